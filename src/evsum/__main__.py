@@ -1,0 +1,5 @@
+"""``python -m evsum``: the command line."""
+
+from evsum.cli import main
+
+main()

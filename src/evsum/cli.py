@@ -1,0 +1,125 @@
+"""Command line: ``evsum validate | list | render | audit-citations``.
+
+Thin: parse arguments, call one library function, map errors to exit codes
+(0 ok, 1 invalid data or a failed check, 2 usage, 3 a report failed to render).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from evsum import __version__
+from evsum.exceptions import EvsumError, StudyDataError
+
+DEFAULT_DATA = "data/studies.csv"
+
+
+def _fail_on_data(err: StudyDataError) -> None:
+    click.echo(str(err), err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="evsum")
+def main() -> None:
+    """Evidence summaries from a curated study table.
+
+    Typical use, from the repository root: `evsum validate`, then `evsum render`, then open
+    reports/index.html.
+    """
+
+
+@main.command()
+@click.argument("csv_path", default=DEFAULT_DATA, type=click.Path(dir_okay=False))
+def validate(csv_path: str) -> None:
+    """Check CSV_PATH (default data/studies.csv) and the data files beside it.
+
+    Prints every problem, one per line, as FILE:LINE (study_id=...) COLUMN: got VALUE;
+    expected WHAT, and exits 1 if there is any.
+    """
+    from evsum.evidence import load_evidence
+
+    try:
+        evidence = load_evidence(csv_path)
+    except StudyDataError as err:
+        _fail_on_data(err)
+    rows = len(evidence.studies.data)
+    studies = evidence.studies.data["study_id"].nunique()
+    click.echo(f"{csv_path}: OK ({rows} rows, {studies} studies, "
+               f"{len(evidence.studies.conditions)} conditions)")
+
+
+@main.command(name="list")
+@click.argument("csv_path", default=DEFAULT_DATA, type=click.Path(dir_okay=False))
+def list_(csv_path: str) -> None:
+    """List the conditions and outcomes in CSV_PATH with their numbers of studies."""
+    from evsum.validate import load_studies
+
+    try:
+        table = load_studies(csv_path)
+    except StudyDataError as err:
+        _fail_on_data(err)
+    data = table.data
+    for condition in table.conditions:
+        rows = data[data["condition"] == condition]
+        click.echo(f"{condition} ({rows['study_id'].nunique()} studies)")
+        for outcome, group in rows.groupby("outcome", sort=True):
+            click.echo(f"  {outcome}: {group['study_id'].nunique()} studies, {len(group)} rows")
+
+
+@main.command()
+@click.option("--data", "data_path", default=DEFAULT_DATA, show_default=True,
+              type=click.Path(dir_okay=False), help="Study table (context files beside it).")
+@click.option("--notebooks", "notebooks_dir", default="notebooks", show_default=True,
+              type=click.Path(file_okay=False), help="Folder of the report notebooks.")
+@click.option("--out", "out_dir", default="reports", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the HTML reports.")
+@click.option("--only", default=None, help="Render only this condition (or report name).")
+@click.option("--method", default="REML", show_default=True,
+              type=click.Choice(["FE", "DL", "REML", "PM", "ML"]),
+              help="Pooling method of the condition reports.")
+@click.option("--force", is_flag=True, help="Re-render even the reports whose inputs are unchanged.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Parallel renders (default: one per core).")
+@click.option("--scheduler", default=None,
+              help="Address of a dask.distributed scheduler to render on (needs evsum[dask]).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def render(data_path: str, notebooks_dir: str, out_dir: str, only: str | None, method: str,
+           force: bool, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+    """Render one HTML report per condition, the extra reports, and reports/index.html.
+
+    Only reports whose inputs changed (notebook, data, evsum, parameters) are re-rendered.
+    The data are validated first: invalid data render nothing and leave reports untouched.
+    A failed report keeps its last good HTML; its traceback goes to NAME.error.txt and the
+    command exits 3.
+    """
+    from evsum.batch import plan_reports, render_all
+    from evsum.evidence import load_evidence
+
+    try:
+        load_evidence(data_path)
+        jobs = plan_reports(data_path, notebooks_dir, out_dir, method=method, only=only)
+        if scheduler:
+            from distributed import Client
+
+            with Client(scheduler) as client:
+                summary = render_all(jobs, out_dir, force=force,
+                                     executor=client.get_executor(), quiet=quiet)
+        else:
+            summary = render_all(jobs, out_dir, force=force, workers=workers, quiet=quiet)
+    except StudyDataError as err:
+        _fail_on_data(err)
+    except EvsumError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    if not quiet:
+        click.echo(f"{Path(out_dir) / 'index.html'}: {len(summary.results)} reports, "
+                   f"{len(summary.failed)} failed")
+    if summary.failed:
+        for result in summary.failed:
+            click.echo(f"failed: {result.job.name}: {result.error} "
+                       f"(traceback in {result.job.error_path})", err=True)
+        sys.exit(3)

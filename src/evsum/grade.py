@@ -1,0 +1,119 @@
+"""GRADE certainty arithmetic: the starting level less one level per step of downgrading.
+
+Only the arithmetic lives here; the judgements themselves (``serious`` and its reason) are
+curated in ``data/grade.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from evsum.schema import GRADE_CERTAINTY, GRADE_DOMAINS
+
+#: Levels one judgement downgrades by (GRADE handbook, section 5).
+DOWNGRADE_STEPS: dict[str, int] = {"not serious": 0, "serious": 1, "very serious": 2}
+
+#: Symbols GRADEpro prints for each certainty level.
+CERTAINTY_SYMBOLS: dict[str, str] = {
+    "high": "\u2295\u2295\u2295\u2295",
+    "moderate": "\u2295\u2295\u2295\u25ef",
+    "low": "\u2295\u2295\u25ef\u25ef",
+    "very low": "\u2295\u25ef\u25ef\u25ef",
+}
+
+#: How each GRADE domain is named in tables and footnotes.
+DOMAIN_LABELS: dict[str, str] = {
+    "risk_of_bias": "Risk of bias",
+    "inconsistency": "Inconsistency",
+    "indirectness": "Indirectness",
+    "imprecision": "Imprecision",
+    "publication_bias": "Publication bias",
+}
+
+
+def _steps(domain: str, judgement: object) -> int:
+    text = "not serious" if judgement is None or judgement != judgement else str(judgement)
+    text = text.strip().lower() or "not serious"
+    if text not in DOWNGRADE_STEPS:
+        raise ValueError(
+            f"{domain} must be one of {sorted(DOWNGRADE_STEPS)}; got {judgement!r}")
+    return DOWNGRADE_STEPS[text]
+
+
+def grade_certainty(row: Mapping[str, object]) -> str:
+    """Certainty of a body of evidence: ``start`` less the downgrades of the five domains.
+
+    Parameters
+    ----------
+    row : mapping
+        One row of ``grade.csv``: ``start`` (``high`` or ``low``) and the five domains
+        ``risk_of_bias``, ``inconsistency``, ``indirectness``, ``imprecision``,
+        ``publication_bias`` (``not serious``, ``serious``, ``very serious``; empty means
+        ``not serious``).
+
+    Returns
+    -------
+    str
+        ``high``, ``moderate``, ``low`` or ``very low`` (the floor: further downgrades stay
+        ``very low``).
+
+    Raises
+    ------
+    ValueError
+        If ``start`` or a domain judgement is not in the vocabulary.
+
+    References
+    ----------
+    Schünemann H, Brożek J, Guyatt G, Oxman A (eds). GRADE handbook, 2013, section 5.
+
+    Examples
+    --------
+    >>> grade_certainty({"start": "high", "risk_of_bias": "serious",
+    ...                  "imprecision": "very serious"})
+    'very low'
+    >>> grade_certainty({"start": "high", "inconsistency": "serious"})
+    'moderate'
+    """
+    start = str(row.get("start", "")).strip().lower()
+    if start not in GRADE_CERTAINTY:
+        raise ValueError(f"start must be one of {list(GRADE_CERTAINTY)}; got {row.get('start')!r}")
+    level = GRADE_CERTAINTY.index(start)
+    level += sum(_steps(d, row.get(d)) for d in GRADE_DOMAINS)
+    return GRADE_CERTAINTY[min(level, len(GRADE_CERTAINTY) - 1)]
+
+
+def certainty_symbols(certainty: str) -> str:
+    """GRADE symbols of a certainty level, e.g. ``'⊕⊕◯◯'`` for ``'low'``.
+
+    Examples
+    --------
+    >>> certainty_symbols("moderate")
+    '⊕⊕⊕◯'
+    """
+    if certainty not in CERTAINTY_SYMBOLS:
+        raise ValueError(
+            f"certainty must be one of {list(CERTAINTY_SYMBOLS)}; got {certainty!r}")
+    return CERTAINTY_SYMBOLS[certainty]
+
+
+def downgrade_reasons(row: Mapping[str, object]) -> list[str]:
+    """Reasons for each downgrade of a ``grade.csv`` row, in domain order.
+
+    Each entry reads ``"<Domain> (<judgement>): <reason>"``; domains judged ``not serious`` are
+    left out.
+
+    Examples
+    --------
+    >>> downgrade_reasons({"start": "high", "imprecision": "serious",
+    ...                    "imprecision_reason": "One small trial."})
+    ['Imprecision (serious): One small trial.']
+    """
+    reasons = []
+    for domain in GRADE_DOMAINS:
+        if _steps(domain, row.get(domain)) == 0:
+            continue
+        reason = row.get(f"{domain}_reason")
+        reason = "" if reason is None or reason != reason else str(reason).strip()
+        text = f"{DOMAIN_LABELS[domain]} ({str(row.get(domain)).strip().lower()})"
+        reasons.append(f"{text}: {reason}" if reason else f"{text}: no reason recorded")
+    return reasons

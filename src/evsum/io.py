@@ -1,0 +1,150 @@
+"""Reading input files. Parsing only: no checks beyond what parsing needs.
+
+Every reader keeps, for each record, the line a user sees in a text editor or spreadsheet
+(``line``; the header is line 1), so that validation can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from evsum.exceptions import StudyDataError
+from evsum.results import Problem
+
+LINE = "line"
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _decode(raw: bytes, source: str) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise StudyDataError(source, [Problem(
+            source, 1, None, "UTF-8 byte-order mark",
+            "UTF-8 without a byte-order mark (save as 'CSV UTF-8' without BOM)")])
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise StudyDataError(source, [Problem(
+            source, 1, None, "UTF-16 byte-order mark", "a UTF-8 text file")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        bad = raw[err.start : err.start + 4]
+        raise StudyDataError(source, [Problem(
+            source, line, None, f"bytes {bad!r}",
+            "UTF-8 text (the file looks like another encoding, e.g. Latin-1 or Windows-1252)",
+        )]) from None
+
+
+def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataFrame:
+    """Read a CSV file into a frame of strings, one column ``line`` added.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file (UTF-8, comma separated, header row).
+    source : str, optional
+        How to name the file in messages; defaults to ``str(path)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All header columns as ``str`` (empty cells are ``""``) plus ``line`` (int): the line on
+        which the record starts.
+
+    Raises
+    ------
+    StudyDataError
+        The file is missing, empty, not UTF-8, has Windows line endings, a BOM, duplicate header
+        names, or records with a different number of fields than the header.
+    """
+    source = str(path) if source is None else source
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as err:
+        raise StudyDataError(source, [Problem(source, None, None, None,
+                                              f"a readable file ({err.strerror})")]) from None
+    text = _decode(raw, source)
+    if not text.strip():
+        raise StudyDataError(source, [Problem(source, None, None, "an empty file",
+                                              "a header row and at least one record")])
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        raise StudyDataError(source, [Problem(
+            source, line, None, "a carriage return (Windows or old Mac line ending)",
+            "Unix line endings (\\n only); convert the file, e.g. with dos2unix")])
+    reader = csv.reader(_lines(text), strict=True)
+    problems: list[Problem] = []
+    try:
+        header = next(reader)
+    except csv.Error as err:
+        raise StudyDataError(source, [Problem(source, 1, None, str(err),
+                                              "a valid CSV header")]) from None
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(source, 1, name, name, "each column name once in the header"))
+        seen.add(name)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            problems.append(Problem(source, start, None, str(err),
+                                    "a well-formed CSV record (check quotes)"))
+            break
+        if record:
+            if len(record) != len(header):
+                problems.append(Problem(
+                    source, start, None, f"{len(record)} fields",
+                    f"{len(header)} fields as in the header (a half-written or shifted row?)"))
+            else:
+                records.append(record)
+                lines.append(start)
+        start = reader.line_num + 1
+    if problems:
+        raise StudyDataError(source, problems)
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    frame[LINE] = lines
+    return frame
+
+
+def _lines(text: str) -> io.StringIO:
+    """A file object over ``text`` that splits records on ``\n`` only (not on U+2028)."""
+    return io.StringIO(text, newline="")
+
+
+def read_references(path: str | Path) -> list[dict]:
+    """Read a CSL-JSON reference list (a JSON array of items with an ``id``)."""
+    source = str(path)
+    try:
+        items = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise StudyDataError(source, [Problem(source, None, None, str(err),
+                                              "a CSL-JSON array of reference items")]) from None
+    if not isinstance(items, list) or not all(isinstance(i, dict) and "id" in i for i in items):
+        raise StudyDataError(source, [Problem(source, None, None, type(items).__name__,
+                                              "a CSL-JSON array of objects, each with an 'id'")])
+    return items
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file (e.g. a reference list to audit)."""
+    source = str(path)
+    return _decode(Path(path).read_bytes(), source)

@@ -1,0 +1,145 @@
+"""Names and vocabularies of the data and the statistics; no logic.
+
+Everything that names a column, an allowed value, an effect measure or a pooling method is
+defined here once and imported elsewhere.
+"""
+
+from __future__ import annotations
+
+#: Columns of ``data/studies.csv``, in file order (the curation contract).
+STUDY_COLUMNS: tuple[str, ...] = (
+    "study_id", "first_author", "year", "doi", "pmid", "condition", "design", "randomised",
+    "blinding", "intervention", "comparator", "comparator_type", "n_intervention",
+    "n_comparator", "outcome", "outcome_type", "timepoint", "events_intervention",
+    "events_comparator", "mean_intervention", "sd_intervention", "mean_comparator",
+    "sd_comparator", "effect_measure", "effect", "ci_low", "ci_high", "data_level",
+    "source_type", "source_locator", "source_quote", "derivation", "notes",
+)
+
+#: Columns that must hold a value in every row.
+REQUIRED_VALUE_COLUMNS: tuple[str, ...] = (
+    "study_id", "first_author", "year", "doi", "condition", "design", "randomised", "blinding",
+    "intervention", "comparator", "comparator_type", "n_intervention", "outcome",
+    "outcome_type", "timepoint", "data_level", "source_type", "source_locator",
+)
+
+INTEGER_COLUMNS: tuple[str, ...] = (
+    "year", "pmid", "n_intervention", "n_comparator", "events_intervention",
+    "events_comparator",
+)
+FLOAT_COLUMNS: tuple[str, ...] = (
+    "mean_intervention", "sd_intervention", "mean_comparator", "sd_comparator", "effect",
+    "ci_low", "ci_high",
+)
+NUMERIC_COLUMNS: tuple[str, ...] = INTEGER_COLUMNS + FLOAT_COLUMNS
+#: Numbers taken from a paper: each row that has one needs a source quote.
+SOURCED_NUMBER_COLUMNS: tuple[str, ...] = (
+    "events_intervention", "events_comparator", "mean_intervention", "sd_intervention",
+    "mean_comparator", "sd_comparator", "effect", "ci_low", "ci_high",
+)
+
+#: Key that identifies one row: study × comparison × outcome × time point.
+ROW_KEY: tuple[str, ...] = ("study_id", "intervention", "comparator", "outcome", "timepoint")
+
+CONDITIONS: dict[str, str] = {
+    "alcohol": "Alcohol use disorder",
+    "opioids": "Opioid use disorder (heroin dependence)",
+    "cocaine": "Cocaine use disorder",
+    "depression": "Treatment-resistant depression",
+}
+DESIGNS: dict[str, str] = {
+    "parallel_rct": "Randomised, parallel groups",
+    "crossover_rct": "Randomised, crossover",
+    "nonrandomised_controlled": "Non-randomised, controlled",
+    "uncontrolled": "Uncontrolled",
+}
+BLINDING: tuple[str, ...] = ("open", "single-blind", "double-blind")
+BOOLEAN_VALUES: dict[str, bool] = {"true": True, "false": False}
+COMPARATOR_TYPES: tuple[str, ...] = (
+    "placebo", "active placebo", "dose comparison", "treatment as usual", "none",
+)
+OUTCOME_TYPES: tuple[str, ...] = ("binary", "continuous", "time_to_event", "count")
+OUTCOMES: dict[str, str] = {
+    "abstinence": "Abstinent at the time point",
+    "relapse": "Relapsed by the time point",
+    "heavy_drinking_days": "Heavy drinking days",
+    "drinking_days": "Drinking days",
+    "drinks_per_day": "Drinks per day",
+    "substance_use": "Substance use",
+    "craving": "Craving",
+    "motivation_to_quit": "Motivation to quit",
+    "withdrawal_severity": "Withdrawal severity",
+    "depression_score": "Depression score",
+    "depression_response": "Depression response",
+    "retention": "Retention in treatment",
+    "adverse_events": "Adverse events",
+    "dissociation": "Dissociation",
+}
+DATA_LEVELS: tuple[str, ...] = ("arm", "contrast", "narrative")
+SOURCE_TYPES: tuple[str, ...] = ("primary", "registry", "secondary")
+
+#: Effect measures (metafor ``escalc`` codes). Ratio measures are pooled on the log scale.
+MEASURES: tuple[str, ...] = ("RR", "OR", "RD", "MD", "SMD")
+RATIO_MEASURES: frozenset[str] = frozenset({"RR", "OR", "HR", "IRR"})
+#: Measures a paper may report as a contrast (``effect_measure`` column).
+REPORTED_MEASURES: tuple[str, ...] = ("RR", "OR", "RD", "MD", "SMD", "HR", "IRR")
+BINARY_MEASURES: frozenset[str] = frozenset({"RR", "OR", "RD"})
+CONTINUOUS_MEASURES: frozenset[str] = frozenset({"MD", "SMD"})
+
+#: Pooling methods (metafor ``rma(method=)`` codes); "EE" is metafor's alias of "FE".
+METHODS: tuple[str, ...] = ("FE", "DL", "REML", "PM", "ML")
+METHOD_ALIASES: dict[str, str] = {"EE": "FE"}
+TESTS: tuple[str, ...] = ("z", "knha")
+ZERO_CELL_RULES: tuple[str, ...] = ("only0", "all", "if0all", "none")
+
+MEASURE_LABELS: dict[str, str] = {
+    "RR": "Risk ratio",
+    "OR": "Odds ratio",
+    "RD": "Risk difference",
+    "MD": "Mean difference",
+    "SMD": "Standardised mean difference (Hedges' g)",
+    "HR": "Hazard ratio",
+    "IRR": "Incidence rate ratio",
+}
+METHOD_LABELS: dict[str, str] = {
+    "FE": "Common effect (inverse variance)",
+    "DL": "Random effects (DerSimonian-Laird)",
+    "REML": "Random effects (REML)",
+    "PM": "Random effects (Paule-Mandel)",
+    "ML": "Random effects (maximum likelihood)",
+    "MH": "Common effect (Mantel-Haenszel)",
+}
+
+#: Risk-of-bias vocabularies (RoB 2 and ROBINS-I), as robvis names them.
+ROB_TOOLS: dict[str, tuple[str, ...]] = {
+    "RoB 2": ("D1", "D2", "D3", "D4", "D5", "overall"),
+    "ROBINS-I": ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "overall"),
+}
+ROB_JUDGEMENTS: dict[str, tuple[str, ...]] = {
+    "RoB 2": ("low", "some concerns", "high"),
+    "ROBINS-I": ("low", "moderate", "serious", "critical", "no information"),
+}
+ROB_DOMAIN_LABELS: dict[str, dict[str, str]] = {
+    "RoB 2": {
+        "D1": "Randomisation process",
+        "D2": "Deviations from intended interventions",
+        "D3": "Missing outcome data",
+        "D4": "Measurement of the outcome",
+        "D5": "Selection of the reported result",
+        "overall": "Overall",
+    },
+    "ROBINS-I": {
+        "D1": "Confounding",
+        "D2": "Selection of participants",
+        "D3": "Classification of interventions",
+        "D4": "Deviations from intended interventions",
+        "D5": "Missing data",
+        "D6": "Measurement of outcomes",
+        "D7": "Selection of the reported result",
+        "overall": "Overall",
+    },
+}
+GRADE_CERTAINTY: tuple[str, ...] = ("high", "moderate", "low", "very low")
+GRADE_DOMAINS: tuple[str, ...] = (
+    "risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias",
+)

@@ -1,0 +1,226 @@
+"""Validation of the study table: every problem at once, each naming file, line and column."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from evsum import schema
+from evsum.exceptions import StudyDataError
+from evsum.io import LINE, file_sha256, read_csv_records
+from evsum.results import Problem, StudyTable
+
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s<>\"']+$")
+TIMEPOINT_PATTERN = re.compile(
+    r"^\d+(\.\d+)?\s(h|day|days|week|weeks|month|months|year|years)$")
+YEAR_MIN = 1950
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _Collector:
+    """Gathers problems for one file; rows are addressed by their frame index."""
+
+    def __init__(self, frame: pd.DataFrame, source: str):
+        self.frame = frame
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def add(self, mask: pd.Series | np.ndarray, column: str | None, expected: str,
+            *, value_column: str | None = None) -> None:
+        shown = value_column or column
+        for index in self.frame.index[np.asarray(mask, dtype=bool)]:
+            row = self.frame.loc[index]
+            value = None if shown is None else str(row[shown])
+            study = row.get("study_id") or None
+            self.problems.append(Problem(self.source, int(row[LINE]), column, value,
+                                         expected, study))
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(frame[column].str.strip().replace("", np.nan), errors="coerce")
+
+
+def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> StudyTable:
+    """Check a study table read by :func:`evsum.io.read_csv_records` and type its columns.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        String cells plus ``line``, as ``read_csv_records`` returns them.
+    source : str
+        File name to use in messages.
+    sha256 : str, optional
+        Digest of the file, carried into the result for provenance.
+
+    Returns
+    -------
+    StudyTable
+        Typed table: integers as ``Int64``, numbers as ``float``, ``randomised`` as ``bool``.
+
+    Raises
+    ------
+    StudyDataError
+        With every problem found, in line order. Checks: column set, required values, number
+        formats, ranges (year, n > 0, 0 ≤ events ≤ n, SD > 0, ratio effects > 0, CI contains
+        the estimate), vocabularies, DOI format, time point format, a source for every number,
+        consistency of ``data_level`` with the numbers present, one value of study-level facts
+        per study, and unique rows (study × comparison × outcome × time point).
+    """
+    header = [c for c in frame.columns if c != LINE]
+    missing = [c for c in schema.STUDY_COLUMNS if c not in header]
+    extra = [c for c in header if c not in schema.STUDY_COLUMNS]
+    file_problems = [Problem(source, 1, c, None, "this column in the header (see data/README.md)")
+                     for c in missing]
+    file_problems += [Problem(source, 1, c, c, "only the columns of data/README.md "
+                              "(misspelled or renamed column?)") for c in extra]
+    if file_problems:
+        raise StudyDataError(source, file_problems)
+    if frame.empty:
+        raise StudyDataError(source, [Problem(source, None, None, "no records",
+                                              "at least one study row")])
+    check = _Collector(frame, source)
+    text = frame[list(schema.STUDY_COLUMNS)].astype(str)
+    blank = text.apply(lambda col: col.str.strip() == "")
+
+    for column in schema.STUDY_COLUMNS:
+        check.add(text[column].map(lambda v: bool(_CONTROL.search(v))), column,
+                  "text without control characters")
+    for column in schema.REQUIRED_VALUE_COLUMNS:
+        check.add(blank[column], column, "a value (this column may not be empty)")
+
+    numbers = {c: _numbers(text, c) for c in schema.NUMERIC_COLUMNS}
+    for column in schema.NUMERIC_COLUMNS:
+        value = numbers[column]
+        check.add(~blank[column] & value.isna(), column, "a number")
+        check.add(~blank[column] & value.notna() & ~np.isfinite(value), column,
+                  "a finite number")
+    for column in schema.INTEGER_COLUMNS:
+        value = numbers[column]
+        check.add(value.notna() & np.isfinite(value) & (value != value.round()), column,
+                  "a whole number")
+    year_max = _dt.date.today().year + 1
+    year = numbers["year"]
+    check.add(year.notna() & ((year < YEAR_MIN) | (year > year_max)), "year",
+              f"a year from {YEAR_MIN} to {year_max}")
+    check.add(numbers["pmid"].notna() & (numbers["pmid"] <= 0), "pmid", "a positive PubMed id")
+    for arm in ("intervention", "comparator"):
+        n = numbers[f"n_{arm}"]
+        events = numbers[f"events_{arm}"]
+        check.add(n.notna() & (n <= 0), f"n_{arm}", "a number of participants > 0")
+        check.add(events.notna() & (events < 0), f"events_{arm}", "a number of events ≥ 0")
+        check.add(events.notna() & n.notna() & (events > n), f"events_{arm}",
+                  f"events ≤ n_{arm} (more events than participants)")
+        sd = numbers[f"sd_{arm}"]
+        check.add(sd.notna() & (sd <= 0), f"sd_{arm}", "a standard deviation > 0")
+
+    vocabularies = {
+        "condition": schema.CONDITIONS, "design": schema.DESIGNS,
+        "blinding": schema.BLINDING, "randomised": schema.BOOLEAN_VALUES,
+        "comparator_type": schema.COMPARATOR_TYPES, "outcome": schema.OUTCOMES,
+        "outcome_type": schema.OUTCOME_TYPES, "data_level": schema.DATA_LEVELS,
+        "source_type": schema.SOURCE_TYPES,
+    }
+    for column, allowed in vocabularies.items():
+        check.add(~blank[column] & ~text[column].isin(list(allowed)), column,
+                  "one of " + ", ".join(repr(a) for a in allowed))
+    measure = text["effect_measure"]
+    check.add(~blank["effect_measure"] & ~measure.isin(schema.REPORTED_MEASURES),
+              "effect_measure", "one of " + ", ".join(schema.REPORTED_MEASURES))
+    check.add(~blank["doi"] & ~text["doi"].str.match(DOI_PATTERN), "doi",
+              "a DOI such as 10.1176/appi.ajp.2019.19070684 (no https://doi.org/ prefix)")
+    check.add(~blank["timepoint"] & ~text["timepoint"].str.match(TIMEPOINT_PATTERN),
+              "timepoint", "'<number> <unit>' with unit h, day(s), week(s), month(s), year(s)")
+
+    _check_levels(check, text, blank, numbers)
+    _check_consistency(check, text)
+
+    if check.problems:
+        problems = sorted(check.problems, key=lambda p: (p.line or 0))
+        raise StudyDataError(source, problems)
+    return StudyTable(data=_typed(frame, numbers), source=source, sha256=sha256)
+
+
+def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,
+                  numbers: dict[str, pd.Series]) -> None:
+    level = text["data_level"]
+    has = {c: numbers[c].notna() for c in schema.SOURCED_NUMBER_COLUMNS}
+    any_number = np.logical_or.reduce([has[c] for c in schema.SOURCED_NUMBER_COLUMNS])
+    check.add(any_number & blank["source_quote"], "source_quote",
+              "the words of the paper that state the numbers in this row")
+    narrative = level == "narrative"
+    for column in schema.SOURCED_NUMBER_COLUMNS:
+        check.add(narrative & has[column], column,
+                  "an empty cell: data_level is 'narrative'")
+    arm = level == "arm"
+    binary = text["outcome_type"] == "binary"
+    continuous = text["outcome_type"] == "continuous"
+    measure = text["effect_measure"]
+    needed_binary = ("events_intervention", "events_comparator", "n_comparator")
+    needed_continuous = ("mean_intervention", "sd_intervention", "mean_comparator",
+                         "sd_comparator", "n_comparator")
+    for column in needed_binary:
+        check.add(arm & binary & ~has.get(column, numbers[column].notna()), column,
+                  "a number: data_level 'arm' with a binary outcome needs events and n "
+                  "in both arms")
+    for column in needed_continuous:
+        check.add(arm & continuous & ~has.get(column, numbers[column].notna()), column,
+                  "a number: data_level 'arm' with a continuous outcome needs mean, SD and "
+                  "n in both arms")
+    check.add(arm & binary & ~measure.isin(sorted(schema.BINARY_MEASURES)), "effect_measure",
+              "RR, OR or RD for an arm-level binary outcome")
+    check.add(arm & continuous & ~measure.isin(sorted(schema.CONTINUOUS_MEASURES)),
+              "effect_measure", "MD or SMD for an arm-level continuous outcome")
+    check.add(arm & ~(binary | continuous), "outcome_type",
+              "binary or continuous for data_level 'arm' (give other outcomes as contrasts)")
+    contrast = level == "contrast"
+    for column in ("effect", "ci_low", "ci_high"):
+        check.add(contrast & ~has[column], column, "a number: data_level is 'contrast'")
+    check.add(contrast & blank["effect_measure"], "effect_measure",
+              "the measure of the reported effect")
+    effect, low, high = numbers["effect"], numbers["ci_low"], numbers["ci_high"]
+    inside = low.notna() & high.notna() & effect.notna()
+    check.add(inside & ~((low <= effect) & (effect <= high)), "effect",
+              "an estimate inside its confidence interval [ci_low, ci_high]")
+    ratio = measure.isin(sorted(schema.RATIO_MEASURES))
+    for column in ("effect", "ci_low", "ci_high"):
+        check.add(ratio & numbers[column].notna() & (numbers[column] <= 0), column,
+                  "a ratio > 0 (ratios are given on the natural scale, not the log scale)")
+
+
+def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
+    for column in ("first_author", "year", "doi", "pmid", "design", "randomised"):
+        counts = text.groupby("study_id")[column].transform("nunique")
+        check.add(counts > 1, column, f"one {column} per study_id (rows of this study differ)")
+    key = list(schema.ROW_KEY)
+    duplicated = text.duplicated(subset=key, keep="first")
+    check.add(duplicated, "study_id",
+              "one row per study × comparison × outcome × time point (duplicate row)")
+
+
+def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> pd.DataFrame:
+    typed = frame.copy()
+    for column in schema.INTEGER_COLUMNS:
+        typed[column] = numbers[column].astype("Int64")
+    for column in schema.FLOAT_COLUMNS:
+        typed[column] = numbers[column].astype(float)
+    typed["randomised"] = typed["randomised"].map(schema.BOOLEAN_VALUES).astype(bool)
+    for column in set(schema.STUDY_COLUMNS) - set(schema.NUMERIC_COLUMNS) - {"randomised"}:
+        typed[column] = typed[column].astype(str)
+    typed[LINE] = typed[LINE].astype(int)
+    return typed.reset_index(drop=True)
+
+
+def load_studies(path: str, *, source: str | None = None) -> StudyTable:
+    """Read and validate a study table in one call.
+
+    Raises
+    ------
+    StudyDataError
+        If the file cannot be parsed or fails validation (every problem listed).
+    """
+    source = str(path) if source is None else source
+    frame = read_csv_records(path, source=source)
+    return validate_studies(frame, source, file_sha256(path))

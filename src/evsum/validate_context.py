@@ -1,0 +1,160 @@
+"""Validation of the files beside the study table: characteristics, risk of bias, GRADE."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evsum import schema
+from evsum.exceptions import StudyDataError
+from evsum.io import LINE
+from evsum.results import Problem
+
+CHARACTERISTICS_COLUMNS = (
+    "study_id", "title", "journal", "population", "country", "setting", "n_randomised",
+    "dose_route", "sessions", "co_therapy", "follow_up", "funding", "conflicts",
+    "registration", "source_locator", "notes")
+ROB_COLUMNS = ("study_id", "tool", "domain", "judgement", "support", "source_locator")
+GRADE_LEVELS = ("not serious", "serious", "very serious")
+GRADE_COLUMNS = (
+    "condition", "outcome", "comparator_type", "start",
+    *[c for d in schema.GRADE_DOMAINS for c in (d, f"{d}_reason")],
+    "certainty", "baseline_risk_per_1000", "baseline_risk_source")
+SEARCH_LOG_COLUMNS = ("candidate_id", "first_author", "year", "title", "doi", "found_via",
+                      "decision", "reason")
+
+
+def _problem(source: str, row: pd.Series | None, column: str | None, value, expected: str,
+             ) -> Problem:
+    line = None if row is None else int(row[LINE])
+    study = None if row is None else (row.get("study_id") or None)
+    return Problem(source, line, column, None if value is None else str(value), expected, study)
+
+
+def _columns(frame: pd.DataFrame, source: str, columns: tuple[str, ...]) -> list[Problem]:
+    header = [c for c in frame.columns if c != LINE]
+    problems = [Problem(source, 1, c, None, "this column in the header (see data/README.md)")
+                for c in columns if c not in header]
+    problems += [Problem(source, 1, c, c, "only the columns of data/README.md")
+                 for c in header if c not in columns]
+    return problems
+
+
+def _required(frame: pd.DataFrame, source: str, columns: tuple[str, ...]) -> list[Problem]:
+    return [_problem(source, row, c, "", "a value (this column may not be empty)")
+            for _, row in frame.iterrows() for c in columns if not str(row[c]).strip()]
+
+
+def _known_studies(frame: pd.DataFrame, source: str, study_ids: set[str]) -> list[Problem]:
+    return [_problem(source, row, "study_id", row["study_id"],
+                     "a study_id that appears in studies.csv")
+            for _, row in frame.iterrows() if row["study_id"] not in study_ids]
+
+
+def validate_characteristics(frame: pd.DataFrame, source: str,
+                             study_ids: set[str]) -> pd.DataFrame:
+    """Check ``study_characteristics.csv``: columns, one row per known study."""
+    problems = _columns(frame, source, CHARACTERISTICS_COLUMNS)
+    if not problems:
+        problems += _required(frame, source, ("study_id", "title", "source_locator"))
+        problems += _known_studies(frame, source, study_ids)
+        for _, row in frame[frame.duplicated("study_id")].iterrows():
+            problems.append(_problem(source, row, "study_id", row["study_id"],
+                                     "one row per study (duplicate)"))
+    if problems:
+        raise StudyDataError(source, problems)
+    return frame.reset_index(drop=True)
+
+
+def validate_risk_of_bias(frame: pd.DataFrame, source: str,
+                          study_ids: set[str]) -> pd.DataFrame:
+    """Check ``risk_of_bias.csv``: tool, domain and judgement vocabularies, support given."""
+    problems = _columns(frame, source, ROB_COLUMNS)
+    if not problems:
+        problems += _required(frame, source, ROB_COLUMNS)
+        problems += _known_studies(frame, source, study_ids)
+        for _, row in frame.iterrows():
+            tool = row["tool"]
+            if tool not in schema.ROB_TOOLS:
+                problems.append(_problem(source, row, "tool", tool,
+                                         "one of " + ", ".join(schema.ROB_TOOLS)))
+                continue
+            if row["domain"] not in schema.ROB_TOOLS[tool]:
+                problems.append(_problem(source, row, "domain", row["domain"],
+                                         f"a {tool} domain: " + ", ".join(schema.ROB_TOOLS[tool])))
+            if row["judgement"] not in schema.ROB_JUDGEMENTS[tool]:
+                problems.append(_problem(
+                    source, row, "judgement", row["judgement"],
+                    f"a {tool} judgement: " + ", ".join(schema.ROB_JUDGEMENTS[tool])))
+        for _, row in frame[frame.duplicated(["study_id", "domain"])].iterrows():
+            problems.append(_problem(source, row, "domain", row["domain"],
+                                     "one judgement per study and domain (duplicate)"))
+    if problems:
+        raise StudyDataError(source, problems)
+    return frame.reset_index(drop=True)
+
+
+def certainty_after_downgrades(start: str, levels: list[str]) -> str:
+    """GRADE arithmetic: start level less one step per ``serious``, two per ``very serious``."""
+    order = schema.GRADE_CERTAINTY
+    steps = sum(GRADE_LEVELS.index(level) for level in levels)
+    return order[min(order.index(start) + steps, len(order) - 1)]
+
+
+def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Check ``grade.csv``: vocabularies, a reason for each downgrade, certainty arithmetic."""
+    problems = _columns(frame, source, GRADE_COLUMNS)
+    if not problems:
+        problems += _required(frame, source, ("condition", "outcome", "comparator_type",
+                                              "start", "certainty", *schema.GRADE_DOMAINS))
+        for _, row in frame.iterrows():
+            vocab = {"condition": schema.CONDITIONS, "outcome": schema.OUTCOMES,
+                     "comparator_type": schema.COMPARATOR_TYPES,
+                     "start": ("high", "low"), "certainty": schema.GRADE_CERTAINTY,
+                     **{d: GRADE_LEVELS for d in schema.GRADE_DOMAINS}}
+            bad = [c for c, allowed in vocab.items() if row[c] and row[c] not in allowed]
+            problems += [_problem(source, row, c, row[c], "one of " + ", ".join(vocab[c]))
+                         for c in bad]
+            for domain in schema.GRADE_DOMAINS:
+                if row[domain] in GRADE_LEVELS[1:] and not row[f"{domain}_reason"].strip():
+                    problems.append(_problem(source, row, f"{domain}_reason", "",
+                                             "the reason for downgrading"))
+            if bad:
+                continue
+            expected = certainty_after_downgrades(
+                row["start"], [row[d] for d in schema.GRADE_DOMAINS])
+            if row["certainty"] != expected:
+                problems.append(_problem(source, row, "certainty", row["certainty"],
+                                         f"{expected!r} ({row['start']} less the downgrades)"))
+            risk = row["baseline_risk_per_1000"].strip()
+            if risk:
+                try:
+                    ok = 0 <= float(risk) <= 1000
+                except ValueError:
+                    ok = False
+                if not ok:
+                    problems.append(_problem(source, row, "baseline_risk_per_1000", risk,
+                                             "a number from 0 to 1000"))
+                elif not row["baseline_risk_source"].strip():
+                    problems.append(_problem(source, row, "baseline_risk_source", "",
+                                             "where the baseline risk comes from"))
+        for _, row in frame[frame.duplicated(["condition", "outcome",
+                                              "comparator_type"])].iterrows():
+            problems.append(_problem(source, row, "outcome", row["outcome"],
+                                     "one row per condition × outcome × comparator type"))
+    if problems:
+        raise StudyDataError(source, problems)
+    return frame.reset_index(drop=True)
+
+
+def validate_search_log(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Check ``search_log.csv``: columns, a decision and a reason for each candidate."""
+    problems = _columns(frame, source, SEARCH_LOG_COLUMNS)
+    if not problems:
+        problems += _required(frame, source, ("candidate_id", "found_via"))
+        problems += [_problem(source, row, "decision", row["decision"],
+                              "'included' or 'excluded'")
+                     for _, row in frame.iterrows()
+                     if row["decision"] not in ("included", "excluded", "")]
+    if problems:
+        raise StudyDataError(source, problems)
+    return frame.reset_index(drop=True)
