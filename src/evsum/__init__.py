@@ -2,16 +2,86 @@
 
 from __future__ import annotations
 
-from evsum.exceptions import EvsumError, EvsumWarning, StudyDataError
-from evsum.results import Problem, StudyTable
-
 __version__ = "0.1.0"
 
+from evsum.analysis import OutcomeAnalysis, analyse_condition  # noqa: E402
+from evsum.evidence import Evidence, load_evidence  # noqa: E402
+from evsum.overview import analyse_all, headline_frame, prisma_counts  # noqa: E402
+from evsum.sections import (  # noqa: E402
+    HtmlBlock,
+    analyses_html,
+    data_version_html,
+    evidence_map_html,
+    headline_html,
+    heterogeneity_html,
+    limitations_html,
+    outcome_rows_html,
+    overview_title_html,
+    pico_html,
+    prisma_html,
+    references_html,
+    risk_of_bias_html,
+    studies_html,
+    title_html,
+)
+from evsum.validate import load_studies, validate_studies  # noqa: E402
+from evsum.exceptions import EvsumError, EvsumWarning, StudyDataError  # noqa: E402
+from evsum.results import Problem, StudyTable  # noqa: E402
+from evsum.effects import compute_effects, effect_size  # noqa: E402
+from evsum.exceptions import SmallKWarning, ZeroCellWarning  # noqa: E402
+from evsum.mh import pool_mh  # noqa: E402
+from evsum.pooling import egger_test, leave_one_out, pool, pool_groups  # noqa: E402
+from evsum.results import (  # noqa: E402
+    BackTransformed,
+    EggerResult,
+    PoolResult,
+    SubgroupResult,
+)
+from evsum.subgroups import pool_subgroups  # noqa: E402
+
 __all__ = [
+    "Evidence",
+    "HtmlBlock",
+    "OutcomeAnalysis",
+    "analyse_all",
+    "analyse_condition",
+    "analyses_html",
+    "data_version_html",
+    "evidence_map_html",
+    "headline_frame",
+    "headline_html",
+    "heterogeneity_html",
+    "limitations_html",
+    "load_evidence",
+    "load_studies",
+    "outcome_rows_html",
+    "overview_title_html",
+    "pico_html",
+    "prisma_counts",
+    "prisma_html",
+    "references_html",
+    "risk_of_bias_html",
+    "studies_html",
+    "title_html",
+    "validate_studies",
     "EvsumError",
     "EvsumWarning",
     "Problem",
     "StudyDataError",
     "StudyTable",
+    "BackTransformed",
+    "EggerResult",
+    "PoolResult",
+    "SmallKWarning",
+    "SubgroupResult",
+    "ZeroCellWarning",
+    "compute_effects",
+    "effect_size",
+    "egger_test",
+    "leave_one_out",
+    "pool",
+    "pool_groups",
+    "pool_mh",
+    "pool_subgroups",
     "__version__",
 ]

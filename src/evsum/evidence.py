@@ -66,7 +66,8 @@ def load_evidence(studies_path: str | Path) -> Evidence:
         studies = load_studies(studies_path)
     except StudyDataError as err:
         problems += err.problems
-    study_ids = set() if studies is None else set(studies.data["study_id"])
+    # Without a valid study table, cross-file checks would only repeat its problems.
+    study_ids = None if studies is None else set(studies.data["study_id"])
     missing: list[str] = []
     loaded = {}
     checks = {

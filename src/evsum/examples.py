@@ -183,8 +183,7 @@ def example_grade() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per condition × outcome × comparator type (all comparator types pooled
-        together are labelled ``any``).
+        One row per condition × outcome × comparator type (``placebo`` comparisons only).
 
     Examples
     --------
@@ -194,16 +193,16 @@ def example_grade() -> pd.DataFrame:
     serious_rob = "Fictional: most weight from trials with some concerns."
     few = "Fictional: fewer than 300 participants."
     rows = [
-        ("alcohol", "abstinence", "any", "high", "serious", serious_rob, "not serious", "",
+        ("alcohol", "abstinence", "placebo", "high", "serious", serious_rob, "not serious", "",
          "not serious", "", "serious", few, "not serious", "", "low", 300.0,
          "fictional comparator-arm risk"),
-        ("alcohol", "relapse", "any", "high", "serious", serious_rob, "not serious", "",
+        ("alcohol", "relapse", "placebo", "high", "serious", serious_rob, "not serious", "",
          "not serious", "", "very serious", "Fictional: three small trials, wide CI.",
          "not serious", "", "very low", 550.0, "fictional comparator-arm risk"),
-        ("alcohol", "craving", "any", "high", "not serious", "", "not serious", "",
+        ("alcohol", "craving", "placebo", "high", "not serious", "", "not serious", "",
          "serious", "Fictional: craving scales differ from the target outcome.",
          "serious", few, "not serious", "", "low", None, ""),
-        ("cocaine", "abstinence", "any", "high", "serious", serious_rob, "not serious", "",
+        ("cocaine", "abstinence", "placebo", "high", "serious", serious_rob, "not serious", "",
          "not serious", "", "very serious", "Fictional: two small trials.", "not serious",
          "", "very low", 200.0, "fictional comparator-arm risk"),
     ]

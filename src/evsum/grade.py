@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from evsum.schema import GRADE_CERTAINTY, GRADE_DOMAINS
+from evsum.schema import GRADE_DOMAINS
+from evsum.validate_context import certainty_after_downgrades
 
 #: Levels one judgement downgrades by (GRADE handbook, section 5).
 DOWNGRADE_STEPS: dict[str, int] = {"not serious": 0, "serious": 1, "very serious": 2}
@@ -31,17 +32,21 @@ DOMAIN_LABELS: dict[str, str] = {
 }
 
 
-def _steps(domain: str, judgement: object) -> int:
-    text = "not serious" if judgement is None or judgement != judgement else str(judgement)
+def _level(domain: str, judgement: object) -> str:
+    """A domain judgement in the vocabulary; empty means ``not serious``."""
+    text = "" if judgement is None or judgement != judgement else str(judgement)
     text = text.strip().lower() or "not serious"
     if text not in DOWNGRADE_STEPS:
         raise ValueError(
             f"{domain} must be one of {sorted(DOWNGRADE_STEPS)}; got {judgement!r}")
-    return DOWNGRADE_STEPS[text]
+    return text
 
 
 def grade_certainty(row: Mapping[str, object]) -> str:
     """Certainty of a body of evidence: ``start`` less the downgrades of the five domains.
+
+    A thin wrapper over the validator's arithmetic (one implementation), for a row as a
+    mapping.
 
     Parameters
     ----------
@@ -75,11 +80,10 @@ def grade_certainty(row: Mapping[str, object]) -> str:
     'moderate'
     """
     start = str(row.get("start", "")).strip().lower()
-    if start not in GRADE_CERTAINTY:
-        raise ValueError(f"start must be one of {list(GRADE_CERTAINTY)}; got {row.get('start')!r}")
-    level = GRADE_CERTAINTY.index(start)
-    level += sum(_steps(d, row.get(d)) for d in GRADE_DOMAINS)
-    return GRADE_CERTAINTY[min(level, len(GRADE_CERTAINTY) - 1)]
+    if start not in ("high", "low"):
+        raise ValueError(f"start must be one of ['high', 'low']; got {row.get('start')!r}")
+    levels = [_level(d, row.get(d)) for d in GRADE_DOMAINS]
+    return certainty_after_downgrades(start, levels)
 
 
 def certainty_symbols(certainty: str) -> str:
@@ -110,7 +114,7 @@ def downgrade_reasons(row: Mapping[str, object]) -> list[str]:
     """
     reasons = []
     for domain in GRADE_DOMAINS:
-        if _steps(domain, row.get(domain)) == 0:
+        if DOWNGRADE_STEPS[_level(domain, row.get(domain))] == 0:
             continue
         reason = row.get(f"{domain}_reason")
         reason = "" if reason is None or reason != reason else str(reason).strip()

@@ -18,8 +18,8 @@ STUDY_COLUMNS: tuple[str, ...] = (
 
 #: Columns that must hold a value in every row.
 REQUIRED_VALUE_COLUMNS: tuple[str, ...] = (
-    "study_id", "first_author", "year", "doi", "condition", "design", "randomised", "blinding",
-    "intervention", "comparator", "comparator_type", "n_intervention", "outcome",
+    "study_id", "first_author", "year", "condition", "design", "randomised", "blinding",
+    "intervention", "comparator", "comparator_type", "outcome",
     "outcome_type", "timepoint", "data_level", "source_type", "source_locator",
 )
 
@@ -38,8 +38,10 @@ SOURCED_NUMBER_COLUMNS: tuple[str, ...] = (
     "mean_comparator", "sd_comparator", "effect", "ci_low", "ci_high",
 )
 
-#: Key that identifies one row: study × comparison × outcome × time point.
-ROW_KEY: tuple[str, ...] = ("study_id", "intervention", "comparator", "outcome", "timepoint")
+#: Key that identifies one row: study × comparison × outcome × time point × kind of source
+#: (a primary and a secondary report of the same result are two rows).
+ROW_KEY: tuple[str, ...] = ("study_id", "intervention", "comparator", "outcome", "timepoint",
+                             "source_type")
 
 CONDITIONS: dict[str, str] = {
     "alcohol": "Alcohol use disorder",
@@ -63,6 +65,7 @@ OUTCOMES: dict[str, str] = {
     "abstinence": "Abstinent at the time point",
     "relapse": "Relapsed by the time point",
     "heavy_drinking_days": "Heavy drinking days",
+    "percent_days_abstinent": "Percentage of days abstinent",
     "drinking_days": "Drinking days",
     "drinks_per_day": "Drinks per day",
     "substance_use": "Substance use",
@@ -143,3 +146,9 @@ GRADE_CERTAINTY: tuple[str, ...] = ("high", "moderate", "low", "very low")
 GRADE_DOMAINS: tuple[str, ...] = (
     "risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias",
 )
+
+#: Outcomes where a larger value (or more events) favours the intervention.
+HIGHER_IS_BETTER: frozenset[str] = frozenset({
+    "abstinence", "percent_days_abstinent", "motivation_to_quit", "depression_response",
+    "retention",
+})

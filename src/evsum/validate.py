@@ -192,8 +192,9 @@ def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,
 
 def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
     for column in ("first_author", "year", "doi", "pmid", "design", "randomised"):
-        counts = text.groupby("study_id")[column].transform("nunique")
-        check.add(counts > 1, column, f"one {column} per study_id (rows of this study differ)")
+        first = text.groupby("study_id")[column].transform("first")
+        check.add(text[column] != first, column,
+                  f"one {column} per study_id, as in the first row of this study")
     key = list(schema.ROW_KEY)
     duplicated = text.duplicated(subset=key, keep="first")
     check.add(duplicated, "study_id",

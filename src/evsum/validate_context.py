@@ -19,6 +19,8 @@ GRADE_COLUMNS = (
     "condition", "outcome", "comparator_type", "start",
     *[c for d in schema.GRADE_DOMAINS for c in (d, f"{d}_reason")],
     "certainty", "baseline_risk_per_1000", "baseline_risk_source")
+#: ``source`` marks a row describing where records came from (a review, a database).
+SEARCH_DECISIONS = ("included", "excluded", "source")
 SEARCH_LOG_COLUMNS = ("candidate_id", "first_author", "year", "title", "doi", "found_via",
                       "decision", "reason")
 
@@ -44,14 +46,17 @@ def _required(frame: pd.DataFrame, source: str, columns: tuple[str, ...]) -> lis
             for _, row in frame.iterrows() for c in columns if not str(row[c]).strip()]
 
 
-def _known_studies(frame: pd.DataFrame, source: str, study_ids: set[str]) -> list[Problem]:
+def _known_studies(frame: pd.DataFrame, source: str,
+                   study_ids: set[str] | None) -> list[Problem]:
+    if study_ids is None:
+        return []
     return [_problem(source, row, "study_id", row["study_id"],
                      "a study_id that appears in studies.csv")
             for _, row in frame.iterrows() if row["study_id"] not in study_ids]
 
 
 def validate_characteristics(frame: pd.DataFrame, source: str,
-                             study_ids: set[str]) -> pd.DataFrame:
+                             study_ids: set[str] | None) -> pd.DataFrame:
     """Check ``study_characteristics.csv``: columns, one row per known study."""
     problems = _columns(frame, source, CHARACTERISTICS_COLUMNS)
     if not problems:
@@ -66,7 +71,7 @@ def validate_characteristics(frame: pd.DataFrame, source: str,
 
 
 def validate_risk_of_bias(frame: pd.DataFrame, source: str,
-                          study_ids: set[str]) -> pd.DataFrame:
+                          study_ids: set[str] | None) -> pd.DataFrame:
     """Check ``risk_of_bias.csv``: tool, domain and judgement vocabularies, support given."""
     problems = _columns(frame, source, ROB_COLUMNS)
     if not problems:
@@ -150,11 +155,11 @@ def validate_search_log(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """Check ``search_log.csv``: columns, a decision and a reason for each candidate."""
     problems = _columns(frame, source, SEARCH_LOG_COLUMNS)
     if not problems:
-        problems += _required(frame, source, ("candidate_id", "found_via"))
+        problems += _required(frame, source, ("candidate_id", "found_via", "decision"))
         problems += [_problem(source, row, "decision", row["decision"],
-                              "'included' or 'excluded'")
+                              "one of " + ", ".join(SEARCH_DECISIONS))
                      for _, row in frame.iterrows()
-                     if row["decision"] not in ("included", "excluded", "")]
+                     if row["decision"] not in SEARCH_DECISIONS]
     if problems:
         raise StudyDataError(source, problems)
     return frame.reset_index(drop=True)

@@ -1,0 +1,117 @@
+"""Evidence map: one bubble per condition × outcome (× comparison), sized by participants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from evsum.plots.style import CERTAINTY_COLOURS, FONT_SIZE, OKABE_ITO, figure_style
+from evsum.schema import CONDITIONS, GRADE_CERTAINTY, OUTCOMES
+
+_MAX_AREA = 900.0  # points² of the largest bubble
+_MIN_AREA = 30.0
+_CATEGORY_COLOURS = (
+    OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"], OKABE_ITO["orange"],
+    OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"], "#7F7F7F",
+)
+
+
+def _colour_map(values: pd.Series, colour: str) -> dict[str, str]:
+    if colour == "certainty":
+        return {v: CERTAINTY_COLOURS[v] for v in [*GRADE_CERTAINTY, "not assessed"]
+                if v in set(values)}
+    levels = list(dict.fromkeys(values))
+    return {v: _CATEGORY_COLOURS[i % len(_CATEGORY_COLOURS)] for i, v in enumerate(levels)}
+
+
+def evidence_map(summary_df: pd.DataFrame, *, colour: str = "certainty",
+                 title: str | None = None) -> Figure:
+    """Bubble map of the evidence: conditions down, outcomes across.
+
+    Parameters
+    ----------
+    summary_df : pandas.DataFrame
+        One row per condition × outcome (× comparison), e.g. the concatenated
+        :func:`evsum.summary_of_findings` tables. Required columns: ``condition``,
+        ``outcome``, ``participants``; plus the column named by ``colour``. Several rows in
+        one cell are drawn side by side.
+    colour : str
+        Column that colours the bubbles: ``"certainty"`` (GRADE levels; missing values are
+        "not assessed") or any categorical column, e.g. ``"direction"``.
+    title : str, optional
+        Title above the map.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bubbles are one collection with ``gid="evidence_bubbles"``; bubble area is
+        proportional to participants.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing.
+    """
+    needed = {"condition", "outcome", "participants", colour}
+    missing = sorted(needed - set(summary_df.columns))
+    if missing:
+        raise ValueError(f"summary_df must have columns {sorted(needed)}; missing {missing}")
+    data = summary_df.reset_index(drop=True).copy()
+    data[colour] = data[colour].where(data[colour].notna() & (data[colour] != ""),
+                                      "not assessed").astype(str)
+    participants = pd.to_numeric(data["participants"], errors="coerce").fillna(0.0)
+    conditions = [c for c in CONDITIONS if c in set(data["condition"])] + sorted(
+        set(data["condition"]) - set(CONDITIONS))
+    outcomes = [o for o in OUTCOMES if o in set(data["outcome"])] + sorted(
+        set(data["outcome"]) - set(OUTCOMES))
+    palette = _colour_map(data[colour], colour)
+    with figure_style():
+        fig_w = max(4.5, 1.0 * len(outcomes) + 2.6)
+        fig_h = max(2.4, 0.9 * len(conditions) + 2.2)
+        fig = Figure(figsize=(fig_w, fig_h))
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((2.2 / fig_w, 1.5 / fig_h, (fig_w - 2.4 - 1.6) / fig_w,
+                           (fig_h - 1.5 - 0.5) / fig_h))
+        if data.empty:
+            ax.set_axis_off()
+            ax.text(0.0, 0.5, "No outcomes to map.", transform=ax.transAxes,
+                    gid="no_outcomes")
+            return fig
+        xs, ys = np.zeros(len(data)), np.zeros(len(data))
+        for (cond, out), cell in data.groupby(["condition", "outcome"], sort=False):
+            offsets = np.linspace(-0.22, 0.22, len(cell)) if len(cell) > 1 else np.zeros(1)
+            xs[cell.index] = outcomes.index(out) + offsets
+            ys[cell.index] = conditions.index(cond)
+        top = float(participants.max()) or 1.0
+        sizes = np.maximum(_MAX_AREA * participants.to_numpy(float) / top, _MIN_AREA)
+        ax.scatter(xs, ys, s=sizes, c=[palette[v] for v in data[colour]], alpha=0.9,
+                   edgecolors="#333333", linewidths=0.6, gid="evidence_bubbles", zorder=3)
+        ax.set_xticks(range(len(outcomes)),
+                      [OUTCOMES.get(o, o) for o in outcomes], rotation=30, ha="right")
+        ax.set_yticks(range(len(conditions)), [CONDITIONS.get(c, c) for c in conditions])
+        ax.set_xlim(-0.6, len(outcomes) - 0.4)
+        ax.set_ylim(len(conditions) - 0.5, -0.5)
+        ax.grid(True, color="#E5E5E5", linewidth=0.6, zorder=0)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        handles = [Line2D([], [], marker="o", linestyle="none", markersize=9,
+                          markerfacecolor=c, markeredgecolor="#333333", label=v)
+                   for v, c in palette.items()]
+        legend = ax.legend(handles=handles, title=colour.replace("_", " ").capitalize(),
+                           loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+        ax.add_artist(legend)
+        refs = sorted({int(round(top)), int(round(top / 4))} - {0})
+        size_handles = [Line2D([], [], marker="o", linestyle="none", color="#BBBBBB",
+                               markeredgecolor="#333333",
+                               markersize=float(np.sqrt(max(_MAX_AREA * r / top, _MIN_AREA))),
+                               label=f"{r}") for r in refs]
+        ax.legend(handles=size_handles, title="Participants", loc="lower left",
+                  bbox_to_anchor=(1.02, 0.0), frameon=False, labelspacing=1.3,
+                  fontsize=FONT_SIZE)
+        if title:
+            ax.set_title(title, loc="left", fontweight="bold")
+    return fig

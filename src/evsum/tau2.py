@@ -1,0 +1,286 @@
+"""Between-study variance (τ²) estimators, vectorised over many independent meta-analyses.
+
+Every function works on a :class:`Grouped` set of studies (one or many meta-analyses stored
+as flat arrays with a group id) and returns one value per group. ``pooling.pool`` uses the
+same code with a single group, so ``pool`` and ``pool_groups`` cannot drift apart.
+
+The algorithms, starting values, tolerances and step rules copy metafor 3.8 ``rma.uni``:
+
+* DL: method of moments, truncated at 0.
+* REML / ML: Fisher scoring from the Hedges (HE) estimate (truncated at 0), step halving to
+  stay >= 0, stop when the change is <= 1e-5, at most 100 iterations, then metafor's
+  ``ll0check`` (τ² is set to 0 if the likelihood at 0 is higher by more than tol).
+* PM: root of the generalised Q statistic, Q(τ²) = k - 1, found with a port of R's
+  ``uniroot`` (Brent's zeroin, ``tol = .Machine$double.eps^0.25``) on
+  [0, max(100, 10 mad(yi)²)]; τ² = 0 if Q(0) < k - 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+#: metafor ``rma.uni`` control defaults.
+THRESHOLD = 1e-5
+MAXITER = 100
+TOL = np.finfo(float).eps ** 0.25
+TAU2_MAX = 100.0
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """Studies of ``n`` meta-analyses as flat arrays; ``gid[i]`` is the group of study i."""
+
+    yi: np.ndarray
+    vi: np.ndarray
+    gid: np.ndarray
+    n: int
+
+    @property
+    def k(self) -> np.ndarray:
+        """Number of studies per group."""
+        return np.bincount(self.gid, minlength=self.n)
+
+    def sum(self, x: np.ndarray) -> np.ndarray:
+        """Per-group sums of a per-study array."""
+        return np.bincount(self.gid, weights=x, minlength=self.n)
+
+    def spread(self, x: np.ndarray) -> np.ndarray:
+        """Per-study copy of a per-group array."""
+        return x[self.gid]
+
+
+@dataclass(frozen=True)
+class WeightedFit:
+    """Inverse-variance fit of each group at given τ² values (the sums metafor's P uses)."""
+
+    w: np.ndarray  # per study, 1 / (vi + tau2)
+    sw: np.ndarray  # per group sums of w, w², w³
+    sw2: np.ndarray
+    sw3: np.ndarray
+    beta: np.ndarray  # per group weighted mean
+    rss: np.ndarray  # per group sum w (y - beta)² (generalised Q)
+    yppy: np.ndarray  # per group sum w² (y - beta)² = Y'PPY
+
+    @property
+    def tr_p(self) -> np.ndarray:
+        """tr(P) for P = W - w w' / sum(w)."""
+        return self.sw - self.sw2 / self.sw
+
+    @property
+    def tr_pp(self) -> np.ndarray:
+        """tr(PP) = sum(P * P)."""
+        return self.sw2 - 2 * self.sw3 / self.sw + self.sw2**2 / self.sw**2
+
+
+def weighted_fit(g: Grouped, tau2: np.ndarray) -> WeightedFit:
+    """Weighted means and the sums of the P matrix at per-group ``tau2``."""
+    w = 1.0 / (g.vi + g.spread(tau2))
+    sw = g.sum(w)
+    beta = g.sum(w * g.yi) / sw
+    r2 = (g.yi - g.spread(beta)) ** 2
+    return WeightedFit(
+        w=w, sw=sw, sw2=g.sum(w**2), sw3=g.sum(w**3), beta=beta,
+        rss=g.sum(w * r2), yppy=g.sum(w**2 * r2),
+    )
+
+
+@dataclass(frozen=True)
+class Tau2Fit:
+    """Per-group τ² estimates."""
+
+    tau2: np.ndarray
+    se: np.ndarray
+    raw: np.ndarray  # estimate before truncation at 0 (DL, HE start); NaN if not defined
+    converged: np.ndarray
+    ll0_reset: np.ndarray  # REML/ML only: τ² set to 0 by metafor's ll0check
+
+
+def estimate_tau2(g: Grouped, method: str) -> Tau2Fit:
+    """Estimate τ² for every group with ``method`` in FE, DL, REML, ML, PM.
+
+    Groups with a single study get τ² = 0 and NaN standard error (metafor's ``k = 1`` rule).
+    """
+    k = g.k
+    single = k < 2
+    zeros = np.zeros(g.n)
+    no = np.zeros(g.n, dtype=bool)
+    nan = np.full(g.n, np.nan)
+    if method == "FE":
+        return Tau2Fit(zeros, nan, nan, ~no, no)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "DL":
+            fit = _dl(g)
+        elif method in ("REML", "ML"):
+            fit = _fisher_scoring(g, method)
+        elif method == "PM":
+            fit = _paule_mandel(g)
+        else:
+            raise ValueError(f"method must be one of FE, DL, REML, PM, ML; got {method!r}")
+    return Tau2Fit(
+        tau2=np.where(single, 0.0, fit.tau2),
+        se=np.where(single, np.nan, fit.se),
+        raw=np.where(single, np.nan, fit.raw),
+        converged=fit.converged | single,
+        ll0_reset=fit.ll0_reset & ~single,
+    )
+
+
+def _dl(g: Grouped) -> Tau2Fit:
+    k = g.k
+    fe = weighted_fit(g, np.zeros(g.n))
+    raw = (fe.rss - (k - 1)) / fe.tr_p
+    tau2 = np.maximum(raw, 0.0)
+    se = np.sqrt((2 * (k - 1) + 4 * tau2 * fe.tr_p + 2 * tau2**2 * fe.tr_pp) / fe.tr_p**2)
+    no = np.zeros(g.n, dtype=bool)
+    return Tau2Fit(tau2, se, raw, ~no, no)
+
+
+def _he(g: Grouped) -> np.ndarray:
+    """Hedges' (HE) estimator, metafor's starting value for REML and ML (untruncated)."""
+    k = g.k
+    ybar = g.sum(g.yi) / k
+    rss = g.sum((g.yi - g.spread(ybar)) ** 2)
+    tr_pv = g.sum(g.vi) * (k - 1) / k
+    return (rss - tr_pv) / (k - 1)
+
+
+def _fisher_scoring(g: Grouped, method: str) -> Tau2Fit:
+    raw = _he(g)
+    tau2 = np.maximum(0.0, np.nan_to_num(raw, nan=0.0))
+    active = g.k > 1
+    converged = ~active
+    for iteration in range(1, MAXITER + 2):
+        if not active.any():
+            break
+        fit = weighted_fit(g, tau2)
+        if method == "REML":
+            adj = (fit.yppy - fit.tr_p) / fit.tr_pp
+        else:
+            adj = (fit.yppy - fit.sw) / fit.sw2
+        adj = np.where(np.isfinite(adj) & active, adj, 0.0)
+        while (low := tau2 + adj < 0).any():
+            adj = np.where(low, adj / 2, adj)
+        new = tau2 + adj
+        done = active & (np.abs(new - tau2) <= THRESHOLD)
+        tau2 = np.where(active, new, tau2)
+        if iteration > MAXITER:  # metafor gives up after 100 steps, even on a small change
+            break
+        converged |= done
+        active &= ~done
+    ll0_reset = _ll0check(g, tau2, method) & converged
+    tau2 = np.where(ll0_reset, 0.0, tau2)
+    tau2 = np.where(converged, tau2, np.nan)
+    fit = weighted_fit(g, np.nan_to_num(tau2))
+    se = np.sqrt(2 / fit.tr_pp) if method == "REML" else np.sqrt(2 / fit.sw2)
+    return Tau2Fit(tau2, se, raw, converged, ll0_reset)
+
+
+def _loglik(g: Grouped, tau2: np.ndarray, method: str) -> np.ndarray:
+    """Log-likelihood up to the constant shared by τ² = 0 and τ² > 0."""
+    fit = weighted_fit(g, tau2)
+    ll = -0.5 * g.sum(np.log(g.vi + g.spread(tau2))) - 0.5 * fit.rss
+    if method == "REML":
+        ll -= 0.5 * np.log(fit.sw)
+    return ll
+
+
+def _ll0check(g: Grouped, tau2: np.ndarray, method: str) -> np.ndarray:
+    """metafor's check that Fisher scoring did not stop at a local maximum above 0."""
+    ll0 = _loglik(g, np.zeros(g.n), method)
+    ll = _loglik(g, tau2, method)
+    return (ll0 - ll > TOL) & (tau2 > THRESHOLD)
+
+
+def _paule_mandel(g: Grouped) -> Tau2Fit:
+    k = g.k
+    target = (k - 1).astype(float)
+
+    def f(t: np.ndarray) -> np.ndarray:
+        return weighted_fit(g, t).rss - target
+
+    lower = np.zeros(g.n)
+    mad = 1.4826 * _group_median(g, np.abs(g.yi - g.spread(_group_median(g, g.yi))))
+    upper = np.maximum(TAU2_MAX, 10 * mad**2)
+    f_lower, f_upper = f(lower), f(upper)
+    at_zero = f_lower < 0
+    search = (k > 1) & ~at_zero & (f_upper <= 0)
+    root, found = _zeroin(f, lower, upper, f_lower, f_upper, search)
+    tau2 = np.where(at_zero, 0.0, np.where(search & found, np.maximum(root, 0.0), np.nan))
+    converged = at_zero | (search & found)
+    fit = weighted_fit(g, np.nan_to_num(tau2))
+    se = np.sqrt(2 * k**2 / (k - 1)) / fit.sw
+    no = np.zeros(g.n, dtype=bool)
+    return Tau2Fit(tau2, se, np.full(g.n, np.nan), converged, no)
+
+
+def _group_median(g: Grouped, x: np.ndarray) -> np.ndarray:
+    """Per-group median of a per-study array."""
+    order = np.lexsort((x, g.gid))
+    xs = x[order]
+    k = g.k
+    start = np.concatenate(([0], np.cumsum(k)[:-1]))
+    lo = np.minimum(start + (k - 1) // 2, len(x) - 1)
+    hi = np.minimum(start + k // 2, len(x) - 1)
+    return np.where(k > 0, (xs[lo] + xs[hi]) / 2, np.nan)
+
+
+def _zeroin(
+    f: Callable[[np.ndarray], np.ndarray],
+    a: np.ndarray,
+    b: np.ndarray,
+    fa: np.ndarray,
+    fb: np.ndarray,
+    active: np.ndarray,
+    tol: float = TOL,
+    maxit: int = MAXITER,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Brent's root finder, a line-by-line vectorised port of R's ``R_zeroin2`` (uniroot).
+
+    Each element is an independent problem; only elements in ``active`` are iterated.
+    Returns the roots and a mask of the elements that converged.
+    """
+    eps = np.finfo(float).eps
+    a, b, fa, fb = a.copy(), b.copy(), fa.copy(), fb.copy()
+    c, fc = a.copy(), fa.copy()
+    root = np.where(fa == 0, a, b)
+    found = active & ((fa == 0) | (fb == 0))
+    active = active & ~found
+    for _ in range(maxit + 1):
+        if not active.any():
+            break
+        prev_step = b - a
+        swap = active & (np.abs(fc) < np.abs(fb))
+        a, b, c = np.where(swap, b, a), np.where(swap, c, b), np.where(swap, b, c)
+        fa, fb, fc = np.where(swap, fb, fa), np.where(swap, fc, fb), np.where(swap, fb, fc)
+        tol_act = 2 * eps * np.abs(b) + tol / 2
+        new_step = (c - b) / 2
+        done = active & ((np.abs(new_step) <= tol_act) | (fb == 0))
+        root = np.where(done, b, root)
+        found |= done
+        active &= ~done
+        cb = c - b
+        t1 = fb / fa
+        q_, t1q, t2 = fa / fc, fb / fc, fb / fa
+        p = np.where(a == c, cb * t1, t2 * (cb * q_ * (q_ - t1q) - (b - a) * (t1q - 1.0)))
+        q = np.where(a == c, 1.0 - t1, (q_ - 1.0) * (t1q - 1.0) * (t2 - 1.0))
+        q = np.where(p > 0, -q, q)
+        p = np.abs(p)
+        interpolate = (np.abs(prev_step) >= tol_act) & (np.abs(fa) > np.abs(fb))
+        accept = (
+            interpolate
+            & (p < 0.75 * cb * q - np.abs(tol_act * q) / 2)
+            & (p < np.abs(prev_step * q / 2))
+        )
+        new_step = np.where(accept, p / q, new_step)
+        new_step = np.where(
+            np.abs(new_step) < tol_act, np.where(new_step > 0, tol_act, -tol_act), new_step
+        )
+        a, fa = np.where(active, b, a), np.where(active, fb, fa)
+        b = np.where(active, b + new_step, b)
+        fb = np.where(active, f(b), fb)
+        same_sign = active & (((fb > 0) & (fc > 0)) | ((fb < 0) & (fc < 0)))
+        c, fc = np.where(same_sign, a, c), np.where(same_sign, fa, fc)
+    return np.where(found, root, b), found
