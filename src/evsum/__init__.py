@@ -22,6 +22,7 @@ from evsum.sections import (  # noqa: E402
     references_html,
     risk_of_bias_html,
     studies_html,
+    summary_of_findings_html,
     title_html,
 )
 from evsum.validate import load_studies, validate_studies  # noqa: E402
@@ -62,6 +63,7 @@ __all__ = [
     "references_html",
     "risk_of_bias_html",
     "studies_html",
+    "summary_of_findings_html",
     "title_html",
     "validate_studies",
     "EvsumError",

@@ -15,7 +15,8 @@ import pandas as pd
 
 from evsum.effects import compute_effects
 from evsum.evidence import Evidence
-from evsum.pooling import leave_one_out, pool
+from evsum.diagnostics import leave_one_out
+from evsum.pooling import pool
 from evsum.results import PoolResult
 
 GROUP_KEY = ("outcome", "comparator_type", "timepoint", "effect_measure")

@@ -100,7 +100,7 @@ def pool_mh(
     --------
     >>> res = pool_mh([4, 6, 3], [119, 300, 228], [11, 29, 11], [128, 274, 209])
     >>> round(res.estimate, 4)
-    -1.3528
+    -1.4135
     """
     if measure not in MH_MEASURES:
         raise ValueError(f"measure must be one of {sorted(MH_MEASURES)}; got {measure!r}")

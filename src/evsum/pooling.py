@@ -18,7 +18,7 @@ from evsum.diagnostics import egger_test, leave_one_out
 from evsum.exceptions import EvsumError, EvsumWarning, SmallKWarning
 from evsum.inverse_variance import GROUP_COLUMNS, check_method, fit_groups
 from evsum.results import PoolResult
-from evsum.schema import MEASURES
+from evsum.schema import MEASURES, REPORTED_MEASURES
 from evsum.tau2 import Grouped
 
 __all__ = ["egger_test", "leave_one_out", "pool", "pool_groups"]
@@ -114,13 +114,17 @@ def pool(
 
     Examples
     --------
-    >>> res = pool([-0.89, -1.59, -1.35], [0.33, 0.19, 0.42], method="DL")
-    >>> round(res.estimate, 4), res.k
-    (-1.3046, 3)
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # τ² is truncated at 0 here
+    ...     res = pool([-0.89, -1.59, -1.35], [0.33, 0.19, 0.42], method="DL")
+    >>> round(res.estimate, 4), res.k, res.tau2
+    (-1.3377, 3, 0.0)
     """
     method = check_method(method, test)
-    if measure is not None and measure not in MEASURES:
-        raise ValueError(f"measure must be one of {sorted(MEASURES)} or None; got {measure!r}")
+    if measure is not None and measure not in REPORTED_MEASURES:
+        raise ValueError(
+            f"measure must be one of {sorted(REPORTED_MEASURES)} or None; got {measure!r}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1; got {alpha!r}")
     y = np.asarray(yi, dtype=float).ravel()

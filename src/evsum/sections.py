@@ -393,3 +393,21 @@ def data_version_html(evidence: Evidence) -> HtmlBlock:
                if evidence.missing else "")
     return HtmlBlock(f"<p>Study table SHA-256: <code>{esc(evidence.studies.sha256)}</code>."
                      f"{esc(missing)}</p>")
+
+
+def summary_of_findings_html(evidence: Evidence,
+                             analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
+    """GRADE summary of findings, one table per comparator type, from ``grade.csv``."""
+    from evsum.tables import sof_html, summary_of_findings
+
+    if not analyses:
+        return HtmlBlock(_note("No outcome data for this condition."))
+    parts = []
+    for comparator in sorted({a.comparator_type for a in analyses}):
+        chosen = [a for a in analyses if a.comparator_type == comparator]
+        frame = summary_of_findings(chosen, evidence.grade)
+        parts.append(sof_html(frame, title=f"Ketamine compared with {comparator}",
+                              comparator=comparator))
+    if not len(evidence.grade):
+        parts.append(_note("No GRADE assessment recorded (data/grade.csv is missing)."))
+    return HtmlBlock("\n".join(parts))

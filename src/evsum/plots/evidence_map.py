@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from evsum.plots.style import CERTAINTY_COLOURS, FONT_SIZE, OKABE_ITO, figure_style
 from evsum.schema import CONDITIONS, GRADE_CERTAINTY, OUTCOMES
 
+NOT_ASSESSED = "not assessed"
 _MAX_AREA = 900.0  # points² of the largest bubble
 _MIN_AREA = 30.0
 _CATEGORY_COLOURS = (
@@ -19,15 +20,26 @@ _CATEGORY_COLOURS = (
 )
 
 
+#: Colours of the ``direction`` categories of :func:`evsum.headline_frame`.
+DIRECTION_COLOURS: dict[str, str] = {
+    "favours ketamine": OKABE_ITO["bluish_green"],
+    "favours comparator": OKABE_ITO["vermillion"],
+    "uncertain": "#9E9E9E",
+    "not pooled": "#FFFFFF",
+}
+
+
 def _colour_map(values: pd.Series, colour: str) -> dict[str, str]:
+    present = list(dict.fromkeys(values))
     if colour == "certainty":
-        return {v: CERTAINTY_COLOURS[v] for v in [*GRADE_CERTAINTY, "not assessed"]
-                if v in set(values)}
-    levels = list(dict.fromkeys(values))
-    return {v: _CATEGORY_COLOURS[i % len(_CATEGORY_COLOURS)] for i, v in enumerate(levels)}
+        return {v: CERTAINTY_COLOURS[v] for v in [*GRADE_CERTAINTY, NOT_ASSESSED]
+                if v in present}
+    if colour == "direction" and set(present) <= set(DIRECTION_COLOURS):
+        return {v: c for v, c in DIRECTION_COLOURS.items() if v in present}
+    return {v: _CATEGORY_COLOURS[i % len(_CATEGORY_COLOURS)] for i, v in enumerate(present)}
 
 
-def evidence_map(summary_df: pd.DataFrame, *, colour: str = "certainty",
+def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
                  title: str | None = None) -> Figure:
     """Bubble map of the evidence: conditions down, outcomes across.
 
@@ -38,9 +50,11 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str = "certainty",
         :func:`evsum.summary_of_findings` tables. Required columns: ``condition``,
         ``outcome``, ``participants``; plus the column named by ``colour``. Several rows in
         one cell are drawn side by side.
-    colour : str
+    colour : str, optional
         Column that colours the bubbles: ``"certainty"`` (GRADE levels; missing values are
-        "not assessed") or any categorical column, e.g. ``"direction"``.
+        "not assessed"), ``"direction"`` (as :func:`evsum.headline_frame` gives it; empty
+        values are "not pooled") or any categorical column. Default: ``certainty`` if the
+        frame has it, else ``direction``.
     title : str, optional
         Title above the map.
 
@@ -55,13 +69,16 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str = "certainty",
     ValueError
         If a required column is missing.
     """
+    if colour is None:
+        colour = "certainty" if "certainty" in summary_df.columns else "direction"
     needed = {"condition", "outcome", "participants", colour}
     missing = sorted(needed - set(summary_df.columns))
     if missing:
         raise ValueError(f"summary_df must have columns {sorted(needed)}; missing {missing}")
     data = summary_df.reset_index(drop=True).copy()
+    blank = NOT_ASSESSED if colour == "certainty" else "not pooled"
     data[colour] = data[colour].where(data[colour].notna() & (data[colour] != ""),
-                                      "not assessed").astype(str)
+                                      blank).astype(str)
     participants = pd.to_numeric(data["participants"], errors="coerce").fillna(0.0)
     conditions = [c for c in CONDITIONS if c in set(data["condition"])] + sorted(
         set(data["condition"]) - set(CONDITIONS))

@@ -310,15 +310,25 @@ def _text_width(renderer: Any, text: str, bold: bool) -> float:
 
 
 def _limits(lines: list[_Line], null: float, log: bool) -> tuple[float, float]:
-    values = [v for ln in lines if ln.kind in ("study", "pooled", "subtotal", "pi")
-              for v in (ln.lo, ln.hi, ln.x) if np.isfinite(v)]
-    values.append(null)
-    lo, hi = min(values), max(values)
-    if log:  # log-scale values; symmetric around the null, capped at ratio 1/100 and 100
-        half = min(max(abs(lo), abs(hi), math.log(1.5)), math.log(100.0))
-        return -half * 1.05, half * 1.05
-    half = max(abs(lo - null), abs(hi - null)) or 1.0
-    return null - half * 1.05, null + half * 1.05
+    """Axis limits, symmetric around the null (analysis scale).
+
+    They cover every point estimate, the pooled intervals and the prediction intervals, and
+    most study intervals (80th percentile of their distance from the null): a single very
+    wide interval, e.g. from a zero-event arm, runs off the axis with an arrow instead of
+    squashing the other studies.
+    """
+    must = [v for ln in lines for v in (
+        (ln.x,) if ln.kind == "study" else (ln.lo, ln.hi, ln.x)
+        if ln.kind in ("pooled", "subtotal", "pi") else ()) if np.isfinite(v)]
+    bounds = [v for ln in lines if ln.kind == "study" for v in (ln.lo, ln.hi)
+              if np.isfinite(v)]
+    half = max([abs(v - null) for v in must] + [0.0])
+    if bounds:
+        half = max(half, float(np.quantile(np.abs(np.asarray(bounds) - null), 0.8)))
+    if log:  # at least ratio 1/1.5 to 1.5, at most 1/100 to 100
+        half = min(max(half, math.log(1.5)), math.log(100.0))
+    half = (half or 1.0) * 1.08
+    return null - half, null + half
 
 
 _LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)

@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter
 from scipy.stats import norm
 
 from evsum.plots.style import COLOURS, FONT_SIZE, figure_style
-from evsum.pooling import egger_test
+from evsum.diagnostics import egger_test
 
 #: Fewest studies for which Egger's test is shown (Cochrane Handbook 13.3.5.4: "tests for
 #: funnel plot asymmetry should be used only when there are at least 10 studies").
@@ -105,7 +105,7 @@ def funnel_plot(
         measure = result.measure or "Effect"
         ax.set_xlabel(f"{measure} (log scale)" if log else str(measure))
         ax.set_ylabel("Standard error")
-        ax.legend(loc="lower left", fontsize=FONT_SIZE - 1, frameon=False)
+        ax.legend(loc="upper right", fontsize=FONT_SIZE - 1, frameon=False)
         if title:
             ax.set_title(title, loc="left")
         ax.annotate(_egger_text(result, egger), xy=(0.0, 0.0), xycoords="axes fraction",
