@@ -26,6 +26,17 @@ from evsum.sections import (  # noqa: E402
     title_html,
 )
 from evsum.validate import load_studies, validate_studies  # noqa: E402
+from evsum.examples import example_grade, example_risk_of_bias, example_rows  # noqa: E402
+from evsum.grade import certainty_symbols, downgrade_reasons, grade_certainty  # noqa: E402
+from evsum.plots import (  # noqa: E402
+    evidence_map,
+    forest_plot,
+    funnel_plot,
+    rob_summary,
+    rob_traffic_light,
+    save_figure,
+)
+from evsum.tables import sof_html, summary_of_findings  # noqa: E402
 from evsum.exceptions import EvsumError, EvsumWarning, StudyDataError  # noqa: E402
 from evsum.results import Problem, StudyTable  # noqa: E402
 from evsum.effects import compute_effects, effect_size  # noqa: E402
@@ -66,6 +77,20 @@ __all__ = [
     "summary_of_findings_html",
     "title_html",
     "validate_studies",
+    "certainty_symbols",
+    "downgrade_reasons",
+    "evidence_map",
+    "example_grade",
+    "example_risk_of_bias",
+    "example_rows",
+    "forest_plot",
+    "funnel_plot",
+    "grade_certainty",
+    "rob_summary",
+    "rob_traffic_light",
+    "save_figure",
+    "sof_html",
+    "summary_of_findings",
     "EvsumError",
     "EvsumWarning",
     "Problem",

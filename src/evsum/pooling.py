@@ -239,7 +239,7 @@ def pool_groups(
         key_frame = pd.DataFrame({keys[0]: uniques})
     else:
         codes, uniques = pd.MultiIndex.from_frame(frame[keys]).factorize(sort=True)
-        key_frame = uniques.to_frame(index=False)
+        key_frame = pd.DataFrame(list(uniques), columns=keys)
     if (codes < 0).any():
         raise ValueError(f"group key {keys} is missing in {int((codes < 0).sum())} rows")
     y = frame[yi].to_numpy(dtype=float)[~missing]

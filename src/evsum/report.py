@@ -91,6 +91,9 @@ def export_html(notebook: nbformat.NotebookNode, *, footer: str) -> str:
     """Convert an executed notebook to offline HTML without inputs or prompts."""
     from nbconvert import HTMLExporter
 
+    for cell in notebook.cells:  # papermill gives its injected cell a random id
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
     template_dir = _resources.files("evsum") / "templates"
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,

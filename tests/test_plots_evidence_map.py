@@ -1,0 +1,56 @@
+"""Evidence map and figure saving."""
+
+import matplotlib
+import pandas as pd
+import pytest
+
+import evsum
+
+matplotlib.use("Agg")
+
+
+def _summary() -> pd.DataFrame:
+    return pd.DataFrame({
+        "condition": ["alcohol", "alcohol", "cocaine", "alcohol"],
+        "outcome": ["abstinence", "relapse", "abstinence", "abstinence"],
+        "participants": [400, 120, 60, 30],
+        "certainty": ["low", "very low", None, "moderate"],
+        "direction": ["favours ketamine", "uncertain", "", "uncertain"],
+    })
+
+
+def _bubbles(fig):
+    return next(c for c in fig.axes[0].collections if c.get_gid() == "evidence_bubbles")
+
+
+def test_one_bubble_per_row_sized_by_participants():
+    fig = evsum.evidence_map(_summary())
+    sizes = _bubbles(fig).get_sizes()
+    assert len(sizes) == 4
+    assert sizes[0] == max(sizes) and sizes[0] / sizes[1] == pytest.approx(400 / 120)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Alcohol use disorder", "Cocaine use disorder"]
+
+
+def test_colour_by_certainty_or_direction():
+    legend = [t.get_text() for t in evsum.evidence_map(_summary()).axes[0].artists[0].get_texts()]
+    assert legend == ["moderate", "low", "very low", "not assessed"]
+    fig = evsum.evidence_map(_summary().drop(columns="certainty"))
+    legend = [t.get_text() for t in fig.axes[0].artists[0].get_texts()]
+    assert legend == ["favours ketamine", "uncertain", "not pooled"]
+
+
+def test_missing_columns_raise():
+    with pytest.raises(ValueError, match="missing \\['participants'\\]"):
+        evsum.evidence_map(_summary().drop(columns="participants"))
+
+
+def test_save_figure_writes_identical_svg_and_png_twice(tmp_path):
+    fig = evsum.evidence_map(_summary())
+    first = evsum.save_figure(fig, tmp_path / "a")
+    second = evsum.save_figure(fig, tmp_path / "b")
+    assert [p.suffix for p in first] == [".svg", ".png"]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    assert b"<dc:date>" not in first[0].read_bytes()
