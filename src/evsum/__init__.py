@@ -26,7 +26,12 @@ from evsum.sections import (  # noqa: E402
     title_html,
 )
 from evsum.validate import load_studies, validate_studies  # noqa: E402
-from evsum.examples import example_grade, example_risk_of_bias, example_rows  # noqa: E402
+from evsum.examples import (  # noqa: E402
+    example_evidence,
+    example_grade,
+    example_risk_of_bias,
+    example_rows,
+)
 from evsum.grade import certainty_symbols, downgrade_reasons, grade_certainty  # noqa: E402
 from evsum.plots import (  # noqa: E402
     evidence_map,
@@ -80,6 +85,7 @@ __all__ = [
     "certainty_symbols",
     "downgrade_reasons",
     "evidence_map",
+    "example_evidence",
     "example_grade",
     "example_risk_of_bias",
     "example_rows",

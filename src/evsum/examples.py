@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evsum.evidence import Evidence
+from evsum.results import StudyTable
 from evsum.schema import (
     FLOAT_COLUMNS,
     INTEGER_COLUMNS,
@@ -214,3 +216,23 @@ def example_grade() -> pd.DataFrame:
         "baseline_risk_source",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def example_evidence(seed: int = 2024) -> Evidence:
+    """The fictional example as an :class:`~evsum.evidence.Evidence`, for whole-pipeline demos.
+
+    Studies from :func:`example_rows`, risk of bias from :func:`example_risk_of_bias`, GRADE
+    rows from :func:`example_grade`; no characteristics, search log or references.
+
+    Examples
+    --------
+    >>> example_evidence().studies.conditions
+    ['alcohol', 'cocaine', 'opioids']
+    """
+    empty = pd.DataFrame()
+    return Evidence(
+        studies=StudyTable(example_rows(seed), source="evsum.example_rows()", sha256=""),
+        characteristics=empty, risk_of_bias=example_risk_of_bias(seed),
+        grade=example_grade(), search_log=empty, references=(),
+        data_dir="", missing=("study_characteristics.csv", "search_log.csv",
+                              "references.json"))

@@ -6,13 +6,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 
 from evsum.plots.style import CERTAINTY_COLOURS, FONT_SIZE, OKABE_ITO, figure_style
 from evsum.schema import CONDITIONS, GRADE_CERTAINTY, OUTCOMES
 
 NOT_ASSESSED = "not assessed"
-_MAX_AREA = 900.0  # points² of the largest bubble
+_MAX_AREA = 700.0  # points² of the largest bubble (about 0.37 inch across)
+_SPACING = 0.45  # inches between bubbles that share a cell
 _MIN_AREA = 30.0
 _CATEGORY_COLOURS = (
     OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"], OKABE_ITO["orange"],
@@ -27,6 +29,13 @@ DIRECTION_COLOURS: dict[str, str] = {
     "uncertain": "#9E9E9E",
     "not pooled": "#FFFFFF",
 }
+
+
+def _width(renderer, text: str) -> float:
+    """Width of a text in inches at evsum's font size."""
+    w, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=FONT_SIZE),
+                                                     ismath=False)
+    return w / renderer.points_to_pixels(72.0)
 
 
 def _colour_map(values: pd.Series, colour: str) -> dict[str, str]:
@@ -85,13 +94,23 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
     outcomes = [o for o in OUTCOMES if o in set(data["outcome"])] + sorted(
         set(data["outcome"]) - set(OUTCOMES))
     palette = _colour_map(data[colour], colour)
+    counts = data.groupby(["condition", "outcome"]).size()
+    per_cell = int(counts.max()) if len(counts) else 1
+    cell_w = _SPACING * per_cell + 0.3  # inches per outcome column
+    x_names = [o.replace("_", " ").capitalize() for o in outcomes]
+    y_names = [CONDITIONS.get(c, c) for c in conditions]
     with figure_style():
-        fig_w = max(4.5, 1.0 * len(outcomes) + 2.6)
-        fig_h = max(2.4, 0.9 * len(conditions) + 2.2)
+        renderer = FigureCanvasAgg(Figure()).get_renderer()
+        left = max([_width(renderer, n) for n in y_names] + [0.5]) + 0.3
+        bottom = max([_width(renderer, n) for n in x_names] + [0.3]) * 0.6 + 0.5
+        legend_w = max(_width(renderer, t) for t in [*palette, "Participants", "not assessed"])
+        right = legend_w + 1.4
+        plot_w, plot_h = cell_w * max(len(outcomes), 1), 0.8 * max(len(conditions), 1)
+        top = 0.5 if title else 0.2
+        fig_w, fig_h = left + plot_w + right, max(bottom + plot_h + top, 3.2)
         fig = Figure(figsize=(fig_w, fig_h))
         FigureCanvasAgg(fig)
-        ax = fig.add_axes((2.2 / fig_w, 1.5 / fig_h, (fig_w - 2.4 - 1.6) / fig_w,
-                           (fig_h - 1.5 - 0.5) / fig_h))
+        ax = fig.add_axes((left / fig_w, bottom / fig_h, plot_w / fig_w, plot_h / fig_h))
         if data.empty:
             ax.set_axis_off()
             ax.text(0.0, 0.5, "No outcomes to map.", transform=ax.transAxes,
@@ -99,17 +118,17 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
             return fig
         xs, ys = np.zeros(len(data)), np.zeros(len(data))
         for (cond, out), cell in data.groupby(["condition", "outcome"], sort=False):
-            offsets = np.linspace(-0.22, 0.22, len(cell)) if len(cell) > 1 else np.zeros(1)
+            offsets = (np.arange(len(cell)) - (len(cell) - 1) / 2) * _SPACING / cell_w
             xs[cell.index] = outcomes.index(out) + offsets
             ys[cell.index] = conditions.index(cond)
         top = float(participants.max()) or 1.0
         sizes = np.maximum(_MAX_AREA * participants.to_numpy(float) / top, _MIN_AREA)
         ax.scatter(xs, ys, s=sizes, c=[palette[v] for v in data[colour]], alpha=0.9,
                    edgecolors="#333333", linewidths=0.6, gid="evidence_bubbles", zorder=3)
-        ax.set_xticks(range(len(outcomes)),
-                      [OUTCOMES.get(o, o) for o in outcomes], rotation=30, ha="right")
-        ax.set_yticks(range(len(conditions)), [CONDITIONS.get(c, c) for c in conditions])
-        ax.set_xlim(-0.6, len(outcomes) - 0.4)
+        ax.set_xticks(range(len(outcomes)), x_names, rotation=30, ha="right",
+                      rotation_mode="anchor")
+        ax.set_yticks(range(len(conditions)), y_names)
+        ax.set_xlim(-0.5, len(outcomes) - 0.5)
         ax.set_ylim(len(conditions) - 0.5, -0.5)
         ax.grid(True, color="#E5E5E5", linewidth=0.6, zorder=0)
         ax.tick_params(length=0)
