@@ -10,8 +10,22 @@ import numpy as np
 REFERENCE = Path(__file__).parent / "reference"
 
 #: Fields compared with metafor for every fit.
-FIT_FIELDS = ("estimate", "se", "zval", "pval", "ci_low", "ci_high", "tau2", "tau2_se", "i2",
-              "h2", "q", "q_pval", "pi_low", "pi_high")
+FIT_FIELDS = (
+    "estimate",
+    "se",
+    "zval",
+    "pval",
+    "ci_low",
+    "ci_high",
+    "tau2",
+    "tau2_se",
+    "i2",
+    "h2",
+    "q",
+    "q_pval",
+    "pi_low",
+    "pi_high",
+)
 
 
 def to_float(x):
@@ -32,6 +46,7 @@ def fit_cases(name: str):
     """(id, case, fit) for every fit of every case in a file with ``cases[].fits[]``."""
     for case in load(name)["cases"]:
         for fit in case["fits"]:
-            tag = "-".join(str(case.get(key)) for key in ("measure", "k", "add", "to")
-                           if key in case)
+            tag = "-".join(
+                str(case.get(key)) for key in ("measure", "k", "add", "to") if key in case
+            )
             yield f"{tag}-{fit['method']}-{fit['test']}", case, fit

@@ -23,8 +23,9 @@ def test_escalc_grid(case):
     np.testing.assert_allclose(vi, to_float(case["vi"]), rtol=1e-12, atol=1e-13)
 
 
-@pytest.mark.parametrize("case", ZERO["cases"],
-                         ids=lambda c: f"{c['measure']}-{c['add']}-{c['to']}")
+@pytest.mark.parametrize(
+    "case", ZERO["cases"], ids=lambda c: f"{c['measure']}-{c['add']}-{c['to']}"
+)
 def test_escalc_zero_cells(case):
     # metafor 3.8 escalc(measure, ai, n1i, ci, n2i, add=, to=) on hand-made zero-cell tables;
     # NaN where metafor gives NA (log of 0 recoded, double zeros with to="none")
@@ -81,8 +82,9 @@ def test_smd_undefined_for_tiny_samples_is_nan():
 
 
 def test_missing_inputs_give_nan():
-    yi, vi = effect_size("MD", m1i=[1.0, np.nan], sd1i=[1, 1], n1i=[10, 10], m2i=[0, 0],
-                         sd2i=[1, 1], n2i=[10, 10])
+    yi, vi = effect_size(
+        "MD", m1i=[1.0, np.nan], sd1i=[1, 1], n1i=[10, 10], m2i=[0, 0], sd2i=[1, 1], n2i=[10, 10]
+    )
     assert not np.isnan(yi[0]) and np.isnan(yi[1]) and np.isnan(vi[1])
 
 
@@ -105,8 +107,9 @@ def test_impossible_binary_input_names_argument_and_index(kwargs, match):
 
 def test_negative_sd_names_argument_and_index():
     with pytest.raises(ValueError, match=r"sd2i\[1\]: got -1.2"):
-        effect_size("SMD", m1i=[1, 2], sd1i=[1, 1], n1i=[10, 10], m2i=[0, 0],
-                    sd2i=[1, -1.2], n2i=[10, 10])
+        effect_size(
+            "SMD", m1i=[1, 2], sd1i=[1, 1], n1i=[10, 10], m2i=[0, 0], sd2i=[1, -1.2], n2i=[10, 10]
+        )
 
 
 def test_continuous_missing_argument():
@@ -114,11 +117,14 @@ def test_continuous_missing_argument():
         effect_size("MD", m1i=[1], sd1i=[1], n1i=[10], m2i=[0], n2i=[10])
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"measure": "HR"}, "measure must be one of"),
-    ({"measure": "OR", "to": "some"}, "to must be one of"),
-    ({"measure": "OR", "add": -1}, "add must be"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"measure": "HR"}, "measure must be one of"),
+        ({"measure": "OR", "to": "some"}, "to must be one of"),
+        ({"measure": "OR", "add": -1}, "add must be"),
+    ],
+)
 def test_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
         effect_size(ai=[1], n1i=[5], ci=[1], n2i=[5], **kwargs)
@@ -126,13 +132,24 @@ def test_bad_options(kwargs, match):
 
 # --- compute_effects ------------------------------------------------------------------------
 
+
 def _rows(**columns):
     base = {
-        "study_id": "s1", "data_level": "arm", "source_type": "primary",
-        "effect_measure": "RR", "events_intervention": np.nan, "n_intervention": np.nan,
-        "events_comparator": np.nan, "n_comparator": np.nan, "mean_intervention": np.nan,
-        "sd_intervention": np.nan, "mean_comparator": np.nan, "sd_comparator": np.nan,
-        "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+        "study_id": "s1",
+        "data_level": "arm",
+        "source_type": "primary",
+        "effect_measure": "RR",
+        "events_intervention": np.nan,
+        "n_intervention": np.nan,
+        "events_comparator": np.nan,
+        "n_comparator": np.nan,
+        "mean_intervention": np.nan,
+        "sd_intervention": np.nan,
+        "mean_comparator": np.nan,
+        "sd_comparator": np.nan,
+        "effect": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
     }
     n = max(len(v) for v in columns.values())
     data = {k: columns.get(k, [v] * n) for k, v in base.items()}
@@ -143,10 +160,14 @@ def test_compute_effects_arm_binary_and_continuous():
     rows = _rows(
         study_id=["a", "b", "c"],
         effect_measure=["OR", "SMD", "MD"],
-        events_intervention=[4, np.nan, np.nan], n_intervention=[123, 20, 20],
-        events_comparator=[11, np.nan, np.nan], n_comparator=[139, 22, 22],
-        mean_intervention=[np.nan, 5.0, 5.0], sd_intervention=[np.nan, 2.0, 2.0],
-        mean_comparator=[np.nan, 4.0, 4.0], sd_comparator=[np.nan, 2.5, 2.5],
+        events_intervention=[4, np.nan, np.nan],
+        n_intervention=[123, 20, 20],
+        events_comparator=[11, np.nan, np.nan],
+        n_comparator=[139, 22, 22],
+        mean_intervention=[np.nan, 5.0, 5.0],
+        sd_intervention=[np.nan, 2.0, 2.0],
+        mean_comparator=[np.nan, 4.0, 4.0],
+        sd_comparator=[np.nan, 2.5, 2.5],
     )
     out = compute_effects(rows)
     yi, vi = effect_size("OR", ai=4, n1i=123, ci=11, n2i=139)
@@ -160,9 +181,14 @@ def test_compute_effects_arm_binary_and_continuous():
 
 
 def test_compute_effects_contrast_rows():
-    rows = _rows(study_id=["a", "b"], data_level=["contrast", "contrast"],
-                 effect_measure=["OR", "MD"], effect=[0.5, -2.0], ci_low=[0.25, -3.5],
-                 ci_high=[1.0, -0.5])
+    rows = _rows(
+        study_id=["a", "b"],
+        data_level=["contrast", "contrast"],
+        effect_measure=["OR", "MD"],
+        effect=[0.5, -2.0],
+        ci_low=[0.25, -3.5],
+        ci_high=[1.0, -0.5],
+    )
     out = compute_effects(rows)
     z = stats.norm.isf(0.025)
     assert out.loc[0, "yi"] == pytest.approx(np.log(0.5))
@@ -172,12 +198,16 @@ def test_compute_effects_contrast_rows():
 
 
 def test_compute_effects_keeps_unusable_rows_with_a_reason():
-    rows = _rows(study_id=["n", "s", "m", "h"],
-                 data_level=["narrative", "arm", "arm", "arm"],
-                 source_type=["primary", "secondary", "primary", "primary"],
-                 effect_measure=[np.nan, "RR", "RR", "HR"],
-                 events_intervention=[np.nan, 3, 3, 3], n_intervention=[10, 10, 10, 10],
-                 events_comparator=[np.nan, 2, np.nan, 2], n_comparator=[10, 10, 10, 10])
+    rows = _rows(
+        study_id=["n", "s", "m", "h"],
+        data_level=["narrative", "arm", "arm", "arm"],
+        source_type=["primary", "secondary", "primary", "primary"],
+        effect_measure=[np.nan, "RR", "RR", "HR"],
+        events_intervention=[np.nan, 3, 3, 3],
+        n_intervention=[10, 10, 10, 10],
+        events_comparator=[np.nan, 2, np.nan, 2],
+        n_comparator=[10, 10, 10, 10],
+    )
     out = compute_effects(rows)
     assert len(out) == 4
     assert out[["yi", "vi"]].isna().all().all()
@@ -189,19 +219,35 @@ def test_compute_effects_keeps_unusable_rows_with_a_reason():
 
 
 def test_compute_effects_names_the_study_on_bad_data():
-    rows = _rows(study_id=["bad"], events_intervention=[12], n_intervention=[10],
-                 events_comparator=[1], n_comparator=[10])
+    rows = _rows(
+        study_id=["bad"],
+        events_intervention=[12],
+        n_intervention=[10],
+        events_comparator=[1],
+        n_comparator=[10],
+    )
     with pytest.raises(ValueError, match=r"study_id=bad.*events cannot exceed n"):
         compute_effects(rows)
-    rows = _rows(study_id=["ci"], data_level=["contrast"], effect_measure=["RR"],
-                 effect=[2.0], ci_low=[2.5], ci_high=[3.0])
+    rows = _rows(
+        study_id=["ci"],
+        data_level=["contrast"],
+        effect_measure=["RR"],
+        effect=[2.0],
+        ci_low=[2.5],
+        ci_high=[3.0],
+    )
     with pytest.raises(ValueError, match="study_id=ci"):
         compute_effects(rows)
 
 
 def test_compute_effects_zero_cell_warning_names_the_study():
-    rows = _rows(study_id=["z"], events_intervention=[0], n_intervention=[10],
-                 events_comparator=[2], n_comparator=[10])
+    rows = _rows(
+        study_id=["z"],
+        events_intervention=[0],
+        n_intervention=[10],
+        events_comparator=[2],
+        n_comparator=[10],
+    )
     with pytest.warns(ZeroCellWarning, match="study_id=z"):
         out = compute_effects(rows)
     assert np.isfinite(out.loc[0, "yi"])

@@ -8,15 +8,27 @@ from refdata import load, to_float
 
 from evsum import EvsumWarning, ZeroCellWarning, pool_mh
 
-MH_FIELDS = ("estimate", "se", "zval", "pval", "ci_low", "ci_high", "tau2", "i2", "h2", "q",
-             "q_pval")
+MH_FIELDS = (
+    "estimate",
+    "se",
+    "zval",
+    "pval",
+    "ci_low",
+    "ci_high",
+    "tau2",
+    "i2",
+    "h2",
+    "q",
+    "q_pval",
+)
 
 
 def _check(res, fit):
     assert res.k == fit["k"] and res.method == "MH"
     for name in MH_FIELDS:
-        np.testing.assert_allclose(getattr(res, name), to_float(fit[name]), rtol=1e-10,
-                                   atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            getattr(res, name), to_float(fit[name]), rtol=1e-10, atol=1e-12, err_msg=name
+        )
     np.testing.assert_allclose(res.weights, to_float(fit["weights"]), rtol=1e-10, atol=1e-12)
     # rma.mh has no prediction interval and no SE of tau2
     assert np.isnan(res.pi_low) and np.isnan(res.tau2_se)
@@ -34,9 +46,10 @@ def test_matches_rma_mh_zero_cells(fit):
     # metafor 3.8 rma.mh(ai, n1i, ci, n2i, measure=) with its defaults add=1/2, to="only0",
     # drop00=TRUE: double-zero tables are kept in the MH sums but left out of Q
     t = {k: np.array(v, dtype=float) for k, v in load("zero_cells.json")["tables"].items()}
-    with pytest.warns(ZeroCellWarning):
-        res = pool_mh(t["ai"], t["n1i"] - t["ai"], t["ci"], t["n2i"] - t["ci"],
-                      measure=fit["measure"])
+    with pytest.warns(ZeroCellWarning), pytest.warns(EvsumWarning, match="left out of Q"):
+        res = pool_mh(
+            t["ai"], t["n1i"] - t["ai"], t["ci"], t["n2i"] - t["ci"], measure=fit["measure"]
+        )
     _check(res, fit)
     assert any("left out of Q" in n for n in res.notes)
     assert np.isnan(res.yi[2])  # the double-zero study

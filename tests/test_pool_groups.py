@@ -23,9 +23,9 @@ def _frame(seed: int = 1, groups: int = 40) -> pd.DataFrame:
         tau = rng.choice([0.0, 0.1, 0.5])
         vi = rng.uniform(0.01, 0.3, size=k)
         yi = rng.normal(rng.normal(0, 0.5), np.sqrt(vi + tau**2))
-        rows += [{"grp": f"g{g:02d}", "yi": y, "vi": v} for y, v in zip(yi, vi)]
+        rows += [{"grp": f"g{g:02d}", "yi": y, "vi": v} for y, v in zip(yi, vi, strict=True)]
     bcg = load("grid.json")["cases"][0]  # one real data set with large heterogeneity
-    rows += [{"grp": "bcg", "yi": y, "vi": v} for y, v in zip(bcg["yi"], bcg["vi"])]
+    rows += [{"grp": "bcg", "yi": y, "vi": v} for y, v in zip(bcg["yi"], bcg["vi"], strict=True)]
     # homogeneous group: τ² truncated at 0 by every estimator
     rows += [{"grp": "flat", "yi": y, "vi": 0.05} for y in (0.1, 0.11, 0.12, 0.1)]
     return pd.DataFrame(rows).sample(frac=1, random_state=seed)  # groups interleaved
@@ -45,17 +45,24 @@ def test_equals_pool_per_group(method, test):
             ref = pool(sub["yi"], sub["vi"], method, test)
         assert row["k"] == ref.k
         for name in FIELDS[1:]:
-            np.testing.assert_allclose(row[name], getattr(ref, name), rtol=1e-12, atol=1e-14,
-                                       err_msg=f"{row['grp']} {name}")
+            np.testing.assert_allclose(
+                row[name],
+                getattr(ref, name),
+                rtol=1e-12,
+                atol=1e-14,
+                err_msg=f"{row['grp']} {name}",
+            )
 
 
 def test_several_keys_and_missing_rows():
-    frame = pd.DataFrame({
-        "a": ["x", "x", "x", "y", "y", "y"],
-        "b": [1, 1, 1, 1, 1, 2],
-        "yi": [0.1, 0.2, np.nan, 0.3, 0.5, 0.4],
-        "vi": [0.01, 0.02, 0.03, 0.02, 0.04, 0.05],
-    })
+    frame = pd.DataFrame(
+        {
+            "a": ["x", "x", "x", "y", "y", "y"],
+            "b": [1, 1, 1, 1, 1, 2],
+            "yi": [0.1, 0.2, np.nan, 0.3, 0.5, 0.4],
+            "vi": [0.01, 0.02, 0.03, 0.02, 0.04, 0.05],
+        }
+    )
     out = pool_groups(frame, ["a", "b"], method="DL")
     assert out[["a", "b"]].values.tolist() == [["x", 1], ["y", 1], ["y", 2]]
     assert out["k"].tolist() == [2, 2, 1]

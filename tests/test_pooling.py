@@ -22,32 +22,36 @@ def _pool(*args, **kwargs) -> PoolResult:
 
 def _check_fit(res: PoolResult, fit: dict, atol: float) -> None:
     for name in FIT_FIELDS:
-        np.testing.assert_allclose(getattr(res, name), to_float(fit[name]), rtol=1e-9,
-                                   atol=atol, err_msg=name)
+        np.testing.assert_allclose(
+            getattr(res, name), to_float(fit[name]), rtol=1e-9, atol=atol, err_msg=name
+        )
     np.testing.assert_allclose(res.weights, to_float(fit["weights"]), rtol=1e-9, atol=atol)
     assert res.k == fit["k"]
 
 
 # The JSON holds metafor's values to 15 significant digits, so the tolerance is far tighter
 # than the 5e-5 needed for values printed to 4 decimals.
-@pytest.mark.parametrize(("case", "fit"),
-                         [pytest.param(c, f, id=i) for i, c, f in fit_cases("grid.json")])
+@pytest.mark.parametrize(
+    ("case", "fit"), [pytest.param(c, f, id=i) for i, c, f in fit_cases("grid.json")]
+)
 def test_matches_metafor_grid(case, fit):
     # metafor 3.8 rma(yi, vi, method=, test=) + predict(); source block of grid.json
     res = _pool(case["yi"], case["vi"], fit["method"], fit["test"], measure=case["measure"])
     _check_fit(res, fit, atol=1e-10)
 
 
-@pytest.mark.parametrize(("case", "fit"),
-                         [pytest.param(c, f, id=i) for i, c, f in fit_cases("edge_cases.json")])
+@pytest.mark.parametrize(
+    ("case", "fit"), [pytest.param(c, f, id=i) for i, c, f in fit_cases("edge_cases.json")]
+)
 def test_matches_metafor_k1_k2(case, fit):
     # metafor 3.8 rma(yi[1:k], vi[1:k], method=, test=) on dat.bcg RR, k = 1, 2
     res = _pool(case["yi"], case["vi"], fit["method"], fit["test"])
     _check_fit(res, fit, atol=1e-10)
 
 
-@pytest.mark.parametrize(("case", "fit"),
-                         [pytest.param(c, f, id=i) for i, c, f in fit_cases("zero_cells.json")])
+@pytest.mark.parametrize(
+    ("case", "fit"), [pytest.param(c, f, id=i) for i, c, f in fit_cases("zero_cells.json")]
+)
 def test_matches_metafor_zero_cell_fits(case, fit):
     # metafor 3.8 rma() on the finite escalc values of zero_cells.json
     yi, vi = to_float(case["yi"]), to_float(case["vi"])
@@ -154,21 +158,26 @@ def test_missing_values_are_excluded_with_reason():
     with pytest.warns(EvsumWarning, match="2 studies without"):
         res = pool(yi, vi, "FE", labels=["a", "b", "c", "d"])
     assert res.k == 2 and res.labels == ("a", "d")
-    assert res.excluded == (("b", "missing effect size or variance"),
-                            ("c", "missing effect size or variance"))
+    assert res.excluded == (
+        ("b", "missing effect size or variance"),
+        ("c", "missing effect size or variance"),
+    )
 
 
-@pytest.mark.parametrize(("args", "kwargs", "match"), [
-    (([0.1], [0.1], "XX"), {}, "method must be one of"),
-    (([0.1], [0.1], "REML", "t"), {}, "test must be one of"),
-    (([0.1, 0.2], [0.1]), {}, "same length"),
-    (([0.1, 0.2], [0.1, 0.0]), {}, r"vi\[1\]"),
-    (([0.1, np.inf], [0.1, 0.1]), {}, r"yi\[1\]"),
-    (([0.1], [0.1]), {"measure": "XYZ"}, "measure must be one of"),
-    (([0.1], [0.1]), {"labels": ["a", "b"]}, "labels"),
-    (([0.1], [0.1]), {"alpha": 1.5}, "alpha"),
-    (([np.nan], [0.1]), {}, "no study"),
-])
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        (([0.1], [0.1], "XX"), {}, "method must be one of"),
+        (([0.1], [0.1], "REML", "t"), {}, "test must be one of"),
+        (([0.1, 0.2], [0.1]), {}, "same length"),
+        (([0.1, 0.2], [0.1, 0.0]), {}, r"vi\[1\]"),
+        (([0.1, np.inf], [0.1, 0.1]), {}, r"yi\[1\]"),
+        (([0.1], [0.1]), {"measure": "XYZ"}, "measure must be one of"),
+        (([0.1], [0.1]), {"labels": ["a", "b"]}, "labels"),
+        (([0.1], [0.1]), {"alpha": 1.5}, "alpha"),
+        (([np.nan], [0.1]), {}, "no study"),
+    ],
+)
 def test_bad_arguments(args, kwargs, match):
     with pytest.raises(ValueError, match=match), warnings.catch_warnings():
         warnings.simplefilter("ignore", EvsumWarning)
@@ -183,6 +192,14 @@ def test_non_convergence_raises(monkeypatch):
         _pool(BCG_RR["yi"], BCG_RR["vi"], "REML")
 
 
+def test_reml_oscillation_fails_like_metafor():
+    # metafor 3.8: rma(c(0,0,0,0,0,1), c(1,1,1,1,1,0.125), method="REML") stops with
+    # "Fisher scoring algorithm did not converge" (tau^2 oscillates between ~0.004 and ~0.2)
+    with pytest.raises(EvsumError, match="did not converge"):
+        _pool([0, 0, 0, 0, 0, 1], [1, 1, 1, 1, 1, 0.125], "REML")
+    assert _pool([0, 0, 0, 0, 0, 1], [1, 1, 1, 1, 1, 0.125], "PM").tau2 >= 0
+
+
 def test_alpha_changes_intervals():
     wide = _pool(BCG_RR["yi"], BCG_RR["vi"], "REML", alpha=0.01)
     narrow = _pool(BCG_RR["yi"], BCG_RR["vi"], "REML")
@@ -191,11 +208,19 @@ def test_alpha_changes_intervals():
 
 # --- result methods -------------------------------------------------------------------------
 
+
 def test_to_frame_rows_and_back_transform():
     res = _pool(BCG_RR["yi"], BCG_RR["vi"], "REML", measure="RR")
     log = res.to_frame(exp=False)
-    assert list(log.columns) == ["label", "effect", "variance", "se", "ci_low", "ci_high",
-                                 "weight"]
+    assert list(log.columns) == [
+        "label",
+        "effect",
+        "variance",
+        "se",
+        "ci_low",
+        "ci_high",
+        "weight",
+    ]
     assert len(log) == res.k + 1 and log["label"].iloc[-1] == "pooled"
     assert log["effect"].iloc[-1] == res.estimate
     assert log["weight"].iloc[:-1].sum() == pytest.approx(100)
@@ -215,8 +240,13 @@ def test_non_ratio_is_not_transformed():
 
 
 def test_summary_and_html():
-    res = _pool([0.1, 0.3, 0.2], [0.01, 0.02, 0.03], "REML", measure="SMD",
-                labels=["<script>alert(1)</script>", "b & c", "d"])
+    res = _pool(
+        [0.1, 0.3, 0.2],
+        [0.01, 0.02, 0.03],
+        "REML",
+        measure="SMD",
+        labels=["<script>alert(1)</script>", "b & c", "d"],
+    )
     text = res.summary()
     assert "I² =" in text and "τ² =" in text and "\\tau" not in text and "$" not in text
     html = res._repr_html_()

@@ -4,10 +4,10 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from evsum import EvsumWarning, pool
+from evsum import EvsumError, EvsumWarning, pool
 from evsum.schema import METHODS
 
 finite = st.floats(min_value=-5, max_value=5, allow_nan=False, allow_infinity=False)
@@ -25,7 +25,12 @@ def studies(draw, min_k: int = 2, max_k: int = 15):
 def _pool(yi, vi, method, test="z"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvsumWarning)
-        return pool(yi, vi, method, test)
+        try:
+            return pool(yi, vi, method, test)
+        except EvsumError:
+            # Fisher scoring can oscillate without converging, in metafor too (see
+            # test_pooling.py::test_reml_oscillation_fails_like_metafor); not a property case
+            assume(False)
 
 
 @settings(max_examples=60, deadline=None)
@@ -60,8 +65,11 @@ def test_tau2_and_i2_in_range(data, method):
 
 
 @settings(max_examples=60, deadline=None)
-@given(data=studies(), method=st.sampled_from(["DL", "REML", "PM", "ML"]),
-       test=st.sampled_from(["z", "knha"]))
+@given(
+    data=studies(),
+    method=st.sampled_from(["DL", "REML", "PM", "ML"]),
+    test=st.sampled_from(["z", "knha"]),
+)
 def test_random_equals_fixed_when_tau2_is_zero(data, method, test):
     yi, vi = data
     res = _pool(yi, vi, method, test)
@@ -72,8 +80,7 @@ def test_random_equals_fixed_when_tau2_is_zero(data, method, test):
 
 
 @settings(max_examples=40, deadline=None)
-@given(y=finite, vi=st.lists(variance, min_size=2, max_size=10),
-       method=st.sampled_from(METHODS))
+@given(y=finite, vi=st.lists(variance, min_size=2, max_size=10), method=st.sampled_from(METHODS))
 def test_identical_effects_have_no_heterogeneity(y, vi, method):
     res = _pool(np.full(len(vi), y), vi, method)
     assert res.tau2 == 0 and res.q == pytest.approx(0, abs=1e-12)

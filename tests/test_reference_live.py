@@ -24,7 +24,8 @@ def _same(a, b, path="") -> list[str]:
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             return [f"{path}: length {len(a)} != {len(b)}"]
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _same(x, y, f"{path}[{i}]")]
+        pairs = enumerate(zip(a, b, strict=True))
+        return [d for i, (x, y) in pairs for d in _same(x, y, f"{path}[{i}]")]
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         ok = abs(a - b) <= 1e-12 * max(abs(a), abs(b)) + 1e-300
         return [] if ok else [f"{path}: {a!r} != {b!r}"]
@@ -34,8 +35,9 @@ def _same(a, b, path="") -> list[str]:
 @pytest.mark.skipif(RSCRIPT is None, reason="Rscript not installed")
 def test_live_metafor_reproduces_committed_reference(tmp_path):
     script = REFERENCE / "make_reference.R"
-    run = subprocess.run([RSCRIPT, str(script), str(tmp_path)], capture_output=True,
-                         text=True, timeout=300)
+    run = subprocess.run(
+        [RSCRIPT, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stderr
     committed = sorted(p.name for p in REFERENCE.glob("*.json"))
     assert sorted(p.name for p in Path(tmp_path).glob("*.json")) == committed

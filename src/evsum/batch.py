@@ -21,7 +21,13 @@ from evsum import __version__
 from evsum.exceptions import EvsumError
 from evsum.index_page import index_html
 from evsum.schema import CONDITIONS
-from evsum.report import ReportJob, ReportResult, render_report, write_atomic
+from evsum.report import (
+    ReportJob,
+    ReportResult,
+    notebook_parameters,
+    render_report,
+    write_atomic,
+)
 
 STATE_FILE = ".evsum-state.json"
 LOCK_FILE = ".evsum-render.lock"
@@ -104,6 +110,11 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
     def add(name: str, title: str, notebook: Path, parameters: dict, data_part: bytes) -> None:
         if only is not None and only != name and only != parameters.get("condition"):
             return
+        declared = notebook_parameters(notebook)
+        unknown = sorted(set(parameters) - set(declared))
+        if unknown:  # papermill would only warn
+            raise EvsumError(f"{notebook}: parameter(s) {', '.join(unknown)} not in the "
+                             f"notebook's parameters cell (it declares {', '.join(declared)})")
         hashed = _hash(notebook.read_bytes(), code, data_part, context,
                        json.dumps(parameters, sort_keys=True).encode())
         jobs.append(ReportJob(
@@ -119,7 +130,9 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
     for name, notebook, title in EXTRA_REPORTS:
         path = notebooks_dir / notebook
         if path.exists():
-            add(name, title, path, {"data_path": str(data_path)}, data)
+            wanted = {"data_path": str(data_path), "method": method}
+            declared = notebook_parameters(path)
+            add(name, title, path, {k: v for k, v in wanted.items() if k in declared}, data)
     if only is not None and not jobs:
         known = sorted(by_condition) + [name for name, _, _ in EXTRA_REPORTS]
         raise EvsumError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")

@@ -16,8 +16,18 @@ from evsum.tau2 import Grouped
 
 #: Columns of ``leave_one_out``.
 LEAVE_ONE_OUT_COLUMNS: tuple[str, ...] = (
-    "label", "estimate", "se", "zval", "pval", "ci_low", "ci_high", "q", "q_pval", "tau2",
-    "i2", "h2",
+    "label",
+    "estimate",
+    "se",
+    "zval",
+    "pval",
+    "ci_low",
+    "ci_high",
+    "q",
+    "q_pval",
+    "tau2",
+    "i2",
+    "h2",
 )
 
 
@@ -158,8 +168,7 @@ def egger_test(
         raise ValueError(f"Egger's test needs at least 3 studies; got {k}")
     notes = []
     if k < 10:
-        note = (f"Egger's test with only {k} studies has low power; Cochrane advises at "
-                "least 10.")
+        note = f"Egger's test with only {k} studies has low power; Cochrane advises at least 10."
         warnings.warn(note, SmallKWarning, stacklevel=2)
         notes.append(note)
     x = np.column_stack([np.ones(k), np.sqrt(v)])
@@ -172,8 +181,15 @@ def egger_test(
     tval = float(beta[1] / se[1])
     crit = stats.t.isf(alpha / 2, df)
     return EggerResult(
-        k=k, bias=float(beta[1]), bias_se=float(se[1]), tval=tval, df=df,
+        k=k,
+        bias=float(beta[1]),
+        bias_se=float(se[1]),
+        tval=tval,
+        df=df,
         pval=float(2 * stats.t.sf(abs(tval), df)),
-        limit_estimate=float(beta[0]), limit_ci_low=float(beta[0] - crit * se[0]),
-        limit_ci_high=float(beta[0] + crit * se[0]), alpha=alpha, notes=tuple(notes),
+        limit_estimate=float(beta[0]),
+        limit_ci_low=float(beta[0] - crit * se[0]),
+        limit_ci_high=float(beta[0] + crit * se[0]),
+        alpha=alpha,
+        notes=tuple(notes),
     )

@@ -231,24 +231,41 @@ def effect_size(
         raise ValueError(f"to must be one of {sorted(ZERO_CELL_RULES)}; got {to!r}")
     if not (np.isfinite(add) and add >= 0):
         raise ValueError(f"add must be a number >= 0; got {add!r}")
-    given = {"ai": ai, "bi": bi, "ci": ci, "di": di, "n1i": n1i, "n2i": n2i,
-             "m1i": m1i, "sd1i": sd1i, "m2i": m2i, "sd2i": sd2i}
+    given = {
+        "ai": ai,
+        "bi": bi,
+        "ci": ci,
+        "di": di,
+        "n1i": n1i,
+        "n2i": n2i,
+        "m1i": m1i,
+        "sd1i": sd1i,
+        "m2i": m2i,
+        "sd2i": sd2i,
+    }
     a = {name: _arr(name, x) for name, x in given.items()}
     with np.errstate(divide="ignore", invalid="ignore"):
         if measure in BINARY_MEASURES:
             tables = _tables(a["ai"], a["bi"], a["ci"], a["di"], a["n1i"], a["n2i"])
             yi, vi = _binary(measure, *_continuity(*tables, add=add, to=to))
         else:
-            yi, vi = _continuous(measure, a["m1i"], a["sd1i"], a["n1i"],
-                                 a["m2i"], a["sd2i"], a["n2i"])
+            yi, vi = _continuous(
+                measure, a["m1i"], a["sd1i"], a["n1i"], a["m2i"], a["sd2i"], a["n2i"]
+            )
     bad = ~(np.isfinite(yi) & np.isfinite(vi))
     return np.where(bad, np.nan, yi), np.where(bad, np.nan, vi)
 
 
 _ARM_COLUMNS = {
     "binary": ("events_intervention", "n_intervention", "events_comparator", "n_comparator"),
-    "continuous": ("mean_intervention", "sd_intervention", "n_intervention",
-                   "mean_comparator", "sd_comparator", "n_comparator"),
+    "continuous": (
+        "mean_intervention",
+        "sd_intervention",
+        "n_intervention",
+        "mean_comparator",
+        "sd_comparator",
+        "n_comparator",
+    ),
 }
 
 
@@ -266,8 +283,10 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
             return np.nan, np.nan, f"contrast row without {', '.join(gaps)}"
         est, lo, hi = float(row["effect"]), float(row["ci_low"]), float(row["ci_high"])
         if not lo <= est <= hi or lo == hi:
-            raise ValueError(f"ci_low <= effect <= ci_high with ci_low < ci_high expected; got "
-                             f"{lo:g}, {est:g}, {hi:g}")
+            raise ValueError(
+                f"ci_low <= effect <= ci_high with ci_low < ci_high expected; got "
+                f"{lo:g}, {est:g}, {hi:g}"
+            )
         if measure in RATIO_MEASURES:
             if lo <= 0:
                 raise ValueError(f"ci_low: got {lo:g}; expected > 0 for ratio measure {measure}")
@@ -286,12 +305,23 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
         return np.nan, np.nan, f"arm-level {measure} needs {', '.join(gaps)}"
     r = {c: float(row[c]) for c in _ARM_COLUMNS[kind]}
     if kind == "binary":
-        yi, vi = effect_size(measure, ai=r["events_intervention"], n1i=r["n_intervention"],
-                             ci=r["events_comparator"], n2i=r["n_comparator"])
+        yi, vi = effect_size(
+            measure,
+            ai=r["events_intervention"],
+            n1i=r["n_intervention"],
+            ci=r["events_comparator"],
+            n2i=r["n_comparator"],
+        )
     else:
-        yi, vi = effect_size(measure, m1i=r["mean_intervention"], sd1i=r["sd_intervention"],
-                             n1i=r["n_intervention"], m2i=r["mean_comparator"],
-                             sd2i=r["sd_comparator"], n2i=r["n_comparator"])
+        yi, vi = effect_size(
+            measure,
+            m1i=r["mean_intervention"],
+            sd1i=r["sd_intervention"],
+            n1i=r["n_intervention"],
+            m2i=r["mean_comparator"],
+            sd2i=r["sd_comparator"],
+            n2i=r["n_comparator"],
+        )
     if np.isnan(yi[0]):
         return np.nan, np.nan, f"{measure} is not defined for these arm data"
     return float(yi[0]), float(vi[0]), None

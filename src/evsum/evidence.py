@@ -93,8 +93,8 @@ def load_evidence(studies_path: str | Path) -> Evidence:
     else:
         missing.append(ref_path.name)
     if problems:
-        raise StudyDataError(str(studies_path) if studies is None or len(
-            {p.source for p in problems}) == 1 else str(folder), problems)
+        sources = {p.source for p in problems}
+        raise StudyDataError(sources.pop() if len(sources) == 1 else str(folder), problems)
     return Evidence(
         studies=studies,
         characteristics=loaded["study_characteristics.csv"],

@@ -15,8 +15,24 @@ from evsum.tau2 import Grouped, estimate_tau2, weighted_fit
 
 #: Columns of ``pool_groups`` after the group key(s), in order.
 GROUP_COLUMNS: tuple[str, ...] = (
-    "k", "estimate", "se", "ci_low", "ci_high", "zval", "pval", "tau2", "tau2_se", "i2", "h2",
-    "q", "q_df", "q_pval", "pi_low", "pi_high", "converged", "n_excluded",
+    "k",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "zval",
+    "pval",
+    "tau2",
+    "tau2_se",
+    "i2",
+    "h2",
+    "q",
+    "q_df",
+    "q_pval",
+    "pi_low",
+    "pi_high",
+    "converged",
+    "n_excluded",
 )
 
 

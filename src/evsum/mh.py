@@ -26,8 +26,11 @@ def _mh_estimate(measure: str, a, b, c, d) -> tuple[float, float, np.ndarray]:
         weights = b * c / n
         if r == 0 or s == 0:
             return np.nan, np.nan, weights
-        var = 0.5 * ((p_i * r_i).sum() / r**2 + (p_i * s_i + q_i * r_i).sum() / (r * s)
-                     + (q_i * s_i).sum() / s**2)
+        var = 0.5 * (
+            (p_i * r_i).sum() / r**2
+            + (p_i * s_i + q_i * r_i).sum() / (r * s)
+            + (q_i * s_i).sum() / s**2
+        )
     else:
         r, s = (a * n2 / n).sum(), (c * n1 / n).sum()
         weights = c * n1 / n
@@ -118,13 +121,23 @@ def pool_mh(
     double0 = ((a == 0) & (c == 0)) | ((b == 0) & (d == 0))
     yi[double0], vi[double0] = np.nan, np.nan  # metafor's drop00=TRUE for the yi/vi
     if any(issubclass(w.category, ZeroCellWarning) for w in caught):
-        notes.append((ZeroCellWarning, f"Continuity correction ({add:g}) applied to study "
-                      "effects with zero cells for Q and I² only; the MH estimate uses the "
-                      "uncorrected tables."))
+        notes.append(
+            (
+                ZeroCellWarning,
+                f"Continuity correction ({add:g}) applied to study "
+                "effects with zero cells for Q and I² only; the MH estimate uses the "
+                "uncorrected tables.",
+            )
+        )
     if double0.any():
-        notes.append((EvsumWarning, f"{int(double0.sum())} table(s) with no events (or no "
-                      "non-events) in both groups add nothing to the estimate and are left "
-                      "out of Q: " + ", ".join(np.asarray(names)[double0]) + "."))
+        notes.append(
+            (
+                EvsumWarning,
+                f"{int(double0.sum())} table(s) with no events (or no "
+                "non-events) in both groups add nothing to the estimate and are left "
+                "out of Q: " + ", ".join(np.asarray(names)[double0]) + ".",
+            )
+        )
     est, se, raw_w = _mh_estimate(measure, a, b, c, d)
     if np.isnan(est):
         notes.append((EvsumWarning, "The MH estimate is not defined (no events in one group)."))
@@ -142,12 +155,30 @@ def pool_mh(
     for category, note in notes:
         warnings.warn(note, category, stacklevel=2)
     return PoolResult(
-        measure=measure, method="MH", test="z", alpha=alpha, k=k,
-        estimate=est, se=se, ci_low=est - crit * se, ci_high=est + crit * se,
-        zval=zval, pval=float(2 * stats.norm.sf(abs(zval))),
-        tau2=0.0, tau2_se=np.nan, i2=i2, h2=h2, q=q, q_df=max(k_yi - 1, 0), q_pval=q_pval,
-        pi_low=np.nan, pi_high=np.nan,
-        yi=tuple(yi.tolist()), vi=tuple(vi.tolist()),
+        measure=measure,
+        method="MH",
+        test="z",
+        alpha=alpha,
+        k=k,
+        estimate=est,
+        se=se,
+        ci_low=est - crit * se,
+        ci_high=est + crit * se,
+        zval=zval,
+        pval=float(2 * stats.norm.sf(abs(zval))),
+        tau2=0.0,
+        tau2_se=np.nan,
+        i2=i2,
+        h2=h2,
+        q=q,
+        q_df=max(k_yi - 1, 0),
+        q_pval=q_pval,
+        pi_low=np.nan,
+        pi_high=np.nan,
+        yi=tuple(yi.tolist()),
+        vi=tuple(vi.tolist()),
         weights=tuple((100 * raw_w / raw_w.sum()).tolist()),
-        labels=tuple(names), excluded=(), notes=tuple(n for _, n in notes),
+        labels=tuple(names),
+        excluded=(),
+        notes=tuple(n for _, n in notes),
     )

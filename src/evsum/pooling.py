@@ -12,34 +12,57 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evsum.diagnostics import egger_test, leave_one_out
 from evsum.exceptions import EvsumError, EvsumWarning, SmallKWarning
 from evsum.inverse_variance import GROUP_COLUMNS, check_method, fit_groups
 from evsum.results import PoolResult
-from evsum.schema import MEASURES, REPORTED_MEASURES
+from evsum.schema import REPORTED_MEASURES
 from evsum.tau2 import Grouped
 
 __all__ = ["egger_test", "leave_one_out", "pool", "pool_groups"]
 
+
 def _caveats(method: str, test: str, k: int, fit: dict[str, np.ndarray]) -> list[tuple]:
-    """Notes and the warning class each one is issued with."""
+    """List the notes of a fit, each with the warning class it is issued with."""
     notes: list[tuple] = []
     if method != "FE" and k < 3:
-        notes.append((SmallKWarning, f"Only {k} {'study' if k == 1 else 'studies'}: the "
-                      "between-study variance τ² cannot be estimated reliably."))
+        notes.append(
+            (
+                SmallKWarning,
+                f"Only {k} {'study' if k == 1 else 'studies'}: the "
+                "between-study variance τ² cannot be estimated reliably.",
+            )
+        )
     if k == 1 and test == "knha":
-        notes.append((SmallKWarning, "Hartung-Knapp needs at least 2 studies; the z test "
-                      "was used instead (as metafor does)."))
+        notes.append(
+            (
+                SmallKWarning,
+                "Hartung-Knapp needs at least 2 studies; the z test "
+                "was used instead (as metafor does).",
+            )
+        )
     if method == "FE" and test == "knha":
-        notes.append((EvsumWarning, "The Hartung-Knapp adjustment is not meant for "
-                      "common-effect models (metafor warns the same)."))
+        notes.append(
+            (
+                EvsumWarning,
+                "The Hartung-Knapp adjustment is not meant for "
+                "common-effect models (metafor warns the same).",
+            )
+        )
     if method != "FE" and k > 1 and fit["tau2"][0] == 0:
-        why = ("metafor's ll0check found a higher likelihood at 0"
-               if fit["_ll0_reset"][0] else "the estimate was at or below 0")
-        notes.append((EvsumWarning, f"τ² truncated at 0 ({why}); the random-effects result "
-                      "equals the common-effect result."))
+        why = (
+            "metafor's ll0check found a higher likelihood at 0"
+            if fit["_ll0_reset"][0]
+            else "the estimate was at or below 0"
+        )
+        notes.append(
+            (
+                EvsumWarning,
+                f"τ² truncated at 0 ({why}); the random-effects result "
+                "equals the common-effect result.",
+            )
+        )
     return notes
 
 
@@ -124,7 +147,8 @@ def pool(
     method = check_method(method, test)
     if measure is not None and measure not in REPORTED_MEASURES:
         raise ValueError(
-            f"measure must be one of {sorted(REPORTED_MEASURES)} or None; got {measure!r}")
+            f"measure must be one of {sorted(REPORTED_MEASURES)} or None; got {measure!r}"
+        )
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1; got {alpha!r}")
     y = np.asarray(yi, dtype=float).ravel()
@@ -142,10 +166,11 @@ def pool(
     if not np.isfinite(y[~missing]).all():
         i = np.flatnonzero(~missing & ~np.isfinite(y))[0]
         raise ValueError(f"yi must be finite; got yi[{i}] = {y[i]!r}")
-    excluded = tuple((names[i], "missing effect size or variance") for i in np.flatnonzero(missing))
+    reason = "missing effect size or variance"
+    excluded = tuple((names[i], reason) for i in np.flatnonzero(missing))
     keep = ~missing
     y, v = y[keep], v[keep]
-    names = [n for n, kept in zip(names, keep) if kept]
+    names = [n for n, kept in zip(names, keep, strict=True) if kept]
     k = len(y)
     if k == 0:
         raise ValueError("no study with both yi and vi to pool")
@@ -153,12 +178,23 @@ def pool(
     g = Grouped(yi=y, vi=v, gid=np.zeros(k, dtype=np.intp), n=1)
     fit = fit_groups(g, method, test, alpha)
     if not fit["converged"][0]:
-        raise EvsumError(f"{method} estimation of τ² did not converge (metafor stops here too)")
+        raise EvsumError(
+            f"{method} estimation of τ² did not converge in 100 Fisher scoring steps (metafor "
+            "3.8 stops with the same error); use method='PM' or 'DL' for these data"
+            if method in ("REML", "ML")
+            else f"{method} estimation of τ² found no root in [0, tau2_max] (metafor stops too)"
+        )
     caveats = _caveats(method, test, k, fit)
     if excluded:
-        caveats.insert(0, (EvsumWarning, f"{len(excluded)} "
-                           f"{'study' if len(excluded) == 1 else 'studies'} without effect size "
-                           "or variance left out."))
+        caveats.insert(
+            0,
+            (
+                EvsumWarning,
+                f"{len(excluded)} "
+                f"{'study' if len(excluded) == 1 else 'studies'} without effect size "
+                "or variance left out.",
+            ),
+        )
     for category, note in caveats:
         warnings.warn(note, category, stacklevel=2)
     scalar = {name: fit[name][0].item() for name in GROUP_COLUMNS if name != "n_excluded"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import tempfile
 import traceback
 from dataclasses import dataclass, field
@@ -61,6 +62,18 @@ class ReportResult:
     seconds: float = 0.0
     error: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+_PARAMETER = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=", re.MULTILINE)
+
+
+def notebook_parameters(path: str | Path) -> tuple[str, ...]:
+    """Names assigned in the notebook's cell tagged ``parameters``, in order."""
+    book = nbformat.read(str(path), as_version=4)
+    for cell in book.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return tuple(_PARAMETER.findall(cell.source))
+    return ()
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -290,7 +290,7 @@ class SubgroupResult:
     notes: tuple[str, ...] = ()
 
     def __getitem__(self, group: str) -> PoolResult:
-        """The result of one subgroup, by name."""
+        """Return the result of one subgroup, by name."""
         return self.results[self.groups.index(group)]
 
     def to_frame(self) -> pd.DataFrame:
@@ -305,7 +305,9 @@ class SubgroupResult:
         cols = ("k", "estimate", "se", "ci_low", "ci_high", "pval", "tau2", "i2", "q")
         rows = [
             {"group": g, **{c: getattr(r, c) for c in cols}}
-            for g, r in zip(self.groups + ("overall",), self.results + (self.overall,))
+            for g, r in zip(
+                self.groups + ("overall",), self.results + (self.overall,), strict=True
+            )
         ]
         return pd.DataFrame(rows)
 
@@ -313,7 +315,8 @@ class SubgroupResult:
         """One-paragraph plain-text summary."""
         text = (
             f"Test for subgroup differences across {len(self.groups)} subgroups: "
-            f"Q = {_fmt(self.q_between)} on {self.q_between_df} df ({_fmt_p(self.q_between_pval)})."
+            f"Q = {_fmt(self.q_between)} on {self.q_between_df} df "
+            f"({_fmt_p(self.q_between_pval)})."
         )
         if self.notes:
             text += " Notes: " + " ".join(self.notes)
@@ -361,7 +364,7 @@ class EggerResult:
     notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        """The result as a one-row DataFrame with the field names as columns."""
+        """Return the result as a one-row DataFrame with the field names as columns."""
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}
         return pd.DataFrame([data])
 

@@ -194,31 +194,52 @@ def _higher_is_better(outcome: str) -> bool:
     return outcome in schema.HIGHER_IS_BETTER
 
 
+def _effect_sentence(analysis: OutcomeAnalysis) -> str:
+    result = analysis.result
+    if result.k > 1:
+        return result.summary()
+    shown = result.back_transform()
+    return (f"Single study, not pooled: {analysis.measure} {shown.estimate:.2f} "
+            f"(95% CI {shown.ci_low:.2f} to {shown.ci_high:.2f}), p = {result.pval:.3g}.")
+
+
 def analyses_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
-    """A forest plot and summary per analysis; rows left out are listed with the reason."""
+    """A forest plot and summary per analysis with numbers; then, in one table, the outcomes
+    reported only in words. Rows left out of an analysis are listed with the reason."""
     from evsum.plots.forest import forest_plot
 
-    parts = []
+    parts, narrative = [], []
     for analysis in analyses:
-        parts.append(f"<h3>{esc(analysis.title)}</h3>")
         rows = analysis.rows
-        if analysis.result is not None:
-            used = rows[rows["excluded_reason"] == ""]
-            fig = forest_plot(used, analysis.result, title=None,
-                              higher_is_better=_higher_is_better(analysis.outcome),
-                              comparator=analysis.comparator_type)
-            parts.append(figure_html(fig, f"Forest plot: {analysis.title}"))
-            parts.append(f"<p>{esc(analysis.result.summary())}</p>")
-        for note in analysis.notes:
-            parts.append(_note(note))
         left = rows[rows["excluded_reason"] != ""]
+        if analysis.result is None:
+            narrative += [[esc(analysis.outcome.replace("_", " ")), esc(analysis.timepoint),
+                           esc(analysis.comparator_type),
+                           f'<a href="#{row_anchor(r)}">{esc(r["label"])}</a>',
+                           esc(r["intervention"]),
+                           f'<span class="evsum-quote">“{esc(r["source_quote"])}”</span>',
+                           esc(r["excluded_reason"])] for _, r in left.iterrows()]
+            continue
+        parts.append(f"<h3>{esc(analysis.title)}</h3>")
+        used = rows[rows["excluded_reason"] == ""]
+        fig = forest_plot(used, analysis.result, title=None,
+                          higher_is_better=_higher_is_better(analysis.outcome),
+                          comparator=analysis.comparator_type)
+        parts.append(figure_html(fig, f"Forest plot: {analysis.title}"))
+        parts.append(f"<p>{esc(_effect_sentence(analysis))}</p>")
+        parts += [_note(note) for note in analysis.notes if not note.startswith("Single study")]
         if len(left):
             items = "".join(
                 f'<li><a href="#{row_anchor(r)}">{esc(r["label"])}</a>: '
                 f"{esc(r['excluded_reason'])}</li>" for _, r in left.iterrows())
             parts.append(f"<p>Not pooled:</p><ul>{items}</ul>")
     if not parts:
-        parts.append(_note("No outcome data for this condition."))
+        parts.append(_note("No study of this condition reports numbers that can be analysed."))
+    if narrative:
+        parts.append("<h3>Outcomes reported without usable numbers</h3>")
+        parts.append(_table(["Outcome", "Time point", "Comparator", "Study", "Intervention",
+                             "What the source says", "Why not analysed"], narrative,
+                            "evsum-narrative"))
     return HtmlBlock("\n".join(parts))
 
 
@@ -356,21 +377,25 @@ def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
 
 
 def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
-    """Per-condition headline table: every analysis with k, participants and effect."""
+    """Per-condition headline table of every analysis with numbers, then a count per
+    condition of the outcomes reported only in words."""
     from evsum.overview import headline_frame
 
     frame = headline_frame(analyses)
     rows = []
-    for _, r in frame.iterrows():
-        effect = ("no usable numbers" if r["k"] == 0 else
-                  f"{r['measure']} {r['estimate']:.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})")
+    for _, r in frame[frame["k"] > 0].iterrows():
+        effect = f"{r['measure']} {r['estimate']:.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})"
         rows.append([f'<a href="{esc(r["condition"])}.html">{esc(r["condition"])}</a>',
                      esc(r["outcome"].replace("_", " ")), esc(r["comparator_type"]),
                      esc(r["timepoint"]), esc(f"{r['k']} of {r['studies']}"),
                      esc(r["participants"] or ""), esc(effect), esc(r["direction"])])
-    return HtmlBlock(_table(["Condition", "Outcome", "Comparator", "Time point",
-                             "Studies pooled", "Participants", "Effect (95% CI)",
-                             "Direction"], rows))
+    table = _table(["Condition", "Outcome", "Comparator", "Time point", "Studies with numbers",
+                    "Participants", "Effect (95% CI)", "Direction (CI vs no effect)"], rows)
+    words = frame[frame["k"] == 0].groupby("condition").size()
+    counts = "".join(f'<li><a href="{esc(c)}.html">{esc(c)}</a>: {n} outcome × time point × '
+                     "comparator combinations</li>" for c, n in words.items())
+    return HtmlBlock(table + ("<p>Reported only in words (no usable numbers), listed in each "
+                              f"condition report:</p><ul>{counts}</ul>" if counts else ""))
 
 
 def prisma_html(evidence: Evidence) -> HtmlBlock:

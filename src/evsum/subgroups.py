@@ -81,8 +81,9 @@ def pool_subgroups(
     v = np.asarray(vi, dtype=float).ravel()
     grp = pd.Series(list(groups), dtype=object)
     if not len(y) == len(v) == len(grp):
-        raise ValueError(f"yi, vi and groups must have the same length; got "
-                         f"{len(y)}, {len(v)}, {len(grp)}")
+        raise ValueError(
+            f"yi, vi and groups must have the same length; got {len(y)}, {len(v)}, {len(grp)}"
+        )
     if grp.isna().any():
         raise ValueError(f"groups is missing at index {int(np.flatnonzero(grp.isna())[0])}")
     names = [f"Study {i + 1}" for i in range(len(y))] if labels is None else list(labels)
@@ -92,8 +93,10 @@ def pool_subgroups(
     results, notes = [], []
     for level in levels:
         mask = (grp.astype(str) == level).to_numpy()
-        res, caught = _pool_quietly(y[mask], v[mask], method, test, measure=measure,
-                                    labels=[n for n, m in zip(names, mask) if m], alpha=alpha)
+        members = [n for n, m in zip(names, mask, strict=True) if m]
+        res, caught = _pool_quietly(
+            y[mask], v[mask], method, test, measure=measure, labels=members, alpha=alpha
+        )
         results.append(res)
         for w in caught:
             notes.append((w.category, f"Subgroup {level}: {w.message}"))
@@ -105,7 +108,11 @@ def pool_subgroups(
     for category, note in notes:
         warnings.warn(note, category, stacklevel=2)
     return SubgroupResult(
-        groups=tuple(levels), results=tuple(results), overall=overall,
-        q_between=q_between, q_between_df=df, q_between_pval=float(stats.chi2.sf(q_between, df)),
+        groups=tuple(levels),
+        results=tuple(results),
+        overall=overall,
+        q_between=q_between,
+        q_between_df=df,
+        q_between_pval=float(stats.chi2.sf(q_between, df)),
         notes=tuple(n for _, n in notes),
     )

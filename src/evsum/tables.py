@@ -241,6 +241,13 @@ ol.evsum-sof-footnotes {font-size: 0.85em; list-style-type: lower-alpha;}
 </style>"""
 
 
+class SofHtml(str):
+    """HTML text of a summary-of-findings table; a notebook displays it rendered."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
 def _e(value: Any) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "\u2014"
@@ -250,7 +257,7 @@ def _e(value: Any) -> str:
 
 
 def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
-             intervention: str = "ketamine", comparator: str = "comparator") -> str:
+             intervention: str = "ketamine", comparator: str = "comparator") -> SofHtml:
     """Render a summary-of-findings frame as an HTML table with footnotes.
 
     Parameters
@@ -264,8 +271,9 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
 
     Returns
     -------
-    str
-        A ``<style>`` block, ``<table class="evsum-sof">`` and an ordered list of footnotes.
+    SofHtml
+        A ``str`` (notebooks display it as HTML): a ``<style>`` block,
+        ``<table class="evsum-sof">`` and an ordered list of footnotes.
         Every data value is HTML-escaped. Certainty cells have the classes
         ``sof-certainty sof-certainty-<level>`` (spaces as hyphens); each downgrade reason is
         a lettered footnote, marked next to the certainty it lowered.
@@ -318,5 +326,5 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
     )
     notes = "".join(f"<li>{_e(text)}</li>" for text in footnotes)
     foot = f'<ol class="evsum-sof-footnotes">{notes}</ol>' if footnotes else ""
-    return (f'{_SOF_CSS}<table class="evsum-sof">{caption}{head}<tbody>{"".join(body)}'
+    return SofHtml(f'{_SOF_CSS}<table class="evsum-sof">{caption}{head}<tbody>{"".join(body)}'
             f"</tbody></table>{foot}")

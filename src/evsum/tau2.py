@@ -51,6 +51,15 @@ class Grouped:
         """Per-study copy of a per-group array."""
         return x[self.gid]
 
+    def subset(self, groups: np.ndarray) -> Grouped:
+        """Select the studies of the groups in the boolean mask ``groups`` (renumbered).
+
+        Row order within a group is kept, so per-group sums are bit-for-bit the same.
+        """
+        rows = groups[self.gid]
+        renumber = np.cumsum(groups) - 1
+        return Grouped(self.yi[rows], self.vi[rows], renumber[self.gid[rows]], int(groups.sum()))
+
 
 @dataclass(frozen=True)
 class WeightedFit:
@@ -82,8 +91,13 @@ def weighted_fit(g: Grouped, tau2: np.ndarray) -> WeightedFit:
     beta = g.sum(w * g.yi) / sw
     r2 = (g.yi - g.spread(beta)) ** 2
     return WeightedFit(
-        w=w, sw=sw, sw2=g.sum(w**2), sw3=g.sum(w**3), beta=beta,
-        rss=g.sum(w * r2), yppy=g.sum(w**2 * r2),
+        w=w,
+        sw=sw,
+        sw2=g.sum(w**2),
+        sw3=g.sum(w**3),
+        beta=beta,
+        rss=g.sum(w * r2),
+        yppy=g.sum(w**2 * r2),
     )
 
 
@@ -155,19 +169,23 @@ def _fisher_scoring(g: Grouped, method: str) -> Tau2Fit:
     for iteration in range(1, MAXITER + 2):
         if not active.any():
             break
-        fit = weighted_fit(g, tau2)
+        # iterate only the groups still moving: a few slow groups must not cost a full pass
+        sub = g.subset(active)
+        t_old = tau2[active]
+        fit = weighted_fit(sub, t_old)
         if method == "REML":
             adj = (fit.yppy - fit.tr_p) / fit.tr_pp
         else:
             adj = (fit.yppy - fit.sw) / fit.sw2
-        adj = np.where(np.isfinite(adj) & active, adj, 0.0)
-        while (low := tau2 + adj < 0).any():
+        adj = np.where(np.isfinite(adj), adj, 0.0)
+        while (low := t_old + adj < 0).any():
             adj = np.where(low, adj / 2, adj)
-        new = tau2 + adj
-        done = active & (np.abs(new - tau2) <= THRESHOLD)
-        tau2 = np.where(active, new, tau2)
+        new = t_old + adj
+        tau2[active] = new
         if iteration > MAXITER:  # metafor gives up after 100 steps, even on a small change
             break
+        done = np.zeros(g.n, dtype=bool)
+        done[active] = np.abs(new - t_old) <= THRESHOLD
         converged |= done
         active &= ~done
     ll0_reset = _ll0check(g, tau2, method) & converged
@@ -188,7 +206,7 @@ def _loglik(g: Grouped, tau2: np.ndarray, method: str) -> np.ndarray:
 
 
 def _ll0check(g: Grouped, tau2: np.ndarray, method: str) -> np.ndarray:
-    """metafor's check that Fisher scoring did not stop at a local maximum above 0."""
+    """Apply metafor's check that Fisher scoring did not stop at a local maximum above 0."""
     ll0 = _loglik(g, np.zeros(g.n), method)
     ll = _loglik(g, tau2, method)
     return (ll0 - ll > TOL) & (tau2 > THRESHOLD)

@@ -9,7 +9,9 @@ from evsum.plots.evidence_map import evidence_map
 from evsum.plots.forest import forest_plot
 from evsum.plots.funnel import funnel_plot
 from evsum.plots.rob import rob_summary, rob_traffic_light
-from evsum.plots.style import OKABE_ITO, figure_style, save_figure
+from evsum.plots.style import OKABE_ITO, figure_style, register_notebook_display, save_figure
+
+register_notebook_display()
 
 __all__ = [
     "OKABE_ITO",

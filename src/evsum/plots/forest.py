@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -454,7 +453,7 @@ def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | N
         fig_h = slots * ROW_HEIGHT + _BOTTOM + top
         fig = Figure(figsize=(fig_w, fig_h))
         FigureCanvasAgg(fig)
-        ax = fig.add_axes((( _MARGIN + left_width) / fig_w, _BOTTOM / fig_h,
+        ax = fig.add_axes(((_MARGIN + left_width) / fig_w, _BOTTOM / fig_h,
                            plot_width / fig_w, slots * ROW_HEIGHT / fig_h))
     fig = ax.figure
 

@@ -132,3 +132,21 @@ def save_figure(fig: Figure, path_stem: str | Path) -> tuple[Path, Path]:
         fig.savefig(png_path, format="png", metadata=_METADATA["png"], bbox_inches="tight",
                     dpi=PNG_DPI)
     return svg_path, png_path
+
+
+def register_notebook_display() -> None:
+    """Let IPython show a returned :class:`~matplotlib.figure.Figure` as a PNG.
+
+    evsum's figures are plain ``Figure`` objects, never registered with pyplot (so nothing
+    leaks into pyplot's state and nothing is shown twice). IPython only knows how to display
+    them once a figure format is selected for the session, which this does; outside IPython
+    it does nothing.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:  # pragma: no cover - IPython is a dependency of jupyterlab
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"}, bbox_inches="tight", dpi=PNG_DPI)
