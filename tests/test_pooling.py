@@ -64,7 +64,9 @@ def test_published_bcg_reml():
     # Viechtbauer W (2010), "Conducting meta-analyses in R with the metafor package",
     # J Stat Softw 36(3), section 3 (dat.bcg, escalc RR, rma default REML) prints:
     # estimate -0.7145, se 0.1798, zval -3.9744, CI -1.0669 to -0.3622, tau^2 0.3132
-    # (SE 0.1664), I^2 92.22%, H^2 12.86, Q(df = 12) = 152.2330.
+    # (SE 0.1664), I^2 92.22%, H^2 12.86, Q(df = 12) = 152.2330. The same printed output is
+    # reproduced at https://cttir.github.io/courses/course3_design_causal/labs/
+    # lab_week4_session2_slides.html ("Random-Effects Model (k = 13; tau^2 estimator: REML)").
     res = _pool(BCG_RR["yi"], BCG_RR["vi"], "REML")
     assert res.estimate == pytest.approx(-0.7145, abs=5e-5)
     assert res.se == pytest.approx(0.1798, abs=5e-5)

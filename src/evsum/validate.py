@@ -21,26 +21,62 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _Collector:
-    """Gathers problems for one file; rows are addressed by their frame index."""
+    """Gathers problems for one file; rows are addressed by their position in the frame.
+
+    Only flagged rows are visited one by one, so a large file of valid rows costs only the
+    vectorised checks.
+    """
 
     def __init__(self, frame: pd.DataFrame, source: str):
         self.frame = frame
         self.source = source
         self.problems: list[Problem] = []
+        self._lines = frame[LINE].to_numpy()
+        self._studies = (frame["study_id"].to_numpy(dtype=object) if "study_id" in frame
+                         else np.full(len(frame), None, dtype=object))
 
     def add(self, mask: pd.Series | np.ndarray, column: str | None, expected: str,
             *, value_column: str | None = None) -> None:
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(positions):
+            return
         shown = value_column or column
-        for index in self.frame.index[np.asarray(mask, dtype=bool)]:
-            row = self.frame.loc[index]
-            value = None if shown is None else str(row[shown])
-            study = row.get("study_id") or None
-            self.problems.append(Problem(self.source, int(row[LINE]), column, value,
-                                         expected, study))
+        values = None if shown is None else self.frame[shown].to_numpy(dtype=object)
+        for position in positions:
+            value = None if values is None else str(values[position])
+            study = self._studies[position] or None
+            self.problems.append(Problem(self.source, int(self._lines[position]), column,
+                                         value, expected, study))
+
+
+def _per_value(values: pd.Series, func) -> np.ndarray:
+    """``func`` applied once to each distinct value of ``values``, spread back to the rows.
+
+    Columns repeat few values many times (vocabularies, empty cells), so this costs one call
+    per distinct value rather than one per row.
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [func(u) for u in uniques]
+    return results[codes]
+
+
+def _flags(values: pd.Series, func) -> np.ndarray:
+    """Boolean :func:`_per_value`: where ``func`` holds."""
+    return _per_value(values, lambda v: bool(func(v))).astype(bool)
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
-    return pd.to_numeric(frame[column].str.strip().replace("", np.nan), errors="coerce")
+    stripped = _per_value(frame[column], lambda v: v.strip() or np.nan)
+    return pd.to_numeric(pd.Series(stripped, index=frame.index), errors="coerce").astype(float)
+
+
+def _has_control(values: pd.Series) -> np.ndarray:
+    # one scan of the whole column ("\n" is allowed, so it may join the cells); cell by cell
+    # only when that scan finds something
+    if not _CONTROL.search("\n".join(values.to_numpy(dtype=object))):
+        return np.zeros(len(values), dtype=bool)
+    return _flags(values, _CONTROL.search)
 
 
 def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> StudyTable:
@@ -83,11 +119,11 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
                                               "at least one study row")])
     check = _Collector(frame, source)
     text = frame[list(schema.STUDY_COLUMNS)].astype(str)
-    blank = text.apply(lambda col: col.str.strip() == "")
+    blank = pd.DataFrame({c: _flags(text[c], lambda v: not v.strip())
+                          for c in schema.STUDY_COLUMNS}, index=text.index)
 
     for column in schema.STUDY_COLUMNS:
-        check.add(text[column].map(lambda v: bool(_CONTROL.search(v))), column,
-                  "text without control characters")
+        check.add(_has_control(text[column]), column, "text without control characters")
     for column in schema.REQUIRED_VALUE_COLUMNS:
         check.add(blank[column], column, "a value (this column may not be empty)")
 
@@ -129,9 +165,9 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
     measure = text["effect_measure"]
     check.add(~blank["effect_measure"] & ~measure.isin(schema.REPORTED_MEASURES),
               "effect_measure", "one of " + ", ".join(schema.REPORTED_MEASURES))
-    check.add(~blank["doi"] & ~text["doi"].str.match(DOI_PATTERN), "doi",
+    check.add(~blank["doi"] & ~_flags(text["doi"], DOI_PATTERN.match), "doi",
               "a DOI such as 10.1176/appi.ajp.2019.19070684 (no https://doi.org/ prefix)")
-    check.add(~blank["timepoint"] & ~text["timepoint"].str.match(TIMEPOINT_PATTERN),
+    check.add(~blank["timepoint"] & ~_flags(text["timepoint"], TIMEPOINT_PATTERN.match),
               "timepoint", "'<number> <unit>' with unit h, day(s), week(s), month(s), year(s)")
 
     _check_levels(check, text, blank, numbers)
@@ -191,9 +227,12 @@ def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,
 
 
 def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
+    codes, _ = pd.factorize(text["study_id"].to_numpy(dtype=object))
+    _, first_position = np.unique(codes, return_index=True)
+    first_row = first_position[codes]  # position of the first row of each row's study
     for column in ("first_author", "year", "doi", "pmid", "design", "randomised"):
-        first = text.groupby("study_id")[column].transform("first")
-        check.add(text[column] != first, column,
+        values = text[column].to_numpy(dtype=object)
+        check.add(values != values[first_row], column,
                   f"one {column} per study_id, as in the first row of this study")
     key = list(schema.ROW_KEY)
     duplicated = text.duplicated(subset=key, keep="first")
