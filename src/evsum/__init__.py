@@ -55,6 +55,29 @@ from evsum.results import (  # noqa: E402
     SubgroupResult,
 )
 from evsum.subgroups import pool_subgroups  # noqa: E402
+from evsum.citations import (  # noqa: E402
+    CitationAudit,
+    audit_citations,
+    audit_references,
+    parse_reference,
+    parse_reference_list,
+)
+from evsum.claims import (  # noqa: E402
+    ClaimTable,
+    audit_source_references,
+    claim_data_summary,
+    claims_frame,
+    load_claims,
+    read_claims,
+    validate_claims,
+)
+from evsum.audit_sections import (  # noqa: E402
+    audit_summary_html,
+    audit_title_html,
+    citation_audit_html,
+    claims_html,
+    verdict_scale_html,
+)
 
 __all__ = [
     "Evidence",
@@ -116,5 +139,22 @@ __all__ = [
     "pool_groups",
     "pool_mh",
     "pool_subgroups",
+    "CitationAudit",
+    "ClaimTable",
+    "audit_citations",
+    "audit_references",
+    "audit_source_references",
+    "audit_summary_html",
+    "audit_title_html",
+    "citation_audit_html",
+    "claim_data_summary",
+    "claims_frame",
+    "claims_html",
+    "load_claims",
+    "parse_reference",
+    "parse_reference_list",
+    "read_claims",
+    "validate_claims",
+    "verdict_scale_html",
     "__version__",
 ]

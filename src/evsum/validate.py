@@ -49,34 +49,41 @@ class _Collector:
                                          value, expected, study))
 
 
-def _per_value(values: pd.Series, func) -> np.ndarray:
-    """``func`` applied once to each distinct value of ``values``, spread back to the rows.
+class _Distinct:
+    """A column factorised once, so that each check runs once per distinct value.
 
-    Columns repeat few values many times (vocabularies, empty cells), so this costs one call
-    per distinct value rather than one per row.
+    Columns repeat few values many times (vocabularies, empty cells), so a check costs one
+    call per distinct value rather than one per row.
     """
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
-    results = np.empty(len(uniques), dtype=object)
-    results[:] = [func(u) for u in uniques]
-    return results[codes]
 
+    def __init__(self, values: pd.Series):
+        self.values = values.to_numpy(dtype=object)
+        self.codes, self.uniques = pd.factorize(self.values, use_na_sentinel=False)
 
-def _flags(values: pd.Series, func) -> np.ndarray:
-    """Boolean :func:`_per_value`: where ``func`` holds."""
-    return _per_value(values, lambda v: bool(func(v))).astype(bool)
+    def map(self, func) -> np.ndarray:
+        """``func`` of every row's value (object array)."""
+        results = np.empty(len(self.uniques), dtype=object)
+        results[:] = [func(u) for u in self.uniques]
+        return results[self.codes]
 
+    def flags(self, func) -> np.ndarray:
+        """Where ``func`` of the row's value is true (bool array)."""
+        return np.fromiter((bool(func(u)) for u in self.uniques), dtype=bool,
+                           count=len(self.uniques))[self.codes]
 
-def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
-    stripped = _per_value(frame[column], lambda v: v.strip() or np.nan)
-    return pd.to_numeric(pd.Series(stripped, index=frame.index), errors="coerce").astype(float)
+    def has_control(self) -> np.ndarray:
+        """Where the value holds a control character."""
+        # one scan of the whole column ("\n" is allowed, so it may join the cells); value by
+        # value only when that scan finds something
+        if not _CONTROL.search("\n".join(self.uniques)):
+            return np.zeros(len(self.values), dtype=bool)
+        return self.flags(_CONTROL.search)
 
-
-def _has_control(values: pd.Series) -> np.ndarray:
-    # one scan of the whole column ("\n" is allowed, so it may join the cells); cell by cell
-    # only when that scan finds something
-    if not _CONTROL.search("\n".join(values.to_numpy(dtype=object))):
-        return np.zeros(len(values), dtype=bool)
-    return _flags(values, _CONTROL.search)
+    def numbers(self, index: pd.Index) -> pd.Series:
+        """The values as floats (NaN where empty or not a number)."""
+        parsed = pd.to_numeric(pd.Series([u.strip() or np.nan for u in self.uniques],
+                                         dtype=object), errors="coerce")
+        return pd.Series(parsed.to_numpy(dtype=float)[self.codes], index=index)
 
 
 def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> StudyTable:
@@ -118,16 +125,17 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
         raise StudyDataError(source, [Problem(source, None, None, "no records",
                                               "at least one study row")])
     check = _Collector(frame, source)
-    text = frame[list(schema.STUDY_COLUMNS)].astype(str)
-    blank = pd.DataFrame({c: _flags(text[c], lambda v: not v.strip())
+    text = frame[list(schema.STUDY_COLUMNS)].astype(object)
+    distinct = {c: _Distinct(text[c]) for c in schema.STUDY_COLUMNS}
+    blank = pd.DataFrame({c: distinct[c].flags(lambda v: not v.strip())
                           for c in schema.STUDY_COLUMNS}, index=text.index)
 
     for column in schema.STUDY_COLUMNS:
-        check.add(_has_control(text[column]), column, "text without control characters")
+        check.add(distinct[column].has_control(), column, "text without control characters")
     for column in schema.REQUIRED_VALUE_COLUMNS:
         check.add(blank[column], column, "a value (this column may not be empty)")
 
-    numbers = {c: _numbers(text, c) for c in schema.NUMERIC_COLUMNS}
+    numbers = {c: distinct[c].numbers(text.index) for c in schema.NUMERIC_COLUMNS}
     for column in schema.NUMERIC_COLUMNS:
         value = numbers[column]
         check.add(~blank[column] & value.isna(), column, "a number")
@@ -165,9 +173,9 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
     measure = text["effect_measure"]
     check.add(~blank["effect_measure"] & ~measure.isin(schema.REPORTED_MEASURES),
               "effect_measure", "one of " + ", ".join(schema.REPORTED_MEASURES))
-    check.add(~blank["doi"] & ~_flags(text["doi"], DOI_PATTERN.match), "doi",
+    check.add(~blank["doi"] & ~distinct["doi"].flags(DOI_PATTERN.match), "doi",
               "a DOI such as 10.1176/appi.ajp.2019.19070684 (no https://doi.org/ prefix)")
-    check.add(~blank["timepoint"] & ~_flags(text["timepoint"], TIMEPOINT_PATTERN.match),
+    check.add(~blank["timepoint"] & ~distinct["timepoint"].flags(TIMEPOINT_PATTERN.match),
               "timepoint", "'<number> <unit>' with unit h, day(s), week(s), month(s), year(s)")
 
     _check_levels(check, text, blank, numbers)
@@ -227,7 +235,7 @@ def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,
 
 
 def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
-    codes, _ = pd.factorize(text["study_id"].to_numpy(dtype=object))
+    codes, _ = pd.factorize(text["study_id"].to_numpy(dtype=object), use_na_sentinel=False)
     _, first_position = np.unique(codes, return_index=True)
     first_row = first_position[codes]  # position of the first row of each row's study
     for column in ("first_author", "year", "doi", "pmid", "design", "randomised"):

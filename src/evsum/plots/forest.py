@@ -312,7 +312,8 @@ def _limits(lines: list[_Line], null: float, log: bool) -> tuple[float, float]:
     """Axis limits, symmetric around the null (analysis scale).
 
     They cover every point estimate, the pooled intervals and the prediction intervals, and
-    most study intervals (80th percentile of their distance from the null): a single very
+    every study interval up to 10 studies, beyond that most of them (80th percentile of their
+    distance from the null): a single very
     wide interval, e.g. from a zero-event arm, runs off the axis with an arrow instead of
     squashing the other studies.
     """
@@ -322,8 +323,9 @@ def _limits(lines: list[_Line], null: float, log: bool) -> tuple[float, float]:
     bounds = [v for ln in lines if ln.kind == "study" for v in (ln.lo, ln.hi)
               if np.isfinite(v)]
     half = max([abs(v - null) for v in must] + [0.0])
-    if bounds:
-        half = max(half, float(np.quantile(np.abs(np.asarray(bounds) - null), 0.8)))
+    if bounds:  # with few studies every interval fits; with many, an outlier may run off
+        share = 1.0 if len(bounds) <= 20 else 0.8
+        half = max(half, float(np.quantile(np.abs(np.asarray(bounds) - null), share)))
     if log:  # at least ratio 1/1.5 to 1.5, at most 1/100 to 100
         half = min(max(half, math.log(1.5)), math.log(100.0))
     half = (half or 1.0) * 1.08
