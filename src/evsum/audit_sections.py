@@ -34,8 +34,13 @@ _VERDICT_COLOURS: dict[str, str] = {
 
 def _verdict(verdict: str) -> str:
     colour = _VERDICT_COLOURS.get(verdict, "#ffffff")
-    return (f'<span class="evsum-verdict" style="background:{colour};padding:0 0.3em;'
-            f'white-space:nowrap">{esc(verdict)}</span>')
+    return (f'<span class="evsum-verdict" style="background:{colour};padding:0 0.3em">'
+            f"{esc(verdict)}</span>")
+
+
+def _keep(html_text: str, width: str) -> str:
+    """Wrap a cell's HTML so the column keeps a minimum width and does not break words."""
+    return f'<div style="min-width:{width};overflow-wrap:normal">{html_text}</div>'
 
 
 def _page(condition: str) -> str:
@@ -44,10 +49,6 @@ def _page(condition: str) -> str:
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
-def _number(n: int) -> str:
-    return "no" if n == 0 else str(n)
 
 
 def audit_title_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
@@ -69,9 +70,10 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
     points = []
     supported = counts["supported"]
     points.append(
-        f"Of the {total} claims checked, {_number(supported)} "
-        f"{'is' if supported == 1 else 'are'} fully supported by the evidence the text cites "
-        "or by the studies in this evidence base.")
+        f"Of the {total} claims checked, "
+        + ("none is" if supported == 0 else f"{supported} {'is' if supported == 1 else 'are'}")
+        + " fully supported by the evidence the text cites or by the studies in this "
+        "evidence base.")
     points.append(
         f"{counts['partly supported']} are partly supported, {counts['overstated']} overstate "
         f"what the studies show and {counts['not supported']} are not supported.")
@@ -80,10 +82,13 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
         f"{unassessable} cannot be checked against the cited evidence"
         + (f", including {_plural(stories, 'patient story', 'patient stories')}, which are "
            "anecdotes and not evidence." if stories else "."))
-    cited_good = int(cited["verdict"].isin(["supported"]).sum())
+    cited_good = int((cited["verdict"] == "supported").sum())
+    cited_counts = cited["verdict"].value_counts()
     points.append(
-        f"{_plural(len(cited), 'claim')} cite a reference; {_number(cited_good)} of them "
-        f"{'is' if cited_good == 1 else 'are'} fully supported by it.")
+        f"{_plural(len(cited), 'claim')} cite a reference; "
+        + ("none of them is" if cited_good == 0 else f"{cited_good} of them "
+           f"{'is' if cited_good == 1 else 'are'}") + " fully supported by it ("
+        + ", ".join(f"{n} {v}" for v, n in cited_counts.items()) + ").")
     clean = sum(check.ok for check in audit.checks)
     wrong = [check for check in audit.checks if not check.ok]
     text = (f"{clean} of the {len(audit.checks)} entries in the reference list match the "
@@ -155,11 +160,13 @@ def claims_html(claims: ClaimTable, evidence: Evidence) -> HtmlBlock:
         mapped = _data_cell(claim, studies)
         data = mapped + "".join(f"<p>{esc(gap)}.</p>" for gap in claim_gaps(claim, studies))
         table.append([
-            f'<span id="claim-{esc(claim["claim_id"])}">{esc(claim["claim_id"])}</span>',
-            f'<span class="evsum-quote">“{esc(claim["quote"])}”</span>'
-            f'<br><small>{esc(claim["section"])} · {esc(claim["claim_type"])}</small>',
-            _reference_cell(claim, evidence, studies),
-            _verdict(claim["verdict"]),
+            _keep(f'<span id="claim-{esc(claim["claim_id"])}">{esc(claim["claim_id"])}</span>',
+                  "2.5rem"),
+            _keep(f'<span class="evsum-quote">“{esc(claim["quote"])}”</span>'
+                  f'<br><small>{esc(claim["section"])} · {esc(claim["claim_type"])}</small>',
+                  "14rem"),
+            _keep(_reference_cell(claim, evidence, studies), "8rem"),
+            _keep(_verdict(claim["verdict"]), "6rem"),
             f"<p>{esc(claim['rationale'])}</p>"
             + (f"<details open><summary>What the data rows say</summary>{data}</details>"
                if data else ""),
@@ -197,11 +204,11 @@ def citation_audit_html(audit: CitationAudit) -> HtmlBlock:
                 + "</small>"
         rows.append([
             esc(entry.index),
-            f"{esc(entry.key)}<br><small>{esc(entry.style)}</small>",
-            f'<span class="evsum-quote">{esc(entry.text)}</span>{doi}',
-            matched,
+            _keep(f"{esc(entry.key)}<br><small>{esc(entry.style)}</small>", "8rem"),
+            _keep(f'<span class="evsum-quote">{esc(entry.text)}</span>{doi}', "16rem"),
+            _keep(matched, "7rem"),
             "✔" if check.ok else "✘",
-            _findings(check),
+            _keep(_findings(check), "22rem"),
         ])
     return HtmlBlock(_table(["#", "Cited as", "Entry as printed", "Curated record", "OK",
                              "Findings"], rows, "evsum-citations")

@@ -117,6 +117,7 @@ class Discrepancy:
     detail: str
 
     def __str__(self) -> str:
+        """``kind: detail``."""
         return f"{self.kind}: {self.detail}"
 
 
@@ -363,13 +364,14 @@ def _journal_matches(cited: str, curated: str) -> bool:
     b = [w for w in _fold(curated).split() if w not in _STOPWORDS]
     if a == b:
         return True
-    if len(a) == len(b) and all(x.startswith(y) or y.startswith(x) for x, y in zip(a, b)):
+    if len(a) == len(b) and all(x.startswith(y) or y.startswith(x)
+                                for x, y in zip(a, b, strict=True)):
         return True
     return fuzz.token_sort_ratio(" ".join(a), " ".join(b)) >= 95
 
 
 def title_similarity(a: str, b: str) -> float:
-    """rapidfuzz ``token_sort_ratio`` (0-100) of two titles, ignoring case and punctuation."""
+    """Similarity (0-100) of two titles (rapidfuzz ``token_sort_ratio``, case ignored)."""
     return float(fuzz.token_sort_ratio(_fold(a), _fold(b)))
 
 
@@ -378,7 +380,7 @@ def _author_overlap(entry: ParsedReference, ref: dict) -> float:
     n = min(len(entry.authors), len(curated))
     if n == 0:
         return 0.0
-    return sum(_same_name(a, b) for a, b in zip(entry.authors, curated)) / n
+    return sum(_same_name(a, b) for a, b in zip(entry.authors, curated, strict=False)) / n
 
 
 def _describe(ref: dict) -> str:
@@ -520,7 +522,7 @@ def check_reference(entry: ParsedReference, references: tuple[dict, ...] | list[
                        _pages(v))))
     # authors: compare the names both lists print, in order
     curated = _families(ref)
-    pairs = list(zip(entry.authors, curated))
+    pairs = list(zip(entry.authors, curated, strict=False))
     differ = [(a, b) for a, b in pairs if not _same_name(a, b)]
     if differ:
         found.append(Discrepancy(

@@ -196,8 +196,10 @@ def load_claims(evidence: Evidence, path: str | Path | None = None, *,
 
 def audit_source_references(evidence: Evidence, path: str | Path | None = None
                             ) -> CitationAudit:
-    """Audit the text's reference list (default ``source_references.txt`` in the data folder)
-    against the evidence's ``references.json``."""
+    """Audit the text's reference list against the evidence's ``references.json``.
+
+    ``path`` defaults to ``source_references.txt`` in the evidence's data folder.
+    """
     path = Path(evidence.data_dir) / "source_references.txt" if path is None else Path(path)
     entries = parse_reference_list(read_text(path))
     return audit_references(entries, evidence.references, source=path.name)

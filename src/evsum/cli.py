@@ -123,3 +123,41 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, only: str | None, m
             click.echo(f"failed: {result.job.name}: {result.error} "
                        f"(traceback in {result.job.error_path})", err=True)
         sys.exit(3)
+
+
+@main.command(name="audit-citations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--references", "references_path", default="data/references.json",
+              show_default=True, type=click.Path(exists=True, dir_okay=False),
+              help="Curated CSL-JSON references to check against.")
+@click.option("--csv", "csv_out", default=None, type=click.Path(dir_okay=False),
+              help="Write one row per entry and finding to this CSV.")
+@click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False),
+              help="Write the audit table as an HTML fragment to this file.")
+def audit_citations_command(file: str, references_path: str, csv_out: str | None,
+                            html_out: str | None) -> None:
+    """Check the reference list in FILE (APA or Vancouver) against curated references.
+
+    Prints one line per entry and exits 0 if every entry matches its record cleanly, 1 if any
+    entry has a discrepancy (or cannot be parsed or matched).
+    """
+    from evsum.audit_sections import citation_audit_html
+    from evsum.citations import audit_citations
+    from evsum.report import write_atomic
+
+    try:
+        audit = audit_citations(file, references_path)
+    except StudyDataError as err:
+        _fail_on_data(err)
+    for check in audit.checks:
+        click.echo(f"{check.entry.index}. {check.entry.key or check.entry.text[:60]} -> "
+                   f"{check.reference_id or 'no match'}: "
+                   f"{'ok' if check.ok else 'DISCREPANCIES'}")
+        for item in check.discrepancies + check.notes:
+            click.echo(f"   - {item}")
+    click.echo(audit.summary())
+    if csv_out:
+        write_atomic(Path(csv_out), audit.to_frame().to_csv(index=False, lineterminator="\n"))
+    if html_out:
+        write_atomic(Path(html_out), citation_audit_html(audit).html)
+    sys.exit(0 if audit.ok else 1)

@@ -38,15 +38,35 @@ def _decode(raw: bytes, source: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise StudyDataError(source, [Problem(
             source, 1, None, "UTF-16 byte-order mark", "a UTF-8 text file")])
+    if b"\x00" in raw[:2]:  # a text file starts with a character; UTF-16 puts a NUL beside it
+        raise StudyDataError(source, [Problem(
+            source, 1, None, "NUL bytes (UTF-16 without a byte-order mark?)",
+            "a UTF-8 text file")])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        bad = raw[err.start : err.start + 4]
+        column, cell = _undecodable_cell(raw, err.start)
         raise StudyDataError(source, [Problem(
-            source, line, None, f"bytes {bad!r}",
-            "UTF-8 text (the file looks like another encoding, e.g. Latin-1 or Windows-1252)",
+            source, line, column, cell,
+            f"UTF-8 text (byte 0x{raw[err.start]:02x} is not UTF-8: the file looks like "
+            "another encoding, e.g. Latin-1 or Windows-1252; save it as UTF-8)",
         )]) from None
+
+
+def _undecodable_cell(raw: bytes, position: int) -> tuple[str | None, str]:
+    """The column and the text (bad bytes shown as U+FFFD) of the cell holding ``position``."""
+    start = raw.rfind(b"\n", 0, position) + 1
+    end = raw.find(b"\n", position)
+    line = raw[start : len(raw) if end < 0 else end].decode("utf-8", "replace")
+    before = raw[start:position].decode("utf-8", "replace")
+    header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", "replace")]), [])
+    try:
+        index = len(next(csv.reader([before]))) - 1 if before else 0
+        cell = next(csv.reader([line]))[index]
+    except (csv.Error, IndexError, StopIteration):
+        return None, line
+    return (header[index] if index < len(header) else None), cell
 
 
 def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataFrame:
