@@ -1,0 +1,75 @@
+"""Command line: exit codes, messages, help."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from evsum.cli import main
+
+from conftest import ROOT, SMALL
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_validate_ok():
+    result = _run("validate", SMALL)
+    assert result.exit_code == 0
+    assert "OK (5 rows, 4 studies, 2 conditions)" in result.output
+
+
+def test_validate_reports_every_problem_and_exits_1(tmp_path):
+    bad = tmp_path / "studies.csv"
+    text = SMALL.read_text().replace(",12,6,", ",25,6,").replace("alpha2001,Alpha,2001",
+                                                                 "alpha2001,Alpha,1900")
+    bad.write_text(text)
+    result = _run("validate", bad)
+    assert result.exit_code == 1
+    assert f"2 problems in {bad}:" in result.output
+    assert f"{bad}:2 (study_id=alpha2001) events_intervention: got '25'" in result.output
+    assert f"{bad}:2 (study_id=alpha2001) year: got '1900'" in result.output
+
+
+def test_list_shows_conditions_and_outcomes():
+    result = _run("list", SMALL)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:3] == [
+        "alcohol (2 studies)", "  abstinence: 2 studies, 2 rows", "  craving: 1 studies, 1 rows"]
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["list"], ["render"],
+                                     ["audit-citations"]])
+def test_help_is_useful(command):
+    result = _run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and len(result.output.splitlines()) > 4
+
+
+def test_unknown_option_is_a_usage_error():
+    assert _run("render", "--no-such-option").exit_code == 2
+
+
+def test_python_dash_m_evsum():
+    done = subprocess.run([sys.executable, "-m", "evsum", "--version"], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.startswith("evsum, version ")
+
+
+def test_render_refuses_invalid_data_and_keeps_reports(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "studies.csv").write_text(SMALL.read_text().replace("double-blind",
+                                                                             "blinded", 1))
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "alcohol.html").write_text("previous good report")
+    result = _run("render", "--data", tmp_path / "data" / "studies.csv", "--notebooks",
+                  tmp_path / "notebooks", "--out", out)
+    assert result.exit_code == 1
+    assert "blinding: got 'blinded'" in result.output
+    assert (out / "alcohol.html").read_text() == "previous good report"
+    assert sorted(p.name for p in out.iterdir()) == ["alcohol.html"]
