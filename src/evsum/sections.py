@@ -226,7 +226,9 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
                           higher_is_better=_higher_is_better(analysis.outcome),
                           comparator=analysis.comparator_type)
         parts.append(figure_html(fig, f"Forest plot: {analysis.title}"))
-        parts.append(f"<p>{esc(_effect_sentence(analysis))}</p>")
+        sources = ", ".join(f'<a href="#{row_anchor(r)}">{esc(r["label"])}</a>'
+                            for _, r in used.iterrows())
+        parts.append(f"<p>{esc(_effect_sentence(analysis))} Data and quotes: {sources}.</p>")
         parts += [_note(note) for note in analysis.notes if not note.startswith("Single study")]
         if len(left):
             items = "".join(

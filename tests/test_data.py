@@ -1,0 +1,91 @@
+"""The curated data: valid, documented, and honest about where numbers come from."""
+
+import json
+import re
+
+import pytest
+
+from evsum import load_evidence, schema
+from evsum.validate_context import (
+    CHARACTERISTICS_COLUMNS,
+    GRADE_COLUMNS,
+    ROB_COLUMNS,
+    SEARCH_LOG_COLUMNS,
+)
+
+from conftest import ROOT
+
+DATA = ROOT / "data"
+README = (DATA / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    return load_evidence(DATA / "studies.csv")
+
+
+def test_data_validates_with_every_context_file(evidence):
+    assert evidence.missing == ()
+    assert evidence.studies.data["study_id"].nunique() >= 12
+
+
+@pytest.mark.parametrize("columns", [schema.STUDY_COLUMNS, CHARACTERISTICS_COLUMNS,
+                                     ROB_COLUMNS, GRADE_COLUMNS, SEARCH_LOG_COLUMNS])
+def test_dictionary_documents_every_column(columns):
+    missing = [c for c in columns if f"`{c}`" not in README and f"{c}," not in README
+               and f",{c}" not in README]
+    assert missing == []
+
+
+@pytest.mark.parametrize("column", ["condition", "design", "blinding", "comparator_type",
+                                    "outcome", "outcome_type", "data_level", "source_type",
+                                    "effect_measure"])
+def test_dictionary_documents_every_vocabulary_value_used(evidence, column):
+    used = set(evidence.studies.data[column]) - {""}
+    assert used, column
+    assert [v for v in sorted(used) if f"`{v}`" not in README] == []
+
+
+def test_dictionary_documents_every_allowed_outcome():
+    assert [o for o in schema.OUTCOMES if f"`{o}`" not in README] == []
+
+
+def test_every_study_has_reference_characteristics_and_risk_of_bias(evidence):
+    ids = set(evidence.studies.data["study_id"])
+    assert ids <= {item["id"] for item in evidence.references}
+    assert ids == set(evidence.characteristics["study_id"])
+    assert ids == set(evidence.risk_of_bias["study_id"])
+    overall = evidence.risk_of_bias[evidence.risk_of_bias["domain"] == "overall"]
+    assert set(overall["study_id"]) == ids
+
+
+def test_secondary_numbers_are_never_pooled(evidence):
+    from evsum import analyse_all
+
+    for analysis in analyse_all(evidence):
+        pooled = analysis.rows[analysis.rows["excluded_reason"] == ""]
+        assert set(pooled["source_type"]) <= {"primary", "registry"}
+        assert set(pooled["data_level"]) <= {"arm", "contrast"}
+
+
+def test_dose_comparisons_are_never_pooled_with_placebo(evidence):
+    from evsum import analyse_all
+
+    for analysis in analyse_all(evidence):
+        assert set(analysis.rows["comparator_type"]) == {analysis.comparator_type}
+
+
+def test_arm_numbers_quoted_from_the_papers(evidence):
+    # Each arm-level count must appear in the row's own quote (or its stated derivation).
+    rows = evidence.studies.data
+    for _, row in rows[rows["data_level"] == "arm"].iterrows():
+        text = f"{row['source_quote']} {row['derivation']}"
+        for column in ("events_intervention", "events_comparator"):
+            if str(row[column]) != "<NA>":
+                assert re.search(rf"\b{row[column]}\b", text), (row["study_id"], column)
+
+
+def test_references_have_doi_or_journal_pages():
+    for item in json.loads((DATA / "references.json").read_text()):
+        assert item.get("DOI") or item.get("page"), item["id"]
+        assert item.get("title") and item.get("container-title"), item["id"]
