@@ -88,11 +88,12 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
         f"{_plural(len(cited), 'claim')} cite a reference; "
         + ("none of them is" if cited_good == 0 else f"{cited_good} of them "
            f"{'is' if cited_good == 1 else 'are'}") + " fully supported by it ("
-        + ", ".join(f"{n} {v}" for v, n in cited_counts.items()) + ").")
+        + ", ".join(f"{cited_counts[v]} {v}" for v in VERDICTS if cited_counts.get(v, 0))
+        + ").")
     clean = sum(check.ok for check in audit.checks)
     wrong = [check for check in audit.checks if not check.ok]
     text = (f"{clean} of the {len(audit.checks)} entries in the reference list match the "
-            "published record")
+            "record curated from the journals")
     if wrong:
         text += "; the others are wrong: " + "; ".join(
             f"{check.entry.key or f'entry {check.entry.index}'} ("

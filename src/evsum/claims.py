@@ -309,3 +309,18 @@ def claims_frame(claims: ClaimTable, evidence: Evidence) -> pd.DataFrame:
     studies = evidence.studies.data
     data["data_summary"] = [claim_data_summary(row, studies) for _, row in data.iterrows()]
     return data
+
+
+def validate_data(studies_path: str | Path) -> tuple[Evidence, ClaimTable | None]:
+    """Validate the whole data folder: the evidence base, then ``claims.csv`` if present.
+
+    Raises
+    ------
+    StudyDataError
+        The problems of the evidence files, or else of the claims file.
+    """
+    from evsum.evidence import load_evidence
+
+    evidence = load_evidence(studies_path)
+    claims_path = Path(evidence.data_dir) / "claims.csv"
+    return evidence, (load_claims(evidence) if claims_path.exists() else None)

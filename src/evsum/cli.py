@@ -40,16 +40,17 @@ def validate(csv_path: str) -> None:
     Prints every problem, one per line, as FILE:LINE (study_id=...) COLUMN: got VALUE;
     expected WHAT, and exits 1 if there is any.
     """
-    from evsum.evidence import load_evidence
+    from evsum.claims import validate_data
 
     try:
-        evidence = load_evidence(csv_path)
+        evidence, claims = validate_data(csv_path)
     except StudyDataError as err:
         _fail_on_data(err)
     rows = len(evidence.studies.data)
     studies = evidence.studies.data["study_id"].nunique()
+    extra = "" if claims is None else f", {len(claims.data)} claims"
     click.echo(f"{csv_path}: OK ({rows} rows, {studies} studies, "
-               f"{len(evidence.studies.conditions)} conditions)")
+               f"{len(evidence.studies.conditions)} conditions{extra})")
 
 
 @main.command(name="list")
@@ -97,10 +98,10 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, only: str | None, m
     command exits 3.
     """
     from evsum.batch import plan_reports, render_all
-    from evsum.evidence import load_evidence
+    from evsum.claims import validate_data
 
     try:
-        load_evidence(data_path)
+        validate_data(data_path)
         jobs = plan_reports(data_path, notebooks_dir, out_dir, method=method, only=only)
         if scheduler:
             from distributed import Client
