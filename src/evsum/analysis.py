@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from evsum.diagnostics import leave_one_out
 from evsum.effects import compute_effects
 from evsum.evidence import Evidence
-from evsum.diagnostics import leave_one_out
 from evsum.pooling import pool
 from evsum.results import PoolResult
 

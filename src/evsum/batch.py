@@ -20,7 +20,6 @@ from pathlib import Path
 from evsum import __version__
 from evsum.exceptions import EvsumError
 from evsum.index_page import index_html
-from evsum.schema import CONDITIONS
 from evsum.report import (
     ReportJob,
     ReportResult,
@@ -28,6 +27,7 @@ from evsum.report import (
     render_report,
     write_atomic,
 )
+from evsum.schema import CONDITIONS
 
 STATE_FILE = ".evsum-state.json"
 LOCK_FILE = ".evsum-render.lock"

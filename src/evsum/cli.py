@@ -82,7 +82,8 @@ def list_(csv_path: str) -> None:
 @click.option("--method", default="REML", show_default=True,
               type=click.Choice(["FE", "DL", "REML", "PM", "ML"]),
               help="Pooling method of the condition reports.")
-@click.option("--force", is_flag=True, help="Re-render even the reports whose inputs are unchanged.")
+@click.option("--force", is_flag=True,
+              help="Re-render even the reports whose inputs are unchanged.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Parallel renders (default: one per core).")
 @click.option("--scheduler", default=None,

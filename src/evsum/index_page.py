@@ -12,7 +12,8 @@ _PAGE = """<!DOCTYPE html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>evsum reports</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; }}
+body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto;
+       padding: 0 1rem; }}
 table {{ border-collapse: collapse; width: 100%; }}
 td, th {{ text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #ddd; }}
 .failed {{ color: #b00020; font-weight: bold; }}

@@ -151,7 +151,7 @@ def render_report(job: ReportJob) -> ReportResult:
         executed = execute(job)
         page = export_html(executed, footer=provenance_footer(job))
         write_atomic(job.html_path, page)
-    except BaseException as err:  # noqa: BLE001 - a failed report must not stop the batch
+    except BaseException as err:
         if isinstance(err, KeyboardInterrupt):
             raise
         message = "".join(traceback.format_exception(err))
@@ -159,7 +159,8 @@ def render_report(job: ReportJob) -> ReportResult:
             write_atomic(job.error_path, message)
         except OSError:
             pass
-        summary = f"{type(err).__name__}: {str(err).strip().splitlines()[-1] if str(err).strip() else ''}"
+        text = str(err).strip()
+        summary = f"{type(err).__name__}: {text.splitlines()[-1] if text else ''}"
         return ReportResult(job, "failed", time.perf_counter() - start, summary)
     job.error_path.unlink(missing_ok=True)
     return ReportResult(job, "rendered", time.perf_counter() - start)

@@ -84,7 +84,8 @@ def figure_html(fig, alt: str) -> str:
 def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="{esc(css)}"><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>'
+    return (f'<table class="{esc(css)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>\n{body}\n</tbody></table>")
 
 
 def _note(text: str) -> str:
@@ -131,8 +132,7 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
         evidence.characteristics) else pd.DataFrame()
     table = []
     for _, row in rows.iterrows():
-        info = chars.loc[row["study_id"]] if row["study_id"] in chars.index else {}
-        get = (lambda key: info.get(key, "")) if len(info) else (lambda key: "")
+        info = chars.loc[row["study_id"]] if row["study_id"] in chars.index else pd.Series()
         design = schema.DESIGNS.get(row["design"], row["design"])
         n = _n(row["n_intervention"]) + (f" / {_n(row['n_comparator'])}"
                                          if not pd.isna(row["n_comparator"]) else "")
@@ -143,8 +143,8 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
             esc(n or "not reported"),
             esc(row["intervention"]),
             esc(f"{row['comparator']} ({row['comparator_type']})"),
-            esc(get("co_therapy") or "not recorded"),
-            esc(get("follow_up") or row["timepoint"]),
+            esc(info.get("co_therapy", "") or "not recorded"),
+            esc(info.get("follow_up", "") or row["timepoint"]),
             doi_link(row["doi"]) or linkify(row["source_locator"]),
         ])
     return HtmlBlock(_table(["Study", "Design", "n (ketamine / comparator)", "Intervention",

@@ -155,7 +155,8 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
         events = numbers[f"events_{arm}"]
         check.add(n.notna() & (n <= 0), f"n_{arm}", "a number of participants > 0")
         check.add(events.notna() & (events < 0), f"events_{arm}", "a number of events ≥ 0")
-        check.add(events.notna() & n.notna() & (events > n), f"events_{arm}",
+        # (only where n itself is valid: a bad n is reported once, above)
+        check.add(events.notna() & (n > 0) & (events > n), f"events_{arm}",
                   f"events ≤ n_{arm} (more events than participants)")
         sd = numbers[f"sd_{arm}"]
         check.add(sd.notna() & (sd <= 0), f"sd_{arm}", "a standard deviation > 0")
@@ -206,11 +207,11 @@ def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,
     needed_continuous = ("mean_intervention", "sd_intervention", "mean_comparator",
                          "sd_comparator", "n_comparator")
     for column in needed_binary:
-        check.add(arm & binary & ~has.get(column, numbers[column].notna()), column,
+        check.add(arm & binary & blank[column], column,
                   "a number: data_level 'arm' with a binary outcome needs events and n "
                   "in both arms")
     for column in needed_continuous:
-        check.add(arm & continuous & ~has.get(column, numbers[column].notna()), column,
+        check.add(arm & continuous & blank[column], column,
                   "a number: data_level 'arm' with a continuous outcome needs mean, SD and "
                   "n in both arms")
     check.add(arm & binary & ~measure.isin(sorted(schema.BINARY_MEASURES)), "effect_measure",
@@ -221,7 +222,7 @@ def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,
               "binary or continuous for data_level 'arm' (give other outcomes as contrasts)")
     contrast = level == "contrast"
     for column in ("effect", "ci_low", "ci_high"):
-        check.add(contrast & ~has[column], column, "a number: data_level is 'contrast'")
+        check.add(contrast & blank[column], column, "a number: data_level is 'contrast'")
     check.add(contrast & blank["effect_measure"], "effect_measure",
               "the measure of the reported effect")
     effect, low, high = numbers["effect"], numbers["ci_low"], numbers["ci_high"]

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from scipy.stats import norm
 
-from evsum.plots.style import COLOURS, FONT_SIZE, figure_style
 from evsum.diagnostics import egger_test
+from evsum.plots.style import COLOURS, FONT_SIZE, figure_style
 
 #: Fewest studies for which Egger's test is shown (Cochrane Handbook 13.3.5.4: "tests for
 #: funnel plot asymmetry should be used only when there are at least 10 studies").
