@@ -15,10 +15,12 @@ import traceback
 from dataclasses import dataclass, field
 from importlib import resources as _resources
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from evsum import __version__
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 TEMPLATE_NAME = "evsum_report"
 
@@ -68,11 +70,16 @@ _PARAMETER = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=", re.MULTILINE)
 
 
 def notebook_parameters(path: str | Path) -> tuple[str, ...]:
-    """Names assigned in the notebook's cell tagged ``parameters``, in order."""
-    book = nbformat.read(str(path), as_version=4)
-    for cell in book.cells:
+    """Names assigned in the notebook's cell tagged ``parameters``, in order.
+
+    Reads the JSON directly: importing nbformat would cost a no-op render most of its time.
+    """
+    book = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in book.get("cells", []):
         if "parameters" in cell.get("metadata", {}).get("tags", []):
-            return tuple(_PARAMETER.findall(cell.source))
+            source = cell.get("source", "")
+            return tuple(_PARAMETER.findall("".join(source) if isinstance(source, list)
+                                            else source))
     return ()
 
 
@@ -100,7 +107,7 @@ def provenance_footer(job: ReportJob) -> str:
             f" · parameters {html.escape(params)}")
 
 
-def export_html(notebook: nbformat.NotebookNode, *, footer: str) -> str:
+def export_html(notebook: NotebookNode, *, footer: str) -> str:
     """Convert an executed notebook to offline HTML without inputs or prompts."""
     from nbconvert import HTMLExporter
 
@@ -122,7 +129,7 @@ def export_html(notebook: nbformat.NotebookNode, *, footer: str) -> str:
     return body
 
 
-def execute(job: ReportJob) -> nbformat.NotebookNode:
+def execute(job: ReportJob) -> NotebookNode:
     """Run the job's notebook with papermill and return the executed notebook."""
     import papermill
 
@@ -132,7 +139,8 @@ def execute(job: ReportJob) -> nbformat.NotebookNode:
     return papermill.execute_notebook(
         job.notebook, str(executed), parameters=job.parameters,
         kernel_name=job.kernel_name, cwd=job.cwd or str(Path(job.notebook).parent),
-        progress_bar=False, log_output=False, report_mode=True)
+        progress_bar=False, log_output=False, report_mode=True,
+        extra_arguments=["--IPKernelApp.log_level=ERROR"])
 
 
 def render_report(job: ReportJob) -> ReportResult:

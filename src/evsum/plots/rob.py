@@ -136,7 +136,7 @@ def rob_traffic_light(
         ax.set_ylim(len(studies) - 0.5, -0.5)
         ax.set_xticks(range(len(domains)), [d if d != "overall" else "Overall" for d in domains])
         ax.xaxis.tick_top()
-        ax.set_yticks(range(len(studies)), names)
+        ax.set_yticks(range(len(studies)), names, parse_math=False)  # names are data
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
