@@ -1,5 +1,6 @@
 """Rendering reports from a small fixture: content, offline HTML, incremental, safe failures."""
 
+import concurrent.futures
 import json
 import re
 import shutil
@@ -149,3 +150,62 @@ def test_unknown_only_is_a_clear_error(workspace, tmp_path):
     with pytest.raises(EvsumError, match="no such report; expected one of alcohol, cocaine"):
         plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks",
                      tmp_path, only="gambling")
+
+
+def test_a_kernel_that_dies_fails_only_its_report(workspace, rendered, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(rendered[0], out)
+    good = (out / "alcohol.html").read_bytes()
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    book = nbformat.read(workspace / "notebooks" / "condition_report.ipynb", as_version=4)
+    book.cells.insert(2, nbformat.v4.new_code_cell(
+        "import os\nif condition == 'alcohol':\n    os._exit(1)"))
+    nbformat.write(book, notebooks / "condition_report.ipynb")
+    jobs = plan_reports(workspace / "data" / "studies.csv", notebooks, out)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:  # one shared kernel
+        summary = render_all(jobs, out, quiet=True, executor=pool)
+    assert {r.job.name: r.status for r in summary.results} == {"alcohol": "failed",
+                                                               "cocaine": "rendered"}
+    assert (out / "alcohol.html").read_bytes() == good
+    assert (out / "alcohol.error.txt").exists()
+
+
+def test_a_write_that_fails_midway_keeps_the_previous_file(tmp_path, monkeypatch):
+    from evsum import report
+
+    target = tmp_path / "alcohol.html"
+    target.write_text("previous good report")
+
+    def broken_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report.os, "fsync", broken_fsync)
+    with pytest.raises(OSError, match="No space left"):
+        report.write_atomic(target, "new report " * 1000)
+    assert target.read_text() == "previous good report"
+    assert [p.name for p in tmp_path.iterdir()] == ["alcohol.html"]
+
+
+def test_a_failed_export_is_reported_and_the_batch_goes_on(workspace, rendered, tmp_path,
+                                                           monkeypatch):
+    from evsum import report
+
+    out = tmp_path / "reports"
+    shutil.copytree(rendered[0], out)
+    good = (out / "alcohol.html").read_bytes()
+    real = report.write_atomic
+
+    def failing_for_alcohol(path, text):
+        if path.name == "alcohol.html":
+            raise OSError(5, "Input/output error")
+        real(path, text)
+
+    monkeypatch.setattr(report, "write_atomic", failing_for_alcohol)
+    jobs = plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        summary = render_all(jobs, out, quiet=True, force=True, executor=pool)
+    assert {r.job.name: r.status for r in summary.results} == {"alcohol": "failed",
+                                                               "cocaine": "rendered"}
+    assert "Input/output error" in summary.failed[0].error
+    assert (out / "alcohol.html").read_bytes() == good

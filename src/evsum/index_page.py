@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import urllib.parse
 from pathlib import Path
 
 _PAGE = """<!DOCTYPE html>
@@ -42,11 +43,14 @@ def index_html(state: dict, out_dir: Path) -> str:
         status = entry.get("status", "")
         has_html = (Path(out_dir) / f"{name}.html").exists()
         title = html.escape(entry.get("title") or name)
-        link = f'<a href="{html.escape(name)}.html">{title}</a>' if has_html else title
+        # percent-encoded, the name can only be a file beside the index, never a scheme
+        # (javascript:) or a path elsewhere
+        page = html.escape(urllib.parse.quote(name, safe=""))
+        link = f'<a href="{page}.html">{title}</a>' if has_html else title
         details = ""
         if status == "failed":
             details = (f'{html.escape(entry.get("error", ""))} — '
-                       f'<a href="{html.escape(name)}.error.txt">traceback</a>')
+                       f'<a href="{page}.error.txt">traceback</a>')
             if has_html:
                 details += " (the report shown is the last good one)"
         css = ' class="failed"' if status == "failed" else ""

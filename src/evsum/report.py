@@ -130,17 +130,26 @@ def export_html(notebook: NotebookNode, *, footer: str) -> str:
 
 
 def execute(job: ReportJob) -> NotebookNode:
-    """Run the job's notebook with papermill and return the executed notebook."""
-    import papermill
+    """Run the job's notebook (papermill's parameters) in a warm kernel; keep a copy of the
+    executed notebook in the build folder."""
+    import nbformat
 
+    from evsum.kernels import run_notebook
+
+    executed = run_notebook(job.notebook, job.parameters,
+                            kernel_name=job.kernel_name or _default_kernel(),
+                            cwd=job.cwd or str(Path(job.notebook).parent))
     build = Path(job.build_dir or Path(job.out_dir) / ".build")
     build.mkdir(parents=True, exist_ok=True)
-    executed = build / f"{job.name}.ipynb"
-    return papermill.execute_notebook(
-        job.notebook, str(executed), parameters=job.parameters,
-        kernel_name=job.kernel_name, cwd=job.cwd or str(Path(job.notebook).parent),
-        progress_bar=False, log_output=False, report_mode=True,
-        extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    nbformat.write(executed, str(build / f"{job.name}.ipynb"))
+    return executed
+
+
+def _default_kernel() -> str:
+    """``evsum`` if that kernel is registered (``make`` does it), else ``python3``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return "evsum" if "evsum" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
 def render_report(job: ReportJob) -> ReportResult:

@@ -18,6 +18,7 @@ import pandas as pd
 from evsum import schema
 from evsum.analysis import OutcomeAnalysis, study_label
 from evsum.evidence import Evidence
+from evsum.tables import close_bidi
 from evsum.validate import DOI_PATTERN
 
 _URL = re.compile(r"https://[^\s<>\"'()]+[^\s<>\"'().,;]")
@@ -40,7 +41,7 @@ def esc(value: object) -> str:
     """Escape any value for HTML text or attribute use; missing values become ''."""
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return ""
-    return html.escape(str(value), quote=True)
+    return html.escape(close_bidi(str(value)), quote=True)
 
 
 def doi_link(doi: object, text: str | None = None) -> str:
@@ -256,7 +257,8 @@ def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
                       f"{result.i2:.1f}%", f"{result.q:.2f} (df {result.q_df})",
                       f"{result.q_pval:.3f}"])
         if analysis.leave_one_out is not None:
-            frame = analysis.leave_one_out
+            frame = analysis.leave_one_out.map(
+                lambda v: close_bidi(v) if isinstance(v, str) else v)
             loo.append(f"<h4>Leave one out: {esc(analysis.title)}</h4>"
                        + frame.to_html(index=False, float_format=lambda v: f"{v:.4f}",
                                        escape=True, border=0))
@@ -387,7 +389,8 @@ def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
     rows = []
     for _, r in frame[frame["k"] > 0].iterrows():
         effect = f"{r['measure']} {r['estimate']:.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})"
-        rows.append([f'<a href="{esc(r["condition"])}.html">{esc(r["condition"])}</a>',
+        page = urllib.parse.quote(str(r["condition"]), safe="")  # never a scheme such as js:
+        rows.append([f'<a href="{esc(page)}.html">{esc(r["condition"])}</a>',
                      esc(r["outcome"].replace("_", " ")), esc(r["comparator_type"]),
                      esc(r["timepoint"]), esc(f"{r['k']} of {r['studies']}"),
                      esc(r["participants"] or ""), esc(effect), esc(r["direction"])])

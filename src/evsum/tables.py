@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -248,12 +249,28 @@ class SofHtml(str):
         return str(self)
 
 
+_BIDI_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
+_BIDI_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
+
+
+def close_bidi(text: str) -> str:
+    """``text`` with every bidi embedding, override or isolate it opens closed at its end.
+
+    A right-to-left override (U+202E) in a value would otherwise reorder whatever the page
+    shows after it (the year beside an author, the next cell). Surplus closing marks are
+    ignored by the Unicode bidi algorithm (UAX #9), so closing is always safe.
+    """
+    embeddings = sum(map(text.count, _BIDI_EMBEDDINGS))
+    isolates = sum(map(text.count, _BIDI_ISOLATES))
+    return text + "\u202c" * embeddings + "\u2069" * isolates
+
+
 def _e(value: Any) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "\u2014"
     if value is pd.NA:
         return "\u2014"
-    return html.escape(str(value))
+    return html.escape(close_bidi(str(value)))
 
 
 def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
@@ -294,7 +311,7 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
         n = row.get("participants")
         n_text = "\u2014" if n is None or n is pd.NA else f"{int(n)}"
         level = str(row["certainty"])
-        css = "sof-certainty-" + level.replace(" ", "-")
+        css = "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower())
         sup = f"<sup>{','.join(marks)}</sup>" if marks else ""
         symbols = _e(row.get("certainty_symbols") or "")
         baseline = row.get("baseline_risk_per_1000")

@@ -17,7 +17,10 @@ DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s<>\"']+$")
 TIMEPOINT_PATTERN = re.compile(
     r"^\d+(\.\d+)?\s(h|day|days|week|weeks|month|months|year|years)$")
 YEAR_MIN = 1950
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Integers from 2**53 on are not all representable as floats (and overflow Int64 casts).
+INTEGER_LIMIT = 2**53
+#: Control characters (tab, line feed and carriage return excepted: the CSV reader handles them).
+CONTROL_PATTERN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _Collector:
@@ -75,9 +78,9 @@ class _Distinct:
         """Where the value holds a control character."""
         # one scan of the whole column ("\n" is allowed, so it may join the cells); value by
         # value only when that scan finds something
-        if not _CONTROL.search("\n".join(self.uniques)):
+        if not CONTROL_PATTERN.search("\n".join(self.uniques)):
             return np.zeros(len(self.values), dtype=bool)
-        return self.flags(_CONTROL.search)
+        return self.flags(CONTROL_PATTERN.search)
 
     def numbers(self, index: pd.Index) -> pd.Series:
         """The values as floats (NaN where empty or not a number)."""
@@ -145,6 +148,8 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
         value = numbers[column]
         check.add(value.notna() & np.isfinite(value) & (value != value.round()), column,
                   "a whole number")
+        check.add(value.notna() & np.isfinite(value) & (value.abs() >= INTEGER_LIMIT), column,
+                  f"a whole number below {INTEGER_LIMIT:,} (larger ones lose digits)")
     year_max = _dt.date.today().year + 1
     year = numbers["year"]
     check.add(year.notna() & ((year < YEAR_MIN) | (year > year_max)), "year",

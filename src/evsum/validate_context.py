@@ -8,6 +8,7 @@ from evsum import schema
 from evsum.exceptions import StudyDataError
 from evsum.io import LINE
 from evsum.results import Problem
+from evsum.validate import CONTROL_PATTERN
 
 CHARACTERISTICS_COLUMNS = (
     "study_id", "title", "journal", "population", "country", "setting", "n_randomised",
@@ -46,6 +47,16 @@ def _required(frame: pd.DataFrame, source: str, columns: tuple[str, ...]) -> lis
             for _, row in frame.iterrows() for c in columns if not str(row[c]).strip()]
 
 
+def _control_characters(frame: pd.DataFrame, source: str) -> list[Problem]:
+    problems = []
+    for column in (c for c in frame.columns if c != LINE):
+        bad = frame[column].astype(str).str.contains(CONTROL_PATTERN)
+        problems += [_problem(source, row, column, row[column],
+                              "text without control characters")
+                     for _, row in frame[bad].iterrows()]
+    return problems
+
+
 def _known_studies(frame: pd.DataFrame, source: str,
                    study_ids: set[str] | None) -> list[Problem]:
     if study_ids is None:
@@ -61,6 +72,7 @@ def validate_characteristics(frame: pd.DataFrame, source: str,
     problems = _columns(frame, source, CHARACTERISTICS_COLUMNS)
     if not problems:
         problems += _required(frame, source, ("study_id", "title", "source_locator"))
+        problems += _control_characters(frame, source)
         problems += _known_studies(frame, source, study_ids)
         for _, row in frame[frame.duplicated("study_id")].iterrows():
             problems.append(_problem(source, row, "study_id", row["study_id"],
@@ -76,6 +88,7 @@ def validate_risk_of_bias(frame: pd.DataFrame, source: str,
     problems = _columns(frame, source, ROB_COLUMNS)
     if not problems:
         problems += _required(frame, source, ROB_COLUMNS)
+        problems += _control_characters(frame, source)
         problems += _known_studies(frame, source, study_ids)
         for _, row in frame.iterrows():
             tool = row["tool"]
@@ -111,6 +124,7 @@ def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     if not problems:
         problems += _required(frame, source, ("condition", "outcome", "comparator_type",
                                               "start", "certainty", *schema.GRADE_DOMAINS))
+        problems += _control_characters(frame, source)
         for _, row in frame.iterrows():
             vocab = {"condition": schema.CONDITIONS, "outcome": schema.OUTCOMES,
                      "comparator_type": schema.COMPARATOR_TYPES,
@@ -156,6 +170,7 @@ def validate_search_log(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     problems = _columns(frame, source, SEARCH_LOG_COLUMNS)
     if not problems:
         problems += _required(frame, source, ("candidate_id", "found_via", "decision"))
+        problems += _control_characters(frame, source)
         problems += [_problem(source, row, "decision", row["decision"],
                               "one of " + ", ".join(SEARCH_DECISIONS))
                      for _, row in frame.iterrows()
