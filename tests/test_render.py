@@ -4,7 +4,6 @@ import concurrent.futures
 import json
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
