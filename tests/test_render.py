@@ -111,17 +111,22 @@ def test_changed_rows_rerender_only_their_condition(workspace, tmp_path):
     assert new["cocaine"] == state["cocaine"]["inputs_hash"]
 
 
+def _jobs_with_extra_cell(workspace, tmp_path, source):
+    """Jobs of the fixture whose template runs ``source`` after its parameters."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    book = nbformat.read(workspace / "notebooks" / "condition_report.ipynb", as_version=4)
+    book.cells.insert(2, nbformat.v4.new_code_cell(source))
+    nbformat.write(book, notebooks / "condition_report.ipynb")
+    return plan_reports(workspace / "data" / "studies.csv", notebooks, tmp_path / "reports")
+
+
 def test_failing_notebook_keeps_last_good_report(workspace, rendered, tmp_path):
     out = tmp_path / "reports"
     shutil.copytree(rendered[0], out)
     good = (out / "alcohol.html").read_bytes()
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    book = nbformat.read(workspace / "notebooks" / "condition_report.ipynb", as_version=4)
-    book.cells.insert(2, nbformat.v4.new_code_cell(
-        "if condition == 'alcohol':\n    raise RuntimeError('simulated failure')"))
-    nbformat.write(book, notebooks / "condition_report.ipynb")
-    jobs = plan_reports(workspace / "data" / "studies.csv", notebooks, out)
+    jobs = _jobs_with_extra_cell(
+        workspace, tmp_path, "if condition == 'alcohol':\n    raise RuntimeError('simulated failure')")
     summary = render_all(jobs, out, quiet=True)
     status = {r.job.name: r.status for r in summary.results}
     assert status == {"alcohol": "failed", "cocaine": "rendered"}
@@ -155,13 +160,8 @@ def test_a_kernel_that_dies_fails_only_its_report(workspace, rendered, tmp_path)
     out = tmp_path / "reports"
     shutil.copytree(rendered[0], out)
     good = (out / "alcohol.html").read_bytes()
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    book = nbformat.read(workspace / "notebooks" / "condition_report.ipynb", as_version=4)
-    book.cells.insert(2, nbformat.v4.new_code_cell(
-        "import os\nif condition == 'alcohol':\n    os._exit(1)"))
-    nbformat.write(book, notebooks / "condition_report.ipynb")
-    jobs = plan_reports(workspace / "data" / "studies.csv", notebooks, out)
+    jobs = _jobs_with_extra_cell(
+        workspace, tmp_path, "import os\nif condition == 'alcohol':\n    os._exit(1)")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:  # one shared kernel
         summary = render_all(jobs, out, quiet=True, executor=pool)
     assert {r.job.name: r.status for r in summary.results} == {"alcohol": "failed",
