@@ -262,10 +262,25 @@ def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
             loo.append(f"<h4>Leave one out: {esc(analysis.title)}</h4>"
                        + frame.to_html(index=False, float_format=lambda v: f"{v:.4f}",
                                        escape=True, border=0))
+    small_studies = _small_study_effects_html(analyses)
     if not table:
         return HtmlBlock(_note("No analysis pools two or more studies, so heterogeneity and "
-                               "leave-one-out sensitivity cannot be assessed."))
-    return HtmlBlock(_table(["Analysis", "k", "τ²", "I²", "Q", "p (Q)"], table) + "".join(loo))
+                               "leave-one-out sensitivity cannot be assessed.") + small_studies)
+    return HtmlBlock(_table(["Analysis", "k", "τ²", "I²", "Q", "p (Q)"], table) + "".join(loo)
+                     + small_studies)
+
+
+def _small_study_effects_html(analyses: tuple[OutcomeAnalysis, ...]) -> str:
+    """Funnel plots (with Egger's test) for analyses of at least 10 studies, else a note."""
+    from evsum.plots.funnel import funnel_plot
+
+    large = [a for a in analyses if a.result is not None and a.result.k >= 10]
+    if not large:
+        return _note("Small-study effects and publication bias (funnel plot, Egger's test) are "
+                     "not assessed: no analysis has 10 or more studies.")
+    return "".join(f"<h4>Funnel plot: {esc(a.title)}</h4>"
+                   + figure_html(funnel_plot(a.result), f"Funnel plot: {a.title}")
+                   for a in large)
 
 
 def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlock:

@@ -104,7 +104,7 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
         4, None, "33 fields as in the header", "34 fields")])
     cases["unterminated_quote.csv"] = (
         good.replace('"fictional fixture, Results"', '"fictional fixture, Results', 1),
-        [_problem(3, None, "a well-formed CSV record", "unexpected end of data")])
+        [_problem(3, None, "a well-formed CSV record", "',' expected after '\"'")])
 
     # --- values: types and ranges -------------------------------------------------------
     one("text_in_number.csv", 2, "n_intervention", "twenty", "a number")
@@ -122,6 +122,7 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     one("year_too_early.csv", 2, "year", "1890", "a year from 1950")
     one("year_too_late.csv", 5, "year", "3000", "a year from 1950")
     one("negative_pmid.csv", 6, "pmid", "-5", "a positive PubMed id")
+    one("huge_integer.csv", 3, "n_intervention", "1e30", "a whole number below")
     cases["negative_ratio.csv"] = (
         _changed({5: {"effect_measure": "OR", "effect": "-1.2", "ci_low": "-2.0",
                       "ci_high": "-0.4"}}),

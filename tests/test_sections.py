@@ -1,0 +1,53 @@
+"""Report sections on the fictional example (k up to 30): every section builds, and the
+numbers shown are the pooled results'."""
+
+import re
+
+import pytest
+
+import evsum
+
+
+@pytest.fixture(scope="module")
+def example():
+    evidence = evsum.example_evidence()
+    return evidence, {c: evsum.analyse_condition(evidence, c) for c in evidence.studies.conditions}
+
+
+def test_every_condition_section_builds(example):
+    evidence, analyses = example
+    for condition, found in analyses.items():
+        for block in (evsum.pico_html(evidence, condition), evsum.studies_html(evidence, condition),
+                      evsum.outcome_rows_html(evidence, condition), evsum.analyses_html(found),
+                      evsum.heterogeneity_html(found), evsum.risk_of_bias_html(evidence, condition),
+                      evsum.summary_of_findings_html(evidence, found),
+                      evsum.limitations_html(evidence, condition, found),
+                      evsum.references_html(evidence, condition)):
+            assert str(block).strip()
+
+
+def test_large_analyses_get_a_funnel_plot(example):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)  # fictional effects: only the section's structure is tested
+    yi, vi = rng.normal(0.3, 0.2, 12), rng.uniform(0.02, 0.2, 12)
+    result = evsum.pool(yi, vi, measure="MD", labels=[f"Study {i}" for i in range(12)])
+    analysis = evsum.OutcomeAnalysis("alcohol", "craving", "placebo", "4 weeks", "MD",
+                                     pd.DataFrame(), result, None)
+    html = str(evsum.heterogeneity_html((analysis,)))
+    assert html.count("<h4>Funnel plot:") == 1 and "data:image/png;base64," in html
+    _, analyses = example
+    small = str(evsum.heterogeneity_html(analyses["alcohol"]))
+    assert "not assessed: no analysis has 10 or more studies" in small
+    assert "<h4>Leave one out:" in small  # the placebo abstinence analysis pools 7
+
+
+def test_pooled_sentence_reports_the_result(example):
+    _, analyses = example
+    analysis = next(a for found in analyses.values() for a in found
+                    if a.result is not None and a.result.k >= 2)
+    html = str(evsum.analyses_html((analysis,)))
+    shown = analysis.result.back_transform()
+    assert f"{shown.estimate:.2f}" in html
+    assert re.search(r"Data and quotes: (<a href=\"#row-[^\"]+\">[^<]+</a>(, )?)+\.", html)
