@@ -38,7 +38,8 @@ _STATUS = {"rendered": "up to date", "current": "up to date", "failed": "failed"
 def index_html(state: dict, out_dir: Path) -> str:
     """Build the index from the render state (report name → title, status, error)."""
     rows = []
-    for name in sorted(state, key=lambda n: (n in ("overview", "claims-audit", "gallery"), n)):
+    order = {"overview": 0, "claims-audit": 2, "gallery": 3}  # condition reports are 1
+    for name in sorted(state, key=lambda n: (order.get(n, 1), n)):
         entry = state[name]
         status = entry.get("status", "")
         has_html = (Path(out_dir) / f"{name}.html").exists()
