@@ -1,6 +1,7 @@
 """Rendering reports from a small fixture: content, offline HTML, incremental, safe failures."""
 
 import concurrent.futures
+import concurrent.futures.process
 import json
 import re
 import shutil
@@ -208,3 +209,24 @@ def test_a_failed_export_is_reported_and_the_batch_goes_on(workspace, rendered, 
                                                                "cocaine": "rendered"}
     assert "Input/output error" in summary.failed[0].error
     assert (out / "alcohol.html").read_bytes() == good
+
+
+def test_a_worker_that_crashes_fails_only_its_report(workspace, rendered, tmp_path):
+    class CrashingExecutor(concurrent.futures.ThreadPoolExecutor):
+        """Runs renders, except that the alcohol worker 'dies'."""
+
+        def submit(self, fn, job):
+            if job.name == "alcohol":
+                future = concurrent.futures.Future()
+                future.set_exception(concurrent.futures.process.BrokenProcessPool("killed"))
+                return future
+            return super().submit(fn, job)
+
+    out = tmp_path / "reports"
+    shutil.copytree(rendered[0], out)
+    jobs = plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out)
+    with CrashingExecutor(max_workers=1) as pool:
+        summary = render_all(jobs, out, quiet=True, force=True, executor=pool)
+    assert {r.job.name: r.status for r in summary.results} == {"alcohol": "failed",
+                                                               "cocaine": "rendered"}
+    assert summary.failed[0].error == "BrokenProcessPool: killed"

@@ -218,7 +218,11 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
             try:
                 futures = {pool.submit(render_report, job): job for job in todo}
                 for future in cf.as_completed(futures):
-                    result = future.result()
+                    try:
+                        result = future.result()
+                    except Exception as err:  # the worker itself died, e.g. out of memory
+                        result = ReportResult(futures[future], "failed",
+                                              error=f"{type(err).__name__}: {err}")
                     results[result.job.name] = result
                     if bar is not None:
                         bar.update()
@@ -233,10 +237,8 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
         for result in ordered:
             entry = {"title": result.job.title, "status": result.status,
                      "error": result.error}
-            if result.status != "failed":
+            if result.status != "failed":  # a failed report is retried on the next run
                 entry["inputs_hash"] = result.job.inputs_hash
-            elif "inputs_hash" in state.get(result.job.name, {}):
-                entry["inputs_hash"] = ""
             state[result.job.name] = entry
         write_atomic(out_dir / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
         write_atomic(out_dir / "index.html", index_html(state, out_dir))
