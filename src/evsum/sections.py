@@ -195,13 +195,24 @@ def _higher_is_better(outcome: str) -> bool:
     return outcome in schema.HIGHER_IS_BETTER
 
 
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def _effect_sentence(analysis: OutcomeAnalysis) -> str:
     result = analysis.result
     if result.k > 1:
         return result.summary()
     shown = result.back_transform()
-    return (f"Single study, not pooled: {analysis.measure} {shown.estimate:.2f} "
-            f"(95% CI {shown.ci_low:.2f} to {shown.ci_high:.2f}), p = {result.pval:.3g}.")
+    text = (f"Single study, not pooled: {analysis.measure} {shown.estimate:.2f} "
+            f"(95% CI {shown.ci_low:.2f} to {shown.ci_high:.2f}), {_p_text(result.pval)}.")
+    row = analysis.rows[analysis.rows["excluded_reason"] == ""].iloc[0]
+    if row["data_level"] == "contrast":
+        text += (f" The paper reports {row['effect_measure']} {_num(row['effect'])} "
+                 f"({_num(row['ci_low'])} to {_num(row['ci_high'])}); the interval above is "
+                 "recomputed from the width of the reported one (generic inverse variance), "
+                 "so it can differ in the last digit.")
+    return text
 
 
 def analyses_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
