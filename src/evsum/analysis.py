@@ -68,8 +68,8 @@ def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     usable = rows["excluded_reason"] == ""
     repeat = usable & rows.duplicated("study_id", keep="first") & usable
     rows.loc[repeat, "excluded_reason"] = (
-        "second comparison of the same study in this analysis (shares its comparator); "
-        "shown, not pooled")
+        "another comparison of a study already in this analysis: one comparison per study is "
+        "pooled, so no participant counts twice; shown, not pooled")
     return rows
 
 
