@@ -89,6 +89,16 @@ class _Distinct:
         return pd.Series(parsed.to_numpy(dtype=float)[self.codes], index=index)
 
 
+def check_header(frame: pd.DataFrame, source: str, columns: tuple[str, ...]) -> list[Problem]:
+    """Problems with the header: each missing column, each column not in ``columns``."""
+    header = [c for c in frame.columns if c != LINE]
+    problems = [Problem(source, 1, c, None, "this column in the header (see data/README.md)")
+                for c in columns if c not in header]
+    problems += [Problem(source, 1, c, c, "only the columns of data/README.md "
+                         "(misspelled or renamed column?)") for c in header if c not in columns]
+    return problems
+
+
 def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> StudyTable:
     """Check a study table read by :func:`evsum.io.read_csv_records` and type its columns.
 
@@ -115,13 +125,7 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
         consistency of ``data_level`` with the numbers present, one value of study-level facts
         per study, and unique rows (study × comparison × outcome × time point).
     """
-    header = [c for c in frame.columns if c != LINE]
-    missing = [c for c in schema.STUDY_COLUMNS if c not in header]
-    extra = [c for c in header if c not in schema.STUDY_COLUMNS]
-    file_problems = [Problem(source, 1, c, None, "this column in the header (see data/README.md)")
-                     for c in missing]
-    file_problems += [Problem(source, 1, c, c, "only the columns of data/README.md "
-                              "(misspelled or renamed column?)") for c in extra]
+    file_problems = check_header(frame, source, schema.STUDY_COLUMNS)
     if file_problems:
         raise StudyDataError(source, file_problems)
     if frame.empty:

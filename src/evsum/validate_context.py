@@ -8,7 +8,7 @@ from evsum import schema
 from evsum.exceptions import StudyDataError
 from evsum.io import LINE
 from evsum.results import Problem
-from evsum.validate import CONTROL_PATTERN
+from evsum.validate import CONTROL_PATTERN, check_header
 
 CHARACTERISTICS_COLUMNS = (
     "study_id", "title", "journal", "population", "country", "setting", "n_randomised",
@@ -31,15 +31,6 @@ def _problem(source: str, row: pd.Series | None, column: str | None, value, expe
     line = None if row is None else int(row[LINE])
     study = None if row is None else (row.get("study_id") or None)
     return Problem(source, line, column, None if value is None else str(value), expected, study)
-
-
-def _columns(frame: pd.DataFrame, source: str, columns: tuple[str, ...]) -> list[Problem]:
-    header = [c for c in frame.columns if c != LINE]
-    problems = [Problem(source, 1, c, None, "this column in the header (see data/README.md)")
-                for c in columns if c not in header]
-    problems += [Problem(source, 1, c, c, "only the columns of data/README.md")
-                 for c in header if c not in columns]
-    return problems
 
 
 def _required(frame: pd.DataFrame, source: str, columns: tuple[str, ...]) -> list[Problem]:
@@ -69,7 +60,7 @@ def _known_studies(frame: pd.DataFrame, source: str,
 def validate_characteristics(frame: pd.DataFrame, source: str,
                              study_ids: set[str] | None) -> pd.DataFrame:
     """Check ``study_characteristics.csv``: columns, one row per known study."""
-    problems = _columns(frame, source, CHARACTERISTICS_COLUMNS)
+    problems = check_header(frame, source, CHARACTERISTICS_COLUMNS)
     if not problems:
         problems += _required(frame, source, ("study_id", "title", "source_locator"))
         problems += _control_characters(frame, source)
@@ -85,7 +76,7 @@ def validate_characteristics(frame: pd.DataFrame, source: str,
 def validate_risk_of_bias(frame: pd.DataFrame, source: str,
                           study_ids: set[str] | None) -> pd.DataFrame:
     """Check ``risk_of_bias.csv``: tool, domain and judgement vocabularies, support given."""
-    problems = _columns(frame, source, ROB_COLUMNS)
+    problems = check_header(frame, source, ROB_COLUMNS)
     if not problems:
         problems += _required(frame, source, ROB_COLUMNS)
         problems += _control_characters(frame, source)
@@ -120,7 +111,7 @@ def certainty_after_downgrades(start: str, levels: list[str]) -> str:
 
 def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """Check ``grade.csv``: vocabularies, a reason for each downgrade, certainty arithmetic."""
-    problems = _columns(frame, source, GRADE_COLUMNS)
+    problems = check_header(frame, source, GRADE_COLUMNS)
     if not problems:
         problems += _required(frame, source, ("condition", "outcome", "comparator_type",
                                               "start", "certainty", *schema.GRADE_DOMAINS))
@@ -167,7 +158,7 @@ def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def validate_search_log(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """Check ``search_log.csv``: columns, a decision and a reason for each candidate."""
-    problems = _columns(frame, source, SEARCH_LOG_COLUMNS)
+    problems = check_header(frame, source, SEARCH_LOG_COLUMNS)
     if not problems:
         problems += _required(frame, source, ("candidate_id", "found_via", "decision"))
         problems += _control_characters(frame, source)
