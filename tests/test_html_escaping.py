@@ -157,3 +157,31 @@ def test_index_page_escapes_names_titles_and_errors(tmp_path):
     assert not issues, issues
     assert hostile.IMG in text and hostile.TABLE_BREAK in text
     assert 'href="javascript:' not in page.lower()
+
+
+def test_claims_audit_sections_have_no_active_markup(evidence):
+    """The audit report's builders, on hostile claims and a hostile reference list."""
+    from evsum import audit_sections
+    from evsum.claims import CLAIM_COLUMNS, validate_claims
+
+    attack = '<script>alert(1)</script><img src=x onerror=alert(1)> [a](javascript:alert(1))'
+    study = evidence.studies.data["study_id"].iloc[0]
+    row = dict.fromkeys(CLAIM_COLUMNS, "")
+    row.update(claim_id="C01", quote=f"Ketamine cures all {attack}", section=attack,
+               claim_type="effect", cited_reference=attack, study_ids=study,
+               outcomes=evidence.studies.data["outcome"].iloc[0], verdict="overstated",
+               rationale="Because " + attack.replace("alert(1)", "alert()"))
+    frame = pd.DataFrame([row]).assign(line=2)
+    claims = validate_claims(frame, "claims.csv", study_ids={study})
+    text = (f"Evil, A. (2020). {attack}. *Journal {attack}*, 1(2), 3-4. "
+            "https://doi.org/10.1000/x\"><script>alert(1)</script>")
+    audit = evsum.audit_references(evsum.parse_reference_list(text), evidence.references)
+    pages = [audit_sections.audit_title_html(claims, audit),
+             audit_sections.audit_summary_html(claims, audit),
+             audit_sections.verdict_scale_html(claims),
+             audit_sections.claims_html(claims, evidence),
+             audit_sections.citation_audit_html(audit)]
+    for page in map(str, pages):
+        issues, _ = markup_issues(page)
+        assert issues == [], issues
+    assert "&lt;script&gt;" in str(pages[3])
