@@ -62,11 +62,12 @@ def study_label(rows: pd.DataFrame) -> pd.Series:
 
 
 def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
-    """Keep one comparison per study in a group: a second arm against the same comparator
-    would count the comparator's participants twice."""
+    """Keep one comparison per study in a group: a second comparison of the same trial
+    (another dose, another factorial contrast) would count participants twice."""
     rows = rows.copy()
     usable = rows["excluded_reason"] == ""
-    repeat = usable & rows.duplicated("study_id", keep="first") & usable
+    repeat = usable & rows[usable].duplicated("study_id", keep="first").reindex(
+        rows.index, fill_value=False)
     rows.loc[repeat, "excluded_reason"] = (
         "another comparison of a study already in this analysis: one comparison per study is "
         "pooled, so no participant counts twice; shown, not pooled")
