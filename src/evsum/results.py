@@ -74,7 +74,7 @@ def _fmt(x: float, digits: int = 2) -> str:
     return "NA" if x != x else f"{x:.{digits}f}"
 
 
-def _fmt_p(p: float) -> str:
+def format_p(p: float) -> str:
     """Format a p-value as metafor prints it (``< .0001`` below 1e-4)."""
     if p != p:
         return "NA"
@@ -243,9 +243,9 @@ class PoolResult:
             f"{self.method} meta-analysis of {self.k} "
             f"{'study' if self.k == 1 else 'studies'}: pooled {what} {_fmt(bt.estimate)} "
             f"({level}% CI {_fmt(bt.ci_low)} to {_fmt(bt.ci_high)}){scale}, "
-            f"{'t' if self.test == 'knha' else 'z'} = {_fmt(self.zval)}, {_fmt_p(self.pval)}. "
+            f"{'t' if self.test == 'knha' else 'z'} = {_fmt(self.zval)}, {format_p(self.pval)}. "
             f"Heterogeneity: τ² = {_fmt(self.tau2, 4)}, I² = {_fmt(self.i2, 1)}%, "
-            f"Q = {_fmt(self.q)} on {self.q_df} df ({_fmt_p(self.q_pval)})."
+            f"Q = {_fmt(self.q)} on {self.q_df} df ({format_p(self.q_pval)})."
         )
         if self.pi_low == self.pi_low:
             text += f" {level}% prediction interval {_fmt(bt.pi_low)} to {_fmt(bt.pi_high)}."
@@ -316,7 +316,7 @@ class SubgroupResult:
         text = (
             f"Test for subgroup differences across {len(self.groups)} subgroups: "
             f"Q = {_fmt(self.q_between)} on {self.q_between_df} df "
-            f"({_fmt_p(self.q_between_pval)})."
+            f"({format_p(self.q_between_pval)})."
         )
         if self.notes:
             text += " Notes: " + " ".join(self.notes)
@@ -372,7 +372,7 @@ class EggerResult:
         """One-paragraph plain-text summary."""
         text = (
             f"Egger's regression test for funnel-plot asymmetry ({self.k} studies): "
-            f"t = {_fmt(self.tval)} on {self.df} df, {_fmt_p(self.pval)}."
+            f"t = {_fmt(self.tval)} on {self.df} df, {format_p(self.pval)}."
         )
         if self.notes:
             text += " Notes: " + " ".join(self.notes)

@@ -18,6 +18,7 @@ import pandas as pd
 from evsum import schema
 from evsum.analysis import OutcomeAnalysis, study_label
 from evsum.evidence import Evidence
+from evsum.results import format_p
 from evsum.tables import close_bidi
 from evsum.validate import DOI_PATTERN
 
@@ -195,17 +196,13 @@ def _higher_is_better(outcome: str) -> bool:
     return outcome in schema.HIGHER_IS_BETTER
 
 
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
 def _effect_sentence(analysis: OutcomeAnalysis) -> str:
     result = analysis.result
     if result.k > 1:
         return result.summary()
     shown = result.back_transform()
     text = (f"Single study, not pooled: {analysis.measure} {shown.estimate:.2f} "
-            f"(95% CI {shown.ci_low:.2f} to {shown.ci_high:.2f}), {_p_text(result.pval)}.")
+            f"(95% CI {shown.ci_low:.2f} to {shown.ci_high:.2f}), {format_p(result.pval)}.")
     row = analysis.rows[analysis.rows["excluded_reason"] == ""].iloc[0]
     if row["data_level"] == "contrast":
         text += (f" The paper reports {row['effect_measure']} {_num(row['effect'])} "
