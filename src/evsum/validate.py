@@ -20,6 +20,9 @@ YEAR_MIN = 1950
 #: Integers from 2**53 on are not all representable as floats (and overflow Int64 casts).
 INTEGER_LIMIT = 2**53
 #: Control characters (tab, line feed and carriage return excepted: the CSV reader handles them).
+#: Study ids name anchors, file names and reference keys: lower-case letters, digits and
+#: underscores, starting with a letter (e.g. ``dakwar2019``, ``krupitsky2002_b``).
+STUDY_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CONTROL_PATTERN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -120,10 +123,10 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
     ------
     StudyDataError
         With every problem found, in line order. Checks: column set, required values, number
-        formats, ranges (year, n > 0, 0 ≤ events ≤ n, SD > 0, ratio effects > 0, CI contains
-        the estimate), vocabularies, DOI format, time point format, a source for every number,
-        consistency of ``data_level`` with the numbers present, one value of study-level facts
-        per study, and unique rows (study × comparison × outcome × time point).
+        formats, study_id slugs, ranges (year, n > 0, 0 ≤ events ≤ n, SD > 0, ratio effects > 0,
+        CI contains the estimate), vocabularies, DOI format, time point format, a source for
+        every number, consistency of ``data_level`` with the numbers present, one value of
+        study-level facts per study, and unique rows (study × comparison × outcome × time point).
     """
     file_problems = check_header(frame, source, schema.STUDY_COLUMNS)
     if file_problems:
@@ -183,6 +186,8 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
     measure = text["effect_measure"]
     check.add(~blank["effect_measure"] & ~measure.isin(schema.REPORTED_MEASURES),
               "effect_measure", "one of " + ", ".join(schema.REPORTED_MEASURES))
+    check.add(~blank["study_id"] & ~distinct["study_id"].flags(STUDY_ID_PATTERN.match),
+              "study_id", "a slug of lower-case letters, digits and _ such as dakwar2019")
     check.add(~blank["doi"] & ~distinct["doi"].flags(DOI_PATTERN.match), "doi",
               "a DOI such as 10.1176/appi.ajp.2019.19070684 (no https://doi.org/ prefix)")
     check.add(~blank["timepoint"] & ~distinct["timepoint"].flags(TIMEPOINT_PATTERN.match),

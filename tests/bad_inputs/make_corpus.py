@@ -149,6 +149,7 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     one("number_without_source_quote.csv", 2, "source_quote", "",
         "the words of the paper that state the numbers")
     one("missing_study_id.csv", 5, "study_id", "", "a value")
+    one("study_id_not_slug.csv", 5, "study_id", "Gamma 2010", "a slug of lower-case")
     one("narrative_with_numbers.csv", 6, "events_intervention", "10",
         "data_level is 'narrative'")
     one("arm_row_missing_number.csv", 2, "events_comparator", "", "needs events and n")
