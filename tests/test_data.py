@@ -89,3 +89,24 @@ def test_references_have_doi_or_journal_pages():
     for item in json.loads((DATA / "references.json").read_text()):
         assert item.get("DOI") or item.get("page"), item["id"]
         assert item.get("title") and item.get("container-title"), item["id"]
+
+
+def test_reported_effects_appear_in_their_quotes_as_printed(evidence):
+    # The effect and CI cells keep the paper's digits ("19.0", not "19").
+    rows = evidence.studies.data
+    for _, row in rows[rows["data_level"] == "contrast"].iterrows():
+        text = f"{row['source_quote']} {row['derivation']}"
+        for column in ("effect", "ci_low", "ci_high"):
+            shown = row[f"{column}_printed"]
+            assert re.search(rf"(?<![\d.]){re.escape(shown)}(?![\d])", text), (
+                row["study_id"], row["line"], column, shown)
+
+
+def test_outcome_table_shows_numbers_as_the_paper_printed_them(evidence):
+    from evsum import outcome_rows_html
+
+    html = str(outcome_rows_html(evidence, "alcohol"))
+    # Grabski 2022 abstract: "mean difference=10.1%, 95% CI=1.1, 19.0"
+    assert "MD 10.1 (1.1 to 19.0)" in html
+    # the same paper's press report of relapse: "OR, 0.80; 95% CI, 0.31-2.10"
+    assert "OR 0.80 (0.31 to 2.10)" in html

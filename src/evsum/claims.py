@@ -20,6 +20,7 @@ from evsum.citations import CitationAudit, audit_references, parse_reference_lis
 from evsum.evidence import Evidence
 from evsum.exceptions import StudyDataError
 from evsum.io import LINE, read_csv_records, read_text
+from evsum.printed import printed
 from evsum.results import Problem
 
 #: Columns of ``claims.csv``, in file order.
@@ -223,10 +224,6 @@ def _int(value) -> str:
     return "?" if pd.isna(value) else str(int(value))
 
 
-def _num(value) -> str:
-    return f"{float(value):g}"
-
-
 def row_result(row: pd.Series) -> str:
     """The numbers of one study row in words: ``13/27 vs 3/28`` or ``HR 0.47 (0.24 to 0.92)``."""
     parts = []
@@ -234,14 +231,14 @@ def row_result(row: pd.Series) -> str:
         parts.append(f"{_int(row['events_intervention'])}/{_int(row['n_intervention'])} vs "
                      f"{_int(row['events_comparator'])}/{_int(row['n_comparator'])}")
     elif not pd.isna(row["mean_intervention"]) and not pd.isna(row["mean_comparator"]):
-        parts.append(f"mean {_num(row['mean_intervention'])} (SD "
-                     f"{_num(row['sd_intervention'])}, n {_int(row['n_intervention'])}) vs "
-                     f"{_num(row['mean_comparator'])} (SD {_num(row['sd_comparator'])}, "
+        parts.append(f"mean {printed(row, 'mean_intervention')} (SD "
+                     f"{printed(row, 'sd_intervention')}, n {_int(row['n_intervention'])}) vs "
+                     f"{printed(row, 'mean_comparator')} (SD {printed(row, 'sd_comparator')}, "
                      f"n {_int(row['n_comparator'])})")
     if not pd.isna(row["effect"]):
         ci = ("" if pd.isna(row["ci_low"]) or pd.isna(row["ci_high"])
-              else f" (95% CI {_num(row['ci_low'])} to {_num(row['ci_high'])})")
-        parts.append(f"{row['effect_measure']} {_num(row['effect'])}{ci}")
+              else f" (95% CI {printed(row, 'ci_low')} to {printed(row, 'ci_high')})")
+        parts.append(f"{row['effect_measure']} {printed(row, 'effect')}{ci}")
     if not parts:
         parts.append("no usable numbers")
     level = row["data_level"] + ("" if row["source_type"] == "primary"

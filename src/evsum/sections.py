@@ -18,6 +18,7 @@ import pandas as pd
 from evsum import schema
 from evsum.analysis import OutcomeAnalysis, study_label
 from evsum.evidence import Evidence
+from evsum.printed import printed
 from evsum.results import format_p
 from evsum.tables import close_bidi
 from evsum.validate import DOI_PATTERN
@@ -103,10 +104,6 @@ def _n(value) -> str:
     return "" if pd.isna(value) else str(int(value))
 
 
-def _num(value) -> str:
-    return "" if pd.isna(value) else f"{float(value):g}"
-
-
 def pico_html(evidence: Evidence, condition: str) -> HtmlBlock:
     """The review question (PICO) and what the data hold for one condition."""
     rows = evidence.studies.for_condition(condition)
@@ -156,11 +153,12 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
 
 def _arm_data(row: pd.Series, arm: str) -> str:
     events, n = row[f"events_{arm}"], row[f"n_{arm}"]
-    mean, sd = row[f"mean_{arm}"], row[f"sd_{arm}"]
+    mean = row[f"mean_{arm}"]
     if not pd.isna(events):
         return f"{_n(events)}/{_n(n)}"
     if not pd.isna(mean):
-        return f"{_num(mean)} ({_num(sd)}), n={_n(n)}"
+        return (f"{printed(row, f'mean_{arm}')} ({printed(row, f'sd_{arm}')}), "
+                f"n={_n(n)}")
     return ""
 
 
@@ -171,8 +169,8 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
     for _, row in rows.iterrows():
         effect = ""
         if not pd.isna(row["effect"]):
-            effect = (f"{row['effect_measure']} {_num(row['effect'])} "
-                      f"({_num(row['ci_low'])} to {_num(row['ci_high'])})")
+            effect = (f"{row['effect_measure']} {printed(row, 'effect')} "
+                      f"({printed(row, 'ci_low')} to {printed(row, 'ci_high')})")
         source = linkify(row["source_locator"])
         if row["source_type"] != "primary":
             source = f"<strong>{esc(row['source_type'])} source</strong>: " + source
@@ -205,8 +203,8 @@ def _effect_sentence(analysis: OutcomeAnalysis) -> str:
             f"(95% CI {shown.ci_low:.2f} to {shown.ci_high:.2f}), {format_p(result.pval)}.")
     row = analysis.rows[analysis.rows["excluded_reason"] == ""].iloc[0]
     if row["data_level"] == "contrast":
-        text += (f" The paper reports {row['effect_measure']} {_num(row['effect'])} "
-                 f"({_num(row['ci_low'])} to {_num(row['ci_high'])}); the interval above is "
+        text += (f" The paper reports {row['effect_measure']} {printed(row, 'effect')} "
+                 f"({printed(row, 'ci_low')} to {printed(row, 'ci_high')}); the interval above is "
                  "recomputed from the width of the reported one (generic inverse variance), "
                  "so it can differ in the last digit.")
     return text

@@ -11,6 +11,7 @@ import pandas as pd
 from evsum import schema
 from evsum.exceptions import StudyDataError
 from evsum.io import LINE, file_sha256, read_csv_records
+from evsum.printed import SUFFIX as PRINTED_SUFFIX
 from evsum.results import Problem, StudyTable
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s<>\"']+$")
@@ -117,7 +118,9 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
     Returns
     -------
     StudyTable
-        Typed table: integers as ``Int64``, numbers as ``float``, ``randomised`` as ``bool``.
+        Typed table: integers as ``Int64``, numbers as ``float``, ``randomised`` as ``bool``;
+        each decimal column also keeps its text as ``<column>_printed`` (see
+        :mod:`evsum.printed`).
 
     Raises
     ------
@@ -269,6 +272,7 @@ def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> pd.DataFrame:
         typed[column] = numbers[column].astype("Int64")
     for column in schema.FLOAT_COLUMNS:
         typed[column] = numbers[column].astype(float)
+        typed[column + PRINTED_SUFFIX] = frame[column].astype(str).str.strip()
     typed["randomised"] = typed["randomised"].map(schema.BOOLEAN_VALUES).astype(bool)
     for column in set(schema.STUDY_COLUMNS) - set(schema.NUMERIC_COLUMNS) - {"randomised"}:
         typed[column] = typed[column].astype(str)
