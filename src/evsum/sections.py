@@ -290,7 +290,8 @@ def _small_study_effects_html(analyses: tuple[OutcomeAnalysis, ...]) -> str:
 
 
 def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlock:
-    """Reference list (from references.json) of the condition's studies, with DOI links."""
+    """Reference list (from references.json) of the condition's studies, with DOI links (or the
+    record's URL, for registry results without a DOI)."""
     ids = (evidence.studies.data["study_id"] if condition is None
            else evidence.studies.for_condition(condition)["study_id"]).unique()
     items = []
@@ -307,7 +308,8 @@ def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlo
         where = ", ".join(str(ref[k]) for k in ("volume", "issue", "page") if ref.get(k))
         items.append(f"<li>{esc(authors)} ({esc(year)}). {esc(ref.get('title', ''))}. "
                      f"<em>{esc(ref.get('container-title', ''))}</em>"
-                     f"{', ' + esc(where) if where else ''}. {doi_link(ref.get('DOI'))}</li>")
+                     f"{', ' + esc(where) if where else ''}. "
+                     f"{doi_link(ref.get('DOI')) or linkify(ref.get('URL', ''))}</li>")
     return HtmlBlock(f"<ol>{''.join(items)}</ol>")
 
 
