@@ -113,3 +113,24 @@ def test_outcome_table_shows_numbers_as_the_paper_printed_them(evidence):
     assert "MD 10.1 (1.1 to 19.0)" in html
     # the same paper's press report of relapse: "OR, 0.80; 95% CI, 0.31-2.10"
     assert "OR 0.80 (0.31 to 2.10)" in html
+
+
+def test_search_log_includes_exactly_the_studies_in_the_table(evidence):
+    log = evidence.search_log
+    included = set(log.loc[log["decision"] == "included", "candidate_id"])
+    assert included == set(evidence.studies.data["study_id"])
+
+
+def test_prisma_counts_each_candidate_once_by_decision():
+    import pandas as pd
+
+    from evsum import prisma_counts
+
+    log = pd.DataFrame({
+        "candidate_id": ["SRC:a", "SRC:b", "s1", "s2", "s2", "s3", "s4", "s5"],
+        "decision": ["source", "source", "included", "included", "included", "excluded",
+                     "ongoing", "awaiting classification"],
+    })
+    assert prisma_counts(log) == {
+        "sources of records": 2, "candidate studies screened": 5, "excluded": 1,
+        "ongoing (no results yet)": 1, "awaiting classification": 1, "included": 2}

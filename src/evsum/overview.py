@@ -50,13 +50,19 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...]) -> pd.DataFrame:
 
 
 def prisma_counts(search_log: pd.DataFrame) -> dict[str, int]:
-    """PRISMA-style counts from the search log: sources, candidates, excluded, included."""
+    """PRISMA-style counts from the search log: sources, candidates, excluded, ongoing, awaiting
+    classification and included (each candidate counted once)."""
     decisions = search_log["decision"] if len(search_log) else pd.Series(dtype=object)
     candidates = search_log[decisions != "source"] if len(search_log) else search_log
     unique = candidates.drop_duplicates("candidate_id") if len(candidates) else candidates
+    def count(decision: str) -> int:
+        return int((unique["decision"] == decision).sum()) if len(unique) else 0
+
     return {
         "sources of records": int((decisions == "source").sum()),
         "candidate studies screened": len(unique),
-        "excluded": int((unique["decision"] == "excluded").sum()) if len(unique) else 0,
-        "included": int((unique["decision"] == "included").sum()) if len(unique) else 0,
+        "excluded": count("excluded"),
+        "ongoing (no results yet)": count("ongoing"),
+        "awaiting classification": count("awaiting classification"),
+        "included": count("included"),
     }

@@ -427,17 +427,24 @@ def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
 
 
 def prisma_html(evidence: Evidence) -> HtmlBlock:
-    """Study-selection counts and the excluded candidates with reasons."""
+    """Study-selection counts; excluded, ongoing and unclassified candidates with reasons."""
     from evsum.overview import prisma_counts
 
     counts = prisma_counts(evidence.search_log)
     table = _table(["Stage", "Count"], [[esc(k), esc(v)] for k, v in counts.items()])
     log = evidence.search_log
-    excluded = log[log["decision"] == "excluded"] if len(log) else log
-    rows = [[esc(r["first_author"]), esc(r["year"]), esc(r["title"]),
-             doi_link(r["doi"]), esc(r["reason"])] for _, r in excluded.iterrows()]
-    return HtmlBlock(table + "<h3>Excluded candidates</h3>"
+    parts = [table]
+    for decision, heading in (("excluded", "Excluded candidates"),
+                              ("ongoing", "Ongoing studies (no results yet)"),
+                              ("awaiting classification", "Studies awaiting classification")):
+        chosen = log[log["decision"] == decision] if len(log) else log
+        if decision != "excluded" and not len(chosen):
+            continue
+        rows = [[esc(r["first_author"]), esc(r["year"]), esc(r["title"]),
+                 doi_link(r["doi"]), esc(r["reason"])] for _, r in chosen.iterrows()]
+        parts.append(f"<h3>{heading}</h3>"
                      + _table(["First author", "Year", "Title", "DOI", "Reason"], rows))
+    return HtmlBlock("".join(parts))
 
 
 def data_version_html(evidence: Evidence) -> HtmlBlock:

@@ -21,7 +21,9 @@ GRADE_COLUMNS = (
     *[c for d in schema.GRADE_DOMAINS for c in (d, f"{d}_reason")],
     "certainty", "baseline_risk_per_1000", "baseline_risk_source")
 #: ``source`` marks a row describing where records came from (a review, a database).
-SEARCH_DECISIONS = ("included", "excluded", "source")
+#: Decisions of the search log, as PRISMA 2020 and Cochrane name them: ``ongoing`` studies have no
+#: results yet; ``awaiting classification`` ones could not be assessed (e.g. no citation found).
+SEARCH_DECISIONS = ("included", "excluded", "ongoing", "awaiting classification", "source")
 SEARCH_LOG_COLUMNS = ("candidate_id", "first_author", "year", "title", "doi", "found_via",
                       "decision", "reason")
 
