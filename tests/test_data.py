@@ -134,3 +134,24 @@ def test_prisma_counts_each_candidate_once_by_decision():
     assert prisma_counts(log) == {
         "sources of records": 2, "candidate studies screened": 5, "excluded": 1,
         "ongoing (no results yet)": 1, "awaiting classification": 1, "included": 2}
+
+
+def test_arm_sizes_fit_the_number_randomised(evidence):
+    # No comparison can hold more people than the trial randomised; a comparison of pooled
+    # arms (e.g. Grabski 2022: ketamine arms vs saline arms) holds all of them.
+    randomised = evidence.characteristics.set_index("study_id")["n_randomised"]
+    rows = evidence.studies.data
+    for _, row in rows.dropna(subset=["n_intervention", "n_comparator"]).iterrows():
+        total = int(row["n_intervention"]) + int(row["n_comparator"])
+        known = str(randomised.get(row["study_id"], "")).strip()
+        if not known.isdigit():
+            continue
+        if row["design"] == "crossover_rct":  # each participant is in both conditions
+            assert max(row["n_intervention"], row["n_comparator"]) <= int(known), row["line"]
+        else:
+            assert total <= int(known), (row["study_id"], row["line"], total, known)
+        if "pooled" in row["intervention"] and "pooled" in row["comparator"]:
+            assert total == int(known), (row["study_id"], row["line"], total, known)
+    # Grabski 2022 abstract: "Ninety-six participants ... included in the intention-to-treat analysis"
+    grabski = rows[(rows["study_id"] == "grabski2022") & (rows["effect"] == 10.1)].iloc[0]
+    assert (grabski["n_intervention"], grabski["n_comparator"]) == (48, 48)
