@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name evsum --display-name "Python (evsum)"
 	touch $(STAMP)
 
-## make reports: set up, validate the data, render every report into reports/
+## make reports: set up, validate the data, render every report into reports/, check the links
 reports: setup
 	$(BIN)/evsum render
+	$(BIN)/evsum check-links reports
 
 ## make test: set up (with the browser for the report tests), run the test suite
 test: setup browser

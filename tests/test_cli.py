@@ -73,3 +73,19 @@ def test_render_refuses_invalid_data_and_keeps_reports(tmp_path):
     assert "blinding: got 'blinded'" in result.output
     assert (out / "alcohol.html").read_text() == "previous good report"
     assert sorted(p.name for p in out.iterdir()) == ["alcohol.html"]
+
+
+def test_check_links_names_each_broken_link(tmp_path):
+    (tmp_path / "a.html").write_text('<h3 id="x">x</h3><a href="#x">ok</a>'
+                                     '<a href="b.html#row-1">row</a><a href="c.html">gone</a>'
+                                     '<a href="https://example.org/#nowhere">external</a>')
+    (tmp_path / "b.html").write_text('<span id="row-2">row 2</span>')
+    result = CliRunner().invoke(main, ["check-links", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{tmp_path}/a.html: b.html#row-1" in result.output
+    assert f"{tmp_path}/a.html: c.html" in result.output
+    assert "#x" not in result.output and "example.org" not in result.output
+    (tmp_path / "b.html").write_text('<span id="row-1">row 1</span>')
+    (tmp_path / "c.html").write_text("<p>back</p>")
+    result = CliRunner().invoke(main, ["check-links", str(tmp_path)])
+    assert result.exit_code == 0, result.output

@@ -230,3 +230,10 @@ def test_a_worker_that_crashes_fails_only_its_report(workspace, rendered, tmp_pa
     assert {r.job.name: r.status for r in summary.results} == {"alcohol": "failed",
                                                                "cocaine": "rendered"}
     assert summary.failed[0].error == "BrokenProcessPool: killed"
+
+
+def test_links_between_reports_resolve(rendered):
+    from evsum.links import broken_links
+
+    out, _ = rendered
+    assert broken_links(out) == []

@@ -51,3 +51,21 @@ def test_pooled_sentence_reports_the_result(example):
     shown = analysis.result.back_transform()
     assert f"{shown.estimate:.2f}" in html
     assert re.search(r"Data and quotes: (<a href=\"#row-[^\"]+\">[^<]+</a>(, )?)+\.", html)
+
+
+def test_headline_links_reach_the_analysis_and_the_data_rows(example):
+    # Every link of the overview's headline table names an id its condition report has.
+    evidence, analyses = example
+    everything = tuple(a for found in analyses.values() for a in found)
+    headline = str(evsum.headline_html(everything))
+    targets = re.findall(r'href="([a-z]+)\.html#([^"]+)"', headline)
+    assert targets
+    ids = {}
+    for condition, found in analyses.items():
+        page = (str(evsum.analyses_html(found))
+                + str(evsum.outcome_rows_html(evidence, condition)))
+        ids[condition] = set(re.findall(r'id="([^"]+)"', page))
+    for condition, anchor in targets:
+        assert anchor in ids[condition], (condition, anchor)
+    assert any(a.startswith("analysis-") for _, a in targets)
+    assert any(a.startswith("row-") for _, a in targets)

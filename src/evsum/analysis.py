@@ -7,6 +7,7 @@ pooled stay visible with the reason.
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -46,6 +47,13 @@ class OutcomeAnalysis:
         """Heading such as ``abstinence, 5 weeks — active placebo (RR)``."""
         return (f"{self.outcome.replace('_', ' ')}, {self.timepoint} — "
                 f"ketamine vs {self.comparator_type} ({self.measure})")
+
+    @property
+    def anchor(self) -> str:
+        """Stable id of the analysis in its condition report, e.g.
+        ``analysis-abstinence-5-weeks-active-placebo-rr``."""
+        words = f"{self.outcome} {self.timepoint} {self.comparator_type} {self.measure}"
+        return "analysis-" + re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
 
     @property
     def participants(self) -> int:

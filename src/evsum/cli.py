@@ -1,4 +1,4 @@
-"""Command line: ``evsum validate | list | render | audit-citations``.
+"""Command line: ``evsum validate | list | render | check-links | audit-citations``.
 
 Thin: parse arguments, call one library function, map errors to exit codes
 (0 ok, 1 invalid data or a failed check, 2 usage, 3 a report failed to render).
@@ -125,6 +125,21 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, only: str | None, m
             click.echo(f"failed: {result.job.name}: {result.error} "
                        f"(traceback in {result.job.error_path})", err=True)
         sys.exit(3)
+
+
+@main.command(name="check-links")
+@click.argument("folder", default="reports", type=click.Path(exists=True, file_okay=False))
+def check_links(folder: str) -> None:
+    """Check that every link between the reports in FOLDER (default reports) reaches its page
+    and anchor; prints each broken one and exits 1 if there is any."""
+    from evsum.links import broken_links
+
+    broken = broken_links(folder)
+    for line in broken:
+        click.echo(f"{folder}/{line}", err=True)
+    if broken:
+        sys.exit(1)
+    click.echo(f"{folder}: all links between reports resolve")
 
 
 @main.command(name="audit-citations")

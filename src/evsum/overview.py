@@ -55,6 +55,7 @@ def prisma_counts(search_log: pd.DataFrame) -> dict[str, int]:
     decisions = search_log["decision"] if len(search_log) else pd.Series(dtype=object)
     candidates = search_log[decisions != "source"] if len(search_log) else search_log
     unique = candidates.drop_duplicates("candidate_id") if len(candidates) else candidates
+
     def count(decision: str) -> int:
         return int((unique["decision"] == decision).sum()) if len(unique) else 0
 

@@ -227,7 +227,7 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
                            f'<span class="evsum-quote">“{esc(r["source_quote"])}”</span>',
                            esc(r["excluded_reason"])] for _, r in left.iterrows()]
             continue
-        parts.append(f"<h3>{esc(analysis.title)}</h3>")
+        parts.append(f'<h3 id="{esc(analysis.anchor)}">{esc(analysis.title)}</h3>')
         used = rows[rows["excluded_reason"] == ""]
         fig = forest_plot(used, analysis.result, title=None,
                           higher_is_better=_higher_is_better(analysis.outcome),
@@ -405,18 +405,26 @@ def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
 
 def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
     """Per-condition headline table of every analysis with numbers, then a count per
-    condition of the outcomes reported only in words."""
+    condition of the outcomes reported only in words. Each effect links to its analysis in
+    the condition report, each study to its data row (quote and source)."""
     from evsum.overview import headline_frame
 
     frame = headline_frame(analyses)
     rows = []
-    for _, r in frame[frame["k"] > 0].iterrows():
+    for analysis, (_, r) in zip(analyses, frame.iterrows(), strict=True):
+        if r["k"] == 0:
+            continue
         effect = f"{r['measure']} {r['estimate']:.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})"
-        page = urllib.parse.quote(str(r["condition"]), safe="")  # never a scheme such as js:
-        rows.append([f'<a href="{esc(page)}.html">{esc(r["condition"])}</a>',
+        page = urllib.parse.quote(str(r["condition"]), safe="") + ".html"  # never js: etc.
+        used = analysis.rows[analysis.rows["excluded_reason"] == ""]
+        studies = ", ".join(f'<a href="{esc(page)}#{row_anchor(u)}">{esc(u["label"])}</a>'
+                            for _, u in used.iterrows())
+        rows.append([f'<a href="{esc(page)}">{esc(r["condition"])}</a>',
                      esc(r["outcome"].replace("_", " ")), esc(r["comparator_type"]),
-                     esc(r["timepoint"]), esc(f"{r['k']} of {r['studies']}"),
-                     esc(r["participants"] or ""), esc(effect), esc(r["direction"])])
+                     esc(r["timepoint"]), f"{esc(r['k'])} of {esc(r['studies'])}: {studies}",
+                     esc(r["participants"] or ""),
+                     f'<a href="{esc(page)}#{esc(analysis.anchor)}">{esc(effect)}</a>',
+                     esc(r["direction"])])
     table = _table(["Condition", "Outcome", "Comparator", "Time point", "Studies with numbers",
                     "Participants", "Effect (95% CI)", "Direction (CI vs no effect)"], rows)
     words = frame[frame["k"] == 0].groupby("condition").size()
