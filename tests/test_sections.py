@@ -69,3 +69,12 @@ def test_headline_links_reach_the_analysis_and_the_data_rows(example):
         assert anchor in ids[condition], (condition, anchor)
     assert any(a.startswith("analysis-") for _, a in targets)
     assert any(a.startswith("row-") for _, a in targets)
+
+
+def test_summary_of_findings_effects_link_to_their_analysis(example):
+    evidence, analyses = example
+    for found in analyses.values():
+        sof = str(evsum.summary_of_findings_html(evidence, found))
+        ids = set(re.findall(r'id="([^"]+)"', str(evsum.analyses_html(found))))
+        links = re.findall(r'href="#([^"]+)"', sof)
+        assert links and set(links) <= ids

@@ -28,7 +28,7 @@ SOF_COLUMNS: tuple[str, ...] = (
     "condition", "outcome", "comparator_type", "timepoint", "k", "participants", "measure",
     "estimate", "ci_low", "ci_high", "relative_effect", "baseline_risk_per_1000",
     "risk_per_1000", "risk_ci_low_per_1000", "risk_ci_high_per_1000", "absolute_effect",
-    "risk_difference", "certainty", "certainty_symbols", "reasons",
+    "risk_difference", "certainty", "certainty_symbols", "reasons", "anchor",
 )
 
 
@@ -40,6 +40,7 @@ class _Entry:
     timepoint: str | None
     result: Any
     participants: int | None
+    anchor: str | None = None
 
 
 def _entries(outcome_results: Any, participants: Mapping | None, condition: str | None,
@@ -60,7 +61,8 @@ def _entries(outcome_results: Any, participants: Mapping | None, condition: str 
     if isinstance(outcome_results, Iterable):
         return [_Entry(getattr(a, "condition", condition), a.outcome,
                        getattr(a, "comparator_type", comparator_type),
-                       getattr(a, "timepoint", None), a.result, getattr(a, "participants", None))
+                       getattr(a, "timepoint", None), a.result, getattr(a, "participants", None),
+                       getattr(a, "anchor", None))
                 for a in outcome_results]
     raise TypeError("outcome_results must be a mapping of outcome to PoolResult or a sequence "
                     "of analyses (evsum.analyse_condition)")
@@ -161,6 +163,8 @@ def summary_of_findings(
         certainty                ``high`` … ``very low`` or ``not assessed``
         certainty_symbols        e.g. ``"⊕⊕◯◯"``
         reasons                  tuple of downgrade reasons (see :func:`downgrade_reasons`)
+        anchor                   id of the analysis in the report (analyses only), which
+                                 :func:`sof_html` links the relative effect to
         ======================== ========================================================
 
     Raises
@@ -222,6 +226,7 @@ def summary_of_findings(
             "risk_ci_low_per_1000": min(risks[1:]), "risk_ci_high_per_1000": max(risks[1:]),
             "absolute_effect": absolute, "risk_difference": difference,
             "certainty": certainty, "certainty_symbols": symbols, "reasons": reasons,
+            "anchor": entry.anchor,
         })
     frame = pd.DataFrame.from_records(records, columns=list(SOF_COLUMNS))
     frame["participants"] = pd.array(frame["participants"], dtype="Int64")
@@ -263,6 +268,13 @@ def close_bidi(text: str) -> str:
     embeddings = sum(map(text.count, _BIDI_EMBEDDINGS))
     isolates = sum(map(text.count, _BIDI_ISOLATES))
     return text + "\u202c" * embeddings + "\u2069" * isolates
+
+
+def _linked(value: Any, anchor: Any) -> str:
+    """``value`` escaped, as a link to ``#anchor`` when there is one."""
+    if not isinstance(anchor, str) or not anchor:
+        return _e(value)
+    return f'<a href="#{html.escape(anchor)}">{_e(value)}</a>'
 
 
 def _e(value: Any) -> str:
@@ -321,7 +333,7 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
             "<tr>"
             f"<td>{_e(outcome)}{_e(when)}{comp}</td>"
             f"<td>{_e(n_text)} ({k} {'study' if k == 1 else 'studies'})</td>"
-            f"<td>{_e(row['relative_effect'])}</td>"
+            f"<td>{_linked(row['relative_effect'], row.get('anchor') if k else None)}</td>"
             f"<td>{_e(base_text)}</td>"
             f"<td>{_e(row.get('absolute_effect') or '')}</td>"
             f"<td>{_e(row.get('risk_difference') or '')}</td>"
