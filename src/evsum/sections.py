@@ -475,7 +475,7 @@ def summary_of_findings_html(evidence: Evidence,
         chosen = [a for a in analyses if a.comparator_type == comparator]
         frame = summary_of_findings(chosen, evidence.grade)
         parts.append(sof_html(frame, title=f"Ketamine compared with {comparator}",
-                              comparator=comparator))
+                              comparator=comparator, link_analyses=True))
     if not len(evidence.grade):
         parts.append(_note("No GRADE assessment recorded (data/grade.csv is missing)."))
     return HtmlBlock("\n".join(parts))

@@ -164,7 +164,7 @@ def summary_of_findings(
         certainty_symbols        e.g. ``"⊕⊕◯◯"``
         reasons                  tuple of downgrade reasons (see :func:`downgrade_reasons`)
         anchor                   id of the analysis in the report (analyses only), which
-                                 :func:`sof_html` links the relative effect to
+                                 ``sof_html(link_analyses=True)`` links the effect to
         ======================== ========================================================
 
     Raises
@@ -286,7 +286,8 @@ def _e(value: Any) -> str:
 
 
 def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
-             intervention: str = "ketamine", comparator: str = "comparator") -> SofHtml:
+             intervention: str = "ketamine", comparator: str = "comparator",
+             link_analyses: bool = False) -> SofHtml:
     """Render a summary-of-findings frame as an HTML table with footnotes.
 
     Parameters
@@ -297,6 +298,9 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
         Caption of the table.
     intervention, comparator : str
         Names in the absolute-effect column headers.
+    link_analyses : bool
+        Link each relative effect to ``#<anchor>`` (the analysis on the same page); only for
+        pages that show the analyses.
 
     Returns
     -------
@@ -320,6 +324,7 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
         comp = f"<br><small>vs {_e(row['comparator_type'])}</small>" if row.get(
             "comparator_type") else ""
         k = int(row["k"])
+        anchor = row.get("anchor") if k and link_analyses else None
         n = row.get("participants")
         n_text = "\u2014" if n is None or n is pd.NA else f"{int(n)}"
         level = str(row["certainty"])
@@ -333,7 +338,7 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
             "<tr>"
             f"<td>{_e(outcome)}{_e(when)}{comp}</td>"
             f"<td>{_e(n_text)} ({k} {'study' if k == 1 else 'studies'})</td>"
-            f"<td>{_linked(row['relative_effect'], row.get('anchor') if k else None)}</td>"
+            f"<td>{_linked(row['relative_effect'], anchor)}</td>"
             f"<td>{_e(base_text)}</td>"
             f"<td>{_e(row.get('absolute_effect') or '')}</td>"
             f"<td>{_e(row.get('risk_difference') or '')}</td>"
