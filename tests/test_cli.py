@@ -89,3 +89,12 @@ def test_check_links_names_each_broken_link(tmp_path):
     (tmp_path / "c.html").write_text("<p>back</p>")
     result = CliRunner().invoke(main, ["check-links", str(tmp_path)])
     assert result.exit_code == 0, result.output
+
+
+def test_params_lists_the_parameters_cell_of_each_notebook(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["params"])
+    assert result.exit_code == 0, result.output
+    assert "notebooks/condition_report.ipynb:" in result.output
+    assert '  condition: str = "alcohol"  # condition to summarise' in result.output
+    assert '  method: str = "REML"  # pooling method' in result.output

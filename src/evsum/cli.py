@@ -1,4 +1,4 @@
-"""Command line: ``evsum validate | list | render | check-links | audit-citations``.
+"""Command line: ``evsum validate | list | params | render | check-links | audit-citations``.
 
 Thin: parse arguments, call one library function, map errors to exit codes
 (0 ok, 1 invalid data or a failed check, 2 usage, 3 a report failed to render).
@@ -125,6 +125,27 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, only: str | None, m
             click.echo(f"failed: {result.job.name}: {result.error} "
                        f"(traceback in {result.job.error_path})", err=True)
         sys.exit(3)
+
+
+@main.command()
+@click.argument("notebooks", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+def params(notebooks: tuple[str, ...]) -> None:
+    """Show the parameters of report notebooks (default: every notebook in notebooks/), with
+    their types, defaults and help, as papermill reads them from the `parameters` cell."""
+    import papermill
+
+    paths = notebooks or tuple(sorted(str(p) for p in Path("notebooks").glob("*.ipynb")))
+    if not paths:
+        click.echo("no notebooks given and none in notebooks/", err=True)
+        sys.exit(2)
+    for path in paths:
+        click.echo(f"{path}:")
+        found = papermill.inspect_notebook(path)
+        if not found:
+            click.echo("  (no parameters cell)")
+        for p in found.values():
+            click.echo(f"  {p['name']}: {p['inferred_type_name']} = {p['default']}"
+                       + (f"  # {p['help']}" if p["help"] else ""))
 
 
 @main.command(name="check-links")
