@@ -54,3 +54,17 @@ def test_save_figure_writes_identical_svg_and_png_twice(tmp_path):
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes()
     assert b"<dc:date>" not in first[0].read_bytes()
+
+
+@pytest.mark.parametrize("colour", ["certainty", "direction"])
+def test_a_tight_crop_keeps_both_legends_whole(colour):
+    # Reports save figures with bbox_inches="tight": the crop must contain every legend.
+    fig = evsum.evidence_map(_summary(), colour=colour)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    crop = fig.get_tightbbox(renderer)  # in inches
+    legends = [c for c in fig.axes[0].get_children() if type(c).__name__ == "Legend"]
+    assert len(legends) == 2
+    for legend in legends:
+        box = legend.get_window_extent(renderer).transformed(fig.dpi_scale_trans.inverted())
+        assert crop.x1 >= box.x1 - 1e-6 and crop.y0 <= box.y0 + 1e-6

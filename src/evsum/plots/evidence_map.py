@@ -140,6 +140,7 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
         legend = ax.legend(handles=handles, title=colour.replace("_", " ").capitalize(),
                            loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
         ax.add_artist(legend)
+        legend.set_clip_on(False)  # else a tight crop clips it to the axes and cuts it off
         refs = sorted({int(round(top)), int(round(top / 4))} - {0})
         size_handles = [Line2D([], [], marker="o", linestyle="none", color="#BBBBBB",
                                markeredgecolor="#333333",
