@@ -174,3 +174,23 @@ def test_hostile_overview_and_index(browser, hostile_reports):
         seen = _open(browser, hostile_reports / name)
         _assert_clean(seen)
         assert seen["tables"], name
+
+
+def test_outcome_table_fits_the_page_without_breaking_words(browser, hostile_reports):
+    # At a laptop width the outcome-data table fits the page and no header is broken letter
+    # by letter (a squeezed "Ketamine" column once showed one or two letters per line).
+    context = browser.new_context(java_script_enabled=True, offline=True,
+                                  viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.goto((hostile_reports / "alcohol.html").as_uri(), wait_until="load")
+    body = page.evaluate("document.body.getBoundingClientRect().right")
+    right = page.evaluate("document.querySelector('table.evsum-rows')"
+                          ".getBoundingClientRect().right")
+    lines = page.evaluate(
+        "[...document.querySelectorAll('table.evsum-rows th')].map(th => "
+        "[th.textContent, th.getBoundingClientRect().height / "
+        "parseFloat(getComputedStyle(th).fontSize)])")
+    context.close()
+    assert right <= body + 1
+    for text, height in lines:
+        assert height <= 7, (text, height)  # in font sizes: about four lines and padding

@@ -23,7 +23,7 @@ from evsum.results import format_p
 from evsum.tables import close_bidi
 from evsum.validate import DOI_PATTERN
 
-_URL = re.compile(r"https://[^\s<>\"'()]+[^\s<>\"'().,;]")
+_URL = re.compile(r"https://[^\s<>\"'()]+[^\s<>\"'().,;:]")
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,9 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
         source = linkify(row["source_locator"])
         if row["source_type"] != "primary":
             source = f"<strong>{esc(row['source_type'])} source</strong>: " + source
-        derivation = f"<br><em>Derived:</em> {esc(row['derivation'])}" if row["derivation"] else ""
-        notes = f"<br><em>Note:</em> {esc(row['notes'])}" if row["notes"] else ""
+        derivation = (f"<br><em>Derived:</em> {linkify(row['derivation'])}"
+                      if row["derivation"] else "")
+        notes = f"<br><em>Note:</em> {linkify(row['notes'])}" if row["notes"] else ""
         table.append([
             f'<span id="{row_anchor(row)}">{esc(row["first_author"])} {esc(row["year"])}</span>',
             esc(row["outcome"].replace("_", " ")), esc(row["timepoint"]),
