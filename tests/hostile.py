@@ -88,7 +88,8 @@ def write_hostile_data(folder: Path) -> Path:
             for d, j in zip(("D1", "D2", "D3", "D4", "D5", "overall"),
                             ("low", "some concerns", "high", "low", "low", "high"),
                             strict=True)])
-    grade_fields = ["condition", "outcome", "comparator_type", "start", "risk_of_bias",
+    grade_fields = ["condition", "outcome", "comparator_type", "timepoint", "start",
+                    "risk_of_bias",
                     "risk_of_bias_reason", "inconsistency", "inconsistency_reason",
                     "indirectness", "indirectness_reason", "imprecision",
                     "imprecision_reason", "publication_bias", "publication_bias_reason",

@@ -37,3 +37,31 @@ def test_symbols_and_reasons():
 def test_example_grade_rows_are_consistent():
     for row in evsum.example_grade().to_dict("records"):
         assert evsum.grade_certainty(row) == row["certainty"]
+
+
+def test_grade_file_time_points_are_checked(tmp_path):
+    import csv
+    import shutil
+
+    from evsum.exceptions import StudyDataError
+    from evsum.io import read_csv_records
+    from evsum.validate_context import validate_grade
+
+    from conftest import ROOT
+
+    shutil.copy(ROOT / "data" / "grade.csv", tmp_path / "grade.csv")
+    with open(tmp_path / "grade.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = list(rows[0])
+    rows[0]["timepoint"] = "six months"
+    rows.append(dict(rows[1]))  # the same condition × outcome × comparator × time point
+    rows.append({**rows[1], "timepoint": ""})  # the same, for every other time point: fine
+    with open(tmp_path / "grade.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    path = str(tmp_path / "grade.csv")
+    with pytest.raises(StudyDataError) as err:
+        validate_grade(read_csv_records(path, source=path), path)
+    found = [(p.line, p.column) for p in err.value.problems]
+    assert found == [(2, "timepoint"), (len(rows) + 0, "outcome")]

@@ -110,3 +110,27 @@ def test_sof_html_marks_shared_reasons_once():
     html = evsum.sof_html(evsum.summary_of_findings(outcomes, grade))
     reasons = {r for rs in evsum.summary_of_findings(outcomes, grade)["reasons"] for r in rs}
     assert html.count("<li>") == len(reasons)
+
+
+def _at(timepoint):
+    class Analysis:
+        condition, outcome, comparator_type = "alcohol", "abstinence", "placebo"
+        participants = 100
+        result = _result()
+    Analysis.timepoint = timepoint
+    return Analysis()
+
+
+def test_grade_row_for_the_time_point_wins_over_the_blank_one():
+    # example_grade()'s alcohol/abstinence/placebo row says "low"; a 6-month row says
+    # "very low" (one more step for imprecision).
+    general = _grade().assign(timepoint="")
+    six = general.iloc[[0]].assign(timepoint="6 months", imprecision="very serious",
+                                   certainty="very low")
+    grade = pd.concat([general, six], ignore_index=True)
+    at = {t: evsum.summary_of_findings([_at(t)], grade).loc[0, "certainty"]
+          for t in ("6 months", "4 weeks")}
+    assert at == {"6 months": "very low", "4 weeks": "low"}
+    only_six = pd.concat([general.iloc[1:], six], ignore_index=True)
+    sof = evsum.summary_of_findings([_at("4 weeks")], only_six)
+    assert sof.loc[0, "certainty"] == "not assessed"

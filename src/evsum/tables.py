@@ -77,10 +77,16 @@ def _grade_row(grade_df: pd.DataFrame | None, entry: _Entry) -> dict[str, Any] |
         if value is not None and col in grade_df.columns:
             match &= grade_df[col] == value
     rows = grade_df[match]
+    if "timepoint" in rows.columns and len(rows):
+        # A row for this time point wins; a blank time point covers the others.
+        when = rows["timepoint"].fillna("").astype(str).str.strip()
+        exact = rows[when == str(entry.timepoint or "")] if entry.timepoint else rows[when == ""]
+        rows = exact if len(exact) else rows[when == ""]
     if len(rows) > 1:
         raise ValueError(
             f"grade_df has {len(rows)} rows for outcome {entry.outcome!r}; give the condition "
-            "and comparator_type (keys (condition, outcome, comparator_type)) to pick one")
+            "and comparator_type (keys (condition, outcome, comparator_type, timepoint)) to "
+            "pick one")
     return None if rows.empty else rows.iloc[0].to_dict()
 
 
@@ -139,7 +145,9 @@ def summary_of_findings(
         ``comparator_type``, ``timepoint``, ``participants`` and ``result``). A ``None``
         result (narrative evidence only) gives a row with ``k = 0``.
     grade_df : pandas.DataFrame or None
-        ``grade.csv`` rows. An outcome without a row is ``not assessed``.
+        ``grade.csv`` rows. An outcome without a row is ``not assessed``. With a
+        ``timepoint`` column, a row for the analysis's time point is used, else a row whose
+        time point is blank (it covers every time point without a row of its own).
     participants : mapping, optional
         Participants per key of a mapping ``outcome_results`` (analyses carry their own).
     condition, comparator_type : str, optional

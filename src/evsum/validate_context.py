@@ -8,7 +8,7 @@ from evsum import schema
 from evsum.exceptions import StudyDataError
 from evsum.io import LINE
 from evsum.results import Problem
-from evsum.validate import CONTROL_PATTERN, check_header
+from evsum.validate import CONTROL_PATTERN, TIMEPOINT_PATTERN, check_header
 
 CHARACTERISTICS_COLUMNS = (
     "study_id", "title", "journal", "population", "country", "setting", "n_randomised",
@@ -17,7 +17,7 @@ CHARACTERISTICS_COLUMNS = (
 ROB_COLUMNS = ("study_id", "tool", "domain", "judgement", "support", "source_locator")
 GRADE_LEVELS = ("not serious", "serious", "very serious")
 GRADE_COLUMNS = (
-    "condition", "outcome", "comparator_type", "start",
+    "condition", "outcome", "comparator_type", "timepoint", "start",
     *[c for d in schema.GRADE_DOMAINS for c in (d, f"{d}_reason")],
     "certainty", "baseline_risk_per_1000", "baseline_risk_source")
 #: ``source`` marks a row describing where records came from (a review, a database).
@@ -112,7 +112,9 @@ def certainty_after_downgrades(start: str, levels: list[str]) -> str:
 
 
 def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Check ``grade.csv``: vocabularies, a reason for each downgrade, certainty arithmetic."""
+    """Check ``grade.csv``: vocabularies, time points, a reason for each downgrade, certainty
+    arithmetic, one row per condition × outcome × comparator type × time point (a blank time
+    point covers every time point without a row of its own)."""
     problems = check_header(frame, source, GRADE_COLUMNS)
     if not problems:
         problems += _required(frame, source, ("condition", "outcome", "comparator_type",
@@ -130,6 +132,11 @@ def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
                 if row[domain] in GRADE_LEVELS[1:] and not row[f"{domain}_reason"].strip():
                     problems.append(_problem(source, row, f"{domain}_reason", "",
                                              "the reason for downgrading"))
+            when = row["timepoint"].strip()
+            if when and not TIMEPOINT_PATTERN.match(when):
+                problems.append(_problem(source, row, "timepoint", when,
+                                         "'<number> <unit>' as in studies.csv, or empty for "
+                                         "every time point"))
             if bad:
                 continue
             expected = certainty_after_downgrades(
@@ -149,10 +156,11 @@ def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
                 elif not row["baseline_risk_source"].strip():
                     problems.append(_problem(source, row, "baseline_risk_source", "",
                                              "where the baseline risk comes from"))
-        for _, row in frame[frame.duplicated(["condition", "outcome",
-                                              "comparator_type"])].iterrows():
+        key = ["condition", "outcome", "comparator_type", "timepoint"]
+        for _, row in frame[frame.duplicated(key)].iterrows():
             problems.append(_problem(source, row, "outcome", row["outcome"],
-                                     "one row per condition × outcome × comparator type"))
+                                     "one row per condition × outcome × comparator type × "
+                                     "time point"))
     if problems:
         raise StudyDataError(source, problems)
     return frame.reset_index(drop=True)
