@@ -78,3 +78,16 @@ def test_summary_of_findings_effects_link_to_their_analysis(example):
         ids = set(re.findall(r'id="([^"]+)"', str(evsum.analyses_html(found))))
         links = re.findall(r'href="#([^"]+)"', sof)
         assert links and set(links) <= ids
+
+
+def test_summary_of_findings_has_one_row_per_outcome_and_time_point():
+    # Dakwar 2019 abstinence at 5 weeks has arm counts (primary) and a press-only odds ratio
+    # (a second, narrative analysis group): the summary of findings rates the outcome once.
+    from conftest import ROOT
+
+    evidence = evsum.load_evidence(ROOT / "data" / "studies.csv")
+    found = evsum.analyse_condition(evidence, "cocaine")
+    assert sum(a.outcome == "abstinence" and a.timepoint == "5 weeks" for a in found) == 2
+    sof = str(evsum.summary_of_findings_html(evidence, found))
+    assert sof.count("Abstinent at the time point (5 weeks)") == 1
+    assert "RR 4.49" in sof

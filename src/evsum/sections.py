@@ -464,6 +464,17 @@ def data_version_html(evidence: Evidence) -> HtmlBlock:
                      f"{esc(missing)}</p>")
 
 
+def _one_per_outcome(analyses: list[OutcomeAnalysis]) -> list[OutcomeAnalysis]:
+    """One analysis per outcome × time point: the one with numbers if there is one (another
+    group of the same outcome holds only narrative or secondary rows, listed elsewhere)."""
+    kept: dict[tuple[str, str], OutcomeAnalysis] = {}
+    for analysis in analyses:
+        key = (analysis.outcome, analysis.timepoint)
+        if key not in kept or (kept[key].result is None and analysis.result is not None):
+            kept[key] = analysis
+    return list(kept.values())
+
+
 def summary_of_findings_html(evidence: Evidence,
                              analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
     """GRADE summary of findings, one table per comparator type, from ``grade.csv``."""
@@ -473,7 +484,7 @@ def summary_of_findings_html(evidence: Evidence,
         return HtmlBlock(_note("No outcome data for this condition."))
     parts = []
     for comparator in sorted({a.comparator_type for a in analyses}):
-        chosen = [a for a in analyses if a.comparator_type == comparator]
+        chosen = _one_per_outcome([a for a in analyses if a.comparator_type == comparator])
         frame = summary_of_findings(chosen, evidence.grade)
         parts.append(sof_html(frame, title=f"Ketamine compared with {comparator}",
                               comparator=comparator, link_analyses=True))
