@@ -214,12 +214,19 @@ def test_zero_event_arm_is_shown_with_its_counts():
     assert len(_markers(fig).get_offsets()) == 4
 
 
-def test_contrast_rows_show_dashes_in_arm_columns():
-    eff, result = _analyse(_rows(3, contrast=1))
+def test_contrast_rows_show_arm_sizes_or_dashes_in_arm_columns():
+    rows = _rows(3, contrast=1)
+    eff, result = _analyse(rows)
     fig = evsum.forest_plot(eff, result)
     assert result.k == 4
-    assert _texts(fig).count(DASH) == 2  # ketamine and comparator cells of the contrast row
+    contrast = rows[rows["data_level"] == "contrast"].iloc[0]
+    for arm in ("intervention", "comparator"):  # no counts, but the arm size is known
+        assert f"n = {int(contrast[f'n_{arm}'])}" in _texts(fig)
     assert "1.40 [0.80, 2.45]" in _texts(fig)
+    unknown = rows.astype(object)
+    unknown.loc[unknown["data_level"] == "contrast", ["n_intervention", "n_comparator"]] = None
+    eff, result = _analyse(unknown)
+    assert _texts(evsum.forest_plot(eff, result)).count(DASH) == 2
 
 
 def test_rows_none_draws_generic_inverse_variance_rows():

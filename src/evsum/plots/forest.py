@@ -103,10 +103,11 @@ def _has(row: pd.Series, *cols: str) -> bool:
 
 
 def _arm_text(row: pd.Series, arm: str) -> str:
-    """``events/n`` or ``mean (SD) n`` of one arm; a dash for contrast-only rows."""
-    if "data_level" in row.index and row["data_level"] != "arm":
-        return DASH
+    """``events/n`` or ``mean (SD) n`` of one arm; for contrast-only rows ``n = N`` when the
+    arm size is known, else a dash."""
     n = f"n_{arm}"
+    if "data_level" in row.index and row["data_level"] != "arm":
+        return f"n = {int(row[n])}" if _has(row, n) else DASH
     if _has(row, f"events_{arm}", n):
         return f"{int(row[f'events_{arm}'])}/{int(row[n])}"
     if _has(row, f"mean_{arm}", f"sd_{arm}", n):
