@@ -157,7 +157,10 @@ def rob_traffic_light(
                             bbox_to_anchor=(key_x, 1 - top / fig_h), frameon=False,
                             alignment="left")
         legend.set_gid("rob_legend")
-        key_top = 1 - (top + ROW_HEIGHT * (len(handles) + 2.2)) / fig_h
+        # The domain key starts just under the drawn legend (an estimate from the number of
+        # entries left a gap that grew with it).
+        below = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi
+        key_top = (below - 0.12) / fig_h
         fig.text(key_x + 0.06 / fig_w, key_top, "Domains\n" + "\n".join(key_lines), va="top",
                  ha="left", fontsize=FONT_SIZE, linespacing=1.5, gid="rob_domain_key",
                  parse_math=False)
