@@ -68,3 +68,16 @@ def test_a_tight_crop_keeps_both_legends_whole(colour):
     for legend in legends:
         box = legend.get_window_extent(renderer).transformed(fig.dpi_scale_trans.inverted())
         assert crop.x1 >= box.x1 - 1e-6 and crop.y0 <= box.y0 + 1e-6
+
+
+def test_outcomes_down_swaps_the_axes_and_keeps_every_bubble():
+    wide = evsum.evidence_map(_summary())
+    tall = evsum.evidence_map(_summary(), outcomes_down=True)
+    ax = tall.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Abstinence", "Relapse"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "Alcohol use disorder", "Cocaine use disorder"]
+    assert len(_bubbles(tall).get_offsets()) == len(_bubbles(wide).get_offsets()) == 4
+    # alcohol × abstinence holds two bubbles, side by side in the same row
+    offsets = _bubbles(tall).get_offsets()
+    assert offsets[0][1] == offsets[3][1] == 0 and offsets[0][0] != offsets[3][0]

@@ -401,7 +401,7 @@ def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
     from evsum.plots.evidence_map import evidence_map
 
     frame = headline_frame(analyses)
-    return HtmlBlock(figure_html(evidence_map(frame), "Evidence map"))
+    return HtmlBlock(figure_html(evidence_map(frame, outcomes_down=True), "Evidence map"))
 
 
 def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:

@@ -49,8 +49,8 @@ def _colour_map(values: pd.Series, colour: str) -> dict[str, str]:
 
 
 def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
-                 title: str | None = None) -> Figure:
-    """Bubble map of the evidence: conditions down, outcomes across.
+                 title: str | None = None, outcomes_down: bool = False) -> Figure:
+    """Bubble map of the evidence: conditions down, outcomes across (or the other way round).
 
     Parameters
     ----------
@@ -66,6 +66,8 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
         frame has it, else ``direction``.
     title : str, optional
         Title above the map.
+    outcomes_down : bool
+        Outcomes as rows and conditions as columns: narrower, for many outcomes.
 
     Returns
     -------
@@ -96,16 +98,20 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
     palette = _colour_map(data[colour], colour)
     counts = data.groupby(["condition", "outcome"]).size()
     per_cell = int(counts.max()) if len(counts) else 1
-    cell_w = _SPACING * per_cell + 0.3  # inches per outcome column
-    x_names = [o.replace("_", " ").capitalize() for o in outcomes]
-    y_names = [CONDITIONS.get(c, c) for c in conditions]
+    cell_w = _SPACING * per_cell + 0.3  # inches per column
+    outcome_names = [o.replace("_", " ").capitalize() for o in outcomes]
+    condition_names = [CONDITIONS.get(c, c) for c in conditions]
+    across, down = (conditions, outcomes) if outcomes_down else (outcomes, conditions)
+    x_names, y_names = ((condition_names, outcome_names) if outcomes_down
+                        else (outcome_names, condition_names))
     with figure_style():
         renderer = FigureCanvasAgg(Figure()).get_renderer()
         left = max([_width(renderer, n) for n in y_names] + [0.5]) + 0.3
         bottom = max([_width(renderer, n) for n in x_names] + [0.3]) * 0.6 + 0.5
         legend_w = max(_width(renderer, t) for t in [*palette, "Participants", "not assessed"])
         right = legend_w + 1.4
-        plot_w, plot_h = cell_w * max(len(outcomes), 1), 0.8 * max(len(conditions), 1)
+        plot_w = cell_w * max(len(across), 1)
+        plot_h = (0.45 if outcomes_down else 0.8) * max(len(down), 1)
         top = 0.5 if title else 0.2
         fig_w, fig_h = left + plot_w + right, max(bottom + plot_h + top, 3.2)
         fig = Figure(figsize=(fig_w, fig_h))
@@ -119,17 +125,17 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
         xs, ys = np.zeros(len(data)), np.zeros(len(data))
         for (cond, out), cell in data.groupby(["condition", "outcome"], sort=False):
             offsets = (np.arange(len(cell)) - (len(cell) - 1) / 2) * _SPACING / cell_w
-            xs[cell.index] = outcomes.index(out) + offsets
-            ys[cell.index] = conditions.index(cond)
+            xs[cell.index] = across.index(cond if outcomes_down else out) + offsets
+            ys[cell.index] = down.index(out if outcomes_down else cond)
         top = float(participants.max()) or 1.0
         sizes = np.maximum(_MAX_AREA * participants.to_numpy(float) / top, _MIN_AREA)
         ax.scatter(xs, ys, s=sizes, c=[palette[v] for v in data[colour]], alpha=0.9,
                    edgecolors="#333333", linewidths=0.6, gid="evidence_bubbles", zorder=3)
-        ax.set_xticks(range(len(outcomes)), x_names, rotation=30, ha="right",
+        ax.set_xticks(range(len(across)), x_names, rotation=30, ha="right",
                       rotation_mode="anchor")
-        ax.set_yticks(range(len(conditions)), y_names)
-        ax.set_xlim(-0.5, len(outcomes) - 0.5)
-        ax.set_ylim(len(conditions) - 0.5, -0.5)
+        ax.set_yticks(range(len(down)), y_names)
+        ax.set_xlim(-0.5, len(across) - 0.5)
+        ax.set_ylim(len(down) - 0.5, -0.5)
         ax.grid(True, color="#E5E5E5", linewidth=0.6, zorder=0)
         ax.tick_params(length=0)
         for spine in ax.spines.values():
