@@ -237,3 +237,13 @@ def test_links_between_reports_resolve(rendered):
 
     out, _ = rendered
     assert broken_links(out) == []
+
+
+def test_executed_notebooks_go_to_the_build_folder(workspace, tmp_path):
+    out, build = tmp_path / "reports", tmp_path / "build"
+    jobs = plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out,
+                        only="alcohol", build_dir=build)
+    summary = render_all(jobs, out, quiet=True)
+    assert [r.status for r in summary.results] == ["rendered"]
+    assert (build / "alcohol.ipynb").exists()
+    assert not (out / ".build").exists()

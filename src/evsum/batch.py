@@ -80,7 +80,8 @@ def _condition_rows(data: bytes) -> dict[str, bytes]:
 
 def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str | Path, *,
                  method: str = "REML", only: str | None = None,
-                 kernel_name: str | None = None) -> list[ReportJob]:
+                 kernel_name: str | None = None,
+                 build_dir: str | Path | None = None) -> list[ReportJob]:
     """List the reports to render: one per condition in the data, then the extra reports.
 
     Parameters
@@ -95,6 +96,10 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
         Pooling method passed to the condition reports.
     only : str, optional
         Render only this condition's report (or this extra report's name).
+    kernel_name : str, optional
+        Jupyter kernel to run the notebooks in (default: the notebook's own).
+    build_dir : path, optional
+        Folder for the executed notebooks (default: ``.build`` inside ``out_dir``).
     """
     data_path = Path(data_path).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
@@ -120,7 +125,8 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
         jobs.append(ReportJob(
             name=name, title=title, notebook=str(notebook), parameters=parameters,
             out_dir=str(out_dir), data_sha256=data_sha, inputs_hash=hashed,
-            kernel_name=kernel_name, cwd=str(notebooks_dir)))
+            kernel_name=kernel_name, cwd=str(notebooks_dir),
+            build_dir=None if build_dir is None else str(Path(build_dir).resolve())))
 
     template = notebooks_dir / "condition_report.ipynb"
     for condition in sorted(by_condition):

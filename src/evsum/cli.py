@@ -78,6 +78,9 @@ def list_(csv_path: str) -> None:
               type=click.Path(file_okay=False), help="Folder of the report notebooks.")
 @click.option("--out", "out_dir", default="reports", show_default=True,
               type=click.Path(file_okay=False), help="Folder for the HTML reports.")
+@click.option("--build", "build_dir", default="build", show_default=True,
+              type=click.Path(file_okay=False),
+              help="Folder for the executed notebooks (open them in JupyterLab to debug).")
 @click.option("--only", default=None, help="Render only this condition (or report name).")
 @click.option("--method", default="REML", show_default=True,
               type=click.Choice(["FE", "DL", "REML", "PM", "ML"]),
@@ -89,8 +92,9 @@ def list_(csv_path: str) -> None:
 @click.option("--scheduler", default=None,
               help="Address of a dask.distributed scheduler to render on (needs evsum[dask]).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def render(data_path: str, notebooks_dir: str, out_dir: str, only: str | None, method: str,
-           force: bool, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+def render(data_path: str, notebooks_dir: str, out_dir: str, build_dir: str, only: str | None,
+           method: str, force: bool, workers: int | None, scheduler: str | None,
+           quiet: bool) -> None:
     """Render one HTML report per condition, the extra reports, and reports/index.html.
 
     Only reports whose inputs changed (notebook, data, evsum, parameters) are re-rendered.
@@ -103,7 +107,8 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, only: str | None, m
 
     try:
         validate_data(data_path)
-        jobs = plan_reports(data_path, notebooks_dir, out_dir, method=method, only=only)
+        jobs = plan_reports(data_path, notebooks_dir, out_dir, method=method, only=only,
+                            build_dir=build_dir)
         if scheduler:
             from distributed import Client
 
