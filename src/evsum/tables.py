@@ -80,7 +80,7 @@ def _grade_row(grade_df: pd.DataFrame | None, entry: _Entry) -> dict[str, Any] |
     if "timepoint" in rows.columns and len(rows):
         # A row for this time point wins; a blank time point covers the others.
         when = rows["timepoint"].fillna("").astype(str).str.strip()
-        exact = rows[when == str(entry.timepoint or "")] if entry.timepoint else rows[when == ""]
+        exact = rows[when == (entry.timepoint or "")]
         rows = exact if len(exact) else rows[when == ""]
     if len(rows) > 1:
         raise ValueError(

@@ -20,10 +20,10 @@ TIMEPOINT_PATTERN = re.compile(
 YEAR_MIN = 1950
 #: Integers from 2**53 on are not all representable as floats (and overflow Int64 casts).
 INTEGER_LIMIT = 2**53
-#: Control characters (tab, line feed and carriage return excepted: the CSV reader handles them).
 #: Study ids name anchors, file names and reference keys: lower-case letters, digits and
 #: underscores, starting with a letter (e.g. ``dakwar2019``, ``krupitsky2002_b``).
 STUDY_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Control characters (tab, line feed and carriage return excepted: the CSV reader handles them).
 CONTROL_PATTERN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
