@@ -22,7 +22,7 @@ BIN = Path(sys.executable).parent
 
 def naive_loop(out: Path) -> float:
     """papermill CLI then nbconvert CLI for every report, sequentially."""
-    from evsum.batch import plan_reports
+    from evsum.render.batch import plan_reports
 
     jobs = plan_reports(ROOT / "data" / "studies.csv", ROOT / "notebooks", out)
     start = time.perf_counter()

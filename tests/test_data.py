@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from evsum import load_evidence, schema
-from evsum.validate_context import (
+from evsum import load_evidence
+from evsum import vocab as schema
+from evsum.ingest.context import (
     CHARACTERISTICS_COLUMNS,
     GRADE_COLUMNS,
     ROB_COLUMNS,

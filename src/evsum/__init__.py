@@ -9,107 +9,99 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from evsum.version import __version__
 
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
-    "OutcomeAnalysis": "evsum.analysis",
-    "analyse_condition": "evsum.analysis",
-    "audit_summary_html": "evsum.audit_sections",
-    "audit_title_html": "evsum.audit_sections",
-    "citation_audit_html": "evsum.audit_sections",
-    "claims_html": "evsum.audit_sections",
-    "verdict_scale_html": "evsum.audit_sections",
-    "CitationAudit": "evsum.citations",
-    "audit_citations": "evsum.citations",
-    "audit_references": "evsum.citations",
-    "parse_reference": "evsum.citations",
-    "parse_reference_list": "evsum.citations",
-    "ClaimTable": "evsum.claims",
-    "audit_source_references": "evsum.claims",
-    "claim_data_summary": "evsum.claims",
-    "claims_frame": "evsum.claims",
-    "load_claims": "evsum.claims",
-    "read_claims": "evsum.claims",
-    "validate_claims": "evsum.claims",
-    "compute_effects": "evsum.effects",
-    "effect_size": "evsum.effects",
-    "Evidence": "evsum.evidence",
-    "load_evidence": "evsum.evidence",
-    "example_evidence": "evsum.examples",
-    "example_grade": "evsum.examples",
-    "example_risk_of_bias": "evsum.examples",
-    "example_rows": "evsum.examples",
+    "OutcomeAnalysis": "evsum.review.analysis",
+    "analyse_condition": "evsum.review.analysis",
+    "audit_summary_html": "evsum.present.audit_sections",
+    "audit_title_html": "evsum.present.audit_sections",
+    "citation_audit_html": "evsum.present.audit_sections",
+    "claims_html": "evsum.present.audit_sections",
+    "verdict_scale_html": "evsum.present.audit_sections",
+    "CitationAudit": "evsum.review.citations",
+    "audit_citations": "evsum.review.citations",
+    "audit_references": "evsum.review.citations",
+    "parse_reference": "evsum.ingest.references",
+    "parse_reference_list": "evsum.ingest.references",
+    "ClaimTable": "evsum.ingest.claims",
+    "audit_source_references": "evsum.review.claims",
+    "claim_data_summary": "evsum.review.claims",
+    "claims_frame": "evsum.review.claims",
+    "load_claims": "evsum.ingest.claims",
+    "read_claims": "evsum.ingest.claims",
+    "validate_claims": "evsum.ingest.claims",
+    "compute_effects": "evsum.stats.effects",
+    "effect_size": "evsum.stats.effects",
+    "Evidence": "evsum.ingest.evidence",
+    "load_evidence": "evsum.ingest.evidence",
+    "example_evidence": "evsum.review.examples",
+    "example_grade": "evsum.review.examples",
+    "example_risk_of_bias": "evsum.review.examples",
+    "example_rows": "evsum.review.examples",
     "EvsumError": "evsum.exceptions",
     "EvsumWarning": "evsum.exceptions",
     "SmallKWarning": "evsum.exceptions",
     "StudyDataError": "evsum.exceptions",
     "ZeroCellWarning": "evsum.exceptions",
-    "certainty_symbols": "evsum.grade",
-    "downgrade_reasons": "evsum.grade",
-    "grade_certainty": "evsum.grade",
-    "pool_mh": "evsum.mh",
-    "analyse_all": "evsum.overview",
-    "headline_frame": "evsum.overview",
-    "prisma_counts": "evsum.overview",
-    "evidence_map": "evsum.plots",
-    "forest_plot": "evsum.plots",
-    "funnel_plot": "evsum.plots",
-    "rob_summary": "evsum.plots",
-    "rob_traffic_light": "evsum.plots",
-    "save_figure": "evsum.plots",
-    "egger_test": "evsum.pooling",
-    "leave_one_out": "evsum.pooling",
-    "pool": "evsum.pooling",
-    "pool_groups": "evsum.pooling",
-    "BackTransformed": "evsum.results",
-    "EggerResult": "evsum.results",
-    "PoolResult": "evsum.results",
-    "Problem": "evsum.results",
-    "StudyTable": "evsum.results",
-    "SubgroupResult": "evsum.results",
-    "HtmlBlock": "evsum.sections",
-    "analyses_html": "evsum.sections",
-    "data_version_html": "evsum.sections",
-    "evidence_map_html": "evsum.sections",
-    "headline_html": "evsum.sections",
-    "heterogeneity_html": "evsum.sections",
-    "limitations_html": "evsum.sections",
-    "outcome_rows_html": "evsum.sections",
-    "overview_title_html": "evsum.sections",
-    "pico_html": "evsum.sections",
-    "prisma_html": "evsum.sections",
-    "references_html": "evsum.sections",
-    "risk_of_bias_html": "evsum.sections",
-    "studies_html": "evsum.sections",
-    "summary_of_findings_html": "evsum.sections",
-    "title_html": "evsum.sections",
-    "pool_subgroups": "evsum.subgroups",
-    "sof_html": "evsum.tables",
-    "summary_of_findings": "evsum.tables",
-    "load_studies": "evsum.validate",
-    "validate_studies": "evsum.validate",
+    "certainty_symbols": "evsum.stats.grade",
+    "downgrade_reasons": "evsum.stats.grade",
+    "grade_certainty": "evsum.stats.grade",
+    "pool_mh": "evsum.stats.mh",
+    "analyse_all": "evsum.review.overview",
+    "headline_frame": "evsum.review.overview",
+    "prisma_counts": "evsum.review.overview",
+    "evidence_map": "evsum.present.figures",
+    "forest_plot": "evsum.present.figures",
+    "funnel_plot": "evsum.present.figures",
+    "rob_summary": "evsum.present.figures",
+    "rob_traffic_light": "evsum.present.figures",
+    "save_figure": "evsum.present.figures",
+    "egger_test": "evsum.stats.pooling",
+    "leave_one_out": "evsum.stats.pooling",
+    "pool": "evsum.stats.pooling",
+    "pool_groups": "evsum.stats.pooling",
+    "BackTransformed": "evsum.stats.results",
+    "EggerResult": "evsum.stats.results",
+    "PoolResult": "evsum.stats.results",
+    "Problem": "evsum.exceptions",
+    "StudyTable": "evsum.ingest.studies",
+    "SubgroupResult": "evsum.stats.results",
+    "HtmlBlock": "evsum.present.sections",
+    "analyses_html": "evsum.present.sections",
+    "data_version_html": "evsum.present.sections",
+    "evidence_map_html": "evsum.present.sections",
+    "headline_html": "evsum.present.sections",
+    "heterogeneity_html": "evsum.present.sections",
+    "limitations_html": "evsum.present.sections",
+    "outcome_rows_html": "evsum.present.sections",
+    "overview_title_html": "evsum.present.sections",
+    "pico_html": "evsum.present.sections",
+    "prisma_html": "evsum.present.sections",
+    "references_html": "evsum.present.sections",
+    "risk_of_bias_html": "evsum.present.sections",
+    "studies_html": "evsum.present.sections",
+    "summary_of_findings_html": "evsum.present.sections",
+    "title_html": "evsum.present.sections",
+    "pool_subgroups": "evsum.stats.subgroups",
+    "sof_html": "evsum.present.sof",
+    "summary_of_findings": "evsum.present.sof",
+    "load_studies": "evsum.ingest.studies",
+    "validate_studies": "evsum.ingest.studies",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
-    from evsum.analysis import OutcomeAnalysis, analyse_condition
-    from evsum.audit_sections import (
-        audit_summary_html,
-        audit_title_html,
-        citation_audit_html,
-        claims_html,
-        verdict_scale_html,
+    from evsum.exceptions import (
+        EvsumError,
+        EvsumWarning,
+        SmallKWarning,
+        StudyDataError,
+        ZeroCellWarning,
     )
-    from evsum.citations import (
-        CitationAudit,
-        audit_citations,
-        audit_references,
-        parse_reference,
-        parse_reference_list,
-    )
-    from evsum.claims import (
+    from evsum.ingest.claims import (
         ClaimTable,
         audit_source_references,
         claim_data_summary,
@@ -118,20 +110,16 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         read_claims,
         validate_claims,
     )
-    from evsum.effects import compute_effects, effect_size
-    from evsum.evidence import Evidence, load_evidence
-    from evsum.examples import example_evidence, example_grade, example_risk_of_bias, example_rows
-    from evsum.exceptions import (
-        EvsumError,
-        EvsumWarning,
-        SmallKWarning,
-        StudyDataError,
-        ZeroCellWarning,
+    from evsum.ingest.evidence import Evidence, load_evidence
+    from evsum.ingest.studies import load_studies, validate_studies
+    from evsum.present.audit_sections import (
+        audit_summary_html,
+        audit_title_html,
+        citation_audit_html,
+        claims_html,
+        verdict_scale_html,
     )
-    from evsum.grade import certainty_symbols, downgrade_reasons, grade_certainty
-    from evsum.mh import pool_mh
-    from evsum.overview import analyse_all, headline_frame, prisma_counts
-    from evsum.plots import (
+    from evsum.present.figures import (
         evidence_map,
         forest_plot,
         funnel_plot,
@@ -139,16 +127,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         rob_traffic_light,
         save_figure,
     )
-    from evsum.pooling import egger_test, leave_one_out, pool, pool_groups
-    from evsum.results import (
-        BackTransformed,
-        EggerResult,
-        PoolResult,
-        Problem,
-        StudyTable,
-        SubgroupResult,
-    )
-    from evsum.sections import (
+    from evsum.present.sections import (
         HtmlBlock,
         analyses_html,
         data_version_html,
@@ -166,9 +145,35 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         summary_of_findings_html,
         title_html,
     )
-    from evsum.subgroups import pool_subgroups
-    from evsum.tables import sof_html, summary_of_findings
-    from evsum.validate import load_studies, validate_studies
+    from evsum.present.sof import sof_html, summary_of_findings
+    from evsum.review.analysis import OutcomeAnalysis, analyse_condition
+    from evsum.review.citations import (
+        CitationAudit,
+        audit_citations,
+        audit_references,
+        parse_reference,
+        parse_reference_list,
+    )
+    from evsum.review.examples import (
+        example_evidence,
+        example_grade,
+        example_risk_of_bias,
+        example_rows,
+    )
+    from evsum.review.overview import analyse_all, headline_frame, prisma_counts
+    from evsum.stats.effects import compute_effects, effect_size
+    from evsum.stats.grade import certainty_symbols, downgrade_reasons, grade_certainty
+    from evsum.stats.mh import pool_mh
+    from evsum.stats.pooling import egger_test, leave_one_out, pool, pool_groups
+    from evsum.stats.results import (
+        BackTransformed,
+        EggerResult,
+        PoolResult,
+        Problem,
+        StudyTable,
+        SubgroupResult,
+    )
+    from evsum.stats.subgroups import pool_subgroups
 
 
 def __getattr__(name: str) -> Any:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from evsum import __version__
 from evsum.exceptions import EvsumError, StudyDataError
+from evsum.version import __version__
 
 DEFAULT_DATA = "data/studies.csv"
 
@@ -40,7 +40,7 @@ def validate(csv_path: str) -> None:
     Prints every problem, one per line, as FILE:LINE (study_id=...) COLUMN: got VALUE;
     expected WHAT, and exits 1 if there is any.
     """
-    from evsum.claims import validate_data
+    from evsum.ingest.claims import validate_data
 
     try:
         evidence, claims = validate_data(csv_path)
@@ -57,7 +57,7 @@ def validate(csv_path: str) -> None:
 @click.argument("csv_path", default=DEFAULT_DATA, type=click.Path(dir_okay=False))
 def list_(csv_path: str) -> None:
     """List the conditions and outcomes in CSV_PATH with their numbers of studies."""
-    from evsum.validate import load_studies
+    from evsum.ingest.studies import load_studies
 
     try:
         table = load_studies(csv_path)
@@ -102,8 +102,8 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, build_dir: str, onl
     A failed report keeps its last good HTML; its traceback goes to NAME.error.txt and the
     command exits 3.
     """
-    from evsum.batch import plan_reports, render_all
-    from evsum.claims import validate_data
+    from evsum.ingest.claims import validate_data
+    from evsum.render.batch import plan_reports, render_all
 
     try:
         validate_data(data_path)
@@ -158,7 +158,7 @@ def params(notebooks: tuple[str, ...]) -> None:
 def check_links(folder: str) -> None:
     """Check that every link between the reports in FOLDER (default reports) reaches its page
     and anchor; prints each broken one and exits 1 if there is any."""
-    from evsum.links import broken_links
+    from evsum.render.links import broken_links
 
     broken = broken_links(folder)
     for line in broken:
@@ -184,9 +184,9 @@ def audit_citations_command(file: str, references_path: str, csv_out: str | None
     Prints one line per entry and exits 0 if every entry matches its record cleanly, 1 if any
     entry has a discrepancy (or cannot be parsed or matched).
     """
-    from evsum.audit_sections import citation_audit_html
-    from evsum.citations import audit_citations
-    from evsum.report import write_atomic
+    from evsum.present.audit_sections import citation_audit_html
+    from evsum.render.report import write_atomic
+    from evsum.review.citations import audit_citations
 
     try:
         audit = audit_citations(file, references_path)

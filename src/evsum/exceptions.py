@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
-from evsum.results import Problem
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file.
+
+    ``line`` is the line number a user sees in a text editor or spreadsheet (the header is
+    line 1), or ``None`` for problems of the whole file.
+    """
+
+    source: str
+    line: int | None
+    column: str | None
+    value: str | None
+    expected: str
+    study_id: str | None = None
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        if self.study_id:
+            where += f" (study_id={self.study_id})"
+        what = f" {self.column}:" if self.column else ""
+        got = "" if self.value is None else f" got {self.value!r};"
+        return f"{where}{what}{got} expected {self.expected}."
 
 
 class EvsumError(Exception):

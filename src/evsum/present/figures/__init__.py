@@ -1,0 +1,30 @@
+"""Figures drawn from results: forest, funnel, risk of bias, evidence map.
+
+Plots never compute statistics; they draw :class:`~evsum.stats.results.PoolResult` and friends.
+"""
+
+from __future__ import annotations
+
+from evsum.present.figures.evidence_map import evidence_map
+from evsum.present.figures.forest import forest_plot
+from evsum.present.figures.funnel import funnel_plot
+from evsum.present.figures.rob import rob_summary, rob_traffic_light
+from evsum.present.figures.style import (
+    OKABE_ITO,
+    figure_style,
+    register_notebook_display,
+    save_figure,
+)
+
+register_notebook_display()
+
+__all__ = [
+    "OKABE_ITO",
+    "evidence_map",
+    "figure_style",
+    "forest_plot",
+    "funnel_plot",
+    "rob_summary",
+    "rob_traffic_light",
+    "save_figure",
+]

@@ -1,0 +1,160 @@
+"""Evidence map: one bubble per condition × outcome (× comparison), sized by participants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+
+from evsum.present.figures.style import CERTAINTY_COLOURS, FONT_SIZE, OKABE_ITO, figure_style
+from evsum.vocab import CONDITIONS, GRADE_CERTAINTY, OUTCOMES
+
+NOT_ASSESSED = "not assessed"
+_MAX_AREA = 700.0  # points² of the largest bubble (about 0.37 inch across)
+_SPACING = 0.45  # inches between bubbles that share a cell
+_MIN_AREA = 30.0
+_CATEGORY_COLOURS = (
+    OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"], OKABE_ITO["orange"],
+    OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"], "#7F7F7F",
+)
+
+
+#: Colours of the ``direction`` categories of :func:`evsum.headline_frame`.
+DIRECTION_COLOURS: dict[str, str] = {
+    "favours ketamine": OKABE_ITO["bluish_green"],
+    "favours comparator": OKABE_ITO["vermillion"],
+    "uncertain": "#9E9E9E",
+    "not pooled": "#FFFFFF",
+}
+
+
+def _width(renderer, text: str) -> float:
+    """Width of a text in inches at evsum's font size."""
+    w, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=FONT_SIZE),
+                                                     ismath=False)
+    return w / renderer.points_to_pixels(72.0)
+
+
+def _colour_map(values: pd.Series, colour: str) -> dict[str, str]:
+    present = list(dict.fromkeys(values))
+    if colour == "certainty":
+        return {v: CERTAINTY_COLOURS[v] for v in [*GRADE_CERTAINTY, NOT_ASSESSED]
+                if v in present}
+    if colour == "direction" and set(present) <= set(DIRECTION_COLOURS):
+        return {v: c for v, c in DIRECTION_COLOURS.items() if v in present}
+    return {v: _CATEGORY_COLOURS[i % len(_CATEGORY_COLOURS)] for i, v in enumerate(present)}
+
+
+def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
+                 title: str | None = None, outcomes_down: bool = False) -> Figure:
+    """Bubble map of the evidence: conditions down, outcomes across (or the other way round).
+
+    Parameters
+    ----------
+    summary_df : pandas.DataFrame
+        One row per condition × outcome (× comparison), e.g. the concatenated
+        :func:`evsum.summary_of_findings` tables. Required columns: ``condition``,
+        ``outcome``, ``participants``; plus the column named by ``colour``. Several rows in
+        one cell are drawn side by side.
+    colour : str, optional
+        Column that colours the bubbles: ``"certainty"`` (GRADE levels; missing values are
+        "not assessed"), ``"direction"`` (as :func:`evsum.headline_frame` gives it; empty
+        values are "not pooled") or any categorical column. Default: ``certainty`` if the
+        frame has it, else ``direction``.
+    title : str, optional
+        Title above the map.
+    outcomes_down : bool
+        Outcomes as rows and conditions as columns: narrower, for many outcomes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bubbles are one collection with ``gid="evidence_bubbles"``; bubble area is
+        proportional to participants.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing.
+    """
+    if colour is None:
+        colour = "certainty" if "certainty" in summary_df.columns else "direction"
+    needed = {"condition", "outcome", "participants", colour}
+    missing = sorted(needed - set(summary_df.columns))
+    if missing:
+        raise ValueError(f"summary_df must have columns {sorted(needed)}; missing {missing}")
+    data = summary_df.reset_index(drop=True).copy()
+    blank = NOT_ASSESSED if colour == "certainty" else "not pooled"
+    data[colour] = data[colour].where(data[colour].notna() & (data[colour] != ""),
+                                      blank).astype(str)
+    participants = pd.to_numeric(data["participants"], errors="coerce").fillna(0.0)
+    conditions = [c for c in CONDITIONS if c in set(data["condition"])] + sorted(
+        set(data["condition"]) - set(CONDITIONS))
+    outcomes = [o for o in OUTCOMES if o in set(data["outcome"])] + sorted(
+        set(data["outcome"]) - set(OUTCOMES))
+    palette = _colour_map(data[colour], colour)
+    counts = data.groupby(["condition", "outcome"]).size()
+    per_cell = int(counts.max()) if len(counts) else 1
+    cell_w = _SPACING * per_cell + 0.3  # inches per column
+    outcome_names = [o.replace("_", " ").capitalize() for o in outcomes]
+    condition_names = [CONDITIONS.get(c, c) for c in conditions]
+    across, down = (conditions, outcomes) if outcomes_down else (outcomes, conditions)
+    x_names, y_names = ((condition_names, outcome_names) if outcomes_down
+                        else (outcome_names, condition_names))
+    with figure_style():
+        renderer = FigureCanvasAgg(Figure()).get_renderer()
+        left = max([_width(renderer, n) for n in y_names] + [0.5]) + 0.3
+        bottom = max([_width(renderer, n) for n in x_names] + [0.3]) * 0.6 + 0.5
+        legend_w = max(_width(renderer, t) for t in [*palette, "Participants", "not assessed"])
+        right = legend_w + 1.4
+        plot_w = cell_w * max(len(across), 1)
+        plot_h = (0.45 if outcomes_down else 0.8) * max(len(down), 1)
+        top = 0.5 if title else 0.2
+        fig_w, fig_h = left + plot_w + right, max(bottom + plot_h + top, 3.2)
+        fig = Figure(figsize=(fig_w, fig_h))
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((left / fig_w, bottom / fig_h, plot_w / fig_w, plot_h / fig_h))
+        if data.empty:
+            ax.set_axis_off()
+            ax.text(0.0, 0.5, "No outcomes to map.", transform=ax.transAxes,
+                    gid="no_outcomes")
+            return fig
+        xs, ys = np.zeros(len(data)), np.zeros(len(data))
+        for (cond, out), cell in data.groupby(["condition", "outcome"], sort=False):
+            offsets = (np.arange(len(cell)) - (len(cell) - 1) / 2) * _SPACING / cell_w
+            xs[cell.index] = across.index(cond if outcomes_down else out) + offsets
+            ys[cell.index] = down.index(out if outcomes_down else cond)
+        top = float(participants.max()) or 1.0
+        sizes = np.maximum(_MAX_AREA * participants.to_numpy(float) / top, _MIN_AREA)
+        ax.scatter(xs, ys, s=sizes, c=[palette[v] for v in data[colour]], alpha=0.9,
+                   edgecolors="#333333", linewidths=0.6, gid="evidence_bubbles", zorder=3)
+        ax.set_xticks(range(len(across)), x_names, rotation=30, ha="right",
+                      rotation_mode="anchor")
+        ax.set_yticks(range(len(down)), y_names)
+        ax.set_xlim(-0.5, len(across) - 0.5)
+        ax.set_ylim(len(down) - 0.5, -0.5)
+        ax.grid(True, color="#E5E5E5", linewidth=0.6, zorder=0)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        handles = [Line2D([], [], marker="o", linestyle="none", markersize=9,
+                          markerfacecolor=c, markeredgecolor="#333333", label=v)
+                   for v, c in palette.items()]
+        legend = ax.legend(handles=handles, title=colour.replace("_", " ").capitalize(),
+                           loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+        ax.add_artist(legend)
+        legend.set_clip_on(False)  # else a tight crop clips it to the axes and cuts it off
+        refs = sorted({int(round(top)), int(round(top / 4))} - {0})
+        size_handles = [Line2D([], [], marker="o", linestyle="none", color="#BBBBBB",
+                               markeredgecolor="#333333",
+                               markersize=float(np.sqrt(max(_MAX_AREA * r / top, _MIN_AREA))),
+                               label=f"{r}") for r in refs]
+        ax.legend(handles=size_handles, title="Participants", loc="lower left",
+                  bbox_to_anchor=(1.02, 0.0), frameon=False, labelspacing=1.3,
+                  fontsize=FONT_SIZE)
+        if title:
+            ax.set_title(title, loc="left", fontweight="bold")
+    return fig

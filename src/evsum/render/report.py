@@ -1,0 +1,183 @@
+"""Render one notebook into one offline HTML report: papermill, then nbconvert in-process.
+
+The HTML has no code cells or prompts, loads nothing from the network, and ends with a
+provenance footer. It is written atomically: a failed render never touches the last good file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from importlib import resources as _resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evsum.version import __version__
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+TEMPLATE_NAME = "evsum_report"
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """What to render: a notebook, its parameters, and where the HTML goes.
+
+    ``inputs_hash`` identifies everything the report depends on (notebook, data rows,
+    evsum version, parameters); equal hashes mean the existing HTML is current.
+    """
+
+    name: str
+    title: str
+    notebook: str
+    parameters: dict
+    out_dir: str
+    data_sha256: str
+    inputs_hash: str
+    kernel_name: str | None = None
+    cwd: str | None = None
+    build_dir: str | None = None
+
+    @property
+    def html_path(self) -> Path:
+        """Where the report's HTML is written."""
+        return Path(self.out_dir) / f"{self.name}.html"
+
+    @property
+    def error_path(self) -> Path:
+        """Where the traceback of a failed render is written."""
+        return Path(self.out_dir) / f"{self.name}.error.txt"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """Outcome of one render: ``status`` is ``rendered``, ``current`` or ``failed``."""
+
+    job: ReportJob
+    status: str
+    seconds: float = 0.0
+    error: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+_PARAMETER = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=", re.MULTILINE)
+
+
+def notebook_parameters(path: str | Path) -> tuple[str, ...]:
+    """Names assigned in the notebook's cell tagged ``parameters``, in order.
+
+    Reads the JSON directly: importing nbformat would cost a no-op render most of its time.
+    """
+    book = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in book.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return tuple(_PARAMETER.findall("".join(source) if isinstance(source, list)
+                                            else source))
+    return ()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def provenance_footer(job: ReportJob) -> str:
+    """The footer text (HTML-escaped): data SHA-256, evsum version, parameters."""
+    shown = {k: v for k, v in job.parameters.items() if k != "data_path"}
+    params = json.dumps(shown, sort_keys=True, ensure_ascii=False)
+    return (f"Data SHA-256 {html.escape(job.data_sha256)} · evsum {html.escape(__version__)}"
+            f" · parameters {html.escape(params)}")
+
+
+def export_html(notebook: NotebookNode, *, footer: str) -> str:
+    """Convert an executed notebook to offline HTML without inputs or prompts."""
+    from nbconvert import HTMLExporter
+
+    for cell in notebook.cells:  # papermill gives its injected cell a random id
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    template_dir = _resources.files("evsum") / "present" / "templates"
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(template_dir)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    css = (template_dir / "report.css").read_text(encoding="utf-8")
+    body, _ = exporter.from_notebook_node(
+        notebook, resources={"evsum_css": css, "evsum_footer": footer})
+    return body
+
+
+def execute(job: ReportJob) -> NotebookNode:
+    """Run the job's notebook (papermill's parameters) in a warm kernel; keep a copy of the
+    executed notebook in the build folder."""
+    import nbformat
+
+    from evsum.render.kernels import run_notebook
+
+    executed = run_notebook(job.notebook, job.parameters,
+                            kernel_name=job.kernel_name or _default_kernel(),
+                            cwd=job.cwd or str(Path(job.notebook).parent))
+    build = Path(job.build_dir or Path(job.out_dir) / ".build")
+    build.mkdir(parents=True, exist_ok=True)
+    nbformat.write(executed, str(build / f"{job.name}.ipynb"))
+    return executed
+
+
+def _default_kernel() -> str:
+    """``evsum`` if that kernel is registered (``make`` does it), else ``python3``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return "evsum" if "evsum" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def render_report(job: ReportJob) -> ReportResult:
+    """Execute and export one report; never raises for a failing notebook.
+
+    Returns
+    -------
+    ReportResult
+        ``rendered`` with the HTML written, or ``failed`` with the traceback saved beside the
+        previous (untouched) HTML in ``<name>.error.txt``.
+    """
+    import time
+
+    start = time.perf_counter()
+    try:
+        executed = execute(job)
+        page = export_html(executed, footer=provenance_footer(job))
+        write_atomic(job.html_path, page)
+    except BaseException as err:
+        if isinstance(err, KeyboardInterrupt):
+            raise
+        message = "".join(traceback.format_exception(err))
+        try:
+            write_atomic(job.error_path, message)
+        except OSError:
+            pass
+        text = str(err).strip()
+        summary = f"{type(err).__name__}: {text.splitlines()[-1] if text else ''}"
+        return ReportResult(job, "failed", time.perf_counter() - start, summary)
+    job.error_path.unlink(missing_ok=True)
+    return ReportResult(job, "rendered", time.perf_counter() - start)

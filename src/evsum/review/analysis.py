@@ -1,0 +1,141 @@
+"""Group a condition's rows into analyses and pool each: the step between data and display.
+
+An analysis is one outcome × comparator type × time point × effect measure. Comparator types
+are never mixed (a dose comparison is not ketamine versus nothing), and rows that cannot be
+pooled stay visible with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from evsum.ingest.evidence import Evidence
+from evsum.stats.diagnostics import leave_one_out
+from evsum.stats.effects import compute_effects
+from evsum.stats.pooling import pool
+from evsum.stats.results import PoolResult
+
+GROUP_KEY = ("outcome", "comparator_type", "timepoint", "effect_measure")
+
+
+@dataclass(frozen=True)
+class OutcomeAnalysis:
+    """One pooled (or single-study) comparison within a condition.
+
+    ``rows`` are the study rows of the group with ``label``, ``yi``, ``vi`` and
+    ``excluded_reason`` (empty when the row is pooled); ``result`` is ``None`` when no row
+    has usable numbers.
+    """
+
+    condition: str
+    outcome: str
+    comparator_type: str
+    timepoint: str
+    measure: str
+    rows: pd.DataFrame = field(repr=False)
+    result: PoolResult | None = field(repr=False)
+    leave_one_out: pd.DataFrame | None = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """Heading such as ``abstinence, 5 weeks — active placebo (RR)``."""
+        return (f"{self.outcome.replace('_', ' ')}, {self.timepoint} — "
+                f"ketamine vs {self.comparator_type} ({self.measure})")
+
+    @property
+    def anchor(self) -> str:
+        """Stable id of the analysis in its condition report, e.g.
+        ``analysis-abstinence-5-weeks-active-placebo-rr``."""
+        words = f"{self.outcome} {self.timepoint} {self.comparator_type} {self.measure}"
+        return "analysis-" + re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
+
+    @property
+    def participants(self) -> int:
+        """Participants in the pooled rows (crossover trials counted once)."""
+        used = self.rows[self.rows["excluded_reason"] == ""]
+        crossover = used["design"] == "crossover_rct"
+        total = used["n_intervention"].fillna(0) + used["n_comparator"].fillna(0)
+        return int(total.where(~crossover, used["n_intervention"].fillna(0)).sum())
+
+
+def study_label(rows: pd.DataFrame) -> pd.Series:
+    """``First author year`` for each row."""
+    return rows["first_author"].astype(str) + " " + rows["year"].astype(str)
+
+
+def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
+    """Keep one comparison per study in a group: a second comparison of the same trial
+    (another dose, another factorial contrast) would count participants twice."""
+    rows = rows.copy()
+    usable = rows["excluded_reason"] == ""
+    repeat = usable & rows[usable].duplicated("study_id", keep="first").reindex(
+        rows.index, fill_value=False)
+    rows.loc[repeat, "excluded_reason"] = (
+        "another comparison of a study already in this analysis: one comparison per study is "
+        "pooled, so no participant counts twice; shown, not pooled")
+    return rows
+
+
+def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | list = "all",
+                      method: str = "REML") -> tuple[OutcomeAnalysis, ...]:
+    """Pool every outcome of one condition, one analysis per comparator type and time point.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        Validated data (see :func:`evsum.load_evidence`).
+    condition : str
+        Condition slug, e.g. ``"alcohol"``.
+    outcomes : "all" or list of str
+        Outcomes to analyse.
+    method : str
+        Pooling method for :func:`evsum.pool`.
+
+    Returns
+    -------
+    tuple of OutcomeAnalysis
+        Sorted by outcome, comparator type, time point. Narrative-only groups have
+        ``result=None``.
+    """
+    rows = evidence.studies.for_condition(condition)
+    if rows.empty:
+        raise ValueError(f"condition must be one of {evidence.studies.conditions}; "
+                         f"got {condition!r}")
+    if outcomes != "all":
+        wanted = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+        rows = rows[rows["outcome"].isin(wanted)]
+    effects = compute_effects(rows)
+    effects["label"] = study_label(effects)
+    effects["excluded_reason"] = effects["excluded_reason"].fillna("").astype(str)
+    effects["effect_measure"] = effects["effect_measure"].replace("", "—")
+    analyses = []
+    for key, group in effects.groupby(list(GROUP_KEY), sort=True):
+        group = _mark_shared_comparators(group.reset_index(drop=True))
+        used = group[group["excluded_reason"] == ""]
+        notes: list[str] = []
+        result = loo = None
+        if len(used):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                measure = key[3] if key[3] != "—" else None
+                result = pool(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
+                              method=method if len(used) > 1 else "FE", measure=measure,
+                              labels=list(used["label"]))
+            if len(used) >= 3:
+                loo = leave_one_out(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
+                                    method=method, labels=list(used["label"]))
+        if len(used) <= 1:
+            notes.append("Single study: no pooling." if len(used) == 1 else
+                         "No study reports usable numbers for this comparison.")
+        if np.any(group["design"] == "crossover_rct"):
+            notes.append("Includes crossover trials: the same participants received both "
+                         "conditions.")
+        analyses.append(OutcomeAnalysis(condition, key[0], key[1], key[2], key[3], group,
+                                        result, loo, tuple(notes)))
+    return tuple(analyses)

@@ -1,0 +1,106 @@
+"""Inverse-variance fits of many meta-analyses at once (the kernel of ``pool``).
+
+``fit_groups`` takes a :class:`evsum.stats.tau2.Grouped` set of studies and returns, per group, the
+pooled estimate, its test and interval, τ², I², H², Q and the prediction interval, with
+metafor 3.8 ``rma.uni`` / ``predict`` conventions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from evsum.stats.tau2 import Grouped, estimate_tau2, weighted_fit
+from evsum.vocab import METHOD_ALIASES, METHODS, TESTS
+
+#: Columns of ``pool_groups`` after the group key(s), in order.
+GROUP_COLUMNS: tuple[str, ...] = (
+    "k",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "zval",
+    "pval",
+    "tau2",
+    "tau2_se",
+    "i2",
+    "h2",
+    "q",
+    "q_df",
+    "q_pval",
+    "pi_low",
+    "pi_high",
+    "converged",
+    "n_excluded",
+)
+
+
+def check_method(method: str, test: str) -> str:
+    """Canonical method code (``"EE"`` -> ``"FE"``); ValueError for unknown method/test."""
+    method = METHOD_ALIASES.get(method, method)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {sorted(METHODS + ('EE',))}; got {method!r}")
+    if test not in TESTS:
+        raise ValueError(f"test must be one of {sorted(TESTS)}; got {test!r}")
+    return method
+
+
+def fit_groups(g: Grouped, method: str, test: str, alpha: float) -> dict[str, np.ndarray]:
+    """Fit every group; returns per-group arrays named as in ``GROUP_COLUMNS`` plus extras."""
+    k = g.k
+    t2 = estimate_tau2(g, method)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fit = weighted_fit(g, np.nan_to_num(t2.tau2))
+        vb = 1.0 / fit.sw
+        knha = (test == "knha") & (k > 1)  # metafor switches to z when k = 1
+        s2w = np.where(fit.rss <= np.finfo(float).eps, 0.0, fit.rss / (k - 1))
+        vb = np.where(knha, s2w * vb, vb)
+        se = np.sqrt(vb)
+        zval = fit.beta / se
+        df = np.maximum(k - 1, 1)
+        pval = np.where(knha, 2 * stats.t.sf(np.abs(zval), df), 2 * stats.norm.sf(np.abs(zval)))
+        crit = np.where(knha, stats.t.isf(alpha / 2, df), stats.norm.isf(alpha / 2))
+
+        fe = weighted_fit(g, np.zeros(g.n))
+        many = k > 1
+        q = np.where(many, np.maximum(0.0, fe.rss), 0.0)
+        q_pval = np.where(many, stats.chi2.sf(q, df), 1.0)
+        if method == "FE":
+            i2 = np.maximum(0.0, 100 * (q - (k - 1)) / q)
+            h2 = q / (k - 1)
+        else:
+            vt = (k - 1) / fe.tr_p
+            i2 = 100 * t2.tau2 / (vt + t2.tau2)
+            h2 = t2.tau2 / vt + 1
+        i2 = np.where(many, np.nan_to_num(i2, nan=0.0), 0.0)
+        h2 = np.where(many, h2, 1.0)
+        half_pi = crit * np.sqrt(vb + t2.tau2)
+        no_pi = np.full(g.n, np.nan) if method == "FE" else None
+    bad = ~t2.converged
+    out = {
+        "k": k,
+        "estimate": fit.beta,
+        "se": se,
+        "ci_low": fit.beta - crit * se,
+        "ci_high": fit.beta + crit * se,
+        "zval": zval,
+        "pval": pval,
+        "tau2": t2.tau2,
+        "tau2_se": t2.se,
+        "i2": i2,
+        "h2": h2,
+        "q": q,
+        "q_df": k - 1,
+        "q_pval": q_pval,
+        "pi_low": no_pi if no_pi is not None else fit.beta - half_pi,
+        "pi_high": no_pi if no_pi is not None else fit.beta + half_pi,
+        "converged": t2.converged,
+    }
+    for name in ("estimate", "se", "ci_low", "ci_high", "zval", "pval", "pi_low", "pi_high"):
+        out[name] = np.where(bad, np.nan, out[name])
+    out["_weights"] = np.where(bad[g.gid], np.nan, 100 * fit.w / fit.sw[g.gid])
+    out["_raw_tau2"] = t2.raw
+    out["_ll0_reset"] = t2.ll0_reset
+    out["_knha"] = knha
+    return out

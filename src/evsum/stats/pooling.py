@@ -1,0 +1,295 @@
+"""Inverse-variance meta-analysis: common effect and random effects (DL, REML, PM, ML).
+
+``pool`` analyses one set of studies; ``pool_groups`` analyses many sets at once with the
+same vectorised code (``evsum.stats.inverse_variance``), so the two agree to the last digit.
+``leave_one_out`` and ``egger_test`` (``evsum.stats.diagnostics``) are re-exported here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from evsum.exceptions import EvsumError, EvsumWarning, SmallKWarning
+from evsum.stats.diagnostics import egger_test, leave_one_out
+from evsum.stats.inverse_variance import GROUP_COLUMNS, check_method, fit_groups
+from evsum.stats.results import PoolResult
+from evsum.stats.tau2 import Grouped
+from evsum.vocab import REPORTED_MEASURES
+
+__all__ = ["egger_test", "leave_one_out", "pool", "pool_groups"]
+
+
+def _caveats(method: str, test: str, k: int, fit: dict[str, np.ndarray]) -> list[tuple]:
+    """List the notes of a fit, each with the warning class it is issued with."""
+    notes: list[tuple] = []
+    if method != "FE" and k < 3:
+        notes.append(
+            (
+                SmallKWarning,
+                f"Only {k} {'study' if k == 1 else 'studies'}: the "
+                "between-study variance τ² cannot be estimated reliably.",
+            )
+        )
+    if k == 1 and test == "knha":
+        notes.append(
+            (
+                SmallKWarning,
+                "Hartung-Knapp needs at least 2 studies; the z test "
+                "was used instead (as metafor does).",
+            )
+        )
+    if method == "FE" and test == "knha":
+        notes.append(
+            (
+                EvsumWarning,
+                "The Hartung-Knapp adjustment is not meant for "
+                "common-effect models (metafor warns the same).",
+            )
+        )
+    if method != "FE" and k > 1 and fit["tau2"][0] == 0:
+        why = (
+            "metafor's ll0check found a higher likelihood at 0"
+            if fit["_ll0_reset"][0]
+            else "the estimate was at or below 0"
+        )
+        notes.append(
+            (
+                EvsumWarning,
+                f"τ² truncated at 0 ({why}); the random-effects result "
+                "equals the common-effect result.",
+            )
+        )
+    return notes
+
+
+def pool(
+    yi: Sequence[float] | np.ndarray,
+    vi: Sequence[float] | np.ndarray,
+    method: str = "REML",
+    test: str = "z",
+    *,
+    measure: str | None = None,
+    labels: Sequence[str] | None = None,
+    alpha: float = 0.05,
+) -> PoolResult:
+    r"""Meta-analyse effect sizes with inverse-variance weights.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Study effect sizes (log scale for ratio measures) and sampling variances (> 0).
+        Studies with a missing ``yi`` or ``vi`` are left out and listed in ``excluded``.
+    method : {"REML", "DL", "PM", "ML", "FE"}
+        τ² estimator, as metafor ``rma(method=)``; ``"EE"`` is an alias of ``"FE"``.
+    test : {"z", "knha"}
+        ``"knha"``: Hartung-Knapp-Sidik-Jonkman, t distribution with k - 1 df.
+    measure : str, optional
+        Effect measure code, recorded in the result (drives back-transformation).
+    labels : sequence of str, optional
+        Study labels; default ``"Study 1"``, ``"Study 2"``, ...
+    alpha : float
+        1 - confidence level of the confidence and prediction intervals.
+
+    Returns
+    -------
+    PoolResult
+        Estimate, CI, test, τ² (with SE), I² (percent), H², Q, prediction interval, weights.
+
+    Raises
+    ------
+    ValueError
+        Unknown method/test/measure, mismatched lengths, ``vi <= 0``, or no study left.
+    EvsumError
+        The τ² algorithm did not converge (metafor stops with an error too).
+
+    Warns
+    -----
+    SmallKWarning
+        Random effects with fewer than 3 studies.
+    EvsumWarning
+        τ² truncated at 0; Hartung-Knapp with a common-effect model.
+
+    Notes
+    -----
+    Weights are :math:`w_i = 1/(v_i + \hat\tau^2)`, the estimate
+    :math:`\hat\mu = \sum w_i y_i / \sum w_i` with variance :math:`1/\sum w_i`; with
+    ``test="knha"`` the variance is multiplied by
+    :math:`\sum w_i (y_i - \hat\mu)^2 / (k - 1)`. For random-effects methods
+    :math:`I^2 = 100\,\hat\tau^2 / (\hat\tau^2 + s^2)` with the typical within-study
+    variance :math:`s^2 = (k-1)\sum w / ((\sum w)^2 - \sum w^2)` (weights 1/v), and
+    :math:`H^2 = \hat\tau^2/s^2 + 1`; for ``"FE"``, :math:`I^2 = 100 (Q - (k-1))/Q`. The
+    prediction interval is :math:`\hat\mu \pm c \sqrt{SE^2 + \hat\tau^2}` with c the
+    model's z or t(k - 1) quantile, as metafor ``predict()`` (none for ``"FE"``).
+
+    Checked against metafor 3.8 ``rma(yi, vi, method=, test=)`` and ``predict()`` for every
+    measure × method × test on ``dat.bcg`` and ``dat.normand1999`` (tests/reference), and
+    against statsmodels ``combine_effects`` (FE, DL).
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3). Viechtbauer W (2005). Bias and efficiency of meta-analytic
+    variance estimators in the random-effects model. J Educ Behav Stat 30(3):261-293.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # τ² is truncated at 0 here
+    ...     res = pool([-0.89, -1.59, -1.35], [0.33, 0.19, 0.42], method="DL")
+    >>> round(res.estimate, 4), res.k, res.tau2
+    (-1.3377, 3, 0.0)
+    """
+    method = check_method(method, test)
+    if measure is not None and measure not in REPORTED_MEASURES:
+        raise ValueError(
+            f"measure must be one of {sorted(REPORTED_MEASURES)} or None; got {measure!r}"
+        )
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1; got {alpha!r}")
+    y = np.asarray(yi, dtype=float).ravel()
+    v = np.asarray(vi, dtype=float).ravel()
+    if len(y) != len(v):
+        raise ValueError(f"yi and vi must have the same length; got {len(y)} and {len(v)}")
+    names = [f"Study {i + 1}" for i in range(len(y))] if labels is None else list(labels)
+    if len(names) != len(y):
+        raise ValueError(f"labels must have one entry per study; got {len(names)} for {len(y)}")
+    names = [str(n) for n in names]
+    missing = np.isnan(y) | np.isnan(v)
+    bad = np.flatnonzero(~missing & ~(v > 0))
+    if len(bad):
+        raise ValueError(f"vi must be > 0 and finite; got vi[{bad[0]}] = {v[bad[0]]!r}")
+    if not np.isfinite(y[~missing]).all():
+        i = np.flatnonzero(~missing & ~np.isfinite(y))[0]
+        raise ValueError(f"yi must be finite; got yi[{i}] = {y[i]!r}")
+    reason = "missing effect size or variance"
+    excluded = tuple((names[i], reason) for i in np.flatnonzero(missing))
+    keep = ~missing
+    y, v = y[keep], v[keep]
+    names = [n for n, kept in zip(names, keep, strict=True) if kept]
+    k = len(y)
+    if k == 0:
+        raise ValueError("no study with both yi and vi to pool")
+
+    g = Grouped(yi=y, vi=v, gid=np.zeros(k, dtype=np.intp), n=1)
+    fit = fit_groups(g, method, test, alpha)
+    if not fit["converged"][0]:
+        raise EvsumError(
+            f"{method} estimation of τ² did not converge in 100 Fisher scoring steps (metafor "
+            "3.8 stops with the same error); use method='PM' or 'DL' for these data"
+            if method in ("REML", "ML")
+            else f"{method} estimation of τ² found no root in [0, tau2_max] (metafor stops too)"
+        )
+    caveats = _caveats(method, test, k, fit)
+    if excluded:
+        caveats.insert(
+            0,
+            (
+                EvsumWarning,
+                f"{len(excluded)} "
+                f"{'study' if len(excluded) == 1 else 'studies'} without effect size "
+                "or variance left out.",
+            ),
+        )
+    for category, note in caveats:
+        warnings.warn(note, category, stacklevel=2)
+    scalar = {name: fit[name][0].item() for name in GROUP_COLUMNS if name != "n_excluded"}
+    del scalar["converged"]
+    return PoolResult(
+        measure=measure,
+        method=method,
+        test="knha" if fit["_knha"][0] else "z",
+        alpha=alpha,
+        **scalar,
+        yi=tuple(y.tolist()),
+        vi=tuple(v.tolist()),
+        weights=tuple(fit["_weights"].tolist()),
+        labels=tuple(names),
+        excluded=excluded,
+        notes=tuple(note for _, note in caveats),
+    )
+
+
+def pool_groups(
+    frame: pd.DataFrame,
+    by: str | Sequence[str],
+    *,
+    yi: str = "yi",
+    vi: str = "vi",
+    method: str = "REML",
+    test: str = "z",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Meta-analyse every group of a table at once (vectorised; equals ``pool`` per group).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per study.
+    by : str or sequence of str
+        Column(s) defining the groups.
+    yi, vi : str
+        Columns holding effect sizes and sampling variances.
+    method, test, alpha
+        As in :func:`pool`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (sorted by the key), the ``by`` columns followed by:
+
+        ============ ==============================================================
+        k            studies pooled (rows with missing yi/vi are not counted)
+        estimate..   ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``zval``, ``pval``
+        tau2..       ``tau2``, ``tau2_se``, ``i2`` (percent), ``h2``
+        q..          ``q``, ``q_df``, ``q_pval``
+        pi_low/high  prediction interval (NaN for FE)
+        converged    False where the τ² algorithm failed (the row's statistics are NaN)
+        n_excluded   rows left out for a missing yi or vi
+        ============ ==============================================================
+
+    Notes
+    -----
+    Group sums use ``np.bincount``; REML/ML Fisher scoring and the Paule-Mandel root search
+    iterate all groups at once with per-group convergence masks. No warnings are issued per
+    group; check ``k`` and ``converged``.
+
+    Checked against :func:`pool` group by group (tests/test_pool_groups.py).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "a", "b", "b"], "yi": [0.1, 0.3, -0.2, 0.4],
+    ...                    "vi": [0.04, 0.05, 0.03, 0.06]})
+    >>> pool_groups(df, "g", method="FE")["k"].tolist()
+    [2, 2]
+    """
+    method = check_method(method, test)
+    keys = [by] if isinstance(by, str) else list(by)
+    missing = frame[yi].isna().to_numpy() | frame[vi].isna().to_numpy()
+    if len(keys) == 1:
+        codes, uniques = pd.factorize(frame[keys[0]], sort=True)
+        key_frame = pd.DataFrame({keys[0]: uniques})
+    else:
+        codes, uniques = pd.MultiIndex.from_frame(frame[keys]).factorize(sort=True)
+        key_frame = pd.DataFrame(list(uniques), columns=keys)
+    if (codes < 0).any():
+        raise ValueError(f"group key {keys} is missing in {int((codes < 0).sum())} rows")
+    y = frame[yi].to_numpy(dtype=float)[~missing]
+    v = frame[vi].to_numpy(dtype=float)[~missing]
+    if not (v > 0).all() or not np.isfinite(y).all():
+        raise ValueError(f"{vi} must be > 0 and {yi} finite in every row that has both")
+    n = len(key_frame)
+    g = Grouped(yi=y, vi=v, gid=codes[~missing].astype(np.intp), n=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fit = fit_groups(g, method, test, alpha)
+    fit["n_excluded"] = np.bincount(codes[missing], minlength=n)
+    empty = fit["k"] == 0
+    out = key_frame.copy()
+    for name in GROUP_COLUMNS:
+        col = fit[name]
+        out[name] = np.where(empty, np.nan, col) if col.dtype.kind == "f" else col
+    return out

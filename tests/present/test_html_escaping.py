@@ -1,0 +1,191 @@
+"""Hostile text in the data reaches every HTML builder as text, never as markup.
+
+The fixture (tests/hostile.py) puts ``<script>``, ``<img onerror>``, ``javascript:`` links,
+Markdown/LaTeX control characters, a 10,000-character string, a right-to-left override and
+other Unicode into every free-text column of the study table and the files beside it.
+"""
+
+import re
+import warnings
+
+import pandas as pd
+import pytest
+
+import evsum
+from evsum.exceptions import EvsumWarning
+from evsum.present import sections
+from evsum.present import sof as tables
+from evsum.render import index as index_page
+
+import hostile
+from hostile import markup_issues
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory):
+    path = hostile.write_hostile_data(tmp_path_factory.mktemp("hostile"))
+    return evsum.load_evidence(path)
+
+
+@pytest.fixture(scope="module")
+def analyses(evidence):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvsumWarning)
+        return evsum.analyse_condition(evidence, "alcohol")
+
+
+@pytest.fixture(scope="module")
+def blocks(evidence, analyses):
+    """Every section builder's output on the hostile evidence, by name."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvsumWarning)
+        overview = evsum.analyse_all(evidence)
+        built = {
+            "title_html": sections.title_html("alcohol", "REML"),
+            "pico_html": sections.pico_html(evidence, "alcohol"),
+            "studies_html": sections.studies_html(evidence, "alcohol"),
+            "outcome_rows_html": sections.outcome_rows_html(evidence, "alcohol"),
+            "analyses_html": sections.analyses_html(analyses),
+            "heterogeneity_html": sections.heterogeneity_html(analyses),
+            "risk_of_bias_html": sections.risk_of_bias_html(evidence, "alcohol"),
+            "summary_of_findings_html": sections.summary_of_findings_html(evidence, analyses),
+            "limitations_html": sections.limitations_html(evidence, "alcohol", analyses),
+            "references_html": sections.references_html(evidence, "alcohol"),
+            "overview_title_html": sections.overview_title_html(evidence),
+            "evidence_map_html": sections.evidence_map_html(overview),
+            "headline_html": sections.headline_html(overview),
+            "prisma_html": sections.prisma_html(evidence),
+            "data_version_html": sections.data_version_html(evidence),
+        }
+    for analysis in analyses:
+        if analysis.result is not None:
+            built[f"PoolResult {analysis.title}"] = analysis.result._repr_html_()
+    return {name: str(block) for name, block in built.items()}
+
+
+def test_every_public_section_builder_is_covered(blocks):
+    public = {name for name in dir(sections) if name.endswith("_html")
+              and callable(getattr(sections, name)) and not name.startswith("_")}
+    helpers = {"figure_html"}  # embeds a PNG; its only text (alt) is escaped, tested below
+    assert public - helpers <= set(blocks), public - helpers - set(blocks)
+
+
+@pytest.mark.parametrize("name", [
+    "title_html", "pico_html", "studies_html", "outcome_rows_html", "analyses_html",
+    "heterogeneity_html", "risk_of_bias_html", "summary_of_findings_html", "limitations_html",
+    "references_html", "overview_title_html", "evidence_map_html", "headline_html",
+    "prisma_html", "data_version_html"])
+def test_section_has_no_active_markup(blocks, name):
+    issues, _ = markup_issues(blocks[name])
+    assert not issues, issues
+
+
+def test_pool_result_html_has_no_active_markup(blocks):
+    pooled = [name for name in blocks if name.startswith("PoolResult")]
+    assert pooled
+    for name in pooled:
+        issues, _ = markup_issues(blocks[name])
+        assert not issues, (name, issues)
+
+
+def test_hostile_text_is_shown_as_text(blocks):
+    """Escaping must not drop or mangle the data: every string is visible verbatim."""
+    text = "".join(markup_issues(page)[1] for page in blocks.values())
+    for value in hostile.ALL:
+        assert value in text, value[:60]
+
+
+def test_links_only_to_https(blocks):
+    for name, page in blocks.items():
+        for href in pd.Series(page).str.extractall(r'href="([^"]*)"')[0]:
+            local = re.fullmatch(r"[a-z0-9%-]+\.html(#[A-Za-z0-9_-]+)?", href)
+            assert href.startswith(("https://", "#")) or local, (name, href)
+
+
+def test_bidi_overrides_are_closed_within_each_value(blocks):
+    """A right-to-left override must not reorder what follows the value (year, next cell).
+
+    (Only the report sections: ``PoolResult._repr_html_`` is for interactive use.)
+    """
+    for name, page in blocks.items():
+        if name.startswith("PoolResult"):
+            continue
+        _, text = markup_issues(page)
+        for chunk in text.split("\u202c"):
+            assert chunk.count("\u202e") <= 1, name
+        opened = text.count("\u202e") + text.count("\u202d")
+        assert text.count("\u202c") >= opened, name
+
+
+def test_figure_alt_text_is_escaped():
+    import matplotlib.pyplot as plt
+
+    page = sections.figure_html(plt.figure(figsize=(1, 1)), f'{hostile.SCRIPT}" onerror="x')
+    issues, _ = markup_issues(page)
+    assert not issues, issues
+
+
+def test_doi_and_url_links_refuse_script_urls():
+    for value in (hostile.JS_URL, "10.1/x\"onclick=alert(1)", "JaVaScRiPt:alert(1)",
+                  " javascript:alert(1)", "10.9999/javascript:alert(1)"):
+        for page in (sections.doi_link(value), sections.linkify(value),
+                     sections.doi_link(value, hostile.SCRIPT)):
+            issues, _ = markup_issues(page)
+            assert not issues, (value, page)
+
+
+def test_sof_html_escapes_every_cell(evidence, analyses):
+    frame = tables.summary_of_findings(
+        [a for a in analyses if a.comparator_type == "placebo"], evidence.grade)
+    assert len(frame)
+    for column in ("outcome", "timepoint", "comparator_type", "relative_effect",
+                   "absolute_effect", "risk_difference", "certainty_symbols", "certainty"):
+        frame[column] = [hostile.SCRIPT + hostile.IMG] * len(frame)
+    frame["reasons"] = [(hostile.JS_LINK, hostile.TABLE_BREAK)] * len(frame)
+    page = tables.sof_html(frame, title=hostile.SCRIPT, intervention=hostile.IMG,
+                           comparator=hostile.JS_LINK)
+    issues, text = markup_issues(page)
+    assert not issues, issues
+    assert hostile.SCRIPT in text and hostile.JS_LINK in text
+
+
+def test_index_page_escapes_names_titles_and_errors(tmp_path):
+    names = [hostile.SCRIPT, hostile.JS_URL, 'x" onmouseover="alert(1)', hostile.RLO]
+    for name in names:
+        (tmp_path / f"{name.replace('/', '_')}.html").write_text("x")
+    state = {name: {"title": hostile.IMG, "status": "failed", "error": hostile.TABLE_BREAK}
+             for name in names}
+    state["ok"] = {"title": hostile.JS_LINK, "status": hostile.SCRIPT}
+    page = index_page.index_html(state, tmp_path)
+    issues, text = markup_issues(page)
+    assert not issues, issues
+    assert hostile.IMG in text and hostile.TABLE_BREAK in text
+    assert 'href="javascript:' not in page.lower()
+
+
+def test_claims_audit_sections_have_no_active_markup(evidence):
+    """The audit report's builders, on hostile claims and a hostile reference list."""
+    from evsum.ingest.claims import CLAIM_COLUMNS, validate_claims
+    from evsum.present import audit_sections
+
+    attack = '<script>alert(1)</script><img src=x onerror=alert(1)> [a](javascript:alert(1))'
+    study = evidence.studies.data["study_id"].iloc[0]
+    row = dict.fromkeys(CLAIM_COLUMNS, "")
+    row.update(claim_id="C01", quote=f"Ketamine cures all {attack}", section=attack,
+               claim_type="effect", cited_reference=attack, study_ids=study,
+               outcomes=evidence.studies.data["outcome"].iloc[0], verdict="overstated",
+               rationale="Because " + attack.replace("alert(1)", "alert()"))
+    frame = pd.DataFrame([row]).assign(line=2)
+    claims = validate_claims(frame, "claims.csv", study_ids={study})
+    text = (f"Evil, A. (2020). {attack}. *Journal {attack}*, 1(2), 3-4. "
+            "https://doi.org/10.1000/x\"><script>alert(1)</script>")
+    audit = evsum.audit_references(evsum.parse_reference_list(text), evidence.references)
+    pages = [audit_sections.audit_title_html(claims, audit),
+             audit_sections.audit_summary_html(claims, audit),
+             audit_sections.verdict_scale_html(claims),
+             audit_sections.claims_html(claims, evidence),
+             audit_sections.citation_audit_html(audit)]
+    for page in map(str, pages):
+        issues, _ = markup_issues(page)
+        assert issues == [], issues
+    assert "&lt;script&gt;" in str(pages[3])
