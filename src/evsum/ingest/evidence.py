@@ -19,6 +19,7 @@ from evsum.ingest.context import (
     validate_search_log,
 )
 from evsum.ingest.io import LINE, read_csv_records, read_references
+from evsum.ingest.protocol import PROTOCOL_FILE, Protocol, load_protocol
 from evsum.ingest.studies import StudyTable, load_studies
 
 
@@ -34,6 +35,7 @@ class Evidence:
     references: tuple[dict, ...] = field(repr=False)
     data_dir: str = ""
     missing: tuple[str, ...] = ()
+    protocol: Protocol | None = field(default=None, repr=False)
 
     def reference(self, key: str) -> dict | None:
         """The CSL-JSON item with this id, or ``None``."""
@@ -94,7 +96,10 @@ def load_evidence(studies_path: str | Path) -> Evidence:
     if problems:
         sources = {p.source for p in problems}
         raise StudyDataError(sources.pop() if len(sources) == 1 else str(folder), problems)
+    protocol_path = folder.parent / PROTOCOL_FILE
+    protocol = load_protocol(protocol_path) if protocol_path.exists() else None
     return Evidence(
+        protocol=protocol,
         studies=studies,
         characteristics=loaded["study_characteristics.csv"],
         risk_of_bias=loaded["risk_of_bias.csv"],
