@@ -20,7 +20,7 @@ from evsum.ingest.context import (
 )
 from evsum.ingest.io import LINE, read_csv_records, read_references
 from evsum.ingest.protocol import Protocol, load_protocol, resolve_base
-from evsum.ingest.studies import StudyTable, load_studies
+from evsum.ingest.studies import StudyTable, load_studies, validate_studies
 
 #: The companion files of ``studies.csv``: all optional. Without them a report says plainly
 #: that what they hold (characteristics, risk of bias, certainty, selection, a claims audit)
@@ -35,7 +35,8 @@ OPTIONAL_FILES: tuple[str, ...] = (
 class Evidence:
     """Validated study table plus its context (empty frames for absent optional files).
 
-    ``missing`` names the optional files that are absent from the data folder; use
+    ``missing`` names the optional files that are absent from the data folder (or hold only
+    their header); use
     :meth:`recorded` to ask whether one was recorded (an empty frame of an absent file is not
     "no risk of bias": it is "risk of bias not assessed"). ``base`` is the evidence base
     folder and ``protocol`` its ``evsum.toml``.
@@ -79,10 +80,15 @@ class Evidence:
 
 
 def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str]) -> pd.DataFrame:
+    """The file's records; an absent file, or one with its header only (as ``evsum new``
+    writes them), records nothing and is listed in ``missing``."""
     if not path.exists():
         missing.append(path.name)
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (*columns, LINE)})
-    return read_csv_records(path)
+    frame = read_csv_records(path)
+    if frame.empty:
+        missing.append(path.name)
+    return frame
 
 
 def load_evidence(studies_path: str | Path | None = None, *,
@@ -121,6 +127,8 @@ def load_evidence(studies_path: str | Path | None = None, *,
     try:
         if protocol is not None:
             studies = load_studies(studies_path, protocol=protocol)
+        else:  # still check the table (all but the protocol's vocabularies): all problems
+            validate_studies(read_csv_records(studies_path), str(studies_path))
     except StudyDataError as err:
         problems += err.problems
     # Without a valid study table, cross-file checks would only repeat its problems.

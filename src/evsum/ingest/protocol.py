@@ -282,10 +282,11 @@ class _Checker:
         return tuple(value)
 
 
-_TOP = ("review", "conditions", "outcomes", "comparisons", "timepoints", "claim_types")
-_REVIEW_KEYS = ("title", "question", "intervention", "comparator", "eligibility", "reports")
-_CONDITION_KEYS = ("label", "population", "setting")
-_OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance")
+#: The keys of evsum.toml (data/README.md, "The protocol", documents each).
+TOP_KEYS = ("review", "conditions", "outcomes", "comparisons", "timepoints", "claim_types")
+REVIEW_KEYS = ("title", "question", "intervention", "comparator", "eligibility", "reports")
+CONDITION_KEYS = ("label", "population", "setting")
+OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance")
 
 
 def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
@@ -305,12 +306,12 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
             source, int(found.group(1)) if found else None, None, str(err).split(" (at")[0],
             "valid TOML (key = \"text\", [table] headers; see data/README.md)")]) from None
     check = _Checker(text, source)
-    check.unknown((), data, _TOP)
+    check.unknown((), data, TOP_KEYS)
     review = check.table((), data, "review")
     if "review" not in data:
         check.add((), None, None, "a [review] table with title, question, intervention and "
                   "comparator")
-    check.unknown(("review",), review, _REVIEW_KEYS)
+    check.unknown(("review",), review, REVIEW_KEYS)
     words = {k: check.text_value(("review",), review, k, required="review" in data)
              for k in ("title", "question", "intervention", "comparator")}
     eligibility = check.text_list(("review",), review, "eligibility")
@@ -329,7 +330,7 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         if not isinstance(spec, Mapping):
             check.add(("conditions",), key, spec, f"a table [conditions.{key}]")
             continue
-        check.unknown(table, spec, _CONDITION_KEYS)
+        check.unknown(table, spec, CONDITION_KEYS)
         conditions[key] = ConditionSpec(
             key=key, label=check.text_value(table, spec, "label", required=True),
             population=check.text_value(table, spec, "population", required=False),
@@ -348,7 +349,7 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         if not isinstance(spec, Mapping):
             check.add(("outcomes",), key, spec, f"a table [outcomes.{key}]")
             continue
-        check.unknown(table, spec, _OUTCOME_KEYS)
+        check.unknown(table, spec, OUTCOME_KEYS)
         label = check.text_value(table, spec, "label", required=True)
         kind = check.text_value(table, spec, "type", required=True)
         if kind and kind not in vocab.OUTCOME_TYPES:

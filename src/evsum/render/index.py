@@ -47,11 +47,11 @@ def index_html(state: dict, out_dir: Path, *, title: str = "Evidence reports") -
         entry = state[name]
         status = entry.get("status", "")
         has_html = (Path(out_dir) / f"{name}.html").exists()
-        title = html.escape(entry.get("title") or name)
+        label = html.escape(entry.get("title") or name)
         # percent-encoded, the name can only be a file beside the index, never a scheme
         # (javascript:) or a path elsewhere
         page = html.escape(urllib.parse.quote(name, safe=""))
-        link = f'<a href="{page}.html">{title}</a>' if has_html else title
+        link = f'<a href="{page}.html">{label}</a>' if has_html else label
         details = ""
         if status == "failed":
             details = (f'{html.escape(entry.get("error", ""))} — '

@@ -133,7 +133,7 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
     evidence : Evidence
         Validated data (see :func:`evsum.load_evidence`).
     condition : str
-        Condition slug, e.g. ``"alcohol"``.
+        Condition key of the protocol (as ``studies.csv`` writes it).
     outcomes : "all" or list of str
         Outcomes to analyse.
     method : str
