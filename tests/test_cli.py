@@ -98,3 +98,14 @@ def test_params_lists_the_parameters_cell_of_each_notebook(monkeypatch):
     assert "notebooks/condition_report.ipynb:" in result.output
     assert '  condition: str = ""  # condition key of evsum.toml' in result.output
     assert '  method: str = "REML"  # pooling method' in result.output
+    assert "an empty `base` means the evidence base is the first of the kernel's working " \
+           "directory and its parents with an evsum.toml" in result.output
+
+
+def test_index_escapes_the_protocol_title(tmp_path):
+    from evsum.render.index import index_html
+
+    page = index_html({"a": {"title": "<b>A</b>", "status": "rendered"}}, tmp_path,
+                      title="<script>alert(1)</script> review")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; review" in page
+    assert "&lt;b&gt;A&lt;/b&gt;" in page

@@ -159,7 +159,8 @@ def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
            out_dir: str | None, build_dir: str | None, only: str | None, method: str,
            force: bool, workers: int | None, scheduler: str | None, quiet: bool) -> None:
     """Render the reports of the evidence base: one HTML report per condition, one per other
-    notebook of notebooks/ (or the protocol's `reports`), and reports/index.html.
+    notebook of notebooks/ (or the protocol's `reports`), and reports/index.html. A base
+    without a notebooks/ folder is rendered with evsum's own templates.
 
     Only reports whose inputs changed (notebook, data, evsum, parameters) are re-rendered.
     The data are validated first: invalid data render nothing and leave reports untouched.
@@ -171,6 +172,10 @@ def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
 
     folder = _base(base, near=data_path)
     data_path = _inside(folder, data_path, DEFAULT_DATA)
+    if notebooks_dir is None and not (folder / "notebooks").is_dir():
+        from evsum.render.scaffold import skeleton
+
+        notebooks_dir = str(skeleton() / "notebooks")  # a base without notebooks: evsum's
     notebooks_dir = _inside(folder, notebooks_dir, "notebooks")
     out_dir = _inside(folder, out_dir, "reports")
     build_dir = _inside(folder, build_dir, "build")
@@ -234,6 +239,10 @@ def params(notebooks: tuple[str, ...], base: str | None) -> None:
         for p in found.values():
             click.echo(f"  {p['name']}: {p['inferred_type_name']} = {p['default']}"
                        + (f"  # {p['help']}" if p["help"] else ""))
+    click.echo("Paths: an empty `base` means the evidence base is the first of the kernel's "
+               "working directory and its parents with an evsum.toml (so papermill works from "
+               "the base's root and from notebooks/); its data are BASE/data/studies.csv. "
+               "`evsum render` passes `base` explicitly.")
 
 
 @main.command(name="check-links")

@@ -69,11 +69,10 @@ def test_commands_outside_a_base_say_so(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def minimal_base(tmp_path_factory):
-    """A base made by `evsum new` holding only evsum.toml and data/studies.csv."""
+    """A base holding only evsum.toml and data/studies.csv (no companion file, no notebooks:
+    evsum's templates render it)."""
     base = tmp_path_factory.mktemp("minimal") / "base"
-    assert _run("new", base).exit_code == 0
-    for extra in (base / "data").iterdir():
-        extra.unlink()
+    (base / "data").mkdir(parents=True)
     shutil.copy(SMALL, base / "data" / "studies.csv")
     shutil.copy(SMALL_PROTOCOL, base / "evsum.toml")
     return base
@@ -100,6 +99,8 @@ def test_a_base_with_only_studies_and_protocol_renders(minimal_base):
     assert index.index("overview.html") < index.index("alcohol.html") < index.index(
         "cocaine.html")
     assert (minimal_base / "build" / "alcohol.ipynb").exists()
+    assert sorted(p.name for p in minimal_base.iterdir()) == ["build", "data", "evsum.toml",
+                                                              "reports"]
     assert _run("check-links", "--base", minimal_base).exit_code == 0
 
 
