@@ -16,10 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name evsum --display-name "Python (evsum)"
 	touch $(STAMP)
 
-## make reports: set up, validate the data, render every report into reports/, check the links
+## make reports: set up, validate the data, render every report of each evidence base (the
+## repository's own and examples/*), check the links
+EXAMPLES := $(wildcard examples/*/evsum.toml)
+
 reports: setup
 	$(BIN)/evsum render
 	$(BIN)/evsum check-links reports
+	@for base in $(dir $(EXAMPLES)); do \
+	  echo "evsum render --base $$base"; \
+	  $(BIN)/evsum render --base $$base && $(BIN)/evsum check-links --base $$base || exit 1; \
+	done
 
 ## make test: set up (with the browser for the report tests), run the test suite
 test: setup browser
@@ -36,4 +43,5 @@ browser:
 	@bash scripts/ensure-chromium
 
 clean:
-	rm -rf $(VENV) build reports/*.html reports/.evsum-state.json reports/.build
+	rm -rf $(VENV) build reports/*.html reports/.evsum-state.json reports/.build \
+	  examples/*/reports examples/*/build

@@ -12,6 +12,8 @@ matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "studies_small.csv"
+#: The protocol of the small fixture; copy it beside data/ to make a folder an evidence base.
+SMALL_PROTOCOL = DATA / "evsum.toml"
 
 
 @pytest.fixture

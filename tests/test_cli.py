@@ -25,13 +25,13 @@ def test_validate_ok():
 def test_validate_reports_every_problem_and_exits_1(tmp_path):
     bad = tmp_path / "studies.csv"
     text = SMALL.read_text().replace(",12,6,", ",25,6,").replace("alpha2001,Alpha,2001",
-                                                                 "alpha2001,Alpha,1900")
+                                                                 "alpha2001,Alpha,1890")
     bad.write_text(text)
     result = _run("validate", bad)
     assert result.exit_code == 1
     assert f"2 problems in {bad}:" in result.output
     assert f"{bad}:2 (study_id=alpha2001) events_intervention: got '25'" in result.output
-    assert f"{bad}:2 (study_id=alpha2001) year: got '1900'" in result.output
+    assert f"{bad}:2 (study_id=alpha2001) year: got '1890'" in result.output
 
 
 def test_list_shows_conditions_and_outcomes():
@@ -96,5 +96,16 @@ def test_params_lists_the_parameters_cell_of_each_notebook(monkeypatch):
     result = CliRunner().invoke(main, ["params"])
     assert result.exit_code == 0, result.output
     assert "notebooks/condition_report.ipynb:" in result.output
-    assert '  condition: str = "alcohol"  # condition to summarise' in result.output
+    assert '  condition: str = ""  # condition key of evsum.toml' in result.output
     assert '  method: str = "REML"  # pooling method' in result.output
+    assert "an empty `base` means the evidence base is the first of the kernel's working " \
+           "directory and its parents with an evsum.toml" in result.output
+
+
+def test_index_escapes_the_protocol_title(tmp_path):
+    from evsum.render.index import index_html
+
+    page = index_html({"a": {"title": "<b>A</b>", "status": "rendered"}}, tmp_path,
+                      title="<script>alert(1)</script> review")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; review" in page
+    assert "&lt;b&gt;A&lt;/b&gt;" in page

@@ -47,8 +47,25 @@ def test_dictionary_documents_every_vocabulary_value_used(evidence, column):
     assert [v for v in sorted(used) if f"`{v}`" not in README] == []
 
 
-def test_dictionary_documents_every_allowed_outcome():
-    assert [o for o in schema.OUTCOMES if f"`{o}`" not in README] == []
+def test_dictionary_documents_every_outcome_of_the_protocol(evidence):
+    assert [o for o in evidence.protocol.outcomes if f"`{o}`" not in README] == []
+
+
+def test_dictionary_documents_every_protocol_key():
+    from evsum.ingest import protocol
+
+    keys = {*protocol.TOP_KEYS, *protocol.REVIEW_KEYS, *protocol.CONDITION_KEYS,
+            *protocol.OUTCOME_KEYS} - {"review", "conditions", "outcomes"}
+    assert [k for k in sorted(keys) if f"`{k}`" not in README and f"[{k}]" not in README] == []
+    assert [v for v in (*protocol.IMPORTANCE, *protocol.BUILTIN_TIMEPOINTS)
+            if f"`{v}`" not in README] == []
+
+
+def test_code_and_dictionary_agree_on_the_years():
+    from evsum.ingest.studies import YEAR_MIN
+
+    assert YEAR_MIN == 1900
+    assert f"integer from {YEAR_MIN} to next year" in README
 
 
 def test_every_study_has_reference_characteristics_and_risk_of_bias(evidence):

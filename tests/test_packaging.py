@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _normalise(requirement: str) -> str:
-    """``Jupyter_Lab >=4.0`` -> ``jupyter-lab>=4.0`` (PEP 503 name, specifier kept)."""
-    requirement = requirement.replace(" ", "")
+    """``Jupyter_Lab >=4.0`` -> ``jupyter-lab>=4.0`` (PEP 503 name, specifier kept; an
+    environment marker such as ``; python_version < '3.11'`` or a YAML comment dropped)."""
+    requirement = requirement.split(";")[0].split("#")[0].replace(" ", "")
     name = re.match(r"[A-Za-z0-9_.\-]+(\[[^\]]*\])?", requirement).group(0)
     return re.sub(r"[-_.]+", "-", name.lower()) + requirement[len(name):]
 

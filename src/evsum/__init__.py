@@ -15,6 +15,7 @@ from evsum.version import __version__
 _EXPORTS: dict[str, str] = {
     "OutcomeAnalysis": "evsum.review.analysis",
     "analyse_condition": "evsum.review.analysis",
+    "choose_condition": "evsum.review.analysis",
     "audit_summary_html": "evsum.present.audit_sections",
     "audit_title_html": "evsum.present.audit_sections",
     "citation_audit_html": "evsum.present.audit_sections",
@@ -40,6 +41,10 @@ _EXPORTS: dict[str, str] = {
     "example_grade": "evsum.review.examples",
     "example_risk_of_bias": "evsum.review.examples",
     "example_rows": "evsum.review.examples",
+    "example_protocol": "evsum.review.examples",
+    "Protocol": "evsum.ingest.protocol",
+    "find_base": "evsum.ingest.protocol",
+    "load_protocol": "evsum.ingest.protocol",
     "EvsumError": "evsum.exceptions",
     "EvsumWarning": "evsum.exceptions",
     "SmallKWarning": "evsum.exceptions",
@@ -111,6 +116,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         validate_claims,
     )
     from evsum.ingest.evidence import Evidence, load_evidence
+    from evsum.ingest.protocol import Protocol, find_base, load_protocol
     from evsum.ingest.studies import load_studies, validate_studies
     from evsum.present.audit_sections import (
         audit_summary_html,
@@ -146,7 +152,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         title_html,
     )
     from evsum.present.sof import sof_html, summary_of_findings
-    from evsum.review.analysis import OutcomeAnalysis, analyse_condition
+    from evsum.review.analysis import OutcomeAnalysis, analyse_condition, choose_condition
     from evsum.review.citations import (
         CitationAudit,
         audit_citations,
@@ -157,6 +163,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from evsum.review.examples import (
         example_evidence,
         example_grade,
+        example_protocol,
         example_risk_of_bias,
         example_rows,
     )

@@ -1,4 +1,4 @@
-"""Command line: ``evsum validate | list | params | render | check-links | audit-citations``.
+"""Command line: ``evsum new | validate | list | params | render | check-links | audit-citations``.
 
 Thin: parse arguments, call one library function, map errors to exit codes
 (0 ok, 1 invalid data or a failed check, 2 usage, 3 a report failed to render).
@@ -16,10 +16,30 @@ from evsum.version import __version__
 
 DEFAULT_DATA = "data/studies.csv"
 
+#: ``--base`` of every command.
+_BASE_HELP = ("Evidence base folder (with evsum.toml). Default: the first of the current "
+              "directory and its parents that holds an evsum.toml.")
+
 
 def _fail_on_data(err: StudyDataError) -> None:
     click.echo(str(err), err=True)
     sys.exit(1)
+
+
+def _base_option(function):
+    return click.option("--base", "base", default=None, type=click.Path(file_okay=False),
+                        help=_BASE_HELP)(function)
+
+
+def _base(base: str | None, near: str | None = None) -> Path:
+    """The evidence base of a command (exit 1 with the reason when there is none)."""
+    from evsum.ingest.protocol import resolve_base
+
+    try:
+        return resolve_base(base, near=near)
+    except StudyDataError as err:
+        _fail_on_data(err)
+        raise  # unreachable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,23 +47,49 @@ def _fail_on_data(err: StudyDataError) -> None:
 def main() -> None:
     """Evidence summaries from a curated study table.
 
-    Typical use, from the repository root: `evsum validate`, then `evsum render`, then open
-    reports/index.html.
+    Every command works on an evidence base: a folder with evsum.toml (the protocol),
+    data/studies.csv and notebooks/. It is found from the current directory upward, or given
+    with --base DIR; relative paths of the data, notebooks, reports and build folders are
+    taken inside it. Typical use: `evsum new my-review`, fill evsum.toml and data/studies.csv,
+    `evsum validate`, `evsum render`, then open reports/index.html.
     """
 
 
 @main.command()
-@click.argument("csv_path", default=DEFAULT_DATA, type=click.Path(dir_okay=False))
-def validate(csv_path: str) -> None:
-    """Check CSV_PATH (default data/studies.csv) and the data files beside it.
-
-    Prints every problem, one per line, as FILE:LINE (study_id=...) COLUMN: got VALUE;
-    expected WHAT, and exits 1 if there is any.
-    """
-    from evsum.ingest.claims import validate_data
+@click.argument("directory", type=click.Path(file_okay=False))
+def new(directory: str) -> None:
+    """Create a new evidence base in DIRECTORY: evsum.toml with commented placeholders,
+    data/ with the CSV headers, notebooks/ with the report templates, a README and a
+    .gitignore. DIRECTORY must not exist or be empty."""
+    from evsum.render.scaffold import new_base
 
     try:
-        evidence, claims = validate_data(csv_path)
+        written = new_base(directory)
+    except EvsumError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    click.echo(f"{directory}: new evidence base ({len(written)} files). Next: fill "
+               f"{Path(directory) / 'evsum.toml'} and {Path(directory) / DEFAULT_DATA}, "
+               "then `evsum validate` there.")
+
+
+@main.command()
+@click.argument("csv_path", required=False, type=click.Path(dir_okay=False))
+@_base_option
+def validate(csv_path: str | None, base: str | None) -> None:
+    """Check the evidence base: evsum.toml, CSV_PATH (default data/studies.csv of the base)
+    and the data files beside it.
+
+    Prints every problem, one per line, as FILE:LINE (study_id=...) COLUMN: got VALUE;
+    expected WHAT, and exits 1 if there is any. Says which optional files were found.
+    """
+    from evsum.ingest.claims import validate_data
+    from evsum.ingest.evidence import OPTIONAL_FILES
+
+    folder = _base(base, near=csv_path)
+    csv_path = csv_path or str(folder / DEFAULT_DATA)
+    try:
+        evidence, claims = validate_data(csv_path, base=folder)
     except StudyDataError as err:
         _fail_on_data(err)
     rows = len(evidence.studies.data)
@@ -51,16 +97,27 @@ def validate(csv_path: str) -> None:
     extra = "" if claims is None else f", {len(claims.data)} claims"
     click.echo(f"{csv_path}: OK ({rows} rows, {studies} studies, "
                f"{len(evidence.studies.conditions)} conditions{extra})")
+    found = evidence.found
+    absent = [name for name in OPTIONAL_FILES if name not in found]
+    click.echo("optional files found: " + (", ".join(found) or "none"))
+    if absent:
+        click.echo("optional files not found (the reports say what was not recorded): "
+                   + ", ".join(absent))
 
 
 @main.command(name="list")
-@click.argument("csv_path", default=DEFAULT_DATA, type=click.Path(dir_okay=False))
-def list_(csv_path: str) -> None:
-    """List the conditions and outcomes in CSV_PATH with their numbers of studies."""
+@click.argument("csv_path", required=False, type=click.Path(dir_okay=False))
+@_base_option
+def list_(csv_path: str | None, base: str | None) -> None:
+    """List the conditions and outcomes in CSV_PATH (default data/studies.csv of the base)
+    with their numbers of studies."""
+    from evsum.ingest.protocol import load_protocol
     from evsum.ingest.studies import load_studies
 
+    folder = _base(base, near=csv_path)
     try:
-        table = load_studies(csv_path)
+        table = load_studies(csv_path or folder / DEFAULT_DATA,
+                             protocol=load_protocol(folder))
     except StudyDataError as err:
         _fail_on_data(err)
     data = table.data
@@ -71,16 +128,22 @@ def list_(csv_path: str) -> None:
             click.echo(f"  {outcome}: {group['study_id'].nunique()} studies, {len(group)} rows")
 
 
+def _inside(folder: Path, path: str | None, default: str) -> str:
+    """``path`` as given (relative to the current directory), or ``default`` in the base."""
+    return path if path is not None else str(folder / default)
+
+
 @main.command()
-@click.option("--data", "data_path", default=DEFAULT_DATA, show_default=True,
-              type=click.Path(dir_okay=False), help="Study table (context files beside it).")
-@click.option("--notebooks", "notebooks_dir", default="notebooks", show_default=True,
-              type=click.Path(file_okay=False), help="Folder of the report notebooks.")
-@click.option("--out", "out_dir", default="reports", show_default=True,
-              type=click.Path(file_okay=False), help="Folder for the HTML reports.")
-@click.option("--build", "build_dir", default="build", show_default=True,
-              type=click.Path(file_okay=False),
-              help="Folder for the executed notebooks (open them in JupyterLab to debug).")
+@_base_option
+@click.option("--data", "data_path", default=None, type=click.Path(dir_okay=False),
+              help="Study table (context files beside it). [default: BASE/data/studies.csv]")
+@click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
+              help="Folder of the report notebooks. [default: BASE/notebooks]")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Folder for the HTML reports. [default: BASE/reports]")
+@click.option("--build", "build_dir", default=None, type=click.Path(file_okay=False),
+              help="Folder for the executed notebooks (open them in JupyterLab to debug). "
+                   "[default: BASE/build]")
 @click.option("--only", default=None, help="Render only this condition (or report name).")
 @click.option("--method", default="REML", show_default=True,
               type=click.Choice(["FE", "DL", "REML", "PM", "ML"]),
@@ -92,10 +155,12 @@ def list_(csv_path: str) -> None:
 @click.option("--scheduler", default=None,
               help="Address of a dask.distributed scheduler to render on (needs evsum[dask]).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def render(data_path: str, notebooks_dir: str, out_dir: str, build_dir: str, only: str | None,
-           method: str, force: bool, workers: int | None, scheduler: str | None,
-           quiet: bool) -> None:
-    """Render one HTML report per condition, the extra reports, and reports/index.html.
+def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
+           out_dir: str | None, build_dir: str | None, only: str | None, method: str,
+           force: bool, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+    """Render the reports of the evidence base: one HTML report per condition, one per other
+    notebook of notebooks/ (or the protocol's `reports`), and reports/index.html. A base
+    without a notebooks/ folder is rendered with evsum's own templates.
 
     Only reports whose inputs changed (notebook, data, evsum, parameters) are re-rendered.
     The data are validated first: invalid data render nothing and leave reports untouched.
@@ -105,18 +170,28 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, build_dir: str, onl
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all
 
+    folder = _base(base, near=data_path)
+    data_path = _inside(folder, data_path, DEFAULT_DATA)
+    if notebooks_dir is None and not (folder / "notebooks").is_dir():
+        from evsum.render.scaffold import skeleton
+
+        notebooks_dir = str(skeleton() / "notebooks")  # a base without notebooks: evsum's
+    notebooks_dir = _inside(folder, notebooks_dir, "notebooks")
+    out_dir = _inside(folder, out_dir, "reports")
+    build_dir = _inside(folder, build_dir, "build")
     try:
-        validate_data(data_path)
+        evidence, _ = validate_data(data_path, base=folder)
         jobs = plan_reports(data_path, notebooks_dir, out_dir, method=method, only=only,
-                            build_dir=build_dir)
+                            build_dir=build_dir, base=folder)
+        options = {"force": force, "quiet": quiet, "complete": only is None,
+                   "title": evidence.protocol.title}
         if scheduler:
             from distributed import Client
 
             with Client(scheduler) as client:
-                summary = render_all(jobs, out_dir, force=force,
-                                     executor=client.get_executor(), quiet=quiet)
+                summary = render_all(jobs, out_dir, executor=client.get_executor(), **options)
         else:
-            summary = render_all(jobs, out_dir, force=force, workers=workers, quiet=quiet)
+            summary = render_all(jobs, out_dir, workers=workers, **options)
     except StudyDataError as err:
         _fail_on_data(err)
     except EvsumError as err:
@@ -134,12 +209,25 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, build_dir: str, onl
 
 @main.command()
 @click.argument("notebooks", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-def params(notebooks: tuple[str, ...]) -> None:
-    """Show the parameters of report notebooks (default: every notebook in notebooks/), with
-    their types, defaults and help, as papermill reads them from the `parameters` cell."""
+@_base_option
+def params(notebooks: tuple[str, ...], base: str | None) -> None:
+    """Show the parameters of report notebooks (default: every notebook in the base's
+    notebooks/), with their types, defaults and help, as papermill reads them from the
+    `parameters` cell.
+
+    Paths: `base` empty means the evidence base is found from the kernel's working directory
+    upward (the first folder with evsum.toml), so `papermill notebooks/X.ipynb out.ipynb -p
+    condition KEY` works from the base's root and from notebooks/; `evsum render` passes the
+    base explicitly. The data are always the base's data/studies.csv.
+    """
     import papermill
 
-    paths = notebooks or tuple(sorted(str(p) for p in Path("notebooks").glob("*.ipynb")))
+    from evsum.ingest.protocol import find_base
+
+    if not notebooks:
+        folder = Path(base) if base else (find_base() or Path.cwd())
+        notebooks = tuple(sorted(str(p) for p in (folder / "notebooks").glob("*.ipynb")))
+    paths = notebooks
     if not paths:
         click.echo("no notebooks given and none in notebooks/", err=True)
         sys.exit(2)
@@ -151,15 +239,25 @@ def params(notebooks: tuple[str, ...]) -> None:
         for p in found.values():
             click.echo(f"  {p['name']}: {p['inferred_type_name']} = {p['default']}"
                        + (f"  # {p['help']}" if p["help"] else ""))
+    click.echo("Paths: an empty `base` means the evidence base is the first of the kernel's "
+               "working directory and its parents with an evsum.toml (so papermill works from "
+               "the base's root and from notebooks/); its data are BASE/data/studies.csv. "
+               "`evsum render` passes `base` explicitly.")
 
 
 @main.command(name="check-links")
-@click.argument("folder", default="reports", type=click.Path(exists=True, file_okay=False))
-def check_links(folder: str) -> None:
-    """Check that every link between the reports in FOLDER (default reports) reaches its page
-    and anchor; prints each broken one and exits 1 if there is any."""
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@_base_option
+def check_links(folder: str | None, base: str | None) -> None:
+    """Check that every link between the reports in FOLDER (default the base's reports/)
+    reaches its page and anchor; prints each broken one and exits 1 if there is any."""
     from evsum.render.links import broken_links
 
+    if folder is None:
+        folder = str(_base(base) / "reports")
+    if not Path(folder).is_dir():
+        click.echo(f"error: {folder}: no such folder (render the reports first)", err=True)
+        sys.exit(2)
     broken = broken_links(folder)
     for line in broken:
         click.echo(f"{folder}/{line}", err=True)
@@ -170,15 +268,17 @@ def check_links(folder: str) -> None:
 
 @main.command(name="audit-citations")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--references", "references_path", default="data/references.json",
-              show_default=True, type=click.Path(exists=True, dir_okay=False),
-              help="Curated CSL-JSON references to check against.")
+@_base_option
+@click.option("--references", "references_path", default=None,
+              type=click.Path(exists=True, dir_okay=False),
+              help="Curated CSL-JSON references to check against. "
+                   "[default: BASE/data/references.json]")
 @click.option("--csv", "csv_out", default=None, type=click.Path(dir_okay=False),
               help="Write one row per entry and finding to this CSV.")
 @click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False),
               help="Write the audit table as an HTML fragment to this file.")
-def audit_citations_command(file: str, references_path: str, csv_out: str | None,
-                            html_out: str | None) -> None:
+def audit_citations_command(file: str, base: str | None, references_path: str | None,
+                            csv_out: str | None, html_out: str | None) -> None:
     """Check the reference list in FILE (APA or Vancouver) against curated references.
 
     Prints one line per entry and exits 0 if every entry matches its record cleanly, 1 if any
@@ -188,6 +288,8 @@ def audit_citations_command(file: str, references_path: str, csv_out: str | None
     from evsum.render.report import write_atomic
     from evsum.review.citations import audit_citations
 
+    if references_path is None:
+        references_path = str(_base(base, near=file) / "data" / "references.json")
     try:
         audit = audit_citations(file, references_path)
     except StudyDataError as err:

@@ -119,8 +119,8 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     one("negative_events.csv", 2, "events_comparator", "-1", "a number of events ≥ 0")
     one("negative_sd.csv", 4, "sd_comparator", "-4.6", "a standard deviation > 0")
     one("ci_excludes_estimate.csv", 5, "effect", "-3.0", "inside its confidence interval")
-    one("year_too_early.csv", 2, "year", "1890", "a year from 1950")
-    one("year_too_late.csv", 5, "year", "3000", "a year from 1950")
+    one("year_too_early.csv", 2, "year", "1890", "a year from 1900")
+    one("year_too_late.csv", 5, "year", "3000", "a year from 1900")
     one("negative_pmid.csv", 6, "pmid", "-5", "a positive PubMed id")
     one("huge_integer.csv", 3, "n_intervention", "1e30", "a whole number below")
     cases["negative_ratio.csv"] = (

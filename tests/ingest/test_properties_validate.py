@@ -70,7 +70,7 @@ def valid_tables(draw) -> list[dict]:
         studies.append({
             "study_id": f"{draw(st.from_regex(r'[a-z]{2,8}', fullmatch=True))}{i}",
             "first_author": draw(some_text),
-            "year": str(draw(st.integers(1950, YEAR_MAX))),
+            "year": str(draw(st.integers(1900, YEAR_MAX))),
             "doi": draw(st.one_of(st.just(""), st.from_regex(
                 r"10\.[0-9]{4,9}/[A-Za-z0-9._;()/:-]{1,20}", fullmatch=True))),
             "pmid": draw(st.one_of(st.just(""), st.integers(1, 99_999_999).map(str))),
@@ -140,7 +140,7 @@ CORRUPTIONS = {
     "huge integer": (lambda r: list(schema.INTEGER_COLUMNS),
                      st.sampled_from(["1e30", "99999999999999999999999", "-1e300"])),
     "year out of range": (lambda r: ["year"],
-                          st.one_of(st.integers(1000, 1949), st.integers(YEAR_MAX + 1, 9999))
+                          st.one_of(st.integers(1000, 1899), st.integers(YEAR_MAX + 1, 9999))
                           .map(str)),
     "n not positive": (lambda r: ["n_intervention", "n_comparator"],
                        st.integers(-500, 0).map(str)),

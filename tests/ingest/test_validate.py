@@ -30,7 +30,7 @@ def test_valid_fixture_loads_with_types(small_rows, write_csv):
         ("n_comparator", "-3", "participants > 0"),
         ("n_intervention", "12.5", "a whole number"),
         ("n_intervention", "twenty", "a number"),
-        ("year", "1890", "a year from 1950"),
+        ("year", "1890", "a year from 1900"),
         ("condition", "gambling", "one of 'alcohol'"),
         ("design", "rct", "one of 'parallel_rct'"),
         ("comparator_type", "nothing", "one of 'placebo'"),

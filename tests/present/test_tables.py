@@ -27,7 +27,7 @@ def _grade(**changes) -> pd.DataFrame:
 
 def test_relative_and_absolute_effects_per_1000():
     result = _result()
-    sof = evsum.summary_of_findings({"abstinence": result}, _grade(), condition="alcohol",
+    sof = evsum.summary_of_findings({"abstinence": result}, _grade(), condition="condition_a",
                                     comparator_type="placebo", participants={"abstinence": 210})
     row = sof.iloc[0]
     est, lo, hi = np.exp([result.estimate, result.ci_low, result.ci_high])
@@ -43,7 +43,7 @@ def test_relative_and_absolute_effects_per_1000():
 
 
 def test_certainty_symbols_and_reasons():
-    sof = evsum.summary_of_findings({("alcohol", "relapse", "placebo"): _result()}, _grade())
+    sof = evsum.summary_of_findings({("condition_a", "relapse", "placebo"): _result()}, _grade())
     row = sof.iloc[0]
     assert row["certainty"] == "very low"
     assert row["certainty_symbols"] == "\u2295\u25ef\u25ef\u25ef"
@@ -53,7 +53,7 @@ def test_certainty_symbols_and_reasons():
 
 def test_continuous_outcome_has_no_absolute_effect():
     result = _result("MD")
-    sof = evsum.summary_of_findings({("alcohol", "craving", "placebo"): result}, _grade())
+    sof = evsum.summary_of_findings({("condition_a", "craving", "placebo"): result}, _grade())
     row = sof.iloc[0]
     # display only: the pooled value itself, minus sign as U+2212, not back-transformed
     assert row["relative_effect"].startswith(f"MD \u2212{abs(result.estimate):.2f} (")
@@ -69,20 +69,20 @@ def test_outcome_without_grade_row_is_not_assessed_and_none_result_is_not_pooled
 
 def test_stated_certainty_must_match_arithmetic():
     with pytest.raises(ValueError, match="must equal start less the downgrades"):
-        evsum.summary_of_findings({("alcohol", "abstinence", "placebo"): _result()},
+        evsum.summary_of_findings({("condition_a", "abstinence", "placebo"): _result()},
                                   _grade(certainty="high"))
 
 
 def test_ambiguous_grade_rows_raise():
     grade = pd.concat([_grade(), _grade().assign(comparator_type="active placebo")])
     with pytest.raises(ValueError, match="give the condition"):
-        evsum.summary_of_findings({"abstinence": _result()}, grade, condition="alcohol")
+        evsum.summary_of_findings({"abstinence": _result()}, grade, condition="condition_a")
 
 
 def test_accepts_analyses():
     rows = evsum.example_rows()
     class Analysis:  # the attributes summary_of_findings reads from OutcomeAnalysis
-        condition, outcome, comparator_type = "alcohol", "abstinence", "placebo"
+        condition, outcome, comparator_type = "condition_a", "abstinence", "placebo"
         timepoint = "4 weeks"
         participants = int(rows["n_intervention"].iloc[0])
         result = _result()
@@ -93,7 +93,7 @@ def test_accepts_analyses():
 
 def test_sof_html_escapes_values_and_lists_footnotes():
     grade = _grade(risk_of_bias_reason="<script>alert(1)</script> & more")
-    sof = evsum.summary_of_findings({("alcohol", "abstinence", "placebo"): _result()}, grade)
+    sof = evsum.summary_of_findings({("condition_a", "abstinence", "placebo"): _result()}, grade)
     html = evsum.sof_html(sof, title="Ketamine <vs> placebo")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "Ketamine &lt;vs&gt; placebo" in html
@@ -114,7 +114,7 @@ def test_sof_html_marks_shared_reasons_once():
 
 def _at(timepoint):
     class Analysis:
-        condition, outcome, comparator_type = "alcohol", "abstinence", "placebo"
+        condition, outcome, comparator_type = "condition_a", "abstinence", "placebo"
         participants = 100
         result = _result()
     Analysis.timepoint = timepoint
@@ -122,7 +122,7 @@ def _at(timepoint):
 
 
 def test_grade_row_for_the_time_point_wins_over_the_blank_one():
-    # example_grade()'s alcohol/abstinence/placebo row says "low"; a 6-month row says
+    # example_grade()'s condition_a/abstinence/placebo row says "low"; a 6-month row says
     # "very low" (one more step for imprecision).
     general = _grade().assign(timepoint="")
     six = general.iloc[[0]].assign(timepoint="6 months", imprecision="very serious",

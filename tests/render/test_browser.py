@@ -17,7 +17,7 @@ import pytest
 from evsum.render.batch import plan_reports, render_all
 
 import hostile
-from conftest import ROOT, SMALL
+from conftest import ROOT, SMALL, SMALL_PROTOCOL
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
@@ -54,6 +54,7 @@ def browser():
 
 def _render(root: Path, studies: Path, notebooks: tuple[str, ...], only=None) -> Path:
     (root / "notebooks").mkdir(parents=True)
+    shutil.copy(SMALL_PROTOCOL, root / "evsum.toml")  # the fixture's protocol: root is a base
     for name in notebooks:
         shutil.copy(ROOT / "notebooks" / name, root / "notebooks")
     out = root / "reports"

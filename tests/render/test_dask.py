@@ -6,7 +6,7 @@ import pytest
 
 from evsum.render.batch import plan_reports, render_all
 
-from conftest import ROOT, SMALL
+from conftest import ROOT, SMALL, SMALL_PROTOCOL
 
 distributed = pytest.importorskip("distributed", reason="install evsum[dask]")
 pytestmark = pytest.mark.notebook
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.notebook
 def test_render_on_a_local_dask_cluster(tmp_path):
     (tmp_path / "data").mkdir()
     shutil.copy(SMALL, tmp_path / "data" / "studies.csv")
+    shutil.copy(SMALL_PROTOCOL, tmp_path / "evsum.toml")
     (tmp_path / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / "condition_report.ipynb", tmp_path / "notebooks")
     out = tmp_path / "reports"

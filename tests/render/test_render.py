@@ -12,7 +12,7 @@ import pytest
 from evsum.exceptions import EvsumError
 from evsum.render.batch import LOCK_FILE, plan_reports, render_all
 
-from conftest import ROOT, SMALL
+from conftest import ROOT, SMALL, SMALL_PROTOCOL
 
 pytestmark = pytest.mark.notebook
 
@@ -23,6 +23,7 @@ def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("render")
     (root / "data").mkdir()
     shutil.copy(SMALL, root / "data" / "studies.csv")
+    shutil.copy(SMALL_PROTOCOL, root / "evsum.toml")
     (root / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / "condition_report.ipynb", root / "notebooks")
     return root

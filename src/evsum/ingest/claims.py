@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.io import LINE, read_csv_records, read_text
+from evsum.ingest.protocol import DEFAULT_CLAIM_TYPES, Protocol
 from evsum.ingest.references import parse_reference_list
 
 #: Columns of ``claims.csv``, in file order.
@@ -38,15 +38,8 @@ VERDICTS: dict[str, str] = {
     "not assessable from the cited evidence": "nothing cited or in the evidence base can "
                                               "check it (including anecdotes)",
 }
-#: Kinds of claim.
-CLAIM_TYPES: dict[str, str] = {
-    "effect": "ketamine changes an outcome",
-    "study type": "what kind of study a source is",
-    "attribution": "a finding attributed to a cited study",
-    "mechanism": "how ketamine works",
-    "case story": "a patient anecdote",
-    "safety": "harms or tolerability",
-}
+#: Kinds of claim when the protocol declares none (``[claim_types]`` of ``evsum.toml``).
+CLAIM_TYPES: dict[str, str] = DEFAULT_CLAIM_TYPES
 _CLAIM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 #: Numbers that are not four-digit years (rationales cite no numbers; the data summary does).
 _NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?%?")
@@ -74,7 +67,8 @@ def split_list(value: str) -> list[str]:
 def validate_claims(frame: pd.DataFrame, source: str, *,
                     study_ids: set[str] | None = None,
                     reference_ids: set[str] | None = None,
-                    reference_keys: set[str] | None = None) -> ClaimTable:
+                    reference_keys: set[str] | None = None,
+                    protocol: Protocol | None = None) -> ClaimTable:
     """Check a claims frame (from :func:`evsum.ingest.io.read_csv_records`); report every problem.
 
     Parameters
@@ -88,6 +82,10 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
     reference_keys : set of str, optional
         In-text keys of the audited text's reference list (``Krupitsky et al. (2002)``): each
         ``cited_reference`` must be one of them, and each of them needs a claim.
+    protocol : Protocol, optional
+        The review protocol: ``claim_type`` must be one of its claim types (default
+        :data:`CLAIM_TYPES`) and each of ``outcomes`` one of its outcomes (not checked
+        without a protocol).
 
     Raises
     ------
@@ -99,6 +97,9 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
         raise StudyDataError(source, [Problem(source, 1, None, ", ".join(missing),
                                               "the columns " + ", ".join(CLAIM_COLUMNS))])
     problems: list[Problem] = []
+    claim_types = CLAIM_TYPES if protocol is None else protocol.claim_types
+    outcomes = None if protocol is None else protocol.outcomes
+    where = "" if protocol is None else f" of {protocol.source or 'the protocol'}"
 
     def add(row, column, value, expected):
         problems.append(Problem(source, int(row[LINE]), column, value, expected,
@@ -117,8 +118,9 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
                 add(row, column, "", "a value")
         if _SENTENCE_BREAK.search(row["quote"].rstrip(".!? ")):
             add(row, "quote", row["quote"], "at most one sentence of the text, verbatim")
-        if row["claim_type"] not in CLAIM_TYPES:
-            add(row, "claim_type", row["claim_type"], f"one of {sorted(CLAIM_TYPES)}")
+        if row["claim_type"] not in claim_types:
+            add(row, "claim_type", row["claim_type"],
+                f"one of {sorted(claim_types)} (the claim types{where})")
         if row["verdict"] not in VERDICTS:
             add(row, "verdict", row["verdict"], f"one of {list(VERDICTS)}")
         number = _NUMBER.search(row["rationale"])
@@ -139,8 +141,9 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
             if study_ids is not None and study not in study_ids:
                 add(row, "study_ids", study, "study_ids of studies.csv, separated by ';'")
         for outcome in split_list(row["outcomes"]):
-            if outcome not in schema.OUTCOMES:
-                add(row, "outcomes", outcome, "outcome names of data/README.md, separated by ';'")
+            if outcomes is not None and outcome not in outcomes:
+                add(row, "outcomes", outcome,
+                    f"outcome keys{where}, separated by ';'")
         if row["claim_type"] == "case story" and row["verdict"] != \
                 "not assessable from the cited evidence":
             add(row, "verdict", row["verdict"],
@@ -157,10 +160,12 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
 
 def read_claims(path: str | Path, *, study_ids: set[str] | None = None,
                 reference_ids: set[str] | None = None,
-                reference_keys: set[str] | None = None) -> ClaimTable:
+                reference_keys: set[str] | None = None,
+                protocol: Protocol | None = None) -> ClaimTable:
     """Read ``claims.csv`` with :func:`evsum.ingest.io.read_csv_records` and validate it."""
     return validate_claims(read_csv_records(path), str(path), study_ids=study_ids,
-                           reference_ids=reference_ids, reference_keys=reference_keys)
+                           reference_ids=reference_ids, reference_keys=reference_keys,
+                           protocol=protocol)
 
 
 def load_claims(evidence: Evidence, path: str | Path | None = None, *,
@@ -191,11 +196,17 @@ def load_claims(evidence: Evidence, path: str | Path | None = None, *,
         keys = {e.key for e in parse_reference_list(read_text(references_path)) if e.key}
     return read_claims(path, study_ids=set(evidence.studies.data["study_id"]),
                        reference_ids={r["id"] for r in evidence.references},
-                       reference_keys=keys)
+                       reference_keys=keys, protocol=evidence.protocol)
 
 
-def validate_data(studies_path: str | Path) -> tuple[Evidence, ClaimTable | None]:
-    """Validate the whole data folder: the evidence base, then ``claims.csv`` if present.
+def validate_data(studies_path: str | Path | None = None, *,
+                  base: str | Path | None = None) -> tuple[Evidence, ClaimTable | None]:
+    """Validate the whole evidence base: protocol, data files, then ``claims.csv`` if present.
+
+    Parameters
+    ----------
+    studies_path, base : str or Path, optional
+        As for :func:`evsum.load_evidence`.
 
     Raises
     ------
@@ -204,6 +215,6 @@ def validate_data(studies_path: str | Path) -> tuple[Evidence, ClaimTable | None
     """
     from evsum.ingest.evidence import load_evidence
 
-    evidence = load_evidence(studies_path)
+    evidence = load_evidence(studies_path, base=base)
     claims_path = Path(evidence.data_dir) / "claims.csv"
     return evidence, (load_claims(evidence) if claims_path.exists() else None)

@@ -7,7 +7,8 @@ import pandas as pd
 from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.io import LINE
-from evsum.ingest.studies import CONTROL_PATTERN, TIMEPOINT_PATTERN, check_header
+from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol
+from evsum.ingest.studies import CONTROL_PATTERN, check_header
 from evsum.stats.grade import DOWNGRADE_STEPS, certainty_after_downgrades
 
 CHARACTERISTICS_COLUMNS = (
@@ -104,20 +105,29 @@ def validate_risk_of_bias(frame: pd.DataFrame, source: str,
     return frame.reset_index(drop=True)
 
 
-def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+def validate_grade(frame: pd.DataFrame, source: str,
+                   protocol: Protocol | None = None) -> pd.DataFrame:
     """Check ``grade.csv``: vocabularies, time points, a reason for each downgrade, certainty
     arithmetic, one row per condition × outcome × comparator type × time point (a blank time
-    point covers every time point without a row of its own)."""
+    point covers every time point without a row of its own).
+
+    ``condition`` and ``outcome`` must be keys of the ``protocol`` (not checked without one);
+    a time point is ``<number> <unit>`` or one of its named time points."""
+    conditions = tuple(protocol.conditions) if protocol is not None else None
+    outcomes = tuple(protocol.outcomes) if protocol is not None else None
+    is_timepoint = (protocol.is_timepoint if protocol is not None
+                    else lambda v: bool(TIMEPOINT_PATTERN.match(v)))
     problems = check_header(frame, source, GRADE_COLUMNS)
     if not problems:
         problems += _required(frame, source, ("condition", "outcome", "comparator_type",
                                               "start", "certainty", *schema.GRADE_DOMAINS))
         problems += _control_characters(frame, source)
         for _, row in frame.iterrows():
-            vocab = {"condition": schema.CONDITIONS, "outcome": schema.OUTCOMES,
-                     "comparator_type": schema.COMPARATOR_TYPES,
+            vocab = {"comparator_type": schema.COMPARATOR_TYPES,
                      "start": ("high", "low"), "certainty": schema.GRADE_CERTAINTY,
                      **{d: GRADE_LEVELS for d in schema.GRADE_DOMAINS}}
+            if conditions is not None:
+                vocab = {"condition": conditions, "outcome": outcomes, **vocab}
             bad = [c for c, allowed in vocab.items() if row[c] and row[c] not in allowed]
             problems += [_problem(source, row, c, row[c], "one of " + ", ".join(vocab[c]))
                          for c in bad]
@@ -126,10 +136,10 @@ def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
                     problems.append(_problem(source, row, f"{domain}_reason", "",
                                              "the reason for downgrading"))
             when = row["timepoint"].strip()
-            if when and not TIMEPOINT_PATTERN.match(when):
+            if when and not is_timepoint(when):
                 problems.append(_problem(source, row, "timepoint", when,
-                                         "'<number> <unit>' as in studies.csv, or empty for "
-                                         "every time point"))
+                                         "'<number> <unit>' or a named time point as in "
+                                         "studies.csv, or empty for every time point"))
             if bad:
                 continue
             expected = certainty_after_downgrades(

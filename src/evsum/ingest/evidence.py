@@ -19,13 +19,28 @@ from evsum.ingest.context import (
     validate_search_log,
 )
 from evsum.ingest.io import LINE, read_csv_records, read_references
-from evsum.ingest.protocol import PROTOCOL_FILE, Protocol, load_protocol
-from evsum.ingest.studies import StudyTable, load_studies
+from evsum.ingest.protocol import Protocol, load_protocol, resolve_base
+from evsum.ingest.studies import StudyTable, load_studies, validate_studies
+
+#: The companion files of ``studies.csv``: all optional. Without them a report says plainly
+#: that what they hold (characteristics, risk of bias, certainty, selection, a claims audit)
+#: was not recorded.
+OPTIONAL_FILES: tuple[str, ...] = (
+    "study_characteristics.csv", "risk_of_bias.csv", "grade.csv", "search_log.csv",
+    "references.json", "claims.csv", "source_references.txt",
+)
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """Validated study table plus its context (empty frames for absent optional files)."""
+    """Validated study table plus its context (empty frames for absent optional files).
+
+    ``missing`` names the optional files that are absent from the data folder (or hold only
+    their header); use
+    :meth:`recorded` to ask whether one was recorded (an empty frame of an absent file is not
+    "no risk of bias": it is "risk of bias not assessed"). ``base`` is the evidence base
+    folder and ``protocol`` its ``evsum.toml``.
+    """
 
     studies: StudyTable
     characteristics: pd.DataFrame = field(repr=False)
@@ -36,6 +51,28 @@ class Evidence:
     data_dir: str = ""
     missing: tuple[str, ...] = ()
     protocol: Protocol | None = field(default=None, repr=False)
+    base: str = ""
+
+    def recorded(self, name: str) -> bool:
+        """Whether the optional file ``name`` (e.g. ``"risk_of_bias.csv"``) is present.
+
+        Examples
+        --------
+        >>> from evsum.review.examples import example_evidence
+        >>> example_evidence().recorded("grade.csv")
+        True
+        """
+        return name not in self.missing
+
+    @property
+    def found(self) -> tuple[str, ...]:
+        """The optional files present, in the order of :data:`OPTIONAL_FILES`."""
+        return tuple(name for name in OPTIONAL_FILES if name not in self.missing)
+
+    @property
+    def has_claims(self) -> bool:
+        """Whether there is a claims audit (``claims.csv`` is present)."""
+        return self.recorded("claims.csv")
 
     def reference(self, key: str) -> dict | None:
         """The CSL-JSON item with this id, or ``None``."""
@@ -43,28 +80,55 @@ class Evidence:
 
 
 def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str]) -> pd.DataFrame:
+    """The file's records; an absent file, or one with its header only (as ``evsum new``
+    writes them), records nothing and is listed in ``missing``."""
     if not path.exists():
         missing.append(path.name)
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (*columns, LINE)})
-    return read_csv_records(path)
+    frame = read_csv_records(path)
+    if frame.empty:
+        missing.append(path.name)
+    return frame
 
 
-def load_evidence(studies_path: str | Path) -> Evidence:
-    """Read and validate ``studies.csv`` and the context files in its folder.
+def load_evidence(studies_path: str | Path | None = None, *,
+                  base: str | Path | None = None) -> Evidence:
+    """Read and validate an evidence base: its protocol, ``studies.csv`` and the files beside it.
 
     Every file is checked; problems of all files are raised together.
+
+    Parameters
+    ----------
+    studies_path : str or Path, optional
+        The study table; default ``data/studies.csv`` of the evidence base.
+    base : str or Path, optional
+        The evidence base folder (holding ``evsum.toml``). By default the base holding
+        ``studies_path``, or else the first of the current directory and its parents with an
+        ``evsum.toml`` (so a notebook finds it from ``notebooks/``, papermill from the root).
 
     Raises
     ------
     StudyDataError
-        Listing the problems of every file (each names file, line and column).
+        Listing the problems of every file (each names file, line and column), or saying that
+        no evidence base was found.
     """
-    studies_path = Path(studies_path)
+    base_dir = resolve_base(base if base not in (None, "") else None,
+                            near=None if studies_path in (None, "") else studies_path)
+    studies_path = (base_dir / "data" / "studies.csv" if studies_path in (None, "")
+                    else Path(studies_path))
     folder = studies_path.parent
     problems = []
     studies = None
+    protocol = None
     try:
-        studies = load_studies(studies_path)
+        protocol = load_protocol(base_dir)
+    except StudyDataError as err:
+        problems += err.problems
+    try:
+        if protocol is not None:
+            studies = load_studies(studies_path, protocol=protocol)
+        else:  # still check the table (all but the protocol's vocabularies): all problems
+            validate_studies(read_csv_records(studies_path), str(studies_path))
     except StudyDataError as err:
         problems += err.problems
     # Without a valid study table, cross-file checks would only repeat its problems.
@@ -75,7 +139,7 @@ def load_evidence(studies_path: str | Path) -> Evidence:
         "study_characteristics.csv": (CHARACTERISTICS_COLUMNS,
                                       lambda f, s: validate_characteristics(f, s, study_ids)),
         "risk_of_bias.csv": (ROB_COLUMNS, lambda f, s: validate_risk_of_bias(f, s, study_ids)),
-        "grade.csv": (GRADE_COLUMNS, validate_grade),
+        "grade.csv": (GRADE_COLUMNS, lambda f, s: validate_grade(f, s, protocol)),
         "search_log.csv": (SEARCH_LOG_COLUMNS, validate_search_log),
     }
     for name, (columns, check) in checks.items():
@@ -96,9 +160,11 @@ def load_evidence(studies_path: str | Path) -> Evidence:
     if problems:
         sources = {p.source for p in problems}
         raise StudyDataError(sources.pop() if len(sources) == 1 else str(folder), problems)
-    protocol_path = folder.parent / PROTOCOL_FILE
-    protocol = load_protocol(protocol_path) if protocol_path.exists() else None
+    for name in ("claims.csv", "source_references.txt"):
+        if not (folder / name).exists():
+            missing.append(name)
     return Evidence(
+        base=str(base_dir),
         protocol=protocol,
         studies=studies,
         characteristics=loaded["study_characteristics.csv"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,11 +14,11 @@ from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.io import LINE, file_sha256, read_csv_records
 from evsum.ingest.printed import SUFFIX as PRINTED_SUFFIX
+from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol, load_protocol, resolve_base
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s<>\"']+$")
-TIMEPOINT_PATTERN = re.compile(
-    r"^\d+(\.\d+)?\s(h|day|days|week|weeks|month|months|year|years)$")
-YEAR_MIN = 1950
+#: Earliest plausible year of a trial report (controlled trials were published from 1900 on).
+YEAR_MIN = 1900
 #: Integers from 2**53 on are not all representable as floats (and overflow Int64 casts).
 INTEGER_LIMIT = 2**53
 #: Study ids name anchors, file names and reference keys: lower-case letters, digits and
@@ -132,7 +133,8 @@ def check_header(frame: pd.DataFrame, source: str, columns: tuple[str, ...]) -> 
     return problems
 
 
-def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> StudyTable:
+def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
+                     protocol: Protocol | None = None) -> StudyTable:
     """Check a study table read by :func:`evsum.ingest.io.read_csv_records` and type its columns.
 
     Parameters
@@ -143,6 +145,10 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
         File name to use in messages.
     sha256 : str, optional
         Digest of the file, carried into the result for provenance.
+    protocol : Protocol, optional
+        The review protocol: ``condition`` and ``outcome`` must be its keys and ``timepoint``
+        may be one of its named time points. Without it those two vocabularies are not
+        checked (only their format) and only ``<number> <unit>`` time points are accepted.
 
     Returns
     -------
@@ -206,12 +212,25 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
         check.add(sd.notna() & (sd <= 0), f"sd_{arm}", "a standard deviation > 0")
 
     vocabularies = {
-        "condition": schema.CONDITIONS, "design": schema.DESIGNS,
+        "design": schema.DESIGNS,
         "blinding": schema.BLINDING, "randomised": schema.BOOLEAN_VALUES,
-        "comparator_type": schema.COMPARATOR_TYPES, "outcome": schema.OUTCOMES,
+        "comparator_type": schema.COMPARATOR_TYPES,
         "outcome_type": schema.OUTCOME_TYPES, "data_level": schema.DATA_LEVELS,
         "source_type": schema.SOURCE_TYPES,
     }
+    review_words = {}
+    if protocol is not None:
+        where = f" (the {{}} of {protocol.source or 'the protocol'})"
+        review_words = {"condition": (protocol.conditions, where.format("conditions")),
+                        "outcome": (protocol.outcomes, where.format("outcomes"))}
+    for column in ("condition", "outcome"):
+        allowed, tail = review_words.get(column, (None, ""))
+        if allowed is None:
+            check.add(~blank[column] & ~distinct[column].flags(STUDY_ID_PATTERN.match),
+                      column, "a key of lower-case letters, digits and _")
+        else:
+            check.add(~blank[column] & ~text[column].isin(list(allowed)), column,
+                      "one of " + ", ".join(repr(a) for a in allowed) + tail)
     for column, allowed in vocabularies.items():
         check.add(~blank[column] & ~text[column].isin(list(allowed)), column,
                   "one of " + ", ".join(repr(a) for a in allowed))
@@ -222,8 +241,13 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "") -> Stud
               "study_id", "a slug of lower-case letters, digits and _ such as dakwar2019")
     check.add(~blank["doi"] & ~distinct["doi"].flags(DOI_PATTERN.match), "doi",
               "a DOI such as 10.1176/appi.ajp.2019.19070684 (no https://doi.org/ prefix)")
-    check.add(~blank["timepoint"] & ~distinct["timepoint"].flags(TIMEPOINT_PATTERN.match),
-              "timepoint", "'<number> <unit>' with unit h, day(s), week(s), month(s), year(s)")
+    if protocol is None:
+        check.add(~blank["timepoint"] & ~distinct["timepoint"].flags(TIMEPOINT_PATTERN.match),
+                  "timepoint", "'<number> <unit>' with unit h, day(s), week(s), month(s), "
+                  "year(s)")
+    else:
+        check.add(~blank["timepoint"] & ~distinct["timepoint"].flags(protocol.is_timepoint),
+                  "timepoint", protocol.timepoint_expectation())
 
     _check_levels(check, text, blank, numbers)
     _check_consistency(check, text)
@@ -309,14 +333,28 @@ def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> pd.DataFrame:
     return typed.reset_index(drop=True)
 
 
-def load_studies(path: str, *, source: str | None = None) -> StudyTable:
+def load_studies(path: str | Path, *, source: str | None = None,
+                 protocol: Protocol | None = None) -> StudyTable:
     """Read and validate a study table in one call.
+
+    Parameters
+    ----------
+    path : str or Path
+        The study table.
+    source : str, optional
+        How to name the file in messages.
+    protocol : Protocol, optional
+        The review protocol; default the ``evsum.toml`` of the evidence base holding ``path``
+        (or else the current directory), see :func:`evsum.ingest.protocol.resolve_base`.
 
     Raises
     ------
     StudyDataError
-        If the file cannot be parsed or fails validation (every problem listed).
+        If no protocol is found, the file cannot be parsed or fails validation (every problem
+        listed).
     """
     source = str(path) if source is None else source
+    if protocol is None:
+        protocol = load_protocol(resolve_base(near=path))
     frame = read_csv_records(path, source=source)
-    return validate_studies(frame, source, file_sha256(path))
+    return validate_studies(frame, source, file_sha256(path), protocol)

@@ -27,19 +27,43 @@ from evsum.render.report import (
     write_atomic,
 )
 from evsum.version import __version__
-from evsum.vocab import CONDITIONS
 
 STATE_FILE = ".evsum-state.json"
 LOCK_FILE = ".evsum-render.lock"
 #: Data files beside studies.csv that reports read.
 CONTEXT_FILES = ("study_characteristics.csv", "risk_of_bias.csv", "grade.csv",
                  "references.json", "claims.csv", "source_references.txt", "search_log.csv")
-#: Reports other than the per-condition ones: (name, notebook, title).
-EXTRA_REPORTS = (
-    ("overview", "overview.ipynb", "Overview of all conditions"),
-    ("claims-audit", "claims_audit.ipynb", "Claims and citation audit"),
-    ("gallery", "gallery.ipynb", "Figure gallery"),
-)
+#: The notebook rendered once per condition; every other notebook of the base is one report.
+CONDITION_NOTEBOOK = "condition_report.ipynb"
+
+
+def _notebook_meta(path: Path) -> dict:
+    """The ``evsum`` block of a notebook's metadata: ``title``, ``requires`` (data files
+    without which the report is not rendered, e.g. ``claims.csv``)."""
+    book = json.loads(path.read_text(encoding="utf-8"))
+    meta = book.get("metadata", {}).get("evsum", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def report_notebooks(notebooks_dir: str | Path, wanted: tuple[str, ...] = ()) -> list[Path]:
+    """The report notebooks of an evidence base: ``wanted`` (file stems, the protocol's
+    ``reports``) in that order, or else every ``*.ipynb`` in ``notebooks_dir``, the condition
+    report first.
+
+    Raises
+    ------
+    EvsumError
+        A wanted notebook is not in the folder.
+    """
+    folder = Path(notebooks_dir)
+    if wanted:
+        missing = [w for w in wanted if not (folder / f"{w}.ipynb").is_file()]
+        if missing:
+            raise EvsumError(f"reports {', '.join(missing)} of the protocol have no notebook "
+                             f"in {folder} (expected {', '.join(m + '.ipynb' for m in missing)})")
+        return [folder / f"{w}.ipynb" for w in wanted]
+    found = sorted(folder.glob("*.ipynb"))
+    return sorted(found, key=lambda p: p.name != CONDITION_NOTEBOOK)
 
 
 @dataclass(frozen=True)
@@ -81,8 +105,15 @@ def _condition_rows(data: bytes) -> dict[str, bytes]:
 def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str | Path, *,
                  method: str = "REML", only: str | None = None,
                  kernel_name: str | None = None,
-                 build_dir: str | Path | None = None) -> list[ReportJob]:
-    """List the reports to render: one per condition in the data, then the extra reports.
+                 build_dir: str | Path | None = None,
+                 base: str | Path | None = None) -> list[ReportJob]:
+    """List the reports of an evidence base: one per condition in the data (with
+    ``condition_report.ipynb``), then one per other notebook of ``notebooks_dir``.
+
+    The report set is the base's: the protocol's ``reports`` if it lists them, else every
+    notebook in the folder; a notebook whose metadata ``evsum.requires`` names a data file
+    that is absent (``claims.csv`` for the claims audit) is left out. Titles come from the
+    protocol (conditions) and from the notebooks' metadata ``evsum.title``.
 
     Parameters
     ----------
@@ -100,7 +131,14 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
         Jupyter kernel to run the notebooks in (default: the notebook's own).
     build_dir : path, optional
         Folder for the executed notebooks (default: ``.build`` inside ``out_dir``).
+    base : path, optional
+        The evidence base (with ``evsum.toml``); default the one holding ``data_path``, or
+        else the current directory's.
     """
+    from evsum.ingest.protocol import load_protocol, resolve_base
+
+    base_dir = resolve_base(base, near=data_path).resolve()
+    protocol = load_protocol(base_dir)
     data_path = Path(data_path).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
     data = data_path.read_bytes()
@@ -128,19 +166,28 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
             kernel_name=kernel_name, cwd=str(notebooks_dir),
             build_dir=None if build_dir is None else str(Path(build_dir).resolve())))
 
-    template = notebooks_dir / "condition_report.ipynb"
-    for condition in sorted(by_condition):
-        params = {"condition": condition, "method": method, "data_path": str(data_path)}
-        add(condition, CONDITIONS.get(condition, condition), template, params,
-            by_condition[condition])
-    for name, notebook, title in EXTRA_REPORTS:
-        path = notebooks_dir / notebook
-        if path.exists():
-            wanted = {"data_path": str(data_path), "method": method}
-            declared = notebook_parameters(path)
-            add(name, title, path, {k: v for k, v in wanted.items() if k in declared}, data)
+    order = {key: i for i, key in enumerate(protocol.conditions)}
+    conditions = sorted(by_condition, key=lambda c: (order.get(c, len(order)), c))
+    known: list[str] = []
+    for path in report_notebooks(notebooks_dir, protocol.reports):
+        meta = _notebook_meta(path)
+        if any(not (data_path.parent / f).exists() for f in meta.get("requires", [])):
+            continue
+        declared = notebook_parameters(path)
+        wanted = {"base": str(base_dir), "data_path": str(data_path), "method": method}
+        if path.name == CONDITION_NOTEBOOK:
+            for condition in conditions:
+                known.append(condition)
+                params = {"condition": condition,
+                          **{k: v for k, v in wanted.items() if k in declared}}
+                add(condition, protocol.condition_label(condition), path, params,
+                    by_condition[condition])
+            continue
+        name = path.stem.replace("_", "-")
+        known.append(name)
+        add(name, str(meta.get("title") or path.stem.replace("_", " ").capitalize()), path,
+            {k: v for k, v in wanted.items() if k in declared}, data)
     if only is not None and not jobs:
-        known = sorted(by_condition) + [name for name, _, _ in EXTRA_REPORTS]
         raise EvsumError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")
     return jobs
 
@@ -191,11 +238,17 @@ def _report_line(result: ReportResult, quiet: bool) -> None:
 
 def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = False,
                executor: cf.Executor | None = None, workers: int | None = None,
-               quiet: bool = False) -> RenderSummary:
+               quiet: bool = False, complete: bool = True,
+               title: str = "Evidence reports") -> RenderSummary:
     """Render the jobs whose inputs changed (all with ``force``) and rewrite the index.
 
     Parameters
     ----------
+    complete : bool
+        ``jobs`` are the whole report set (not ``--only`` one): reports of earlier runs that
+        are no longer planned leave the index (their files stay).
+    title : str
+        Heading of the index page (the protocol's title).
     executor : concurrent.futures.Executor, optional
         Where to run the renders (e.g. a dask ``Client.get_executor()``); by default a process
         pool with ``workers`` processes (default: one per core).
@@ -240,12 +293,14 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
                 if bar is not None:
                     bar.close()
         ordered = tuple(results[job.name] for job in jobs)
-        for result in ordered:
+        if complete:
+            state = {name: entry for name, entry in state.items() if name in results}
+        for position, result in enumerate(ordered):
             entry = {"title": result.job.title, "status": result.status,
-                     "error": result.error}
+                     "error": result.error, "order": position}
             if result.status != "failed":  # a failed report is retried on the next run
                 entry["inputs_hash"] = result.job.inputs_hash
             state[result.job.name] = entry
         write_atomic(out_dir / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
-        write_atomic(out_dir / "index.html", index_html(state, out_dir))
+        write_atomic(out_dir / "index.html", index_html(state, out_dir, title=title))
     return RenderSummary(ordered)

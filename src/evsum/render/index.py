@@ -11,7 +11,7 @@ _PAGE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>evsum reports</title>
+<title>{title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto;
        padding: 0 1rem; }}
@@ -21,7 +21,7 @@ td, th {{ text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #dd
 </style>
 </head>
 <body>
-<h1>Evidence reports</h1>
+<h1>{title}</h1>
 <table>
 <thead><tr><th>Report</th><th>Status</th><th>Details</th></tr></thead>
 <tbody>
@@ -35,19 +35,23 @@ td, th {{ text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #dd
 _STATUS = {"rendered": "up to date", "current": "up to date", "failed": "failed"}
 
 
-def index_html(state: dict, out_dir: Path) -> str:
-    """Build the index from the render state (report name → title, status, error)."""
+def index_html(state: dict, out_dir: Path, *, title: str = "Evidence reports") -> str:
+    """Build the index from the render state (report name → title, status, error, order):
+    the reports rendered, in the order of the last run (overview first)."""
     rows = []
-    order = {"overview": 0, "claims-audit": 2, "gallery": 3}  # condition reports are 1
-    for name in sorted(state, key=lambda n: (order.get(n, 1), n)):
+
+    def position(name: str) -> tuple:
+        return (name != "overview", state[name].get("order", len(state)), name)
+
+    for name in sorted(state, key=position):
         entry = state[name]
         status = entry.get("status", "")
         has_html = (Path(out_dir) / f"{name}.html").exists()
-        title = html.escape(entry.get("title") or name)
+        label = html.escape(entry.get("title") or name)
         # percent-encoded, the name can only be a file beside the index, never a scheme
         # (javascript:) or a path elsewhere
         page = html.escape(urllib.parse.quote(name, safe=""))
-        link = f'<a href="{page}.html">{title}</a>' if has_html else title
+        link = f'<a href="{page}.html">{label}</a>' if has_html else label
         details = ""
         if status == "failed":
             details = (f'{html.escape(entry.get("error", ""))} — '
@@ -57,4 +61,4 @@ def index_html(state: dict, out_dir: Path) -> str:
         css = ' class="failed"' if status == "failed" else ""
         rows.append(f"<tr><td>{link}</td><td{css}>{html.escape(_STATUS.get(status, status))}"
                     f"</td><td>{details}</td></tr>")
-    return _PAGE.format(rows="\n".join(rows))
+    return _PAGE.format(rows="\n".join(rows), title=html.escape(title))

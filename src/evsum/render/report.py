@@ -101,7 +101,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 def provenance_footer(job: ReportJob) -> str:
     """The footer text (HTML-escaped): data SHA-256, evsum version, parameters."""
-    shown = {k: v for k, v in job.parameters.items() if k != "data_path"}
+    shown = {k: v for k, v in job.parameters.items() if k not in ("data_path", "base")}
     params = json.dumps(shown, sort_keys=True, ensure_ascii=False)
     return (f"Data SHA-256 {html.escape(job.data_sha256)} · evsum {html.escape(__version__)}"
             f" · parameters {html.escape(params)}")

@@ -1,8 +1,9 @@
 """Group a condition's rows into analyses and pool each: the step between data and display.
 
 An analysis is one outcome × comparator type × time point × effect measure. Comparator types
-are never mixed (a dose comparison is not ketamine versus nothing), and rows that cannot be
-pooled stay visible with the reason.
+are never mixed (a dose comparison is not the intervention versus nothing), and rows that
+cannot be pooled stay visible with the reason. The words (intervention, comparison, outcome
+direction) come from the evidence base's protocol.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ class OutcomeAnalysis:
 
     ``rows`` are the study rows of the group with ``label``, ``yi``, ``vi`` and
     ``excluded_reason`` (empty when the row is pooled); ``result`` is ``None`` when no row
-    has usable numbers.
+    has usable numbers. ``higher_is_better``, ``intervention`` and ``comparison`` are the
+    protocol's direction of the outcome and its words for the two arms.
     """
 
     condition: str
@@ -41,12 +43,16 @@ class OutcomeAnalysis:
     result: PoolResult | None = field(repr=False)
     leave_one_out: pd.DataFrame | None = field(repr=False)
     notes: tuple[str, ...] = ()
+    higher_is_better: bool = False
+    intervention: str = "intervention"
+    comparison: str = ""
 
     @property
     def title(self) -> str:
-        """Heading such as ``abstinence, 5 weeks — active placebo (RR)``."""
+        """Heading such as ``abstinence, 5 weeks — <intervention> vs active placebo (RR)``."""
         return (f"{self.outcome.replace('_', ' ')}, {self.timepoint} — "
-                f"ketamine vs {self.comparator_type} ({self.measure})")
+                f"{self.intervention} vs {self.comparison or self.comparator_type} "
+                f"({self.measure})")
 
     @property
     def anchor(self) -> str:
@@ -82,6 +88,42 @@ def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+def _words(evidence: Evidence, key: tuple) -> dict:
+    """The protocol's direction of the outcome and its words for the two arms."""
+    protocol = evidence.protocol
+    if protocol is None:
+        return {}
+    return {"higher_is_better": protocol.higher_is_better(key[0]),
+            "intervention": protocol.intervention or "intervention",
+            "comparison": protocol.comparison_label(key[1])}
+
+
+def choose_condition(evidence: Evidence, condition: str = "") -> str:
+    """The condition a report is about: ``condition`` checked against the data, or the first
+    condition of the data (in the protocol's order) when it is empty.
+
+    Raises
+    ------
+    ValueError
+        ``condition`` is not a condition of the data (the message lists them).
+
+    Examples
+    --------
+    >>> from evsum.review.examples import example_evidence
+    >>> choose_condition(example_evidence())
+    'condition_a'
+    """
+    present = evidence.studies.conditions
+    order = list(evidence.protocol.conditions) if evidence.protocol is not None else []
+    ordered = sorted(present, key=lambda c: (order.index(c) if c in order else len(order), c))
+    if not condition:
+        return ordered[0]
+    if condition not in present:
+        raise ValueError(f"condition must be one of the conditions of the data "
+                         f"({', '.join(ordered)}); got {condition!r}")
+    return condition
+
+
 def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | list = "all",
                       method: str = "REML") -> tuple[OutcomeAnalysis, ...]:
     """Pool every outcome of one condition, one analysis per comparator type and time point.
@@ -91,7 +133,7 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
     evidence : Evidence
         Validated data (see :func:`evsum.load_evidence`).
     condition : str
-        Condition slug, e.g. ``"alcohol"``.
+        Condition key of the protocol (as ``studies.csv`` writes it).
     outcomes : "all" or list of str
         Outcomes to analyse.
     method : str
@@ -109,6 +151,13 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
                          f"got {condition!r}")
     if outcomes != "all":
         wanted = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+        protocol = evidence.protocol
+        known = list(protocol.outcomes) if protocol is not None else sorted(
+            evidence.studies.data["outcome"].unique())
+        unknown = [o for o in wanted if o not in known]
+        if unknown:
+            raise ValueError(f"outcomes must be 'all' or outcomes of the evidence base "
+                             f"({', '.join(known)}); got {', '.join(map(repr, unknown))}")
         rows = rows[rows["outcome"].isin(wanted)]
     effects = compute_effects(rows)
     effects["label"] = study_label(effects)
@@ -137,5 +186,5 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
             notes.append("Includes crossover trials: the same participants received both "
                          "conditions.")
         analyses.append(OutcomeAnalysis(condition, key[0], key[1], key[2], key[3], group,
-                                        result, loo, tuple(notes)))
+                                        result, loo, tuple(notes), **_words(evidence, key)))
     return tuple(analyses)

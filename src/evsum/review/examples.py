@@ -1,7 +1,8 @@
 """A small fictional data set in the shape of ``data/``, for the gallery, docs and tests.
 
 Every number here is invented (drawn from a seeded random generator) and says nothing about
-ketamine. The frames have the columns of ``studies.csv``, ``risk_of_bias.csv`` and
+any treatment: the conditions are ``condition_a`` to ``condition_c`` and the intervention is a
+fictional "drug X". The frames have the columns of ``studies.csv``, ``risk_of_bias.csv`` and
 ``grade.csv`` as ``data/README.md`` defines them, typed as ``validate`` types them.
 """
 
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from evsum.ingest.evidence import Evidence
+from evsum.ingest.protocol import ConditionSpec, OutcomeSpec, Protocol
 from evsum.ingest.studies import StudyTable
 from evsum.vocab import (
     FLOAT_COLUMNS,
@@ -40,7 +42,7 @@ def _base_row(i: int, condition: str, outcome: str, outcome_type: str) -> dict[s
         "design": "parallel_rct",
         "randomised": True,
         "blinding": "double-blind",
-        "intervention": "ketamine 0.5 mg/kg IV, single infusion",
+        "intervention": "drug X 0.5 mg/kg IV, single infusion",
         "comparator": "saline infusion",
         "comparator_type": "placebo",
         "outcome": outcome,
@@ -97,11 +99,11 @@ def _continuous_rows(rng: np.random.Generator, start: int, k: int, condition: st
 def example_rows(seed: int = 2024) -> pd.DataFrame:
     """Fictional study rows with the columns and dtypes of a validated ``studies.csv``.
 
-    Contents: ``alcohol``/``abstinence`` with 12 rows (10 arm-level, one with zero events in
+    Contents: ``condition_a``/``abstinence`` with 12 rows (10 arm-level, one with zero events in
     the comparator arm, one ``contrast`` row, one ``narrative`` row, one non-randomised
-    study; comparators ``placebo`` and ``active placebo``), ``alcohol``/``relapse`` (3),
-    ``alcohol``/``craving`` (3, continuous), ``cocaine``/``abstinence`` (2) and
-    ``opioids``/``abstinence`` (1).
+    study; comparators ``placebo`` and ``active placebo``), ``condition_a``/``relapse`` (3),
+    ``condition_a``/``craving`` (3, continuous), ``condition_b``/``abstinence`` (2) and
+    ``condition_c``/``abstinence`` (1).
 
     Parameters
     ----------
@@ -116,26 +118,26 @@ def example_rows(seed: int = 2024) -> pd.DataFrame:
     Examples
     --------
     >>> rows = example_rows()
-    >>> rows.groupby(["condition", "outcome"]).size().to_dict()[("alcohol", "abstinence")]
+    >>> rows.groupby(["condition", "outcome"]).size().to_dict()[("condition_a", "abstinence")]
     12
     """
     rng = np.random.default_rng(seed)
-    rows = _binary_rows(rng, 0, 10, "alcohol", "abstinence", 0.30, 1.6)
+    rows = _binary_rows(rng, 0, 10, "condition_a", "abstinence", 0.30, 1.6)
     rows[0]["events_comparator"] = 0
     rows[0]["n_comparator"] = 14
     rows[3].update(design="nonrandomised_controlled", randomised=False, blinding="open",
                    comparator="treatment as usual", comparator_type="treatment as usual")
-    contrast = _base_row(10, "alcohol", "abstinence", "binary")
+    contrast = _base_row(10, "condition_a", "abstinence", "binary")
     contrast.update(n_intervention=40, n_comparator=41, effect_measure="RR", effect=1.45,
                     ci_low=0.92, ci_high=2.28, data_level="contrast")
-    narrative = _base_row(11, "alcohol", "abstinence", "binary")
+    narrative = _base_row(11, "condition_a", "abstinence", "binary")
     narrative.update(n_intervention=20, n_comparator=20, data_level="narrative",
                      effect_measure="RR", source_quote="fictional: 'more abstinent days'")
     rows += [contrast, narrative]
-    rows += _binary_rows(rng, 12, 3, "alcohol", "relapse", 0.55, 0.7)
-    rows += _continuous_rows(rng, 15, 3, "alcohol", "craving")
-    rows += _binary_rows(rng, 18, 2, "cocaine", "abstinence", 0.2, 1.5)
-    rows += _binary_rows(rng, 20, 1, "opioids", "abstinence", 0.25, 1.8)
+    rows += _binary_rows(rng, 12, 3, "condition_a", "relapse", 0.55, 0.7)
+    rows += _continuous_rows(rng, 15, 3, "condition_a", "craving")
+    rows += _binary_rows(rng, 18, 2, "condition_b", "abstinence", 0.2, 1.5)
+    rows += _binary_rows(rng, 20, 1, "condition_c", "abstinence", 0.25, 1.8)
     frame = pd.DataFrame(rows).reindex(columns=list(STUDY_COLUMNS))
     for col in INTEGER_COLUMNS:
         frame[col] = pd.array(frame[col], dtype="Int64")
@@ -195,16 +197,16 @@ def example_grade() -> pd.DataFrame:
     serious_rob = "Fictional: most weight from trials with some concerns."
     few = "Fictional: fewer than 300 participants."
     rows = [
-        ("alcohol", "abstinence", "placebo", "high", "serious", serious_rob, "not serious", "",
+        ("condition_a", "abstinence", "placebo", "high", "serious", serious_rob, "not serious", "",
          "not serious", "", "serious", few, "not serious", "", "low", 300.0,
          "fictional comparator-arm risk"),
-        ("alcohol", "relapse", "placebo", "high", "serious", serious_rob, "not serious", "",
+        ("condition_a", "relapse", "placebo", "high", "serious", serious_rob, "not serious", "",
          "not serious", "", "very serious", "Fictional: three small trials, wide CI.",
          "not serious", "", "very low", 550.0, "fictional comparator-arm risk"),
-        ("alcohol", "craving", "placebo", "high", "not serious", "", "not serious", "",
+        ("condition_a", "craving", "placebo", "high", "not serious", "", "not serious", "",
          "serious", "Fictional: craving scales differ from the target outcome.",
          "serious", few, "not serious", "", "low", None, ""),
-        ("cocaine", "abstinence", "placebo", "high", "serious", serious_rob, "not serious", "",
+        ("condition_b", "abstinence", "placebo", "high", "serious", serious_rob, "not serious", "",
          "not serious", "", "very serious", "Fictional: two small trials.", "not serious",
          "", "very low", 200.0, "fictional comparator-arm risk"),
     ]
@@ -227,7 +229,7 @@ def example_evidence(seed: int = 2024) -> Evidence:
     Examples
     --------
     >>> example_evidence().studies.conditions
-    ['alcohol', 'cocaine', 'opioids']
+    ['condition_a', 'condition_b', 'condition_c']
     """
     empty = pd.DataFrame()
     return Evidence(
@@ -235,4 +237,30 @@ def example_evidence(seed: int = 2024) -> Evidence:
         characteristics=empty, risk_of_bias=example_risk_of_bias(seed),
         grade=example_grade(), search_log=empty, references=(),
         data_dir="", missing=("study_characteristics.csv", "search_log.csv",
-                              "references.json"))
+                              "references.json", "claims.csv", "source_references.txt"),
+        protocol=example_protocol())
+
+
+def example_protocol() -> Protocol:
+    """The protocol of the fictional example (conditions, outcomes and words of
+    :func:`example_rows`).
+
+    Examples
+    --------
+    >>> example_protocol().outcome_label("craving")
+    'Craving (fictional)'
+    """
+    outcomes = {
+        "abstinence": ("Abstinent at the time point (fictional)", "binary", True, "critical"),
+        "relapse": ("Relapsed (fictional)", "binary", False, "critical"),
+        "craving": ("Craving (fictional)", "continuous", False, "important"),
+    }
+    return Protocol(
+        title="Drug X for conditions A to C (fictional example)",
+        question="Fictional: does drug X, compared with placebo, change the outcomes of "
+                 "conditions A to C?",
+        intervention="drug X", comparator="placebo",
+        conditions={key: ConditionSpec(key, f"Condition {key[-1].upper()} (fictional)")
+                    for key in ("condition_a", "condition_b", "condition_c")},
+        outcomes={key: OutcomeSpec(key, *spec) for key, spec in outcomes.items()},
+        source="evsum.example_protocol()")

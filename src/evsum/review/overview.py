@@ -20,11 +20,10 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...]) -> pd.DataFrame:
     """One row per analysis: condition, outcome, comparator, time point, k, participants,
     estimate and CI on the display scale (ratios back-transformed), p and direction.
 
-    ``direction`` is ``favours ketamine``, ``favours comparator`` (CI excludes no effect) or
-    ``uncertain``; empty when nothing was pooled.
+    ``direction`` is ``favours intervention``, ``favours comparator`` (CI excludes no effect)
+    or ``uncertain``; empty when nothing was pooled. Which way is better for an outcome is the
+    protocol's ``higher_is_better`` (carried by each analysis).
     """
-    from evsum.vocab import HIGHER_IS_BETTER
-
     records = []
     for a in analyses:
         record = {"condition": a.condition, "outcome": a.outcome,
@@ -35,11 +34,11 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...]) -> pd.DataFrame:
         if a.result is not None:
             shown = a.result.back_transform()
             null = 1.0 if shown.transformed else 0.0
-            better_up = a.outcome in HIGHER_IS_BETTER
+            better_up = a.higher_is_better
             if shown.ci_low > null:
-                direction = "favours ketamine" if better_up else "favours comparator"
+                direction = "favours intervention" if better_up else "favours comparator"
             elif shown.ci_high < null:
-                direction = "favours comparator" if better_up else "favours ketamine"
+                direction = "favours comparator" if better_up else "favours intervention"
             else:
                 direction = "uncertain"
             record.update(k=a.result.k, participants=a.participants, estimate=shown.estimate,
