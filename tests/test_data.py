@@ -227,6 +227,9 @@ def test_risk_of_bias_figures_draw_every_assessed_result(evidence):
     crossover = rob_traffic_light(rob[rob["tool"] == "RoB 2 crossover"], "RoB 2 crossover")
     assert [t.get_text() for t in crossover.axes[0].get_xticklabels()][:2] == ["D1", "DS"]
     assert "dakwar2014: craving" in [t.get_text() for t in crossover.axes[0].get_yticklabels()]
+    # 10 parallel RoB 2 trials, one of them (Dakwar 2019) with a craving assessment of its own.
+    label = rob_summary(rob[rob["tool"] == "RoB 2"], "RoB 2").axes[0].get_xlabel()
+    assert label == "Percent of results (11 results of 10 studies, RoB 2)"
 
 
 # --- one participant count per study --------------------------------------------------------

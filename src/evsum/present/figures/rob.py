@@ -181,7 +181,7 @@ def rob_summary(
     *,
     title: str | None = None,
 ) -> Figure:
-    """Summary plot: for each domain, the share of studies (or of weight) per judgement.
+    """Summary plot: for each domain, the share of studies (results, or weight) per judgement.
 
     Parameters
     ----------
@@ -251,10 +251,12 @@ def rob_summary(
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
-        basis = "of total weight" if weights is not None else "of studies"
         n_results, n_studies = rows["result"].nunique(), rows["study_id"].nunique()
-        counted = (f"{n_studies} studies" if n_results == n_studies
-                   else f"{n_results} results of {n_studies} studies")
+        per_result = n_results != n_studies
+        basis = ("of total weight" if weights is not None
+                 else "of results" if per_result else "of studies")
+        counted = (f"{n_results} results of {n_studies} studies" if per_result
+                   else f"{n_studies} studies")
         ax.set_xlabel(f"Percent {basis} ({counted}, {tool})")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.62 / bars_h),
                   ncol=len(levels), frameon=False, handlelength=1.2, columnspacing=1.0)
