@@ -144,6 +144,21 @@ def test_smd_defaults_are_cohens_rule_of_thumb():
     assert sizes == ["trivial", "small", "moderate", "large", "large"]
 
 
+def test_a_null_other_than_the_default():
+    # Distances are measured from the null: with null 50 (e.g. a percentage of days), 62 is 12
+    # points above it, beyond the MID of 10; 55 is within it.
+    def size(estimate, null=50.0):
+        return grade_statement(estimate, estimate - 1, estimate + 1, measure="MD",
+                               certainty="high", intervention=X, outcome=Y,
+                               higher_is_better=True, mid=10.0, null=null).size
+    assert size(62.0) == "moderate"
+    assert size(55.0) == "trivial"
+    assert size(55.0, null=0.0) == "moderate"
+    # Ratio nulls are multiplicative: RR 2.5 against a null of 2 is a ratio of 1.25.
+    assert grade_statement(2.5, 2.4, 2.6, measure="RR", certainty="high", intervention=X,
+                           outcome=Y, higher_is_better=True, null=2.0).size == "moderate"
+
+
 def test_interval_across_the_threshold_is_flagged():
     # Core GRADE (Guyatt et al. 2025, BMJ 389:e081904): the point estimate sets the target;
     # "rate down for imprecision if the 95% confidence interval crosses the MID".

@@ -140,6 +140,7 @@ def grade_statement(
     moderate: float | None = None,
     large: float | None = None,
     comparator: str | None = None,
+    null: float | None = None,
 ) -> GradeStatement:
     """The GRADE plain-language statement for one result.
 
@@ -147,7 +148,7 @@ def grade_statement(
     ----------
     estimate, ci_low, ci_high : float
         The effect and its confidence interval on the measure's natural scale (RR 2.25, not
-        its log); the null is 1 for ratio measures and 0 otherwise.
+        its log).
     measure : str
         Effect measure code (``"RR"``, ``"OR"``, ``"HR"``, ``"IRR"``, ``"RD"``, ``"MD"``,
         ``"SMD"``).
@@ -168,6 +169,9 @@ def grade_statement(
         every important effect short of large reads as a moderate effect.
     comparator : str, optional
         Words for the comparison; adds "when compared with ..." to the sentence.
+    null : float, optional
+        The value of no effect; default 1 for ratio measures and 0 otherwise. Thresholds are
+        distances from it (ratios: multiplicative).
 
     Returns
     -------
@@ -207,11 +211,14 @@ def grade_statement(
         raise ValueError(f"the interval must contain the estimate; got {estimate!r} "
                          f"({ci_low!r} to {ci_high!r})")
     ratio = measure in RATIO_MEASURES
-    if ratio and min(values) <= 0:
-        raise ValueError(f"{measure} values must be > 0; got {values!r}")
+    null = (1.0 if ratio else 0.0) if null is None else float(null)
+    if ratio and (min(values) <= 0 or null <= 0):
+        raise ValueError(f"{measure} values and the null must be > 0; got {values!r}, "
+                         f"null {null!r}")
+    if not math.isfinite(null):
+        raise ValueError(f"null must be a finite number; got {null!r}")
     cut_mid, cut_moderate, cut_large = _thresholds(measure, mid, moderate, large)
-    to_scale = math.log if ratio else float
-    point, low, high = (to_scale(v) for v in values)
+    point, low, high = ((math.log(v / null) if ratio else v - null) for v in values)
     distance = abs(point)
     if distance < cut_mid:
         size = "trivial"
