@@ -4,8 +4,8 @@ Source of the wording: Santesso et al. 2020, "GRADE guidelines 26: informative s
 communicate the findings of systematic reviews of interventions", J Clin Epidemiol 119:126-135.
 The table is reproduced, with "References in this table: 1" = Santesso 2020, as Table 16
 "Suggested narrative statements for phrasing conclusions" of the ACIP GRADE handbook,
-chapter 11 (cdc.gov/acip-grade-handbook/hcp/chapter-11-communicating-findings-from-the-grade-
-certainty-assessment). Quoted from it (X = intervention, "outcome" = the outcome; where a cell
+chapter 11 (acip-grade-handbook/hcp/chapter-11-communicating-findings-from-the-grade-certainty-
+assessment, read as the copy at jasem.chiachoob.com of the cdc.gov page). Quoted from it (X = intervention, "outcome" = the outcome; where a cell
 offers several synonyms, the first "reduces/increases" or the "probably" form is used):
 
 High certainty
