@@ -173,3 +173,160 @@ def test_arm_sizes_fit_the_number_randomised(evidence):
     # Grabski 2022 abstract: "Ninety-six participants ... included in the intention-to-treat analysis"
     grabski = rows[(rows["study_id"] == "grabski2022") & (rows["effect"] == 10.1)].iloc[0]
     assert (grabski["n_intervention"], grabski["n_comparator"]) == (48, 48)
+
+
+# --- risk of bias per result (RoB 2, its crossover variant, ROBINS-I) -----------------------
+
+#: The tool each design is assessed with (RoB 2 guidance: the crossover variant for crossover
+#: trials; ROBINS-I for non-randomised studies of interventions).
+TOOL_FOR_DESIGN = {"parallel_rct": "RoB 2", "crossover_rct": "RoB 2 crossover",
+                   "nonrandomised_controlled": "ROBINS-I"}
+
+
+def test_each_study_is_assessed_with_the_tool_for_its_design(evidence):
+    design = evidence.studies.data.drop_duplicates("study_id").set_index("study_id")["design"]
+    rob = evidence.risk_of_bias
+    for study, tools in rob.groupby("study_id")["tool"]:
+        assert set(tools) == {TOOL_FOR_DESIGN[design[study]]}, study
+    crossover = set(design[design == "crossover_rct"].index)
+    assert crossover == {"dakwar2014", "dakwar2017", "zarate2006"}
+    with_s = rob[(rob["domain"] == "DS") & (rob["outcome"] == "")]
+    assert set(with_s["study_id"]) == crossover
+
+
+def test_every_study_has_a_default_assessment_and_outcome_ones_name_its_outcomes(evidence):
+    rob = evidence.risk_of_bias
+    overall = rob[rob["domain"] == "overall"]
+    assert set(overall.loc[overall["outcome"] == "", "study_id"]) == set(
+        evidence.studies.data["study_id"])
+    outcomes = evidence.studies.data.groupby("study_id")["outcome"].agg(set)
+    for _, row in overall[overall["outcome"] != ""].iterrows():
+        assert row["outcome"] in outcomes[row["study_id"]], (row["study_id"], row["outcome"])
+
+
+def test_the_same_concerns_get_the_same_overall_judgement(evidence):
+    # Issue 14: five "some concerns" were judged high for Krupitsky 2002 and 2007 but "some
+    # concerns" for Dakwar 2020 and Das 2019. RoB 2's algorithm (Sterne et al. 2019, Table 2)
+    # gives "some concerns" unless an escalation is recorded with its reason; none is.
+    rob = evidence.risk_of_bias
+    overall = rob[(rob["domain"] == "overall") & (rob["outcome"] == "")].set_index("study_id")
+    for study in ("krupitsky2002", "krupitsky2007", "dakwar2020", "das2019"):
+        assert overall.loc[study, "judgement"] == "some concerns", study
+    assert (rob["escalation_reason"] == "").all()
+
+
+def test_krupitsky2007_support_matches_its_judgements(evidence):
+    # The support text may not call a domain's problem decisive while the judgement says only
+    # "some concerns": D2 and D4 name the RoB 2 signalling answers that lead there.
+    rob = evidence.risk_of_bias.set_index(["study_id", "outcome", "domain"])
+    for domain in ("D2", "D4"):
+        row = rob.loc[("krupitsky2007", "", domain)]
+        assert row["judgement"] == "some concerns"
+        assert "no information" in row["support"] and "some concerns" in row["support"]
+
+
+def test_risk_of_bias_figures_draw_every_assessed_result(evidence):
+    import matplotlib
+
+    from evsum import rob_summary, rob_traffic_light
+
+    matplotlib.use("Agg")
+    rob = evidence.risk_of_bias
+    for tool in schema.ROB_TOOLS:
+        part = rob[rob["tool"] == tool]
+        results = part[["study_id", "outcome"]].drop_duplicates()
+        fig = rob_traffic_light(part, tool)
+        names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert len(names) == len(results), tool
+        cells = next(c for c in fig.axes[0].collections if c.get_gid() == "rob_cells")
+        assert len(cells.get_offsets()) == len(results) * len(schema.ROB_TOOLS[tool])
+        rob_summary(part, tool)
+    crossover = rob_traffic_light(rob[rob["tool"] == "RoB 2 crossover"], "RoB 2 crossover")
+    assert [t.get_text() for t in crossover.axes[0].get_xticklabels()][:2] == ["D1", "DS"]
+    assert "dakwar2014: craving" in [t.get_text() for t in crossover.axes[0].get_yticklabels()]
+    # 10 parallel RoB 2 trials, one of them (Dakwar 2019) with a craving assessment of its own.
+    label = rob_summary(rob[rob["tool"] == "RoB 2"], "RoB 2").axes[0].get_xlabel()
+    assert label == "Percent of results (11 results of 10 studies, RoB 2)"
+
+
+# --- one participant count per study --------------------------------------------------------
+
+#: Number words the sources print instead of digits (Krupitsky 2002 "Seventy", Grabski 2022
+#: "Ninety-six", Dakwar 2014 "Eight", Dakwar 2017 "Twenty").
+NUMBER_WORDS = {8: "eight", 20: "twenty", 70: "seventy", 96: "ninety-six"}
+
+
+def _states(text: str, number: int) -> bool:
+    return bool(re.search(rf"(?<![\d.]){number}(?![\d])", text)) or (
+        NUMBER_WORDS.get(number, "\0") in text.lower())
+
+
+def test_counts_come_with_the_words_that_state_them(evidence):
+    chars = evidence.characteristics
+    for _, row in chars[chars["n_source"] != ""].iterrows():
+        for column in ("n_randomised", "n_analysed"):
+            if row[column]:
+                assert _states(row["n_source"], int(row[column])), (row["study_id"], column)
+    # Issue 14: the n of Das 2019 (90) and Gent 2024 (28) sat in free-text notes only.
+    counts = chars.set_index("study_id")
+    assert counts.loc["das2019", "n_randomised"] == "90"
+    assert "secondary" in counts.loc["das2019", "n_source"]
+    assert counts.loc["gent2024", "n_randomised"] == "28"
+    # Randomised vs analysed where they differ (each quoted in n_source).
+    assert dict(counts.loc[counts["n_analysed"] != "", "n_analysed"]) == {
+        "yoon2025": "58", "krupitsky2007": "53", "jovaisa2006": "50", "zarate2006": "17"}
+
+
+def test_crossover_trials_record_their_participants_once(evidence):
+    rows = evidence.studies.data
+    crossover = rows[rows["design"] == "crossover_rct"]
+    assert len(crossover)
+    assert crossover["n_comparator"].isna().all()
+    assert crossover["n_intervention"].notna().all()
+    parallel = rows[rows["design"] != "crossover_rct"]
+    # Parallel arms: either both arm counts or neither (the total is then in the
+    # characteristics file), never one arm alone.
+    assert (parallel["n_intervention"].isna() == parallel["n_comparator"].isna()).all()
+
+
+def test_arm_counts_never_exceed_the_study_count(evidence):
+    counts = evidence.characteristics.set_index("study_id")["n_randomised"]
+    rows = evidence.studies.data
+    for _, row in rows.dropna(subset=["n_intervention"]).iterrows():
+        known = counts.get(row["study_id"], "")
+        if not known:
+            continue
+        total = int(row["n_intervention"]) + (0 if str(row["n_comparator"]) == "<NA>"
+                                              else int(row["n_comparator"]))
+        assert total <= int(known), (row["study_id"], row["line"])
+
+
+# --- eligibility ------------------------------------------------------------------------------
+
+#: The inclusion criteria (data/README.md, "Eligibility"): controlled studies only.
+ELIGIBLE_DESIGNS = {"parallel_rct", "crossover_rct", "nonrandomised_controlled"}
+
+
+def test_every_included_study_meets_the_inclusion_criteria(evidence):
+    rows = evidence.studies.data
+    log = evidence.search_log
+    included = set(log.loc[log["decision"] == "included", "candidate_id"])
+    assert included == set(rows["study_id"])
+    protocol_conditions = set(evidence.protocol.conditions) if evidence.protocol else set(
+        schema.CONDITIONS)
+    for study, group in rows.groupby("study_id"):
+        assert set(group["design"]) <= ELIGIBLE_DESIGNS, study
+        assert "none" not in set(group["comparator_type"]), study
+        assert set(group["condition"]) <= protocol_conditions, study
+        if (group["design"] != "nonrandomised_controlled").all():
+            assert group["randomised"].all(), study
+
+
+def test_uncontrolled_reports_are_excluded_with_their_reason(evidence):
+    log = evidence.search_log.set_index("candidate_id")
+    for candidate in ("yoon2019", "azhari2021", "nct05796791"):
+        assert log.loc[candidate, "decision"] == "excluded", candidate
+        assert log.loc[candidate, "reason"].startswith("No control group"), candidate
+    ids = set(evidence.studies.data["study_id"])
+    assert "yoon2019" not in ids
+    assert "yoon2019" not in set(evidence.risk_of_bias["study_id"])

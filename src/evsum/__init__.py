@@ -45,6 +45,8 @@ _EXPORTS: dict[str, str] = {
     "Protocol": "evsum.ingest.protocol",
     "find_base": "evsum.ingest.protocol",
     "load_protocol": "evsum.ingest.protocol",
+    "GradeStatement": "evsum.review.statements",
+    "grade_statement": "evsum.review.statements",
     "EvsumError": "evsum.exceptions",
     "EvsumWarning": "evsum.exceptions",
     "SmallKWarning": "evsum.exceptions",
@@ -168,6 +170,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         example_rows,
     )
     from evsum.review.overview import analyse_all, headline_frame, prisma_counts
+    from evsum.review.statements import GradeStatement, grade_statement
     from evsum.stats.effects import compute_effects, effect_size
     from evsum.stats.grade import certainty_symbols, downgrade_reasons, grade_certainty
     from evsum.stats.mh import pool_mh

@@ -113,18 +113,31 @@ METHOD_LABELS: dict[str, str] = {
     "MH": "Common effect (Mantel-Haenszel)",
 }
 
-#: Risk-of-bias vocabularies (RoB 2 and ROBINS-I), as robvis names them.
+#: Risk-of-bias vocabularies (RoB 2, its variant for crossover trials, ROBINS-I), with the
+#: domains in the order robvis draws them (the crossover variant adds domain S, "bias arising
+#: from period and carryover effects", after D1).
 ROB_TOOLS: dict[str, tuple[str, ...]] = {
     "RoB 2": ("D1", "D2", "D3", "D4", "D5", "overall"),
+    "RoB 2 crossover": ("D1", "DS", "D2", "D3", "D4", "D5", "overall"),
     "ROBINS-I": ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "overall"),
 }
 ROB_JUDGEMENTS: dict[str, tuple[str, ...]] = {
     "RoB 2": ("low", "some concerns", "high"),
+    "RoB 2 crossover": ("low", "some concerns", "high"),
     "ROBINS-I": ("low", "moderate", "serious", "critical", "no information"),
 }
 ROB_DOMAIN_LABELS: dict[str, dict[str, str]] = {
     "RoB 2": {
         "D1": "Randomisation process",
+        "D2": "Deviations from intended interventions",
+        "D3": "Missing outcome data",
+        "D4": "Measurement of the outcome",
+        "D5": "Selection of the reported result",
+        "overall": "Overall",
+    },
+    "RoB 2 crossover": {
+        "D1": "Randomisation process",
+        "DS": "Period and carryover effects",
         "D2": "Deviations from intended interventions",
         "D3": "Missing outcome data",
         "D4": "Measurement of the outcome",

@@ -10,12 +10,21 @@ from evsum.ingest.io import LINE
 from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol
 from evsum.ingest.studies import CONTROL_PATTERN, check_header
 from evsum.stats.grade import DOWNGRADE_STEPS, certainty_after_downgrades
+from evsum.stats.rob import can_escalate, overall_judgement
 
 CHARACTERISTICS_COLUMNS = (
     "study_id", "title", "journal", "population", "country", "setting", "n_randomised",
-    "dose_route", "sessions", "co_therapy", "follow_up", "funding", "conflicts",
-    "registration", "source_locator", "notes")
-ROB_COLUMNS = ("study_id", "tool", "domain", "judgement", "support", "source_locator")
+    "n_analysed", "n_source", "dose_route", "sessions", "co_therapy", "follow_up", "funding",
+    "conflicts", "registration", "source_locator", "notes")
+#: Participant-count columns a characteristics file may leave out (then empty).
+CHARACTERISTICS_OPTIONAL = ("n_analysed", "n_source")
+#: One row per study × outcome × domain; an empty ``outcome`` is the study's default
+#: assessment, for every outcome without one of its own.
+ROB_COLUMNS = ("study_id", "outcome", "tool", "domain", "judgement", "support",
+               "escalation_reason", "source_locator")
+ROB_REQUIRED = ("study_id", "tool", "domain", "judgement", "support", "source_locator")
+#: Columns a risk-of-bias file may leave out (then empty: study-wide, not escalated).
+ROB_OPTIONAL = ("outcome", "escalation_reason")
 GRADE_LEVELS = tuple(DOWNGRADE_STEPS)
 GRADE_COLUMNS = (
     "condition", "outcome", "comparator_type", "timepoint", "start",
@@ -62,12 +71,16 @@ def _known_studies(frame: pd.DataFrame, source: str,
 
 def validate_characteristics(frame: pd.DataFrame, source: str,
                              study_ids: set[str] | None) -> pd.DataFrame:
-    """Check ``study_characteristics.csv``: columns, one row per known study."""
+    """Check ``study_characteristics.csv``: columns, one row per known study, and the counts:
+    ``n_randomised`` and ``n_analysed`` whole numbers > 0 (or empty), no more analysed than
+    randomised, and an ``n_analysed`` only with the ``n_source`` words that state it."""
+    frame = frame.assign(**{c: "" for c in CHARACTERISTICS_OPTIONAL if c not in frame.columns})
     problems = check_header(frame, source, CHARACTERISTICS_COLUMNS)
     if not problems:
         problems += _required(frame, source, ("study_id", "title", "source_locator"))
         problems += _control_characters(frame, source)
         problems += _known_studies(frame, source, study_ids)
+        problems += _counts(frame, source)
         for _, row in frame[frame.duplicated("study_id")].iterrows():
             problems.append(_problem(source, row, "study_id", row["study_id"],
                                      "one row per study (duplicate)"))
@@ -76,33 +89,129 @@ def validate_characteristics(frame: pd.DataFrame, source: str,
     return frame.reset_index(drop=True)
 
 
+def _counts(frame: pd.DataFrame, source: str) -> list[Problem]:
+    problems = []
+    for _, row in frame.iterrows():
+        counts = {}
+        for column in ("n_randomised", "n_analysed"):
+            text = row[column].strip()
+            if text and not (text.isdigit() and int(text) > 0):
+                problems.append(_problem(source, row, column, text,
+                                         "a whole number > 0, or empty when not reported"))
+            elif text:
+                counts[column] = int(text)
+        if counts.get("n_analysed", 0) > counts.get("n_randomised", float("inf")):
+            problems.append(_problem(source, row, "n_analysed", row["n_analysed"],
+                                     f"at most n_randomised ({counts['n_randomised']})"))
+        if "n_analysed" in counts and not row["n_source"].strip():
+            problems.append(_problem(source, row, "n_source", "",
+                                     "the source's words stating the number analysed"))
+    return problems
+
+
 def validate_risk_of_bias(frame: pd.DataFrame, source: str,
                           study_ids: set[str] | None) -> pd.DataFrame:
-    """Check ``risk_of_bias.csv``: tool, domain and judgement vocabularies, support given."""
+    """Check ``risk_of_bias.csv``: vocabularies, one complete assessment per study × outcome,
+    and the overall judgement the tool's algorithm gives (``evsum.stats.rob``).
+
+    An overall ``high`` reached only by several domains with some concerns needs its
+    ``escalation_reason``; the same pattern of domain judgements must give the same overall
+    judgement in every result of the file.
+    """
+    frame = frame.assign(**{c: "" for c in ROB_OPTIONAL if c not in frame.columns})
     problems = check_header(frame, source, ROB_COLUMNS)
     if not problems:
-        problems += _required(frame, source, ROB_COLUMNS)
+        problems += _required(frame, source, ROB_REQUIRED)
         problems += _control_characters(frame, source)
         problems += _known_studies(frame, source, study_ids)
-        for _, row in frame.iterrows():
+        valid = []
+        for index, row in frame.iterrows():
             tool = row["tool"]
+            outcome = row["outcome"].strip()
+            if outcome and outcome not in schema.OUTCOMES:
+                problems.append(_problem(source, row, "outcome", outcome,
+                                         "an outcome of data/README.md, or empty for the "
+                                         "study's default assessment"))
             if tool not in schema.ROB_TOOLS:
                 problems.append(_problem(source, row, "tool", tool,
                                          "one of " + ", ".join(schema.ROB_TOOLS)))
                 continue
+            ok = True
             if row["domain"] not in schema.ROB_TOOLS[tool]:
                 problems.append(_problem(source, row, "domain", row["domain"],
                                          f"a {tool} domain: " + ", ".join(schema.ROB_TOOLS[tool])))
+                ok = False
             if row["judgement"] not in schema.ROB_JUDGEMENTS[tool]:
                 problems.append(_problem(
                     source, row, "judgement", row["judgement"],
                     f"a {tool} judgement: " + ", ".join(schema.ROB_JUDGEMENTS[tool])))
-        for _, row in frame[frame.duplicated(["study_id", "domain"])].iterrows():
+                ok = False
+            if row["escalation_reason"].strip() and row["domain"] != "overall":
+                problems.append(_problem(source, row, "escalation_reason",
+                                         row["escalation_reason"],
+                                         "empty (a reason for escalating belongs on the "
+                                         "overall row)"))
+            if ok:
+                valid.append(index)
+        key = ["study_id", "outcome", "domain"]
+        for _, row in frame[frame.duplicated(key)].iterrows():
             problems.append(_problem(source, row, "domain", row["domain"],
-                                     "one judgement per study and domain (duplicate)"))
+                                     "one judgement per study, outcome and domain (duplicate)"))
+        problems += _rob_overall(frame.loc[valid].drop_duplicates(key), source)
     if problems:
         raise StudyDataError(source, problems)
     return frame.reset_index(drop=True)
+
+
+def _rob_overall(frame: pd.DataFrame, source: str) -> list[Problem]:
+    """Each study × outcome assessment: one tool, every domain, the algorithm's overall."""
+    problems = []
+    seen: dict[tuple, tuple[str, str]] = {}
+    for (study, outcome), group in frame.groupby(["study_id", "outcome"], sort=False):
+        first = group.iloc[0]
+        what = f"{study} ({outcome or 'default for every outcome'})"
+        tools = list(dict.fromkeys(group["tool"]))
+        if len(tools) > 1:
+            problems += [_problem(source, row, "tool", row["tool"],
+                                  f"one tool per assessment ({what} also uses {tools[0]})")
+                         for _, row in group[group["tool"] != tools[0]].iterrows()]
+            continue
+        tool = tools[0]
+        judgements = dict(zip(group["domain"], group["judgement"], strict=True))
+        missing = [d for d in schema.ROB_TOOLS[tool] if d not in judgements]
+        if missing:
+            problems.append(_problem(source, first, "domain", ", ".join(missing),
+                                     f"a row for each {tool} domain of {what}; missing "
+                                     + ", ".join(missing)))
+            continue
+        row = group[group["domain"] == "overall"].iloc[0]
+        domains = {d: j for d, j in judgements.items() if d != "overall"}
+        reason = row["escalation_reason"].strip()
+        pattern = ", ".join(f"{d} {j}" for d, j in domains.items())
+        if reason and not can_escalate(tool, domains):
+            problems.append(_problem(
+                source, row, "escalation_reason", reason,
+                f"empty: escalation to high applies only when two or more domains have some "
+                f"concerns and none is high ({pattern})"))
+            continue
+        expected = overall_judgement(tool, domains, escalate=bool(reason))
+        if row["judgement"] != expected:
+            hint = ("; to judge it high because several domains with some concerns "
+                    "substantially lower confidence, give the escalation_reason"
+                    if can_escalate(tool, domains) and row["judgement"] == "high" else "")
+            problems.append(_problem(source, row, "judgement", row["judgement"],
+                                     f"{expected!r}, the {tool} overall judgement for "
+                                     f"{pattern}{hint}"))
+            continue
+        signature = (tool, tuple(sorted(domains.items())))
+        if signature in seen and seen[signature][1] != expected:
+            problems.append(_problem(
+                source, row, "judgement", expected,
+                f"{seen[signature][1]!r} as for {seen[signature][0]}, which has the same "
+                f"domain judgements ({pattern}): the same pattern must give one overall "
+                "judgement"))
+        seen.setdefault(signature, (what, expected))
+    return problems
 
 
 def validate_grade(frame: pd.DataFrame, source: str,

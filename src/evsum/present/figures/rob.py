@@ -1,7 +1,8 @@
 """Risk-of-bias figures drawn as robvis draws them: traffic lights and weighted summary bars.
 
-Both take the long ``risk_of_bias.csv`` frame (one row per study × domain). Judgements are
-shown by colour *and* symbol, so the figures read without colour vision.
+Both take the long ``risk_of_bias.csv`` frame (one row per study × domain, or per study ×
+outcome × domain where an ``outcome`` column gives results their own assessment). Judgements
+are shown by colour *and* symbol, so the figures read without colour vision.
 """
 
 from __future__ import annotations
@@ -38,8 +39,13 @@ def _judgements(rob_df: pd.DataFrame | None, tool: str) -> pd.DataFrame:
     if tool not in ROB_TOOLS:
         raise ValueError(f"tool must be one of {sorted(ROB_TOOLS)}; got {tool!r}")
     if rob_df is None or rob_df.empty or "tool" not in rob_df.columns:
-        return pd.DataFrame(columns=["study_id", "tool", "domain", "judgement"])
+        return pd.DataFrame(columns=["study_id", "tool", "domain", "judgement", "result"])
     rows = rob_df[rob_df["tool"] == tool].copy()
+    # One row of the figure per assessed result: the study, or study and outcome where an
+    # outcome has an assessment of its own (an empty outcome is the study's default).
+    outcome = (rows["outcome"].fillna("").astype(str).str.strip() if "outcome" in rows.columns
+               else pd.Series("", index=rows.index))
+    rows["result"] = list(zip(rows["study_id"], outcome, strict=True))
     rows["judgement"] = rows["judgement"].astype(str).str.strip().str.lower()
     bad = sorted(set(rows["judgement"]) - set(ROB_JUDGEMENTS[tool]))
     if bad:
@@ -73,7 +79,7 @@ def rob_traffic_light(
         ``risk_of_bias.csv`` rows: ``study_id``, ``tool``, ``domain``, ``judgement``. Rows of
         other tools are ignored. ``None`` or no rows for ``tool`` gives a figure that says
         "No risk-of-bias assessment".
-    tool : {"RoB 2", "ROBINS-I"}
+    tool : {"RoB 2", "RoB 2 crossover", "ROBINS-I"}
         Which tool's judgements to draw; sets the domains and the judgement scale.
     labels : mapping, optional
         ``study_id`` → label shown (e.g. ``"Dakwar 2020"``); default the ``study_id``.
@@ -83,7 +89,8 @@ def rob_traffic_light(
     Returns
     -------
     matplotlib.figure.Figure
-        Studies in order of first appearance. The circles are one collection with
+        Studies (or study: outcome, for a result with its own assessment) in order of first
+        appearance. The circles are one collection with
         ``gid="rob_cells"`` (studies × domains, a grey circle where a judgement is missing);
         symbols are texts; the domain key lists ``D1: Randomisation process`` etc.
 
@@ -96,11 +103,11 @@ def rob_traffic_light(
     if rows.empty:
         return _no_assessment(tool, "for these studies")
     labels = dict(labels or {})
-    studies = list(dict.fromkeys(rows["study_id"]))
+    studies = list(dict.fromkeys(rows["result"]))
     domains = list(ROB_TOOLS[tool])
-    cell = {(s, d): j for s, d, j in rows[["study_id", "domain", "judgement"]].itertuples(
+    cell = {(s, d): j for s, d, j in rows[["result", "domain", "judgement"]].itertuples(
         index=False)}
-    names = [labels.get(s, s) for s in studies]
+    names = [labels.get(s, s) + (f": {o}" if o else "") for s, o in studies]
     with figure_style():
         renderer = FigureCanvasAgg(Figure()).get_renderer()
         label_w = max(_width(n, renderer) for n in names) + 0.25
@@ -174,13 +181,13 @@ def rob_summary(
     *,
     title: str | None = None,
 ) -> Figure:
-    """Summary plot: for each domain, the share of studies (or of weight) per judgement.
+    """Summary plot: for each domain, the share of studies (results, or weight) per judgement.
 
     Parameters
     ----------
     rob_df : pandas.DataFrame or None
         ``risk_of_bias.csv`` rows; see :func:`rob_traffic_light`.
-    tool : {"RoB 2", "ROBINS-I"}
+    tool : {"RoB 2", "RoB 2 crossover", "ROBINS-I"}
         Which tool's judgements to draw.
     weights : mapping or Series, optional
         ``study_id`` → weight (e.g. the meta-analysis weights in percent). Each study counts
@@ -244,8 +251,13 @@ def rob_summary(
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
-        basis = "of total weight" if weights is not None else "of studies"
-        ax.set_xlabel(f"Percent {basis} ({rows['study_id'].nunique()} studies, {tool})")
+        n_results, n_studies = rows["result"].nunique(), rows["study_id"].nunique()
+        per_result = n_results != n_studies
+        basis = ("of total weight" if weights is not None
+                 else "of results" if per_result else "of studies")
+        counted = (f"{n_results} results of {n_studies} studies" if per_result
+                   else f"{n_studies} studies")
+        ax.set_xlabel(f"Percent {basis} ({counted}, {tool})")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.62 / bars_h),
                   ncol=len(levels), frameon=False, handlelength=1.2, columnspacing=1.0)
         if title:
