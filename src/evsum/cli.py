@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from evsum.exceptions import EvsumError, StudyDataError
+from evsum.exceptions import EvsumError, RenderError, StudyDataError
 from evsum.version import __version__
 
 DEFAULT_DATA = "data/studies.csv"
@@ -100,7 +100,7 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, build_dir: str, onl
     Only reports whose inputs changed (notebook, data, evsum, parameters) are re-rendered.
     The data are validated first: invalid data render nothing and leave reports untouched.
     A failed report keeps its last good HTML; its traceback goes to NAME.error.txt and the
-    command exits 3.
+    command exits 3, as it does, with one line, when the output folder cannot be written.
     """
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all
@@ -119,6 +119,9 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, build_dir: str, onl
             summary = render_all(jobs, out_dir, force=force, workers=workers, quiet=quiet)
     except StudyDataError as err:
         _fail_on_data(err)
+    except RenderError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(3)
     except EvsumError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
