@@ -17,6 +17,17 @@ from evsum.version import __version__
 DEFAULT_DATA = "data/studies.csv"
 
 
+#: Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` with a ``'`` before it if it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _fail_on_data(err: StudyDataError) -> None:
     click.echo(str(err), err=True)
     sys.exit(1)
@@ -203,7 +214,9 @@ def audit_citations_command(file: str, references_path: str, csv_out: str | None
             click.echo(f"   - {item}")
     click.echo(audit.summary())
     if csv_out:
-        write_atomic(Path(csv_out), audit.to_frame().to_csv(index=False, lineterminator="\n"))
+        # cells such as "=HYPERLINK(...)" from an audited text must stay text in a spreadsheet
+        frame = audit.to_frame().map(spreadsheet_safe)
+        write_atomic(Path(csv_out), frame.to_csv(index=False, lineterminator="\n"))
     if html_out:
         write_atomic(Path(html_out), citation_audit_html(audit).html)
     sys.exit(0 if audit.ok else 1)
