@@ -20,6 +20,7 @@ from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.io import LINE, read_csv_records, read_text
 from evsum.ingest.references import parse_reference_list
+from evsum.ingest.studies import CONTROL_PATTERN
 
 #: Columns of ``claims.csv``, in file order.
 CLAIM_COLUMNS: tuple[str, ...] = (
@@ -47,7 +48,7 @@ CLAIM_TYPES: dict[str, str] = {
     "case story": "a patient anecdote",
     "safety": "harms or tolerability",
 }
-_CLAIM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_CLAIM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*\Z")
 #: Numbers that are not four-digit years (rationales cite no numbers; the data summary does).
 _NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?%?")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
@@ -98,11 +99,18 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
     if missing:
         raise StudyDataError(source, [Problem(source, 1, None, ", ".join(missing),
                                               "the columns " + ", ".join(CLAIM_COLUMNS))])
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(source, 1, c, c, "only the columns of data/README.md (misspelled or renamed "
+                "column?)") for c in frame.columns if c != LINE and c not in CLAIM_COLUMNS]
 
     def add(row, column, value, expected):
         problems.append(Problem(source, int(row[LINE]), column, value, expected,
                                 row["claim_id"] or None))
+
+    for _, row in frame.iterrows():
+        for column in CLAIM_COLUMNS:
+            if CONTROL_PATTERN.search(row[column]):
+                add(row, column, row[column], "text without control characters")
 
     seen: set[str] = set()
     for _, row in frame.iterrows():

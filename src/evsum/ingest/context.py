@@ -7,7 +7,13 @@ import pandas as pd
 from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.io import LINE
-from evsum.ingest.studies import CONTROL_PATTERN, TIMEPOINT_PATTERN, check_header
+from evsum.ingest.studies import (
+    CONTROL_PATTERN,
+    INTEGER_LIMIT,
+    TIMEPOINT_PATTERN,
+    check_header,
+    normalised_key,
+)
 from evsum.stats.grade import DOWNGRADE_STEPS, certainty_after_downgrades
 
 CHARACTERISTICS_COLUMNS = (
@@ -59,6 +65,18 @@ def _known_studies(frame: pd.DataFrame, source: str,
             for _, row in frame.iterrows() if row["study_id"] not in study_ids]
 
 
+def _whole_numbers(frame: pd.DataFrame, source: str, column: str) -> list[Problem]:
+    """Cells of ``column`` that are neither empty nor a whole number > 0."""
+    problems = []
+    for _, row in frame.iterrows():
+        value = str(row[column]).strip()
+        if value and not (value.isascii() and value.isdigit()
+                          and 0 < int(value) < INTEGER_LIMIT):
+            problems.append(_problem(source, row, column, row[column],
+                                     "a whole number > 0 (digits only), or empty"))
+    return problems
+
+
 def validate_characteristics(frame: pd.DataFrame, source: str,
                              study_ids: set[str] | None) -> pd.DataFrame:
     """Check ``study_characteristics.csv``: columns, one row per known study."""
@@ -70,6 +88,7 @@ def validate_characteristics(frame: pd.DataFrame, source: str,
         for _, row in frame[frame.duplicated("study_id")].iterrows():
             problems.append(_problem(source, row, "study_id", row["study_id"],
                                      "one row per study (duplicate)"))
+        problems += _whole_numbers(frame, source, "n_randomised")
     if problems:
         raise StudyDataError(source, problems)
     return frame.reset_index(drop=True)
@@ -149,8 +168,10 @@ def validate_grade(frame: pd.DataFrame, source: str) -> pd.DataFrame:
                 elif not row["baseline_risk_source"].strip():
                     problems.append(_problem(source, row, "baseline_risk_source", "",
                                              "where the baseline risk comes from"))
-        key = ["condition", "outcome", "comparator_type", "timepoint"]
-        for _, row in frame[frame.duplicated(key)].iterrows():
+        # compared as the summary of findings matches them (time point trimmed)
+        key = frame[["condition", "outcome", "comparator_type", "timepoint"]].map(
+            normalised_key)
+        for _, row in frame[key.duplicated().to_numpy()].iterrows():
             problems.append(_problem(source, row, "outcome", row["outcome"],
                                      "one row per condition × outcome × comparator type × "
                                      "time point"))
