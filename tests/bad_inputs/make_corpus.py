@@ -119,6 +119,12 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     lines_extra[3] += ","
     cases["too_many_fields.csv"] = ("\n".join(lines_extra), [_problem(
         4, None, "33 fields as in the header", "34 fields")])
+    # a record that cannot be read does not hide the problems of the others
+    shifted = _changed({5: {"doi": "javascript:alert(1)"}}).split("\n")
+    shifted[2] += ","
+    cases["short_row_and_bad_value.csv"] = ("\n".join(shifted), [
+        _problem(3, None, "33 fields as in the header", "34 fields"),
+        _problem(5, "doi", "a DOI such as", "javascript:alert(1)")])
     cases["unterminated_quote.csv"] = (
         good.replace('"fictional fixture, Results"', '"fictional fixture, Results', 1),
         [_problem(3, None, "a well-formed CSV record", "',' expected after '\"'")])
@@ -297,7 +303,7 @@ def _context_cases() -> dict[str, tuple[str, list[dict]]]:
 
 def main() -> None:
     """Rewrite the corpus files and ``expected.json``."""
-    for old in [*HERE.glob("*.csv"), *HERE.glob("*--*")]:
+    for old in {*HERE.glob("*.csv"), *HERE.glob("*--*")}:
         old.unlink()
     manifest = {}
     for name, (data, problems) in sorted(_cases().items()):

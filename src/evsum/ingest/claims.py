@@ -18,7 +18,7 @@ import pandas as pd
 from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.evidence import Evidence
-from evsum.ingest.io import LINE, read_csv_records, read_text
+from evsum.ingest.io import LINE, read_text, read_with_partial
 from evsum.ingest.references import parse_reference_list
 from evsum.ingest.studies import CONTROL_PATTERN
 
@@ -167,8 +167,9 @@ def read_claims(path: str | Path, *, study_ids: set[str] | None = None,
                 reference_ids: set[str] | None = None,
                 reference_keys: set[str] | None = None) -> ClaimTable:
     """Read ``claims.csv`` with :func:`evsum.ingest.io.read_csv_records` and validate it."""
-    return validate_claims(read_csv_records(path), str(path), study_ids=study_ids,
-                           reference_ids=reference_ids, reference_keys=reference_keys)
+    return read_with_partial(path, lambda frame: validate_claims(
+        frame, str(path), study_ids=study_ids, reference_ids=reference_ids,
+        reference_keys=reference_keys))
 
 
 def load_claims(evidence: Evidence, path: str | Path | None = None, *,

@@ -18,7 +18,7 @@ from evsum.ingest.context import (
     validate_risk_of_bias,
     validate_search_log,
 )
-from evsum.ingest.io import LINE, read_csv_records, read_references
+from evsum.ingest.io import LINE, read_references, read_with_partial
 from evsum.ingest.protocol import PROTOCOL_FILE, Protocol, load_protocol
 from evsum.ingest.studies import StudyTable, load_studies
 
@@ -42,11 +42,13 @@ class Evidence:
         return next((item for item in self.references if item.get("id") == key), None)
 
 
-def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str]) -> pd.DataFrame:
+def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str], check):
+    """``check(frame, source)`` of the file, or of an empty frame if there is no file."""
     if not path.exists():
         missing.append(path.name)
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in (*columns, LINE)})
-    return read_csv_records(path)
+        return check(pd.DataFrame({c: pd.Series(dtype=object) for c in (*columns, LINE)}),
+                     str(path))
+    return read_with_partial(path, lambda frame: check(frame, str(path)))
 
 
 def load_evidence(studies_path: str | Path) -> Evidence:
@@ -81,7 +83,7 @@ def load_evidence(studies_path: str | Path) -> Evidence:
     for name, (columns, check) in checks.items():
         path = folder / name
         try:
-            loaded[name] = check(_optional_csv(path, columns, missing), str(path))
+            loaded[name] = _optional_csv(path, columns, missing, check)
         except StudyDataError as err:
             problems += err.problems
     references: list[dict] = []

@@ -32,6 +32,39 @@ OTHER_DELIMITERS = {";": "';'", "\t": "tab"}
 _ESCAPED = re.compile("[\udc80-\udcff]")
 
 
+class RecordsError(StudyDataError):
+    """Some records of a CSV file could not be read; ``frame`` holds the others.
+
+    Raised by :func:`read_csv_records` when the only problems are records with the wrong
+    number of fields (or a broken quote), so that the readable records can still be
+    validated and every problem of the file reported in one run.
+    """
+
+    def __init__(self, source: str, problems: list[Problem], frame: pd.DataFrame):
+        super().__init__(source, problems)
+        self.frame = frame
+
+
+def read_with_partial(path: str | Path, validate, *, source: str | None = None):
+    """``validate(frame)`` of the CSV at ``path``, every problem of the file raised at once.
+
+    When some records cannot be read (:class:`RecordsError`), the others are validated too
+    and both kinds of problem are raised together, in line order.
+    """
+    source = str(path) if source is None else source
+    try:
+        frame = read_csv_records(path, source=source)
+    except RecordsError as err:
+        problems = list(err.problems)
+        if not err.frame.empty:
+            try:
+                validate(err.frame)
+            except StudyDataError as more:
+                problems += more.problems
+        raise StudyDataError(source, sorted(problems, key=lambda p: p.line or 0)) from None
+    return validate(frame)
+
+
 def file_sha256(path: str | Path) -> str:
     """SHA-256 hex digest of a file's bytes (as saved: BOM and line endings included)."""
     digest = hashlib.sha256()
@@ -130,7 +163,8 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
         With every problem found at once: the file is missing, empty, not UTF-8 (each line
         with bytes that are not), uses ';' or tab as delimiter, has a carriage return without
         a line feed, duplicate header names, or records with a different number of fields
-        than the header.
+        than the header. When only records are at fault it is a :class:`RecordsError`
+        carrying the readable ones.
     """
     source = str(path) if source is None else source
     try:
@@ -182,14 +216,18 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _read_records(reader, header, records, lines, problems, source, start)
+        record_problems: list[Problem] = []
+        _read_records(reader, header, records, lines, record_problems, source, start)
+        problems += record_problems
     finally:
         if collecting:
             gc.enable()
-    if problems:
-        raise StudyDataError(source, sorted(problems, key=lambda p: p.line or 0))
     frame = pd.DataFrame(records, columns=header, dtype=object)
     frame[LINE] = lines
+    if problems:
+        if len(problems) != len(record_problems):  # decoding, line endings, header
+            raise StudyDataError(source, sorted(problems, key=lambda p: p.line or 0))
+        raise RecordsError(source, problems, frame)
     return frame
 
 

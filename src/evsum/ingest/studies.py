@@ -11,7 +11,7 @@ import pandas as pd
 
 from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
-from evsum.ingest.io import LINE, file_sha256, read_csv_records
+from evsum.ingest.io import LINE, file_sha256, read_with_partial
 from evsum.ingest.printed import SUFFIX as PRINTED_SUFFIX
 from evsum.stats.effects import CI_RULE, usable_confidence_interval
 
@@ -362,5 +362,6 @@ def load_studies(path: str, *, source: str | None = None) -> StudyTable:
         If the file cannot be parsed or fails validation (every problem listed).
     """
     source = str(path) if source is None else source
-    frame = read_csv_records(path, source=source)
-    return validate_studies(frame, source, file_sha256(path))
+    return read_with_partial(path, lambda frame: validate_studies(frame, source,
+                                                                  file_sha256(path)),
+                             source=source)
