@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from evsum.exceptions import EvsumError, StudyDataError
+from evsum.exceptions import EvsumError, RenderError, StudyDataError
 from evsum.version import __version__
 
 DEFAULT_DATA = "data/studies.csv"
@@ -19,6 +19,17 @@ DEFAULT_DATA = "data/studies.csv"
 #: ``--base`` of every command.
 _BASE_HELP = ("Evidence base folder (with evsum.toml). Default: the first of the current "
               "directory and its parents that holds an evsum.toml.")
+
+
+#: Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` with a ``'`` before it if it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _fail_on_data(err: StudyDataError) -> None:
@@ -165,7 +176,7 @@ def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
     Only reports whose inputs changed (notebook, data, evsum, parameters) are re-rendered.
     The data are validated first: invalid data render nothing and leave reports untouched.
     A failed report keeps its last good HTML; its traceback goes to NAME.error.txt and the
-    command exits 3.
+    command exits 3, as it does, with one line, when the output folder cannot be written.
     """
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all
@@ -194,6 +205,9 @@ def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
             summary = render_all(jobs, out_dir, workers=workers, **options)
     except StudyDataError as err:
         _fail_on_data(err)
+    except RenderError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(3)
     except EvsumError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
@@ -302,7 +316,9 @@ def audit_citations_command(file: str, base: str | None, references_path: str | 
             click.echo(f"   - {item}")
     click.echo(audit.summary())
     if csv_out:
-        write_atomic(Path(csv_out), audit.to_frame().to_csv(index=False, lineterminator="\n"))
+        # cells such as "=HYPERLINK(...)" from an audited text must stay text in a spreadsheet
+        frame = audit.to_frame().map(spreadsheet_safe)
+        write_atomic(Path(csv_out), frame.to_csv(index=False, lineterminator="\n"))
     if html_out:
         write_atomic(Path(html_out), citation_audit_html(audit).html)
     sys.exit(0 if audit.ok else 1)

@@ -22,8 +22,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
-        if self.study_id:
-            where += f" (study_id={self.study_id})"
+        if self.study_id:  # quoted if it holds a line break or control character
+            shown = self.study_id if self.study_id.isprintable() else repr(self.study_id)
+            where += f" (study_id={shown})"
         what = f" {self.column}:" if self.column else ""
         got = "" if self.value is None else f" got {self.value!r};"
         return f"{where}{what}{got} expected {self.expected}."

@@ -45,8 +45,26 @@ def _matches(line: str, path: Path, problem: dict) -> bool:
     return rest.startswith(prefix) and problem["expected"] in rest[len(prefix):]
 
 
+def _corpus_files() -> list[str]:
+    return sorted({p.name for p in [*CORPUS.glob("*.csv"), *CORPUS.glob("*--*")]})
+
+
+def _place(name: str, folder: Path) -> Path:
+    """Put corpus file ``name`` in ``folder`` as it is validated; return the file to name.
+
+    ``CASE--TARGET`` is a context file: it becomes ``TARGET`` beside the valid fixture.
+    """
+    if "--" in name:
+        shutil.copy(SMALL, folder / "studies.csv")
+        target = folder / name.split("--", 1)[1]
+        shutil.copy(CORPUS / name, target)
+        return target
+    shutil.copy(CORPUS / name, folder / name)
+    return folder / name
+
+
 def test_corpus_is_large_enough_and_complete():
-    files = sorted(p.name for p in CORPUS.glob("*.csv"))
+    files = _corpus_files()
     assert len(files) >= 30
     assert files == sorted(EXPECTED), "every corpus file needs an entry in expected.json"
 
@@ -65,10 +83,9 @@ def test_corpus_files_are_as_generated():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_validate_reports_every_expected_problem(name, tmp_path):
-    # a folder of its own, so that no context file beside it is read
-    path = tmp_path / name
-    shutil.copy(CORPUS / name, path)
-    result = _validate(path)
+    # a folder of its own, so that no other context file beside it is read
+    path = _place(name, tmp_path)
+    result = _validate(tmp_path / "studies.csv" if "--" in name else path)
     assert result.exit_code == 1, result.output
     expected = EXPECTED[name]
     header = f"{len(expected)} problem{'s' if len(expected) != 1 else ''} in {path}:"

@@ -1,9 +1,11 @@
 """Parsing: encodings, line endings, malformed records, with the line a user sees."""
 
+import hashlib
+
 import pytest
 
 from evsum import StudyDataError
-from evsum.ingest.io import read_csv_records
+from evsum.ingest.io import file_sha256, read_csv_records
 
 HEADER = "study_id,notes\n"
 
@@ -36,12 +38,6 @@ def test_empty_file(tmp_path):
     assert "an empty file" in str(_one_problem(path))
 
 
-def test_byte_order_mark(tmp_path):
-    path = tmp_path / "s.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + HEADER.encode())
-    assert "byte-order mark" in _one_problem(path).value
-
-
 def test_latin1_file_names_the_line(tmp_path):
     path = tmp_path / "s.csv"
     path.write_bytes((HEADER + "a,ok\nb,caf\xe9\n").encode("latin-1"))
@@ -49,11 +45,51 @@ def test_latin1_file_names_the_line(tmp_path):
     assert problem.line == 3 and "UTF-8" in problem.expected
 
 
-def test_windows_line_endings(tmp_path):
+def test_windows_line_endings_and_a_byte_order_mark_are_read_as_saved(tmp_path):
+    # Excel's "CSV UTF-8": BOM + CRLF; an in-cell line break is a bare LF inside quotes
     path = tmp_path / "s.csv"
-    path.write_bytes(HEADER.replace("\n", "\r\n").encode() + b"a,b\r\n")
+    data = b"\xef\xbb\xbf" + b'study_id,notes\r\na,"two\nlines"\r\nb,"x\r\ny"\r\nc,z\r\n'
+    path.write_bytes(data)
+    frame = read_csv_records(path)
+    assert list(frame.columns) == ["study_id", "notes", "line"]
+    assert list(frame["line"]) == [2, 4, 6]  # lines 1..7 as an editor numbers them
+    assert list(frame["notes"]) == ["two\nlines", "x\ny", "z"]
+    # provenance is of the bytes as saved (the BOM and CRs included)
+    assert file_sha256(path) == hashlib.sha256(data).hexdigest()
+
+
+def test_a_lone_carriage_return_is_named(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"study_id,notes\ra,b\r")
     problem = _one_problem(path)
-    assert problem.line == 1 and "Unix line endings" in problem.expected
+    assert problem.line == 1 and "old Mac" in problem.value
+
+
+@pytest.mark.parametrize(("delimiter", "shown"), [(";", "';'"), ("\t", "tab")])
+def test_another_delimiter_is_said_once(tmp_path, delimiter, shown):
+    path = tmp_path / "s.csv"
+    path.write_text(f"study_id{delimiter}notes\na{delimiter}b\nc{delimiter}d\n",
+                    encoding="utf-8")
+    problem = _one_problem(path)
+    assert problem.line == 1 and problem.value == f"{shown} as delimiter"
+    assert f"{path} uses {shown} as delimiter; evsum reads comma-separated" in problem.expected
+
+
+def test_a_field_of_200k_characters_is_accepted(tmp_path):
+    path = tmp_path / "s.csv"
+    big = "x" * 200_000
+    path.write_text(f'{HEADER}a,"{big}"\nb,y\n', encoding="utf-8")
+    frame = read_csv_records(path)
+    assert frame.loc[0, "notes"] == big and list(frame["line"]) == [2, 3]
+
+
+def test_every_line_that_is_not_utf8_is_named_with_other_problems(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes((HEADER + "a,caf\xe9\nb,ok\nc,na\xefve\nd\n").encode("latin-1"))
+    with pytest.raises(StudyDataError) as info:
+        read_csv_records(path)
+    found = [(p.line, p.column, p.value) for p in info.value.problems]
+    assert found == [(2, "notes", "caf\ufffd"), (4, "notes", "na\ufffdve"), (5, None, "1 fields")]
 
 
 def test_half_written_row(tmp_path):

@@ -135,3 +135,26 @@ def test_control_characters_rejected(small_rows, write_csv):
     small_rows[0]["notes"] = "bell\x07"
     [problem] = _problems(write_csv(small_rows))
     assert problem.column == "notes" and "control characters" in problem.expected
+
+
+def test_validator_and_effect_sizes_refuse_the_same_zero_width_interval(small_rows, write_csv):
+    from evsum.stats.effects import CI_RULE, compute_effects
+
+    small_rows[3].update(effect="-1.2", ci_low="-1.2", ci_high="-1.2")  # gamma2010, contrast
+    [problem] = _problems(write_csv(small_rows))
+    assert (problem.line, problem.column) == (5, "ci_high") and CI_RULE in problem.expected
+    typed = load_studies(write_csv([r for i, r in enumerate(small_rows) if i != 3])).data
+    row = typed.iloc[[0]].assign(data_level="contrast", effect_measure="MD", effect=-1.2,
+                                 ci_low=-1.2, ci_high=-1.2)
+    with pytest.raises(ValueError, match=CI_RULE):
+        compute_effects(row)
+
+
+def test_keys_are_compared_as_analyses_compare_them(small_rows, write_csv):
+    # an exact copy is a duplicate; one that differs only by spaces in a key and in a number
+    # is a conflicting copy (which one an analysis pooled would depend on row order)
+    small_rows.append(dict(small_rows[0], comparator="  midazolam   0.025 mg/kg IV ",
+                           events_intervention="11"))
+    [problem] = _problems(write_csv(small_rows))
+    assert (problem.line, problem.column) == (7, "study_id")
+    assert "conflicting copy of line 2" in problem.expected

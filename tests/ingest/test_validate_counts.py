@@ -30,8 +30,8 @@ def test_files_without_the_count_columns_still_read():
 
 
 @pytest.mark.parametrize(("cells", "message"), [
-    ({"n_randomised": "about 90"}, "n_randomised: got 'about 90'; expected a whole number > 0, or empty when not reported"),
-    ({"n_randomised": "0"}, "n_randomised: got '0'; expected a whole number > 0, or empty when not reported"),
+    ({"n_randomised": "about 90"}, "n_randomised: got 'about 90'; expected a whole number > 0 (digits only), or empty when not reported"),
+    ({"n_randomised": "0"}, "n_randomised: got '0'; expected a whole number > 0 (digits only), or empty when not reported"),
     ({"n_randomised": "50", "n_analysed": "58", "n_source": "x"},
      "n_analysed: got '58'; expected at most n_randomised (50)"),
     ({"n_randomised": "65", "n_analysed": "58"},

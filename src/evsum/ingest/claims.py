@@ -17,9 +17,10 @@ import pandas as pd
 
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.evidence import Evidence
-from evsum.ingest.io import LINE, read_csv_records, read_text
+from evsum.ingest.io import LINE, read_text, read_with_partial
 from evsum.ingest.protocol import DEFAULT_CLAIM_TYPES, Protocol
 from evsum.ingest.references import parse_reference_list
+from evsum.ingest.studies import CONTROL_PATTERN
 
 #: Columns of ``claims.csv``, in file order.
 CLAIM_COLUMNS: tuple[str, ...] = (
@@ -40,7 +41,7 @@ VERDICTS: dict[str, str] = {
 }
 #: Kinds of claim when the protocol declares none (``[claim_types]`` of ``evsum.toml``).
 CLAIM_TYPES: dict[str, str] = DEFAULT_CLAIM_TYPES
-_CLAIM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_CLAIM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*\Z")
 #: Numbers that are not four-digit years (rationales cite no numbers; the data summary does).
 _NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?%?")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
@@ -96,7 +97,9 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
     if missing:
         raise StudyDataError(source, [Problem(source, 1, None, ", ".join(missing),
                                               "the columns " + ", ".join(CLAIM_COLUMNS))])
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(source, 1, c, c, "only the columns of data/README.md (misspelled or renamed "
+                "column?)") for c in frame.columns if c != LINE and c not in CLAIM_COLUMNS]
     claim_types = CLAIM_TYPES if protocol is None else protocol.claim_types
     outcomes = None if protocol is None else protocol.outcomes
     where = "" if protocol is None else f" of {protocol.source or 'the protocol'}"
@@ -104,6 +107,11 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
     def add(row, column, value, expected):
         problems.append(Problem(source, int(row[LINE]), column, value, expected,
                                 row["claim_id"] or None))
+
+    for _, row in frame.iterrows():
+        for column in CLAIM_COLUMNS:
+            if CONTROL_PATTERN.search(row[column]):
+                add(row, column, row[column], "text without control characters")
 
     seen: set[str] = set()
     for _, row in frame.iterrows():
@@ -163,9 +171,9 @@ def read_claims(path: str | Path, *, study_ids: set[str] | None = None,
                 reference_keys: set[str] | None = None,
                 protocol: Protocol | None = None) -> ClaimTable:
     """Read ``claims.csv`` with :func:`evsum.ingest.io.read_csv_records` and validate it."""
-    return validate_claims(read_csv_records(path), str(path), study_ids=study_ids,
-                           reference_ids=reference_ids, reference_keys=reference_keys,
-                           protocol=protocol)
+    return read_with_partial(path, lambda frame: validate_claims(
+        frame, str(path), study_ids=study_ids, reference_ids=reference_ids,
+        reference_keys=reference_keys, protocol=protocol))
 
 
 def load_claims(evidence: Evidence, path: str | Path | None = None, *,

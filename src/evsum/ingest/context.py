@@ -8,7 +8,12 @@ from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.io import LINE
 from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol
-from evsum.ingest.studies import CONTROL_PATTERN, check_header
+from evsum.ingest.studies import (
+    CONTROL_PATTERN,
+    INTEGER_LIMIT,
+    check_header,
+    normalised_key,
+)
 from evsum.stats.grade import DOWNGRADE_STEPS, certainty_after_downgrades
 from evsum.stats.rob import can_escalate, overall_judgement
 
@@ -69,6 +74,11 @@ def _known_studies(frame: pd.DataFrame, source: str,
             for _, row in frame.iterrows() if row["study_id"] not in study_ids]
 
 
+def _is_whole_number(text: str) -> bool:
+    """Digits only (no sign, no words), > 0 and below the float-exact limit."""
+    return text.isascii() and text.isdigit() and 0 < int(text) < INTEGER_LIMIT
+
+
 def validate_characteristics(frame: pd.DataFrame, source: str,
                              study_ids: set[str] | None) -> pd.DataFrame:
     """Check ``study_characteristics.csv``: columns, one row per known study, and the counts:
@@ -95,9 +105,10 @@ def _counts(frame: pd.DataFrame, source: str) -> list[Problem]:
         counts = {}
         for column in ("n_randomised", "n_analysed"):
             text = row[column].strip()
-            if text and not (text.isdigit() and int(text) > 0):
+            if text and not _is_whole_number(text):
                 problems.append(_problem(source, row, column, text,
-                                         "a whole number > 0, or empty when not reported"))
+                                         "a whole number > 0 (digits only), or empty when "
+                                         "not reported"))
             elif text:
                 counts[column] = int(text)
         if counts.get("n_analysed", 0) > counts.get("n_randomised", float("inf")):
@@ -268,8 +279,10 @@ def validate_grade(frame: pd.DataFrame, source: str,
                 elif not row["baseline_risk_source"].strip():
                     problems.append(_problem(source, row, "baseline_risk_source", "",
                                              "where the baseline risk comes from"))
-        key = ["condition", "outcome", "comparator_type", "timepoint"]
-        for _, row in frame[frame.duplicated(key)].iterrows():
+        # compared as the summary of findings matches them (time point trimmed)
+        key = frame[["condition", "outcome", "comparator_type", "timepoint"]].map(
+            normalised_key)
+        for _, row in frame[key.duplicated().to_numpy()].iterrows():
             problems.append(_problem(source, row, "outcome", row["outcome"],
                                      "one row per condition × outcome × comparator type × "
                                      "time point"))

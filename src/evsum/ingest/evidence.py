@@ -18,7 +18,7 @@ from evsum.ingest.context import (
     validate_risk_of_bias,
     validate_search_log,
 )
-from evsum.ingest.io import LINE, read_csv_records, read_references
+from evsum.ingest.io import LINE, read_references, read_with_partial
 from evsum.ingest.protocol import Protocol, load_protocol, resolve_base
 from evsum.ingest.studies import StudyTable, load_studies, validate_studies
 
@@ -79,16 +79,20 @@ class Evidence:
         return next((item for item in self.references if item.get("id") == key), None)
 
 
-def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str]) -> pd.DataFrame:
-    """The file's records; an absent file, or one with its header only (as ``evsum new``
-    writes them), records nothing and is listed in ``missing``."""
+def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str], check):
+    """``check(frame, source)`` of the file's records; an absent file, or one with its header
+    only (as ``evsum new`` writes them), records nothing and is listed in ``missing``."""
     if not path.exists():
         missing.append(path.name)
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in (*columns, LINE)})
-    frame = read_csv_records(path)
-    if frame.empty:
-        missing.append(path.name)
-    return frame
+        return check(pd.DataFrame({c: pd.Series(dtype=object) for c in (*columns, LINE)}),
+                     str(path))
+
+    def checked(frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.empty:
+            missing.append(path.name)
+        return check(frame, str(path))
+
+    return read_with_partial(path, checked)
 
 
 def load_evidence(studies_path: str | Path | None = None, *,
@@ -128,7 +132,8 @@ def load_evidence(studies_path: str | Path | None = None, *,
         if protocol is not None:
             studies = load_studies(studies_path, protocol=protocol)
         else:  # still check the table (all but the protocol's vocabularies): all problems
-            validate_studies(read_csv_records(studies_path), str(studies_path))
+            read_with_partial(studies_path,
+                              lambda f: validate_studies(f, str(studies_path)))
     except StudyDataError as err:
         problems += err.problems
     # Without a valid study table, cross-file checks would only repeat its problems.
@@ -145,7 +150,7 @@ def load_evidence(studies_path: str | Path | None = None, *,
     for name, (columns, check) in checks.items():
         path = folder / name
         try:
-            loaded[name] = check(_optional_csv(path, columns, missing), str(path))
+            loaded[name] = _optional_csv(path, columns, missing, check)
         except StudyDataError as err:
             problems += err.problems
     references: list[dict] = []

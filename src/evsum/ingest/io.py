@@ -2,6 +2,11 @@
 
 Every reader keeps, for each record, the line a user sees in a text editor or spreadsheet
 (``line``; the header is line 1), so that validation can point at it.
+
+Files are read as people save them: a UTF-8 byte-order mark (Excel's "CSV UTF-8" always
+writes one) is dropped and Windows line endings (``\\r\\n``, what Excel and Python's ``csv``
+write) are read as ``\\n``; line numbers are those of the file as saved, and
+:func:`file_sha256` digests the bytes as saved. Fields may be of any size.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import gc
 import hashlib
 import io
 import json
+import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,10 +25,48 @@ import pandas as pd
 from evsum.exceptions import Problem, StudyDataError
 
 LINE = "line"
+_BOM = b"\xef\xbb\xbf"
+#: Delimiters a spreadsheet may use instead of the comma (European Excel: ';', "Text": tab).
+OTHER_DELIMITERS = {";": "';'", "\t": "tab"}
+#: Bytes that are not UTF-8, as ``surrogateescape`` decodes them.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+class RecordsError(StudyDataError):
+    """Some records of a CSV file could not be read; ``frame`` holds the others.
+
+    Raised by :func:`read_csv_records` when the only problems are records with the wrong
+    number of fields (or a broken quote), so that the readable records can still be
+    validated and every problem of the file reported in one run.
+    """
+
+    def __init__(self, source: str, problems: list[Problem], frame: pd.DataFrame):
+        super().__init__(source, problems)
+        self.frame = frame
+
+
+def read_with_partial(path: str | Path, validate, *, source: str | None = None):
+    """``validate(frame)`` of the CSV at ``path``, every problem of the file raised at once.
+
+    When some records cannot be read (:class:`RecordsError`), the others are validated too
+    and both kinds of problem are raised together, in line order.
+    """
+    source = str(path) if source is None else source
+    try:
+        frame = read_csv_records(path, source=source)
+    except RecordsError as err:
+        problems = list(err.problems)
+        if not err.frame.empty:
+            try:
+                validate(err.frame)
+            except StudyDataError as more:
+                problems += more.problems
+        raise StudyDataError(source, sorted(problems, key=lambda p: p.line or 0)) from None
+    return validate(frame)
 
 
 def file_sha256(path: str | Path) -> str:
-    """SHA-256 hex digest of a file's bytes."""
+    """SHA-256 hex digest of a file's bytes (as saved: BOM and line endings included)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -29,11 +74,14 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _decode(raw: bytes, source: str) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise StudyDataError(source, [Problem(
-            source, 1, None, "UTF-8 byte-order mark",
-            "UTF-8 without a byte-order mark (save as 'CSV UTF-8' without BOM)")])
+def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> str:
+    """The text of ``raw`` without a UTF-8 BOM.
+
+    Undecodable bytes are reported, one problem per line holding them, into ``problems``
+    (and decoded as U+FFFD so that parsing can go on) or, without ``problems``, raised.
+    """
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM):]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise StudyDataError(source, [Problem(
             source, 1, None, "UTF-16 byte-order mark", "a UTF-8 text file")])
@@ -43,29 +91,53 @@ def _decode(raw: bytes, source: str) -> str:
             "a UTF-8 text file")])
     try:
         return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        column, cell = _undecodable_cell(raw, err.start)
-        raise StudyDataError(source, [Problem(
+    except UnicodeDecodeError:
+        pass
+    # one pass: each byte that is not UTF-8 becomes a lone surrogate U+DC80..U+DCFF
+    text = raw.decode("utf-8", "surrogateescape")
+    found: list[Problem] = []
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).rstrip("\r")
+    header = next(csv.reader([_ESCAPED.sub("\ufffd", first)]), [])
+    line, counted, last_line = 1, 0, 0
+    for match in _ESCAPED.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        if line == last_line:
+            continue
+        last_line = line
+        column, cell = _undecodable_cell(text, match.start(), header)
+        found.append(Problem(
             source, line, column, cell,
-            f"UTF-8 text (byte 0x{raw[err.start]:02x} is not UTF-8: the file looks like "
-            "another encoding, e.g. Latin-1 or Windows-1252; save it as UTF-8)",
-        )]) from None
+            f"UTF-8 text (byte 0x{ord(match.group()) - 0xDC00:02x} is not UTF-8: the file "
+            "looks like another encoding, e.g. Latin-1 or Windows-1252; save it as UTF-8)"))
+    if problems is None:
+        raise StudyDataError(source, found)
+    problems.extend(found)
+    return _ESCAPED.sub("\ufffd", text)
 
 
-def _undecodable_cell(raw: bytes, position: int) -> tuple[str | None, str]:
+def _undecodable_cell(text: str, position: int, header: list[str]) -> tuple[str | None, str]:
     """The column and the text (bad bytes shown as U+FFFD) of the cell holding ``position``."""
-    start = raw.rfind(b"\n", 0, position) + 1
-    end = raw.find(b"\n", position)
-    line = raw[start : len(raw) if end < 0 else end].decode("utf-8", "replace")
-    before = raw[start:position].decode("utf-8", "replace")
-    header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", "replace")]), [])
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    shown = _ESCAPED.sub("\ufffd", text[start : len(text) if end < 0 else end].rstrip("\r"))
+    before = text[start:position]
     try:
         index = len(next(csv.reader([before]))) - 1 if before else 0
-        cell = next(csv.reader([line]))[index]
+        cell = next(csv.reader([shown]))[index]
     except (csv.Error, IndexError, StopIteration):
-        return None, line
+        return None, shown
     return (header[index] if index < len(header) else None), cell
+
+
+def _other_delimiter(header_line: str) -> str | None:
+    """The delimiter a one-column header is evidently split by (``;`` or tab), if any."""
+    if "," in header_line:
+        return None
+    counts = {d: header_line.count(d) for d in OTHER_DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
 
 
 def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataFrame:
@@ -74,21 +146,25 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
     Parameters
     ----------
     path : str or Path
-        The CSV file (UTF-8, comma separated, header row).
+        The CSV file: UTF-8 (a byte-order mark is allowed), comma separated, a header row,
+        ``\\n`` or ``\\r\\n`` line endings.
     source : str, optional
         How to name the file in messages; defaults to ``str(path)``.
 
     Returns
     -------
     pandas.DataFrame
-        All header columns as ``str`` (empty cells are ``""``) plus ``line`` (int): the line on
-        which the record starts.
+        All header columns as ``str`` (empty cells are ``""``, ``\\r\\n`` inside quoted cells
+        read as ``\\n``) plus ``line`` (int): the line on which the record starts.
 
     Raises
     ------
     StudyDataError
-        The file is missing, empty, not UTF-8, has Windows line endings, a BOM, duplicate header
-        names, or records with a different number of fields than the header.
+        With every problem found at once: the file is missing, empty, not UTF-8 (each line
+        with bytes that are not), uses ';' or tab as delimiter, has a carriage return without
+        a line feed, duplicate header names, or records with a different number of fields
+        than the header. When only records are at fault it is a :class:`RecordsError`
+        carrying the readable ones.
     """
     source = str(path) if source is None else source
     try:
@@ -96,22 +172,37 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
     except OSError as err:
         raise StudyDataError(source, [Problem(source, None, None, None,
                                               f"a readable file ({err.strerror})")]) from None
-    text = _decode(raw, source)
+    problems: list[Problem] = []
+    text = _decode(raw, source, problems)
     if not text.strip():
         raise StudyDataError(source, [Problem(source, None, None, "an empty file",
                                               "a header row and at least one record")])
+    text = text.replace("\r\n", "\n")
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
-        raise StudyDataError(source, [Problem(
-            source, line, None, "a carriage return (Windows or old Mac line ending)",
-            "Unix line endings (\\n only); convert the file, e.g. with dos2unix")])
+        problems.append(Problem(
+            source, line, None, "a carriage return without a line feed (old Mac line ending)",
+            "lines ending in \\n or \\r\\n; convert the file, e.g. with mac2unix"))
+        text = text.replace("\r", "\n")
+    delimiter = _other_delimiter(text.split("\n", 1)[0])
+    if delimiter is not None:
+        shown = OTHER_DELIMITERS[delimiter]
+        problems.append(Problem(
+            source, 1, None, f"{shown} as delimiter",
+            f"comma-separated fields: {source} uses {shown} as delimiter; evsum reads "
+            "comma-separated files (in Excel save as 'CSV UTF-8 (Comma delimited)', in "
+            "LibreOffice choose ',' as field delimiter)"))
+        raise StudyDataError(source, problems)
+    # A field is never longer than the file; the limit exists only to catch runaway quotes,
+    # which the record check reports anyway.
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(min(len(text) + 1, sys.maxsize))
     reader = csv.reader(_lines(text), strict=True)
-    problems: list[Problem] = []
     try:
         header = next(reader)
     except csv.Error as err:
-        raise StudyDataError(source, [Problem(source, 1, None, str(err),
-                                              "a valid CSV header")]) from None
+        raise StudyDataError(source, [*problems, Problem(source, 1, None, str(err),
+                                                         "a valid CSV header")]) from None
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -125,14 +216,18 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _read_records(reader, header, records, lines, problems, source, start)
+        record_problems: list[Problem] = []
+        _read_records(reader, header, records, lines, record_problems, source, start)
+        problems += record_problems
     finally:
         if collecting:
             gc.enable()
-    if problems:
-        raise StudyDataError(source, problems)
     frame = pd.DataFrame(records, columns=header, dtype=object)
     frame[LINE] = lines
+    if problems:
+        if len(problems) != len(record_problems):  # decoding, line endings, header
+            raise StudyDataError(source, sorted(problems, key=lambda p: p.line or 0))
+        raise RecordsError(source, problems, frame)
     return frame
 
 
@@ -166,21 +261,58 @@ def _lines(text: str) -> io.StringIO:
     return io.StringIO(text, newline="")
 
 
+def _not_json_constant(name: str) -> float:
+    raise ValueError(f"{name} (not JSON: RFC 8259 has no NaN or Infinity)")
+
+
 def read_references(path: str | Path) -> list[dict]:
-    """Read a CSL-JSON reference list (a JSON array of items with an ``id``)."""
+    """Read a CSL-JSON reference list (a JSON array of items with an ``id``).
+
+    Raises
+    ------
+    StudyDataError
+        The file is unreadable, not JSON (``NaN`` and ``Infinity`` are not JSON), nested too
+        deeply to read, not an array of objects with an ``id``, or holds an id twice.
+    """
     source = str(path)
     try:
-        items = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        text = _decode(Path(path).read_bytes(), source)
+    except OSError as err:
+        raise StudyDataError(source, [Problem(source, None, None, None,
+                                              f"a readable file ({err.strerror})")]) from None
+    try:
+        items = json.loads(text, parse_constant=_not_json_constant)
+    except json.JSONDecodeError as err:
+        raise StudyDataError(source, [Problem(source, err.lineno, None, err.msg,
+                                              "a CSL-JSON array of reference items "
+                                              f"(column {err.colno})")]) from None
+    except ValueError as err:
         raise StudyDataError(source, [Problem(source, None, None, str(err),
                                               "a CSL-JSON array of reference items")]) from None
+    except RecursionError:
+        raise StudyDataError(source, [Problem(
+            source, None, None, "JSON nested too deeply to read",
+            "a CSL-JSON array of reference items (CSL-JSON nests a few levels)")]) from None
     if not isinstance(items, list) or not all(isinstance(i, dict) and "id" in i for i in items):
         raise StudyDataError(source, [Problem(source, None, None, type(items).__name__,
                                               "a CSL-JSON array of objects, each with an 'id'")])
+    seen: set = set()
+    problems = []
+    for position, item in enumerate(items, start=1):
+        key = item["id"]
+        if not isinstance(key, str):
+            problems.append(Problem(source, None, "id", repr(key),
+                                    f"a text id (item {position} of the array)"))
+        elif key in seen:
+            problems.append(Problem(source, None, "id", key,
+                                    f"each id once (item {position} repeats it)"))
+        seen.add(key if isinstance(key, str) else repr(key))
+    if problems:
+        raise StudyDataError(source, problems)
     return items
 
 
 def read_text(path: str | Path) -> str:
-    """Read a UTF-8 text file (e.g. a reference list to audit)."""
+    """Read a UTF-8 text file (e.g. a reference list to audit); a BOM is dropped."""
     source = str(path)
     return _decode(Path(path).read_bytes(), source)

@@ -44,10 +44,10 @@ DEFAULT_CLAIM_TYPES: dict[str, str] = {
     "safety": "harms or tolerability",
 }
 #: Condition and outcome keys (they name files, anchors and CSV values).
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\Z")
 #: ``<number> <unit>`` time points, as ``studies.csv`` writes them.
 TIMEPOINT_PATTERN = re.compile(
-    r"^\d+(\.\d+)?\s(h|day|days|week|weeks|month|months|year|years)$")
+    r"^\d+(\.\d+)?\s(h|day|days|week|weeks|month|months|year|years)\Z")
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,27 @@ import pandas as pd
 
 from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
-from evsum.ingest.io import LINE, file_sha256, read_csv_records
+from evsum.ingest.io import LINE, file_sha256, read_with_partial
 from evsum.ingest.printed import SUFFIX as PRINTED_SUFFIX
 from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol, load_protocol, resolve_base
+from evsum.stats.effects import CI_RULE, usable_confidence_interval
 
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s<>\"']+$")
+# Patterns end in \Z, not $: "$" also matches before a final "\n", which would let
+# "12 months\n" through as a time point.
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s<>\"']+\Z")
 #: Earliest plausible year of a trial report (controlled trials were published from 1900 on).
 YEAR_MIN = 1900
 #: Integers from 2**53 on are not all representable as floats (and overflow Int64 casts).
 INTEGER_LIMIT = 2**53
 #: Study ids name anchors, file names and reference keys: lower-case letters, digits and
 #: underscores, starting with a letter (e.g. ``dakwar2019``, ``krupitsky2002_b``).
-STUDY_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-#: Control characters (tab, line feed and carriage return excepted: the CSV reader handles them).
-CONTROL_PATTERN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+STUDY_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\Z")
+#: Control characters, C0, DEL and C1 (e.g. U+0085 next line, U+009B CSI); tab, line feed and
+#: carriage return excepted: the CSV reader handles them.
+CONTROL_PATTERN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Columns that hold one fact of the study, the same in all its rows.
+STUDY_LEVEL_COLUMNS = ("first_author", "year", "doi", "pmid", "design", "randomised",
+                       "condition", "blinding")
 
 
 @dataclass(frozen=True)
@@ -162,9 +169,14 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
     StudyDataError
         With every problem found, in line order. Checks: column set, required values, number
         formats, study_id slugs, ranges (year, n > 0, 0 ≤ events ≤ n, SD > 0, ratio effects > 0,
-        CI contains the estimate), vocabularies, DOI format, time point format, a source for
-        every number, consistency of ``data_level`` with the numbers present, one value of
-        study-level facts per study, and unique rows (study × comparison × outcome × time point).
+        CI contains the estimate and has a width, the rule of
+        :func:`evsum.stats.effects.usable_confidence_interval`), vocabularies, DOI format, time
+        point format (patterns match the whole cell: no final line feed), a source for every
+        number, consistency of ``data_level`` with the numbers present (an arm-level row needs
+        both n), one value of study-level facts per study (:data:`STUDY_LEVEL_COLUMNS`), and
+        unique rows (study × comparison × outcome × time point, compared with
+        :func:`normalised_key`; a copy that differs in other cells is a conflicting
+        duplicate).
     """
     file_problems = check_header(frame, source, schema.STUDY_COLUMNS)
     if file_problems:
@@ -273,9 +285,10 @@ def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,
     binary = text["outcome_type"] == "binary"
     continuous = text["outcome_type"] == "continuous"
     measure = text["effect_measure"]
-    needed_binary = ("events_intervention", "events_comparator", "n_comparator")
-    needed_continuous = ("mean_intervention", "sd_intervention", "mean_comparator",
-                         "sd_comparator", "n_comparator")
+    needed_binary = ("events_intervention", "n_intervention", "events_comparator",
+                     "n_comparator")
+    needed_continuous = ("mean_intervention", "sd_intervention", "n_intervention",
+                         "mean_comparator", "sd_comparator", "n_comparator")
     for column in needed_binary:
         check.add(arm & binary & blank[column], column,
                   "a number: data_level 'arm' with a binary outcome needs events and n "
@@ -296,9 +309,15 @@ def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,
     check.add(contrast & blank["effect_measure"], "effect_measure",
               "the measure of the reported effect")
     effect, low, high = numbers["effect"], numbers["ci_low"], numbers["ci_high"]
-    inside = low.notna() & high.notna() & effect.notna()
-    check.add(inside & ~((low <= effect) & (effect <= high)), "effect",
+    given = low.notna() & high.notna() & effect.notna()
+    usable = usable_confidence_interval(effect, low, high)
+    outside = given & ~((low <= effect) & (effect <= high))
+    check.add(outside, "effect",
               "an estimate inside its confidence interval [ci_low, ci_high]")
+    # the same rule as evsum.stats.effects: a zero-width interval gives no standard error
+    check.add(given & ~outside & ~usable, "ci_high",
+              f"an interval of some width ({CI_RULE}): equal bounds give a standard "
+              "error of 0")
     ratio = measure.isin(sorted(schema.RATIO_MEASURES))
     for column in ("effect", "ci_low", "ci_high"):
         check.add(ratio & numbers[column].notna() & (numbers[column] <= 0), column,
@@ -309,14 +328,39 @@ def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
     codes, _ = pd.factorize(text["study_id"].to_numpy(dtype=object), use_na_sentinel=False)
     _, first_position = np.unique(codes, return_index=True)
     first_row = first_position[codes]  # position of the first row of each row's study
-    for column in ("first_author", "year", "doi", "pmid", "design", "randomised"):
+    # (a cell already reported, e.g. an unknown condition, is not reported again here)
+    lines = check.frame[LINE].to_numpy()
+    for column in STUDY_LEVEL_COLUMNS:
         values = text[column].to_numpy(dtype=object)
-        check.add(values != values[first_row], column,
+        reported = {p.line for p in check.problems if p.column == column}
+        fresh = ~np.isin(lines, list(reported)) if reported else True
+        check.add((values != values[first_row]) & fresh, column,
                   f"one {column} per study_id, as in the first row of this study")
-    key = list(schema.ROW_KEY)
-    duplicated = text.duplicated(subset=key, keep="first")
-    check.add(duplicated, "study_id",
-              "one row per study × comparison × outcome × time point (duplicate row)")
+    # Keys are compared as analyses compare them, and case does not make a new comparison:
+    # spaces trimmed and collapsed, case folded.
+    key = pd.DataFrame({c: text[c].map(normalised_key) for c in schema.ROW_KEY})
+    duplicated = np.flatnonzero(key.duplicated(keep="first").to_numpy())
+    if not len(duplicated):
+        return
+    group = key.groupby(list(schema.ROW_KEY), sort=False).ngroup().to_numpy()
+    _, first_of_group = np.unique(group, return_index=True)
+    cells = text[list(schema.STUDY_COLUMNS)].to_numpy(dtype=object)
+    study = text["study_id"].to_numpy(dtype=object)
+    for position in duplicated:
+        first = first_of_group[group[position]]
+        if (cells[position] == cells[first]).all():
+            expected = "one row per study × comparison × outcome × time point (duplicate row)"
+        else:
+            expected = ("one row per study × comparison × outcome × time point: a conflicting "
+                        f"copy of line {int(lines[first])} (keys are compared with spaces "
+                        "trimmed and case ignored)")
+        check.problems.append(Problem(check.source, int(lines[position]), "study_id",
+                                      str(study[position]), expected,
+                                      study[position] or None))
+
+def normalised_key(value: str) -> str:
+    """A key cell as rows are matched: spaces trimmed and collapsed, case folded."""
+    return " ".join(str(value).split()).casefold()
 
 
 def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> pd.DataFrame:
@@ -356,5 +400,6 @@ def load_studies(path: str | Path, *, source: str | None = None,
     source = str(path) if source is None else source
     if protocol is None:
         protocol = load_protocol(resolve_base(near=path))
-    frame = read_csv_records(path, source=source)
-    return validate_studies(frame, source, file_sha256(path), protocol)
+    return read_with_partial(path, lambda frame: validate_studies(frame, source,
+                                                                  file_sha256(path), protocol),
+                             source=source)

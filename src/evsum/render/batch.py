@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from evsum.exceptions import EvsumError
+from evsum.exceptions import EvsumError, RenderError
 from evsum.render.index import index_html
 from evsum.render.report import (
     ReportJob,
@@ -199,23 +199,140 @@ def _read_state(out_dir: Path) -> dict:
         return {}
 
 
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (not Linux): alive as far as we can tell
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def _lock_holder(path: Path) -> int:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 @contextlib.contextmanager
 def _render_lock(out_dir: Path):
+    """Hold ``out_dir``'s render lock: an exclusive ``flock`` on a file that records our PID.
+
+    A lock held by a process that no longer runs (its PID is recorded in the file) is taken
+    over: the file is replaced, so whatever still holds the old one holds nothing. The
+    descriptor is not inherited by the pool's workers (see :func:`_worker_init`).
+    """
     import fcntl
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / LOCK_FILE
-    with open(path, "w") as handle:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / LOCK_FILE
+        handle = open(path, "a+")
+    except OSError as err:
+        raise RenderError(_unwritable(out_dir, err)) from None
+    try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise EvsumError(
-                f"another 'evsum render' is writing to {out_dir} (lock {path} is held); "
-                "wait for it to finish and run again") from None
+            holder = _lock_holder(path)
+            if not holder or _process_alive(holder):  # no PID recorded: cannot tell
+                who = f" (process {holder})" if holder else ""
+                raise EvsumError(
+                    f"another 'evsum render'{who} is writing to {out_dir} "
+                    f"(lock {path} is held); wait for it to finish and run again") from None
+            # the holder died and left something holding the file: start a new lock file
+            handle.close()
+            fresh = path.with_name(f"{LOCK_FILE}.{os.getpid()}")
+            handle = open(fresh, "a+")
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.replace(fresh, path)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        global _LOCK_FD
+        _LOCK_FD = handle.fileno()
         try:
             yield
         finally:
+            _LOCK_FD = -1
             fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+#: Descriptor of the lock file while this process holds it (closed in forked workers).
+_LOCK_FD = -1
+#: Seconds between a worker's checks that the process that started it still runs.
+PARENT_POLL_SECONDS = 0.5
+
+
+def _worker_init(lock: tuple[int, int, int], parent: int) -> None:
+    """Set up a pool worker so that it never outlives the render that started it.
+
+    Closes the inherited descriptor of the render lock (the lock dies with its holder), asks
+    Linux to send SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)``) and, on every
+    system, watches the parent: when it is gone, the worker shuts down its kernels and exits.
+    """
+    import signal
+    import threading
+
+    fd, device, inode = lock
+    with contextlib.suppress(OSError):
+        info = os.fstat(fd)
+        if (info.st_dev, info.st_ino) == (device, inode):  # inherited (fork), not reused
+            os.close(fd)
+
+    def leave(*_args) -> None:
+        from evsum.render.kernels import kill_kernels
+
+        with contextlib.suppress(Exception):
+            kill_kernels()
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, leave)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+
+    watched = os.getppid()  # the render itself, or the fork server it started
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == watched and _process_alive(parent):
+            time.sleep(PARENT_POLL_SECONDS)
+        leave()
+
+    if not _process_alive(parent):  # died before we got here
+        leave()
+    threading.Thread(target=watch, name="evsum-parent-watch", daemon=True).start()
+
+
+def _lock_identity() -> tuple[int, int, int]:
+    """(descriptor, device, inode) of the held lock file, for :func:`_worker_init`."""
+    if _LOCK_FD < 0:
+        return -1, 0, 0
+    info = os.fstat(_LOCK_FD)
+    return _LOCK_FD, info.st_dev, info.st_ino
+
+
+def _unwritable(folder: Path, err: OSError) -> str:
+    where = err.filename or folder
+    return (f"cannot write to {where}: {err.strerror or err}; the reports there were left "
+            "as they were")
 
 
 def _progress(total: int, quiet: bool):
@@ -273,7 +390,8 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
         if todo:
             own = executor is None
             pool = executor or cf.ProcessPoolExecutor(
-                max_workers=min(len(todo), workers or os.cpu_count() or 1))
+                max_workers=min(len(todo), workers or os.cpu_count() or 1),
+                initializer=_worker_init, initargs=(_lock_identity(), os.getpid()))
             try:
                 futures = {pool.submit(render_report, job): job for job in todo}
                 for future in cf.as_completed(futures):
@@ -301,6 +419,9 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
             if result.status != "failed":  # a failed report is retried on the next run
                 entry["inputs_hash"] = result.job.inputs_hash
             state[result.job.name] = entry
-        write_atomic(out_dir / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
-        write_atomic(out_dir / "index.html", index_html(state, out_dir, title=title))
+        try:
+            write_atomic(out_dir / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
+            write_atomic(out_dir / "index.html", index_html(state, out_dir, title=title))
+        except OSError as err:
+            raise RenderError(_unwritable(out_dir, err)) from None
     return RenderSummary(ordered)

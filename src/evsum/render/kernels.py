@@ -3,7 +3,8 @@ notebooks so that each report does not pay for a kernel start and the imports ag
 
 Before each notebook the kernel's namespace is cleared (``%reset -f``); imported modules stay
 loaded, which is the point. A kernel that died or failed to clear is replaced. Kernels exit
-with their worker process (ipykernel watches its parent) and are shut down at exit.
+with their worker process (ipykernel watches its parent) and are shut down at exit; a worker
+whose render died kills them (:func:`kill_kernels`, see ``evsum.render.batch``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,21 @@ def _discard(key: tuple[str, str]) -> None:
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:  # it is being thrown away anyway
             pass
+
+
+def kill_kernels() -> None:
+    """Kill every warm kernel of this process at once, without the shutdown handshake.
+
+    For a worker whose render has died: nothing will read the kernels' results.
+    """
+    for km in list(_KERNELS.values()):
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None:
+            try:
+                process.kill()
+            except Exception:  # already gone
+                pass
+    _KERNELS.clear()
 
 
 @atexit.register

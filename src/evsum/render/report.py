@@ -140,8 +140,9 @@ def execute(job: ReportJob) -> NotebookNode:
                             kernel_name=job.kernel_name or _default_kernel(),
                             cwd=job.cwd or str(Path(job.notebook).parent))
     build = Path(job.build_dir or Path(job.out_dir) / ".build")
-    build.mkdir(parents=True, exist_ok=True)
-    nbformat.write(executed, str(build / f"{job.name}.ipynb"))
+    # atomically, like the HTML: a full disk leaves the previous notebook, not half a new one
+    text = nbformat.writes(executed)
+    write_atomic(build / f"{job.name}.ipynb", text if text.endswith("\n") else text + "\n")
     return executed
 
 

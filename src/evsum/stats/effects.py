@@ -256,6 +256,34 @@ def effect_size(
     return np.where(bad, np.nan, yi), np.where(bad, np.nan, vi)
 
 
+#: The rule a reported contrast's confidence interval must meet, in words (validator and
+#: :func:`compute_effects` both apply :func:`usable_confidence_interval`).
+CI_RULE = "ci_low ≤ effect ≤ ci_high with ci_low < ci_high"
+
+
+def usable_confidence_interval(effect: ArrayLike, ci_low: ArrayLike,
+                               ci_high: ArrayLike) -> np.ndarray:
+    """Where an estimate and its confidence interval give a standard error.
+
+    The interval must contain the estimate and have a width: with ``ci_low == ci_high`` the
+    standard error, (ci_high - ci_low) / (2 z), is zero and the study would get infinite
+    weight. NaN anywhere gives ``False``.
+
+    Parameters
+    ----------
+    effect, ci_low, ci_high : array_like
+        Estimates and interval bounds (same length).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, true where ``ci_low <= effect <= ci_high`` and ``ci_low < ci_high``.
+    """
+    est, lo, hi = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (effect, ci_low, ci_high))
+    with np.errstate(invalid="ignore"):
+        return (lo <= est) & (est <= hi) & (lo < hi)
+
+
 _ARM_COLUMNS = {
     "binary": ("events_intervention", "n_intervention", "events_comparator", "n_comparator"),
     "continuous": (
@@ -282,9 +310,9 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
         if gaps:
             return np.nan, np.nan, f"contrast row without {', '.join(gaps)}"
         est, lo, hi = float(row["effect"]), float(row["ci_low"]), float(row["ci_high"])
-        if not lo <= est <= hi or lo == hi:
+        if not usable_confidence_interval(est, lo, hi)[0]:
             raise ValueError(
-                f"ci_low <= effect <= ci_high with ci_low < ci_high expected; got "
+                f"{CI_RULE} expected; got "
                 f"{lo:g}, {est:g}, {hi:g}"
             )
         if measure in RATIO_MEASURES:
