@@ -49,6 +49,9 @@ _EXPORTS: dict[str, str] = {
     "downgrade_reasons": "evsum.stats.grade",
     "grade_certainty": "evsum.stats.grade",
     "pool_mh": "evsum.stats.mh",
+    "pool_peto": "evsum.stats.mh",
+    "ConfintResult": "evsum.stats.heterogeneity",
+    "confint": "evsum.stats.heterogeneity",
     "analyse_all": "evsum.review.overview",
     "headline_frame": "evsum.review.overview",
     "prisma_counts": "evsum.review.overview",
@@ -163,7 +166,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from evsum.review.overview import analyse_all, headline_frame, prisma_counts
     from evsum.stats.effects import compute_effects, effect_size
     from evsum.stats.grade import certainty_symbols, downgrade_reasons, grade_certainty
-    from evsum.stats.mh import pool_mh
+    from evsum.stats.heterogeneity import ConfintResult, confint
+    from evsum.stats.mh import pool_mh, pool_peto
     from evsum.stats.pooling import egger_test, leave_one_out, pool, pool_groups
     from evsum.stats.results import (
         BackTransformed,

@@ -225,7 +225,7 @@ def _paule_mandel(g: Grouped) -> Tau2Fit:
     f_lower, f_upper = f(lower), f(upper)
     at_zero = f_lower < 0
     search = (k > 1) & ~at_zero & (f_upper <= 0)
-    root, found = _zeroin(f, lower, upper, f_lower, f_upper, search)
+    root, found = zeroin(f, lower, upper, f_lower, f_upper, search)
     tau2 = np.where(at_zero, 0.0, np.where(search & found, np.maximum(root, 0.0), np.nan))
     converged = at_zero | (search & found)
     fit = weighted_fit(g, np.nan_to_num(tau2))
@@ -245,7 +245,7 @@ def _group_median(g: Grouped, x: np.ndarray) -> np.ndarray:
     return np.where(k > 0, (xs[lo] + xs[hi]) / 2, np.nan)
 
 
-def _zeroin(
+def zeroin(
     f: Callable[[np.ndarray], np.ndarray],
     a: np.ndarray,
     b: np.ndarray,
