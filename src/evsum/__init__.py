@@ -50,8 +50,12 @@ _EXPORTS: dict[str, str] = {
     "grade_certainty": "evsum.stats.grade",
     "pool_mh": "evsum.stats.mh",
     "pool_peto": "evsum.stats.mh",
+    "BayesResult": "evsum.stats.bayes",
+    "pool_bayes": "evsum.stats.bayes",
     "ConfintResult": "evsum.stats.heterogeneity",
     "confint": "evsum.stats.heterogeneity",
+    "FragilityResult": "evsum.stats.fragility",
+    "fragility_index": "evsum.stats.fragility",
     "analyse_all": "evsum.review.overview",
     "headline_frame": "evsum.review.overview",
     "prisma_counts": "evsum.review.overview",
@@ -100,6 +104,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from evsum.exceptions import (
         EvsumError,
         EvsumWarning,
+        Problem,
         SmallKWarning,
         StudyDataError,
         ZeroCellWarning,
@@ -114,7 +119,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         validate_claims,
     )
     from evsum.ingest.evidence import Evidence, load_evidence
-    from evsum.ingest.studies import load_studies, validate_studies
+    from evsum.ingest.studies import StudyTable, load_studies, validate_studies
     from evsum.present.audit_sections import (
         audit_summary_html,
         audit_title_html,
@@ -164,7 +169,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         example_rows,
     )
     from evsum.review.overview import analyse_all, headline_frame, prisma_counts
+    from evsum.stats.bayes import BayesResult, pool_bayes
     from evsum.stats.effects import compute_effects, effect_size
+    from evsum.stats.fragility import FragilityResult, fragility_index
     from evsum.stats.grade import certainty_symbols, downgrade_reasons, grade_certainty
     from evsum.stats.heterogeneity import ConfintResult, confint
     from evsum.stats.mh import pool_mh, pool_peto
@@ -173,8 +180,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         BackTransformed,
         EggerResult,
         PoolResult,
-        Problem,
-        StudyTable,
         SubgroupResult,
     )
     from evsum.stats.subgroups import pool_subgroups
