@@ -36,6 +36,12 @@ GROUP_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _t_isf(p: float, df: np.ndarray) -> np.ndarray:
+    """t quantiles for many groups, computed once per distinct df."""
+    values, inverse = np.unique(df, return_inverse=True)
+    return stats.t.isf(p, values)[inverse.reshape(np.shape(df))]
+
+
 def check_method(method: str, test: str, pi: str = "z") -> str:
     """Canonical method code (``"EE"`` -> ``"FE"``); ValueError for unknown method/test/pi."""
     method = METHOD_ALIASES.get(method, method)
@@ -70,8 +76,11 @@ def fit_groups(
         se = np.sqrt(vb)
         zval = fit.beta / se
         df = np.maximum(k - 1, 1)
-        pval = np.where(knha, 2 * stats.t.sf(np.abs(zval), df), 2 * stats.norm.sf(np.abs(zval)))
-        crit = np.where(knha, stats.t.isf(alpha / 2, df), stats.norm.isf(alpha / 2))
+        pval = 2 * stats.norm.sf(np.abs(zval))
+        crit = np.full(g.n, stats.norm.isf(alpha / 2))
+        if np.any(knha):  # t only where needed: scipy's t functions are slow on many groups
+            pval = np.where(knha, 2 * stats.t.sf(np.abs(zval), df), pval)
+            crit = np.where(knha, _t_isf(alpha / 2, df), crit)
 
         fe = weighted_fit(g, np.zeros(g.n))
         many = k > 1
@@ -87,7 +96,7 @@ def fit_groups(
         i2 = np.where(many, np.nan_to_num(i2, nan=0.0), 0.0)
         h2 = np.where(many, h2, 1.0)
         if pi == "t":
-            pi_crit = np.where(k > 2, stats.t.isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
+            pi_crit = np.where(k > 2, _t_isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
         else:
             pi_crit = crit
         half_pi = pi_crit * np.sqrt(vb + t2.tau2)

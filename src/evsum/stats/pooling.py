@@ -276,7 +276,8 @@ def pool_groups(
 
     Notes
     -----
-    Group sums use ``np.bincount``; REML/ML Fisher scoring and the Paule-Mandel root search
+    Rows are sorted by group once; group sums are ``np.add.reduceat`` over the sorted rows
+    (``np.bincount`` if a group has no row). REML/ML Fisher scoring and the Paule-Mandel search
     iterate all groups at once with per-group convergence masks. No warnings are issued per
     group; check ``k`` and ``converged``.
 
@@ -305,7 +306,9 @@ def pool_groups(
     if not (v > 0).all() or not np.isfinite(y).all():
         raise ValueError(f"{vi} must be > 0 and {yi} finite in every row that has both")
     n = len(key_frame)
-    g = Grouped(yi=y, vi=v, gid=codes[~missing].astype(np.intp), n=n)
+    gid = codes[~missing].astype(np.intp)
+    order = np.argsort(gid, kind="stable")  # rows of a group together, in table order
+    g = Grouped(yi=y[order], vi=v[order], gid=gid[order], n=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         fit = fit_groups(g, method, test, alpha, pi)
     fit["n_excluded"] = np.bincount(codes[missing], minlength=n)
