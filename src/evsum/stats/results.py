@@ -58,7 +58,7 @@ class PoolResult:
     measure : str or None
         Effect measure code (``schema.MEASURES``) or None if unknown.
     method : str
-        ``"FE"``, ``"DL"``, ``"REML"``, ``"PM"``, ``"ML"`` or ``"MH"``.
+        ``"FE"``, ``"DL"``, ``"REML"``, ``"PM"``, ``"ML"``, ``"MH"`` or ``"PETO"``.
     test : str
         ``"z"``, ``"knha"`` (Hartung-Knapp-Sidik-Jonkman, t with k - 1 df) or ``"adhoc"``
         (Hartung-Knapp with the variance factor never below 1).
