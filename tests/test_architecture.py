@@ -41,3 +41,16 @@ def test_no_module_imports_another_modules_private_names():
                              for a in node.names if a.name.startswith("_")
                              and not a.name.startswith("__")]
     assert offences == []
+
+
+def test_the_type_checking_imports_match_the_public_list():
+    """``evsum/__init__.py`` lists each public name once (``_EXPORTS``); the TYPE_CHECKING
+    block that IDEs read must import the same names from the same modules."""
+    import evsum
+
+    tree = ast.parse((SRC / "__init__.py").read_text(encoding="utf-8"))
+    block = next(n for n in tree.body if isinstance(n, ast.If)
+                 and getattr(n.test, "id", "") == "TYPE_CHECKING")
+    imported = {a.name: node.module for node in block.body if isinstance(node, ast.ImportFrom)
+                for a in node.names}
+    assert imported == evsum._EXPORTS

@@ -56,6 +56,13 @@ _EXPORTS: dict[str, str] = {
     "downgrade_reasons": "evsum.stats.grade",
     "grade_certainty": "evsum.stats.grade",
     "pool_mh": "evsum.stats.mh",
+    "pool_peto": "evsum.stats.mh",
+    "BayesResult": "evsum.stats.bayes",
+    "pool_bayes": "evsum.stats.bayes",
+    "ConfintResult": "evsum.stats.heterogeneity",
+    "confint": "evsum.stats.heterogeneity",
+    "FragilityResult": "evsum.stats.fragility",
+    "fragility_index": "evsum.stats.fragility",
     "analyse_all": "evsum.review.overview",
     "headline_frame": "evsum.review.overview",
     "prisma_counts": "evsum.review.overview",
@@ -104,22 +111,16 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from evsum.exceptions import (
         EvsumError,
         EvsumWarning,
+        Problem,
         SmallKWarning,
         StudyDataError,
         ZeroCellWarning,
     )
-    from evsum.ingest.claims import (
-        ClaimTable,
-        audit_source_references,
-        claim_data_summary,
-        claims_frame,
-        load_claims,
-        read_claims,
-        validate_claims,
-    )
+    from evsum.ingest.claims import ClaimTable, load_claims, read_claims, validate_claims
     from evsum.ingest.evidence import Evidence, load_evidence
     from evsum.ingest.protocol import Protocol, find_base, load_protocol
-    from evsum.ingest.studies import load_studies, validate_studies
+    from evsum.ingest.references import parse_reference, parse_reference_list
+    from evsum.ingest.studies import StudyTable, load_studies, validate_studies
     from evsum.present.audit_sections import (
         audit_summary_html,
         audit_title_html,
@@ -155,13 +156,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
     from evsum.present.sof import sof_html, summary_of_findings
     from evsum.review.analysis import OutcomeAnalysis, analyse_condition, choose_condition
-    from evsum.review.citations import (
-        CitationAudit,
-        audit_citations,
-        audit_references,
-        parse_reference,
-        parse_reference_list,
-    )
+    from evsum.review.citations import CitationAudit, audit_citations, audit_references
+    from evsum.review.claims import audit_source_references, claim_data_summary, claims_frame
     from evsum.review.examples import (
         example_evidence,
         example_grade,
@@ -171,18 +167,14 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
     from evsum.review.overview import analyse_all, headline_frame, prisma_counts
     from evsum.review.statements import GradeStatement, grade_statement
+    from evsum.stats.bayes import BayesResult, pool_bayes
     from evsum.stats.effects import compute_effects, effect_size
+    from evsum.stats.fragility import FragilityResult, fragility_index
     from evsum.stats.grade import certainty_symbols, downgrade_reasons, grade_certainty
-    from evsum.stats.mh import pool_mh
+    from evsum.stats.heterogeneity import ConfintResult, confint
+    from evsum.stats.mh import pool_mh, pool_peto
     from evsum.stats.pooling import egger_test, leave_one_out, pool, pool_groups
-    from evsum.stats.results import (
-        BackTransformed,
-        EggerResult,
-        PoolResult,
-        Problem,
-        StudyTable,
-        SubgroupResult,
-    )
+    from evsum.stats.results import BackTransformed, EggerResult, PoolResult, SubgroupResult
     from evsum.stats.subgroups import pool_subgroups
 
 

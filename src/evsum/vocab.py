@@ -92,7 +92,16 @@ CONTINUOUS_MEASURES: frozenset[str] = frozenset({"MD", "SMD"})
 #: Pooling methods (metafor ``rma(method=)`` codes); "EE" is metafor's alias of "FE".
 METHODS: tuple[str, ...] = ("FE", "DL", "REML", "PM", "ML")
 METHOD_ALIASES: dict[str, str] = {"EE": "FE"}
-TESTS: tuple[str, ...] = ("z", "knha")
+#: Tests of the pooled effect: z, Hartung-Knapp-Sidik-Jonkman (t, k - 1 df) and
+#: Hartung-Knapp with the ad hoc correction (variance factor never below 1), as metafor.
+TESTS: tuple[str, ...] = ("z", "knha", "adhoc")
+#: Prediction intervals: ``"z"`` as metafor ``predict()`` (normal, or t(k - 1) under
+#: Hartung-Knapp); ``"t"`` t on k - 2 df (Higgins et al. 2009; R meta's "HTS").
+PI_TYPES: tuple[str, ...] = ("z", "t")
+#: Priors for the heterogeneity τ of ``pool_bayes`` (Turner 2015: log-normal for τ²).
+TAU_PRIORS: tuple[str, ...] = ("halfnormal", "halfcauchy", "halft", "lognormal", "turner")
+#: Priors for the effect μ of ``pool_bayes`` (None = improper uniform).
+MU_PRIORS: tuple[str, ...] = ("normal",)
 ZERO_CELL_RULES: tuple[str, ...] = ("only0", "all", "if0all", "none")
 
 MEASURE_LABELS: dict[str, str] = {
@@ -111,6 +120,8 @@ METHOD_LABELS: dict[str, str] = {
     "PM": "Random effects (Paule-Mandel)",
     "ML": "Random effects (maximum likelihood)",
     "MH": "Common effect (Mantel-Haenszel)",
+    "PETO": "Common effect (Peto one-step odds ratio)",
+    "BAYES": "Random effects (Bayesian, normal-normal model)",
 }
 
 #: Risk-of-bias vocabularies (RoB 2, its variant for crossover trials, ROBINS-I), with the

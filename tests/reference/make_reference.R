@@ -49,7 +49,7 @@ fit_out <- function(res) {
 }
 
 METHODS <- c("FE", "DL", "REML", "PM", "ML")
-TESTS <- c("z", "knha")
+TESTS <- c("z", "knha", "adhoc")
 
 fit_grid <- function(yi, vi) {
   fits <- list()
@@ -86,7 +86,7 @@ write_ref(list(
   source = source_block(c(
     "escalc(measure, ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg) for RR, OR, RD",
     "escalc(measure, m1i, sd1i, n1i, m2i, sd2i, n2i, data=dat.normand1999) for MD, SMD",
-    "rma(yi, vi, method=method, test=test) for method in FE, DL, REML, PM, ML; test in z, knha",
+    "rma(yi, vi, method=method, test=test) for method in FE, DL, REML, PM, ML; test in z, knha, adhoc",
     "predict(res) for pi_low/pi_high; weights(res) for weights (percent)")),
   cases = cases), "grid.json")
 
@@ -189,3 +189,124 @@ for (k in c(1, 2)) {
 write_ref(list(
   source = source_block("rma(yi[1:k], vi[1:k], method=method, test=test) on dat.bcg RR, k = 1, 2"),
   cases = edge), "edge_cases.json")
+
+# ---- small_k.json: few small trials (issue 17) ---------------------------------------------
+# Q-profile intervals for tau^2, Hartung-Knapp ad hoc, t(k-2) prediction intervals, Peto,
+# Mantel-Haenszel RD, drop00, NA tables, an undefined MH estimate, non-converged REML fits.
+t_pi <- function(res) {
+  # Higgins, Thompson & Spiegelhalter (2009): t on k - 2 df (metafor 3.8 predict() has no
+  # option for it, so it is computed from the fit's fields)
+  half <- qt(0.975, df = res$k - 2) * sqrt(res$se^2 + res$tau2)
+  c(num(res$beta) - half, num(res$beta) + half)
+}
+ci_out <- function(res) {
+  ci <- confint(res)$random
+  list(tau2 = num(ci["tau^2", 1]), tau2_low = num(ci["tau^2", 2]),
+       tau2_high = num(ci["tau^2", 3]), tau = num(ci["tau", 1]), tau_low = num(ci["tau", 2]),
+       tau_high = num(ci["tau", 3]), i2 = num(ci["I^2(%)", 1]), i2_low = num(ci["I^2(%)", 2]),
+       i2_high = num(ci["I^2(%)", 3]), h2 = num(ci["H^2", 1]), h2_low = num(ci["H^2", 2]),
+       h2_high = num(ci["H^2", 3]))
+}
+bcg_rr <- escalc(measure = "RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = bcg)
+confint_cases <- list()
+for (subset_k in c(4, 13)) for (method in c("DL", "REML", "PM", "ML")) {
+  es_k <- bcg_rr[1:subset_k, ]
+  res <- suppressWarnings(rma(yi, vi, data = es_k, method = method))
+  confint_cases[[length(confint_cases) + 1]] <- c(
+    list(dataset = "dat.bcg", rows = subset_k, method = method,
+         yi = num(es_k$yi), vi = num(es_k$vi)), ci_out(res))
+}
+norm <- escalc(measure = "MD", m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i,
+               n2i = n2i, data = normand)
+res <- rma(yi, vi, data = norm, method = "REML")
+confint_cases[[length(confint_cases) + 1]] <- c(
+  list(dataset = "dat.normand1999", rows = nrow(norm), method = "REML",
+       yi = num(norm$yi), vi = num(norm$vi)), ci_out(res))
+
+pi_cases <- list()
+for (subset_k in c(3, 4, 13)) for (method in c("DL", "REML")) for (test in TESTS) {
+  es_k <- bcg_rr[1:subset_k, ]
+  res <- suppressWarnings(rma(yi, vi, data = es_k, method = method, test = test))
+  pi_cases[[length(pi_cases) + 1]] <- list(
+    rows = subset_k, method = method, test = test, yi = num(es_k$yi), vi = num(es_k$vi),
+    estimate = num(res$beta), se = num(res$se), tau2 = num(res$tau2),
+    pi_t_low = t_pi(res)[1], pi_t_high = t_pi(res)[2])
+}
+
+hine <- escalc(measure = "RD", ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = dat.hine1989)
+hine_fits <- list()
+for (test in TESTS) {
+  res <- rma(yi, vi, data = hine, method = "REML", test = test)
+  hine_fits[[length(hine_fits) + 1]] <- c(list(method = "REML", test = test), fit_out(res))
+}
+
+mh_fit <- function(res, extra) c(extra, fit_out(res), list(k_yi = res$k.yi))
+col <- dat.collins1985a
+binary_sets <- list(
+  bcg = list(ai = bcg$tpos, bi = bcg$tneg, ci = bcg$cpos, di = bcg$cneg),
+  hine1989 = list(ai = dat.hine1989$ai, bi = dat.hine1989$n1i - dat.hine1989$ai,
+                  ci = dat.hine1989$ci, di = dat.hine1989$n2i - dat.hine1989$ci),
+  zero_cells = list(ai = zt$ai, bi = zt$bi, ci = zt$ci, di = zt$di),
+  collins1985a_bleeding = list(ai = col$b.xti, bi = col$nti - col$b.xti,
+                               ci = col$b.xci, di = col$nci - col$b.xci))
+two_by_two <- list()
+for (name in names(binary_sets)) {
+  tb <- binary_sets[[name]]
+  fits <- list()
+  for (drop00 in list(TRUE, FALSE, c(TRUE, TRUE))) {
+    for (measure in c("OR", "RR", "RD")) {
+      res <- suppressWarnings(rma.mh(ai = tb$ai, bi = tb$bi, ci = tb$ci, di = tb$di,
+                                     measure = measure, drop00 = drop00))
+      fits[[length(fits) + 1]] <- mh_fit(res, list(method = "MH", measure = measure,
+                                                   drop00 = drop00))
+    }
+    res <- suppressWarnings(rma.peto(ai = tb$ai, bi = tb$bi, ci = tb$ci, di = tb$di,
+                                     drop00 = drop00))
+    fits[[length(fits) + 1]] <- mh_fit(res, list(method = "PETO", measure = "OR",
+                                                 drop00 = drop00))
+  }
+  two_by_two[[name]] <- list(tables = tb, fits = fits)
+}
+undefined <- suppressWarnings(rma.mh(ai = c(0, 0, 0), bi = c(10, 12, 9), ci = c(1, 3, 2),
+                                     di = c(9, 9, 8), measure = "OR"))
+
+nc_y <- c(0, 0, 0, 0, 0, 1, 2)
+nc_v <- c(1, 1, 1, 1, 1, 0.125, 0.5)
+nc <- leave1out(rma(nc_y, nc_v, method = "REML"))
+nc_fail <- try(rma(nc_y[1:6], nc_v[1:6], method = "REML"), silent = TRUE)
+
+write_ref(list(
+  source = source_block(c(
+    "confint(rma(yi, vi, method=method))$random (Q-profile) on dat.bcg RR rows 1:4 and 1:13, dat.normand1999 MD",
+    "pi_t: res$beta +/- qt(0.975, res$k - 2) * sqrt(res$se^2 + res$tau2) from rma(yi, vi, method=, test=)",
+    "rma(yi, vi, method='REML', test=test) on escalc('RD', data=dat.hine1989), test in z, knha, adhoc",
+    "rma.mh(ai, bi, ci, di, measure=measure, drop00=drop00) and rma.peto(ai, bi, ci, di, drop00=drop00); k_yi = res$k.yi",
+    "rma.mh(ai=c(0,0,0), bi=c(10,12,9), ci=c(1,3,2), di=c(9,9,8)) (estimate not defined)",
+    "leave1out(rma(yi, vi, method='REML')) with yi = c(0,0,0,0,0,1,2), vi = c(1,1,1,1,1,0.125,0.5); rma(yi[1:6], vi[1:6]) does not converge")),
+  confint = confint_cases, pi_t = pi_cases,
+  hine1989 = list(yi = num(hine$yi), vi = num(hine$vi), fits = hine_fits),
+  two_by_two = two_by_two,
+  mh_undefined = c(list(measure = "OR"), fit_out(undefined)),
+  non_converged = list(
+    yi = nc_y, vi = nc_v, reml_fails_without_study_7 = inherits(nc_fail, "try-error"),
+    leave1out = list(estimate = num(nc$estimate), se = num(nc$se), q = num(nc$Q),
+                     tau2 = num(nc$tau2), i2 = num(nc$I2), h2 = num(nc$H2)))),
+  "small_k.json")
+
+# ---- fragility.json: Fisher's exact test p-values of the tables a fragility index visits ----
+fisher_p <- function(e1, n1, e2, n2) {
+  fisher.test(matrix(c(e1, n1 - e1, e2, n2 - e2), nrow = 2, byrow = TRUE))$p.value
+}
+fragility_tables <- list(
+  list(e1 = 15, n1 = 40, e2 = 6, n2 = 40), list(e1 = 15, n1 = 40, e2 = 7, n2 = 40),
+  list(e1 = 3, n1 = 50, e2 = 12, n2 = 50), list(e1 = 4, n1 = 50, e2 = 12, n2 = 50),
+  list(e1 = 5, n1 = 50, e2 = 12, n2 = 50), list(e1 = 1, n1 = 100, e2 = 9, n2 = 100),
+  list(e1 = 2, n1 = 100, e2 = 9, n2 = 100), list(e1 = 10, n1 = 100, e2 = 20, n2 = 100),
+  list(e1 = 9, n1 = 100, e2 = 20, n2 = 100))
+for (i in seq_along(fragility_tables)) {
+  tb <- fragility_tables[[i]]
+  fragility_tables[[i]]$pval <- fisher_p(tb$e1, tb$n1, tb$e2, tb$n2)
+}
+write_ref(list(
+  source = source_block("fisher.test(matrix(c(e1, n1 - e1, e2, n2 - e2), 2, byrow=TRUE))$p.value"),
+  tables = fragility_tables), "fragility.json")

@@ -65,4 +65,4 @@ def test_no_events_in_one_group_gives_nan():
 
 def test_bad_measure():
     with pytest.raises(ValueError, match="measure must be one of"):
-        pool_mh([1], [2], [3], [4], measure="RD")
+        pool_mh([1], [2], [3], [4], measure="SMD")

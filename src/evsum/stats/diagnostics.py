@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evsum.exceptions import SmallKWarning
+from evsum.exceptions import EvsumWarning, SmallKWarning
 from evsum.stats.inverse_variance import check_method, fit_groups
 from evsum.stats.results import EggerResult
 from evsum.stats.tau2 import Grouped
@@ -28,6 +28,7 @@ LEAVE_ONE_OUT_COLUMNS: tuple[str, ...] = (
     "tau2",
     "i2",
     "h2",
+    "converged",
 )
 
 
@@ -72,6 +73,7 @@ def leave_one_out(
                     ``ci_low``, ``ci_high``)
         q, q_pval   Cochran's Q of the remaining studies
         tau2        τ² (0 for ``"FE"``), ``i2`` (percent), ``h2``
+        converged   False where τ² did not converge: the row's statistics are NaN
         =========== ===============================================================
 
     Raises
@@ -83,7 +85,8 @@ def leave_one_out(
     -----
     All k fits run at once through the vectorised kernel of :func:`evsum.pool_groups`
     (``evsum.stats.inverse_variance.fit_groups``).
-    Fits that do not converge give NaN (metafor leaves NA).
+    Fits that do not converge give NaN throughout and ``converged`` False (metafor leaves
+    the row NA).
 
     Checked against metafor 3.8 ``leave1out(rma(yi, vi, method=, test=))`` on ``dat.bcg``
     (tests/reference/diagnostics.json).
@@ -140,6 +143,9 @@ def egger_test(
     -----
     SmallKWarning
         Fewer than 10 studies (the test has little power; Cochrane Handbook 10.4.3.1).
+    EvsumWarning
+        The effects fit the regression exactly (e.g. identical effects): ``bias_se``,
+        ``tval``, ``pval`` and the limit CI are NaN instead of rounding noise.
 
     Notes
     -----
@@ -176,7 +182,19 @@ def egger_test(
     xtwx_inv = np.linalg.inv(x.T @ (w[:, None] * x))
     beta = xtwx_inv @ (x.T @ (w * y))
     df = k - 2
-    sigma2 = float((w * (y - x @ beta) ** 2).sum()) / df
+    resid = y - x @ beta
+    if np.abs(resid).max() <= 1e-10 * max(np.abs(y).max(), np.finfo(float).tiny):
+        # an exact fit (identical effects, or effects exactly linear in the SE): the residual
+        # variance is rounding noise, so any t statistic computed from it is meaningless
+        note = (
+            "The effects lie exactly on the regression line (for example, identical "
+            "effects): Egger's test is not defined."
+        )
+        warnings.warn(note, EvsumWarning, stacklevel=2)
+        notes.append(note)
+        sigma2 = np.nan
+    else:
+        sigma2 = float((w * resid**2).sum()) / df
     se = np.sqrt(np.diag(sigma2 * xtwx_inv))
     tval = float(beta[1] / se[1])
     crit = stats.t.isf(alpha / 2, df)

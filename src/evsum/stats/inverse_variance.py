@@ -11,7 +11,7 @@ import numpy as np
 from scipy import stats
 
 from evsum.stats.tau2 import Grouped, estimate_tau2, weighted_fit
-from evsum.vocab import METHOD_ALIASES, METHODS, TESTS
+from evsum.vocab import METHOD_ALIASES, METHODS, PI_TYPES, TESTS
 
 #: Columns of ``pool_groups`` after the group key(s), in order.
 GROUP_COLUMNS: tuple[str, ...] = (
@@ -36,31 +36,51 @@ GROUP_COLUMNS: tuple[str, ...] = (
 )
 
 
-def check_method(method: str, test: str) -> str:
-    """Canonical method code (``"EE"`` -> ``"FE"``); ValueError for unknown method/test."""
+def _t_isf(p: float, df: np.ndarray) -> np.ndarray:
+    """t quantiles for many groups, computed once per distinct df."""
+    values, inverse = np.unique(df, return_inverse=True)
+    return stats.t.isf(p, values)[inverse.reshape(np.shape(df))]
+
+
+def check_method(method: str, test: str, pi: str = "z") -> str:
+    """Canonical method code (``"EE"`` -> ``"FE"``); ValueError for unknown method/test/pi."""
     method = METHOD_ALIASES.get(method, method)
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS + ('EE',))}; got {method!r}")
     if test not in TESTS:
         raise ValueError(f"test must be one of {sorted(TESTS)}; got {test!r}")
+    if pi not in PI_TYPES:
+        raise ValueError(f"pi must be one of {sorted(PI_TYPES)}; got {pi!r}")
     return method
 
 
-def fit_groups(g: Grouped, method: str, test: str, alpha: float) -> dict[str, np.ndarray]:
-    """Fit every group; returns per-group arrays named as in ``GROUP_COLUMNS`` plus extras."""
+def fit_groups(
+    g: Grouped, method: str, test: str, alpha: float, pi: str = "z"
+) -> dict[str, np.ndarray]:
+    """Fit every group; returns per-group arrays named as in ``GROUP_COLUMNS`` plus extras.
+
+    ``test="adhoc"`` is Hartung-Knapp with the variance factor never below 1 (metafor
+    ``test="adhoc"``); ``pi="t"`` gives the prediction interval with t on k - 2 df
+    (Higgins, Thompson & Spiegelhalter 2009), NaN where k < 3.
+    """
     k = g.k
     t2 = estimate_tau2(g, method)
     with np.errstate(divide="ignore", invalid="ignore"):
         fit = weighted_fit(g, np.nan_to_num(t2.tau2))
         vb = 1.0 / fit.sw
-        knha = (test == "knha") & (k > 1)  # metafor switches to z when k = 1
+        knha = (test in ("knha", "adhoc")) & (k > 1)  # metafor switches to z when k = 1
         s2w = np.where(fit.rss <= np.finfo(float).eps, 0.0, fit.rss / (k - 1))
+        if test == "adhoc":
+            s2w = np.maximum(s2w, 1.0)
         vb = np.where(knha, s2w * vb, vb)
         se = np.sqrt(vb)
         zval = fit.beta / se
         df = np.maximum(k - 1, 1)
-        pval = np.where(knha, 2 * stats.t.sf(np.abs(zval), df), 2 * stats.norm.sf(np.abs(zval)))
-        crit = np.where(knha, stats.t.isf(alpha / 2, df), stats.norm.isf(alpha / 2))
+        pval = 2 * stats.norm.sf(np.abs(zval))
+        crit = np.full(g.n, stats.norm.isf(alpha / 2))
+        if np.any(knha):  # t only where needed: scipy's t functions are slow on many groups
+            pval = np.where(knha, 2 * stats.t.sf(np.abs(zval), df), pval)
+            crit = np.where(knha, _t_isf(alpha / 2, df), crit)
 
         fe = weighted_fit(g, np.zeros(g.n))
         many = k > 1
@@ -75,7 +95,11 @@ def fit_groups(g: Grouped, method: str, test: str, alpha: float) -> dict[str, np
             h2 = t2.tau2 / vt + 1
         i2 = np.where(many, np.nan_to_num(i2, nan=0.0), 0.0)
         h2 = np.where(many, h2, 1.0)
-        half_pi = crit * np.sqrt(vb + t2.tau2)
+        if pi == "t":
+            pi_crit = np.where(k > 2, _t_isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
+        else:
+            pi_crit = crit
+        half_pi = pi_crit * np.sqrt(vb + t2.tau2)
         no_pi = np.full(g.n, np.nan) if method == "FE" else None
     bad = ~t2.converged
     out = {
@@ -97,7 +121,12 @@ def fit_groups(g: Grouped, method: str, test: str, alpha: float) -> dict[str, np
         "pi_high": no_pi if no_pi is not None else fit.beta + half_pi,
         "converged": t2.converged,
     }
-    for name in ("estimate", "se", "ci_low", "ci_high", "zval", "pval", "pi_low", "pi_high"):
+    # a group whose τ² did not converge has no statistics at all (as metafor's leave1out
+    # leaves the whole row NA), not an I² of 0 or a finite SE of τ²
+    for name in (
+        "estimate", "se", "ci_low", "ci_high", "zval", "pval", "tau2", "tau2_se", "i2",
+        "h2", "q", "q_pval", "pi_low", "pi_high",
+    ):
         out[name] = np.where(bad, np.nan, out[name])
     out["_weights"] = np.where(bad[g.gid], np.nan, 100 * fit.w / fit.sw[g.gid])
     out["_raw_tau2"] = t2.raw

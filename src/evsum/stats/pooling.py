@@ -23,7 +23,9 @@ from evsum.vocab import REPORTED_MEASURES
 __all__ = ["egger_test", "leave_one_out", "pool", "pool_groups"]
 
 
-def _caveats(method: str, test: str, k: int, fit: dict[str, np.ndarray]) -> list[tuple]:
+def _caveats(
+    method: str, test: str, k: int, fit: dict[str, np.ndarray], pi: str = "z"
+) -> list[tuple]:
     """List the notes of a fit, each with the warning class it is issued with."""
     notes: list[tuple] = []
     if method != "FE" and k < 3:
@@ -34,7 +36,7 @@ def _caveats(method: str, test: str, k: int, fit: dict[str, np.ndarray]) -> list
                 "between-study variance τ² cannot be estimated reliably.",
             )
         )
-    if k == 1 and test == "knha":
+    if k == 1 and test in ("knha", "adhoc"):
         notes.append(
             (
                 SmallKWarning,
@@ -42,12 +44,20 @@ def _caveats(method: str, test: str, k: int, fit: dict[str, np.ndarray]) -> list
                 "was used instead (as metafor does).",
             )
         )
-    if method == "FE" and test == "knha":
+    if method == "FE" and test in ("knha", "adhoc"):
         notes.append(
             (
                 EvsumWarning,
                 "The Hartung-Knapp adjustment is not meant for "
                 "common-effect models (metafor warns the same).",
+            )
+        )
+    if method != "FE" and pi == "t" and k < 3:
+        notes.append(
+            (
+                SmallKWarning,
+                f"The t(k - 2) prediction interval needs at least 3 studies; with {k} it is "
+                "not defined.",
             )
         )
     if method != "FE" and k > 1 and fit["tau2"][0] == 0:
@@ -75,6 +85,7 @@ def pool(
     measure: str | None = None,
     labels: Sequence[str] | None = None,
     alpha: float = 0.05,
+    pi: str = "z",
 ) -> PoolResult:
     r"""Meta-analyse effect sizes with inverse-variance weights.
 
@@ -85,14 +96,22 @@ def pool(
         Studies with a missing ``yi`` or ``vi`` are left out and listed in ``excluded``.
     method : {"REML", "DL", "PM", "ML", "FE"}
         τ² estimator, as metafor ``rma(method=)``; ``"EE"`` is an alias of ``"FE"``.
-    test : {"z", "knha"}
-        ``"knha"``: Hartung-Knapp-Sidik-Jonkman, t distribution with k - 1 df.
+    test : {"z", "knha", "adhoc"}
+        ``"knha"``: Hartung-Knapp-Sidik-Jonkman, t distribution with k - 1 df;
+        ``"adhoc"``: the same with the ad hoc correction, the variance factor never below 1,
+        so the interval is never narrower than the z interval's SE (metafor
+        ``test="adhoc"``; Knapp & Hartung 2003).
     measure : str, optional
         Effect measure code, recorded in the result (drives back-transformation).
     labels : sequence of str, optional
         Study labels; default ``"Study 1"``, ``"Study 2"``, ...
     alpha : float
         1 - confidence level of the confidence and prediction intervals.
+    pi : {"z", "t"}
+        Prediction interval. ``"z"`` (default): as metafor ``predict()``, normal quantile
+        (t(k - 1) under Hartung-Knapp). ``"t"``: t on k - 2 degrees of freedom (Higgins,
+        Thompson & Spiegelhalter 2009; RevMan's and R meta's "HTS"), NaN for k < 3. The
+        choice is recorded in ``PoolResult.pi``.
 
     Returns
     -------
@@ -144,7 +163,7 @@ def pool(
     >>> round(res.estimate, 4), res.k, res.tau2
     (-1.3377, 3, 0.0)
     """
-    method = check_method(method, test)
+    method = check_method(method, test, pi)
     if measure is not None and measure not in REPORTED_MEASURES:
         raise ValueError(
             f"measure must be one of {sorted(REPORTED_MEASURES)} or None; got {measure!r}"
@@ -176,7 +195,7 @@ def pool(
         raise ValueError("no study with both yi and vi to pool")
 
     g = Grouped(yi=y, vi=v, gid=np.zeros(k, dtype=np.intp), n=1)
-    fit = fit_groups(g, method, test, alpha)
+    fit = fit_groups(g, method, test, alpha, pi)
     if not fit["converged"][0]:
         raise EvsumError(
             f"{method} estimation of τ² did not converge in 100 Fisher scoring steps (metafor "
@@ -184,7 +203,7 @@ def pool(
             if method in ("REML", "ML")
             else f"{method} estimation of τ² found no root in [0, tau2_max] (metafor stops too)"
         )
-    caveats = _caveats(method, test, k, fit)
+    caveats = _caveats(method, test, k, fit, pi)
     if excluded:
         caveats.insert(
             0,
@@ -202,7 +221,7 @@ def pool(
     return PoolResult(
         measure=measure,
         method=method,
-        test="knha" if fit["_knha"][0] else "z",
+        test=test if fit["_knha"][0] else "z",
         alpha=alpha,
         **scalar,
         yi=tuple(y.tolist()),
@@ -211,6 +230,7 @@ def pool(
         labels=tuple(names),
         excluded=excluded,
         notes=tuple(note for _, note in caveats),
+        pi=pi,
     )
 
 
@@ -223,6 +243,7 @@ def pool_groups(
     method: str = "REML",
     test: str = "z",
     alpha: float = 0.05,
+    pi: str = "z",
 ) -> pd.DataFrame:
     """Meta-analyse every group of a table at once (vectorised; equals ``pool`` per group).
 
@@ -234,7 +255,7 @@ def pool_groups(
         Column(s) defining the groups.
     yi, vi : str
         Columns holding effect sizes and sampling variances.
-    method, test, alpha
+    method, test, alpha, pi
         As in :func:`pool`.
 
     Returns
@@ -248,13 +269,15 @@ def pool_groups(
         tau2..       ``tau2``, ``tau2_se``, ``i2`` (percent), ``h2``
         q..          ``q``, ``q_df``, ``q_pval``
         pi_low/high  prediction interval (NaN for FE)
-        converged    False where the τ² algorithm failed (the row's statistics are NaN)
+        converged    False where the τ² algorithm failed (every statistic of the row,
+                     τ², its SE, I², H² and Q included, is NaN)
         n_excluded   rows left out for a missing yi or vi
         ============ ==============================================================
 
     Notes
     -----
-    Group sums use ``np.bincount``; REML/ML Fisher scoring and the Paule-Mandel root search
+    Rows are sorted by group once; group sums are ``np.add.reduceat`` over the sorted rows
+    (``np.bincount`` if a group has no row). REML/ML Fisher scoring and the Paule-Mandel search
     iterate all groups at once with per-group convergence masks. No warnings are issued per
     group; check ``k`` and ``converged``.
 
@@ -267,7 +290,7 @@ def pool_groups(
     >>> pool_groups(df, "g", method="FE")["k"].tolist()
     [2, 2]
     """
-    method = check_method(method, test)
+    method = check_method(method, test, pi)
     keys = [by] if isinstance(by, str) else list(by)
     missing = frame[yi].isna().to_numpy() | frame[vi].isna().to_numpy()
     if len(keys) == 1:
@@ -283,9 +306,11 @@ def pool_groups(
     if not (v > 0).all() or not np.isfinite(y).all():
         raise ValueError(f"{vi} must be > 0 and {yi} finite in every row that has both")
     n = len(key_frame)
-    g = Grouped(yi=y, vi=v, gid=codes[~missing].astype(np.intp), n=n)
+    gid = codes[~missing].astype(np.intp)
+    order = np.argsort(gid, kind="stable")  # rows of a group together, in table order
+    g = Grouped(yi=y[order], vi=v[order], gid=gid[order], n=n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        fit = fit_groups(g, method, test, alpha)
+        fit = fit_groups(g, method, test, alpha, pi)
     fit["n_excluded"] = np.bincount(codes[missing], minlength=n)
     empty = fit["k"] == 0
     out = key_frame.copy()

@@ -58,9 +58,10 @@ class PoolResult:
     measure : str or None
         Effect measure code (``schema.MEASURES``) or None if unknown.
     method : str
-        ``"FE"``, ``"DL"``, ``"REML"``, ``"PM"``, ``"ML"`` or ``"MH"``.
+        ``"FE"``, ``"DL"``, ``"REML"``, ``"PM"``, ``"ML"``, ``"MH"`` or ``"PETO"``.
     test : str
-        ``"z"`` or ``"knha"`` (Hartung-Knapp-Sidik-Jonkman, t with k - 1 df).
+        ``"z"``, ``"knha"`` (Hartung-Knapp-Sidik-Jonkman, t with k - 1 df) or ``"adhoc"``
+        (Hartung-Knapp with the variance factor never below 1).
     alpha : float
         1 - confidence level of ``ci_*`` and ``pi_*``.
     k : int
@@ -76,6 +77,9 @@ class PoolResult:
         Cochran's Q test of heterogeneity.
     pi_low, pi_high : float
         Prediction interval (NaN for common-effect models).
+    pi : str
+        How the prediction interval was made: ``"z"`` (metafor ``predict()``: normal, or
+        t(k - 1) under Hartung-Knapp) or ``"t"`` (t on k - 2 df, Higgins et al. 2009).
     yi, vi : tuple of float
         Study effects and sampling variances that were pooled.
     weights : tuple of float
@@ -114,6 +118,7 @@ class PoolResult:
     labels: tuple[str, ...]
     excluded: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    pi: str = "z"
 
     @property
     def is_ratio(self) -> bool:
@@ -189,12 +194,15 @@ class PoolResult:
             f"{self.method} meta-analysis of {self.k} "
             f"{'study' if self.k == 1 else 'studies'}: pooled {what} {_fmt(bt.estimate)} "
             f"({level}% CI {_fmt(bt.ci_low)} to {_fmt(bt.ci_high)}){scale}, "
-            f"{'t' if self.test == 'knha' else 'z'} = {_fmt(self.zval)}, {format_p(self.pval)}. "
+            f"{'z' if self.test == 'z' else 't'} = {_fmt(self.zval)}, {format_p(self.pval)}. "
             f"Heterogeneity: τ² = {_fmt(self.tau2, 4)}, I² = {_fmt(self.i2, 1)}%, "
             f"Q = {_fmt(self.q)} on {self.q_df} df ({format_p(self.q_pval)})."
         )
         if self.pi_low == self.pi_low:
-            text += f" {level}% prediction interval {_fmt(bt.pi_low)} to {_fmt(bt.pi_high)}."
+            how = " (t on k - 2 df)" if self.pi == "t" else ""
+            text += (
+                f" {level}% prediction interval{how} {_fmt(bt.pi_low)} to {_fmt(bt.pi_high)}."
+            )
         if self.excluded:
             text += f" {len(self.excluded)} excluded: " + "; ".join(
                 f"{label} ({reason})" for label, reason in self.excluded
