@@ -52,9 +52,13 @@ _EXPORTS: dict[str, str] = {
     "analyse_all": "evsum.review.overview",
     "headline_frame": "evsum.review.overview",
     "prisma_counts": "evsum.review.overview",
+    "PrismaFlow": "evsum.review.selection",
+    "SourceRecords": "evsum.review.selection",
+    "prisma_flow": "evsum.review.selection",
     "evidence_map": "evsum.present.figures",
     "forest_plot": "evsum.present.figures",
     "funnel_plot": "evsum.present.figures",
+    "prisma_diagram": "evsum.present.figures",
     "rob_summary": "evsum.present.figures",
     "rob_traffic_light": "evsum.present.figures",
     "save_figure": "evsum.present.figures",
@@ -123,6 +127,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         evidence_map,
         forest_plot,
         funnel_plot,
+        prisma_diagram,
         rob_summary,
         rob_traffic_light,
         save_figure,
@@ -161,6 +166,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         example_rows,
     )
     from evsum.review.overview import analyse_all, headline_frame, prisma_counts
+    from evsum.review.selection import PrismaFlow, SourceRecords, prisma_flow
     from evsum.stats.effects import compute_effects, effect_size
     from evsum.stats.grade import certainty_symbols, downgrade_reasons, grade_certainty
     from evsum.stats.mh import pool_mh
