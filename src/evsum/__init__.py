@@ -89,6 +89,14 @@ _EXPORTS: dict[str, str] = {
     "summary_of_findings_html": "evsum.present.sections",
     "title_html": "evsum.present.sections",
     "pool_subgroups": "evsum.stats.subgroups",
+    "methods_title_html": "evsum.present.methods",
+    "eligibility_html": "evsum.present.methods",
+    "information_sources_html": "evsum.present.methods",
+    "prisma_figure_html": "evsum.present.methods",
+    "extraction_html": "evsum.present.methods",
+    "risk_of_bias_tools_html": "evsum.present.methods",
+    "synthesis_html": "evsum.present.methods",
+    "certainty_html": "evsum.present.methods",
     "sof_html": "evsum.present.sof",
     "summary_of_findings": "evsum.present.sof",
     "load_studies": "evsum.ingest.studies",
@@ -131,6 +139,16 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         rob_summary,
         rob_traffic_light,
         save_figure,
+    )
+    from evsum.present.methods import (
+        certainty_html,
+        eligibility_html,
+        extraction_html,
+        information_sources_html,
+        methods_title_html,
+        prisma_figure_html,
+        risk_of_bias_tools_html,
+        synthesis_html,
     )
     from evsum.present.sections import (
         HtmlBlock,

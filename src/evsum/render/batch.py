@@ -37,6 +37,7 @@ CONTEXT_FILES = ("study_characteristics.csv", "risk_of_bias.csv", "grade.csv",
 #: Reports other than the per-condition ones: (name, notebook, title).
 EXTRA_REPORTS = (
     ("overview", "overview.ipynb", "Overview of all conditions"),
+    ("methods", "methods.ipynb", "Methods"),
     ("claims-audit", "claims_audit.ipynb", "Claims and citation audit"),
     ("gallery", "gallery.ipynb", "Figure gallery"),
 )

@@ -38,7 +38,8 @@ _STATUS = {"rendered": "up to date", "current": "up to date", "failed": "failed"
 def index_html(state: dict, out_dir: Path) -> str:
     """Build the index from the render state (report name → title, status, error)."""
     rows = []
-    order = {"overview": 0, "claims-audit": 2, "gallery": 3}  # condition reports are 1
+    # condition reports are 1
+    order = {"overview": 0, "methods": 0.5, "claims-audit": 2, "gallery": 3}
     for name in sorted(state, key=lambda n: (order.get(n, 1), n)):
         entry = state[name]
         status = entry.get("status", "")
