@@ -26,10 +26,11 @@ def _environment() -> set[str]:
         if line.startswith("dependencies:"):
             in_deps = True
             continue
-        match = re.match(r"^  - ([A-Za-z0-9_.\-\[\]]+.*)$", line)
+        # conda packages, and the pip section's packages (those not on conda-forge)
+        match = re.match(r"^(?:  |      )- ([A-Za-z0-9_.\-\[\]]+.*)$", line)
         if in_deps and match:
             name = match.group(1).strip()
-            if not re.match(r"^(python|pip)(=|$|:)", name):
+            if not re.match(r"^(python|pip)(=|$|:)|^-e ", name):
                 deps.add(_normalise(name))
     return deps
 

@@ -91,16 +91,19 @@ def list_(csv_path: str) -> None:
               help="Parallel renders (default: one per core).")
 @click.option("--scheduler", default=None,
               help="Address of a dask.distributed scheduler to render on (needs evsum[dask]).")
+@click.option("--pdf", is_flag=True,
+              help="Also print every report to OUT/NAME.pdf with headless Chromium "
+                   "(/usr/bin/chromium), offline.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def render(data_path: str, notebooks_dir: str, out_dir: str, build_dir: str, only: str | None,
            method: str, force: bool, workers: int | None, scheduler: str | None,
-           quiet: bool) -> None:
+           pdf: bool, quiet: bool) -> None:
     """Render one HTML report per condition, the extra reports, and reports/index.html.
 
     Only reports whose inputs changed (notebook, data, evsum, parameters) are re-rendered.
     The data are validated first: invalid data render nothing and leave reports untouched.
     A failed report keeps its last good HTML; its traceback goes to NAME.error.txt and the
-    command exits 3.
+    command exits 3. With --pdf every report's HTML is also printed to NAME.pdf.
     """
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all
@@ -117,6 +120,13 @@ def render(data_path: str, notebooks_dir: str, out_dir: str, build_dir: str, onl
                                      executor=client.get_executor(), quiet=quiet)
         else:
             summary = render_all(jobs, out_dir, force=force, workers=workers, quiet=quiet)
+        if pdf:
+            from evsum.render.pdf import write_pdfs
+
+            pages = [r.job.html_path for r in summary.results if r.job.html_path.exists()]
+            for path in write_pdfs(pages):
+                if not quiet:
+                    click.echo(f"     pdf  {path}", err=True)
     except StudyDataError as err:
         _fail_on_data(err)
     except EvsumError as err:

@@ -107,8 +107,23 @@ def provenance_footer(job: ReportJob) -> str:
             f" · parameters {html.escape(params)}")
 
 
-def export_html(notebook: NotebookNode, *, footer: str) -> str:
-    """Convert an executed notebook to offline HTML without inputs or prompts."""
+def page_title(job: ReportJob) -> str:
+    """The page's ``<title>``: the report's title and, when the evidence base has a protocol
+    (``evsum.toml`` beside the data folder), the review's title."""
+    from evsum.ingest.protocol import PROTOCOL_FILE, load_protocol
+
+    data_path = job.parameters.get("data_path")
+    review = ""
+    if data_path:
+        path = Path(data_path).resolve().parent.parent / PROTOCOL_FILE
+        if path.exists():
+            review = load_protocol(path).title
+    return f"{job.title} · {review}" if review and review != job.title else job.title
+
+
+def export_html(notebook: NotebookNode, *, footer: str, title: str = "") -> str:
+    """Convert an executed notebook to offline HTML without inputs or prompts; ``title``
+    becomes the page's ``<title>``. Every page links back to ``index.html``."""
     from nbconvert import HTMLExporter
 
     for cell in notebook.cells:  # papermill gives its injected cell a random id
@@ -123,9 +138,13 @@ def export_html(notebook: NotebookNode, *, footer: str) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
+    if title:
+        notebook.metadata["title"] = title
     css = (template_dir / "report.css").read_text(encoding="utf-8")
+    print_css = (template_dir / "print.css").read_text(encoding="utf-8")
     body, _ = exporter.from_notebook_node(
-        notebook, resources={"evsum_css": css, "evsum_footer": footer})
+        notebook, resources={"evsum_css": css, "evsum_print_css": print_css,
+                             "evsum_footer": footer})
     return body
 
 
@@ -166,7 +185,7 @@ def render_report(job: ReportJob) -> ReportResult:
     start = time.perf_counter()
     try:
         executed = execute(job)
-        page = export_html(executed, footer=provenance_footer(job))
+        page = export_html(executed, footer=provenance_footer(job), title=page_title(job))
         write_atomic(job.html_path, page)
     except BaseException as err:
         if isinstance(err, KeyboardInterrupt):
