@@ -11,6 +11,8 @@ import io
 import os
 import re
 import shutil
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -18,7 +20,7 @@ import pytest
 from evsum.render.batch import plan_reports, render_all
 from evsum.render.pdf import CHROMIUM, CHROMIUM_ARGS, write_pdfs
 
-from conftest import ROOT
+from conftest import ROOT, SMALL
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook, pytest.mark.slow]
 
@@ -176,3 +178,19 @@ def test_pdf_has_no_figure_cut_even_when_a_figure_is_taller_than_the_page(tmp_pa
     (pdf,) = write_pdfs([page], browser=browser)
     reader = pypdf.PdfReader(str(pdf))
     assert sum(len(p.images) for p in reader.pages) == 1
+
+
+def test_evsum_render_pdf_writes_a_pdf_per_report(tmp_path):
+    _need_browser()
+    (tmp_path / "data").mkdir()
+    shutil.copy(SMALL, tmp_path / "data" / "studies.csv")
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "condition_report.ipynb", tmp_path / "notebooks")
+    done = subprocess.run(
+        [sys.executable, "-m", "evsum", "render", "--data", str(tmp_path / "data" / "studies.csv"),
+         "--notebooks", str(tmp_path / "notebooks"), "--out", str(tmp_path / "reports"),
+         "--build", str(tmp_path / "build"), "--only", "alcohol", "--pdf", "--quiet"],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "reports" / "alcohol.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evsum.exceptions import EvsumError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 #: The browser that prints the PDFs.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -21,7 +25,7 @@ _FOOTER = ('<div style="font-size: 8px; width: 100%; text-align: center; color: 
            '<span class="totalPages"></span></div>')
 
 
-def _print(browser, pages: list[Path]) -> list[Path]:
+def _print(browser: Browser, pages: list[Path]) -> list[Path]:
     written = []
     context = browser.new_context(offline=True, java_script_enabled=False)
     try:
@@ -47,7 +51,7 @@ def _print(browser, pages: list[Path]) -> list[Path]:
 
 
 def write_pdfs(pages: Iterable[str | Path], *, executable: str | Path = CHROMIUM,
-               browser=None) -> list[Path]:
+               browser: Browser | None = None) -> list[Path]:
     """Print each HTML page to a PDF beside it (``reports/NAME.html`` → ``reports/NAME.pdf``).
 
     Parameters
