@@ -83,7 +83,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def test_every_report_has_a_descriptive_title_and_a_link_home(reports):
+def test_every_report_has_a_descriptive_title_and_links_home_and_to_the_methods(reports):
     out, jobs, _ = reports
     assert "methods" in [job.name for job in jobs]
     for job in jobs:
@@ -91,6 +91,8 @@ def test_every_report_has_a_descriptive_title_and_a_link_home(reports):
         title = re.search(r"<title>(.*?)</title>", page, flags=re.S).group(1)
         assert title != "Notebook" and html.unescape(title).startswith(job.title), job.name
         assert '<a href="index.html">' in page, job.name
+        if job.name != "methods":
+            assert '<a href="methods.html">Methods</a>' in page, job.name
     review = "Ketamine for substance use disorders"  # evsum.toml, [review] title
     assert f"<title>Methods · {review}</title>" in (out / "methods.html").read_text()
 

@@ -43,6 +43,8 @@ class ReportJob:
     kernel_name: str | None = None
     cwd: str | None = None
     build_dir: str | None = None
+    #: (href, text) of the pages every report links to besides the index (the methods page).
+    nav: tuple[tuple[str, str], ...] = ()
 
     @property
     def html_path(self) -> Path:
@@ -121,9 +123,11 @@ def page_title(job: ReportJob) -> str:
     return f"{job.title} · {review}" if review and review != job.title else job.title
 
 
-def export_html(notebook: NotebookNode, *, footer: str, title: str = "") -> str:
+def export_html(notebook: NotebookNode, *, footer: str, title: str = "",
+                nav: tuple[tuple[str, str], ...] = ()) -> str:
     """Convert an executed notebook to offline HTML without inputs or prompts; ``title``
-    becomes the page's ``<title>``. Every page links back to ``index.html``."""
+    becomes the page's ``<title>``. Every page links back to ``index.html`` and to the
+    ``nav`` pages ((href, text) pairs)."""
     from nbconvert import HTMLExporter
 
     for cell in notebook.cells:  # papermill gives its injected cell a random id
@@ -144,7 +148,7 @@ def export_html(notebook: NotebookNode, *, footer: str, title: str = "") -> str:
     print_css = (template_dir / "print.css").read_text(encoding="utf-8")
     body, _ = exporter.from_notebook_node(
         notebook, resources={"evsum_css": css, "evsum_print_css": print_css,
-                             "evsum_footer": footer})
+                             "evsum_footer": footer, "evsum_nav": list(nav)})
     return body
 
 
@@ -185,7 +189,9 @@ def render_report(job: ReportJob) -> ReportResult:
     start = time.perf_counter()
     try:
         executed = execute(job)
-        page = export_html(executed, footer=provenance_footer(job), title=page_title(job))
+        page = export_html(executed, footer=provenance_footer(job), title=page_title(job),
+                           nav=tuple(link for link in job.nav
+                                     if link[0] != job.html_path.name))
         write_atomic(job.html_path, page)
     except BaseException as err:
         if isinstance(err, KeyboardInterrupt):
