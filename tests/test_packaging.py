@@ -18,7 +18,8 @@ def _normalise(requirement: str) -> str:
 
 def _pyproject() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return {_normalise(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    optional = project["optional-dependencies"]
+    return {_normalise(r) for r in project["dependencies"] + optional["dev"] + optional["bench"]}
 
 
 def _environment() -> set[str]:
@@ -27,10 +28,11 @@ def _environment() -> set[str]:
         if line.startswith("dependencies:"):
             in_deps = True
             continue
-        match = re.match(r"^  - ([A-Za-z0-9_.\-\[\]]+.*)$", line)
+        # conda packages, and the pip section's packages (those not on conda-forge)
+        match = re.match(r"^(?:  |      )- ([A-Za-z0-9_.\-\[\]]+.*)$", line)
         if in_deps and match:
             name = match.group(1).strip()
-            if not re.match(r"^(python|pip)(=|$|:)", name):
+            if not re.match(r"^(python|pip)(=|$|:)|^-e ", name):
                 deps.add(_normalise(name))
     return deps
 

@@ -66,9 +66,13 @@ _EXPORTS: dict[str, str] = {
     "analyse_all": "evsum.review.overview",
     "headline_frame": "evsum.review.overview",
     "prisma_counts": "evsum.review.overview",
+    "PrismaFlow": "evsum.review.selection",
+    "SourceRecords": "evsum.review.selection",
+    "prisma_flow": "evsum.review.selection",
     "evidence_map": "evsum.present.figures",
     "forest_plot": "evsum.present.figures",
     "funnel_plot": "evsum.present.figures",
+    "prisma_diagram": "evsum.present.figures",
     "rob_summary": "evsum.present.figures",
     "rob_traffic_light": "evsum.present.figures",
     "save_figure": "evsum.present.figures",
@@ -99,6 +103,14 @@ _EXPORTS: dict[str, str] = {
     "summary_of_findings_html": "evsum.present.sections",
     "title_html": "evsum.present.sections",
     "pool_subgroups": "evsum.stats.subgroups",
+    "methods_title_html": "evsum.present.methods",
+    "eligibility_html": "evsum.present.methods",
+    "information_sources_html": "evsum.present.methods",
+    "prisma_figure_html": "evsum.present.methods",
+    "extraction_html": "evsum.present.methods",
+    "risk_of_bias_tools_html": "evsum.present.methods",
+    "synthesis_html": "evsum.present.methods",
+    "certainty_html": "evsum.present.methods",
     "sof_html": "evsum.present.sof",
     "summary_of_findings": "evsum.present.sof",
     "load_studies": "evsum.ingest.studies",
@@ -132,9 +144,20 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         evidence_map,
         forest_plot,
         funnel_plot,
+        prisma_diagram,
         rob_summary,
         rob_traffic_light,
         save_figure,
+    )
+    from evsum.present.methods import (
+        certainty_html,
+        eligibility_html,
+        extraction_html,
+        information_sources_html,
+        methods_title_html,
+        prisma_figure_html,
+        risk_of_bias_tools_html,
+        synthesis_html,
     )
     from evsum.present.sections import (
         HtmlBlock,
@@ -166,6 +189,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         example_rows,
     )
     from evsum.review.overview import analyse_all, headline_frame, prisma_counts
+    from evsum.review.selection import PrismaFlow, SourceRecords, prisma_flow
     from evsum.review.statements import GradeStatement, grade_statement
     from evsum.stats.bayes import BayesResult, pool_bayes
     from evsum.stats.effects import compute_effects, effect_size

@@ -165,10 +165,14 @@ def _inside(folder: Path, path: str | None, default: str) -> str:
               help="Parallel renders (default: one per core).")
 @click.option("--scheduler", default=None,
               help="Address of a dask.distributed scheduler to render on (needs evsum[dask]).")
+@click.option("--pdf", is_flag=True,
+              help="Also print every report to OUT/NAME.pdf with headless Chromium "
+                   "(/usr/bin/chromium), offline.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
            out_dir: str | None, build_dir: str | None, only: str | None, method: str,
-           force: bool, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+           force: bool, workers: int | None, scheduler: str | None, pdf: bool,
+           quiet: bool) -> None:
     """Render the reports of the evidence base: one HTML report per condition, one per other
     notebook of notebooks/ (or the protocol's `reports`), and reports/index.html. A base
     without a notebooks/ folder is rendered with evsum's own templates.
@@ -177,6 +181,7 @@ def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
     The data are validated first: invalid data render nothing and leave reports untouched.
     A failed report keeps its last good HTML; its traceback goes to NAME.error.txt and the
     command exits 3, as it does, with one line, when the output folder cannot be written.
+    With --pdf every report's HTML is also printed to NAME.pdf.
     """
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all
@@ -203,6 +208,13 @@ def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
                 summary = render_all(jobs, out_dir, executor=client.get_executor(), **options)
         else:
             summary = render_all(jobs, out_dir, workers=workers, **options)
+        if pdf:
+            from evsum.render.pdf import write_pdfs
+
+            pages = [r.job.html_path for r in summary.results if r.job.html_path.exists()]
+            for path in write_pdfs(pages):
+                if not quiet:
+                    click.echo(f"     pdf  {path}", err=True)
     except StudyDataError as err:
         _fail_on_data(err)
     except RenderError as err:

@@ -79,7 +79,7 @@ def rendered(tmp_path_factory):
 @pytest.mark.notebook
 def test_the_example_renders_its_own_report_set(rendered):
     assert sorted(p.name for p in rendered.glob("*.html")) == [
-        "index.html", "overview.html", "tuberculosis.html"]
+        "index.html", "methods.html", "overview.html", "tuberculosis.html"]
     index = (rendered / "index.html").read_text()
     assert "<title>BCG vaccine for preventing tuberculosis</title>" in index
     page = (rendered / "tuberculosis.html").read_text()

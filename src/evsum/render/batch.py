@@ -149,6 +149,8 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
     code = _code_hash() + __version__.encode()
     by_condition = _condition_rows(data)
     jobs: list[ReportJob] = []
+    # every report links to the methods page when there is one
+    nav = (("methods.html", "Methods"),) if (notebooks_dir / "methods.ipynb").exists() else ()
 
     def add(name: str, title: str, notebook: Path, parameters: dict, data_part: bytes) -> None:
         if only is not None and only != name and only != parameters.get("condition"):
@@ -159,12 +161,14 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
             raise EvsumError(f"{notebook}: parameter(s) {', '.join(unknown)} not in the "
                              f"notebook's parameters cell (it declares {', '.join(declared)})")
         hashed = _hash(notebook.read_bytes(), code, data_part, context,
-                       json.dumps(parameters, sort_keys=True).encode())
+                       json.dumps(parameters, sort_keys=True).encode(),
+                       json.dumps([nav, protocol.title]).encode())
         jobs.append(ReportJob(
             name=name, title=title, notebook=str(notebook), parameters=parameters,
             out_dir=str(out_dir), data_sha256=data_sha, inputs_hash=hashed,
             kernel_name=kernel_name, cwd=str(notebooks_dir),
-            build_dir=None if build_dir is None else str(Path(build_dir).resolve())))
+            build_dir=None if build_dir is None else str(Path(build_dir).resolve()),
+            nav=nav, review_title=protocol.title))
 
     order = {key: i for i, key in enumerate(protocol.conditions)}
     conditions = sorted(by_condition, key=lambda c: (order.get(c, len(order)), c))

@@ -41,7 +41,8 @@ def index_html(state: dict, out_dir: Path, *, title: str = "Evidence reports") -
     rows = []
 
     def position(name: str) -> tuple:
-        return (name != "overview", state[name].get("order", len(state)), name)
+        first = {"overview": 0, "methods": 1}.get(name, 2)
+        return (first, state[name].get("order", len(state)), name)
 
     for name in sorted(state, key=position):
         entry = state[name]

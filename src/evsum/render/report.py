@@ -43,6 +43,10 @@ class ReportJob:
     kernel_name: str | None = None
     cwd: str | None = None
     build_dir: str | None = None
+    #: (href, text) of the pages every report links to besides the index (the methods page).
+    nav: tuple[tuple[str, str], ...] = ()
+    #: The review's title (the protocol's), shown in every page's ``<title>``.
+    review_title: str = ""
 
     @property
     def html_path(self) -> Path:
@@ -107,8 +111,17 @@ def provenance_footer(job: ReportJob) -> str:
             f" · parameters {html.escape(params)}")
 
 
-def export_html(notebook: NotebookNode, *, footer: str) -> str:
-    """Convert an executed notebook to offline HTML without inputs or prompts."""
+def page_title(job: ReportJob) -> str:
+    """The page's ``<title>``: the report's title and the review's (from its protocol)."""
+    review = job.review_title
+    return f"{job.title} · {review}" if review and review != job.title else job.title
+
+
+def export_html(notebook: NotebookNode, *, footer: str, title: str = "",
+                nav: tuple[tuple[str, str], ...] = ()) -> str:
+    """Convert an executed notebook to offline HTML without inputs or prompts; ``title``
+    becomes the page's ``<title>``. Every page links back to ``index.html`` and to the
+    ``nav`` pages ((href, text) pairs)."""
     from nbconvert import HTMLExporter
 
     for cell in notebook.cells:  # papermill gives its injected cell a random id
@@ -123,9 +136,13 @@ def export_html(notebook: NotebookNode, *, footer: str) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
+    if title:
+        notebook.metadata["title"] = title
     css = (template_dir / "report.css").read_text(encoding="utf-8")
+    print_css = (template_dir / "print.css").read_text(encoding="utf-8")
     body, _ = exporter.from_notebook_node(
-        notebook, resources={"evsum_css": css, "evsum_footer": footer})
+        notebook, resources={"evsum_css": css, "evsum_print_css": print_css,
+                             "evsum_footer": footer, "evsum_nav": list(nav)})
     return body
 
 
@@ -167,7 +184,9 @@ def render_report(job: ReportJob) -> ReportResult:
     start = time.perf_counter()
     try:
         executed = execute(job)
-        page = export_html(executed, footer=provenance_footer(job))
+        page = export_html(executed, footer=provenance_footer(job), title=page_title(job),
+                           nav=tuple(link for link in job.nav
+                                     if link[0] != job.html_path.name))
         write_atomic(job.html_path, page)
     except BaseException as err:
         if isinstance(err, KeyboardInterrupt):

@@ -1,0 +1,144 @@
+"""The methods page: question, sources, selection (PRISMA 2020), extraction, risk of bias,
+synthesis, certainty. Every block is rendered from a Jinja2 template in
+``templates/methods/`` with autoescaping on; no markup is built in Python strings.
+
+The template environment is a small one of this module's own (:func:`template_environment`):
+it loads from the package's ``present/templates`` folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+
+import jinja2
+
+from evsum.ingest.evidence import Evidence
+from evsum.present.figures.prisma import prisma_diagram
+from evsum.present.figures.style import figure_style
+from evsum.present.sections import HtmlBlock
+from evsum.review.selection import SOURCE_KINDS, PrismaFlow, prisma_flow
+from evsum.vocab import (
+    DESIGNS,
+    GRADE_DOMAINS,
+    MEASURE_LABELS,
+    METHOD_ALIASES,
+    METHOD_LABELS,
+    ROB_DOMAIN_LABELS,
+)
+
+_DPI = 120  # the 7-inch diagram at 840 px: sharp on screen and in print, about 150 KB
+
+#: How a source kind is named on the methods page.
+SOURCE_KIND_LABELS: dict[str, str] = {
+    "database": "bibliographic database",
+    "register": "trial register",
+    "other": "other method",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def template_environment() -> jinja2.Environment:
+    """Jinja2 environment over ``evsum/present/templates`` with HTML autoescaping on."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("evsum", "present/templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True, keep_trailing_newline=False)
+
+
+def _render(name: str, **context) -> HtmlBlock:
+    return HtmlBlock(template_environment().get_template(f"methods/{name}").render(**context))
+
+
+def methods_title_html(evidence: Evidence) -> HtmlBlock:
+    """The page heading: the review's title (from the protocol) and "methods"."""
+    protocol = evidence.protocol
+    return _render("title.html.j2", title=protocol.title if protocol else "",
+                   studies=int(evidence.studies.data["study_id"].nunique()),
+                   rows=len(evidence.studies.data))
+
+
+def eligibility_html(evidence: Evidence) -> HtmlBlock:
+    """Question and eligibility: what the protocol records (conditions, comparisons,
+    outcomes with their direction and importance), and the study designs in the data."""
+    protocol = evidence.protocol
+    designs = [DESIGNS.get(d, d) for d in sorted(set(evidence.studies.data["design"]))]
+    return _render("eligibility.html.j2", protocol=protocol, designs=designs,
+                   source=protocol.source if protocol else "")
+
+
+def information_sources_html(evidence: Evidence, flow: PrismaFlow | None = None) -> HtmlBlock:
+    """Each source of records with its kind, the records it gave and what was read of it."""
+    flow = flow or prisma_flow(evidence)
+    rows = [{"label": s.label, "kind": SOURCE_KIND_LABELS[s.kind], "records": s.records,
+             "note": s.note} for kind in SOURCE_KINDS for s in flow.sources_of(kind)]
+    dated = "search_date" in evidence.search_log.columns
+    return _render("sources.html.j2", rows=rows, recorded=flow.recorded, dated=dated)
+
+
+def prisma_alt_text(flow: PrismaFlow) -> str:
+    """One or two sentences saying what the PRISMA diagram shows, from its counts."""
+    if not flow.recorded:
+        return ("PRISMA 2020 flow diagram: no search log was recorded, so every count is "
+                "not recorded.")
+
+    def n(value: int | None) -> str:
+        return "not recorded" if value is None else str(value)
+
+    return (f"PRISMA 2020 flow diagram. Records identified: {n(flow.records_identified)}; "
+            f"duplicates removed: {n(flow.duplicates_removed)}; screened: "
+            f"{n(flow.records_screened)}; reports excluded with reasons: "
+            f"{n(flow.reports_excluded_total)}. Studies included: {n(flow.studies_included)}; "
+            f"ongoing: {n(flow.ongoing)}; awaiting classification: "
+            f"{n(flow.awaiting_classification)}.")
+
+
+def prisma_figure_html(evidence: Evidence, flow: PrismaFlow | None = None) -> HtmlBlock:
+    """The PRISMA 2020 flow diagram as an image with a text alternative and a caption."""
+    flow = flow or prisma_flow(evidence)
+    fig = prisma_diagram(flow)
+    buffer = io.BytesIO()
+    with figure_style():
+        fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return _render("prisma.html.j2", data=data, alt=prisma_alt_text(flow),
+                   recorded=flow.recorded)
+
+
+def extraction_html(evidence: Evidence) -> HtmlBlock:
+    """Data extraction and provenance rules, with how many rows of each kind the data hold."""
+    data = evidence.studies.data
+    levels = data["data_level"].value_counts().to_dict()
+    sources = data["source_type"].value_counts().to_dict()
+    return _render("extraction.html.j2", rows=len(data), levels=levels, sources=sources)
+
+
+def risk_of_bias_tools_html(evidence: Evidence) -> HtmlBlock:
+    """The risk-of-bias tools used, their domains and how many studies each assessed."""
+    rob = evidence.risk_of_bias
+    tools = []
+    for tool, labels in ROB_DOMAIN_LABELS.items():
+        used = rob[rob["tool"] == tool] if len(rob) else rob
+        tools.append({"tool": tool, "studies": int(used["study_id"].nunique()) if len(used) else 0,
+                      "domains": [labels[d] for d in labels if d != "overall"]})
+    return _render("risk_of_bias.html.j2", tools=tools, recorded=bool(len(rob)))
+
+
+def synthesis_html(evidence: Evidence, *, method: str = "REML") -> HtmlBlock:
+    """Effect measures and synthesis: what is pooled and how, what never is, single studies,
+    the τ² method and how p-values are shown."""
+    data = evidence.studies.data
+    measures = sorted({m for m in data["effect_measure"] if isinstance(m, str) and m})
+    method = METHOD_ALIASES.get(method, method)
+    return _render("synthesis.html.j2", method=method,
+                   method_label=METHOD_LABELS.get(method, method),
+                   measures=[MEASURE_LABELS.get(m, m) for m in measures])
+
+
+def certainty_html(evidence: Evidence) -> HtmlBlock:
+    """Certainty assessment: GRADE domains and how many outcome comparisons were rated."""
+    grade = evidence.grade
+    levels = grade["certainty"].value_counts().to_dict() if len(grade) else {}
+    return _render("certainty.html.j2", rated=len(grade), levels=levels,
+                   domains=[d.replace("_", " ") for d in GRADE_DOMAINS])

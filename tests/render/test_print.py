@@ -1,0 +1,198 @@
+"""Every report of the project's data as a reader gets it: a descriptive title, a link home,
+zero serious or critical axe-core violations (WCAG 2.1 A/AA), and a PDF (evsum render --pdf)
+with the report's title and every section heading, no figure split across pages.
+
+Needs Debian's chromium (``make test`` installs it): skipped without it, except under CI.
+"""
+
+import hashlib
+import html
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+
+import pytest
+
+from evsum.render.batch import plan_reports, render_all
+from evsum.render.pdf import CHROMIUM, CHROMIUM_ARGS, write_pdfs
+
+from conftest import ROOT, SMALL
+
+pytestmark = [pytest.mark.browser, pytest.mark.notebook, pytest.mark.slow]
+
+#: axe-core rule tags of WCAG 2.1 levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _need_browser():
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (make test installs it: apt-get install chromium)"
+    else:
+        try:
+            import axe_playwright_python  # noqa: F401
+            import playwright.sync_api  # noqa: F401
+            import pypdf  # noqa: F401
+        except ImportError as err:
+            problem = f"{err.name} is not installed (pip install -e '.[dev]')"
+    if problem and os.environ.get("CI"):
+        pytest.fail(f"browser tests must run in CI: {problem}")
+    if problem:
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """The project's data rendered with every notebook, and a PDF of each report."""
+    _need_browser()
+    root = tmp_path_factory.mktemp("print")
+    shutil.copytree(ROOT / "data", root / "data")
+    shutil.copy(ROOT / "evsum.toml", root / "evsum.toml")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    out = root / "reports"
+    jobs = plan_reports(root / "data" / "studies.csv", root / "notebooks", out)
+    summary = render_all(jobs, out, quiet=True, workers=2)
+    assert not summary.failed, [(r.job.name, r.error) for r in summary.failed]
+    pdfs = write_pdfs([job.html_path for job in jobs])
+    return out, jobs, pdfs
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+        yield chromium
+        chromium.close()
+
+
+def _headings(page_html: str, levels: str = "12") -> list[str]:
+    found = re.findall(rf"<h([{levels}])[^>]*>(.*?)</h\1>", page_html, flags=re.S)
+    texts = [html.unescape(re.sub(r"<[^>]+>", "", text)) for _, text in found]
+    return [t.replace("¶", "").strip() for t in texts if t.strip()]
+
+
+def _squash(text: str) -> str:
+    """Without spaces and with ligatures undone (a PDF may print "fi" as one glyph)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def test_every_report_has_a_descriptive_title_and_links_home_and_to_the_methods(reports):
+    out, jobs, _ = reports
+    assert "methods" in [job.name for job in jobs]
+    for job in jobs:
+        page = job.html_path.read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", page, flags=re.S).group(1)
+        assert title != "Notebook" and html.unescape(title).startswith(job.title), job.name
+        assert '<a href="index.html">' in page, job.name
+        if job.name != "methods":
+            assert '<a href="methods.html">Methods</a>' in page, job.name
+    review = "Ketamine for substance use disorders"  # evsum.toml, [review] title
+    assert f"<title>Methods · {review}</title>" in (out / "methods.html").read_text()
+
+
+def test_methods_page_shows_the_prisma_diagram_and_every_section(reports):
+    out, _, _ = reports
+    page = (out / "methods.html").read_text(encoding="utf-8")
+    for heading in ("Question and eligibility criteria", "Information sources", "Study selection",
+                    "Data extraction and provenance", "Risk of bias",
+                    "Effect measures and synthesis", "Certainty of the evidence", "Data version"):
+        assert heading in _headings(page), heading
+    # counted by hand from data/search_log.csv (tests/review/test_selection.py)
+    assert "Records identified: 42; duplicates removed: 6; screened: 36" in page
+    assert "Studies included: 14; ongoing: 6; awaiting classification: 1." in page
+
+
+@pytest.mark.parametrize("name", ["index", "methods", "alcohol", "cocaine", "depression",
+                                  "opioids", "overview", "claims-audit", "gallery"])
+def test_no_serious_or_critical_accessibility_violations(reports, browser, name):
+    from axe_playwright_python.sync_playwright import Axe
+
+    out, _, _ = reports
+    context = browser.new_context(offline=True, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto((out / f"{name}.html").as_uri(), wait_until="load")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    context.close()
+    bad = [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"])
+           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
+
+
+def test_each_pdf_has_the_title_every_section_heading_and_no_split_figure(reports):
+    import pypdf
+
+    out, jobs, pdfs = reports
+    assert [p.name for p in pdfs] == [f"{job.name}.pdf" for job in jobs]
+    for job, path in zip(jobs, pdfs, strict=True):
+        reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+        assert len(reader.pages) >= 1
+        text = _squash("".join(page.extract_text() for page in reader.pages))
+        assert _squash(job.title) in text, job.name  # printed in every page's footer
+        headings = _headings(job.html_path.read_text(encoding="utf-8"))
+        assert headings, job.name
+        for heading in headings:
+            assert _squash(heading) in text, (job.name, heading)
+        # A figure split across pages is drawn on both: the same image on two pages.
+        pages_of: dict[str, set[int]] = {}
+        for number, page in enumerate(reader.pages):
+            for image in page.images:
+                pages_of.setdefault(hashlib.sha256(image.data).hexdigest(), set()).add(number)
+        split = {h[:8]: sorted(p) for h, p in pages_of.items() if len(p) > 1}
+        assert split == {}, (job.name, split)
+
+
+def test_write_pdfs_says_when_chromium_is_missing(tmp_path):
+    _need_browser()
+    from evsum.exceptions import EvsumError
+
+    page = tmp_path / "a.html"
+    page.write_text("<title>a</title>")
+    with pytest.raises(EvsumError, match="needs Chromium at .*missing"):
+        write_pdfs([page], executable=tmp_path / "no-chromium")
+
+
+def test_pdf_has_no_figure_cut_even_when_a_figure_is_taller_than_the_page(tmp_path, browser):
+    # The print stylesheet keeps an image within one page; without it, Chromium would draw
+    # this 16-inch figure on two pages.
+    _need_browser()
+    import base64
+
+    import pypdf
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 16))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=40)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    css = (ROOT / "src" / "evsum" / "present" / "templates" / "print.css").read_text()
+    page = tmp_path / "tall.html"
+    page.write_text(f'<html><head><title>t</title><style media="print">{css}</style></head>'
+                    f'<body><p>before</p><img alt="tall" src="data:image/png;base64,{data}">'
+                    "</body></html>")
+    (pdf,) = write_pdfs([page], browser=browser)
+    reader = pypdf.PdfReader(str(pdf))
+    assert sum(len(p.images) for p in reader.pages) == 1
+
+
+def test_evsum_render_pdf_writes_a_pdf_per_report(tmp_path):
+    _need_browser()
+    (tmp_path / "data").mkdir()
+    shutil.copy(SMALL, tmp_path / "data" / "studies.csv")
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "condition_report.ipynb", tmp_path / "notebooks")
+    done = subprocess.run(
+        [sys.executable, "-m", "evsum", "render", "--data", str(tmp_path / "data" / "studies.csv"),
+         "--notebooks", str(tmp_path / "notebooks"), "--out", str(tmp_path / "reports"),
+         "--build", str(tmp_path / "build"), "--only", "alcohol", "--pdf", "--quiet"],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "reports" / "alcohol.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
