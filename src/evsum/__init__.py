@@ -7,6 +7,7 @@ quickly; ``from evsum import pool`` and ``evsum.pool`` work as usual.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from evsum.version import __version__
@@ -27,8 +28,8 @@ _EXPORTS: dict[str, str] = {
     "parse_reference_list": "evsum.ingest.references",
     "ClaimTable": "evsum.ingest.claims",
     "audit_source_references": "evsum.review.claims",
-    "claim_data_summary": "evsum.review.claims",
-    "claims_frame": "evsum.review.claims",
+    "claim_data_summary": "evsum.present.audit_sections",
+    "claims_frame": "evsum.present.audit_sections",
     "load_claims": "evsum.ingest.claims",
     "read_claims": "evsum.ingest.claims",
     "validate_claims": "evsum.ingest.claims",
@@ -45,7 +46,8 @@ _EXPORTS: dict[str, str] = {
     "SmallKWarning": "evsum.exceptions",
     "StudyDataError": "evsum.exceptions",
     "ZeroCellWarning": "evsum.exceptions",
-    "certainty_symbols": "evsum.stats.grade",
+    "certainty_symbols": "evsum.present.text",
+    "describe": "evsum.present.text",
     "downgrade_reasons": "evsum.stats.grade",
     "grade_certainty": "evsum.stats.grade",
     "pool_mh": "evsum.stats.mh",
@@ -68,7 +70,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "evsum.exceptions",
     "StudyTable": "evsum.ingest.studies",
     "SubgroupResult": "evsum.stats.results",
-    "HtmlBlock": "evsum.present.sections",
+    "HtmlBlock": "evsum.present.html",
     "analyses_html": "evsum.present.sections",
     "data_version_html": "evsum.present.sections",
     "evidence_map_html": "evsum.present.sections",
@@ -104,8 +106,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from evsum.ingest.claims import (
         ClaimTable,
         audit_source_references,
-        claim_data_summary,
-        claims_frame,
         load_claims,
         read_claims,
         validate_claims,
@@ -116,6 +116,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         audit_summary_html,
         audit_title_html,
         citation_audit_html,
+        claim_data_summary,
+        claims_frame,
         claims_html,
         verdict_scale_html,
     )
@@ -127,8 +129,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         rob_traffic_light,
         save_figure,
     )
+    from evsum.present.html import HtmlBlock
     from evsum.present.sections import (
-        HtmlBlock,
         analyses_html,
         data_version_html,
         evidence_map_html,
@@ -146,6 +148,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         title_html,
     )
     from evsum.present.sof import sof_html, summary_of_findings
+    from evsum.present.text import certainty_symbols, describe
     from evsum.review.analysis import OutcomeAnalysis, analyse_condition
     from evsum.review.citations import (
         CitationAudit,
@@ -162,7 +165,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
     from evsum.review.overview import analyse_all, headline_frame, prisma_counts
     from evsum.stats.effects import compute_effects, effect_size
-    from evsum.stats.grade import certainty_symbols, downgrade_reasons, grade_certainty
+    from evsum.stats.grade import downgrade_reasons, grade_certainty
     from evsum.stats.mh import pool_mh
     from evsum.stats.pooling import egger_test, leave_one_out, pool, pool_groups
     from evsum.stats.results import (
@@ -174,6 +177,19 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         SubgroupResult,
     )
     from evsum.stats.subgroups import pool_subgroups
+
+
+def _register_notebook_display() -> None:
+    """In IPython, show results (``evsum.pool(...)``) as HTML made by ``evsum.present``."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and hasattr(shell, "display_formatter"):
+        from evsum.present.display import register
+
+        register(shell)
+
+
+_register_notebook_display()
 
 
 def __getattr__(name: str) -> Any:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from evsum.ingest.evidence import Evidence
+from evsum.ingest.protocol import ConditionSpec, OutcomeSpec, Protocol
 from evsum.ingest.studies import StudyTable
 from evsum.vocab import (
     FLOAT_COLUMNS,
@@ -218,11 +219,32 @@ def example_grade() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def example_protocol() -> Protocol:
+    """The fictional example's protocol, built in code (no ``evsum.toml``): invented wording
+    for an invented review."""
+    conditions = {key: ConditionSpec(key=key, label=f"{key.capitalize()} (fictional)")
+                  for key in ("alcohol", "cocaine", "opioids")}
+    outcomes = {
+        "abstinence": OutcomeSpec("abstinence", "Abstinent (fictional)", "binary", True,
+                                  "critical"),
+        "relapse": OutcomeSpec("relapse", "Relapsed (fictional)", "binary", False,
+                               "critical"),
+        "craving": OutcomeSpec("craving", "Craving score (fictional)", "continuous", False,
+                               "important"),
+    }
+    return Protocol(title="Example evidence summary (fictional)",
+                    question="Does the example treatment, compared with control, change "
+                             "the example outcomes? (fictional)",
+                    intervention="example treatment", comparator="control",
+                    conditions=conditions, outcomes=outcomes, source="evsum.example_protocol()")
+
+
 def example_evidence(seed: int = 2024) -> Evidence:
     """The fictional example as an :class:`~evsum.Evidence`, for whole-pipeline demos.
 
     Studies from :func:`example_rows`, risk of bias from :func:`example_risk_of_bias`, GRADE
-    rows from :func:`example_grade`; no characteristics, search log or references.
+    rows from :func:`example_grade`, the protocol from :func:`example_protocol`; no
+    characteristics, search log or references.
 
     Examples
     --------
@@ -235,4 +257,5 @@ def example_evidence(seed: int = 2024) -> Evidence:
         characteristics=empty, risk_of_bias=example_risk_of_bias(seed),
         grade=example_grade(), search_log=empty, references=(),
         data_dir="", missing=("study_characteristics.csv", "search_log.csv",
-                              "references.json"))
+                              "references.json"),
+        protocol=example_protocol())
