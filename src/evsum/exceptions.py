@@ -53,10 +53,6 @@ class StudyDataError(EvsumError, ValueError):
         super().__init__("\n".join(lines))
 
 
-class RenderError(EvsumError):
-    """One or more reports failed to render."""
-
-
 class EvsumWarning(UserWarning):
     """Base class of evsum's statistical and data caveats."""
 
