@@ -5,7 +5,9 @@ log risk ratio: estimate -0.7145, SE 0.1798, tau^2 0.3132, I^2 92.22%, RR 0.49 w
 to 0.70; Viechtbauer 2010, J Stat Softw 36(3), and tests/reference/grid.json) or hand-made.
 """
 
+import html
 import math
+import warnings
 
 import pandas as pd
 import pytest
@@ -75,3 +77,12 @@ def test_results_display_as_escaped_html_in_notebooks():
     html = display.result_html(res)
     assert "<script>" not in html and "&lt;script&gt;" in html and "b &amp; c" in html
     assert not hasattr(res, "summary") and not hasattr(res, "_repr_html_")
+
+
+def test_the_p_value_rule_is_stated_where_the_report_describes_its_numbers():
+    evidence = evsum.example_evidence()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analyses = evsum.analyse_condition(evidence, "alcohol")
+    page = str(evsum.limitations_html(evidence, "alcohol", analyses))
+    assert html.escape(text.P_VALUE_RULE, quote=False) in page

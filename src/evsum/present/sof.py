@@ -203,7 +203,8 @@ def summary_of_findings(
                  for v in (est, lo, hi)]
         if np.isfinite(risks[0]):
             low, high = sorted(risks[1:])
-            absolute = f"{round(risks[0])} per 1000 ({round(low)} to {round(high)})"
+            absolute = (f"{text.per_1000(risks[0])} "
+                        f"({text.count(round(low))} to {text.count(round(high))})")
             diff_lo, diff_hi = sorted([risks[1] - baseline, risks[2] - baseline])
             difference = (f"{_difference(risks[0] - baseline)} per 1000 "
                           f"({_difference(diff_lo)} to {_difference(diff_hi)})")
@@ -293,8 +294,7 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
             "studies": text.plural(k, "study", "studies"),
             "anchor": anchor if isinstance(anchor, str) and anchor else "",
             "relative_effect": _dash(row["relative_effect"]),
-            "baseline": ("" if baseline is None or text.is_missing(float(baseline))
-                         else f"{round(float(baseline))} per 1000"),
+            "baseline": "" if baseline is None else text.per_1000(float(baseline)),
             "absolute_effect": row.get("absolute_effect") or "",
             "risk_difference": row.get("risk_difference") or "",
             "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower()),

@@ -121,6 +121,11 @@ def percentage(value: Any, digits: int = 1) -> str:
     return DASH if is_missing(value) else f"{number(value, digits)}%"
 
 
+def per_1000(value: Any) -> str:
+    """A risk per 1000 people, rounded to a whole number: ``456 per 1000``."""
+    return f"{count(round(float(value)))} per 1000" if not is_missing(value) else ""
+
+
 def events_n(events: Any, n: Any) -> str:
     """``13/27`` (events of n).
 

@@ -230,7 +230,7 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
         row = pooled_rows.iloc[i]
         cells = {"study": labels[i],
                  "effect": _study_effect_text(row, yi[i], lo[i], hi[i], scale),
-                 "weight": f"{weights[i]:.1f}%" if np.isfinite(weights[i]) else DASH}
+                 "weight": words.percentage(weights[i])}
         if "trt" in columns:
             cells["trt"] = _arm_text(row, "intervention")
             cells["ctl"] = _arm_text(row, "comparator")
@@ -246,7 +246,7 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
         cells = {"study": label,
                  "effect": _ci_text(float(res.estimate), float(res.ci_low), float(res.ci_high),
                                     scale),
-                 "weight": f"{weight:.1f}%" if np.isfinite(weight) else DASH}
+                 "weight": words.percentage(weight)}
         block = [_Line(kind, cells, bold=True, x=float(res.estimate), lo=float(res.ci_low),
                        hi=float(res.ci_high))]
         pi_low, pi_high = float(_field(res, "pi_low")), float(_field(res, "pi_high"))
