@@ -14,11 +14,9 @@ import functools
 import io
 import re
 import urllib.parse
-from importlib import resources
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from evsum.ingest.studies import DOI_PATTERN
 from evsum.present import text
@@ -76,10 +74,11 @@ def url_parts(value: Any) -> list[tuple[str, bool]]:
     return [(part, link) for part, link in out if part]
 
 
-def page_link(condition: Any, anchor: str = "") -> str:
-    """The link to a condition report (``<condition>.html#row-…``): the name percent-encoded, so
-    it can only be a file beside the page, never a scheme (``javascript:``) or a path."""
-    page = urllib.parse.quote(str(condition), safe="") + ".html"
+def page_link(name: Any, anchor: str = "", suffix: str = ".html") -> str:
+    """The link to a report beside the page (``<condition>.html#row-…``, or another
+    ``suffix`` such as ``.error.txt``): the name percent-encoded, so it can only be a file
+    beside the page, never a scheme (``javascript:``) or a path elsewhere."""
+    page = urllib.parse.quote(str(name), safe="") + suffix
     return f"{page}#{anchor}" if anchor else page
 
 
@@ -122,16 +121,6 @@ def environment() -> jinja2.Environment:
 def render(template: str, **data: Any) -> HtmlBlock:
     """Render ``templates/<template>`` with ``data``."""
     return HtmlBlock(environment().get_template(template).render(**data).strip())
-
-
-def css(name: str) -> str:
-    """The text of ``templates/<name>`` (a ``.css`` file)."""
-    return (resources.files("evsum.present") / "templates" / name).read_text(encoding="utf-8")
-
-
-def safe(value: Any) -> Markup:
-    """Mark an :class:`HtmlBlock` (or other rendered template output) as markup."""
-    return Markup(str(value))
 
 
 def figure_html(fig: Any, alt: str) -> HtmlBlock:

@@ -237,10 +237,6 @@ def summary_of_findings(
     return frame
 
 
-#: Kept for callers of the old name: the table's HTML is an :class:`HtmlBlock`.
-SofHtml = HtmlBlock
-
-
 def _dash(value: Any) -> Any:
     return text.DASH if text.is_missing(value) or value == "" else value
 

@@ -13,7 +13,6 @@ the same everywhere. The rules:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -319,7 +318,3 @@ def pooled_effect(result: Any) -> str:
     return estimate_ci(result.measure, shown.estimate, shown.ci_low, shown.ci_high,
                        level=_level(result.alpha))
 
-
-def join(items: Iterable[str]) -> str:
-    """``a, b, c``."""
-    return ", ".join(items)

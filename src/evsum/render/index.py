@@ -3,10 +3,9 @@ every text escaped)."""
 
 from __future__ import annotations
 
-import urllib.parse
 from pathlib import Path
 
-from evsum.present.html import environment
+from evsum.present.html import environment, page_link
 
 _STATUS = {"rendered": "up to date", "current": "up to date", "failed": "failed"}
 
@@ -20,9 +19,7 @@ def index_html(state: dict, out_dir: Path) -> str:
         status = entry.get("status", "")
         reports.append({
             "title": entry.get("title") or name,
-            # percent-encoded, the name can only be a file beside the index, never a scheme
-            # (javascript:) or a path elsewhere
-            "page": urllib.parse.quote(name, safe=""),
+            "page": page_link(name), "traceback": page_link(name, suffix=".error.txt"),
             "has_html": (Path(out_dir) / f"{name}.html").exists(),
             "status": _STATUS.get(status, status), "failed": status == "failed",
             "error": entry.get("error", ""),
