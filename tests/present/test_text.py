@@ -86,3 +86,16 @@ def test_the_p_value_rule_is_stated_where_the_report_describes_its_numbers():
         analyses = evsum.analyse_condition(evidence, "alcohol")
     page = str(evsum.limitations_html(evidence, "alcohol", analyses))
     assert html.escape(text.P_VALUE_RULE, quote=False) in page
+
+
+def test_results_display_as_html_in_an_ipython_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        display.register(shell)
+        res = evsum.pool(BCG["yi"], BCG["vi"], method="REML", measure="RR")
+        shown, _ = shell.display_formatter.format(res)
+    finally:
+        InteractiveShell.clear_instance()
+    assert "pooled RR 0.49 (95% CI 0.34 to 0.70)" in shown["text/html"]
