@@ -15,6 +15,7 @@ from refdata import load
 
 import evsum
 from evsum.present import display, text
+from evsum.present.html import environment
 
 BCG = next(c for c in load("grid.json")["cases"]
            if c["dataset"] == "dat.bcg" and c["measure"] == "RR")
@@ -99,3 +100,11 @@ def test_results_display_as_html_in_an_ipython_shell():
     finally:
         InteractiveShell.clear_instance()
     assert "pooled RR 0.49 (95% CI 0.34 to 0.70)" in shown["text/html"]
+
+
+def test_joined_values_close_each_override_before_the_next_value():
+    joined = text.join_values(["Evil\u202eName", "Next"])
+    assert joined == "Evil\u202eName\u202c, Next"
+    page = environment().from_string("{{ names | join('; ') }}").render(
+        names=["A\u202eB", "<C>"])
+    assert page == "A\u202eB\u202c; &lt;C&gt;"

@@ -25,10 +25,11 @@ def study_summary(rows: pd.DataFrame) -> str:
     first = rows.iloc[0]
     design = vocab.DESIGNS.get(first["design"], first["design"]).lower()
     n = text.participants(first["n_intervention"], first["n_comparator"])
-    results = "; ".join(
-        f"{text.outcome_words(r['outcome'])} at {r['timepoint']}: {text.row_result(r)}"
-        for _, r in rows.iterrows())
-    return (f"{text.study_label(first['first_author'], first['year'])} ({first['condition']}; "
+    results = text.join_values(
+        (f"{text.outcome_words(r['outcome'])} at {r['timepoint']}: {text.row_result(r)}"
+         for _, r in rows.iterrows()), "; ")
+    label = text.close_bidi(text.study_label(first["first_author"], first["year"]))
+    return (f"{label} ({first['condition']}; "
             f"{design}; comparator: {first['comparator_type']}; {n}): {results}")
 
 
@@ -45,7 +46,7 @@ def claim_data_summary(claim: pd.Series, studies: pd.DataFrame) -> str:
     """
     rows = claim_rows(claim, studies)
     parts = [study_summary(group) for _, group in rows.groupby("study_id", sort=False)]
-    return ". ".join(parts + claim_gaps(claim, studies)) + "."
+    return text.join_values(parts + claim_gaps(claim, studies), ". ") + "."
 
 
 def claims_frame(claims: ClaimTable, evidence: Evidence) -> pd.DataFrame:
@@ -99,9 +100,9 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
     line = (f"{clean} of the {len(audit.checks)} entries in the reference list match the "
             "record curated from the journals")
     if wrong:
-        line += "; the others are wrong: " + "; ".join(
-            f"{check.entry.key or f'entry {check.entry.index}'} ("
-            + ", ".join(check.kinds) + ")" for check in wrong)
+        line += "; the others are wrong: " + text.join_values(
+            (text.close_bidi(check.entry.key or f"entry {check.entry.index}")
+             + " (" + ", ".join(check.kinds) + ")" for check in wrong), "; ")
     points.append(line + ".")
     return render("bullets.html.j2", points=points)
 

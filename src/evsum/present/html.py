@@ -113,7 +113,8 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         number=text.number, p_value=text.p_value, interval=text.interval,
         percentage=text.percentage, count=text.count, plural=text.plural,
-        outcome_words=text.outcome_words, page_link=page_link, verdict_class=css_class)
+        outcome_words=text.outcome_words, page_link=page_link, verdict_class=css_class,
+        join=text.join_values)  # each joined value's bidi overrides closed
     env.globals.update(doi_href=doi_href, url_parts=url_parts, page_link=page_link)
     return env
 

@@ -68,7 +68,7 @@ def pico_html(evidence: Evidence, condition: str) -> HtmlBlock:
         ("Population", (spec.population if spec and spec.population
                         else f"People with {label.lower()}")),
         ("Intervention", _capital(protocol.intervention)),
-        ("Comparators", ", ".join(sorted(rows["comparator_type"].unique()))
+        ("Comparators", text.join_values(sorted(rows["comparator_type"].unique()))
          + " (analysed separately, never mixed)"),
         ("Outcomes", ", ".join(text.outcome_words(o) for o in sorted(rows["outcome"].unique()))),
         ("Studies", f"{rows['study_id'].nunique()} ({design_text}); "
@@ -243,7 +243,7 @@ def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlo
             "et_al": len(authors) > 6,
             "year": (ref.get("issued", {}).get("date-parts") or [[""]])[0][0],
             "title": ref.get("title", ""), "journal": ref.get("container-title", ""),
-            "where": ", ".join(str(ref[k]) for k in ("volume", "issue", "page") if ref.get(k)),
+            "where": text.join_values(ref[k] for k in ("volume", "issue", "page") if ref.get(k)),
             "doi": ref.get("DOI"), "url": ref.get("URL", ""),
         })
     return render("references.html.j2", references=references)
@@ -275,11 +275,12 @@ def limitations_html(evidence: Evidence, condition: str,
     nonrandom = studies[~studies["randomised"]]
     if len(nonrandom):
         points.append(f"{text.plural(len(nonrandom), 'study', 'studies')} not randomised: "
-                      + ", ".join(study_label(nonrandom)) + ".")
+                      + text.join_values(study_label(nonrandom)) + ".")
     crossover = studies[studies["design"] == "crossover_rct"]
     if len(crossover):
-        points.append("Crossover trials (" + ", ".join(study_label(crossover)) + ") measured "
-                      "short-term laboratory or symptom outcomes in the same participants.")
+        points.append("Crossover trials (" + text.join_values(study_label(crossover))
+                      + ") measured short-term laboratory or symptom outcomes in the same "
+                      "participants.")
     active = rows[rows["comparator_type"].isin(["dose comparison"])]["study_id"].nunique()
     if active:
         points.append(f"{text.plural(active, 'study', 'studies')} compared doses or schedules "

@@ -189,11 +189,39 @@ def close_bidi(text: str) -> str:
     A right-to-left override (U+202E) in a value would otherwise reorder whatever the page
     shows after it (the year beside an author, the next co-author, the next cell). Surplus
     closing marks are ignored by the Unicode bidi algorithm (UAX #9), so closing is always
-    safe. The template environment applies it to every value it prints.
+    safe; only what is still open at the end is closed. The template environment applies it
+    to every value it prints.
+
+    Examples
+    --------
+    >>> close_bidi("\u202eabc") == "\u202eabc\u202c"
+    True
+    >>> close_bidi("\u202eabc\u202c, d") == "\u202eabc\u202c, d"
+    True
     """
-    embeddings = sum(map(text.count, _BIDI_EMBEDDINGS))
-    isolates = sum(map(text.count, _BIDI_ISOLATES))
+    embeddings = isolates = 0
+    for char in text:
+        if char in _BIDI_EMBEDDINGS:
+            embeddings += 1
+        elif char == "\u202c":
+            embeddings = max(embeddings - 1, 0)
+        elif char in _BIDI_ISOLATES:
+            isolates += 1
+        elif char == "\u2069":
+            isolates = max(isolates - 1, 0)
     return text + "\u202c" * embeddings + "\u2069" * isolates
+
+
+def join_values(values: Any, sep: str = ", ") -> str:
+    """Values from data joined into one text, each value's bidi overrides closed before the
+    next value (a U+202E in one name never reverses the names after it).
+
+    Examples
+    --------
+    >>> join_values(["Evil\u202eName", "Next"]) == "Evil\u202eName\u202c, Next"
+    True
+    """
+    return sep.join(close_bidi(str(v)) for v in values)
 
 
 # --------------------------------------------------------------------- a study's own result
