@@ -74,3 +74,20 @@ def test_single_study_analyses_show_the_papers_numbers(pages):
         assert shown in text_of[analysis.condition], shown
         checked += 1
     assert checked
+
+
+def test_every_single_study_result_reads_the_same_in_its_report_and_the_overview(pages):
+    """Also effects evsum computes from arm data: one text in the condition report (analysis
+    and summary of findings) and in the overview's headline table."""
+    from evsum.present.sections import analysis_effect
+
+    evidence, text_of = pages
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analyses = evsum.analyse_all(evidence)
+    singles = [a for a in analyses if a.result is not None and a.result.k == 1]
+    assert singles
+    for analysis in singles:
+        shown = analysis_effect(analysis)
+        assert shown in text_of["overview"], shown
+        assert text_of[analysis.condition].count(shown) >= 1, shown
