@@ -2,6 +2,7 @@
 numbers shown are the pooled results'."""
 
 import re
+import warnings
 
 import pytest
 
@@ -91,3 +92,19 @@ def test_summary_of_findings_has_one_row_per_outcome_and_time_point():
     sof = str(evsum.summary_of_findings_html(evidence, found))
     assert sof.count("Abstinent at the time point (5 weeks)") == 1
     assert "RR 4.49" in sof
+
+
+def test_blocks_take_the_reviews_words_from_its_protocol():
+    evidence = evsum.example_evidence()
+    protocol = evidence.protocol  # fictional wording built in code (review/examples.py)
+    title = str(evsum.title_html("alcohol", "REML", protocol=protocol))
+    assert "<h1>Example treatment for alcohol (fictional)</h1>" in title
+    assert "<h1>Evidence summary: alcohol</h1>" in str(evsum.title_html("alcohol", "REML"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analyses = evsum.analyse_condition(evidence, "alcohol")
+    sof = str(evsum.summary_of_findings_html(evidence, analyses))
+    assert "Example treatment compared with placebo" in sof
+    assert "Risk with example treatment" in sof and "Abstinent (fictional)" in sof
+    assert "n (example treatment / control)" in str(evsum.studies_html(evidence, "alcohol"))
+    assert "ketamine" not in (sof + title).lower()

@@ -338,14 +338,16 @@ def overview_title_html(evidence: Evidence) -> HtmlBlock:
                             f"{text.plural(len(evidence.studies.conditions), 'condition')}."))
 
 
-def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
-    """The evidence map figure (condition × outcome bubbles)."""
+def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...], *,
+                      protocol: Protocol | None = None) -> HtmlBlock:
+    """The evidence map figure (condition × outcome bubbles), labelled with ``protocol``'s
+    words (default: the analyses' own protocol)."""
     from evsum.present.figures.evidence_map import evidence_map
     from evsum.review.overview import headline_frame
 
     frame = headline_frame(analyses)
-    return figure_html(evidence_map(frame, outcomes_down=True, protocol=protocol_of(analyses)),
-                       "Evidence map")
+    return figure_html(evidence_map(frame, outcomes_down=True,
+                                    protocol=protocol_of(analyses, protocol)), "Evidence map")
 
 
 def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
