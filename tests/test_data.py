@@ -312,8 +312,7 @@ def test_every_included_study_meets_the_inclusion_criteria(evidence):
     log = evidence.search_log
     included = set(log.loc[log["decision"] == "included", "candidate_id"])
     assert included == set(rows["study_id"])
-    protocol_conditions = set(evidence.protocol.conditions) if evidence.protocol else set(
-        schema.CONDITIONS)
+    protocol_conditions = set(evidence.protocol.conditions)
     for study, group in rows.groupby("study_id"):
         assert set(group["design"]) <= ELIGIBLE_DESIGNS, study
         assert "none" not in set(group["comparator_type"]), study

@@ -7,6 +7,7 @@ quickly; ``from evsum import pool`` and ``evsum.pool`` work as usual.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from evsum.version import __version__
@@ -28,8 +29,8 @@ _EXPORTS: dict[str, str] = {
     "parse_reference_list": "evsum.ingest.references",
     "ClaimTable": "evsum.ingest.claims",
     "audit_source_references": "evsum.review.claims",
-    "claim_data_summary": "evsum.review.claims",
-    "claims_frame": "evsum.review.claims",
+    "claim_data_summary": "evsum.present.audit_sections",
+    "claims_frame": "evsum.present.audit_sections",
     "load_claims": "evsum.ingest.claims",
     "read_claims": "evsum.ingest.claims",
     "validate_claims": "evsum.ingest.claims",
@@ -52,7 +53,8 @@ _EXPORTS: dict[str, str] = {
     "SmallKWarning": "evsum.exceptions",
     "StudyDataError": "evsum.exceptions",
     "ZeroCellWarning": "evsum.exceptions",
-    "certainty_symbols": "evsum.stats.grade",
+    "certainty_symbols": "evsum.present.text",
+    "describe": "evsum.present.text",
     "downgrade_reasons": "evsum.stats.grade",
     "grade_certainty": "evsum.stats.grade",
     "pool_mh": "evsum.stats.mh",
@@ -86,7 +88,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "evsum.exceptions",
     "StudyTable": "evsum.ingest.studies",
     "SubgroupResult": "evsum.stats.results",
-    "HtmlBlock": "evsum.present.sections",
+    "HtmlBlock": "evsum.present.html",
     "analyses_html": "evsum.present.sections",
     "data_version_html": "evsum.present.sections",
     "evidence_map_html": "evsum.present.sections",
@@ -137,6 +139,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         audit_summary_html,
         audit_title_html,
         citation_audit_html,
+        claim_data_summary,
+        claims_frame,
         claims_html,
         verdict_scale_html,
     )
@@ -149,6 +153,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         rob_traffic_light,
         save_figure,
     )
+    from evsum.present.html import HtmlBlock
     from evsum.present.methods import (
         certainty_html,
         eligibility_html,
@@ -160,7 +165,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         synthesis_html,
     )
     from evsum.present.sections import (
-        HtmlBlock,
         analyses_html,
         data_version_html,
         evidence_map_html,
@@ -178,9 +182,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         title_html,
     )
     from evsum.present.sof import sof_html, summary_of_findings
+    from evsum.present.text import certainty_symbols, describe
     from evsum.review.analysis import OutcomeAnalysis, analyse_condition, choose_condition
     from evsum.review.citations import CitationAudit, audit_citations, audit_references
-    from evsum.review.claims import audit_source_references, claim_data_summary, claims_frame
+    from evsum.review.claims import audit_source_references
     from evsum.review.examples import (
         example_evidence,
         example_grade,
@@ -194,7 +199,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from evsum.stats.bayes import BayesResult, pool_bayes
     from evsum.stats.effects import compute_effects, effect_size
     from evsum.stats.fragility import FragilityResult, fragility_index
-    from evsum.stats.grade import certainty_symbols, downgrade_reasons, grade_certainty
+    from evsum.stats.grade import downgrade_reasons, grade_certainty
     from evsum.stats.heterogeneity import ConfintResult, confint
     from evsum.stats.mh import pool_mh, pool_peto
     from evsum.stats.pooling import egger_test, leave_one_out, pool, pool_groups

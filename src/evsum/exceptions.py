@@ -55,7 +55,7 @@ class StudyDataError(EvsumError, ValueError):
 
 
 class RenderError(EvsumError):
-    """One or more reports failed to render."""
+    """Reports could not be written (e.g. the output folder is not writable): exit code 3."""
 
 
 class EvsumWarning(UserWarning):

@@ -43,12 +43,6 @@ SOURCED_NUMBER_COLUMNS: tuple[str, ...] = (
 ROW_KEY: tuple[str, ...] = ("study_id", "intervention", "comparator", "outcome", "timepoint",
                              "source_type")
 
-CONDITIONS: dict[str, str] = {
-    "alcohol": "Alcohol use disorder",
-    "opioids": "Opioid use disorder (heroin dependence)",
-    "cocaine": "Cocaine use disorder",
-    "depression": "Treatment-resistant depression",
-}
 DESIGNS: dict[str, str] = {
     "parallel_rct": "Randomised, parallel groups",
     "crossover_rct": "Randomised, crossover",
@@ -61,23 +55,7 @@ COMPARATOR_TYPES: tuple[str, ...] = (
     "placebo", "active placebo", "dose comparison", "treatment as usual", "none",
 )
 OUTCOME_TYPES: tuple[str, ...] = ("binary", "continuous", "time_to_event", "count")
-OUTCOMES: dict[str, str] = {
-    "abstinence": "Abstinent at the time point",
-    "relapse": "Relapsed by the time point",
-    "heavy_drinking_days": "Heavy drinking days",
-    "percent_days_abstinent": "Percentage of days abstinent",
-    "drinking_days": "Drinking days",
-    "drinks_per_day": "Drinks per day",
-    "substance_use": "Substance use",
-    "craving": "Craving",
-    "motivation_to_quit": "Motivation to quit",
-    "withdrawal_severity": "Withdrawal severity",
-    "depression_score": "Depression score",
-    "depression_response": "Depression response",
-    "retention": "Retention in treatment",
-    "adverse_events": "Adverse events",
-    "dissociation": "Dissociation",
-}
+
 DATA_LEVELS: tuple[str, ...] = ("arm", "contrast", "narrative")
 SOURCE_TYPES: tuple[str, ...] = ("primary", "registry", "secondary")
 
@@ -171,8 +149,3 @@ GRADE_DOMAINS: tuple[str, ...] = (
     "risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias",
 )
 
-#: Outcomes where a larger value (or more events) favours the intervention.
-HIGHER_IS_BETTER: frozenset[str] = frozenset({
-    "abstinence", "percent_days_abstinent", "motivation_to_quit", "depression_response",
-    "retention",
-})

@@ -15,10 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evsum import StudyDataError, load_studies
+from evsum import StudyDataError, load_protocol, load_studies
 from evsum import vocab as schema
 from evsum.exceptions import EvsumWarning
 from evsum.stats.effects import compute_effects
+
+from conftest import ROOT
+
+#: The project's own protocol: its conditions and outcomes are the vocabularies drawn from.
+PROTOCOL = load_protocol(ROOT)
 
 YEAR_MAX = dt.date.today().year + 1
 SETTINGS = settings(max_examples=40, deadline=None,
@@ -81,7 +86,7 @@ def valid_tables(draw) -> list[dict]:
             "pmid": draw(st.one_of(st.just(""), st.integers(1, 99_999_999).map(str))),
             "design": draw(st.sampled_from(list(schema.DESIGNS))),
             "randomised": draw(st.sampled_from(list(schema.BOOLEAN_VALUES))),
-            "condition": draw(st.sampled_from(list(schema.CONDITIONS))),
+            "condition": draw(st.sampled_from(list(PROTOCOL.conditions))),
             "blinding": draw(st.sampled_from(schema.BLINDING)),
         })
     rows = []
@@ -97,7 +102,7 @@ def valid_tables(draw) -> list[dict]:
             "intervention": draw(some_text),
             "comparator": draw(some_text),
             "comparator_type": draw(st.sampled_from(schema.COMPARATOR_TYPES)),
-            "outcome": draw(st.sampled_from(list(schema.OUTCOMES))),
+            "outcome": draw(st.sampled_from(list(PROTOCOL.outcomes))),
             "outcome_type": outcome_type,
             # the row index keeps study × comparison × outcome × time point unique
             "timepoint": f"{j + 1} {draw(st.sampled_from(('h', 'days', 'week', 'months')))}",
@@ -120,7 +125,7 @@ def _load(rows: list[dict]):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "studies.csv"
         path.write_text(buffer.getvalue(), encoding="utf-8")
-        return load_studies(path)
+        return load_studies(path, protocol=PROTOCOL)
 
 
 @SETTINGS

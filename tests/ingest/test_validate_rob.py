@@ -11,6 +11,7 @@ import pytest
 from evsum.exceptions import StudyDataError
 from evsum.ingest.context import ROB_COLUMNS, validate_risk_of_bias
 from evsum.ingest.io import LINE
+from evsum.review.examples import example_protocol
 
 SOURCE = "data/risk_of_bias.csv"
 RCT = ("D1", "D2", "D3", "D4", "D5")
@@ -57,7 +58,7 @@ def test_old_files_without_the_new_columns_still_read():
 
 def _problems(frame):
     with pytest.raises(StudyDataError) as err:
-        validate_risk_of_bias(frame, SOURCE, {"alpha2001", "beta2002"})
+        validate_risk_of_bias(frame, SOURCE, {"alpha2001", "beta2002"}, example_protocol())
     return [str(p) for p in err.value.problems]
 
 
@@ -106,7 +107,7 @@ def test_incomplete_assessments_unknown_outcomes_and_duplicates():
     assert "a row for each RoB 2 domain of beta2002 (default for every outcome); missing D3" \
         in problems
     assert "a row for each RoB 2 crossover domain of alpha2001 (craving); missing DS" in problems
-    assert "outcome: got 'happiness'; expected an outcome of data/README.md" in problems
+    assert "outcome: got 'happiness'; expected an outcome of evsum.example_protocol()" in problems
 
 
 def test_escalation_reason_belongs_on_the_overall_row_and_one_tool_per_result():

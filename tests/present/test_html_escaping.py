@@ -13,8 +13,9 @@ import pytest
 
 import evsum
 from evsum.exceptions import EvsumWarning
-from evsum.present import sections
+from evsum.present import display, sections
 from evsum.present import sof as tables
+from evsum.present.html import environment
 from evsum.render import index as index_page
 
 import hostile
@@ -59,7 +60,7 @@ def blocks(evidence, analyses):
         }
     for analysis in analyses:
         if analysis.result is not None:
-            built[f"PoolResult {analysis.title}"] = analysis.result._repr_html_()
+            built[f"PoolResult {analysis.title}"] = display.result_html(analysis.result)
     return {name: str(block) for name, block in built.items()}
 
 
@@ -105,7 +106,7 @@ def test_links_only_to_https(blocks):
 def test_bidi_overrides_are_closed_within_each_value(blocks):
     """A right-to-left override must not reorder what follows the value (year, next cell).
 
-    (Only the report sections: ``PoolResult._repr_html_`` is for interactive use.)
+    (Only the report sections: the notebook display of a PoolResult is for interactive use.)
     """
     for name, page in blocks.items():
         if name.startswith("PoolResult"):
@@ -121,17 +122,29 @@ def test_figure_alt_text_is_escaped():
     import matplotlib.pyplot as plt
 
     page = sections.figure_html(plt.figure(figsize=(1, 1)), f'{hostile.SCRIPT}" onerror="x')
-    issues, _ = markup_issues(page)
+    issues, _ = markup_issues(str(page))
     assert not issues, issues
 
 
 def test_doi_and_url_links_refuse_script_urls():
+    links = environment().from_string(
+        '{% from "macros.html.j2" import doi_link, linkify %}'
+        "{{ doi_link(value) }}|{{ linkify(value) }}|{{ doi_link(value, label) }}")
     for value in (hostile.JS_URL, "10.1/x\"onclick=alert(1)", "JaVaScRiPt:alert(1)",
                   " javascript:alert(1)", "10.9999/javascript:alert(1)"):
-        for page in (sections.doi_link(value), sections.linkify(value),
-                     sections.doi_link(value, hostile.SCRIPT)):
+        for page in links.render(value=value, label=hostile.SCRIPT).split("|"):
             issues, _ = markup_issues(page)
             assert not issues, (value, page)
+
+
+def test_bidi_override_in_one_author_does_not_reverse_the_co_authors(evidence):
+    """A U+202E in one family name is closed right after that name, before the next author."""
+    key = evidence.studies.data["study_id"].iloc[0]
+    ref = {"id": key, "title": "T", "author": [{"family": "Evil\u202eName", "given": "A"},
+                                               {"family": "Next", "given": "B"}]}
+    changed = evsum.Evidence(**{**evidence.__dict__, "references": (ref,)})
+    _, text = markup_issues(str(sections.references_html(changed)))
+    assert "Evil\u202eName A\u202c, Next B" in text
 
 
 def test_sof_html_escapes_every_cell(evidence, analyses):
@@ -144,7 +157,7 @@ def test_sof_html_escapes_every_cell(evidence, analyses):
     frame["reasons"] = [(hostile.JS_LINK, hostile.TABLE_BREAK)] * len(frame)
     page = tables.sof_html(frame, title=hostile.SCRIPT, intervention=hostile.IMG,
                            comparator=hostile.JS_LINK)
-    issues, text = markup_issues(page)
+    issues, text = markup_issues(str(page))
     assert not issues, issues
     assert hostile.SCRIPT in text and hostile.JS_LINK in text
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 import evsum
+from evsum.ingest.protocol import ConditionSpec, Protocol
 
 matplotlib.use("Agg")
 
@@ -19,12 +20,18 @@ def _summary() -> pd.DataFrame:
     })
 
 
+#: The test's own protocol wording for the two conditions of _summary().
+PROTOCOL = Protocol(title="t", question="q", intervention="i", comparator="c", conditions={
+    "alcohol": ConditionSpec("alcohol", "Alcohol use disorder"),
+    "cocaine": ConditionSpec("cocaine", "Cocaine use disorder")})
+
+
 def _bubbles(fig):
     return next(c for c in fig.axes[0].collections if c.get_gid() == "evidence_bubbles")
 
 
 def test_one_bubble_per_row_sized_by_participants():
-    fig = evsum.evidence_map(_summary())
+    fig = evsum.evidence_map(_summary(), protocol=PROTOCOL)
     sizes = _bubbles(fig).get_sizes()
     assert len(sizes) == 4
     assert sizes[0] == max(sizes) and sizes[0] / sizes[1] == pytest.approx(400 / 120)
@@ -72,7 +79,7 @@ def test_a_tight_crop_keeps_both_legends_whole(colour):
 
 def test_outcomes_down_swaps_the_axes_and_keeps_every_bubble():
     wide = evsum.evidence_map(_summary())
-    tall = evsum.evidence_map(_summary(), outcomes_down=True)
+    tall = evsum.evidence_map(_summary(), outcomes_down=True, protocol=PROTOCOL)
     ax = tall.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Abstinence", "Relapse"]
     assert [t.get_text() for t in ax.get_xticklabels()] == [

@@ -49,12 +49,17 @@ def test_region_apex_at_pooled_estimate():
 
 def test_egger_shown_from_ten_studies():
     result = _result(12)
-    text = _by_gid(evsum.funnel_plot(result), "egger")[0].get_text()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         egger = egger_test(result.yi, result.vi)
+    text = _by_gid(evsum.funnel_plot(result, egger=egger), "egger")[0].get_text()
     assert text.startswith("Egger's test: bias = ")
     assert f"t({egger.df}) = {egger.tval:.2f}" in text
+
+
+def test_funnel_plot_never_computes_egger():
+    text = _by_gid(evsum.funnel_plot(_result(12)), "egger")[0].get_text()
+    assert text.startswith("Egger's test not given")
 
 
 def test_egger_not_shown_below_ten_studies_says_why():

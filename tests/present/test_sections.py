@@ -2,6 +2,7 @@
 numbers shown are the pooled results'."""
 
 import re
+import warnings
 
 import pytest
 
@@ -91,3 +92,19 @@ def test_summary_of_findings_has_one_row_per_outcome_and_time_point():
     sof = str(evsum.summary_of_findings_html(evidence, found))
     assert sof.count("Abstinent at the time point (5 weeks)") == 1
     assert "RR 4.49" in sof
+
+
+def test_blocks_take_the_reviews_words_from_its_protocol():
+    evidence = evsum.example_evidence()
+    protocol = evidence.protocol  # fictional wording built in code (review/examples.py)
+    title = str(evsum.title_html("condition_a", "REML", protocol=protocol))
+    assert "<h1>Drug X for condition a (fictional)</h1>" in title
+    assert "<h1>Evidence summary: condition_a</h1>" in str(evsum.title_html("condition_a", "REML"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analyses = evsum.analyse_condition(evidence, "condition_a")
+    sof = str(evsum.summary_of_findings_html(evidence, analyses))
+    assert "Drug X compared with placebo" in sof
+    assert "Risk with drug X" in sof and "Abstinent at the time point (fictional)" in sof
+    assert "n (drug X / placebo)" in str(evsum.studies_html(evidence, "condition_a"))
+    assert "ketamine" not in (sof + title).lower()

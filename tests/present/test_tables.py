@@ -100,7 +100,7 @@ def test_sof_html_escapes_values_and_lists_footnotes():
     assert 'class="sof-certainty sof-certainty-low"' in html
     assert "\u2295\u2295\u25ef\u25ef LOW<sup>a,b</sup>" in html
     assert html.count("<li>") == 2
-    assert "<th>Risk with ketamine</th>" in html
+    assert "<th>Risk with intervention</th>" in html
 
 
 def test_sof_html_marks_shared_reasons_once():

@@ -89,9 +89,6 @@ def test_the_example_renders_its_own_report_set(rendered):
 
 
 @pytest.mark.notebook
-@pytest.mark.xfail(strict=True, reason="src/evsum/present/ still prints the first review's "
-                   "words ('Risk with ketamine'); it takes them from the protocol in the "
-                   "present branch: remove this mark when it is merged")
 def test_the_example_reports_hold_no_word_of_the_first_review(rendered):
     for page in rendered.glob("*.html"):
         text = page.read_text().lower()

@@ -16,8 +16,7 @@ from evsum.ingest.claims import (
 )
 from evsum.ingest.io import read_text
 from evsum.ingest.references import parse_reference_list
-from evsum.present.audit_sections import audit_summary_html, claims_html
-from evsum.review.claims import claim_data_summary
+from evsum.present.audit_sections import audit_summary_html, claim_data_summary, claims_html
 
 from conftest import ROOT
 

@@ -7,6 +7,7 @@ import pytest
 from refdata import load, to_float
 
 from evsum import EvsumWarning, SmallKWarning, egger_test, leave_one_out, pool, pool_subgroups
+from evsum.present.text import describe
 
 DIAG = load("diagnostics.json")
 
@@ -91,9 +92,7 @@ def test_subgroups_match_separate_rma_fits():
     assert res.overall.k == 13
     frame = res.to_frame()
     assert frame["group"].tolist()[-1] == "overall" and len(frame) == 4
-    assert "Q =" in res.summary() and "<" not in res._repr_html_().replace("<p>", "").replace(
-        "</p>", ""
-    ).split("<table")[0].replace("<div>", "")
+    assert "Q =" in describe(res)
 
 
 def test_subgroups_prefix_warnings_with_group():

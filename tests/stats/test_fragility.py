@@ -1,9 +1,11 @@
+
 """fragility_index(): published examples and R's fisher.test (tests/reference/fragility.json)."""
 
 import numpy as np
 import pytest
 from refdata import load
 
+import evsum
 from evsum import fragility_index
 
 TABLES = load("fragility.json")["tables"]
@@ -29,7 +31,7 @@ def test_published_example_fragility_index_1():
     assert res.significant and not res.reverse
     assert res.index == 1 and res.arm == 2
     assert round(res.pval, 8) == 0.04060921 and round(res.pval_after, 8) == 0.07836101
-    assert "Fragility index 1" in res.summary()
+    assert "Fragility index 1" in evsum.describe(res)
 
 
 def test_three_versus_twelve_of_fifty():
@@ -49,7 +51,7 @@ def test_reverse_fragility_index():
     assert _p(9, 100, 20, 100) < 0.05 <= _p(10, 100, 20, 100)
     res = fragility_index(10, 100, 20, 100)
     assert res.reverse and not res.significant and res.index == 1 and res.arm == 1
-    assert "significant" in res.summary()
+    assert "significant" in evsum.describe(res)
 
 
 def test_reverse_moves_to_other_arm_and_impossible_cases_are_noted():

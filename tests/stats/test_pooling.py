@@ -241,21 +241,6 @@ def test_non_ratio_is_not_transformed():
     assert res.to_frame()["effect"].iloc[-1] == res.estimate
 
 
-def test_summary_and_html():
-    res = _pool(
-        [0.1, 0.3, 0.2],
-        [0.01, 0.02, 0.03],
-        "REML",
-        measure="SMD",
-        labels=["<script>alert(1)</script>", "b & c", "d"],
-    )
-    text = res.summary()
-    assert "I² =" in text and "τ² =" in text and "\\tau" not in text and "$" not in text
-    html = res._repr_html_()
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "b &amp; c" in html
-
-
 def test_grid_covers_every_measure_method_and_test():
     covered = {(c["measure"], f["method"], f["test"]) for c in GRID["cases"] for f in c["fits"]}
     wanted = {(m, meth, t) for m in MEASURES for meth in METHODS for t in TESTS}

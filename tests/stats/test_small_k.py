@@ -1,3 +1,4 @@
+
 """Few small trials (issue 17) against metafor 3.8 (tests/reference/small_k.json).
 
 Q-profile intervals for τ² (``confint``), Hartung-Knapp ad hoc, t(k - 2) prediction
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 from refdata import load, to_float
 
+import evsum
 from evsum import (
     EvsumWarning,
     confint,
@@ -59,7 +61,7 @@ def test_confint_first_four_bcg_trials_as_in_the_issue():
     ci = confint(_quiet(pool, case["yi"], case["vi"], "REML"))
     assert ci.tau2 == 0 and ci.tau2_low == 0
     assert round(ci.tau2_high, 3) == 0.987 and round(ci.i2_high) == 86
-    assert "τ²" in ci.summary() and list(ci.to_frame()["quantity"]) == ["tau2", "tau", "i2", "h2"]
+    assert "τ²" in evsum.describe(ci) and list(ci.to_frame()["quantity"]) == ["tau2", "tau", "i2", "h2"]
 
 
 def test_confint_rejects_common_effect_and_single_study():
@@ -81,7 +83,7 @@ def test_t_prediction_interval_matches_higgins_formula_in_r(case):
     np.testing.assert_allclose(
         [res.pi_low, res.pi_high], [case["pi_t_low"], case["pi_t_high"]], rtol=1e-8
     )
-    assert "k - 2" in res.summary()
+    assert "k - 2" in evsum.describe(res)
 
 
 def test_t_prediction_interval_in_the_issue_and_default_stays_normal():

@@ -120,10 +120,13 @@ def _counts(frame: pd.DataFrame, source: str) -> list[Problem]:
     return problems
 
 
-def validate_risk_of_bias(frame: pd.DataFrame, source: str,
-                          study_ids: set[str] | None) -> pd.DataFrame:
+def validate_risk_of_bias(frame: pd.DataFrame, source: str, study_ids: set[str] | None,
+                          protocol: Protocol | None = None) -> pd.DataFrame:
     """Check ``risk_of_bias.csv``: vocabularies, one complete assessment per study × outcome,
     and the overall judgement the tool's algorithm gives (``evsum.stats.rob``).
+
+    An ``outcome`` must be one of the ``protocol``'s outcomes (not checked without one) or
+    empty (the study's default assessment).
 
     An overall ``high`` reached only by several domains with some concerns needs its
     ``escalation_reason``; the same pattern of domain judgements must give the same overall
@@ -139,10 +142,10 @@ def validate_risk_of_bias(frame: pd.DataFrame, source: str,
         for index, row in frame.iterrows():
             tool = row["tool"]
             outcome = row["outcome"].strip()
-            if outcome and outcome not in schema.OUTCOMES:
+            if outcome and protocol is not None and outcome not in protocol.outcomes:
                 problems.append(_problem(source, row, "outcome", outcome,
-                                         "an outcome of data/README.md, or empty for the "
-                                         "study's default assessment"))
+                                         f"an outcome of {protocol.source or 'the protocol'}, "
+                                         "or empty for the study's default assessment"))
             if tool not in schema.ROB_TOOLS:
                 problems.append(_problem(source, row, "tool", tool,
                                          "one of " + ", ".join(schema.ROB_TOOLS)))

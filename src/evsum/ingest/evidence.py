@@ -143,7 +143,8 @@ def load_evidence(studies_path: str | Path | None = None, *,
     checks = {
         "study_characteristics.csv": (CHARACTERISTICS_COLUMNS,
                                       lambda f, s: validate_characteristics(f, s, study_ids)),
-        "risk_of_bias.csv": (ROB_COLUMNS, lambda f, s: validate_risk_of_bias(f, s, study_ids)),
+        "risk_of_bias.csv": (ROB_COLUMNS,
+                             lambda f, s: validate_risk_of_bias(f, s, study_ids, protocol)),
         "grade.csv": (GRADE_COLUMNS, lambda f, s: validate_grade(f, s, protocol)),
         "search_log.csv": (SEARCH_LOG_COLUMNS, validate_search_log),
     }

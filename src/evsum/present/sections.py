@@ -1,98 +1,49 @@
 """HTML blocks that the report notebooks display: tables and figures built from the data.
 
-Every value that came from data is escaped; links are made only for DOIs that passed
-validation and for https URLs.
+The markup comes from the templates in ``present/templates`` (see :mod:`evsum.present.html`):
+every value that came from data is escaped, and links are made only for DOIs that passed
+validation and for https URLs. The words of the review (its intervention, conditions,
+outcomes) come from the evidence base's protocol (``evsum.toml``).
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import re
-import urllib.parse
-from dataclasses import dataclass
 
 import pandas as pd
 
-from evsum import vocab as schema
+from evsum import vocab
 from evsum.ingest.evidence import Evidence
-from evsum.ingest.printed import printed
-from evsum.ingest.studies import DOI_PATTERN
-from evsum.present.sof import close_bidi
+from evsum.ingest.protocol import Protocol
+from evsum.present import text
+from evsum.present.html import HtmlBlock, figure_html, render
 from evsum.review.analysis import OutcomeAnalysis, study_label
-from evsum.stats.results import format_p
 
-_URL = re.compile(r"https://[^\s<>\"'()]+[^\s<>\"'().,;:]")
+__all__ = [
+    "HtmlBlock", "analyses_html", "data_version_html", "evidence_map_html", "figure_html",
+    "headline_html", "heterogeneity_html", "limitations_html", "outcome_rows_html",
+    "overview_title_html", "pico_html", "prisma_html", "protocol_of", "references_html",
+    "risk_of_bias_html", "row_anchor", "single_study_effect", "studies_html",
+    "summary_of_findings_html", "title_html",
+]
 
-
-@dataclass(frozen=True)
-class HtmlBlock:
-    """A piece of trusted HTML (built here, with data escaped) that notebooks display."""
-
-    html: str
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
+#: Wording used when an evidence base has no protocol file.
+GENERIC_PROTOCOL = Protocol(title="Evidence summary", question="", intervention="intervention",
+                            comparator="comparator")
 
 
-def esc(value: object) -> str:
-    """Escape any value for HTML text or attribute use; missing values become ''."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-        return ""
-    return html.escape(close_bidi(str(value)), quote=True)
-
-
-def doi_link(doi: object, text: str | None = None) -> str:
-    """A link to https://doi.org/ for a well-formed DOI, else the escaped text alone."""
-    doi = "" if doi is None else str(doi).strip()
-    if not doi or not DOI_PATTERN.match(doi):
-        return esc(text if text is not None else doi)
-    href = "https://doi.org/" + urllib.parse.quote(doi, safe="/:;()._-")
-    return f'<a href="{esc(href)}">{esc(text if text is not None else doi)}</a>'
-
-
-def linkify(text: object) -> str:
-    """Escape ``text`` and turn each https URL in it into a link."""
-    raw = "" if text is None else str(text)
-    out, last = [], 0
-    for match in _URL.finditer(raw):
-        url = match.group(0)
-        parsed = urllib.parse.urlparse(url)
-        out.append(esc(raw[last:match.start()]))
-        if parsed.scheme == "https" and parsed.netloc:
-            out.append(f'<a href="{esc(url)}">{esc(url)}</a>')
-        else:
-            out.append(esc(url))
-        last = match.end()
-    out.append(esc(raw[last:]))
-    return "".join(out)
-
-
-def figure_html(fig, alt: str) -> str:
-    """Embed a matplotlib figure as a PNG data URI and close it."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight",
-                metadata={"Software": None})
-    plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
-
-
-def html_table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return (f'<table class="{esc(css)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>\n{body}\n</tbody></table>")
-
-
-def _note(text: str) -> str:
-    return f'<p class="evsum-note">{esc(text)}</p>'
+def protocol_of(source: Evidence | tuple[OutcomeAnalysis, ...] | None,
+                protocol: Protocol | None = None) -> Protocol:
+    """The protocol to word a block with: the one given, else the evidence's (or the
+    analyses'), else :data:`GENERIC_PROTOCOL`."""
+    if protocol is not None:
+        return protocol
+    if isinstance(source, Evidence):
+        return source.protocol or GENERIC_PROTOCOL
+    for analysis in source or ():
+        if getattr(analysis, "protocol", None) is not None:
+            return analysis.protocol
+    return GENERIC_PROTOCOL
 
 
 def row_anchor(row: pd.Series) -> str:
@@ -100,223 +51,209 @@ def row_anchor(row: pd.Series) -> str:
     return f"row-{re.sub(r'[^a-z0-9]+', '-', str(row['study_id']).lower())}-{int(row['line'])}"
 
 
-def _n(value) -> str:
-    return "" if pd.isna(value) else str(int(value))
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def pico_html(evidence: Evidence, condition: str) -> HtmlBlock:
     """The review question (PICO) and what the data hold for one condition."""
+    protocol = protocol_of(evidence)
     rows = evidence.studies.for_condition(condition)
-    label = schema.CONDITIONS.get(condition, condition)
-    comparators = sorted(rows["comparator_type"].unique())
-    outcomes = sorted(rows["outcome"].unique())
+    spec = protocol.conditions.get(condition)
+    label = protocol.condition_label(condition)
     designs = rows.drop_duplicates("study_id")["design"].value_counts()
-    design_text = ", ".join(f"{n} {schema.DESIGNS.get(d, d).lower()}" for d, n in designs.items())
-    items = [
-        ("Population", f"People with {label.lower()}"),
-        ("Intervention", "Ketamine or esketamine, any dose, route or number of sessions, "
-                         "with or without psychotherapy"),
-        ("Comparators", ", ".join(comparators) + " (analysed separately, never mixed)"),
-        ("Outcomes", ", ".join(o.replace("_", " ") for o in outcomes)),
-        ("Studies", f"{rows['study_id'].nunique()} ({design_text}); {len(rows)} data rows"),
+    design_text = ", ".join(f"{n} {vocab.DESIGNS.get(d, d).lower()}" for d, n in designs.items())
+    items = [("Question", protocol.question)] if protocol.question else []
+    items += [
+        ("Population", (spec.population if spec and spec.population
+                        else f"People with {label.lower()}")),
+        ("Intervention", _capital(protocol.intervention)),
+        ("Comparators", text.join_values(sorted(rows["comparator_type"].unique()))
+         + " (analysed separately, never mixed)"),
+        ("Outcomes", ", ".join(text.outcome_words(o) for o in sorted(rows["outcome"].unique()))),
+        ("Studies", f"{rows['study_id'].nunique()} ({design_text}); "
+                    f"{text.plural(len(rows), 'data row')}"),
     ]
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in items)
-    return HtmlBlock(f'<table class="evsum-pico"><tbody>{body}</tbody></table>')
+    return render("pico.html.j2", items=items)
 
 
 def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
     """Included studies: design, n, intervention, comparator, co-therapy, follow-up, source."""
+    protocol = protocol_of(evidence)
     rows = evidence.studies.for_condition(condition).drop_duplicates("study_id")
     chars = evidence.characteristics.set_index("study_id") if len(
         evidence.characteristics) else pd.DataFrame()
-    table = []
+    studies = []
     for _, row in rows.iterrows():
         info = chars.loc[row["study_id"]] if row["study_id"] in chars.index else pd.Series()
-        design = schema.DESIGNS.get(row["design"], row["design"])
-        n = _n(row["n_intervention"]) + (f" / {_n(row['n_comparator'])}"
-                                         if not pd.isna(row["n_comparator"]) else "")
-        table.append([
-            f'<span id="study-{esc(row["study_id"])}">{esc(row["first_author"])} '
-            f'{esc(row["year"])}</span>',
-            esc(f"{design}; {row['blinding']}"),
-            esc(n or "not reported"),
-            esc(row["intervention"]),
-            esc(f"{row['comparator']} ({row['comparator_type']})"),
-            esc(info.get("co_therapy", "") or "not recorded"),
-            esc(info.get("follow_up", "") or row["timepoint"]),
-            doi_link(row["doi"]) or linkify(row["source_locator"]),
-        ])
-    return HtmlBlock(html_table(["Study", "Design", "n (ketamine / comparator)", "Intervention",
-                             "Comparator (type)", "Co-therapy (both arms)", "Follow-up",
-                             "Source"], table, "evsum-studies"))
-
-
-def _arm_data(row: pd.Series, arm: str) -> str:
-    events, n = row[f"events_{arm}"], row[f"n_{arm}"]
-    mean = row[f"mean_{arm}"]
-    if not pd.isna(events):
-        return f"{_n(events)}/{_n(n)}"
-    if not pd.isna(mean):
-        return (f"{printed(row, f'mean_{arm}')} ({printed(row, f'sd_{arm}')}), "
-                f"n={_n(n)}")
-    return ""
+        n = text.count(row["n_intervention"]) if not text.is_missing(
+            row["n_intervention"]) else ""
+        if not text.is_missing(row["n_comparator"]):
+            n += f" / {text.count(row['n_comparator'])}"
+        studies.append({
+            "study_id": row["study_id"], "first_author": row["first_author"],
+            "year": row["year"],
+            "design": f"{vocab.DESIGNS.get(row['design'], row['design'])}; {row['blinding']}",
+            "n": n or "not reported", "intervention": row["intervention"],
+            "comparator": f"{row['comparator']} ({row['comparator_type']})",
+            "co_therapy": info.get("co_therapy", "") or "not recorded",
+            "follow_up": info.get("follow_up", "") or row["timepoint"],
+            "doi": row["doi"], "locator": row["source_locator"],
+        })
+    headers = ["Study", "Design", f"n ({protocol.intervention} / {protocol.comparator})",
+               "Intervention", "Comparator (type)", "Co-therapy (both arms)", "Follow-up",
+               "Source"]
+    return render("studies.html.j2", headers=headers, studies=studies)
 
 
 def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
-    """Every data row of the condition with its numbers, the quote and where it came from."""
-    rows = evidence.studies.for_condition(condition)
-    table = []
-    for _, row in rows.iterrows():
-        effect = ""
-        if not pd.isna(row["effect"]):
-            effect = (f"{row['effect_measure']} {printed(row, 'effect')} "
-                      f"({printed(row, 'ci_low')} to {printed(row, 'ci_high')})")
-        source = linkify(row["source_locator"])
-        if row["source_type"] != "primary":
-            source = f"<strong>{esc(row['source_type'])} source</strong>: " + source
-        derivation = (f"<br><em>Derived:</em> {linkify(row['derivation'])}"
-                      if row["derivation"] else "")
-        notes = f"<br><em>Note:</em> {linkify(row['notes'])}" if row["notes"] else ""
-        table.append([
-            f'<span id="{row_anchor(row)}">{esc(row["first_author"])} {esc(row["year"])}</span>',
-            esc(row["outcome"].replace("_", " ")), esc(row["timepoint"]),
-            esc(f"{row['comparator_type']}"),
-            esc(_arm_data(row, "intervention")), esc(_arm_data(row, "comparator")),
-            esc(effect), esc(row["data_level"]),
-            f'<span class="evsum-quote">“{esc(row["source_quote"])}”</span>{derivation}{notes}',
-            source + (" · " + doi_link(row["doi"], "paper") if row["doi"] else ""),
-        ])
-    return HtmlBlock(html_table(["Study", "Outcome", "Time point", "Comparator type", "Ketamine",
-                             "Comparator", "Reported effect (95% CI)", "Data", "Quote",
-                             "Source"], table, "evsum-rows"))
+    """Every data row of the condition with its numbers, the quote and where it came from.
+
+    A reported effect is shown with the paper's digits (:func:`evsum.present.text.reported`).
+    """
+    protocol = protocol_of(evidence)
+    rows = [{
+        "anchor": row_anchor(row), "first_author": row["first_author"], "year": row["year"],
+        "outcome": text.outcome_words(row["outcome"]), "timepoint": row["timepoint"],
+        "comparator_type": row["comparator_type"],
+        "arm_intervention": text.arm_data(row, "intervention"),
+        "arm_comparator": text.arm_data(row, "comparator"),
+        "effect": text.reported_effect(row), "data_level": row["data_level"],
+        "quote": row["source_quote"], "derivation": row["derivation"], "notes": row["notes"],
+        "source_type": row["source_type"], "locator": row["source_locator"], "doi": row["doi"],
+    } for _, row in evidence.studies.for_condition(condition).iterrows()]
+    headers = ["Study", "Outcome", "Time point", "Comparator type",
+               _capital(protocol.intervention), "Comparator", "Reported effect (95% CI)",
+               "Data", "Quote", "Source"]
+    return render("outcome_rows.html.j2", headers=headers, rows=rows)
 
 
-def _higher_is_better(outcome: str) -> bool:
-    return outcome in schema.HIGHER_IS_BETTER
+def single_study_effect(analysis: OutcomeAnalysis) -> tuple[str, str]:
+    """The effect of a one-study analysis as every block shows it, and the note that goes
+    with it.
+
+    A study that reports its own effect and CI (a contrast row) is shown with the paper's
+    numbers and digits; an effect evsum computed from the arm data says so in the note.
+    """
+    row = analysis.rows[analysis.rows["excluded_reason"] == ""].iloc[0]
+    if row["data_level"] == "contrast" and text.reported_effect(row):
+        return (text.reported_effect(row),
+                "As reported by the paper; evsum's forest plot recomputes the interval from "
+                "its width (generic inverse variance), which can differ in the last digit.")
+    return (text.pooled_effect(analysis.result),
+            "Computed by evsum from the arm data (not reported as such by the paper).")
+
+
+def analysis_effect(analysis: OutcomeAnalysis) -> str:
+    """The effect of an analysis as every block shows it (see :func:`single_study_effect`)."""
+    if analysis.result.k == 1:
+        return single_study_effect(analysis)[0]
+    return text.pooled_effect(analysis.result)
 
 
 def _effect_sentence(analysis: OutcomeAnalysis) -> str:
     result = analysis.result
     if result.k > 1:
-        return result.summary()
-    shown = result.back_transform()
-    text = (f"Single study, not pooled: {analysis.measure} {shown.estimate:.2f} "
-            f"(95% CI {shown.ci_low:.2f} to {shown.ci_high:.2f}), {format_p(result.pval)}.")
-    row = analysis.rows[analysis.rows["excluded_reason"] == ""].iloc[0]
-    if row["data_level"] == "contrast":
-        text += (f" The paper reports {row['effect_measure']} {printed(row, 'effect')} "
-                 f"({printed(row, 'ci_low')} to {printed(row, 'ci_high')}); the interval above is "
-                 "recomputed from the width of the reported one (generic inverse variance), "
-                 "so it can differ in the last digit.")
-    return text
+        return text.describe(result)
+    effect, note = single_study_effect(analysis)
+    return f"Single study, not pooled: {effect}, {text.p_value(result.pval)}. {note}"
 
 
-def analyses_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
+def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
+                  protocol: Protocol | None = None) -> HtmlBlock:
     """A forest plot and summary per analysis with numbers; then, in one table, the outcomes
-    reported only in words. Rows left out of an analysis are listed with the reason."""
+    reported only in words. Rows left out of an analysis are listed with the reason.
+
+    ``protocol`` (default: the analyses' own) words the forest plots' "Favours …" labels and
+    gives each outcome's direction.
+    """
     from evsum.present.figures.forest import forest_plot
 
-    parts, narrative = [], []
+    protocol = protocol_of(analyses, protocol)
+    pooled, narrative = [], []
     for analysis in analyses:
         rows = analysis.rows
         left = rows[rows["excluded_reason"] != ""]
         if analysis.result is None:
-            narrative += [[esc(analysis.outcome.replace("_", " ")), esc(analysis.timepoint),
-                           esc(analysis.comparator_type),
-                           f'<a href="#{row_anchor(r)}">{esc(r["label"])}</a>',
-                           esc(r["intervention"]),
-                           f'<span class="evsum-quote">“{esc(r["source_quote"])}”</span>',
-                           esc(r["excluded_reason"])] for _, r in left.iterrows()]
+            narrative += [{"outcome": text.outcome_words(analysis.outcome),
+                           "timepoint": analysis.timepoint,
+                           "comparator_type": analysis.comparator_type,
+                           "anchor": row_anchor(r), "label": r["label"],
+                           "intervention": r["intervention"], "quote": r["source_quote"],
+                           "reason": r["excluded_reason"]} for _, r in left.iterrows()]
             continue
-        parts.append(f'<h3 id="{esc(analysis.anchor)}">{esc(analysis.title)}</h3>')
         used = rows[rows["excluded_reason"] == ""]
         fig = forest_plot(used, analysis.result, title=None,
-                          higher_is_better=_higher_is_better(analysis.outcome),
+                          higher_is_better=protocol.higher_is_better(analysis.outcome),
+                          intervention=protocol.intervention,
                           comparator=analysis.comparator_type)
-        parts.append(figure_html(fig, f"Forest plot: {analysis.title}"))
-        sources = ", ".join(f'<a href="#{row_anchor(r)}">{esc(r["label"])}</a>'
-                            for _, r in used.iterrows())
-        parts.append(f"<p>{esc(_effect_sentence(analysis))} Data and quotes: {sources}.</p>")
-        parts += [_note(note) for note in analysis.notes if not note.startswith("Single study")]
-        if len(left):
-            items = "".join(
-                f'<li><a href="#{row_anchor(r)}">{esc(r["label"])}</a>: '
-                f"{esc(r['excluded_reason'])}</li>" for _, r in left.iterrows())
-            parts.append(f"<p>Not pooled:</p><ul>{items}</ul>")
-    if not parts:
-        parts.append(_note("No study of this condition reports numbers that can be analysed."))
-    if narrative:
-        parts.append("<h3>Outcomes reported without usable numbers</h3>")
-        parts.append(html_table(["Outcome", "Time point", "Comparator", "Study", "Intervention",
-                             "What the source says", "Why not analysed"], narrative,
-                            "evsum-narrative"))
-    return HtmlBlock("\n".join(parts))
+        pooled.append({
+            "anchor": analysis.anchor, "title": analysis.title,
+            "figure": figure_html(fig, f"Forest plot: {analysis.title}"),
+            "sentence": _effect_sentence(analysis),
+            "sources": [(row_anchor(r), r["label"]) for _, r in used.iterrows()],
+            "notes": [n for n in analysis.notes if not n.startswith("Single study")],
+            "left": [(row_anchor(r), r["label"], r["excluded_reason"])
+                     for _, r in left.iterrows()],
+        })
+    return render("analyses.html.j2", pooled=pooled, narrative=narrative)
 
 
 def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
-    """Heterogeneity of every pooled analysis, and leave-one-out results where k ≥ 3."""
-    table, loo = [], []
+    """Heterogeneity of every pooled analysis, and leave-one-out results where k ≥ 3; funnel
+    plots with Egger's test (computed by the review) for analyses of 10 or more studies."""
+    from evsum.present.figures.funnel import funnel_plot
+
+    rows, loo = [], []
     for analysis in analyses:
         result = analysis.result
         if result is None or result.k < 2:
             continue
-        table.append([esc(analysis.title), str(result.k), f"{result.tau2:.4f}",
-                      f"{result.i2:.1f}%", f"{result.q:.2f} (df {result.q_df})",
-                      f"{result.q_pval:.3f}"])
+        rows.append([analysis.title, str(result.k), text.number(result.tau2, 4),
+                     text.percentage(result.i2), f"{text.number(result.q)} (df {result.q_df})",
+                     text.p_value(result.q_pval)])
         if analysis.leave_one_out is not None:
-            frame = analysis.leave_one_out.map(
-                lambda v: close_bidi(v) if isinstance(v, str) else v)
-            loo.append(f"<h4>Leave one out: {esc(analysis.title)}</h4>"
-                       + frame.to_html(index=False, float_format=lambda v: f"{v:.4f}",
-                                       escape=True, border=0))
-    small_studies = _small_study_effects_html(analyses)
-    if not table:
-        return HtmlBlock(_note("No analysis pools two or more studies, so heterogeneity and "
-                               "leave-one-out sensitivity cannot be assessed.") + small_studies)
-    return HtmlBlock(html_table(["Analysis", "k", "τ²", "I²", "Q", "p (Q)"], table) + "".join(loo)
-                     + small_studies)
-
-
-def _small_study_effects_html(analyses: tuple[OutcomeAnalysis, ...]) -> str:
-    """Funnel plots (with Egger's test) for analyses of at least 10 studies, else a note."""
-    from evsum.present.figures.funnel import funnel_plot
-
-    large = [a for a in analyses if a.result is not None and a.result.k >= 10]
-    if not large:
-        return _note("Small-study effects and publication bias (funnel plot, Egger's test) are "
-                     "not assessed: no analysis has 10 or more studies.")
-    return "".join(f"<h4>Funnel plot: {esc(a.title)}</h4>"
-                   + figure_html(funnel_plot(a.result), f"Funnel plot: {a.title}")
-                   for a in large)
+            frame = analysis.leave_one_out
+            cells = [[text.number(v, 4) if isinstance(v, float) else v for v in record]
+                     for record in frame.itertuples(index=False)]
+            loo.append((analysis.title, list(frame.columns), cells))
+    funnels = [(a.title, figure_html(funnel_plot(a.result, egger=a.egger),
+                                     f"Funnel plot: {a.title}"))
+               for a in analyses if a.result is not None and a.result.k >= 10]
+    return render("heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels)
 
 
 def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlock:
     """Reference list (from references.json) of the condition's studies, with DOI links (or the
-    record's URL, for registry results without a DOI)."""
+    record's URL, for registry results without a DOI). Each author is one value, so a bidi
+    override in one name never reorders the co-authors after it."""
     ids = (evidence.studies.data["study_id"] if condition is None
            else evidence.studies.for_condition(condition)["study_id"]).unique()
-    items = []
+    references = []
     for key in ids:
         ref = evidence.reference(key)
         if ref is None:
-            items.append(f"<li>{esc(key)}: <strong>no entry in references.json</strong></li>")
+            references.append({"missing": True, "key": key})
             continue
-        authors = ", ".join(f"{a.get('family', '')} {a.get('given', '')}".strip()
-                            for a in ref.get("author", [])[:6])
-        if len(ref.get("author", [])) > 6:
-            authors += ", et al."
-        year = (ref.get("issued", {}).get("date-parts") or [[""]])[0][0]
-        where = ", ".join(str(ref[k]) for k in ("volume", "issue", "page") if ref.get(k))
-        items.append(f"<li>{esc(authors)} ({esc(year)}). {esc(ref.get('title', ''))}. "
-                     f"<em>{esc(ref.get('container-title', ''))}</em>"
-                     f"{', ' + esc(where) if where else ''}. "
-                     f"{doi_link(ref.get('DOI')) or linkify(ref.get('URL', ''))}</li>")
-    return HtmlBlock(f"<ol>{''.join(items)}</ol>")
+        authors = ref.get("author", [])
+        references.append({
+            "missing": False,
+            "authors": [f"{a.get('family', '')} {a.get('given', '')}".strip()
+                        for a in authors[:6]],
+            "et_al": len(authors) > 6,
+            "year": (ref.get("issued", {}).get("date-parts") or [[""]])[0][0],
+            "title": ref.get("title", ""), "journal": ref.get("container-title", ""),
+            "where": text.join_values(ref[k] for k in ("volume", "issue", "page") if ref.get(k)),
+            "doi": ref.get("DOI"), "url": ref.get("URL", ""),
+        })
+    return render("references.html.j2", references=references)
 
 
 def limitations_html(evidence: Evidence, condition: str,
                      analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
-    """Limitations derived from the data: what could and could not be analysed."""
+    """Limitations derived from the data: what could and could not be analysed, and how
+    numbers are reported."""
+    protocol = protocol_of(evidence)
     rows = evidence.studies.for_condition(condition)
     studies = rows.drop_duplicates("study_id")
     points = []
@@ -326,8 +263,8 @@ def limitations_html(evidence: Evidence, condition: str,
                       "(narrative only) and are not pooled.")
     secondary = rows["source_type"].eq("secondary").sum()
     if secondary:
-        points.append(f"{secondary} rows come only from secondary sources (reviews or press) "
-                      "and are shown but never pooled.")
+        points.append(f"{text.plural(secondary, 'row')} come only from secondary sources "
+                      "(reviews or press) and are shown but never pooled.")
     pooled = [a for a in analyses if a.result is not None and a.result.k >= 2]
     points.append(f"{len(pooled)} of {len(analyses)} analyses pool two or more studies; the "
                   "others rest on a single study or none.")
@@ -337,25 +274,33 @@ def limitations_html(evidence: Evidence, condition: str,
                       "(or did not report n).")
     nonrandom = studies[~studies["randomised"]]
     if len(nonrandom):
-        points.append(f"{len(nonrandom)} studies were not randomised: "
-                      + ", ".join(study_label(nonrandom)) + ".")
+        points.append(f"{text.plural(len(nonrandom), 'study', 'studies')} not randomised: "
+                      + text.join_values(study_label(nonrandom)) + ".")
     crossover = studies[studies["design"] == "crossover_rct"]
     if len(crossover):
-        points.append("Crossover trials (" + ", ".join(study_label(crossover)) + ") measured "
-                      "short-term laboratory or symptom outcomes in the same participants.")
+        points.append("Crossover trials (" + text.join_values(study_label(crossover))
+                      + ") measured short-term laboratory or symptom outcomes in the same "
+                      "participants.")
     active = rows[rows["comparator_type"].isin(["dose comparison"])]["study_id"].nunique()
     if active:
-        points.append(f"{active} studies compared ketamine doses or schedules with each other: "
-                      "they do not show ketamine against no ketamine.")
-    return HtmlBlock("<ul>" + "".join(f"<li>{esc(p)}</li>" for p in points) + "</ul>")
+        points.append(f"{text.plural(active, 'study', 'studies')} compared doses or schedules "
+                      f"of {protocol.intervention} with each other: they do not show "
+                      f"{protocol.intervention} against no {protocol.intervention}.")
+    points.append("A single study's result is shown with the paper's own numbers and digits; "
+                  f"pooled results are given to 2 decimals, and {text.P_VALUE_RULE}.")
+    return render("bullets.html.j2", points=points)
 
 
-def title_html(condition: str, method: str) -> HtmlBlock:
-    """The report's heading."""
-    label = schema.CONDITIONS.get(condition, condition)
-    return HtmlBlock(f"<h1>Ketamine for {esc(label.lower())}</h1>"
-                     f"<p>Evidence summary; pooling method: "
-                     f"{esc(schema.METHOD_LABELS.get(method, method))}.</p>")
+def title_html(condition: str, method: str, *, protocol: Protocol | None = None) -> HtmlBlock:
+    """The report's heading: ``<Intervention> for <condition label>`` with the protocol's
+    words (without a protocol, ``Evidence summary: <condition>``)."""
+    if protocol is None:
+        heading = f"Evidence summary: {condition}"
+    else:
+        heading = (f"{_capital(protocol.intervention)} for "
+                   f"{protocol.condition_label(condition).lower()}")
+    return render("title.html.j2", heading=heading, subtitle=(
+        f"Evidence summary; pooling method: {vocab.METHOD_LABELS.get(method, method)}."))
 
 
 def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
@@ -367,42 +312,42 @@ def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
     rob = rob[rob["study_id"].isin(ids)] if len(rob) else rob
     labels = dict(zip(evidence.studies.data["study_id"],
                       study_label(evidence.studies.data), strict=False))
-    parts = []
-    for tool in schema.ROB_TOOLS:
+    tools = []
+    for tool in vocab.ROB_TOOLS:
         part = rob[rob["tool"] == tool] if len(rob) else rob
         if not len(part):
             continue
-        parts.append(f"<h3>{esc(tool)}</h3>")
-        parts.append(figure_html(rob_traffic_light(part, tool, labels=labels),
-                                 f"{tool} traffic-light plot"))
-        parts.append(figure_html(rob_summary(part, tool), f"{tool} summary plot"))
-        rows = [[esc(labels.get(r["study_id"], r["study_id"])), esc(r["domain"]),
-                 esc(r["judgement"]), esc(r["support"])] for _, r in part.iterrows()]
-        parts.append("<details><summary>Support for each judgement</summary>"
-                     + html_table(["Study", "Domain", "Judgement", "Support"], rows)
-                     + "</details>")
+        tools.append({
+            "name": tool,
+            "traffic_light": figure_html(rob_traffic_light(part, tool, labels=labels),
+                                         f"{tool} traffic-light plot"),
+            "summary": figure_html(rob_summary(part, tool), f"{tool} summary plot"),
+            "rows": [[labels.get(r["study_id"], r["study_id"]), r["domain"], r["judgement"],
+                      r["support"]] for _, r in part.iterrows()],
+        })
     missing = sorted(ids - set(rob["study_id"]) if len(rob) else ids)
-    if missing:
-        parts.append(_note("No risk-of-bias assessment recorded for: " + ", ".join(missing)))
-    return HtmlBlock("\n".join(parts))
+    return render("risk_of_bias.html.j2", tools=tools, missing=missing)
 
 
 def overview_title_html(evidence: Evidence) -> HtmlBlock:
     """Heading of the overview report with the size of the evidence base."""
     data = evidence.studies.data
-    return HtmlBlock(
-        "<h1>Ketamine for substance use disorders: overview</h1>"
-        f"<p>{data['study_id'].nunique()} studies, {len(data)} data rows, "
-        f"{len(evidence.studies.conditions)} conditions.</p>")
+    return render("title.html.j2", heading=f"{protocol_of(evidence).title}: overview",
+                  subtitle=(f"{text.plural(data['study_id'].nunique(), 'study', 'studies')}, "
+                            f"{text.plural(len(data), 'data row')}, "
+                            f"{text.plural(len(evidence.studies.conditions), 'condition')}."))
 
 
-def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
-    """The evidence map figure (condition × outcome bubbles)."""
+def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...], *,
+                      protocol: Protocol | None = None) -> HtmlBlock:
+    """The evidence map figure (condition × outcome bubbles), labelled with ``protocol``'s
+    words (default: the analyses' own protocol)."""
     from evsum.present.figures.evidence_map import evidence_map
     from evsum.review.overview import headline_frame
 
     frame = headline_frame(analyses)
-    return HtmlBlock(figure_html(evidence_map(frame, outcomes_down=True), "Evidence map"))
+    return figure_html(evidence_map(frame, outcomes_down=True,
+                                    protocol=protocol_of(analyses, protocol)), "Evidence map")
 
 
 def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
@@ -416,53 +361,40 @@ def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
     for analysis, (_, r) in zip(analyses, frame.iterrows(), strict=True):
         if r["k"] == 0:
             continue
-        effect = f"{r['measure']} {r['estimate']:.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})"
-        page = urllib.parse.quote(str(r["condition"]), safe="") + ".html"  # never js: etc.
         used = analysis.rows[analysis.rows["excluded_reason"] == ""]
-        studies = ", ".join(f'<a href="{esc(page)}#{row_anchor(u)}">{esc(u["label"])}</a>'
-                            for _, u in used.iterrows())
-        rows.append([f'<a href="{esc(page)}">{esc(r["condition"])}</a>',
-                     esc(r["outcome"].replace("_", " ")), esc(r["comparator_type"]),
-                     esc(r["timepoint"]), f"{esc(r['k'])} of {esc(r['studies'])}: {studies}",
-                     esc(r["participants"] or ""),
-                     f'<a href="{esc(page)}#{esc(analysis.anchor)}">{esc(effect)}</a>',
-                     esc(r["direction"])])
-    table = html_table(["Condition", "Outcome", "Comparator", "Time point", "Studies with numbers",
-                    "Participants", "Effect (95% CI)", "Direction (CI vs no effect)"], rows)
-    words = frame[frame["k"] == 0].groupby("condition").size()
-    counts = "".join(f'<li><a href="{esc(c)}.html">{esc(c)}</a>: {n} outcome × time point × '
-                     "comparator combinations</li>" for c, n in words.items())
-    return HtmlBlock(table + ("<p>Reported only in words (no usable numbers), listed in each "
-                              f"condition report:</p><ul>{counts}</ul>" if counts else ""))
+        rows.append({
+            "condition": r["condition"], "condition_label": r["condition"],
+            "outcome": text.outcome_words(r["outcome"]), "comparator_type": r["comparator_type"],
+            "timepoint": r["timepoint"], "k": r["k"], "studies": r["studies"],
+            "used": [(row_anchor(u), u["label"]) for _, u in used.iterrows()],
+            "participants": r["participants"] or "", "anchor": analysis.anchor,
+            "effect": analysis_effect(analysis), "direction": r["direction"],
+        })
+    words = [(c, c, n) for c, n in frame[frame["k"] == 0].groupby("condition").size().items()]
+    return render("headline.html.j2", rows=rows, words=words)
 
 
 def prisma_html(evidence: Evidence) -> HtmlBlock:
     """Study-selection counts; excluded, ongoing and unclassified candidates with reasons."""
     from evsum.review.overview import prisma_counts
 
-    counts = prisma_counts(evidence.search_log)
-    table = html_table(["Stage", "Count"], [[esc(k), esc(v)] for k, v in counts.items()])
+    counts = [[k, v] for k, v in prisma_counts(evidence.search_log).items()]
     log = evidence.search_log
-    parts = [table]
+    groups = []
     for decision, heading in (("excluded", "Excluded candidates"),
                               ("ongoing", "Ongoing studies (no results yet)"),
                               ("awaiting classification", "Studies awaiting classification")):
         chosen = log[log["decision"] == decision] if len(log) else log
         if decision != "excluded" and not len(chosen):
             continue
-        rows = [[esc(r["first_author"]), esc(r["year"]), esc(r["title"]),
-                 doi_link(r["doi"]), esc(r["reason"])] for _, r in chosen.iterrows()]
-        parts.append(f"<h3>{heading}</h3>"
-                     + html_table(["First author", "Year", "Title", "DOI", "Reason"], rows))
-    return HtmlBlock("".join(parts))
+        groups.append((heading, [r for _, r in chosen.iterrows()]))
+    return render("prisma.html.j2", counts=counts, groups=groups)
 
 
 def data_version_html(evidence: Evidence) -> HtmlBlock:
     """The data file's SHA-256 and the files the reports read."""
-    missing = (" Missing optional files: " + ", ".join(evidence.missing) + "."
-               if evidence.missing else "")
-    return HtmlBlock(f"<p>Study table SHA-256: <code>{esc(evidence.studies.sha256)}</code>."
-                     f"{esc(missing)}</p>")
+    return render("data_version.html.j2", sha256=evidence.studies.sha256,
+                  missing=list(evidence.missing))
 
 
 def _one_per_outcome(analyses: list[OutcomeAnalysis]) -> list[OutcomeAnalysis]:
@@ -481,14 +413,21 @@ def summary_of_findings_html(evidence: Evidence,
     """GRADE summary of findings, one table per comparator type, from ``grade.csv``."""
     from evsum.present.sof import sof_html, summary_of_findings
 
+    protocol = protocol_of(evidence)
     if not analyses:
-        return HtmlBlock(_note("No outcome data for this condition."))
-    parts = []
+        return render("blocks.html.j2", blocks=[], notes=["No outcome data for this condition."])
+    blocks = []
     for comparator in sorted({a.comparator_type for a in analyses}):
         chosen = _one_per_outcome([a for a in analyses if a.comparator_type == comparator])
         frame = summary_of_findings(chosen, evidence.grade)
-        parts.append(sof_html(frame, title=f"Ketamine compared with {comparator}",
-                              comparator=comparator, link_analyses=True))
-    if not len(evidence.grade):
-        parts.append(_note("No GRADE assessment recorded (data/grade.csv is missing)."))
-    return HtmlBlock("\n".join(parts))
+        frame["relative_effect"] = [
+            single_study_effect(a)[0] if a.result is not None and a.result.k == 1 else shown
+            for a, shown in zip(chosen, frame["relative_effect"], strict=True)]
+        blocks.append(sof_html(
+            frame, title=(f"{_capital(protocol.intervention)} compared with "
+                          f"{protocol.comparison_label(comparator)}"),
+            intervention=protocol.intervention, comparator=comparator, link_analyses=True,
+            protocol=protocol))
+    notes = [] if len(evidence.grade) else [
+        "No GRADE assessment recorded (data/grade.csv is missing)."]
+    return render("blocks.html.j2", blocks=blocks, notes=notes)

@@ -7,7 +7,6 @@ effects are the GRADE presentation of a relative effect against a stated baselin
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -17,8 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evsum.stats.grade import certainty_symbols, downgrade_reasons, grade_certainty
-from evsum.vocab import OUTCOMES
+from evsum.ingest.protocol import Protocol
+from evsum.present import text
+from evsum.present.html import HtmlBlock, render
+from evsum.stats.grade import downgrade_reasons, grade_certainty
 
 #: Certainty shown when no ``grade.csv`` row matches an outcome.
 NOT_ASSESSED = "not assessed"
@@ -97,12 +98,6 @@ def _number(value: Any) -> float:
         value = value.strip()
         return float(value) if value else math.nan
     return float(value)
-
-
-def _fmt(value: float, digits: int = 2) -> str:
-    if not np.isfinite(value):
-        return "\u2014"
-    return f"{value:.{digits}f}".replace("-", "\u2212")
 
 
 def _risk(baseline: float, effect: float, measure: str) -> float:
@@ -198,9 +193,8 @@ def summary_of_findings(
             scale = np.exp if res.is_ratio else (lambda v: v)
             est, lo, hi = (float(scale(getattr(res, f))) for f in ("estimate", "ci_low",
                                                                      "ci_high"))
-            level = round(100 * (1 - float(res.alpha)))
-            ci = "" if level == 95 else f"{level}% CI "
-            relative = f"{measure} {_fmt(est)} ({ci}{_fmt(lo)} to {_fmt(hi)})".strip()
+            relative = text.estimate_ci(measure, est, lo, hi,
+                                        level=round(100 * (1 - float(res.alpha))))
         else:
             est = lo = hi = math.nan
             relative = "not pooled"
@@ -209,7 +203,8 @@ def summary_of_findings(
                  for v in (est, lo, hi)]
         if np.isfinite(risks[0]):
             low, high = sorted(risks[1:])
-            absolute = f"{round(risks[0])} per 1000 ({round(low)} to {round(high)})"
+            absolute = (f"{text.per_1000(risks[0])} "
+                        f"({text.count(round(low))} to {text.count(round(high))})")
             diff_lo, diff_hi = sorted([risks[1] - baseline, risks[2] - baseline])
             difference = (f"{_difference(risks[0] - baseline)} per 1000 "
                           f"({_difference(diff_lo)} to {_difference(diff_hi)})")
@@ -224,7 +219,8 @@ def summary_of_findings(
                 raise ValueError(
                     f"certainty of {entry.outcome!r} must equal start less the downgrades "
                     f"({certainty!r}); got {stated!r} in grade_df")
-            symbols, reasons = certainty_symbols(certainty), tuple(downgrade_reasons(grade))
+            symbols = text.certainty_symbols(certainty)
+            reasons = tuple(downgrade_reasons(grade))
         records.append({
             "condition": entry.condition, "outcome": entry.outcome,
             "comparator_type": entry.comparator_type, "timepoint": entry.timepoint,
@@ -241,61 +237,13 @@ def summary_of_findings(
     return frame
 
 
-_SOF_CSS = """<style>
-table.evsum-sof {border-collapse: collapse; font-size: 0.9em;}
-table.evsum-sof th, table.evsum-sof td {border: 1px solid #BBBBBB; padding: 4px 8px;
-  vertical-align: top; text-align: left;}
-table.evsum-sof thead th {background: #F2F2F2;}
-table.evsum-sof .sof-certainty-high {background: #D6E6F4;}
-table.evsum-sof .sof-certainty-moderate {background: #D4EFE6;}
-table.evsum-sof .sof-certainty-low {background: #FBEBCB;}
-table.evsum-sof .sof-certainty-very-low {background: #F7DCCB;}
-table.evsum-sof .sof-certainty-not-assessed {background: #EEEEEE;}
-ol.evsum-sof-footnotes {font-size: 0.85em; list-style-type: lower-alpha;}
-</style>"""
-
-
-class SofHtml(str):
-    """HTML text of a summary-of-findings table; a notebook displays it rendered."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
-
-
-_BIDI_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
-_BIDI_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
-
-
-def close_bidi(text: str) -> str:
-    """``text`` with every bidi embedding, override or isolate it opens closed at its end.
-
-    A right-to-left override (U+202E) in a value would otherwise reorder whatever the page
-    shows after it (the year beside an author, the next cell). Surplus closing marks are
-    ignored by the Unicode bidi algorithm (UAX #9), so closing is always safe.
-    """
-    embeddings = sum(map(text.count, _BIDI_EMBEDDINGS))
-    isolates = sum(map(text.count, _BIDI_ISOLATES))
-    return text + "\u202c" * embeddings + "\u2069" * isolates
-
-
-def _linked(value: Any, anchor: Any) -> str:
-    """``value`` escaped, as a link to ``#anchor`` when there is one."""
-    if not isinstance(anchor, str) or not anchor:
-        return _e(value)
-    return f'<a href="#{html.escape(anchor)}">{_e(value)}</a>'
-
-
-def _e(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "\u2014"
-    if value is pd.NA:
-        return "\u2014"
-    return html.escape(close_bidi(str(value)))
+def _dash(value: Any) -> Any:
+    return text.DASH if text.is_missing(value) or value == "" else value
 
 
 def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
-             intervention: str = "ketamine", comparator: str = "comparator",
-             link_analyses: bool = False) -> SofHtml:
+             intervention: str = "intervention", comparator: str = "comparator",
+             link_analyses: bool = False, protocol: Protocol | None = None) -> HtmlBlock:
     """Render a summary-of-findings frame as an HTML table with footnotes.
 
     Parameters
@@ -309,64 +257,45 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
     link_analyses : bool
         Link each relative effect to ``#<anchor>`` (the analysis on the same page); only for
         pages that show the analyses.
+    protocol : Protocol, optional
+        The review's protocol: outcome labels (without it, the outcome keys in words).
 
     Returns
     -------
-    SofHtml
-        A ``str`` (notebooks display it as HTML): a ``<style>`` block,
-        ``<table class="evsum-sof">`` and an ordered list of footnotes.
-        Every data value is HTML-escaped. Certainty cells have the classes
+    HtmlBlock
+        Rendered from ``templates/sof.html.j2`` (notebooks display it as HTML): a ``<style>``
+        block (``templates/sof.css``), ``<table class="evsum-sof">`` and an ordered list of
+        footnotes. Every data value is HTML-escaped. Certainty cells have the classes
         ``sof-certainty sof-certainty-<level>`` (spaces as hyphens); each downgrade reason is
         a lettered footnote, marked next to the certainty it lowered.
     """
     footnotes: list[str] = []
-    body = []
+    rows = []
     for row in sof_df.to_dict("records"):
         marks = []
         for reason in row.get("reasons") or ():
             if reason not in footnotes:
                 footnotes.append(reason)
             marks.append(chr(ord("a") + footnotes.index(reason)))
-        outcome = OUTCOMES.get(row["outcome"], str(row["outcome"]))
-        when = f" ({row['timepoint']})" if row.get("timepoint") else ""
-        comp = f"<br><small>vs {_e(row['comparator_type'])}</small>" if row.get(
-            "comparator_type") else ""
         k = int(row["k"])
         anchor = row.get("anchor") if k and link_analyses else None
-        n = row.get("participants")
-        n_text = "\u2014" if n is None or n is pd.NA else f"{int(n)}"
         level = str(row["certainty"])
-        css = "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower())
-        sup = f"<sup>{','.join(marks)}</sup>" if marks else ""
-        symbols = _e(row.get("certainty_symbols") or "")
         baseline = row.get("baseline_risk_per_1000")
-        base_text = (f"{round(float(baseline))} per 1000" if baseline is not None
-                     and np.isfinite(float(baseline)) else "")
-        body.append(
-            "<tr>"
-            f"<td>{_e(outcome)}{_e(when)}{comp}</td>"
-            f"<td>{_e(n_text)} ({k} {'study' if k == 1 else 'studies'})</td>"
-            f"<td>{_linked(row['relative_effect'], anchor)}</td>"
-            f"<td>{_e(base_text)}</td>"
-            f"<td>{_e(row.get('absolute_effect') or '')}</td>"
-            f"<td>{_e(row.get('risk_difference') or '')}</td>"
-            f'<td class="sof-certainty {css}">{symbols} {_e(level.upper())}{sup}</td>'
-            "</tr>")
-    caption = f"<caption>{_e(title)}</caption>" if title else ""
-    head = (
-        "<thead><tr>"
-        '<th rowspan="2">Outcome</th>'
-        '<th rowspan="2">Participants (studies)</th>'
-        '<th rowspan="2">Relative effect (95% CI)</th>'
-        '<th colspan="3">Anticipated absolute effects</th>'
-        '<th rowspan="2">Certainty of the evidence (GRADE)</th>'
-        "</tr><tr>"
-        f"<th>Risk with {_e(comparator)}</th>"
-        f"<th>Risk with {_e(intervention)}</th>"
-        "<th>Risk difference</th>"
-        "</tr></thead>"
-    )
-    notes = "".join(f"<li>{_e(text)}</li>" for text in footnotes)
-    foot = f'<ol class="evsum-sof-footnotes">{notes}</ol>' if footnotes else ""
-    return SofHtml(f'{_SOF_CSS}<table class="evsum-sof">{caption}{head}<tbody>{"".join(body)}'
-            f"</tbody></table>{foot}")
+        rows.append({
+            "outcome": (protocol.outcome_label(row["outcome"]) if protocol
+                        else text.outcome_words(row["outcome"])),
+            "timepoint": row.get("timepoint") or "",
+            "comparator_type": row.get("comparator_type") or "",
+            "participants": text.count(row.get("participants")),
+            "studies": text.plural(k, "study", "studies"),
+            "anchor": anchor if isinstance(anchor, str) and anchor else "",
+            "relative_effect": _dash(row["relative_effect"]),
+            "baseline": "" if baseline is None else text.per_1000(float(baseline)),
+            "absolute_effect": row.get("absolute_effect") or "",
+            "risk_difference": row.get("risk_difference") or "",
+            "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower()),
+            "symbols": row.get("certainty_symbols") or "", "level": level.upper(),
+            "marks": marks,
+        })
+    return render("sof.html.j2", title=title, intervention=intervention,
+                  comparator=comparator, rows=rows, footnotes=footnotes)

@@ -6,7 +6,6 @@ provenance footer. It is written atomically: a failed render never touches the l
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -104,11 +103,11 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def provenance_footer(job: ReportJob) -> str:
-    """The footer text (HTML-escaped): data SHA-256, evsum version, parameters."""
+    """The footer text (plain; the report template escapes it): data SHA-256, evsum version,
+    parameters."""
     shown = {k: v for k, v in job.parameters.items() if k not in ("data_path", "base")}
     params = json.dumps(shown, sort_keys=True, ensure_ascii=False)
-    return (f"Data SHA-256 {html.escape(job.data_sha256)} · evsum {html.escape(__version__)}"
-            f" · parameters {html.escape(params)}")
+    return f"Data SHA-256 {job.data_sha256} · evsum {__version__} · parameters {params}"
 
 
 def page_title(job: ReportJob) -> str:

@@ -16,12 +16,17 @@ import numpy as np
 import pandas as pd
 
 from evsum.ingest.evidence import Evidence
-from evsum.stats.diagnostics import leave_one_out
+from evsum.ingest.protocol import Protocol
+from evsum.stats.diagnostics import egger_test, leave_one_out
 from evsum.stats.effects import compute_effects
 from evsum.stats.pooling import pool
-from evsum.stats.results import PoolResult
+from evsum.stats.results import EggerResult, PoolResult
 
 GROUP_KEY = ("outcome", "comparator_type", "timepoint", "effect_measure")
+
+#: Fewest studies for which Egger's test is computed (Cochrane Handbook 13.3.5.4: "tests for
+#: funnel plot asymmetry should be used only when there are at least 10 studies").
+EGGER_MIN_K: int = 10
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,9 @@ class OutcomeAnalysis:
     ``rows`` are the study rows of the group with ``label``, ``yi``, ``vi`` and
     ``excluded_reason`` (empty when the row is pooled); ``result`` is ``None`` when no row
     has usable numbers. ``higher_is_better``, ``intervention`` and ``comparison`` are the
-    protocol's direction of the outcome and its words for the two arms.
+    protocol's direction of the outcome and its words for the two arms; ``protocol`` is the
+    evidence base's protocol (its wording). ``egger`` is Egger's test of the pooled studies
+    when there are at least :data:`EGGER_MIN_K`.
     """
 
     condition: str
@@ -46,6 +53,8 @@ class OutcomeAnalysis:
     higher_is_better: bool = False
     intervention: str = "intervention"
     comparison: str = ""
+    egger: EggerResult | None = field(default=None, repr=False)
+    protocol: Protocol | None = field(default=None, repr=False)
 
     @property
     def title(self) -> str:
@@ -168,7 +177,7 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
         group = _mark_shared_comparators(group.reset_index(drop=True))
         used = group[group["excluded_reason"] == ""]
         notes: list[str] = []
-        result = loo = None
+        result = loo = egger = None
         if len(used):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -179,6 +188,8 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
             if len(used) >= 3:
                 loo = leave_one_out(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
                                     method=method, labels=list(used["label"]))
+            if len(used) >= EGGER_MIN_K:
+                egger = egger_test(used["yi"].to_numpy(float), used["vi"].to_numpy(float))
         if len(used) <= 1:
             notes.append("Single study: no pooling." if len(used) == 1 else
                          "No study reports usable numbers for this comparison.")
@@ -186,5 +197,6 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
             notes.append("Includes crossover trials: the same participants received both "
                          "conditions.")
         analyses.append(OutcomeAnalysis(condition, key[0], key[1], key[2], key[3], group,
-                                        result, loo, tuple(notes), **_words(evidence, key)))
+                                        result, loo, tuple(notes), egger=egger,
+                                        protocol=evidence.protocol, **_words(evidence, key)))
     return tuple(analyses)

@@ -224,7 +224,8 @@ def example_evidence(seed: int = 2024) -> Evidence:
     """The fictional example as an :class:`~evsum.Evidence`, for whole-pipeline demos.
 
     Studies from :func:`example_rows`, risk of bias from :func:`example_risk_of_bias`, GRADE
-    rows from :func:`example_grade`; no characteristics, search log or references.
+    rows from :func:`example_grade`, the protocol from :func:`example_protocol`; no
+    characteristics, search log or references.
 
     Examples
     --------

@@ -7,7 +7,6 @@ shrinkage estimates) is a mixture of normals over the posterior of τ. No MCMC i
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -277,26 +276,6 @@ class BayesResult:
             }
         )
         return pd.concat([rows, extra], ignore_index=True)
-
-    def summary(self) -> str:
-        """One-paragraph plain-text summary (analysis scale)."""
-        level = round(100 * (1 - self.alpha))
-        text = (
-            f"Bayesian random-effects meta-analysis of {self.k} "
-            f"{'study' if self.k == 1 else 'studies'} (prior for τ: {self.tau_prior}; for μ: "
-            f"{self.mu_prior}): posterior median effect {self.mu_median:.2f} ({level}% "
-            f"credible interval {self.mu_low:.2f} to {self.mu_high:.2f}); τ median "
-            f"{self.tau_median:.2f} ({self.tau_low:.2f} to {self.tau_high:.2f}); {level}% "
-            f"prediction interval {self.pred_low:.2f} to {self.pred_high:.2f}."
-        )
-        if self.notes:
-            text += " Notes: " + " ".join(self.notes)
-        return text
-
-    def _repr_html_(self) -> str:
-        table = self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}")
-        return f"<div><p>{html.escape(self.summary())}</p>{table}</div>"
-
 
 def _nodes(scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """τ nodes, quadrature weights (dτ included) and panel edges in u, τ = scale·u/(1-u)."""

@@ -2,7 +2,6 @@ r"""Fragility index of a two-arm trial with a binary outcome (Walsh et al. 2014)
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, fields
 
 import pandas as pd
@@ -55,24 +54,6 @@ class FragilityResult:
         return pd.DataFrame(
             [{f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}]
         )
-
-    def summary(self) -> str:
-        """One-sentence plain-text summary."""
-        what = "reverse fragility index" if self.reverse else "fragility index"
-        crossed = "significant" if self.reverse else "non-significant"
-        text = (
-            f"{what.capitalize()} {self.index}: changing the outcome of {self.index} "
-            f"participant{'s' if self.index != 1 else ''} in arm {self.arm} makes the result "
-            f"{crossed} (Fisher's exact p = {self.pval:.4f} before, {self.pval_after:.4f} "
-            "after)."
-        )
-        if self.notes:
-            text += " Notes: " + " ".join(self.notes)
-        return text
-
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>"
-
 
 def _fisher(e1: int, n1: int, e2: int, n2: int) -> float:
     return float(stats.fisher_exact([[e1, n1 - e1], [e2, n2 - e2]]).pvalue)

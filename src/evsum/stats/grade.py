@@ -13,14 +13,6 @@ from evsum.vocab import GRADE_CERTAINTY, GRADE_DOMAINS
 #: Levels one judgement downgrades by (GRADE handbook, section 5).
 DOWNGRADE_STEPS: dict[str, int] = {"not serious": 0, "serious": 1, "very serious": 2}
 
-#: Symbols GRADEpro prints for each certainty level.
-CERTAINTY_SYMBOLS: dict[str, str] = {
-    "high": "\u2295\u2295\u2295\u2295",
-    "moderate": "\u2295\u2295\u2295\u25ef",
-    "low": "\u2295\u2295\u25ef\u25ef",
-    "very low": "\u2295\u25ef\u25ef\u25ef",
-}
-
 #: How each GRADE domain is named in tables and footnotes.
 DOMAIN_LABELS: dict[str, str] = {
     "risk_of_bias": "Risk of bias",
@@ -92,20 +84,6 @@ def grade_certainty(row: Mapping[str, object]) -> str:
         raise ValueError(f"start must be one of ['high', 'low']; got {row.get('start')!r}")
     levels = [_level(d, row.get(d)) for d in GRADE_DOMAINS]
     return certainty_after_downgrades(start, levels)
-
-
-def certainty_symbols(certainty: str) -> str:
-    """GRADE symbols of a certainty level, e.g. ``'⊕⊕◯◯'`` for ``'low'``.
-
-    Examples
-    --------
-    >>> certainty_symbols("moderate")
-    '⊕⊕⊕◯'
-    """
-    if certainty not in CERTAINTY_SYMBOLS:
-        raise ValueError(
-            f"certainty must be one of {list(CERTAINTY_SYMBOLS)}; got {certainty!r}")
-    return CERTAINTY_SYMBOLS[certainty]
 
 
 def downgrade_reasons(row: Mapping[str, object]) -> list[str]:

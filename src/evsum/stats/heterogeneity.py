@@ -70,18 +70,6 @@ class ConfintResult:
         ]
         return pd.DataFrame(rows)
 
-    def summary(self) -> str:
-        """One-sentence plain-text summary (Unicode τ², I²)."""
-        level = round(100 * (1 - self.alpha))
-        text = (
-            f"τ² = {self.tau2:.4f} ({level}% CI {self.tau2_low:.4f} to {self.tau2_high:.4f}), "
-            f"I² = {self.i2:.1f}% ({self.i2_low:.1f}% to {self.i2_high:.1f}%), Q-profile "
-            f"interval from {self.k} studies."
-        )
-        if self.notes:
-            text += " Notes: " + " ".join(self.notes)
-        return text
-
     def as_dict(self) -> dict[str, float | str | int]:
         """Field name -> value, without ``notes``."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}

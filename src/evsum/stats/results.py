@@ -1,30 +1,17 @@
 """Immutable result objects passed between the steps of the pipeline.
 
-This module must not import matplotlib: results are data, drawing is ``plots``' job.
+This module must not import matplotlib and formats nothing: results are data; words, tables
+and notebook display come from ``evsum.present`` (:func:`evsum.describe`).
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
 from evsum.vocab import RATIO_MEASURES
-
-# --- Statistics results (pooling, subgroups, small-study tests) ---------------------------
-
-def _fmt(x: float, digits: int = 2) -> str:
-    """Format a number for prose; NaN becomes 'NA'."""
-    return "NA" if x != x else f"{x:.{digits}f}"
-
-
-def format_p(p: float) -> str:
-    """Format a p-value as metafor prints it (``< .0001`` below 1e-4)."""
-    if p != p:
-        return "NA"
-    return "p < 0.0001" if p < 1e-4 else f"p = {p:.4f}"
 
 
 @dataclass(frozen=True)
@@ -184,37 +171,6 @@ class PoolResult:
                 frame[col] = np.exp(frame[col])
         return frame
 
-    def summary(self) -> str:
-        """One-paragraph plain-text summary for the report (Unicode I², τ²)."""
-        bt = self.back_transform()
-        level = round(100 * (1 - self.alpha))
-        what = self.measure or "effect"
-        scale = " (back-transformed from the log scale)" if bt.transformed else ""
-        text = (
-            f"{self.method} meta-analysis of {self.k} "
-            f"{'study' if self.k == 1 else 'studies'}: pooled {what} {_fmt(bt.estimate)} "
-            f"({level}% CI {_fmt(bt.ci_low)} to {_fmt(bt.ci_high)}){scale}, "
-            f"{'z' if self.test == 'z' else 't'} = {_fmt(self.zval)}, {format_p(self.pval)}. "
-            f"Heterogeneity: τ² = {_fmt(self.tau2, 4)}, I² = {_fmt(self.i2, 1)}%, "
-            f"Q = {_fmt(self.q)} on {self.q_df} df ({format_p(self.q_pval)})."
-        )
-        if self.pi_low == self.pi_low:
-            how = " (t on k - 2 df)" if self.pi == "t" else ""
-            text += (
-                f" {level}% prediction interval{how} {_fmt(bt.pi_low)} to {_fmt(bt.pi_high)}."
-            )
-        if self.excluded:
-            text += f" {len(self.excluded)} excluded: " + "; ".join(
-                f"{label} ({reason})" for label, reason in self.excluded
-            ) + "."
-        if self.notes:
-            text += " Notes: " + " ".join(self.notes)
-        return text
-
-    def _repr_html_(self) -> str:
-        table = self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}")
-        return f"<div><p>{html.escape(self.summary())}</p>{table}</div>"
-
 
 @dataclass(frozen=True)
 class SubgroupResult:
@@ -265,21 +221,6 @@ class SubgroupResult:
         ]
         return pd.DataFrame(rows)
 
-    def summary(self) -> str:
-        """One-paragraph plain-text summary."""
-        text = (
-            f"Test for subgroup differences across {len(self.groups)} subgroups: "
-            f"Q = {_fmt(self.q_between)} on {self.q_between_df} df "
-            f"({format_p(self.q_between_pval)})."
-        )
-        if self.notes:
-            text += " Notes: " + " ".join(self.notes)
-        return text
-
-    def _repr_html_(self) -> str:
-        table = self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}")
-        return f"<div><p>{html.escape(self.summary())}</p>{table}</div>"
-
 
 @dataclass(frozen=True)
 class EggerResult:
@@ -321,16 +262,3 @@ class EggerResult:
         """Return the result as a one-row DataFrame with the field names as columns."""
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}
         return pd.DataFrame([data])
-
-    def summary(self) -> str:
-        """One-paragraph plain-text summary."""
-        text = (
-            f"Egger's regression test for funnel-plot asymmetry ({self.k} studies): "
-            f"t = {_fmt(self.tval)} on {self.df} df, {format_p(self.pval)}."
-        )
-        if self.notes:
-            text += " Notes: " + " ".join(self.notes)
-        return text
-
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>"

@@ -6,11 +6,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 
-from evsum.present.figures.style import CERTAINTY_COLOURS, FONT_SIZE, OKABE_ITO, figure_style
-from evsum.vocab import CONDITIONS, GRADE_CERTAINTY, OUTCOMES
+from evsum.ingest.protocol import Protocol
+from evsum.present.figures.style import (
+    CERTAINTY_COLOURS,
+    FONT_SIZE,
+    OKABE_ITO,
+    figure_style,
+    text_width,
+)
+from evsum.vocab import GRADE_CERTAINTY
 
 NOT_ASSESSED = "not assessed"
 _MAX_AREA = 700.0  # points² of the largest bubble (about 0.37 inch across)
@@ -22,20 +28,14 @@ _CATEGORY_COLOURS = (
 )
 
 
-#: Colours of the ``direction`` categories of :func:`evsum.headline_frame`.
+#: Colours of the ``direction`` categories of :func:`evsum.headline_frame`; any other
+#: ``favours …`` value (the intervention, named by the protocol) is :data:`FAVOURS_COLOUR`.
 DIRECTION_COLOURS: dict[str, str] = {
-    "favours ketamine": OKABE_ITO["bluish_green"],
     "favours comparator": OKABE_ITO["vermillion"],
     "uncertain": "#9E9E9E",
     "not pooled": "#FFFFFF",
 }
-
-
-def _width(renderer, text: str) -> float:
-    """Width of a text in inches at evsum's font size."""
-    w, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=FONT_SIZE),
-                                                     ismath=False)
-    return w / renderer.points_to_pixels(72.0)
+FAVOURS_COLOUR = OKABE_ITO["bluish_green"]
 
 
 def _colour_map(values: pd.Series, colour: str) -> dict[str, str]:
@@ -43,13 +43,17 @@ def _colour_map(values: pd.Series, colour: str) -> dict[str, str]:
     if colour == "certainty":
         return {v: CERTAINTY_COLOURS[v] for v in [*GRADE_CERTAINTY, NOT_ASSESSED]
                 if v in present}
-    if colour == "direction" and set(present) <= set(DIRECTION_COLOURS):
-        return {v: c for v, c in DIRECTION_COLOURS.items() if v in present}
+    if colour == "direction" and all(v in DIRECTION_COLOURS or v.startswith("favours ")
+                                     for v in present):
+        order = {v: i for i, v in enumerate(DIRECTION_COLOURS)}
+        return {v: DIRECTION_COLOURS.get(v, FAVOURS_COLOUR)
+                for v in sorted(present, key=lambda v: order.get(v, -1))}
     return {v: _CATEGORY_COLOURS[i % len(_CATEGORY_COLOURS)] for i, v in enumerate(present)}
 
 
 def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
-                 title: str | None = None, outcomes_down: bool = False) -> Figure:
+                 title: str | None = None, outcomes_down: bool = False,
+                 protocol: Protocol | None = None) -> Figure:
     """Bubble map of the evidence: conditions down, outcomes across (or the other way round).
 
     Parameters
@@ -68,6 +72,9 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
         Title above the map.
     outcomes_down : bool
         Outcomes as rows and conditions as columns: narrower, for many outcomes.
+    protocol : Protocol, optional
+        The review's protocol: condition labels, and conditions and outcomes in its order
+        (without it, keys as they first appear).
 
     Returns
     -------
@@ -91,24 +98,26 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
     data[colour] = data[colour].where(data[colour].notna() & (data[colour] != ""),
                                       blank).astype(str)
     participants = pd.to_numeric(data["participants"], errors="coerce").fillna(0.0)
-    conditions = [c for c in CONDITIONS if c in set(data["condition"])] + sorted(
-        set(data["condition"]) - set(CONDITIONS))
-    outcomes = [o for o in OUTCOMES if o in set(data["outcome"])] + sorted(
-        set(data["outcome"]) - set(OUTCOMES))
+    known_conditions = list(protocol.conditions) if protocol else []
+    known_outcomes = list(protocol.outcomes) if protocol else []
+    conditions = [c for c in known_conditions if c in set(data["condition"])] + [
+        c for c in dict.fromkeys(data["condition"]) if c not in known_conditions]
+    outcomes = [o for o in known_outcomes if o in set(data["outcome"])] + [
+        o for o in dict.fromkeys(data["outcome"]) if o not in known_outcomes]
     palette = _colour_map(data[colour], colour)
     counts = data.groupby(["condition", "outcome"]).size()
     per_cell = int(counts.max()) if len(counts) else 1
     cell_w = _SPACING * per_cell + 0.3  # inches per column
     outcome_names = [o.replace("_", " ").capitalize() for o in outcomes]
-    condition_names = [CONDITIONS.get(c, c) for c in conditions]
+    condition_names = [protocol.condition_label(c) if protocol else c for c in conditions]
     across, down = (conditions, outcomes) if outcomes_down else (outcomes, conditions)
     x_names, y_names = ((condition_names, outcome_names) if outcomes_down
                         else (outcome_names, condition_names))
     with figure_style():
         renderer = FigureCanvasAgg(Figure()).get_renderer()
-        left = max([_width(renderer, n) for n in y_names] + [0.5]) + 0.3
-        bottom = max([_width(renderer, n) for n in x_names] + [0.3]) * 0.6 + 0.5
-        legend_w = max(_width(renderer, t) for t in [*palette, "Participants", "not assessed"])
+        left = max([text_width(renderer, n) for n in y_names] + [0.5]) + 0.3
+        bottom = max([text_width(renderer, n) for n in x_names] + [0.3]) * 0.6 + 0.5
+        legend_w = max(text_width(renderer, t) for t in [*palette, "Participants", "not assessed"])
         right = legend_w + 1.4
         plot_w = cell_w * max(len(across), 1)
         plot_h = (0.45 if outcomes_down else 0.8) * max(len(down), 1)

@@ -16,12 +16,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-from evsum.present.figures.style import COLOURS, FONT_SIZE, ROW_HEIGHT, figure_style
+from evsum.present import text as words
+from evsum.present.figures.style import COLOURS, FONT_SIZE, ROW_HEIGHT, figure_style, text_width
 from evsum.vocab import METHOD_LABELS
 
 #: Short design labels for the design column.
@@ -31,7 +31,7 @@ DESIGN_SHORT: dict[str, str] = {
     "nonrandomised_controlled": "Non-randomised",
     "uncontrolled": "Uncontrolled",
 }
-DASH = "\u2014"
+DASH = words.DASH
 _PLOT_WIDTH = 3.0  # inches of the graphical panel
 _GAP = 0.18  # inches between text columns
 _MARGIN = 0.12  # inches around the figure
@@ -52,20 +52,6 @@ class _Line:
     hi: float = math.nan
     weight: float = math.nan
     slots: int = 1
-
-
-def _fmt(value: float, digits: int = 2) -> str:
-    if value is None or not np.isfinite(value):
-        return DASH
-    return f"{value:.{digits}f}".replace("-", "\u2212")
-
-
-def _fmt_p(p: float) -> str:
-    if p is None or not np.isfinite(p):
-        return "p = " + DASH
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
 
 
 def _field(obj: Any, name: str, default: Any = math.nan) -> Any:
@@ -109,10 +95,9 @@ def _arm_text(row: pd.Series, arm: str) -> str:
     if "data_level" in row.index and row["data_level"] != "arm":
         return f"n = {int(row[n])}" if _has(row, n) else DASH
     if _has(row, f"events_{arm}", n):
-        return f"{int(row[f'events_{arm}'])}/{int(row[n])}"
+        return words.events_n(row[f"events_{arm}"], row[n])
     if _has(row, f"mean_{arm}", f"sd_{arm}", n):
-        return (f"{_fmt(float(row[f'mean_{arm}']), 1)} ({_fmt(float(row[f'sd_{arm}']), 1)})"
-                f" {int(row[n])}")
+        return f"{words.arm_data(row, arm, with_n=False)} {words.count(row[n])}"
     return DASH
 
 
@@ -187,12 +172,12 @@ def _subgroup_results(subgroups: Any) -> dict[str, Any]:
 def _heterogeneity_text(result: Any) -> str:
     parts = []
     if str(_field(result, "method", "")) not in ("FE", "EE"):
-        parts.append(f"\u03c4\u00b2 = {_fmt(float(_field(result, 'tau2')), 3)}")
-    parts.append(f"I\u00b2 = {_fmt(float(_field(result, 'i2')), 0)}%")
+        parts.append(f"\u03c4\u00b2 = {words.number(float(_field(result, 'tau2')), 3)}")
+    parts.append(f"I\u00b2 = {words.percentage(float(_field(result, 'i2')), 0)}")
     q_df = _field(result, "q_df", None)
     df_text = DASH if q_df is None else str(int(q_df))
-    parts.append(f"Q = {_fmt(float(_field(result, 'q')), 2)}, df = {df_text} "
-                 f"({_fmt_p(float(_field(result, 'q_pval')))})")
+    parts.append(f"Q = {words.number(float(_field(result, 'q')), 2)}, df = {df_text} "
+                 f"({words.p_value(float(_field(result, 'q_pval')))})")
     return "Heterogeneity: " + "; ".join(parts)
 
 
@@ -203,11 +188,21 @@ def _test_text(result: Any) -> str:
         name = "z"
     else:
         name = f"t({int(result.k) - 1})"
-    return f"Test for overall effect: {name} = {_fmt(stat, 2)} ({_fmt_p(float(result.pval))})"
+    return (f"Test for overall effect: {name} = {words.number(stat, 2)} "
+            f"({words.p_value(float(result.pval))})")
 
 
 def _ci_text(est: float, lo: float, hi: float, scale: Any) -> str:
-    return f"{_fmt(scale(est))} [{_fmt(scale(lo))}, {_fmt(scale(hi))}]"
+    return f"{words.number(scale(est))} ({words.interval(scale(lo), scale(hi))})"
+
+
+def _study_effect_text(row: pd.Series, est: float, lo: float, hi: float, scale: Any) -> str:
+    """A study's effect: the paper's own numbers (its digits) for a reported contrast, else
+    the effect evsum computed from the arm data."""
+    if row.get("data_level") == "contrast" and _has(row, "effect", "ci_low", "ci_high"):
+        return f"{words.reported(row, 'effect')} ({words.reported(row, 'ci_low')} to " \
+               f"{words.reported(row, 'ci_high')})"
+    return _ci_text(est, lo, hi, scale)
 
 
 def _study_intervals(result: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -233,8 +228,9 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
 
     def study_line(i: int) -> _Line:
         row = pooled_rows.iloc[i]
-        cells = {"study": labels[i], "effect": _ci_text(yi[i], lo[i], hi[i], scale),
-                 "weight": f"{weights[i]:.1f}%" if np.isfinite(weights[i]) else DASH}
+        cells = {"study": labels[i],
+                 "effect": _study_effect_text(row, yi[i], lo[i], hi[i], scale),
+                 "weight": words.percentage(weights[i])}
         if "trt" in columns:
             cells["trt"] = _arm_text(row, "intervention")
             cells["ctl"] = _arm_text(row, "comparator")
@@ -250,15 +246,15 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
         cells = {"study": label,
                  "effect": _ci_text(float(res.estimate), float(res.ci_low), float(res.ci_high),
                                     scale),
-                 "weight": f"{weight:.1f}%" if np.isfinite(weight) else DASH}
+                 "weight": words.percentage(weight)}
         block = [_Line(kind, cells, bold=True, x=float(res.estimate), lo=float(res.ci_low),
                        hi=float(res.ci_high))]
         pi_low, pi_high = float(_field(res, "pi_low")), float(_field(res, "pi_high"))
         method = str(_field(res, "method", ""))
         if k >= 3 and method not in ("FE", "EE") and np.isfinite(pi_low) and np.isfinite(pi_high):
             block.append(_Line("pi", {"study": "Prediction interval",
-                                      "effect": f"[{_fmt(scale(pi_low))}, "
-                                                f"{_fmt(scale(pi_high))}]"},
+                                      "effect": "(" + words.interval(scale(pi_low),
+                                                                     scale(pi_high)) + ")"},
                                lo=pi_low, hi=pi_high, muted=True))
         block.append(_Line("text", span=_heterogeneity_text(res), muted=True))
         return block
@@ -282,9 +278,9 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
     if subgroups is not None:
         lines.append(_Line("text", muted=True, span=(
             "Test for subgroup differences: "
-            f"Q = {_fmt(float(_field(subgroups, 'q_between')), 2)}, "
+            f"Q = {words.number(float(_field(subgroups, 'q_between')), 2)}, "
             f"df = {int(_field(subgroups, 'q_between_df', 0))} "
-            f"({_fmt_p(float(_field(subgroups, 'q_between_pval')))})")))
+            f"({words.p_value(float(_field(subgroups, 'q_between_pval')))})")))
     notes = []
     if len(left_out):
         reasons = left_out.get("excluded_reason", pd.Series([None] * len(left_out)))
@@ -295,18 +291,6 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
         for part in textwrap.wrap(str(note), 110, subsequent_indent="    "):
             lines.append(_Line("note", span=part, muted=True))
     return lines
-
-
-def _text_width(renderer: Any, text: str, bold: bool) -> float:
-    """Width of a text in inches at evsum's font size."""
-    if not text:
-        return 0.0
-    widest = 0.0
-    prop = FontProperties(size=FONT_SIZE, weight="bold" if bold else "normal")
-    for part in text.split("\n"):
-        w, _, _ = renderer.get_text_width_height_descent(part, prop, ismath=False)
-        widest = max(widest, w)
-    return widest / renderer.points_to_pixels(72.0)
 
 
 def _limits(lines: list[_Line], null: float, log: bool) -> tuple[float, float]:
@@ -352,7 +336,7 @@ def forest_plot(
     ax: Axes | None = None,
     title: str | None = None,
     higher_is_better: bool = True,
-    intervention: str = "ketamine",
+    intervention: str = "intervention",
     comparator: str = "comparator",
     show_design: bool | None = None,
 ) -> Figure:
@@ -428,7 +412,7 @@ def forest_plot(
             "design": "Design",
             "trt": intervention.capitalize() + (f"\n{arm_sub}" if arm_sub else ""),
             "ctl": comparator.capitalize() + (f"\n{arm_sub}" if arm_sub else ""),
-            "effect": f"{measure} [{level:.0f}% CI]",
+            "effect": f"{measure} ({level:.0f}% CI)",
             "weight": "Weight",
         }
         lines.insert(0, _Line("header", header, bold=True, slots=2))
@@ -443,9 +427,9 @@ def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | N
           intervention: str, comparator: str, measure: str) -> Figure:
     probe = Figure()
     renderer = FigureCanvasAgg(probe).get_renderer()
-    widths = {c: max(_text_width(renderer, ln.cells.get(c, ""), ln.bold) for ln in lines)
+    widths = {c: max(text_width(renderer, ln.cells.get(c, ""), ln.bold) for ln in lines)
               for c in left + right}
-    span_width = max([_text_width(renderer, ln.span, ln.bold) for ln in lines] + [0.0])
+    span_width = max([text_width(renderer, ln.span, ln.bold) for ln in lines] + [0.0])
     left_width = sum(widths[c] for c in left) + _GAP * len(left)
     right_width = sum(widths[c] for c in right) + _GAP * len(right)
     plot_width = max(_PLOT_WIDTH, span_width - left_width - right_width + 0.2)

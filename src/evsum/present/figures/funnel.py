@@ -11,27 +11,21 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from scipy.stats import norm
 
+from evsum.present import text
 from evsum.present.figures.style import COLOURS, FONT_SIZE, figure_style
-from evsum.stats.diagnostics import egger_test
-
-#: Fewest studies for which Egger's test is shown (Cochrane Handbook 13.3.5.4: "tests for
-#: funnel plot asymmetry should be used only when there are at least 10 studies").
-EGGER_MIN_K: int = 10
-
-
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+from evsum.review.analysis import EGGER_MIN_K
 
 
 def _egger_text(result: Any, egger: Any) -> str:
     k = int(result.k)
     if k < EGGER_MIN_K:
-        return (f"Egger's test not shown: {k} {'study' if k == 1 else 'studies'}; "
+        return (f"Egger's test not shown: {text.plural(k, 'study', 'studies')}; "
                 f"it needs at least {EGGER_MIN_K} to have useful power.")
     if egger is None:
-        egger = egger_test(np.asarray(result.yi, float), np.asarray(result.vi, float))
-    return (f"Egger's test: bias = {egger.bias:.2f} (SE {egger.bias_se:.2f}), "
-            f"t({int(egger.df)}) = {egger.tval:.2f}, {_p(float(egger.pval))}")
+        return "Egger's test not given (pass egger=evsum.egger_test(result.yi, result.vi))."
+    return (f"Egger's test: bias = {text.number(egger.bias)} "
+            f"(SE {text.number(egger.bias_se)}), t({int(egger.df)}) = "
+            f"{text.number(egger.tval)}, {text.p_value(egger.pval)}")
 
 
 def funnel_plot(
@@ -49,8 +43,9 @@ def funnel_plot(
     result : PoolResult
         From :func:`evsum.pool`; its ``yi``, ``vi``, ``estimate`` and ``alpha`` are drawn.
     egger : EggerResult, optional
-        Egger's test to print. By default it is taken from :func:`evsum.egger_test` when
-        ``result.k >= 10``; with fewer studies the figure says why no test is shown.
+        Egger's test to print, computed by the caller (:func:`evsum.egger_test`; the
+        review's analyses carry it as ``OutcomeAnalysis.egger``): the figure draws it and
+        never computes it. With fewer than 10 studies the figure says why no test is shown.
     exp : bool, optional
         Back-transform and use a log axis; defaults to ``result.is_ratio``.
     ax : matplotlib.axes.Axes, optional

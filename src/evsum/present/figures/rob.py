@@ -13,10 +13,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 
-from evsum.present.figures.style import FONT_SIZE, ROB_MISSING, ROB_STYLE, ROW_HEIGHT, figure_style
+from evsum.present.figures.style import (
+    FONT_SIZE,
+    ROB_MISSING,
+    ROB_STYLE,
+    ROW_HEIGHT,
+    figure_style,
+    text_width,
+)
 from evsum.vocab import ROB_DOMAIN_LABELS, ROB_JUDGEMENTS, ROB_TOOLS
 
 _CELL = 0.42  # inches per domain column of the traffic-light grid
@@ -56,12 +62,6 @@ def _judgements(rob_df: pd.DataFrame | None, tool: str) -> pd.DataFrame:
         raise ValueError(f"domain must be one of {list(ROB_TOOLS[tool])} for {tool}; "
                          f"got {bad_domains}")
     return rows
-
-
-def _width(text: str, renderer, size: float = FONT_SIZE) -> float:
-    w, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=size),
-                                                     ismath=False)
-    return w / renderer.points_to_pixels(72.0)
 
 
 def rob_traffic_light(
@@ -110,11 +110,11 @@ def rob_traffic_light(
     names = [labels.get(s, s) + (f": {o}" if o else "") for s, o in studies]
     with figure_style():
         renderer = FigureCanvasAgg(Figure()).get_renderer()
-        label_w = max(_width(n, renderer) for n in names) + 0.25
+        label_w = max(text_width(renderer, n) for n in names) + 0.25
         key_lines = [f"{d}: {ROB_DOMAIN_LABELS[tool][d]}" for d in domains if d != "overall"]
         used = [j for j in ROB_JUDGEMENTS[tool] if j in set(cell.values())]
         missing = len(cell) < len(studies) * len(domains)
-        key_w = max(_width(t, renderer) for t in key_lines + ["Judgement", *used]) + 0.6
+        key_w = max(text_width(renderer, t) for t in key_lines + ["Judgement", *used]) + 0.6
         grid_w = _CELL * len(domains)
         top = 0.75 if title else 0.45
         grid_h = ROW_HEIGHT * 1.5 * len(studies)
@@ -229,7 +229,7 @@ def rob_summary(
              f"{d}: {ROB_DOMAIN_LABELS[tool][d]}" for d in domains]
     with figure_style():
         renderer = FigureCanvasAgg(Figure()).get_renderer()
-        label_w = max(_width(n, renderer) for n in names) + 0.25
+        label_w = max(text_width(renderer, n) for n in names) + 0.25
         bars_h = ROW_HEIGHT * 1.6 * len(domains)
         fig_w, fig_h = label_w + 4.2, bars_h + 1.3 + (0.3 if title else 0.0)
         fig = Figure(figsize=(fig_w, fig_h))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 #: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design").
 OKABE_ITO: dict[str, str] = {
@@ -92,6 +93,17 @@ def figure_style() -> Iterator[None]:
     """Apply evsum's rcParams for the duration of a ``with`` block."""
     with mpl.rc_context(_RC):
         yield
+
+
+def text_width(renderer: object, text: str, bold: bool = False,
+               size: float = FONT_SIZE) -> float:
+    """Width in inches of a (possibly multi-line) text drawn by ``renderer`` at ``size``."""
+    if not text:
+        return 0.0
+    prop = FontProperties(size=size, weight="bold" if bold else "normal")
+    widest = max(renderer.get_text_width_height_descent(part, prop, ismath=False)[0]
+                 for part in text.split("\n"))
+    return widest / renderer.points_to_pixels(72.0)
 
 
 def save_figure(fig: Figure, path_stem: str | Path) -> tuple[Path, Path]:

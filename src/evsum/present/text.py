@@ -1,0 +1,373 @@
+"""The one place that turns numbers, p-values, intervals, arm data and counts into words.
+
+Every report section, table and figure formats through these functions, so one result reads
+the same everywhere. The rules:
+
+- numbers: fixed decimals (2 unless a caller needs another precision), a true minus sign
+  (U+2212), and a dash (``—``) for a missing or non-finite value;
+- p-values: ``p < 0.001`` below 0.001, else ``p = `` with 3 decimals (:data:`P_VALUE_RULE`);
+- a study's own reported result: the paper's numbers with the paper's digits (the cell text
+  kept by :mod:`evsum.ingest.printed`), never the float formatted again.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from evsum.ingest.printed import printed
+
+#: Shown for a missing or non-finite number.
+DASH = "\u2014"
+MINUS = "\u2212"
+
+#: The p-value rule, in words, for the methods and limitations text.
+P_VALUE_RULE = "p-values are given to 3 decimals, or as p < 0.001 below 0.001"
+
+#: Symbols GRADEpro prints for each certainty level.
+CERTAINTY_SYMBOLS: dict[str, str] = {
+    "high": "\u2295\u2295\u2295\u2295",
+    "moderate": "\u2295\u2295\u2295\u25ef",
+    "low": "\u2295\u2295\u25ef\u25ef",
+    "very low": "\u2295\u25ef\u25ef\u25ef",
+}
+
+_BIDI_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
+_BIDI_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
+
+
+def is_missing(value: Any) -> bool:
+    """True for ``None``, ``pandas.NA`` and non-finite floats."""
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return not math.isfinite(float(value))
+    return False
+
+
+def _signed(text: str) -> str:
+    return text.replace("-", MINUS) if text.startswith("-") else text
+
+
+def number(value: Any, digits: int = 2) -> str:
+    """A number with ``digits`` decimals and a true minus sign; missing values give ``—``.
+
+    Examples
+    --------
+    >>> number(-0.7145, 2)
+    '−0.71'
+    >>> number(float("nan"))
+    '—'
+    """
+    if is_missing(value):
+        return DASH
+    return _signed(f"{float(value):.{digits}f}")
+
+
+def count(value: Any) -> str:
+    """A whole number (participants, events); missing values give ``—``."""
+    return DASH if is_missing(value) else str(int(value))
+
+
+def p_value(p: Any) -> str:
+    """A p-value by the one rule: ``p < 0.001`` below 0.001, else ``p = `` with 3 decimals.
+
+    Examples
+    --------
+    >>> p_value(0.0004), p_value(0.04567)
+    ('p < 0.001', 'p = 0.046')
+    """
+    if is_missing(p):
+        return "p = " + DASH
+    return "p < 0.001" if float(p) < 0.001 else f"p = {float(p):.3f}"
+
+
+def interval(low: Any, high: Any, digits: int = 2) -> str:
+    """``low to high``.
+
+    Examples
+    --------
+    >>> interval(0.34, 0.70)
+    '0.34 to 0.70'
+    """
+    return f"{number(low, digits)} to {number(high, digits)}"
+
+
+def estimate_ci(measure: str | None, estimate: Any, low: Any, high: Any, *,
+                level: int = 95, digits: int = 2) -> str:
+    """``RR 0.49 (0.34 to 0.70)``; a level other than 95 is named (``(90% CI …)``).
+
+    Examples
+    --------
+    >>> estimate_ci("RR", 0.4894, 0.3441, 0.6962)
+    'RR 0.49 (0.34 to 0.70)'
+    """
+    ci = "" if level == 95 else f"{level}% CI "
+    what = f"{measure} " if measure else ""
+    return f"{what}{number(estimate, digits)} ({ci}{interval(low, high, digits)})"
+
+
+def percentage(value: Any, digits: int = 1) -> str:
+    """``92.2%`` (the value is already a percentage).
+
+    Examples
+    --------
+    >>> percentage(92.22)
+    '92.2%'
+    """
+    return DASH if is_missing(value) else f"{number(value, digits)}%"
+
+
+def per_1000(value: Any) -> str:
+    """A risk per 1000 people, rounded to a whole number: ``456 per 1000``."""
+    return f"{count(round(float(value)))} per 1000" if not is_missing(value) else ""
+
+
+def events_n(events: Any, n: Any) -> str:
+    """``13/27`` (events of n).
+
+    Examples
+    --------
+    >>> events_n(13, 27.0)
+    '13/27'
+    """
+    return f"{count(events)}/{count(n)}"
+
+
+def mean_sd(mean: str, sd: str, n: Any = None) -> str:
+    """``10.1 (2.3)`` or, with ``n``, ``10.1 (2.3), n=12``; mean and SD are the printed cells.
+
+    Examples
+    --------
+    >>> mean_sd("10.1", "2.3", 12)
+    '10.1 (2.3), n=12'
+    """
+    text = f"{_signed(mean)} ({sd})"
+    return text if n is None else f"{text}, n={count(n)}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 study``, ``2 studies``.
+
+    Examples
+    --------
+    >>> plural(1, "study", "studies"), plural(2, "study", "studies"), plural(3, "claim")
+    ('1 study', '2 studies', '3 claims')
+    """
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def study_label(first_author: Any, year: Any) -> str:
+    """``First author year``, e.g. ``Krupitsky 2002``."""
+    return f"{first_author} {year}"
+
+
+def outcome_words(key: str) -> str:
+    """An outcome key in words when no label is given (``heavy_drinking_days``)."""
+    return str(key).replace("_", " ")
+
+
+def certainty_symbols(certainty: str) -> str:
+    """GRADE symbols of a certainty level, e.g. ``'⊕⊕◯◯'`` for ``'low'``.
+
+    Examples
+    --------
+    >>> certainty_symbols("moderate")
+    '⊕⊕⊕◯'
+    """
+    if certainty not in CERTAINTY_SYMBOLS:
+        raise ValueError(
+            f"certainty must be one of {list(CERTAINTY_SYMBOLS)}; got {certainty!r}")
+    return CERTAINTY_SYMBOLS[certainty]
+
+
+def close_bidi(text: str) -> str:
+    """``text`` with every bidi embedding, override or isolate it opens closed at its end.
+
+    A right-to-left override (U+202E) in a value would otherwise reorder whatever the page
+    shows after it (the year beside an author, the next co-author, the next cell). Surplus
+    closing marks are ignored by the Unicode bidi algorithm (UAX #9), so closing is always
+    safe; only what is still open at the end is closed. The template environment applies it
+    to every value it prints.
+
+    Examples
+    --------
+    >>> close_bidi("\u202eabc") == "\u202eabc\u202c"
+    True
+    >>> close_bidi("\u202eabc\u202c, d") == "\u202eabc\u202c, d"
+    True
+    """
+    embeddings = isolates = 0
+    for char in text:
+        if char in _BIDI_EMBEDDINGS:
+            embeddings += 1
+        elif char == "\u202c":
+            embeddings = max(embeddings - 1, 0)
+        elif char in _BIDI_ISOLATES:
+            isolates += 1
+        elif char == "\u2069":
+            isolates = max(isolates - 1, 0)
+    return text + "\u202c" * embeddings + "\u2069" * isolates
+
+
+def join_values(values: Any, sep: str = ", ") -> str:
+    """Values from data joined into one text, each value's bidi overrides closed before the
+    next value (a U+202E in one name never reverses the names after it).
+
+    Examples
+    --------
+    >>> join_values(["Evil\u202eName", "Next"]) == "Evil\u202eName\u202c, Next"
+    True
+    """
+    return sep.join(close_bidi(str(v)) for v in values)
+
+
+# --------------------------------------------------------------------- a study's own result
+
+
+def reported(row: pd.Series, column: str) -> str:
+    """A decimal cell of a study row as the paper printed it (minus sign typeset)."""
+    return _signed(printed(row, column, missing=DASH))
+
+
+def reported_effect(row: pd.Series) -> str:
+    """A study row's reported effect in the paper's digits: ``HR 0.47 (0.24 to 0.92)``.
+
+    Empty when the row reports no effect; without a CI only the estimate is given.
+    """
+    if is_missing(row.get("effect")):
+        return ""
+    text = f"{row['effect_measure']} {reported(row, 'effect')}"
+    if is_missing(row.get("ci_low")) or is_missing(row.get("ci_high")):
+        return text
+    return f"{text} ({reported(row, 'ci_low')} to {reported(row, 'ci_high')})"
+
+
+def arm_data(row: pd.Series, arm: str, *, with_n: bool = True) -> str:
+    """One arm's numbers: ``13/27`` or ``10.1 (2.3), n=12``; empty when the row has none."""
+    n = row.get(f"n_{arm}")
+    if not is_missing(row.get(f"events_{arm}")):
+        return events_n(row[f"events_{arm}"], n)
+    if not is_missing(row.get(f"mean_{arm}")):
+        return mean_sd(reported(row, f"mean_{arm}"), reported(row, f"sd_{arm}"),
+                       n if with_n else None)
+    return ""
+
+
+def row_result(row: pd.Series) -> str:
+    """The numbers of one study row in words: ``13/27 vs 3/28`` or ``HR 0.47 (0.24 to 0.92)``,
+    with the data level (and a non-primary source) in brackets."""
+    parts = []
+    if not is_missing(row.get("events_intervention")) and not is_missing(
+            row.get("events_comparator")):
+        parts.append(f"{arm_data(row, 'intervention')} vs {arm_data(row, 'comparator')}")
+    elif not is_missing(row.get("mean_intervention")) and not is_missing(
+            row.get("mean_comparator")):
+        parts.append(f"mean {arm_data(row, 'intervention')} vs "
+                     f"{arm_data(row, 'comparator')}")
+    effect = reported_effect(row)
+    if effect:
+        parts.append(effect)
+    if not parts:
+        parts.append("no usable numbers")
+    level = row["data_level"] + ("" if row["source_type"] == "primary"
+                                 else f", {row['source_type']} source")
+    return f"{'; '.join(parts)} [{level}]"
+
+
+def participants(n_intervention: Any, n_comparator: Any) -> str:
+    """``n 27 vs 28``, ``n 40`` or ``n per arm not reported``."""
+    if is_missing(n_intervention) and is_missing(n_comparator):
+        return "n per arm not reported"
+    if is_missing(n_comparator):
+        return f"n {count(n_intervention)}"
+    return f"n {count(n_intervention)} vs {count(n_comparator)}"
+
+
+# ----------------------------------------------------------------------- pooled results
+
+
+def _level(alpha: float) -> int:
+    return round(100 * (1 - float(alpha)))
+
+
+def describe(result: Any) -> str:
+    """A result in one plain-text paragraph: a :class:`~evsum.stats.results.PoolResult`,
+    :class:`~evsum.stats.results.SubgroupResult`, :class:`~evsum.stats.results.EggerResult`,
+    :class:`~evsum.stats.heterogeneity.ConfintResult`, :class:`~evsum.stats.bayes.BayesResult`
+    or :class:`~evsum.stats.fragility.FragilityResult`.
+
+    Examples
+    --------
+    >>> import evsum
+    >>> res = evsum.pool([0.1, 0.3, 0.2], [0.01, 0.02, 0.015], method="FE", measure="MD")
+    >>> describe(res).startswith("FE meta-analysis of 3 studies: pooled MD 0.18")
+    True
+    """
+    kind = type(result).__name__
+    if kind == "SubgroupResult":
+        text = (f"Test for subgroup differences across {len(result.groups)} subgroups: "
+                f"Q = {number(result.q_between)} on {result.q_between_df} df "
+                f"({p_value(result.q_between_pval)}).")
+    elif kind == "ConfintResult":
+        level = _level(result.alpha)
+        text = (f"τ² = {number(result.tau2, 4)} ({level}% CI "
+                f"{interval(result.tau2_low, result.tau2_high, 4)}), I² = "
+                f"{percentage(result.i2)} ({percentage(result.i2_low)} to "
+                f"{percentage(result.i2_high)}), Q-profile interval from "
+                f"{plural(result.k, 'study', 'studies')}.")
+    elif kind == "BayesResult":
+        level = _level(result.alpha)
+        text = (f"Bayesian random-effects meta-analysis of {plural(result.k, 'study', 'studies')}"
+                f" (prior for τ: {result.tau_prior}; for μ: {result.mu_prior}): posterior "
+                f"median effect {number(result.mu_median)} ({level}% credible interval "
+                f"{interval(result.mu_low, result.mu_high)}); τ median "
+                f"{number(result.tau_median)} ({interval(result.tau_low, result.tau_high)}); "
+                f"{level}% prediction interval {interval(result.pred_low, result.pred_high)}.")
+    elif kind == "FragilityResult":
+        what = "reverse fragility index" if result.reverse else "fragility index"
+        crossed = "significant" if result.reverse else "non-significant"
+        text = (f"{what.capitalize()} {result.index}: changing the outcome of "
+                f"{plural(result.index, 'participant')} in arm {result.arm} makes the result "
+                f"{crossed} (Fisher's exact {p_value(result.pval)} before, "
+                f"{p_value(result.pval_after)} after).")
+    elif kind == "EggerResult":
+        text = (f"Egger's regression test for funnel-plot asymmetry "
+                f"({plural(result.k, 'study', 'studies')}): t = {number(result.tval)} on "
+                f"{result.df} df, {p_value(result.pval)}.")
+    else:
+        text = _describe_pool(result)
+        if result.excluded:
+            text += f" {len(result.excluded)} excluded: " + "; ".join(
+                f"{label} ({reason})" for label, reason in result.excluded) + "."
+    if result.notes:
+        text += " Notes: " + " ".join(result.notes)
+    return text
+
+
+def _describe_pool(result: Any) -> str:
+    shown = result.back_transform()
+    level = _level(result.alpha)
+    scale = " (back-transformed from the log scale)" if shown.transformed else ""
+    text = (f"{result.method} meta-analysis of {plural(result.k, 'study', 'studies')}: pooled "
+            f"{result.measure or 'effect'} {number(shown.estimate)} ({level}% CI "
+            f"{interval(shown.ci_low, shown.ci_high)}){scale}, "
+            f"{'t' if result.test == 'knha' else 'z'} = {number(result.zval)}, "
+            f"{p_value(result.pval)}. Heterogeneity: τ² = {number(result.tau2, 4)}, "
+            f"I² = {percentage(result.i2)}, Q = {number(result.q)} on {result.q_df} df "
+            f"({p_value(result.q_pval)}).")
+    if not is_missing(result.pi_low):
+        how = " (t on k - 2 df)" if getattr(result, "pi", "z") == "t" else ""
+        text += (f" {level}% prediction interval{how} "
+                 f"{interval(shown.pi_low, shown.pi_high)}.")
+    return text
+
+
+def pooled_effect(result: Any) -> str:
+    """A pooled result's estimate and CI on the display scale: ``RR 0.49 (0.34 to 0.70)``."""
+    shown = result.back_transform()
+    return estimate_ci(result.measure, shown.estimate, shown.ci_low, shown.ci_high,
+                       level=_level(result.alpha))
+
