@@ -60,7 +60,7 @@ def test_panel_rows_are_the_bundles_values_through_text(bcg4):
     [bayes] = [v for k, v in rows.items() if k.startswith("Bayesian")]
     assert (f"RR: posterior median {text.number(math.exp(b.mu_median))}, 95% credible "
             f"interval {text.interval(math.exp(b.mu_low), math.exp(b.mu_high))};") in bayes
-    assert f"τ median {text.number(b.tau_median)}" in bayes
+    assert f"τ median {text.number(b.tau_median)} (" in bayes and "log RR scale)" in bayes
 
 
 def test_prior_is_stated(bcg4):
@@ -96,6 +96,10 @@ def test_single_trial_wording(tmp_path):
             "make the result no longer significant") in shown
     assert "the Bayesian posterior for τ is its prior" in shown
     assert "Fragility index" in shown and "p = 0.041 from the reported counts" in shown
+    # the trial's own interval excludes RR 1 (Fisher p 0.041) but the Bayesian one,
+    # allowing for between-study variation, does not
+    assert analysis.result.ci_low > 0 and analysis.few_studies.bayes.mu_low < 0
+    assert "includes no difference where the main result's interval does not" in shown
     for absent in ("Hartung-Knapp, ad hoc", "Q-profile", "t on"):
         assert absent not in shown
 
@@ -129,3 +133,10 @@ def test_protocol_words_in_the_panel_are_escaped(tmp_path):
     issues, shown = markup_issues(str(few_studies_html(hostile_words)))
     assert not issues, issues
     assert f"the comparator arm ({hostile.TABLE_BREAK})" in shown
+
+
+def test_hartung_knapp_ad_hoc_is_described_as_a_t_test(bcg4):
+    # rma(test="adhoc") reports a t statistic on k - 1 df, as test="knha" does (metafor 3.8)
+    [analysis] = bcg4
+    assert ", t = " in evsum.describe(analysis.few_studies.hartung_knapp)
+    assert ", z = " in evsum.describe(analysis.few_studies.reml)

@@ -100,7 +100,7 @@ def few_studies_rows(analysis: OutcomeAnalysis) -> list[tuple[str, str]]:
                  f"{text.number(_shown(m, b.mu_median))}, {level}% credible interval "
                  f"{_range(m, b.mu_low, b.mu_high)}; τ median {text.number(b.tau_median)} "
                  f"({text.interval(b.tau_low, b.tau_high)}"
-                 f"{', log scale' if m in RATIO_MEASURES else ''}); {level}% prediction "
+                 f"{f', log {m} scale' if m in RATIO_MEASURES else ''}); {level}% prediction "
                  f"interval {_range(m, b.pred_low, b.pred_high)}"))
     if bundle.fragility is not None:
         f = bundle.fragility
@@ -213,6 +213,12 @@ def few_studies_words(analysis: OutcomeAnalysis) -> list[str]:
     words.append(f"With {prior}, the Bayesian posterior median is "
                  f"{text.number(_shown(bundle.measure, b.mu_median))} ({level}% credible "
                  f"interval {_range(bundle.measure, b.mu_low, b.mu_high)}).")
+    main = analysis.result
+    if (_includes_null(b.mu_low, b.mu_high)
+            and not _includes_null(main.ci_low, main.ci_high)):
+        words.append("That credible interval, which allows for true effects varying between "
+                     "studies as the prior says they may, includes no difference where the "
+                     "main result's interval does not.")
     return words
 
 
