@@ -17,6 +17,9 @@ _EXPORTS: dict[str, str] = {
     "OutcomeAnalysis": "evsum.review.analysis",
     "analyse_condition": "evsum.review.analysis",
     "choose_condition": "evsum.review.analysis",
+    "FewStudies": "evsum.review.few_studies",
+    "few_studies": "evsum.review.few_studies",
+    "few_studies_html": "evsum.present.few_studies",
     "audit_summary_html": "evsum.present.audit_sections",
     "audit_title_html": "evsum.present.audit_sections",
     "citation_audit_html": "evsum.present.audit_sections",
@@ -144,6 +147,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         claims_html,
         verdict_scale_html,
     )
+    from evsum.present.few_studies import few_studies_html
     from evsum.present.figures import (
         evidence_map,
         forest_plot,
@@ -193,6 +197,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         example_risk_of_bias,
         example_rows,
     )
+    from evsum.review.few_studies import FewStudies, few_studies
     from evsum.review.overview import analyse_all, headline_frame, prisma_counts
     from evsum.review.selection import PrismaFlow, SourceRecords, prisma_flow
     from evsum.review.statements import GradeStatement, grade_statement

@@ -162,11 +162,14 @@ def _effect_sentence(analysis: OutcomeAnalysis) -> str:
 def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
                   protocol: Protocol | None = None) -> HtmlBlock:
     """A forest plot and summary per analysis with numbers; then, in one table, the outcomes
-    reported only in words. Rows left out of an analysis are listed with the reason.
+    reported only in words. Rows left out of an analysis are listed with the reason; an
+    analysis of 1 to 4 studies has its few-studies panel beside the main result
+    (:func:`evsum.present.few_studies.few_studies_html`).
 
     ``protocol`` (default: the analyses' own) words the forest plots' "Favours …" labels and
     gives each outcome's direction.
     """
+    from evsum.present.few_studies import few_studies_html
     from evsum.present.figures.forest import forest_plot
 
     protocol = protocol_of(analyses, protocol)
@@ -191,6 +194,7 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
             "anchor": analysis.anchor, "title": analysis.title,
             "figure": figure_html(fig, f"Forest plot: {analysis.title}"),
             "sentence": _effect_sentence(analysis),
+            "few_studies": few_studies_html(analysis),
             "sources": [(row_anchor(r), r["label"]) for _, r in used.iterrows()],
             "notes": [n for n in analysis.notes if not n.startswith("Single study")],
             "left": [(row_anchor(r), r["label"], r["excluded_reason"])

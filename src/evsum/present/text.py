@@ -354,7 +354,7 @@ def _describe_pool(result: Any) -> str:
     text = (f"{result.method} meta-analysis of {plural(result.k, 'study', 'studies')}: pooled "
             f"{result.measure or 'effect'} {number(shown.estimate)} ({level}% CI "
             f"{interval(shown.ci_low, shown.ci_high)}){scale}, "
-            f"{'t' if result.test == 'knha' else 'z'} = {number(result.zval)}, "
+            f"{'t' if result.test in ('knha', 'adhoc') else 'z'} = {number(result.zval)}, "
             f"{p_value(result.pval)}. Heterogeneity: τ² = {number(result.tau2, 4)}, "
             f"I² = {percentage(result.i2)}, Q = {number(result.q)} on {result.q_df} df "
             f"({p_value(result.q_pval)}).")

@@ -86,6 +86,24 @@ def notebook_parameters(path: str | Path) -> tuple[str, ...]:
     return ()
 
 
+def check_parameters(notebook: str | Path, parameters: dict) -> None:
+    """Refuse parameters the notebook's ``parameters`` cell does not declare (papermill would
+    only warn, and the value would be ignored).
+
+    Raises
+    ------
+    EvsumError
+        Naming the notebook, the unknown parameters and the declared ones.
+    """
+    from evsum.exceptions import EvsumError
+
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise EvsumError(f"{notebook}: parameter(s) {', '.join(unknown)} not in the notebook's "
+                         f"parameters cell (it declares {', '.join(declared)})")
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,6 +170,7 @@ def execute(job: ReportJob) -> NotebookNode:
 
     from evsum.render.kernels import run_notebook
 
+    check_parameters(job.notebook, job.parameters)
     executed = run_notebook(job.notebook, job.parameters,
                             kernel_name=job.kernel_name or _default_kernel(),
                             cwd=job.cwd or str(Path(job.notebook).parent))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,8 +18,16 @@ import pandas as pd
 
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.protocol import Protocol
+from evsum.review.few_studies import (
+    DEFAULT_TAU_PRIOR,
+    FEW_STUDIES_MAX_K,
+    FewStudies,
+    check_tau_prior,
+    few_studies,
+)
 from evsum.stats.diagnostics import egger_test, leave_one_out
 from evsum.stats.effects import compute_effects
+from evsum.stats.inverse_variance import check_method
 from evsum.stats.pooling import pool
 from evsum.stats.results import EggerResult, PoolResult
 
@@ -38,7 +47,9 @@ class OutcomeAnalysis:
     has usable numbers. ``higher_is_better``, ``intervention`` and ``comparison`` are the
     protocol's direction of the outcome and its words for the two arms; ``protocol`` is the
     evidence base's protocol (its wording). ``egger`` is Egger's test of the pooled studies
-    when there are at least :data:`EGGER_MIN_K`.
+    when there are at least :data:`EGGER_MIN_K`. ``few_studies`` holds the few-studies
+    results (:func:`evsum.review.few_studies.few_studies`) of an analysis of 1 to
+    :data:`~evsum.review.few_studies.FEW_STUDIES_MAX_K` studies.
     """
 
     condition: str
@@ -55,6 +66,7 @@ class OutcomeAnalysis:
     comparison: str = ""
     egger: EggerResult | None = field(default=None, repr=False)
     protocol: Protocol | None = field(default=None, repr=False)
+    few_studies: FewStudies | None = field(default=None, repr=False)
 
     @property
     def title(self) -> str:
@@ -134,7 +146,9 @@ def choose_condition(evidence: Evidence, condition: str = "") -> str:
 
 
 def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | list = "all",
-                      method: str = "REML") -> tuple[OutcomeAnalysis, ...]:
+                      method: str = "REML", test: str = "z", pi: str = "z",
+                      bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
+                      ) -> tuple[OutcomeAnalysis, ...]:
     """Pool every outcome of one condition, one analysis per comparator type and time point.
 
     Parameters
@@ -147,13 +161,29 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
         Outcomes to analyse.
     method : str
         Pooling method for :func:`evsum.pool`.
+    test : {"z", "knha", "adhoc"}
+        Test and CI of the main result (:func:`evsum.pool`); the few-studies results always
+        show Hartung-Knapp with the ad hoc correction as well.
+    pi : {"z", "t"}
+        Prediction interval of the main result (:func:`evsum.pool`); the few-studies results
+        always show the t(k - 2) interval as well.
+    bayes_tau_prior : tuple
+        Prior for τ of the few-studies Bayesian fit (:func:`evsum.pool_bayes`), default
+        half-normal with scale 0.5.
 
     Returns
     -------
     tuple of OutcomeAnalysis
         Sorted by outcome, comparator type, time point. Narrative-only groups have
-        ``result=None``.
+        ``result=None``; analyses of 1 to 4 studies carry ``few_studies``.
+
+    Raises
+    ------
+    ValueError
+        Unknown condition, outcomes, method, test, pi or a bad ``bayes_tau_prior``.
     """
+    check_method(method, test, pi)
+    bayes_tau_prior = check_tau_prior(bayes_tau_prior)
     rows = evidence.studies.for_condition(condition)
     if rows.empty:
         raise ValueError(f"condition must be one of {evidence.studies.conditions}; "
@@ -177,19 +207,21 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
         group = _mark_shared_comparators(group.reset_index(drop=True))
         used = group[group["excluded_reason"] == ""]
         notes: list[str] = []
-        result = loo = egger = None
+        result = loo = egger = small = None
         if len(used):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 measure = key[3] if key[3] != "—" else None
                 result = pool(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
                               method=method if len(used) > 1 else "FE", measure=measure,
-                              labels=list(used["label"]))
+                              labels=list(used["label"]), test=test, pi=pi)
             if len(used) >= 3:
                 loo = leave_one_out(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
                                     method=method, labels=list(used["label"]))
             if len(used) >= EGGER_MIN_K:
                 egger = egger_test(used["yi"].to_numpy(float), used["vi"].to_numpy(float))
+            if len(used) <= FEW_STUDIES_MAX_K:
+                small = few_studies(used, measure, tau_prior=bayes_tau_prior)
         if len(used) <= 1:
             notes.append("Single study: no pooling." if len(used) == 1 else
                          "No study reports usable numbers for this comparison.")
@@ -198,5 +230,6 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
                          "conditions.")
         analyses.append(OutcomeAnalysis(condition, key[0], key[1], key[2], key[3], group,
                                         result, loo, tuple(notes), egger=egger,
-                                        protocol=evidence.protocol, **_words(evidence, key)))
+                                        protocol=evidence.protocol, few_studies=small,
+                                        **_words(evidence, key)))
     return tuple(analyses)

@@ -1,0 +1,190 @@
+"""The few-studies bundle: what else to look at when an analysis rests on 1 to 4 trials.
+
+With few small trials the usual random-effects defaults mislead: τ² is estimated as 0 with no
+sign of how uncertain that is, the z interval ignores that τ² is unknown, and the normal
+prediction interval is too narrow. For an analysis of at most :data:`FEW_STUDIES_MAX_K`
+studies the review computes, beside its main result, the REML fit with the Q-profile
+interval for τ² (``evsum.confint``), Hartung-Knapp with the ad hoc correction, the prediction
+interval on t(k - 2) df, a Bayesian fit with a weakly informative half-normal(0.5) prior on
+τ, and for a single two-arm trial with binary arm data its fragility index.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evsum.stats.bayes import BayesResult, pool_bayes
+from evsum.stats.fragility import FragilityResult, fragility_index
+from evsum.stats.heterogeneity import ConfintResult, confint
+from evsum.stats.pooling import pool
+from evsum.stats.results import PoolResult
+from evsum.vocab import BINARY_MEASURES
+
+__all__ = ["DEFAULT_TAU_PRIOR", "FEW_STUDIES_MAX_K", "FewStudies", "check_tau_prior",
+           "few_studies"]
+
+#: Largest number of studies for which the bundle is computed (issue 17: "k ≤ 4").
+FEW_STUDIES_MAX_K: int = 4
+#: Prior for τ of the Bayesian fit (issue 17): half-normal with scale 0.5, weakly informative
+#: for log ratio measures (τ < 0.98 with 95 % probability; see :func:`evsum.pool_bayes`).
+DEFAULT_TAU_PRIOR: tuple[str, float] = ("halfnormal", 0.5)
+
+
+@dataclass(frozen=True)
+class FewStudies:
+    """The few-studies results of one analysis (see :func:`few_studies`).
+
+    Attributes
+    ----------
+    k : int
+        Studies in the analysis.
+    measure : str or None
+        Effect measure code (ratio measures are on the log scale in every result).
+    reml : PoolResult or None
+        REML random-effects fit with the t(k - 2) prediction interval (``pi="t"``; the
+        interval is defined from 3 studies). None for a single study.
+    tau2_ci : ConfintResult or None
+        Q-profile confidence intervals for τ², τ, I² and H² of ``reml``. None for a single
+        study.
+    hartung_knapp : PoolResult or None
+        REML with Hartung-Knapp and the ad hoc correction (``test="adhoc"``: t on k - 1 df,
+        the variance factor never below 1). None for a single study.
+    bayes : BayesResult
+        Normal-normal random-effects posterior with the prior ``bayes.tau_prior`` for τ and a
+        uniform prior for the effect.
+    fragility : FragilityResult or None
+        Fragility index (or reverse fragility index) of a single two-arm trial with binary
+        arm data; None otherwise.
+    notes : tuple of str
+        What could not be computed, and why.
+    """
+
+    k: int
+    measure: str | None
+    reml: PoolResult | None
+    tau2_ci: ConfintResult | None
+    hartung_knapp: PoolResult | None
+    bayes: BayesResult
+    fragility: FragilityResult | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def has_prediction_interval(self) -> bool:
+        """True when the t(k - 2) prediction interval is defined (3 or more studies)."""
+        return self.reml is not None and bool(np.isfinite(self.reml.pi_low))
+
+
+def check_tau_prior(tau_prior: Sequence) -> tuple:
+    """``tau_prior`` as a tuple, checked by :func:`evsum.pool_bayes` before any analysis runs.
+
+    Raises
+    ------
+    ValueError
+        The prior is not one :func:`evsum.pool_bayes` takes (its message, naming
+        ``bayes_tau_prior``).
+
+    Examples
+    --------
+    >>> check_tau_prior(["halfcauchy", 1])
+    ('halfcauchy', 1)
+    """
+    spec = (tau_prior,) if isinstance(tau_prior, str) else tuple(tau_prior)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pool_bayes([0.0], [1.0], tau_prior=spec)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"bayes_tau_prior: {err}") from None
+    return spec
+
+
+def _arm_counts(row: pd.Series) -> tuple[int, int, int, int] | None:
+    """Events and n of both arms of a binary arm-data row, or None when one is missing."""
+    cells = [row.get(c) for c in ("events_intervention", "n_intervention",
+                                  "events_comparator", "n_comparator")]
+    if any(c is None or pd.isna(c) for c in cells):
+        return None
+    return tuple(int(c) for c in cells)  # type: ignore[return-value]
+
+
+def few_studies(used: pd.DataFrame, measure: str | None, *,
+                tau_prior: Sequence = DEFAULT_TAU_PRIOR,
+                alpha: float = 0.05) -> FewStudies:
+    """Compute the few-studies bundle of the pooled rows of one analysis.
+
+    Parameters
+    ----------
+    used : pandas.DataFrame
+        The analysis's pooled rows: ``yi``, ``vi`` (log scale for ratio measures), ``label``,
+        and for the fragility index ``data_level``, ``design``, ``events_intervention``,
+        ``n_intervention``, ``events_comparator``, ``n_comparator``.
+    measure : str or None
+        Effect measure code.
+    tau_prior : tuple
+        Prior for τ of the Bayesian fit (see :func:`evsum.pool_bayes`), default half-normal
+        with scale 0.5.
+    alpha : float
+        1 - level of every interval.
+
+    Returns
+    -------
+    FewStudies
+        The REML fit with its τ² interval, Hartung-Knapp (ad hoc) and the t(k - 2)
+        prediction interval (from 2, 2 and 3 studies), the Bayesian fit, and for a single
+        binary two-arm trial with arm data its fragility index.
+
+    Raises
+    ------
+    ValueError
+        No rows, or a bad ``tau_prior`` (the message of :func:`evsum.pool_bayes`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"yi": [-0.889, -1.585, -1.348, -1.442],
+    ...                      "vi": [0.326, 0.195, 0.415, 0.020], "label": list("ABCD")})
+    >>> bundle = few_studies(rows, "RR")
+    >>> bundle.tau2_ci.tau2_low, round(bundle.tau2_ci.tau2_high, 2)
+    (0.0, 0.99)
+    """
+    k = len(used)
+    if k == 0:
+        raise ValueError("the few-studies bundle needs at least 1 study; got none")
+    yi = used["yi"].to_numpy(float)
+    vi = used["vi"].to_numpy(float)
+    labels = [str(x) for x in used["label"]] if "label" in used else None
+    notes: list[str] = []
+    reml = ci = hk = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the notes of each result say what the warnings say
+        bayes = pool_bayes(yi, vi, tau_prior=tuple(tau_prior), measure=measure, labels=labels,
+                           alpha=alpha)
+        if k >= 2:
+            reml = pool(yi, vi, method="REML", pi="t", measure=measure, labels=labels,
+                        alpha=alpha)
+            ci = confint(reml)
+            hk = pool(yi, vi, method="REML", test="adhoc", measure=measure, labels=labels,
+                      alpha=alpha)
+    if k == 1:
+        notes.append("With one study there is no between-study variance to estimate: no τ² "
+                     "interval, no Hartung-Knapp test and no prediction interval.")
+    elif k == 2:
+        notes.append("The t(k - 2) prediction interval needs at least 3 studies.")
+    fragility = None
+    if k == 1 and measure in BINARY_MEASURES:
+        row = used.iloc[0]
+        counts = _arm_counts(row) if row.get("data_level", "arm") == "arm" else None
+        if row.get("design", "") == "crossover_rct":
+            counts = None
+        if counts is None:
+            notes.append("No fragility index: the trial's arm-level event counts are not "
+                         "available (or it is a crossover trial).")
+        else:
+            fragility = fragility_index(*counts, alpha=alpha)
+    return FewStudies(k=k, measure=measure, reml=reml, tau2_ci=ci, hartung_knapp=hk,
+                      bayes=bayes, fragility=fragility, notes=tuple(notes))
