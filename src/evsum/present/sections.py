@@ -339,38 +339,56 @@ def overview_title_html(evidence: Evidence) -> HtmlBlock:
 
 
 def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...], *,
-                      protocol: Protocol | None = None) -> HtmlBlock:
+                      protocol: Protocol | None = None,
+                      grade: pd.DataFrame | None = None) -> HtmlBlock:
     """The evidence map figure (condition × outcome bubbles), labelled with ``protocol``'s
-    words (default: the analyses' own protocol)."""
+    words (default: the analyses' own protocol) and coloured by GRADE certainty (from
+    ``grade``, ``evidence.grade``; without it every bubble is "not assessed"), never by
+    direction alone. Narrative-only analyses are left out (nothing was estimated)."""
     from evsum.present.figures.evidence_map import evidence_map
     from evsum.review.overview import headline_frame
 
-    frame = headline_frame(analyses)
-    return figure_html(evidence_map(frame, outcomes_down=True,
-                                    protocol=protocol_of(analyses, protocol)), "Evidence map")
+    frame = headline_frame(analyses, grade=grade)
+    frame = frame[frame["k"] > 0].reset_index(drop=True)
+    frame["certainty"] = frame["certainty"].replace("", "not assessed")
+    return figure_html(evidence_map(frame, outcomes_down=True, colour="certainty",
+                                    protocol=protocol_of(analyses, protocol)),
+                       "Evidence map: one bubble per analysis with numbers, its area the "
+                       "participants, its colour the GRADE certainty of the evidence")
 
 
-def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
+def headline_html(analyses: tuple[OutcomeAnalysis, ...], *,
+                  grade: pd.DataFrame | None = None) -> HtmlBlock:
     """Per-condition headline table of every analysis with numbers, then a count per
-    condition of the outcomes reported only in words. Each effect links to its analysis in
-    the condition report, each study to its data row (quote and source)."""
+    condition of the outcomes reported only in words. Each row names what the result rests
+    on (design, the comparison in its own words, source kind), its GRADE certainty (from
+    ``grade``, ``evidence.grade``) and GRADE's plain-language statement; each effect links
+    to its analysis in the condition report, each study to its data row (quote and source)."""
     from evsum.review.overview import headline_frame
 
-    frame = headline_frame(analyses)
+    frame = headline_frame(analyses, grade=grade)
+    protocol = protocol_of(analyses)
     rows = []
     for analysis, (_, r) in zip(analyses, frame.iterrows(), strict=True):
         if r["k"] == 0:
             continue
         used = analysis.rows[analysis.rows["excluded_reason"] == ""]
+        certainty = r["certainty"] or "not assessed"
         rows.append({
-            "condition": r["condition"], "condition_label": r["condition"],
-            "outcome": text.outcome_words(r["outcome"]), "comparator_type": r["comparator_type"],
+            "condition": r["condition"],
+            "condition_label": protocol.condition_label(r["condition"]),
+            "outcome": protocol.outcome_label(r["outcome"]), "comparison": r["comparison"],
+            "design": r["design"], "source": r["source"],
             "timepoint": r["timepoint"], "k": r["k"], "studies": r["studies"],
             "used": [(row_anchor(u), u["label"]) for _, u in used.iterrows()],
             "participants": r["participants"] or "", "anchor": analysis.anchor,
-            "effect": analysis_effect(analysis), "direction": r["direction"],
+            "effect": analysis_effect(analysis), "statement": r["statement"],
+            "certainty": certainty, "symbols": (text.certainty_symbols(certainty)
+                        if certainty in vocab.GRADE_CERTAINTY else ""),
+            "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", certainty),
         })
-    words = [(c, c, n) for c, n in frame[frame["k"] == 0].groupby("condition").size().items()]
+    words = [(c, protocol.condition_label(c), n)
+             for c, n in frame[frame["k"] == 0].groupby("condition").size().items()]
     return render("headline.html.j2", rows=rows, words=words)
 
 
