@@ -71,6 +71,7 @@ class OutcomeSpec:
     higher_is_better: bool = True
     importance: str = "important"
     mid: float | None = None
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,11 @@ class Protocol:
         of :func:`evsum.grade_statement` applies; measures without one cannot be sized)."""
         spec = self.outcomes.get(key)
         return spec.mid if spec else None
+
+    def outcome_unit(self, key: str) -> str:
+        """The unit of a continuous outcome's difference (``percentage points``), or ``""``."""
+        spec = self.outcomes.get(key)
+        return spec.unit if spec else ""
 
     def outcome_importance(self, key: str) -> str:
         """The outcome's GRADE importance (``important`` when the protocol does not say)."""
@@ -304,7 +310,7 @@ TOP_KEYS = ("review", "conditions", "outcomes", "comparisons", "study_comparison
             "timepoints", "claim_types")
 REVIEW_KEYS = ("title", "question", "intervention", "comparator", "eligibility", "reports")
 CONDITION_KEYS = ("label", "population", "setting")
-OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid")
+OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid", "unit")
 
 
 def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
@@ -392,7 +398,8 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         outcomes[key] = OutcomeSpec(key=key, label=label, type=kind or "binary",
                                     higher_is_better=better is True,
                                     importance=importance or "important",
-                                    mid=None if mid is None else float(mid))
+                                    mid=None if mid is None else float(mid),
+                                    unit=check.text_value(table, spec, "unit", required=False))
 
     comparisons = check.table((), data, "comparisons")
     for key, value in comparisons.items():

@@ -416,36 +416,80 @@ def data_version_html(evidence: Evidence) -> HtmlBlock:
 
 
 def _one_per_outcome(analyses: list[OutcomeAnalysis]) -> list[OutcomeAnalysis]:
-    """One analysis per outcome × time point: the one with numbers if there is one (another
-    group of the same outcome holds only narrative or secondary rows, listed elsewhere)."""
-    kept: dict[tuple[str, str], OutcomeAnalysis] = {}
+    """One analysis per outcome × time point: the one with numbers if there is one, holding
+    the rows of the other groups of the same outcome too (narrative or secondary rows, which
+    the summary of findings shows beside the estimate and never pools)."""
+    import dataclasses
+
+    groups: dict[tuple[str, str], list[OutcomeAnalysis]] = {}
     for analysis in analyses:
-        key = (analysis.outcome, analysis.timepoint)
-        if key not in kept or (kept[key].result is None and analysis.result is not None):
-            kept[key] = analysis
-    return list(kept.values())
+        groups.setdefault((analysis.outcome, analysis.timepoint), []).append(analysis)
+    kept = []
+    for group in groups.values():
+        main = next((a for a in group if a.result is not None), group[0])
+        others = [a.rows.assign(excluded_reason=a.rows["excluded_reason"].replace(
+            "", "another group of this outcome")) if main.result is not None else a.rows
+            for a in group if a is not main]
+        if others:
+            main = dataclasses.replace(main, rows=pd.concat([main.rows, *others],
+                                                            ignore_index=True))
+        kept.append(main)
+    return kept
+
+
+def _sof_order(analyses: list[OutcomeAnalysis], protocol: Protocol) -> list[OutcomeAnalysis]:
+    """Critical outcomes first, then important, then the rest (GRADE handbook 5.1), each in
+    the protocol's outcome order."""
+    from evsum.ingest.protocol import IMPORTANCE
+
+    order = {key: i for i, key in enumerate(protocol.outcomes)}
+    return sorted(analyses, key=lambda a: (
+        IMPORTANCE.index(protocol.outcome_importance(a.outcome)),
+        order.get(a.outcome, len(order))))
 
 
 def summary_of_findings_html(evidence: Evidence,
                              analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
-    """GRADE summary of findings, one table per comparator type, from ``grade.csv``."""
-    from evsum.present.sof import sof_html, summary_of_findings
+    """GRADE summary of findings as GRADEpro lays it out, one table per comparator type
+    (a second one past :data:`~evsum.present.sof.MAX_SOF_OUTCOMES` outcomes), from
+    ``grade.csv``: the header (population, setting, intervention, comparison from the
+    protocol), critical outcomes first, participants with design, statements as comments."""
+    from evsum.present.sof import MAX_SOF_OUTCOMES, sof_html, summary_of_findings
 
     protocol = protocol_of(evidence)
     if not analyses:
         return render("blocks.html.j2", blocks=[], notes=["No outcome data for this condition."])
     blocks = []
+    summary: list[str] = []
     for comparator in sorted({a.comparator_type for a in analyses}):
-        chosen = _one_per_outcome([a for a in analyses if a.comparator_type == comparator])
-        frame = summary_of_findings(chosen, evidence.grade)
+        chosen = _sof_order(
+            _one_per_outcome([a for a in analyses if a.comparator_type == comparator]),
+            protocol)
+        frame = summary_of_findings(chosen, evidence.grade,
+                                    characteristics=evidence.characteristics)
         frame["relative_effect"] = [
             single_study_effect(a)[0] if a.result is not None and a.result.k == 1 else shown
             for a, shown in zip(chosen, frame["relative_effect"], strict=True)]
-        blocks.append(sof_html(
-            frame, title=(f"{_capital(protocol.intervention)} compared with "
-                          f"{protocol.comparison_label(comparator)}"),
-            intervention=protocol.intervention, comparator=comparator, link_analyses=True,
-            protocol=protocol))
+        summary += [f"{protocol.outcome_label(r['outcome'])} ({r['timepoint']}): {r['comment']}"
+                    for r in frame.to_dict("records") if r["comment"] and r["k"]
+                    and r["relative_effect"] != "not pooled"]
+        condition = chosen[0].condition
+        spec = protocol.conditions.get(condition)
+        comparison = protocol.comparison_label(comparator)
+        title = (f"{_capital(protocol.intervention)} compared with {comparison} for "
+                 f"{protocol.condition_label(condition)}")
+        header = {"Patient or population": spec.population if spec else "",
+                  "Setting": spec.setting if spec else "",
+                  "Intervention": protocol.intervention, "Comparison": comparison}
+        for start in range(0, len(frame), MAX_SOF_OUTCOMES):
+            part = frame.iloc[start:start + MAX_SOF_OUTCOMES].reset_index(drop=True)
+            blocks.append(sof_html(
+                part, title=title if start == 0 else f"{title} (continued)",
+                intervention=protocol.intervention, comparator=comparison,
+                link_analyses=True, protocol=protocol, header=header))
     notes = [] if len(evidence.grade) else [
         "No GRADE assessment recorded (data/grade.csv is missing)."]
+    if summary:
+        # The report's summary in GRADE's words (Santesso et al. 2020), before the tables.
+        blocks.insert(0, render("bullets.html.j2", points=summary))
     return render("blocks.html.j2", blocks=blocks, notes=notes)
