@@ -53,3 +53,27 @@ def test_narrative_rows_show_the_randomised_n_the_data_holds(built, condition, s
     # the row quoting the study carries its n with the design
     assert re.search(re.escape(study) + r": “[^”]*” not pooled " + str(n) + r" \(1 RCT\)",
                      text), text
+
+
+def test_limitations_count_the_rows_the_summary_of_findings_shows(built):
+    evidence, _, pages = built
+    for condition, page in pages.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            analyses = evsum.analyse_condition(evidence, condition)
+        limits = _plain(str(evsum.limitations_html(evidence, condition, analyses)))
+        tables = re.findall(r'<table class="evsum-sof">.*?</table>', page, flags=re.S)
+        shown = sum(t.split("<tbody>")[1].count("<tr>") for t in tables)
+        found = re.search(r"(\d+) of (\d+) summary-of-findings rows pool", limits)
+        assert found and int(found.group(2)) == shown, (condition, limits)
+
+
+def test_the_overview_counts_the_word_only_rows_the_reports_show(built):
+    evidence, overview, pages = built
+    listed = _plain(str(evsum.headline_html(overview, grade=evidence.grade)))
+    for condition, page in pages.items():
+        tables = re.findall(r'<table class="evsum-sof">.*?</table>', page, flags=re.S)
+        narrative = sum(t.count('class="sof-narrative"') for t in tables)
+        label = evidence.protocol.condition_label(condition)
+        found = re.search(re.escape(label) + r" : (\d+) outcome", listed)
+        assert (int(found.group(1)) if found else 0) == narrative, condition

@@ -265,9 +265,14 @@ def limitations_html(evidence: Evidence, condition: str,
     if secondary:
         points.append(f"{text.plural(secondary, 'row')} come only from secondary sources "
                       "(reviews or press) and are shown but never pooled.")
-    pooled = [a for a in analyses if a.result is not None and a.result.k >= 2]
-    points.append(f"{len(pooled)} of {len(analyses)} analyses pool two or more studies; the "
-                  "others rest on a single study or none.")
+    # Counted as the summary of findings shows them: one row per outcome × time point ×
+    # comparator type.
+    rows_shown = [kept for comparator in sorted({a.comparator_type for a in analyses})
+                  for kept in _one_per_outcome([a for a in analyses
+                                                if a.comparator_type == comparator])]
+    pooled = [a for a in rows_shown if a.result is not None and a.result.k >= 2]
+    points.append(f"{len(pooled)} of {len(rows_shown)} summary-of-findings rows pool two or "
+                  "more studies; the others rest on a single study or none.")
     small = studies[(studies["n_intervention"].fillna(0) + studies["n_comparator"].fillna(0)) < 50]
     if len(small):
         points.append(f"{len(small)} of {len(studies)} studies have fewer than 50 participants "
@@ -387,8 +392,15 @@ def headline_html(analyses: tuple[OutcomeAnalysis, ...], *,
                         if certainty in vocab.GRADE_CERTAINTY else ""),
             "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", certainty),
         })
+    # Counted as the summary of findings shows them: one row per outcome × time point ×
+    # comparator type, and none where another group of the same row has numbers.
+    key = ["condition", "outcome", "timepoint", "comparator_type"]
+    with_numbers = set(map(tuple, frame.loc[frame["k"] > 0, key].to_numpy().tolist()))
+    only_words = frame[frame["k"] == 0].drop_duplicates(key)
+    keep = [tuple(r) not in with_numbers for r in only_words[key].to_numpy().tolist()]
+    only_words = only_words.loc[pd.Series(keep, index=only_words.index, dtype=bool)]
     words = [(c, protocol.condition_label(c), n)
-             for c, n in frame[frame["k"] == 0].groupby("condition").size().items()]
+             for c, n in only_words.groupby("condition").size().items()]
     return render("headline.html.j2", rows=rows, words=words)
 
 
