@@ -51,13 +51,19 @@ def test_certainty_symbols_and_reasons():
     assert row["reasons"][1].startswith("Imprecision (very serious): ")
 
 
-def test_continuous_outcome_has_no_absolute_effect():
+def test_continuous_outcome_reads_as_a_difference_in_the_absolute_column():
     result = _result("MD")
     sof = evsum.summary_of_findings({("condition_a", "craving", "placebo"): result}, _grade())
     row = sof.iloc[0]
     # display only: the pooled value itself, minus sign as U+2212, not back-transformed
     assert row["relative_effect"].startswith(f"MD \u2212{abs(result.estimate):.2f} (")
-    assert math.isnan(row["risk_per_1000"]) and row["absolute_effect"] == ""
+    assert math.isnan(row["risk_per_1000"])
+    # GRADEpro writes a continuous outcome's absolute effect as "MD 1.9 lower (2.2 lower to
+    # 1.6 lower)" in the absolute-effect column (GRADE handbook 5.2.2; Cochrane Handbook
+    # 14.1.6.1), the interval from its lower limit.
+    assert row["absolute_effect"] == (
+        f"MD {abs(result.estimate):.2f} lower ({abs(result.ci_low):.2f} lower to "
+        f"{abs(result.ci_high):.2f} lower)")
 
 
 def test_outcome_without_grade_row_is_not_assessed_and_none_result_is_not_pooled():

@@ -9,6 +9,7 @@ key, what came and what was expected.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Mapping
@@ -69,6 +70,8 @@ class OutcomeSpec:
     type: str = "binary"
     higher_is_better: bool = True
     importance: str = "important"
+    mid: float | None = None
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ class Protocol:
     comparisons : mapping
         ``comparator_type`` -> wording of that comparison (``"dose comparison"`` ->
         ``"3 sessions vs 1 session"``); types without an entry use the comparator wording.
+    study_comparisons : mapping
+        ``study_id`` -> the comparison of that study in its own words (``"3 sessions vs 1
+        session"``), shown where a result rests on that one study; studies without an entry
+        use :attr:`comparisons`.
     timepoints : mapping
         Named time points the data may use besides ``<number> <unit>`` (name -> meaning),
         the built-in ones (:data:`BUILTIN_TIMEPOINTS`) included.
@@ -106,6 +113,7 @@ class Protocol:
     conditions: Mapping[str, ConditionSpec] = field(default_factory=dict)
     outcomes: Mapping[str, OutcomeSpec] = field(default_factory=dict)
     comparisons: Mapping[str, str] = field(default_factory=dict)
+    study_comparisons: Mapping[str, str] = field(default_factory=dict)
     timepoints: Mapping[str, str] = field(default_factory=lambda: dict(BUILTIN_TIMEPOINTS))
     eligibility: tuple[str, ...] = ()
     claim_types: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CLAIM_TYPES))
@@ -130,6 +138,21 @@ class Protocol:
     def comparison_label(self, comparator_type: str) -> str:
         """The words for a comparison of this ``comparator_type``."""
         return self.comparisons.get(comparator_type, comparator_type or self.comparator)
+
+    def study_comparison(self, study_id: str, comparator_type: str) -> str:
+        """The words for one study's comparison (its own entry, else its type's wording)."""
+        return self.study_comparisons.get(study_id) or self.comparison_label(comparator_type)
+
+    def outcome_mid(self, key: str) -> float | None:
+        """The outcome's minimal important difference, or ``None`` (the documented default
+        of :func:`evsum.grade_statement` applies; measures without one cannot be sized)."""
+        spec = self.outcomes.get(key)
+        return spec.mid if spec else None
+
+    def outcome_unit(self, key: str) -> str:
+        """The unit of a continuous outcome's difference (``percentage points``), or ``""``."""
+        spec = self.outcomes.get(key)
+        return spec.unit if spec else ""
 
     def outcome_importance(self, key: str) -> str:
         """The outcome's GRADE importance (``important`` when the protocol does not say)."""
@@ -283,10 +306,11 @@ class _Checker:
 
 
 #: The keys of evsum.toml (data/README.md, "The protocol", documents each).
-TOP_KEYS = ("review", "conditions", "outcomes", "comparisons", "timepoints", "claim_types")
+TOP_KEYS = ("review", "conditions", "outcomes", "comparisons", "study_comparisons",
+            "timepoints", "claim_types")
 REVIEW_KEYS = ("title", "question", "intervention", "comparator", "eligibility", "reports")
 CONDITION_KEYS = ("label", "population", "setting")
-OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance")
+OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid", "unit")
 
 
 def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
@@ -364,9 +388,18 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
                       f"[outcomes.{key}]")
         elif not isinstance(better, bool):
             check.add(table, "higher_is_better", better, "true or false (without quotes)")
+        mid = spec.get("mid")
+        if mid is not None and (isinstance(mid, bool) or not isinstance(mid, (int, float))
+                                or not math.isfinite(mid) or mid <= 0):
+            check.add(table, "mid", mid, "a number > 0 without quotes: the minimal important "
+                      "difference on the effect measure's scale (a ratio > 1 such as 1.25 for "
+                      "ratio measures, a difference in the outcome's units otherwise)")
+            mid = None
         outcomes[key] = OutcomeSpec(key=key, label=label, type=kind or "binary",
                                     higher_is_better=better is True,
-                                    importance=importance or "important")
+                                    importance=importance or "important",
+                                    mid=None if mid is None else float(mid),
+                                    unit=check.text_value(table, spec, "unit", required=False))
 
     comparisons = check.table((), data, "comparisons")
     for key, value in comparisons.items():
@@ -375,6 +408,11 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
                       + ", ".join(vocab.COMPARATOR_TYPES))
         if not isinstance(value, str) or not value.strip():
             check.add(("comparisons",), key, value, "the wording of that comparison (text)")
+    study_comparisons = check.table((), data, "study_comparisons")
+    for key, value in study_comparisons.items():
+        if not isinstance(value, str) or not value.strip():
+            check.add(("study_comparisons",), key, value,
+                      "the wording of that study's comparison (text)")
     timepoints = dict(BUILTIN_TIMEPOINTS)
     for key, value in check.table((), data, "timepoints").items():
         if TIMEPOINT_PATTERN.match(key):
@@ -394,7 +432,9 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         title=words["title"], question=words["question"],
         intervention=words["intervention"], comparator=words["comparator"],
         conditions=conditions, outcomes=outcomes,
-        comparisons={k: str(v) for k, v in comparisons.items()}, timepoints=timepoints,
+        comparisons={k: str(v) for k, v in comparisons.items()},
+        study_comparisons={k: str(v) for k, v in study_comparisons.items()},
+        timepoints=timepoints,
         eligibility=eligibility, claim_types={k: str(v) for k, v in claim_types.items()},
         reports=reports, source=source)
 

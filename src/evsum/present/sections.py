@@ -269,9 +269,14 @@ def limitations_html(evidence: Evidence, condition: str,
     if secondary:
         points.append(f"{text.plural(secondary, 'row')} come only from secondary sources "
                       "(reviews or press) and are shown but never pooled.")
-    pooled = [a for a in analyses if a.result is not None and a.result.k >= 2]
-    points.append(f"{len(pooled)} of {len(analyses)} analyses pool two or more studies; the "
-                  "others rest on a single study or none.")
+    # Counted as the summary of findings shows them: one row per outcome × time point ×
+    # comparator type.
+    rows_shown = [kept for comparator in sorted({a.comparator_type for a in analyses})
+                  for kept in _one_per_outcome([a for a in analyses
+                                                if a.comparator_type == comparator])]
+    pooled = [a for a in rows_shown if a.result is not None and a.result.k >= 2]
+    points.append(f"{len(pooled)} of {len(rows_shown)} summary-of-findings rows pool two or "
+                  "more studies; the others rest on a single study or none.")
     small = studies[(studies["n_intervention"].fillna(0) + studies["n_comparator"].fillna(0)) < 50]
     if len(small):
         points.append(f"{len(small)} of {len(studies)} studies have fewer than 50 participants "
@@ -343,38 +348,63 @@ def overview_title_html(evidence: Evidence) -> HtmlBlock:
 
 
 def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...], *,
-                      protocol: Protocol | None = None) -> HtmlBlock:
+                      protocol: Protocol | None = None,
+                      grade: pd.DataFrame | None = None) -> HtmlBlock:
     """The evidence map figure (condition × outcome bubbles), labelled with ``protocol``'s
-    words (default: the analyses' own protocol)."""
+    words (default: the analyses' own protocol) and coloured by GRADE certainty (from
+    ``grade``, ``evidence.grade``; without it every bubble is "not assessed"), never by
+    direction alone. Narrative-only analyses are left out (nothing was estimated)."""
     from evsum.present.figures.evidence_map import evidence_map
     from evsum.review.overview import headline_frame
 
-    frame = headline_frame(analyses)
-    return figure_html(evidence_map(frame, outcomes_down=True,
-                                    protocol=protocol_of(analyses, protocol)), "Evidence map")
+    frame = headline_frame(analyses, grade=grade)
+    frame = frame[frame["k"] > 0].reset_index(drop=True)
+    frame["certainty"] = frame["certainty"].replace("", "not assessed")
+    return figure_html(evidence_map(frame, outcomes_down=True, colour="certainty",
+                                    protocol=protocol_of(analyses, protocol)),
+                       "Evidence map: one bubble per analysis with numbers, its area the "
+                       "participants, its colour the GRADE certainty of the evidence")
 
 
-def headline_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
+def headline_html(analyses: tuple[OutcomeAnalysis, ...], *,
+                  grade: pd.DataFrame | None = None) -> HtmlBlock:
     """Per-condition headline table of every analysis with numbers, then a count per
-    condition of the outcomes reported only in words. Each effect links to its analysis in
-    the condition report, each study to its data row (quote and source)."""
+    condition of the outcomes reported only in words. Each row names what the result rests
+    on (design, the comparison in its own words, source kind), its GRADE certainty (from
+    ``grade``, ``evidence.grade``) and GRADE's plain-language statement; each effect links
+    to its analysis in the condition report, each study to its data row (quote and source)."""
     from evsum.review.overview import headline_frame
 
-    frame = headline_frame(analyses)
+    frame = headline_frame(analyses, grade=grade)
+    protocol = protocol_of(analyses)
     rows = []
     for analysis, (_, r) in zip(analyses, frame.iterrows(), strict=True):
         if r["k"] == 0:
             continue
         used = analysis.rows[analysis.rows["excluded_reason"] == ""]
+        certainty = r["certainty"] or "not assessed"
         rows.append({
-            "condition": r["condition"], "condition_label": r["condition"],
-            "outcome": text.outcome_words(r["outcome"]), "comparator_type": r["comparator_type"],
+            "condition": r["condition"],
+            "condition_label": protocol.condition_label(r["condition"]),
+            "outcome": protocol.outcome_label(r["outcome"]), "comparison": r["comparison"],
+            "design": r["design"], "source": r["source"],
             "timepoint": r["timepoint"], "k": r["k"], "studies": r["studies"],
             "used": [(row_anchor(u), u["label"]) for _, u in used.iterrows()],
             "participants": r["participants"] or "", "anchor": analysis.anchor,
-            "effect": analysis_effect(analysis), "direction": r["direction"],
+            "effect": analysis_effect(analysis), "statement": r["statement"],
+            "certainty": certainty, "symbols": (text.certainty_symbols(certainty)
+                        if certainty in vocab.GRADE_CERTAINTY else ""),
+            "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", certainty),
         })
-    words = [(c, c, n) for c, n in frame[frame["k"] == 0].groupby("condition").size().items()]
+    # Counted as the summary of findings shows them: one row per outcome × time point ×
+    # comparator type, and none where another group of the same row has numbers.
+    key = ["condition", "outcome", "timepoint", "comparator_type"]
+    with_numbers = set(map(tuple, frame.loc[frame["k"] > 0, key].to_numpy().tolist()))
+    only_words = frame[frame["k"] == 0].drop_duplicates(key)
+    keep = [tuple(r) not in with_numbers for r in only_words[key].to_numpy().tolist()]
+    only_words = only_words.loc[pd.Series(keep, index=only_words.index, dtype=bool)]
+    words = [(c, protocol.condition_label(c), n)
+             for c, n in only_words.groupby("condition").size().items()]
     return render("headline.html.j2", rows=rows, words=words)
 
 
@@ -402,36 +432,80 @@ def data_version_html(evidence: Evidence) -> HtmlBlock:
 
 
 def _one_per_outcome(analyses: list[OutcomeAnalysis]) -> list[OutcomeAnalysis]:
-    """One analysis per outcome × time point: the one with numbers if there is one (another
-    group of the same outcome holds only narrative or secondary rows, listed elsewhere)."""
-    kept: dict[tuple[str, str], OutcomeAnalysis] = {}
+    """One analysis per outcome × time point: the one with numbers if there is one, holding
+    the rows of the other groups of the same outcome too (narrative or secondary rows, which
+    the summary of findings shows beside the estimate and never pools)."""
+    import dataclasses
+
+    groups: dict[tuple[str, str], list[OutcomeAnalysis]] = {}
     for analysis in analyses:
-        key = (analysis.outcome, analysis.timepoint)
-        if key not in kept or (kept[key].result is None and analysis.result is not None):
-            kept[key] = analysis
-    return list(kept.values())
+        groups.setdefault((analysis.outcome, analysis.timepoint), []).append(analysis)
+    kept = []
+    for group in groups.values():
+        main = next((a for a in group if a.result is not None), group[0])
+        others = [a.rows.assign(excluded_reason=a.rows["excluded_reason"].replace(
+            "", "another group of this outcome")) if main.result is not None else a.rows
+            for a in group if a is not main]
+        if others:
+            main = dataclasses.replace(main, rows=pd.concat([main.rows, *others],
+                                                            ignore_index=True))
+        kept.append(main)
+    return kept
+
+
+def _sof_order(analyses: list[OutcomeAnalysis], protocol: Protocol) -> list[OutcomeAnalysis]:
+    """Critical outcomes first, then important, then the rest (GRADE handbook 5.1), each in
+    the protocol's outcome order."""
+    from evsum.ingest.protocol import IMPORTANCE
+
+    order = {key: i for i, key in enumerate(protocol.outcomes)}
+    return sorted(analyses, key=lambda a: (
+        IMPORTANCE.index(protocol.outcome_importance(a.outcome)),
+        order.get(a.outcome, len(order))))
 
 
 def summary_of_findings_html(evidence: Evidence,
                              analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
-    """GRADE summary of findings, one table per comparator type, from ``grade.csv``."""
-    from evsum.present.sof import sof_html, summary_of_findings
+    """GRADE summary of findings as GRADEpro lays it out, one table per comparator type
+    (a second one past :data:`~evsum.present.sof.MAX_SOF_OUTCOMES` outcomes), from
+    ``grade.csv``: the header (population, setting, intervention, comparison from the
+    protocol), critical outcomes first, participants with design, statements as comments."""
+    from evsum.present.sof import MAX_SOF_OUTCOMES, sof_html, summary_of_findings
 
     protocol = protocol_of(evidence)
     if not analyses:
         return render("blocks.html.j2", blocks=[], notes=["No outcome data for this condition."])
     blocks = []
+    summary: list[str] = []
     for comparator in sorted({a.comparator_type for a in analyses}):
-        chosen = _one_per_outcome([a for a in analyses if a.comparator_type == comparator])
-        frame = summary_of_findings(chosen, evidence.grade)
+        chosen = _sof_order(
+            _one_per_outcome([a for a in analyses if a.comparator_type == comparator]),
+            protocol)
+        frame = summary_of_findings(chosen, evidence.grade,
+                                    characteristics=evidence.characteristics)
         frame["relative_effect"] = [
             single_study_effect(a)[0] if a.result is not None and a.result.k == 1 else shown
             for a, shown in zip(chosen, frame["relative_effect"], strict=True)]
-        blocks.append(sof_html(
-            frame, title=(f"{_capital(protocol.intervention)} compared with "
-                          f"{protocol.comparison_label(comparator)}"),
-            intervention=protocol.intervention, comparator=comparator, link_analyses=True,
-            protocol=protocol))
+        summary += [f"{protocol.outcome_label(r['outcome'])} ({r['timepoint']}): {r['comment']}"
+                    for r in frame.to_dict("records") if r["comment"] and r["k"]
+                    and r["relative_effect"] != "not pooled"]
+        condition = chosen[0].condition
+        spec = protocol.conditions.get(condition)
+        comparison = protocol.comparison_label(comparator)
+        title = (f"{_capital(protocol.intervention)} compared with {comparison} for "
+                 f"{protocol.condition_label(condition)}")
+        header = {"Patient or population": spec.population if spec else "",
+                  "Setting": spec.setting if spec else "",
+                  "Intervention": protocol.intervention, "Comparison": comparison}
+        for start in range(0, len(frame), MAX_SOF_OUTCOMES):
+            part = frame.iloc[start:start + MAX_SOF_OUTCOMES].reset_index(drop=True)
+            blocks.append(sof_html(
+                part, title=title if start == 0 else f"{title} (continued)",
+                intervention=protocol.intervention, comparator=comparison,
+                link_analyses=True, protocol=protocol, header=header))
     notes = [] if len(evidence.grade) else [
         "No GRADE assessment recorded (data/grade.csv is missing)."]
+    if summary:
+        # The report's summary in GRADE's words (Santesso et al. 2020), before the tables.
+        blocks.insert(0, render("bullets.html.j2", points=summary))
     return render("blocks.html.j2", blocks=blocks, notes=notes)

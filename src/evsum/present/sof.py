@@ -19,7 +19,9 @@ import pandas as pd
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, render
+from evsum.review.overview import analysis_statement, design_count, grade_row
 from evsum.stats.grade import downgrade_reasons, grade_certainty
+from evsum.vocab import RATIO_MEASURES
 
 #: Certainty shown when no ``grade.csv`` row matches an outcome.
 NOT_ASSESSED = "not assessed"
@@ -29,8 +31,27 @@ SOF_COLUMNS: tuple[str, ...] = (
     "condition", "outcome", "comparator_type", "timepoint", "k", "participants", "measure",
     "estimate", "ci_low", "ci_high", "relative_effect", "baseline_risk_per_1000",
     "risk_per_1000", "risk_ci_low_per_1000", "risk_ci_high_per_1000", "absolute_effect",
-    "risk_difference", "certainty", "certainty_symbols", "reasons", "anchor",
+    "risk_difference", "certainty", "certainty_symbols", "reasons", "anchor", "design",
+    "importance", "comment", "narrative", "secondary",
 )
+
+#: GRADE Working Group grades of evidence, the key under every summary-of-findings table
+#: (GRADE handbook, section 5 and Table 5.1; Balshem et al. 2011, J Clin Epidemiol 64:401,
+#: Table 2, as GRADEpro prints it under its tables).
+CERTAINTY_KEY: tuple[tuple[str, str], ...] = (
+    ("High certainty", "we are very confident that the true effect lies close to that of the "
+     "estimate of the effect."),
+    ("Moderate certainty", "we are moderately confident in the effect estimate: the true "
+     "effect is likely to be close to the estimate of the effect, but there is a possibility "
+     "that it is substantially different."),
+    ("Low certainty", "our confidence in the effect estimate is limited: the true effect may "
+     "be substantially different from the estimate of the effect."),
+    ("Very low certainty", "we have very little confidence in the effect estimate: the true "
+     "effect is likely to be substantially different from the estimate of effect."),
+)
+#: Most outcomes in one summary-of-findings table (GRADE handbook 5.1: "up to seven"
+#: outcomes; Cochrane Handbook 14.1.4); the rest go to a second table.
+MAX_SOF_OUTCOMES: int = 7
 
 
 @dataclass(frozen=True)
@@ -42,6 +63,7 @@ class _Entry:
     result: Any
     participants: int | None
     anchor: str | None = None
+    analysis: Any = None
 
 
 def _entries(outcome_results: Any, participants: Mapping | None, condition: str | None,
@@ -63,32 +85,15 @@ def _entries(outcome_results: Any, participants: Mapping | None, condition: str 
         return [_Entry(getattr(a, "condition", condition), a.outcome,
                        getattr(a, "comparator_type", comparator_type),
                        getattr(a, "timepoint", None), a.result, getattr(a, "participants", None),
-                       getattr(a, "anchor", None))
+                       getattr(a, "anchor", None), a)
                 for a in outcome_results]
     raise TypeError("outcome_results must be a mapping of outcome to PoolResult or a sequence "
                     "of analyses (evsum.analyse_condition)")
 
 
 def _grade_row(grade_df: pd.DataFrame | None, entry: _Entry) -> dict[str, Any] | None:
-    if grade_df is None or grade_df.empty:
-        return None
-    match = grade_df["outcome"] == entry.outcome
-    for col, value in (("condition", entry.condition), ("comparator_type",
-                                                        entry.comparator_type)):
-        if value is not None and col in grade_df.columns:
-            match &= grade_df[col] == value
-    rows = grade_df[match]
-    if "timepoint" in rows.columns and len(rows):
-        # A row for this time point wins; a blank time point covers the others.
-        when = rows["timepoint"].fillna("").astype(str).str.strip()
-        exact = rows[when == (entry.timepoint or "")]
-        rows = exact if len(exact) else rows[when == ""]
-    if len(rows) > 1:
-        raise ValueError(
-            f"grade_df has {len(rows)} rows for outcome {entry.outcome!r}; give the condition "
-            "and comparator_type (keys (condition, outcome, comparator_type, timepoint)) to "
-            "pick one")
-    return None if rows.empty else rows.iloc[0].to_dict()
+    return grade_row(grade_df, entry.condition, entry.outcome, entry.comparator_type,
+                     entry.timepoint)
 
 
 def _number(value: Any) -> float:
@@ -121,6 +126,91 @@ def _difference(diff: float) -> str:
     return f"{n} {'more' if diff > 0 else 'fewer'}"
 
 
+def _label(row: Mapping) -> str:
+    label = row.get("label")
+    return str(label) if isinstance(label, str) and label else text.study_label(
+        row.get("first_author"), row.get("year"))
+
+
+def _randomised(rows: pd.DataFrame, characteristics: pd.DataFrame | None) -> int | None:
+    """Participants of the studies of ``rows``: ``n_randomised`` from the characteristics,
+    else the rows' arm sizes (a crossover trial's participants counted once)."""
+    total, known = 0, False
+    by_study = ({} if characteristics is None or characteristics.empty else
+                dict(zip(characteristics["study_id"], characteristics["n_randomised"],
+                         strict=True)))
+    for study, group in rows.groupby("study_id", sort=False):
+        value = _number(by_study.get(study))
+        if not np.isfinite(value):
+            row = group.iloc[0]
+            value = _number(row.get("n_intervention"))
+            if row.get("design") != "crossover_rct":
+                other = _number(row.get("n_comparator"))
+                value = value + other if np.isfinite(other) else value
+        if np.isfinite(value):
+            total, known = total + int(value), True
+    return total if known else None
+
+
+def _analysis_columns(entry: _Entry, grade: Mapping | None,
+                      characteristics: pd.DataFrame | None) -> dict[str, Any]:
+    """Design, importance, statement, narrative and secondary results of an analysis entry."""
+    a = entry.analysis
+    rows = getattr(a, "rows", None)
+    protocol = getattr(a, "protocol", None)
+    out: dict[str, Any] = {"design": "", "comment": "", "narrative": (), "secondary": (),
+                           "k": 0, "participants": None,
+                           "importance": (protocol.outcome_importance(entry.outcome)
+                                          if protocol else "")}
+    if not isinstance(rows, pd.DataFrame) or rows.empty:
+        return out
+    excluded = rows["excluded_reason"] if "excluded_reason" in rows else pd.Series(
+        "", index=rows.index)
+    used = rows[excluded == ""]
+    primary = rows[rows["source_type"] != "secondary"]
+    basis = used if entry.result is not None and len(used) else (
+        primary if len(primary) else rows)
+    out["design"] = design_count(basis)
+    if entry.result is None:
+        out["k"] = int(basis["study_id"].nunique())
+        out["participants"] = _randomised(basis, characteristics)
+        out["narrative"] = tuple(
+            f"{_label(r)}: “{r['source_quote']}”" for _, r in primary.iterrows()
+            if isinstance(r.get("source_quote"), str) and r["source_quote"].strip())
+    out["secondary"] = tuple(
+        f"{_label(r)}: {text.reported_effect(r)}" for _, r in rows.iterrows()
+        if r["source_type"] == "secondary" and text.reported_effect(r))
+    if entry.result is not None and protocol is not None:
+        out["comment"] = analysis_statement(a, grade)[2]
+    elif grade is not None and grade_certainty(grade) == "very low" and protocol is not None:
+        # GRADE's very-low statement needs no estimate (Santesso et al. 2020).
+        out["comment"] = (f"The evidence is very uncertain about the effect of "
+                          f"{protocol.intervention} on {entry.outcome.replace('_', ' ')} when "
+                          f"compared with {protocol.comparison_label(entry.comparator_type)}.")
+    return out
+
+
+def _difference_words(entry: _Entry, measure: str, est: float, lo: float, hi: float) -> str:
+    """A difference in GRADEpro's words: ``MD 10.1 percentage points higher (1.1 higher to
+    19.0 higher)``; a single study's reported contrast keeps the paper's digits."""
+    a = entry.analysis
+    rows = getattr(a, "rows", None)
+    values = [(v, text.number(abs(v))) for v in (est, lo, hi)]
+    if isinstance(rows, pd.DataFrame) and entry.result is not None and entry.result.k == 1:
+        used = rows[rows["excluded_reason"] == ""] if "excluded_reason" in rows else rows
+        row = used.iloc[0] if len(used) else None
+        if row is not None and row.get("data_level") == "contrast" and text.reported_effect(
+                row) and not text.is_missing(row.get("ci_low")):
+            values = [(_number(row[c]), text.reported(row, c).lstrip(text.MINUS))
+                      for c in ("effect", "ci_low", "ci_high")]
+    protocol = getattr(a, "protocol", None)
+    unit = protocol.outcome_unit(entry.outcome) if protocol else ""
+    words = [f"{shown} {'higher' if v > 0 else 'lower' if v < 0 else 'different'}"
+             for v, shown in values]
+    head = f"{measure} {values[0][1]}{' ' + unit if unit else ''} {words[0].split(' ')[-1]}"
+    return f"{head} ({words[1]} to {words[2]})"
+
+
 def summary_of_findings(
     outcome_results: Mapping[Any, Any] | Iterable[Any],
     grade_df: pd.DataFrame | None,
@@ -128,6 +218,7 @@ def summary_of_findings(
     participants: Mapping[Any, int] | None = None,
     condition: str | None = None,
     comparator_type: str | None = None,
+    characteristics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """GRADE summary-of-findings table: one row per outcome.
 
@@ -147,6 +238,9 @@ def summary_of_findings(
         Participants per key of a mapping ``outcome_results`` (analyses carry their own).
     condition, comparator_type : str, optional
         Select ``grade_df`` rows for outcome-only keys.
+    characteristics : pandas.DataFrame, optional
+        ``study_characteristics.csv``: its ``n_randomised`` is the denominator of an outcome
+        reported only in words (analyses only).
 
     Returns
     -------
@@ -168,6 +262,12 @@ def summary_of_findings(
         reasons                  tuple of downgrade reasons (see :func:`downgrade_reasons`)
         anchor                   id of the analysis in the report (analyses only), which
                                  ``sof_html(link_analyses=True)`` links the effect to
+        design                   studies by design, GRADEpro's words (``"1 RCT"``)
+        importance               the protocol's GRADE importance of the outcome
+        comment                  GRADE plain-language statement (Santesso et al. 2020)
+        narrative                for an outcome without numbers: each study's own words
+        secondary                secondary-source results (``Label: OR 0.80 (0.31 to
+                                 2.10)``): shown, never pooled
         ======================== ========================================================
 
     Raises
@@ -210,6 +310,11 @@ def summary_of_findings(
                           f"({_difference(diff_lo)} to {_difference(diff_hi)})")
         else:
             absolute = difference = ""
+        extra = _analysis_columns(entry, grade, characteristics)
+        if res is not None and measure not in RATIO_MEASURES and np.isfinite(est):
+            absolute = _difference_words(entry, measure, est, lo, hi)
+        if res is None and extra["k"]:
+            k = extra["k"]
         if grade is None:
             certainty, symbols, reasons = NOT_ASSESSED, "", ()
         else:
@@ -224,13 +329,17 @@ def summary_of_findings(
         records.append({
             "condition": entry.condition, "outcome": entry.outcome,
             "comparator_type": entry.comparator_type, "timepoint": entry.timepoint,
-            "k": k, "participants": entry.participants, "measure": measure or None,
+            "k": k, "participants": (extra["participants"] if res is None and extra["k"]
+                                     else entry.participants),
+            "measure": measure or None,
             "estimate": est, "ci_low": lo, "ci_high": hi, "relative_effect": relative,
             "baseline_risk_per_1000": baseline, "risk_per_1000": risks[0],
             "risk_ci_low_per_1000": min(risks[1:]), "risk_ci_high_per_1000": max(risks[1:]),
             "absolute_effect": absolute, "risk_difference": difference,
             "certainty": certainty, "certainty_symbols": symbols, "reasons": reasons,
-            "anchor": entry.anchor,
+            "anchor": entry.anchor, "design": extra["design"],
+            "importance": extra["importance"], "comment": extra["comment"],
+            "narrative": extra["narrative"], "secondary": extra["secondary"],
         })
     frame = pd.DataFrame.from_records(records, columns=list(SOF_COLUMNS))
     frame["participants"] = pd.array(frame["participants"], dtype="Int64")
@@ -243,15 +352,16 @@ def _dash(value: Any) -> Any:
 
 def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
              intervention: str = "intervention", comparator: str = "comparator",
-             link_analyses: bool = False, protocol: Protocol | None = None) -> HtmlBlock:
-    """Render a summary-of-findings frame as an HTML table with footnotes.
+             link_analyses: bool = False, protocol: Protocol | None = None,
+             header: Mapping[str, str] | None = None) -> HtmlBlock:
+    """Render a summary-of-findings frame as an HTML table laid out as GRADEpro does.
 
     Parameters
     ----------
     sof_df : pandas.DataFrame
-        From :func:`summary_of_findings`.
+        From :func:`summary_of_findings`, in the order to show (critical outcomes first).
     title : str, optional
-        Caption of the table.
+        Caption of the table (GRADEpro: "<intervention> compared with <comparison> for ...").
     intervention, comparator : str
         Names in the absolute-effect column headers.
     link_analyses : bool
@@ -259,43 +369,68 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
         pages that show the analyses.
     protocol : Protocol, optional
         The review's protocol: outcome labels (without it, the outcome keys in words).
+    header : mapping, optional
+        The table's header lines, e.g. ``{"Patient or population": ..., "Setting": ...,
+        "Intervention": ..., "Comparison": ...}`` (GRADE handbook 5.2; empty values left out).
 
     Returns
     -------
     HtmlBlock
-        Rendered from ``templates/sof.html.j2`` (notebooks display it as HTML): a ``<style>``
-        block (``templates/sof.css``), ``<table class="evsum-sof">`` and an ordered list of
-        footnotes. Every data value is HTML-escaped. Certainty cells have the classes
-        ``sof-certainty sof-certainty-<level>`` (spaces as hyphens); each downgrade reason is
-        a lettered footnote, marked next to the certainty it lowered.
+        Rendered from ``templates/sof.html.j2``: a ``<style>`` block (``templates/sof.css``),
+        ``<table class="evsum-sof">`` with the columns Outcomes, the anticipated absolute
+        effects (risk with the comparator, with the intervention, the difference), relative
+        effect, No. of participants (studies), certainty and comments; lettered footnotes
+        (each downgrade reason marked next to the certainty it lowered, secondary sources)
+        and the GRADE Working Group's key to the certainty levels. Every data value is
+        HTML-escaped. Certainty cells have the classes ``sof-certainty
+        sof-certainty-<level>`` (spaces as hyphens).
     """
     footnotes: list[str] = []
+
+    def mark(note: str) -> str:
+        if note not in footnotes:
+            footnotes.append(note)
+        return chr(ord("a") + footnotes.index(note))
+
     rows = []
     for row in sof_df.to_dict("records"):
-        marks = []
-        for reason in row.get("reasons") or ():
-            if reason not in footnotes:
-                footnotes.append(reason)
-            marks.append(chr(ord("a") + footnotes.index(reason)))
+        marks = [mark(reason) for reason in row.get("reasons") or ()]
         k = int(row["k"])
         anchor = row.get("anchor") if k and link_analyses else None
         level = str(row["certainty"])
         baseline = row.get("baseline_risk_per_1000")
+        design = row.get("design")
+        design = design if isinstance(design, str) and design else text.plural(
+            k, "study", "studies")
+        pooled = not text.is_missing(row.get("measure")) and row.get(
+            "relative_effect") != "not pooled"
+        secondary = tuple(row.get("secondary") or ())
+        secondary_mark = mark("Secondary source (a review or press report of the trial): "
+                              "shown as reported, never pooled.") if secondary else ""
+        narrative = tuple(row.get("narrative") or ())
         rows.append({
             "outcome": (protocol.outcome_label(row["outcome"]) if protocol
                         else text.outcome_words(row["outcome"])),
             "timepoint": row.get("timepoint") or "",
             "comparator_type": row.get("comparator_type") or "",
             "participants": text.count(row.get("participants")),
-            "studies": text.plural(k, "study", "studies"),
+            "studies": design,
             "anchor": anchor if isinstance(anchor, str) and anchor else "",
+            "pooled": pooled,
+            "ratio": row.get("measure") in RATIO_MEASURES,
             "relative_effect": _dash(row["relative_effect"]),
-            "baseline": "" if baseline is None else text.per_1000(float(baseline)),
+            "baseline": ("" if baseline is None or text.is_missing(baseline)
+                         else text.per_1000(float(baseline))),
             "absolute_effect": row.get("absolute_effect") or "",
             "risk_difference": row.get("risk_difference") or "",
+            "narrative": narrative or (() if pooled or secondary else (
+                "No usable numbers were read.",)),
+            "secondary": secondary, "secondary_mark": secondary_mark,
             "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower()),
             "symbols": row.get("certainty_symbols") or "", "level": level.upper(),
-            "marks": marks,
+            "marks": marks, "comment": row.get("comment") or "",
         })
+    lines = [(k, v) for k, v in (header or {}).items() if isinstance(v, str) and v.strip()]
     return render("sof.html.j2", title=title, intervention=intervention,
-                  comparator=comparator, rows=rows, footnotes=footnotes)
+                  comparator=comparator, rows=rows, footnotes=footnotes, header=lines,
+                  key=CERTAINTY_KEY)

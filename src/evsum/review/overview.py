@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from evsum.ingest.evidence import Evidence
 from evsum.review.analysis import OutcomeAnalysis, analyse_condition
+from evsum.review.statements import grade_statement
+from evsum.stats.grade import grade_certainty
+from evsum.vocab import RATIO_MEASURES
+
+#: Short design words of a headline row and a summary-of-findings participants cell, with the
+#: plural (GRADEpro's "No. of participants (studies)" column: "40 (1 RCT)").
+DESIGN_WORDS: dict[str, tuple[str, str]] = {
+    "parallel_rct": ("RCT", "RCTs"),
+    "crossover_rct": ("crossover RCT", "crossover RCTs"),
+    "nonrandomised_controlled": ("non-randomised study", "non-randomised studies"),
+    "uncontrolled": ("uncontrolled study", "uncontrolled studies"),
+}
+#: What kind of source a result was read from (``source_type`` of ``studies.csv``).
+SOURCE_WORDS: dict[str, str] = {
+    "primary": "trial report",
+    "registry": "trial registry results",
+    "secondary": "secondary source (not pooled)",
+}
+#: GRADE's statement for very low certainty (Santesso et al. 2020), which needs no size.
+_VERY_UNCERTAIN = "The evidence is very uncertain about the effect of {x} on {y}"
+#: Statement category when no certainty was assessed, and when the size cannot be judged.
+NOT_ASSESSED = "not assessed"
+SIZE_NOT_JUDGED = "size not judged"
 
 
 def analyse_all(evidence: Evidence, *, method: str = "REML") -> tuple[OutcomeAnalysis, ...]:
@@ -16,21 +41,159 @@ def analyse_all(evidence: Evidence, *, method: str = "REML") -> tuple[OutcomeAna
                  for a in analyse_condition(evidence, condition, method=method))
 
 
-def headline_frame(analyses: tuple[OutcomeAnalysis, ...]) -> pd.DataFrame:
+def grade_row(grade_df: pd.DataFrame | None, condition: str | None, outcome: str,
+              comparator_type: str | None, timepoint: str | None) -> dict[str, Any] | None:
+    """The ``grade.csv`` row of one analysis, or ``None``.
+
+    A row for the analysis's time point wins; a blank time point covers the others.
+
+    Raises
+    ------
+    ValueError
+        Several rows match (give condition and comparator_type to pick one).
+    """
+    if grade_df is None or grade_df.empty:
+        return None
+    match = grade_df["outcome"] == outcome
+    for col, value in (("condition", condition), ("comparator_type", comparator_type)):
+        if value is not None and col in grade_df.columns:
+            match &= grade_df[col] == value
+    rows = grade_df[match]
+    if "timepoint" in rows.columns and len(rows):
+        when = rows["timepoint"].fillna("").astype(str).str.strip()
+        exact = rows[when == (timepoint or "")]
+        rows = exact if len(exact) else rows[when == ""]
+    if len(rows) > 1:
+        raise ValueError(
+            f"grade_df has {len(rows)} rows for outcome {outcome!r}; give the condition "
+            "and comparator_type (keys (condition, outcome, comparator_type, timepoint)) to "
+            "pick one")
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def design_count(rows: pd.DataFrame) -> str:
+    """Studies by design in GRADEpro's words: ``"1 RCT"``, ``"2 RCTs, 1 crossover RCT"``."""
+    if rows.empty:
+        return "0 studies"
+    per_study = rows.drop_duplicates("study_id")["design"].value_counts(sort=False)
+    parts = []
+    for design, (one, many) in DESIGN_WORDS.items():
+        n = int(per_study.get(design, 0))
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    return ", ".join(parts)
+
+
+def _designs(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
+    words = [DESIGN_WORDS[d][0] for d in DESIGN_WORDS if d in set(used["design"])]
+    design = ", ".join(words)
+    return f"{design} (dose comparison)" if a.comparator_type == "dose comparison" else design
+
+
+def _comparison(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
+    protocol = a.protocol
+    if protocol is None:
+        return a.comparison or a.comparator_type
+    studies = list(dict.fromkeys(used["study_id"]))
+    if len(studies) == 1:
+        return protocol.study_comparison(studies[0], a.comparator_type)
+    return protocol.comparison_label(a.comparator_type)
+
+
+def analysis_statement(analysis: OutcomeAnalysis, grade: Mapping[str, Any] | None
+                       ) -> tuple[str, str, str]:
+    """An analysis's result in GRADE's plain-language words.
+
+    Parameters
+    ----------
+    analysis : OutcomeAnalysis
+        One analysis with a result.
+    grade : mapping or None
+        Its ``grade.csv`` row (:func:`grade_row`).
+
+    Returns
+    -------
+    tuple of str
+        ``(certainty, category, sentence)``: the GRADE certainty (or ``not assessed``), the
+        statement category (:data:`evsum.review.statements.STATEMENT_CATEGORIES`,
+        ``not assessed`` or ``size not judged``) and the statement. The minimal important
+        difference is the protocol's ``mid`` of the outcome, else the documented default
+        (ratio measures 1.25, SMD 0.2); a mean or risk difference without one is not sized
+        ("its size cannot be judged"), never given an invented threshold.
+    """
+    res = analysis.result
+    if res is None:
+        return "", "", ""
+    protocol = analysis.protocol
+    x = protocol.intervention if protocol else analysis.intervention
+    y = analysis.outcome.replace("_", " ")
+    comparator = (protocol.comparison_label(analysis.comparator_type) if protocol
+                  else analysis.comparison or analysis.comparator_type)
+    if grade is None:
+        return (NOT_ASSESSED, NOT_ASSESSED,
+                f"Certainty not assessed: no GRADE statement about the effect of {x} on {y}.")
+    certainty = grade_certainty(grade)
+    if certainty == "very low":
+        return (certainty, "very uncertain",
+                _VERY_UNCERTAIN.format(x=x, y=y) + f" when compared with {comparator}.")
+    mid = protocol.outcome_mid(analysis.outcome) if protocol else None
+    if mid is None and res.measure not in RATIO_MEASURES and res.measure != "SMD":
+        return (certainty, SIZE_NOT_JUDGED,
+                f"{certainty.capitalize()} certainty evidence about the effect of {x} on {y}; "
+                "its size cannot be judged (no minimal important difference is set for this "
+                "outcome).")
+    shown = res.back_transform()
+    statement = grade_statement(
+        shown.estimate, shown.ci_low, shown.ci_high, measure=res.measure,
+        certainty=certainty, intervention=x, outcome=y,
+        higher_is_better=analysis.higher_is_better, mid=mid, comparator=comparator)
+    return certainty, statement.category, statement.sentence
+
+
+def headline_frame(analyses: tuple[OutcomeAnalysis, ...], *,
+                   grade: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per analysis: condition, outcome, comparator, time point, k, participants,
-    estimate and CI on the display scale (ratios back-transformed), p and direction.
+    estimate and CI on the display scale (ratios back-transformed), p and direction; and what
+    the result rests on: design, comparison, source kind, certainty and its GRADE statement.
 
     ``direction`` is ``favours intervention``, ``favours comparator`` (CI excludes no effect)
     or ``uncertain``; empty when nothing was pooled. Which way is better for an outcome is the
     protocol's ``higher_is_better`` (carried by each analysis).
+
+    Parameters
+    ----------
+    analyses : tuple of OutcomeAnalysis
+        From :func:`analyse_all`.
+    grade : pandas.DataFrame, optional
+        ``grade.csv`` (``evidence.grade``): gives ``certainty``, ``category`` and
+        ``statement`` (:func:`analysis_statement`); without it they read ``not assessed``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Besides the columns above: ``design`` (``"RCT"``, ``"crossover RCT"``,
+        ``"non-randomised study"``, …, ``"(dose comparison)"`` added for dose comparisons),
+        ``comparison`` (the protocol's words, a study's own when the result rests on one),
+        ``source`` (``"trial report"``, ``"trial registry results"``, …), ``certainty``,
+        ``category`` and ``statement``.
     """
     records = []
     for a in analyses:
+        used = a.rows[a.rows["excluded_reason"] == ""]
+        shown_rows = used if len(used) else a.rows
+        certainty, category, statement = (
+            analysis_statement(a, grade_row(grade, a.condition, a.outcome,
+                                            a.comparator_type, a.timepoint))
+            if a.result is not None else ("", "", ""))
         record = {"condition": a.condition, "outcome": a.outcome,
                   "comparator_type": a.comparator_type, "timepoint": a.timepoint,
                   "measure": a.measure, "k": 0, "participants": 0, "estimate": math.nan,
                   "ci_low": math.nan, "ci_high": math.nan, "pval": math.nan, "direction": "",
-                  "studies": a.rows["study_id"].nunique()}
+                  "studies": a.rows["study_id"].nunique(),
+                  "design": _designs(a, shown_rows), "comparison": _comparison(a, shown_rows),
+                  "source": ", ".join(SOURCE_WORDS.get(s, s)
+                                      for s in dict.fromkeys(shown_rows["source_type"])),
+                  "certainty": certainty, "category": category, "statement": statement}
         if a.result is not None:
             shown = a.result.back_transform()
             null = 1.0 if shown.transformed else 0.0

@@ -1,0 +1,79 @@
+"""One participant count per result: the overview's headline row and the condition report's
+summary of findings give the same number for the same analysis, and an outcome reported only
+in words shows the study's randomised n from study_characteristics.csv, not "0" or "not
+reported" (Das 2019: 90, a press report; Gent 2024: 28, the abstract; as recorded there)."""
+
+import html
+import re
+import warnings
+
+import pytest
+
+import evsum
+from evsum.review.overview import headline_frame
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def built():
+    evidence = evsum.load_evidence(base=ROOT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        overview = evsum.analyse_all(evidence)
+        pages = {c: str(evsum.summary_of_findings_html(
+            evidence, evsum.analyse_condition(evidence, c)))
+            for c in evidence.studies.conditions}
+    return evidence, overview, pages
+
+
+def _plain(page: str) -> str:
+    page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_headline_and_sof_agree_on_every_analysis_with_numbers(built):
+    evidence, overview, pages = built
+    frame = headline_frame(overview, grade=evidence.grade)
+    for a, (_, row) in zip(overview, frame.iterrows(), strict=True):
+        if not row["k"]:
+            continue
+        sof = evsum.summary_of_findings([a], evidence.grade,
+                                        characteristics=evidence.characteristics)
+        assert int(sof.loc[0, "participants"]) == int(row["participants"]), a.title
+        design = sof.loc[0, "design"]
+        assert f"{int(row['participants'])} ({design})" in _plain(pages[a.condition]), a.title
+
+
+@pytest.mark.parametrize(("condition", "study", "n"), [("alcohol", "Das 2019", 90),
+                                                       ("alcohol", "Gent 2024", 28)])
+def test_narrative_rows_show_the_randomised_n_the_data_holds(built, condition, study, n):
+    _, _, pages = built
+    text = _plain(pages[condition])
+    # the row quoting the study carries its n with the design
+    assert re.search(re.escape(study) + r": “[^”]*” not pooled " + str(n) + r" \(1 RCT\)",
+                     text), text
+
+
+def test_limitations_count_the_rows_the_summary_of_findings_shows(built):
+    evidence, _, pages = built
+    for condition, page in pages.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            analyses = evsum.analyse_condition(evidence, condition)
+        limits = _plain(str(evsum.limitations_html(evidence, condition, analyses)))
+        tables = re.findall(r'<table class="evsum-sof">.*?</table>', page, flags=re.S)
+        shown = sum(t.split("<tbody>")[1].count("<tr>") for t in tables)
+        found = re.search(r"(\d+) of (\d+) summary-of-findings rows pool", limits)
+        assert found and int(found.group(2)) == shown, (condition, limits)
+
+
+def test_the_overview_counts_the_word_only_rows_the_reports_show(built):
+    evidence, overview, pages = built
+    listed = _plain(str(evsum.headline_html(overview, grade=evidence.grade)))
+    for condition, page in pages.items():
+        tables = re.findall(r'<table class="evsum-sof">.*?</table>', page, flags=re.S)
+        narrative = sum(t.count('class="sof-narrative"') for t in tables)
+        label = evidence.protocol.condition_label(condition)
+        found = re.search(re.escape(label) + r" : (\d+) outcome", listed)
+        assert (int(found.group(1)) if found else 0) == narrative, condition

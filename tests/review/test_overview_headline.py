@@ -1,0 +1,98 @@
+"""The overview's headline rows name what each result rests on and say it in GRADE's words.
+
+Expected wording is Santesso et al. 2020 ("GRADE guidelines 26", J Clin Epidemiol 119:126,
+table of suggested statements): very low certainty reads "The evidence is very uncertain about
+the effect of X on Y"; low certainty with an important effect "X may increase/reduce Y". The
+certainty of each row is the curated data/grade.csv judgement (start less the downgrades).
+"""
+
+import dataclasses
+import warnings
+
+import pytest
+
+import evsum
+from evsum.review.overview import analysis_statement, design_count, grade_row
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def evidence_and_frame():
+    evidence = evsum.load_evidence(base=ROOT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analyses = evsum.analyse_all(evidence)
+    frame = evsum.headline_frame(analyses, grade=evidence.grade)
+    frame = frame[frame["k"] > 0]  # analyses with numbers (the headline table's rows)
+    return evidence, analyses, frame.set_index(["condition", "outcome", "comparator_type"])
+
+
+def test_krupitsky_2007_is_a_dose_comparison_in_its_own_words(evidence_and_frame):
+    _, _, frame = evidence_and_frame
+    row = frame.loc[("opioids", "abstinence", "dose comparison")]
+    assert row["design"] == "RCT (dose comparison)"
+    assert row["comparison"] == "3 sessions vs 1 session of ketamine-assisted psychotherapy"
+    # data/grade.csv: opioids abstinence dose comparison, certainty very low.
+    assert row["certainty"] == "very low"
+    assert row["statement"].startswith(
+        "The evidence is very uncertain about the effect of ketamine on abstinence")
+
+
+def test_krupitsky_1997_is_non_randomised_and_very_uncertain(evidence_and_frame):
+    _, _, frame = evidence_and_frame
+    row = frame.loc[("alcohol", "abstinence", "treatment as usual")]
+    assert row["design"] == "non-randomised study"
+    assert row["certainty"] == "very low"  # data/grade.csv, alcohol abstinence row
+    assert row["category"] == "very uncertain"
+    assert row["source"] == "trial report"
+
+
+def test_a_registry_result_says_so(evidence_and_frame):
+    _, _, frame = evidence_and_frame
+    # NCT04177706: source_type registry in data/studies.csv.
+    assert frame.loc[("opioids", "retention", "placebo")]["source"] == "trial registry results"
+
+
+def test_a_mean_difference_without_a_mid_is_not_sized(evidence_and_frame):
+    _, _, frame = evidence_and_frame
+    row = frame.loc[("alcohol", "percent_days_abstinent", "placebo")]
+    assert row["category"] == "size not judged"
+    assert "cannot be judged" in row["statement"]
+
+
+def test_a_mid_from_the_protocol_sizes_a_mean_difference(evidence_and_frame):
+    evidence, analyses, _ = evidence_and_frame
+    (analysis,) = [a for a in analyses if a.outcome == "percent_days_abstinent"]
+    spec = dataclasses.replace(analysis.protocol.outcomes["percent_days_abstinent"], mid=5.0)
+    protocol = dataclasses.replace(
+        analysis.protocol, outcomes={**analysis.protocol.outcomes,
+                                     "percent_days_abstinent": spec})
+    grade = grade_row(evidence.grade, "alcohol", "percent_days_abstinent", "placebo",
+                      analysis.timepoint)
+    certainty, category, sentence = analysis_statement(
+        dataclasses.replace(analysis, protocol=protocol), grade)
+    # Grabski 2022 MD 10.1 (1.1 to 19.0), low certainty (data/grade.csv); 10.1 >= a MID of 5
+    # is an important effect: Santesso 2020, low certainty, "X may increase Y".
+    assert (certainty, category) == ("low", "moderate")
+    assert sentence == ("Ketamine may increase percent days abstinent when compared with "
+                        "placebo.")
+
+
+def test_headline_html_never_says_favours(evidence_and_frame):
+    evidence, analyses, _ = evidence_and_frame
+    page = str(evsum.headline_html(analyses, grade=evidence.grade))
+    assert "favours" not in page.lower()
+    assert "3 sessions vs 1 session of ketamine-assisted psychotherapy" in page
+    assert "VERY LOW" in page
+
+
+def test_design_count_reads_as_gradepro_does():
+    import pandas as pd
+
+    rows = pd.DataFrame({"study_id": ["a", "b", "b", "c"],
+                         "design": ["parallel_rct", "parallel_rct", "parallel_rct",
+                                    "crossover_rct"]})
+    # GRADEpro's "No. of participants (studies)": "40 (1 RCT)"; plural "RCTs".
+    assert design_count(rows) == "2 RCTs, 1 crossover RCT"
+    assert design_count(rows.iloc[:1]) == "1 RCT"
