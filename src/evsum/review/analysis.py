@@ -8,6 +8,7 @@ direction) come from the evidence base's protocol.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -38,7 +39,13 @@ class OutcomeAnalysis:
     has usable numbers. ``higher_is_better``, ``intervention`` and ``comparison`` are the
     protocol's direction of the outcome and its words for the two arms; ``protocol`` is the
     evidence base's protocol (its wording). ``egger`` is Egger's test of the pooled studies
-    when there are at least :data:`EGGER_MIN_K`.
+    when there are at least :data:`EGGER_MIN_K`. ``method``, ``test`` and ``pi`` are the
+    arguments of :func:`evsum.pool` the analysis was pooled with; :meth:`with_method` pools
+    the same rows again with others.
+
+    In a notebook :func:`evsum.analyse_condition` returns these as
+    :class:`evsum.present.analyses.Analysis` (the same fields, plus its HTML display and
+    ``forest_plot``): the review layer computes, the present layer shows.
     """
 
     condition: str
@@ -55,6 +62,28 @@ class OutcomeAnalysis:
     comparison: str = ""
     egger: EggerResult | None = field(default=None, repr=False)
     protocol: Protocol | None = field(default=None, repr=False)
+    method: str = "REML"
+    test: str = "z"
+    pi: str = "z"
+
+    def with_method(self, method: str, test: str = "z", pi: str = "z") -> OutcomeAnalysis:
+        """The same analysis pooled again: same rows, another τ² method, test or prediction
+        interval rule (the arguments of :func:`evsum.pool`).
+
+        Returns an object of the same class (an :class:`~evsum.present.analyses.Analysis`
+        stays one); leave-one-out and Egger's test are recomputed with the new method.
+
+        Examples
+        --------
+        >>> from evsum.review.examples import example_evidence
+        >>> analysis = analyse_condition(example_evidence(), "condition_a")[0]
+        >>> analysis.with_method("DL", test="knha").result.test
+        'knha'
+        """
+        used = self.rows[self.rows["excluded_reason"] == ""]
+        result, loo, egger = _pool_rows(used, self.measure, method, test, pi)
+        return dataclasses.replace(self, result=result, leave_one_out=loo, egger=egger,
+                                   method=method, test=test, pi=pi)
 
     @property
     def title(self) -> str:
@@ -133,8 +162,29 @@ def choose_condition(evidence: Evidence, condition: str = "") -> str:
     return condition
 
 
+def _pool_rows(used: pd.DataFrame, measure: str, method: str, test: str, pi: str
+               ) -> tuple[PoolResult | None, pd.DataFrame | None, EggerResult | None]:
+    """Pool the usable rows of one group: the result (FE for a single study), leave-one-out
+    where k ≥ 3 and Egger's test where k ≥ :data:`EGGER_MIN_K`."""
+    result = loo = egger = None
+    if not len(used):
+        return result, loo, egger
+    yi, vi = used["yi"].to_numpy(float), used["vi"].to_numpy(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = pool(yi, vi, method=method if len(used) > 1 else "FE",
+                      test=test if len(used) > 1 else "z", pi=pi,
+                      measure=measure if measure != "—" else None, labels=list(used["label"]))
+        if len(used) >= 3:
+            loo = leave_one_out(yi, vi, method=method, test=test, labels=list(used["label"]))
+    if len(used) >= EGGER_MIN_K:
+        egger = egger_test(yi, vi)
+    return result, loo, egger
+
+
 def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | list = "all",
-                      method: str = "REML") -> tuple[OutcomeAnalysis, ...]:
+                      method: str = "REML", test: str = "z",
+                      pi: str = "z") -> tuple[OutcomeAnalysis, ...]:
     """Pool every outcome of one condition, one analysis per comparator type and time point.
 
     Parameters
@@ -145,8 +195,8 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
         Condition key of the protocol (as ``studies.csv`` writes it).
     outcomes : "all" or list of str
         Outcomes to analyse.
-    method : str
-        Pooling method for :func:`evsum.pool`.
+    method, test, pi : str
+        Pooling method, test and prediction-interval rule for :func:`evsum.pool`.
 
     Returns
     -------
@@ -177,19 +227,7 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
         group = _mark_shared_comparators(group.reset_index(drop=True))
         used = group[group["excluded_reason"] == ""]
         notes: list[str] = []
-        result = loo = egger = None
-        if len(used):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                measure = key[3] if key[3] != "—" else None
-                result = pool(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
-                              method=method if len(used) > 1 else "FE", measure=measure,
-                              labels=list(used["label"]))
-            if len(used) >= 3:
-                loo = leave_one_out(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
-                                    method=method, labels=list(used["label"]))
-            if len(used) >= EGGER_MIN_K:
-                egger = egger_test(used["yi"].to_numpy(float), used["vi"].to_numpy(float))
+        result, loo, egger = _pool_rows(used, key[3], method, test, pi)
         if len(used) <= 1:
             notes.append("Single study: no pooling." if len(used) == 1 else
                          "No study reports usable numbers for this comparison.")
@@ -198,5 +236,6 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
                          "conditions.")
         analyses.append(OutcomeAnalysis(condition, key[0], key[1], key[2], key[3], group,
                                         result, loo, tuple(notes), egger=egger,
-                                        protocol=evidence.protocol, **_words(evidence, key)))
+                                        protocol=evidence.protocol, method=method, test=test,
+                                        pi=pi, **_words(evidence, key)))
     return tuple(analyses)
