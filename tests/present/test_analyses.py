@@ -117,3 +117,26 @@ def test_explorer_view_follows_the_method(evidence):
     # metafor FE: exp(-0.4303) = 0.650, CI exp(-0.5097) = 0.601 to exp(-0.3509) = 0.704
     assert shown == [text.pooled_effect(expected)] == ["RR 0.65 (0.60 to 0.70)"]
     assert "Leave one out" in explorer.output.value and "evsum-sof" in explorer.output.value
+
+
+def test_explorer_choices_follow_the_condition():
+    evidence = evsum.load_evidence(base=ROOT)
+    explorer = evsum.explore(evidence)
+    conditions = [v for _, v in explorer.options("condition")]
+    assert sorted(conditions) == sorted(evidence.studies.conditions)
+    for condition in conditions:
+        explorer.choose(condition=condition)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pooled = [a for a in evsum.analyse_condition(evidence, condition)
+                      if a.result is not None]
+        assert [v for _, v in explorer.options("outcome")] == sorted(
+            {a.outcome for a in pooled})
+        chosen = explorer.analysis
+        if not pooled:  # a condition reported only in words: nothing to plot, and it says so
+            assert chosen is None and "No analysis with numbers" in explorer.view()
+            continue
+        assert chosen.condition == condition
+        assert (chosen.outcome, chosen.timepoint, chosen.comparator_type) == (
+            explorer.choices["outcome"], explorer.choices["timepoint"],
+            explorer.choices["comparator"])
