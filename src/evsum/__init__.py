@@ -15,7 +15,11 @@ from evsum.version import __version__
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
     "OutcomeAnalysis": "evsum.review.analysis",
-    "analyse_condition": "evsum.review.analysis",
+    "Analysis": "evsum.present.analyses",
+    "ConditionAnalyses": "evsum.present.analyses",
+    "analyse_condition": "evsum.present.analyses",
+    "Explorer": "evsum.present.explore",
+    "explore": "evsum.present.explore",
     "choose_condition": "evsum.review.analysis",
     "FewStudies": "evsum.review.few_studies",
     "few_studies": "evsum.review.few_studies",
@@ -138,6 +142,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from evsum.ingest.protocol import Protocol, find_base, load_protocol
     from evsum.ingest.references import parse_reference, parse_reference_list
     from evsum.ingest.studies import StudyTable, load_studies, validate_studies
+    from evsum.present.analyses import Analysis, ConditionAnalyses, analyse_condition
     from evsum.present.audit_sections import (
         audit_summary_html,
         audit_title_html,
@@ -147,6 +152,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         claims_html,
         verdict_scale_html,
     )
+    from evsum.present.explore import Explorer, explore
     from evsum.present.few_studies import few_studies_html
     from evsum.present.figures import (
         evidence_map,
@@ -187,7 +193,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
     from evsum.present.sof import sof_html, summary_of_findings
     from evsum.present.text import certainty_symbols, describe
-    from evsum.review.analysis import OutcomeAnalysis, analyse_condition, choose_condition
+    from evsum.review.analysis import OutcomeAnalysis, choose_condition
     from evsum.review.citations import CitationAudit, audit_citations, audit_references
     from evsum.review.claims import audit_source_references
     from evsum.review.examples import (

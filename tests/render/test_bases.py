@@ -34,7 +34,7 @@ def test_new_writes_a_ready_base_with_identical_template_copies(tmp_path):
     copies = sorted((base / "notebooks").glob("*.ipynb"))
     assert [p.name for p in copies] == [p.name for p in template_notebooks()]
     assert {p.name for p in copies} == {"condition_report.ipynb", "overview.ipynb",
-                                        "claims_audit.ipynb", "methods.ipynb"}
+                                        "claims_audit.ipynb", "methods.ipynb", "explore.ipynb"}
     for copy, master in zip(copies, template_notebooks(), strict=True):
         assert filecmp.cmp(copy, master, shallow=False), copy.name
     assert _run("new", base).exit_code == 2  # never over an existing base

@@ -61,3 +61,13 @@ def test_runs_top_to_bottom_with_its_defaults(path):
     errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert errors == []
+
+
+def test_the_exploration_notebook_is_not_a_report_unless_asked():
+    from evsum.render.batch import report_notebooks
+
+    folder = ROOT / "notebooks"
+    names = [p.name for p in report_notebooks(folder)]
+    assert "explore.ipynb" not in names and names[0] == "condition_report.ipynb"
+    assert {"overview.ipynb", "methods.ipynb", "claims_audit.ipynb"} <= set(names)
+    assert [p.name for p in report_notebooks(folder, ("explore",))] == ["explore.ipynb"]

@@ -6,5 +6,11 @@
   :mod:`~evsum.present.sof`: the report blocks the notebooks display;
 - :mod:`~evsum.present.few_studies`: the "few studies" panel of analyses of 1 to 4 studies;
 - :mod:`~evsum.present.figures`: forest, funnel, risk of bias, evidence map;
-- :mod:`~evsum.present.display`: notebook display of the statistics results.
+- :mod:`~evsum.present.display`: notebook display of the statistics results;
+- :mod:`~evsum.present.analyses`: the review's analyses as objects that display as their
+  report section and draw their forest plot (``evsum.analyse_condition``);
+- :mod:`~evsum.present.explore`: one analysis at a time, chosen with controls
+  (``evsum.explore``, ``notebooks/explore.ipynb``).
+
+Every block displayed in a notebook carries its own styles (``templates/block.css``).
 """

@@ -26,7 +26,14 @@ _URL = re.compile(r"https://[^\s<>\"'()]+[^\s<>\"'().,;:]")
 
 class HtmlBlock(str):
     """A piece of trusted HTML (rendered from a template, data escaped) that notebooks
-    display; it is a ``str`` of the markup."""
+    display; it is a ``str`` of the markup.
+
+    Displayed in a notebook (``_repr_html_``) the block is wrapped in
+    ``<div class="evsum-block">`` with its own ``<style>`` (``templates/block.css``, every
+    rule scoped to that div), so it looks the same in JupyterLab, VS Code, a notebook's static
+    HTML and the rendered report, whatever styles the host page has. Placed in another
+    template or taken as ``str`` it is the bare markup.
+    """
 
     __slots__ = ()
 
@@ -36,7 +43,7 @@ class HtmlBlock(str):
         return str(self)
 
     def _repr_html_(self) -> str:
-        return str(self)
+        return styled(self)
 
     def __html__(self) -> str:  # a block placed in a template is not escaped again
         return str(self)
@@ -122,6 +129,12 @@ def environment() -> jinja2.Environment:
 def render(template: str, **data: Any) -> HtmlBlock:
     """Render ``templates/<template>`` with ``data``."""
     return HtmlBlock(environment().get_template(template).render(**data).strip())
+
+
+def styled(markup: Any) -> str:
+    """``markup`` (trusted HTML) inside ``<div class="evsum-block">`` with the scoped styles
+    of ``templates/block.css``: what a notebook displays for every evsum block."""
+    return str(render("block.html.j2", body=HtmlBlock(markup)))
 
 
 def figure_html(fig: Any, alt: str) -> HtmlBlock:

@@ -39,7 +39,8 @@ CONDITION_NOTEBOOK = "condition_report.ipynb"
 
 def _notebook_meta(path: Path) -> dict:
     """The ``evsum`` block of a notebook's metadata: ``title``, ``requires`` (data files
-    without which the report is not rendered, e.g. ``claims.csv``)."""
+    without which the report is not rendered, e.g. ``claims.csv``), ``report`` (``false``: a
+    notebook for the analyst, such as ``explore.ipynb``, rendered only when asked for)."""
     book = json.loads(path.read_text(encoding="utf-8"))
     meta = book.get("metadata", {}).get("evsum", {})
     return meta if isinstance(meta, dict) else {}
@@ -47,8 +48,9 @@ def _notebook_meta(path: Path) -> dict:
 
 def report_notebooks(notebooks_dir: str | Path, wanted: tuple[str, ...] = ()) -> list[Path]:
     """The report notebooks of an evidence base: ``wanted`` (file stems, the protocol's
-    ``reports``) in that order, or else every ``*.ipynb`` in ``notebooks_dir``, the condition
-    report first.
+    ``reports``) in that order, or else every ``*.ipynb`` in ``notebooks_dir`` whose metadata
+    does not say ``"evsum": {"report": false}`` (``explore.ipynb``), the condition report
+    first.
 
     Raises
     ------
@@ -62,7 +64,8 @@ def report_notebooks(notebooks_dir: str | Path, wanted: tuple[str, ...] = ()) ->
             raise EvsumError(f"reports {', '.join(missing)} of the protocol have no notebook "
                              f"in {folder} (expected {', '.join(m + '.ipynb' for m in missing)})")
         return [folder / f"{w}.ipynb" for w in wanted]
-    found = sorted(folder.glob("*.ipynb"))
+    found = [p for p in sorted(folder.glob("*.ipynb"))
+             if _notebook_meta(p).get("report", True) is not False]
     return sorted(found, key=lambda p: p.name != CONDITION_NOTEBOOK)
 
 

@@ -8,6 +8,7 @@ direction) come from the evidence base's protocol.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from collections.abc import Sequence
@@ -49,7 +50,13 @@ class OutcomeAnalysis:
     evidence base's protocol (its wording). ``egger`` is Egger's test of the pooled studies
     when there are at least :data:`EGGER_MIN_K`. ``few_studies`` holds the few-studies
     results (:func:`evsum.review.few_studies.few_studies`) of an analysis of 1 to
-    :data:`~evsum.review.few_studies.FEW_STUDIES_MAX_K` studies.
+    :data:`~evsum.review.few_studies.FEW_STUDIES_MAX_K` studies. ``method``, ``test`` and
+    ``pi`` are the arguments of :func:`evsum.pool` the analysis was pooled with;
+    :meth:`with_method` pools the same rows again with others.
+
+    In a notebook :func:`evsum.analyse_condition` returns these as
+    :class:`evsum.present.analyses.Analysis` (the same fields, plus its HTML display and
+    ``forest_plot``): the review layer computes, the present layer shows.
     """
 
     condition: str
@@ -66,7 +73,31 @@ class OutcomeAnalysis:
     comparison: str = ""
     egger: EggerResult | None = field(default=None, repr=False)
     protocol: Protocol | None = field(default=None, repr=False)
+    method: str = "REML"
+    test: str = "z"
+    pi: str = "z"
     few_studies: FewStudies | None = field(default=None, repr=False)
+    bayes_tau_prior: tuple = field(default=tuple(DEFAULT_TAU_PRIOR), repr=False)
+
+    def with_method(self, method: str, test: str = "z", pi: str = "z") -> OutcomeAnalysis:
+        """The same analysis pooled again: same rows, another τ² method, test or prediction
+        interval rule (the arguments of :func:`evsum.pool`).
+
+        Returns an object of the same class (an :class:`~evsum.present.analyses.Analysis`
+        stays one); leave-one-out and Egger's test are recomputed with the new method.
+
+        Examples
+        --------
+        >>> from evsum.review.examples import example_evidence
+        >>> analysis = analyse_condition(example_evidence(), "condition_a")[0]
+        >>> analysis.with_method("DL", test="knha").result.test
+        'knha'
+        """
+        used = self.rows[self.rows["excluded_reason"] == ""]
+        result, loo, egger = _pool_rows(used, self.measure, method, test, pi)
+        return dataclasses.replace(self, result=result, leave_one_out=loo, egger=egger,
+                                   method=method, test=test, pi=pi,
+                                   few_studies=_few(used, self.measure, self.bayes_tau_prior))
 
     @property
     def title(self) -> str:
@@ -145,6 +176,33 @@ def choose_condition(evidence: Evidence, condition: str = "") -> str:
     return condition
 
 
+def _pool_rows(used: pd.DataFrame, measure: str, method: str, test: str, pi: str
+               ) -> tuple[PoolResult | None, pd.DataFrame | None, EggerResult | None]:
+    """Pool the usable rows of one group: the result (FE for a single study), leave-one-out
+    where k ≥ 3 and Egger's test where k ≥ :data:`EGGER_MIN_K`."""
+    result = loo = egger = None
+    if not len(used):
+        return result, loo, egger
+    yi, vi = used["yi"].to_numpy(float), used["vi"].to_numpy(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = pool(yi, vi, method=method if len(used) > 1 else "FE",
+                      test=test if len(used) > 1 else "z", pi=pi,
+                      measure=measure if measure != "—" else None, labels=list(used["label"]))
+        if len(used) >= 3:
+            loo = leave_one_out(yi, vi, method=method, test=test, labels=list(used["label"]))
+    if len(used) >= EGGER_MIN_K:
+        egger = egger_test(yi, vi)
+    return result, loo, egger
+
+
+def _few(used: pd.DataFrame, measure: str, tau_prior) -> FewStudies | None:
+    """The few-studies results of an analysis of 1 to FEW_STUDIES_MAX_K usable rows."""
+    if not 1 <= len(used) <= FEW_STUDIES_MAX_K:
+        return None
+    return few_studies(used, measure if measure != "—" else None, tau_prior=tau_prior)
+
+
 def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | list = "all",
                       method: str = "REML", test: str = "z", pi: str = "z",
                       bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
@@ -207,21 +265,8 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
         group = _mark_shared_comparators(group.reset_index(drop=True))
         used = group[group["excluded_reason"] == ""]
         notes: list[str] = []
-        result = loo = egger = small = None
-        if len(used):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                measure = key[3] if key[3] != "—" else None
-                result = pool(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
-                              method=method if len(used) > 1 else "FE", measure=measure,
-                              labels=list(used["label"]), test=test, pi=pi)
-            if len(used) >= 3:
-                loo = leave_one_out(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
-                                    method=method, labels=list(used["label"]))
-            if len(used) >= EGGER_MIN_K:
-                egger = egger_test(used["yi"].to_numpy(float), used["vi"].to_numpy(float))
-            if len(used) <= FEW_STUDIES_MAX_K:
-                small = few_studies(used, measure, tau_prior=bayes_tau_prior)
+        result, loo, egger = _pool_rows(used, key[3], method, test, pi)
+        small = _few(used, key[3], bayes_tau_prior)
         if len(used) <= 1:
             notes.append("Single study: no pooling." if len(used) == 1 else
                          "No study reports usable numbers for this comparison.")
@@ -230,6 +275,8 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
                          "conditions.")
         analyses.append(OutcomeAnalysis(condition, key[0], key[1], key[2], key[3], group,
                                         result, loo, tuple(notes), egger=egger,
-                                        protocol=evidence.protocol, few_studies=small,
+                                        protocol=evidence.protocol, method=method, test=test,
+                                        pi=pi, few_studies=small,
+                                        bayes_tau_prior=tuple(bayes_tau_prior),
                                         **_words(evidence, key)))
     return tuple(analyses)

@@ -1,0 +1,165 @@
+"""Analyses an analyst can use: the review's analyses with their display and forest plot.
+
+:func:`evsum.review.analysis.analyse_condition` computes (the review layer never imports this
+one); :func:`analyse_condition` here returns the same analyses as :class:`Analysis` objects,
+subclasses of :class:`~evsum.review.analysis.OutcomeAnalysis` with the same fields, which
+add what the present layer knows:
+
+- ``_repr_html_``: the analysis as its section of the condition report;
+- :meth:`Analysis.forest_plot`: a matplotlib ``Figure`` to restyle.
+
+``with_method`` (from the review layer) pools again and returns an :class:`Analysis` too.
+The analyses of one condition come in a :class:`ConditionAnalyses`, a tuple (every function
+taking a tuple of analyses takes it) that also knows its evidence, so each section of the
+report is one call on it: ``analyses`` (forest plots), ``analyses.heterogeneity()``,
+``analyses.summary_of_findings()``, ``analyses.limitations()``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from evsum.ingest.evidence import Evidence
+from evsum.present.html import HtmlBlock, styled
+from evsum.review import analysis as review
+from evsum.review.few_studies import DEFAULT_TAU_PRIOR
+
+__all__ = ["Analysis", "ConditionAnalyses", "analyse_condition"]
+
+
+class Analysis(review.OutcomeAnalysis):
+    """One analysis of a condition (see :class:`~evsum.review.analysis.OutcomeAnalysis` for
+    its fields: ``rows`` with the quotes, ``result``, ``leave_one_out``, ...) that displays
+    as its section of the report and draws its forest plot."""
+
+    @classmethod
+    def of(cls, analysis: review.OutcomeAnalysis) -> Analysis:
+        """The same analysis as an :class:`Analysis`."""
+        if isinstance(analysis, cls):
+            return analysis
+        return cls(**{f.name: getattr(analysis, f.name)
+                      for f in dataclasses.fields(analysis)})
+
+    def html(self) -> HtmlBlock:
+        """The analysis as in the condition report: forest plot, sentence, rows not pooled."""
+        from evsum.present.sections import analyses_html
+
+        return analyses_html((self,))
+
+    def _repr_html_(self) -> str:
+        return styled(self.html())
+
+    def forest_plot(self, **style: Any) -> Any:
+        """The forest plot of the pooled rows, as in the report, as a matplotlib ``Figure``.
+
+        Parameters
+        ----------
+        **style
+            Keyword arguments of :func:`evsum.forest_plot` (``title``, ``exp``,
+            ``higher_is_better``, ``intervention``, ``comparator``, ``show_design``, ``ax``);
+            the defaults are the report's (the protocol's words and direction).
+
+        Raises
+        ------
+        ValueError
+            The analysis has no usable numbers (``result`` is ``None``).
+        """
+        from evsum.present.figures.forest import forest_plot
+
+        if self.result is None:
+            raise ValueError(f"{self.title}: no study reports usable numbers, so there is "
+                             "no forest plot; see .rows for what the sources say")
+        used = self.rows[self.rows["excluded_reason"] == ""]
+        options = {"title": None, "higher_is_better": self.higher_is_better,
+                   "intervention": self.intervention, "comparator": self.comparator_type}
+        options.update(style)
+        return forest_plot(used, self.result, **options)
+
+
+class ConditionAnalyses(tuple):
+    """The analyses of one condition (a tuple of :class:`Analysis`) with the evidence they
+    came from; displays as the report's forest-plot section."""
+
+    evidence: Evidence
+    condition: str
+
+    def __new__(cls, analyses: Any, evidence: Evidence, condition: str) -> ConditionAnalyses:
+        made = super().__new__(cls, (Analysis.of(a) for a in analyses))
+        made.evidence, made.condition = evidence, condition
+        return made
+
+    def __getnewargs__(self) -> tuple:  # pickling (render workers) keeps the evidence
+        return tuple(self), self.evidence, self.condition
+
+    def html(self) -> HtmlBlock:
+        """Forest plot and summary of every analysis (:func:`evsum.analyses_html`)."""
+        from evsum.present.sections import analyses_html
+
+        return analyses_html(self)
+
+    def _repr_html_(self) -> str:
+        return styled(self.html())
+
+    def heterogeneity(self) -> HtmlBlock:
+        """Heterogeneity, leave-one-out and funnel plots (:func:`evsum.heterogeneity_html`)."""
+        from evsum.present.sections import heterogeneity_html
+
+        return heterogeneity_html(self)
+
+    def summary_of_findings(self) -> HtmlBlock:
+        """GRADE summary of findings (:func:`evsum.summary_of_findings_html`)."""
+        from evsum.present.sections import summary_of_findings_html
+
+        return summary_of_findings_html(self.evidence, self)
+
+    def limitations(self) -> HtmlBlock:
+        """Limitations derived from the data (:func:`evsum.limitations_html`)."""
+        from evsum.present.sections import limitations_html
+
+        return limitations_html(self.evidence, self.condition, self)
+
+    def with_method(self, method: str, test: str = "z", pi: str = "z") -> ConditionAnalyses:
+        """Every analysis pooled again with ``method``, ``test`` and ``pi``
+        (see :meth:`~evsum.review.analysis.OutcomeAnalysis.with_method`)."""
+        return ConditionAnalyses((a.with_method(method, test, pi) for a in self),
+                                 self.evidence, self.condition)
+
+
+def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | list = "all",
+                      method: str = "REML", test: str = "z", pi: str = "z",
+                      bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR) -> ConditionAnalyses:
+    """Pool every outcome of one condition (:func:`evsum.review.analysis.analyse_condition`)
+    and return the analyses as objects an analyst can display, plot and re-pool.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        Validated data (see :func:`evsum.load_evidence`).
+    condition : str
+        Condition key of the protocol.
+    outcomes : "all" or list of str
+        Outcomes to analyse.
+    method, test, pi : str
+        Pooling method, test and prediction-interval rule for :func:`evsum.pool`.
+    bayes_tau_prior : sequence
+        Prior for τ of the few-studies Bayesian fit (default half-normal, scale 0.5).
+
+    Returns
+    -------
+    ConditionAnalyses
+        A tuple of :class:`Analysis`, sorted as the review sorts them.
+
+    Examples
+    --------
+    >>> from evsum.review.examples import example_evidence
+    >>> analyses = analyse_condition(example_evidence(), "condition_a")
+    >>> first = analyses[0]
+    >>> first.with_method("DL", test="knha").result.method
+    'DL'
+    """
+    return ConditionAnalyses(review.analyse_condition(
+        evidence, condition, outcomes=outcomes, method=method, test=test, pi=pi,
+        bayes_tau_prior=bayes_tau_prior),
+        evidence, condition)
