@@ -70,10 +70,11 @@ def fit_groups(
     with np.errstate(divide="ignore", invalid="ignore"):
         vb = 1.0 / fit.sw
         knha = (test in ("knha", "adhoc")) & (k > 1)  # metafor switches to z when k = 1
-        s2w = np.where(fit.rss <= np.finfo(float).eps, 0.0, fit.rss / (k - 1))
-        if test == "adhoc":
-            s2w = np.maximum(s2w, 1.0)
-        vb = np.where(knha, s2w * vb, vb)
+        if np.any(knha):  # the residual sum at τ² only where Hartung-Knapp needs it
+            s2w = np.where(fit.rss <= np.finfo(float).eps, 0.0, fit.rss / (k - 1))
+            if test == "adhoc":
+                s2w = np.maximum(s2w, 1.0)
+            vb = np.where(knha, s2w * vb, vb)
         se = np.sqrt(vb)
         zval = fit.beta / se
         df = np.maximum(k - 1, 1)

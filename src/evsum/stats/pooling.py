@@ -276,8 +276,10 @@ def pool_groups(
 
     Notes
     -----
-    Rows are sorted by group once; group sums are ``np.add.reduceat`` over the sorted rows
-    (``np.bincount`` if a group has no row). REML/ML Fisher scoring and the Paule-Mandel search
+    Rows are sorted by group once (a table already sorted by one numeric key is neither
+    factorised nor re-sorted); group sums are ``np.add.reduceat`` over the sorted rows
+    (``np.bincount`` if a group has no row), and the common-effect fit is computed once and
+    shared by τ², Q and I². REML/ML Fisher scoring and the Paule-Mandel search
     iterate all groups at once with per-group convergence masks. No warnings are issued per
     group; check ``k`` and ``converged``.
 
@@ -292,12 +294,15 @@ def pool_groups(
     """
     method = check_method(method, test, pi)
     keys = [by] if isinstance(by, str) else list(by)
-    missing = frame[yi].isna().to_numpy() | frame[vi].isna().to_numpy()
     codes, key_columns = _factorize(frame, keys)
     if (codes < 0).any():
         raise ValueError(f"group key {keys} is missing in {int((codes < 0).sum())} rows")
     y = frame[yi].to_numpy(dtype=float)
     v = frame[vi].to_numpy(dtype=float)
+    if frame[yi].dtype == np.float64 and frame[vi].dtype == np.float64:
+        missing = np.isnan(y) | np.isnan(v)  # what isna() finds in a float64 column
+    else:
+        missing = frame[yi].isna().to_numpy() | frame[vi].isna().to_numpy()
     gid = codes
     any_missing = bool(missing.any())
     if any_missing:
@@ -333,16 +338,13 @@ def _factorize(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict[s
     if len(keys) == 1:
         column = frame[keys[0]]
         values = column.to_numpy()
-        if (
-            isinstance(column.dtype, np.dtype)
-            and column.dtype.kind in "iuf"
-            and len(values)
-            and column.is_monotonic_increasing  # False if any key is NaN
-        ):
-            starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
-            counts = np.diff(starts, append=len(values))
-            codes = np.repeat(np.arange(len(starts), dtype=np.intp), counts)
-            return codes, {keys[0]: values[starts]}
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf" and len(values):
+            # sorted if each key is >= the one before (never true next to a NaN key)
+            if (values[1:] >= values[:-1]).all() and values[0] == values[0]:
+                starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
+                counts = np.diff(starts, append=len(values))
+                codes = np.repeat(np.arange(len(starts), dtype=np.intp), counts)
+                return codes, {keys[0]: values[starts]}
         codes, uniques = pd.factorize(column, sort=True)
         return codes.astype(np.intp, copy=False), {keys[0]: uniques}
     codes, uniques = pd.MultiIndex.from_frame(frame[keys]).factorize(sort=True)

@@ -44,7 +44,7 @@ class Grouped:
         # summed with np.add.reduceat (several times faster than np.bincount)
         counts = np.bincount(self.gid, minlength=self.n)
         object.__setattr__(self, "_counts", counts)
-        sorted_rows = len(self.gid) > 0 and bool((np.diff(self.gid) >= 0).all())
+        sorted_rows = len(self.gid) > 0 and bool((self.gid[1:] >= self.gid[:-1]).all())
         starts = None
         if sorted_rows and (counts > 0).all():
             starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
