@@ -69,6 +69,23 @@ def test_several_keys_and_missing_rows():
     assert out["n_excluded"].tolist() == [1, 0, 0]
 
 
+@pytest.mark.parametrize("method", ["DL", "REML", "PM"])
+@pytest.mark.parametrize("dtype", ["int64", "uint8", "float64"])
+def test_sorted_numeric_key_equals_shuffled_table(method, dtype):
+    # a table sorted by a numeric key is coded without pandas.factorize and not re-sorted;
+    # it must give exactly the table the shuffled rows give (same groups, keys, statistics),
+    # including a group emptied by missing rows and a single-study group
+    frame = _frame(seed=3)
+    frame["g"] = pd.factorize(frame["grp"], sort=True)[0].astype(dtype) * 3
+    frame.loc[frame["g"] == frame["g"].max(), "yi"] = np.nan  # this group has no study left
+    ordered = frame.sort_values("g", kind="stable").reset_index(drop=True)
+    out = pool_groups(ordered, "g", method=method)
+    shuffled = pool_groups(frame, "g", method=method)
+    assert out["g"].dtype == np.dtype(dtype)
+    assert out["k"].iloc[-1] == 0 and out["n_excluded"].iloc[-1] > 0
+    pd.testing.assert_frame_equal(out, shuffled, check_exact=True)
+
+
 def test_bad_input():
     frame = pd.DataFrame({"g": ["a", None], "yi": [0.1, 0.2], "vi": [0.1, 0.1]})
     with pytest.raises(ValueError, match="missing"):

@@ -8,9 +8,9 @@ metafor 3.8 ``rma.uni`` / ``predict`` conventions.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
-from evsum.stats.tau2 import Grouped, estimate_tau2, weighted_fit
+from evsum.stats.tau2 import Grouped, estimate_tau2
 from evsum.vocab import METHOD_ALIASES, METHODS, PI_TYPES, TESTS
 
 #: Columns of ``pool_groups`` after the group key(s), in order.
@@ -55,37 +55,40 @@ def check_method(method: str, test: str, pi: str = "z") -> str:
 
 
 def fit_groups(
-    g: Grouped, method: str, test: str, alpha: float, pi: str = "z"
+    g: Grouped, method: str, test: str, alpha: float, pi: str = "z", *, weights: bool = False
 ) -> dict[str, np.ndarray]:
     """Fit every group; returns per-group arrays named as in ``GROUP_COLUMNS`` plus extras.
 
     ``test="adhoc"`` is Hartung-Knapp with the variance factor never below 1 (metafor
     ``test="adhoc"``); ``pi="t"`` gives the prediction interval with t on k - 2 df
-    (Higgins, Thompson & Spiegelhalter 2009), NaN where k < 3.
+    (Higgins, Thompson & Spiegelhalter 2009), NaN where k < 3. ``weights=True`` adds
+    ``"_weights"``, each study's weight in percent of its group's (one value per study).
     """
     k = g.k
     t2 = estimate_tau2(g, method)
+    fit, fe = t2.fit, t2.fe  # at τ² and at 0, each computed once
     with np.errstate(divide="ignore", invalid="ignore"):
-        fit = weighted_fit(g, np.nan_to_num(t2.tau2))
         vb = 1.0 / fit.sw
         knha = (test in ("knha", "adhoc")) & (k > 1)  # metafor switches to z when k = 1
-        s2w = np.where(fit.rss <= np.finfo(float).eps, 0.0, fit.rss / (k - 1))
-        if test == "adhoc":
-            s2w = np.maximum(s2w, 1.0)
-        vb = np.where(knha, s2w * vb, vb)
+        if np.any(knha):  # the residual sum at τ² only where Hartung-Knapp needs it
+            s2w = np.where(fit.rss <= np.finfo(float).eps, 0.0, fit.rss / (k - 1))
+            if test == "adhoc":
+                s2w = np.maximum(s2w, 1.0)
+            vb = np.where(knha, s2w * vb, vb)
         se = np.sqrt(vb)
         zval = fit.beta / se
         df = np.maximum(k - 1, 1)
-        pval = 2 * stats.norm.sf(np.abs(zval))
-        crit = np.full(g.n, stats.norm.isf(alpha / 2))
-        if np.any(knha):  # t only where needed: scipy's t functions are slow on many groups
-            pval = np.where(knha, 2 * stats.t.sf(np.abs(zval), df), pval)
+        # scipy.special's functions are what stats.norm.sf, t.sf and chi2.sf evaluate, without
+        # the distribution objects' per-call argument checks
+        pval = 2 * special.ndtr(-np.abs(zval))
+        crit = np.full(g.n, -special.ndtri(alpha / 2))  # stats.norm.isf
+        if np.any(knha):  # t only where needed: the t distribution is slow on many groups
+            pval = np.where(knha, 2 * special.stdtr(df, -np.abs(zval)), pval)
             crit = np.where(knha, _t_isf(alpha / 2, df), crit)
 
-        fe = weighted_fit(g, np.zeros(g.n))
         many = k > 1
         q = np.where(many, np.maximum(0.0, fe.rss), 0.0)
-        q_pval = np.where(many, stats.chi2.sf(q, df), 1.0)
+        q_pval = np.where(many, special.chdtrc(df, q), 1.0)
         if method == "FE":
             i2 = np.maximum(0.0, 100 * (q - (k - 1)) / q)
             h2 = q / (k - 1)
@@ -123,12 +126,14 @@ def fit_groups(
     }
     # a group whose τ² did not converge has no statistics at all (as metafor's leave1out
     # leaves the whole row NA), not an I² of 0 or a finite SE of τ²
-    for name in (
-        "estimate", "se", "ci_low", "ci_high", "zval", "pval", "tau2", "tau2_se", "i2",
-        "h2", "q", "q_pval", "pi_low", "pi_high",
-    ):
-        out[name] = np.where(bad, np.nan, out[name])
-    out["_weights"] = np.where(bad[g.gid], np.nan, 100 * fit.w / fit.sw[g.gid])
+    if bad.any():
+        for name in (
+            "estimate", "se", "ci_low", "ci_high", "zval", "pval", "tau2", "tau2_se", "i2",
+            "h2", "q", "q_pval", "pi_low", "pi_high",
+        ):
+            out[name] = np.where(bad, np.nan, out[name])
+    if weights:
+        out["_weights"] = np.where(bad[g.gid], np.nan, 100 * fit.w / fit.sw[g.gid])
     out["_raw_tau2"] = t2.raw
     out["_ll0_reset"] = t2.ll0_reset
     out["_knha"] = knha

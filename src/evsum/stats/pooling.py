@@ -195,7 +195,7 @@ def pool(
         raise ValueError("no study with both yi and vi to pool")
 
     g = Grouped(yi=y, vi=v, gid=np.zeros(k, dtype=np.intp), n=1)
-    fit = fit_groups(g, method, test, alpha, pi)
+    fit = fit_groups(g, method, test, alpha, pi, weights=True)
     if not fit["converged"][0]:
         raise EvsumError(
             f"{method} estimation of τ² did not converge in 100 Fisher scoring steps (metafor "
@@ -276,8 +276,10 @@ def pool_groups(
 
     Notes
     -----
-    Rows are sorted by group once; group sums are ``np.add.reduceat`` over the sorted rows
-    (``np.bincount`` if a group has no row). REML/ML Fisher scoring and the Paule-Mandel search
+    Rows are sorted by group once (a table already sorted by one numeric key is neither
+    factorised nor re-sorted); group sums are ``np.add.reduceat`` over the sorted rows
+    (``np.bincount`` if a group has no row), and the common-effect fit is computed once and
+    shared by τ², Q and I². REML/ML Fisher scoring and the Paule-Mandel search
     iterate all groups at once with per-group convergence masks. No warnings are issued per
     group; check ``k`` and ``converged``.
 
@@ -292,29 +294,59 @@ def pool_groups(
     """
     method = check_method(method, test, pi)
     keys = [by] if isinstance(by, str) else list(by)
-    missing = frame[yi].isna().to_numpy() | frame[vi].isna().to_numpy()
-    if len(keys) == 1:
-        codes, uniques = pd.factorize(frame[keys[0]], sort=True)
-        key_frame = pd.DataFrame({keys[0]: uniques})
-    else:
-        codes, uniques = pd.MultiIndex.from_frame(frame[keys]).factorize(sort=True)
-        key_frame = pd.DataFrame(list(uniques), columns=keys)
+    codes, key_columns = _factorize(frame, keys)
     if (codes < 0).any():
         raise ValueError(f"group key {keys} is missing in {int((codes < 0).sum())} rows")
-    y = frame[yi].to_numpy(dtype=float)[~missing]
-    v = frame[vi].to_numpy(dtype=float)[~missing]
+    y = frame[yi].to_numpy(dtype=float)
+    v = frame[vi].to_numpy(dtype=float)
+    if frame[yi].dtype == np.float64 and frame[vi].dtype == np.float64:
+        missing = np.isnan(y) | np.isnan(v)  # what isna() finds in a float64 column
+    else:
+        missing = frame[yi].isna().to_numpy() | frame[vi].isna().to_numpy()
+    gid = codes
+    any_missing = bool(missing.any())
+    if any_missing:
+        y, v, gid = y[~missing], v[~missing], gid[~missing]
     if not (v > 0).all() or not np.isfinite(y).all():
         raise ValueError(f"{vi} must be > 0 and {yi} finite in every row that has both")
-    n = len(key_frame)
-    gid = codes[~missing].astype(np.intp)
-    order = np.argsort(gid, kind="stable")  # rows of a group together, in table order
-    g = Grouped(yi=y[order], vi=v[order], gid=gid[order], n=n)
+    n = len(key_columns[keys[0]])
+    if len(gid) > 1 and not (gid[1:] >= gid[:-1]).all():
+        order = np.argsort(gid, kind="stable")  # rows of a group together, in table order
+        y, v, gid = y[order], v[order], gid[order]
+    g = Grouped(yi=y, vi=v, gid=gid, n=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         fit = fit_groups(g, method, test, alpha, pi)
-    fit["n_excluded"] = np.bincount(codes[missing], minlength=n)
+    fit["n_excluded"] = (
+        np.bincount(codes[missing], minlength=n) if any_missing else np.zeros(n, dtype=np.intp)
+    )
     empty = fit["k"] == 0
-    out = key_frame.copy()
+    columns = dict(key_columns)
     for name in GROUP_COLUMNS:
         col = fit[name]
-        out[name] = np.where(empty, np.nan, col) if col.dtype.kind == "f" else col
-    return out
+        if col.dtype.kind == "f" and empty.any():
+            col = np.where(empty, np.nan, col)
+        columns[name] = col
+    return pd.DataFrame(columns)
+
+
+def _factorize(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict[str, object]]:
+    """Group codes of the rows (-1 where a key is missing) and the sorted key columns.
+
+    As ``pandas.factorize(sort=True)``; a single numeric key already sorted in the table
+    (the usual layout, one group after another) is coded in one pass without hashing.
+    """
+    if len(keys) == 1:
+        column = frame[keys[0]]
+        values = column.to_numpy()
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf" and len(values):
+            # sorted if each key is >= the one before (never true next to a NaN key)
+            if (values[1:] >= values[:-1]).all() and values[0] == values[0]:
+                starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
+                counts = np.diff(starts, append=len(values))
+                codes = np.repeat(np.arange(len(starts), dtype=np.intp), counts)
+                return codes, {keys[0]: values[starts]}
+        codes, uniques = pd.factorize(column, sort=True)
+        return codes.astype(np.intp, copy=False), {keys[0]: uniques}
+    codes, uniques = pd.MultiIndex.from_frame(frame[keys]).factorize(sort=True)
+    key_frame = pd.DataFrame(list(uniques), columns=keys)
+    return codes.astype(np.intp, copy=False), {key: key_frame[key] for key in keys}

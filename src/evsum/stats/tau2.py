@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -43,7 +44,7 @@ class Grouped:
         # summed with np.add.reduceat (several times faster than np.bincount)
         counts = np.bincount(self.gid, minlength=self.n)
         object.__setattr__(self, "_counts", counts)
-        sorted_rows = len(self.gid) > 0 and bool((np.diff(self.gid) >= 0).all())
+        sorted_rows = len(self.gid) > 0 and bool((self.gid[1:] >= self.gid[:-1]).all())
         starts = None
         if sorted_rows and (counts > 0).all():
             starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -62,6 +63,8 @@ class Grouped:
 
     def spread(self, x: np.ndarray) -> np.ndarray:
         """Per-study copy of a per-group array."""
+        if self._starts is not None:  # sorted rows: a repeat, cheaper than a gather
+            return np.repeat(x, self._counts)
         return x[self.gid]
 
     def subset(self, groups: np.ndarray) -> Grouped:
@@ -74,17 +77,50 @@ class Grouped:
         return Grouped(self.yi[rows], self.vi[rows], renumber[self.gid[rows]], int(groups.sum()))
 
 
-@dataclass(frozen=True)
 class WeightedFit:
-    """Inverse-variance fit of each group at given τ² values (the sums metafor's P uses)."""
+    """Inverse-variance fit of each group at given τ² values (the sums metafor's P uses).
 
-    w: np.ndarray  # per study, 1 / (vi + tau2)
-    sw: np.ndarray  # per group sums of w, w², w³
-    sw2: np.ndarray
-    sw3: np.ndarray
-    beta: np.ndarray  # per group weighted mean
-    rss: np.ndarray  # per group sum w (y - beta)² (generalised Q)
-    yppy: np.ndarray  # per group sum w² (y - beta)² = Y'PPY
+    ``w`` (per study), ``sw`` and ``beta`` (per group) are computed at once; ``sw2``,
+    ``sw3``, ``rss`` and ``yppy`` on first use, so a caller pays only for the sums it reads
+    (the values are the same whichever is read first).
+    """
+
+    def __init__(self, g: Grouped, tau2: np.ndarray | None) -> None:
+        self._g = g
+        self.tau2 = np.zeros(g.n) if tau2 is None else tau2
+        # vi + 0.0 is vi to the bit, so a common-effect fit skips the addition
+        self.vt = g.vi if tau2 is None else g.vi + g.spread(tau2)  # per study, vi + τ²
+        self.w = 1.0 / self.vt
+        self.sw = g.sum(self.w)
+        self.beta = g.sum(self.w * g.yi) / self.sw
+
+    @cached_property
+    def _w2(self) -> np.ndarray:
+        return self.w**2
+
+    @cached_property
+    def _r2(self) -> np.ndarray:
+        return (self._g.yi - self._g.spread(self.beta)) ** 2
+
+    @cached_property
+    def sw2(self) -> np.ndarray:
+        """Per-group sum of w²."""
+        return self._g.sum(self._w2)
+
+    @cached_property
+    def sw3(self) -> np.ndarray:
+        """Per-group sum of w³."""
+        return self._g.sum(self.w**3)
+
+    @cached_property
+    def rss(self) -> np.ndarray:
+        """Per-group sum of w (y - beta)², the generalised Q statistic."""
+        return self._g.sum(self.w * self._r2)
+
+    @cached_property
+    def yppy(self) -> np.ndarray:
+        """Per-group sum of w² (y - beta)², Y'PPY."""
+        return self._g.sum(self._w2 * self._r2)
 
     @property
     def tr_p(self) -> np.ndarray:
@@ -97,72 +133,77 @@ class WeightedFit:
         return self.sw2 - 2 * self.sw3 / self.sw + self.sw2**2 / self.sw**2
 
 
-def weighted_fit(g: Grouped, tau2: np.ndarray) -> WeightedFit:
-    """Weighted means and the sums of the P matrix at per-group ``tau2``."""
-    w = 1.0 / (g.vi + g.spread(tau2))
-    sw = g.sum(w)
-    beta = g.sum(w * g.yi) / sw
-    r2 = (g.yi - g.spread(beta)) ** 2
-    return WeightedFit(
-        w=w,
-        sw=sw,
-        sw2=g.sum(w**2),
-        sw3=g.sum(w**3),
-        beta=beta,
-        rss=g.sum(w * r2),
-        yppy=g.sum(w**2 * r2),
-    )
+def weighted_fit(g: Grouped, tau2: np.ndarray | None) -> WeightedFit:
+    """Weighted means and the sums of the P matrix at per-group ``tau2`` (None: τ² = 0)."""
+    return WeightedFit(g, tau2)
 
 
 @dataclass(frozen=True)
 class Tau2Fit:
-    """Per-group τ² estimates."""
+    """Per-group τ² estimates, with the weighted fits at τ² = 0 and at the estimate."""
 
     tau2: np.ndarray
     se: np.ndarray
     raw: np.ndarray  # estimate before truncation at 0 (DL, HE start); NaN if not defined
     converged: np.ndarray
     ll0_reset: np.ndarray  # REML/ML only: τ² set to 0 by metafor's ll0check
+    fe: WeightedFit  # the common-effect fit (τ² = 0): Q, tr(P) for I²
+    fit: WeightedFit  # the fit at τ² (0 where τ² is NaN): the pooled estimate
 
 
 def estimate_tau2(g: Grouped, method: str) -> Tau2Fit:
     """Estimate τ² for every group with ``method`` in FE, DL, REML, ML, PM.
 
     Groups with a single study get τ² = 0 and NaN standard error (metafor's ``k = 1`` rule).
+    The common-effect fit is computed once and shared by the estimator, Q and I², and the
+    fit at the estimate is returned for the pooled estimate, so no fit is repeated.
     """
     k = g.k
     single = k < 2
-    zeros = np.zeros(g.n)
     no = np.zeros(g.n, dtype=bool)
     nan = np.full(g.n, np.nan)
-    if method == "FE":
-        return Tau2Fit(zeros, nan, nan, ~no, no)
     with np.errstate(divide="ignore", invalid="ignore"):
+        fe = weighted_fit(g, None)
+        if method == "FE":
+            return Tau2Fit(np.zeros(g.n), nan, nan, ~no, no, fe, fe)
+        fit = None
         if method == "DL":
-            fit = _dl(g)
+            tau2, se, raw = _dl(g, fe)
+            converged, ll0_reset = ~no, no
         elif method in ("REML", "ML"):
-            fit = _fisher_scoring(g, method)
+            tau2, raw, converged, ll0_reset, fit = _fisher_scoring(g, method, fe)
         elif method == "PM":
-            fit = _paule_mandel(g)
+            tau2, converged = _paule_mandel(g, fe)
+            raw, ll0_reset = nan, no
         else:
             raise ValueError(f"method must be one of FE, DL, REML, PM, ML; got {method!r}")
+        tau2 = np.where(single, 0.0, tau2)
+        if fit is None or not np.array_equal(fit.tau2, np.nan_to_num(tau2)):
+            fit = weighted_fit(g, np.nan_to_num(tau2))
+        if method == "REML":
+            se = np.sqrt(2 / fit.tr_pp)
+        elif method == "ML":
+            se = np.sqrt(2 / fit.sw2)
+        elif method == "PM":
+            se = np.sqrt(2 * k**2 / (k - 1)) / fit.sw
     return Tau2Fit(
-        tau2=np.where(single, 0.0, fit.tau2),
-        se=np.where(single, np.nan, fit.se),
-        raw=np.where(single, np.nan, fit.raw),
-        converged=fit.converged | single,
-        ll0_reset=fit.ll0_reset & ~single,
+        tau2=tau2,
+        se=np.where(single, np.nan, se),
+        raw=np.where(single, np.nan, raw),
+        converged=converged | single,
+        ll0_reset=ll0_reset & ~single,
+        fe=fe,
+        fit=fit,
     )
 
 
-def _dl(g: Grouped) -> Tau2Fit:
+def _dl(g: Grouped, fe: WeightedFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """DerSimonian-Laird τ², its SE and the untruncated estimate, from the common-effect fit."""
     k = g.k
-    fe = weighted_fit(g, np.zeros(g.n))
     raw = (fe.rss - (k - 1)) / fe.tr_p
     tau2 = np.maximum(raw, 0.0)
     se = np.sqrt((2 * (k - 1) + 4 * tau2 * fe.tr_p + 2 * tau2**2 * fe.tr_pp) / fe.tr_p**2)
-    no = np.zeros(g.n, dtype=bool)
-    return Tau2Fit(tau2, se, raw, ~no, no)
+    return tau2, se, raw
 
 
 def _he(g: Grouped) -> np.ndarray:
@@ -174,7 +215,10 @@ def _he(g: Grouped) -> np.ndarray:
     return (rss - tr_pv) / (k - 1)
 
 
-def _fisher_scoring(g: Grouped, method: str) -> Tau2Fit:
+def _fisher_scoring(
+    g: Grouped, method: str, fe: WeightedFit
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, WeightedFit]:
+    """REML/ML Fisher scoring and ll0check: τ², HE start, converged, reset, the fit at τ²."""
     raw = _he(g)
     tau2 = np.maximum(0.0, np.nan_to_num(raw, nan=0.0))
     active = g.k > 1
@@ -206,31 +250,30 @@ def _fisher_scoring(g: Grouped, method: str) -> Tau2Fit:
             sub, index, t_old = sub.subset(moving), index[moving], new[moving]
         else:
             t_old = new
-    ll0_reset = _ll0check(g, tau2, method) & converged
+    at_tau2 = weighted_fit(g, tau2)
+    ll0_reset = _ll0check(g, fe, at_tau2, method) & converged
     tau2 = np.where(ll0_reset, 0.0, tau2)
     tau2 = np.where(converged, tau2, np.nan)
-    fit = weighted_fit(g, np.nan_to_num(tau2))
-    se = np.sqrt(2 / fit.tr_pp) if method == "REML" else np.sqrt(2 / fit.sw2)
-    return Tau2Fit(tau2, se, raw, converged, ll0_reset)
+    return tau2, raw, converged, ll0_reset, at_tau2
 
 
-def _loglik(g: Grouped, tau2: np.ndarray, method: str) -> np.ndarray:
-    """Log-likelihood up to the constant shared by τ² = 0 and τ² > 0."""
-    fit = weighted_fit(g, tau2)
-    ll = -0.5 * g.sum(np.log(g.vi + g.spread(tau2))) - 0.5 * fit.rss
+def _loglik(g: Grouped, fit: WeightedFit, method: str) -> np.ndarray:
+    """Log-likelihood at the fit's τ², up to the constant shared by τ² = 0 and τ² > 0."""
+    ll = -0.5 * g.sum(np.log(fit.vt)) - 0.5 * fit.rss
     if method == "REML":
         ll -= 0.5 * np.log(fit.sw)
     return ll
 
 
-def _ll0check(g: Grouped, tau2: np.ndarray, method: str) -> np.ndarray:
+def _ll0check(g: Grouped, fe: WeightedFit, fit: WeightedFit, method: str) -> np.ndarray:
     """Apply metafor's check that Fisher scoring did not stop at a local maximum above 0."""
-    ll0 = _loglik(g, np.zeros(g.n), method)
-    ll = _loglik(g, tau2, method)
-    return (ll0 - ll > TOL) & (tau2 > THRESHOLD)
+    ll0 = _loglik(g, fe, method)
+    ll = _loglik(g, fit, method)
+    return (ll0 - ll > TOL) & (fit.tau2 > THRESHOLD)
 
 
-def _paule_mandel(g: Grouped) -> Tau2Fit:
+def _paule_mandel(g: Grouped, fe: WeightedFit) -> tuple[np.ndarray, np.ndarray]:
+    """Paule-Mandel τ² (NaN where no root was found) and the converged mask."""
     k = g.k
     target = (k - 1).astype(float)
 
@@ -240,16 +283,13 @@ def _paule_mandel(g: Grouped) -> Tau2Fit:
     lower = np.zeros(g.n)
     mad = 1.4826 * _group_median(g, np.abs(g.yi - g.spread(_group_median(g, g.yi))))
     upper = np.maximum(TAU2_MAX, 10 * mad**2)
-    f_lower, f_upper = f(lower), f(upper)
+    f_lower, f_upper = fe.rss - target, f(upper)
     at_zero = f_lower < 0
     search = (k > 1) & ~at_zero & (f_upper <= 0)
     root, found = zeroin(f, lower, upper, f_lower, f_upper, search)
     tau2 = np.where(at_zero, 0.0, np.where(search & found, np.maximum(root, 0.0), np.nan))
     converged = at_zero | (search & found)
-    fit = weighted_fit(g, np.nan_to_num(tau2))
-    se = np.sqrt(2 * k**2 / (k - 1)) / fit.sw
-    no = np.zeros(g.n, dtype=bool)
-    return Tau2Fit(tau2, se, np.full(g.n, np.nan), converged, no)
+    return tau2, converged
 
 
 def _group_median(g: Grouped, x: np.ndarray) -> np.ndarray:
