@@ -120,6 +120,7 @@ _EXPORTS: dict[str, str] = {
     "risk_of_bias_tools_html": "evsum.present.methods",
     "synthesis_html": "evsum.present.methods",
     "certainty_html": "evsum.present.methods",
+    "curation_log_html": "evsum.present.curation",
     "sof_html": "evsum.present.sof",
     "summary_of_findings": "evsum.present.sof",
     "load_studies": "evsum.ingest.studies",
@@ -152,6 +153,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         claims_html,
         verdict_scale_html,
     )
+    from evsum.present.curation import curation_log_html
     from evsum.present.explore import Explorer, explore
     from evsum.present.few_studies import few_studies_html
     from evsum.present.figures import (

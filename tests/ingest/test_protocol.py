@@ -130,3 +130,22 @@ def test_the_base_is_found_from_any_folder_inside_it(tmp_path, monkeypatch):
 def test_no_base_is_a_clear_problem(tmp_path):
     with pytest.raises(StudyDataError, match="create a base with `evsum new DIR`"):
         resolve_base(tmp_path)
+
+
+def test_the_data_date_is_a_calendar_date():
+    with_date = GOOD.replace('comparator = "comparator"\n',
+                             'comparator = "comparator"\ndata_date = 2026-12-01\n', 1)
+    assert parse_protocol(with_date).data_date == "2026-12-01"
+    quoted = with_date.replace("data_date = 2026-12-01", 'data_date = "2026-12-01"')
+    assert parse_protocol(quoted).data_date == "2026-12-01"
+    assert parse_protocol(GOOD).data_date == ""
+    bad = with_date.replace("data_date = 2026-12-01", 'data_date = "1 Dec 2026"')
+    (problem,) = _problems(bad)
+    assert problem.column == "review.data_date" and problem.value == "1 Dec 2026"
+    assert "YYYY-MM-DD" in problem.expected
+    assert bad.splitlines()[problem.line - 1] == 'data_date = "1 Dec 2026"'
+    (impossible,) = _problems(with_date.replace("2026-12-01", '"2026-02-30"'))
+    assert impossible.value == "2026-02-30"
+    # both evidence bases of the repository record theirs
+    assert load_protocol(ROOT).data_date
+    assert load_protocol(ROOT / "examples" / "bcg-vaccine").data_date

@@ -34,7 +34,8 @@ def test_new_writes_a_ready_base_with_identical_template_copies(tmp_path):
     copies = sorted((base / "notebooks").glob("*.ipynb"))
     assert [p.name for p in copies] == [p.name for p in template_notebooks()]
     assert {p.name for p in copies} == {"condition_report.ipynb", "overview.ipynb",
-                                        "claims_audit.ipynb", "methods.ipynb", "explore.ipynb"}
+                                        "claims_audit.ipynb", "methods.ipynb", "explore.ipynb",
+                                        "curation_log.ipynb"}
     for copy, master in zip(copies, template_notebooks(), strict=True):
         assert filecmp.cmp(copy, master, shallow=False), copy.name
     assert _run("new", base).exit_code == 2  # never over an existing base
@@ -92,7 +93,8 @@ def test_a_base_with_only_studies_and_protocol_renders(minimal_base):
     assert result.exit_code == 0, result.output
     reports = minimal_base / "reports"
     assert sorted(p.name for p in reports.glob("*.html")) == [
-        "alcohol.html", "cocaine.html", "index.html", "methods.html", "overview.html"]
+        "alcohol.html", "cocaine.html", "curation-log.html", "index.html", "methods.html",
+        "overview.html"]
     index = (reports / "index.html").read_text()
     assert "<h1>Fixture review</h1>" in index
     assert "claims" not in index.lower() and "gallery" not in index.lower()

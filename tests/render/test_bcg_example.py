@@ -84,6 +84,8 @@ def test_the_example_renders_its_own_report_set(rendered):
     assert "<title>BCG vaccine for preventing tuberculosis</title>" in index
     page = (rendered / "tuberculosis.html").read_text()
     assert "Aronson 1948" in page and "Comstock 1976" in page
+    # its protocol lists no curation log: no page links to one
+    assert "curation-log.html" not in page
     result = CliRunner().invoke(main, ["check-links", str(rendered)])
     assert result.exit_code == 0, result.output
 

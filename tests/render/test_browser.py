@@ -174,7 +174,8 @@ def test_hostile_overview_and_index(browser, hostile_reports):
     for name in ("overview.html", "index.html"):
         seen = _open(browser, hostile_reports / name)
         _assert_clean(seen)
-        assert seen["tables"], name
+        if name == "overview.html":  # the index lists its reports, it has no table
+            assert seen["tables"], name
 
 
 def test_outcome_table_fits_the_page_without_breaking_words(browser, hostile_reports):

@@ -16,7 +16,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def test_the_expected_notebooks_exist():
     assert {p.name for p in NOTEBOOKS} >= {"condition_report.ipynb", "overview.ipynb",
-                                          "claims_audit.ipynb", "gallery.ipynb", "methods.ipynb"}
+                                          "claims_audit.ipynb", "gallery.ipynb", "methods.ipynb",
+                                          "curation_log.ipynb"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

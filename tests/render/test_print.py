@@ -110,7 +110,8 @@ def test_methods_page_shows_the_prisma_diagram_and_every_section(reports):
 
 
 @pytest.mark.parametrize("name", ["index", "methods", "alcohol", "cocaine", "depression",
-                                  "opioids", "overview", "claims-audit", "gallery"])
+                                  "opioids", "overview", "claims-audit", "gallery",
+                                  "curation-log"])
 def test_no_serious_or_critical_accessibility_violations(reports, browser, name):
     from axe_playwright_python.sync_playwright import Axe
 

@@ -56,7 +56,7 @@ def test_report_shows_the_studies_and_a_plot(rendered):
     assert "Alpha 2001" in page and "Beta 2005" in page
     assert "Gamma 2010" not in page  # a cocaine study
     assert re.search(r'<img alt="Forest plot[^"]*" src="data:image/png;base64,', page)
-    assert "Forest plot: abstinence, 3 weeks" in page
+    assert re.search(r'alt="Forest plot of \d+ stud(y|ies) \(abstinence, 3 weeks', page)
 
 
 def test_report_hides_code_and_loads_nothing_from_the_network(rendered):
@@ -76,9 +76,42 @@ def test_footer_names_data_hash_version_and_parameters(rendered):
 
     page = (rendered[0] / "cocaine.html").read_text()
     digest = hashlib.sha256(SMALL.read_bytes()).hexdigest()
-    assert f"Data SHA-256 {digest}" in page
-    assert f"evsum {evsum.__version__}" in page
-    assert re.search(r"parameters \{(&quot;|\")condition(&quot;|\"): (&quot;|\")cocaine", page)
+    footer = re.search(r'<footer class="evsum-provenance">(.*?)</footer>', page, re.S).group(1)
+    assert f"study table SHA-256 {digest}" in footer
+    assert page.count(digest) == 1  # the hash once
+    assert f"evsum {evsum.__version__}" in footer
+    # parameters in words, no JSON
+    assert "condition: cocaine" in footer and "pooling method: REML" in footer
+    assert "{" not in footer and "&quot;" not in footer
+
+
+def test_every_report_opens_with_a_contents_list_of_its_sections_and_outcomes(rendered):
+    page = (rendered[0] / "alcohol.html").read_text()
+    nav = re.search(r'<nav class="evsum-contents" aria-label="Contents">(.*?)</nav>', page,
+                    re.S)
+    assert nav, "no contents list"
+    assert page.index("evsum-contents") < page.index("<h2 id=")  # at the top
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav.group(1))
+    headings = re.findall(r'<h([23]) id="([^"]+)"', page)
+    sections = [ident for level, ident in headings if level == "2"]
+    outcomes = [ident for level, ident in headings if level == "3"]
+    assert [ident for ident, _ in links] == [ident for _, ident in headings]
+    assert "Forest-plots" in sections and "References" in sections
+    assert any(ident.startswith("analysis-abstinence") for ident in outcomes)
+    assert "¶" not in nav.group(1)  # the heading's text, not its anchor link
+    texts = dict(links)
+    assert texts["Forest-plots"] == "Forest plots"
+
+
+def test_the_index_says_what_each_report_is_in_plain_words(rendered):
+    index = (rendered[0] / "index.html").read_text()
+    assert "<h1>Fixture review</h1>" in index
+    assert "Does the fixture intervention change abstinence and craving?" in index
+    # evsum.description of the notebook, with the condition's label
+    assert "The included studies, every outcome&#39;s data" in index
+    assert "limitations for alcohol use disorder." in index
+    for jargon in ("Status", "up to date", "Details", "<td></td>"):
+        assert jargon not in index
 
 
 def test_unchanged_inputs_are_not_rendered_again(workspace, rendered):
@@ -135,7 +168,9 @@ def test_failing_notebook_keeps_last_good_report(workspace, rendered, tmp_path):
     assert (out / "alcohol.html").read_bytes() == good
     assert "simulated failure" in (out / "alcohol.error.txt").read_text()
     index = (out / "index.html").read_text()
-    assert "failed" in index and "alcohol.error.txt" in index
+    assert "Failed to render: the last good version from " in index
+    assert "alcohol.error.txt" in index and "simulated failure" in index
+    assert "up to date" not in index and "Status" not in index  # no build jargon
     state = json.loads((out / ".evsum-state.json").read_text())
     assert state["alcohol"]["status"] == "failed"
 

@@ -9,6 +9,7 @@ key, what came and what was expected.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import sys
@@ -102,6 +103,9 @@ class Protocol:
         Kinds of claim of a claims audit (name -> meaning).
     reports : tuple of str
         Notebooks (file stems in ``notebooks/``) to render; empty: every notebook there.
+    data_date : str
+        When the data were last curated, ``YYYY-MM-DD`` (empty if the protocol does not say):
+        reports show it with the study table's SHA-256 instead of the render time.
     source : str
         The protocol file as named to the user (empty for a protocol built in code).
     """
@@ -118,6 +122,7 @@ class Protocol:
     eligibility: tuple[str, ...] = ()
     claim_types: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CLAIM_TYPES))
     reports: tuple[str, ...] = ()
+    data_date: str = ""
     source: str = ""
 
     def condition_label(self, key: str) -> str:
@@ -308,9 +313,27 @@ class _Checker:
 #: The keys of evsum.toml (data/README.md, "The protocol", documents each).
 TOP_KEYS = ("review", "conditions", "outcomes", "comparisons", "study_comparisons",
             "timepoints", "claim_types")
-REVIEW_KEYS = ("title", "question", "intervention", "comparator", "eligibility", "reports")
+REVIEW_KEYS = ("title", "question", "intervention", "comparator", "eligibility", "reports",
+               "data_date")
 CONDITION_KEYS = ("label", "population", "setting")
 OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid", "unit")
+
+
+def _data_date(check: _Checker, review: Mapping) -> str:
+    """``[review] data_date`` as ``YYYY-MM-DD`` (a TOML date or that text), '' if absent."""
+    value = review.get("data_date")
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    check.add(("review",), "data_date", value,
+              "the date the data were last curated, YYYY-MM-DD such as 2026-12-01")
+    return ""
 
 
 def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
@@ -340,6 +363,7 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
              for k in ("title", "question", "intervention", "comparator")}
     eligibility = check.text_list(("review",), review, "eligibility")
     reports = check.text_list(("review",), review, "reports")
+    data_date = _data_date(check, review)
 
     conditions: dict[str, ConditionSpec] = {}
     raw_conditions = check.table((), data, "conditions")
@@ -436,7 +460,7 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         study_comparisons={k: str(v) for k, v in study_comparisons.items()},
         timepoints=timepoints,
         eligibility=eligibility, claim_types={k: str(v) for k, v in claim_types.items()},
-        reports=reports, source=source)
+        reports=reports, data_date=data_date, source=source)
 
 
 def load_protocol(path: str | Path) -> Protocol:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import io
 import re
 import urllib.parse
 from typing import Any
@@ -90,14 +89,15 @@ def page_link(name: Any, anchor: str = "", suffix: str = ".html") -> str:
 
 
 def png_data_uri(fig: Any) -> str:
-    """A matplotlib figure as a PNG ``data:`` URI (the figure is closed)."""
+    """A matplotlib figure as a PNG ``data:`` URI at the page's resolution
+    (:func:`evsum.present.figures.style.page_png`); the figure is closed."""
     import matplotlib.pyplot as plt
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight",
-                metadata={"Software": None})
+    from evsum.present.figures.style import page_png
+
+    data = page_png(fig)
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
 def css_class(value: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from evsum import vocab
@@ -109,6 +110,9 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
 def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
     """Every data row of the condition with its numbers, the quote and where it came from.
 
+    The curators' notes on a row are not reader text: they are on the curation log page
+    (:func:`evsum.present.curation.curation_log_html`).
+
     A reported effect is shown with the paper's digits (:func:`evsum.present.text.reported`).
     """
     protocol = protocol_of(evidence)
@@ -119,7 +123,7 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
         "arm_intervention": text.arm_data(row, "intervention"),
         "arm_comparator": text.arm_data(row, "comparator"),
         "effect": text.reported_effect(row), "data_level": row["data_level"],
-        "quote": row["source_quote"], "derivation": row["derivation"], "notes": row["notes"],
+        "quote": row["source_quote"], "derivation": row["derivation"],
         "source_type": row["source_type"], "locator": row["source_locator"], "doi": row["doi"],
     } for _, row in evidence.studies.for_condition(condition).iterrows()]
     headers = ["Study", "Outcome", "Time point", "Comparator type",
@@ -159,6 +163,36 @@ def _effect_sentence(analysis: OutcomeAnalysis) -> str:
     return f"Single study, not pooled: {effect}, {text.p_value(result.pval)}. {note}"
 
 
+def _ci(low: object, high: object) -> str:
+    return f"95 % CI {text.interval(low, high)}"
+
+
+def forest_alt(analysis: OutcomeAnalysis) -> str:
+    """The text alternative of an analysis's forest plot, from its data: each study's effect
+    and CI and the pooled result ("Forest plot of 1 study: Krupitsky 2007, RR 2.25, 95 % CI
+    1.01 to 5.03")."""
+    result = analysis.result
+    measure = result.measure or "effect"
+    head = f"Forest plot of {text.plural(result.k, 'study', 'studies')} ({analysis.title})"
+    if result.k == 1:
+        row = analysis.rows[analysis.rows["excluded_reason"] == ""].iloc[0]
+        if row["data_level"] == "contrast" and text.reported_effect(row):
+            shown = text.reported(row, "effect")
+            low, high = text.reported(row, "ci_low"), text.reported(row, "ci_high")
+            ci = f", 95 % CI {low} to {high}" if low and high else ""
+            return f"{head}: {row['label']}, {measure} {shown}{ci}."
+    frame = result.to_frame()
+    studies = frame[frame["label"] != "pooled"]
+    parts = [f"{r.label}, {measure} {text.number(r.effect)}, {_ci(r.ci_low, r.ci_high)}"
+             for r in studies.itertuples(index=False)]
+    alt = f"{head}: " + "; ".join(parts) + "."
+    if result.k > 1:
+        shown = result.back_transform()
+        alt += (f" Pooled ({vocab.METHOD_LABELS.get(result.method, result.method)}): "
+                f"{measure} {text.number(shown.estimate)}, {_ci(shown.ci_low, shown.ci_high)}.")
+    return alt
+
+
 def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
                   protocol: Protocol | None = None) -> HtmlBlock:
     """A forest plot and summary per analysis with numbers; then, in one table, the outcomes
@@ -182,7 +216,7 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
                            "timepoint": analysis.timepoint,
                            "comparator_type": analysis.comparator_type,
                            "anchor": row_anchor(r), "label": r["label"],
-                           "intervention": r["intervention"], "quote": r["source_quote"],
+                           "intervention": r["intervention"],
                            "reason": r["excluded_reason"]} for _, r in left.iterrows()]
             continue
         used = rows[rows["excluded_reason"] == ""]
@@ -192,7 +226,7 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
                           comparator=analysis.comparator_type)
         pooled.append({
             "anchor": analysis.anchor, "title": analysis.title,
-            "figure": figure_html(fig, f"Forest plot: {analysis.title}"),
+            "figure": figure_html(fig, forest_alt(analysis)),
             "sentence": _effect_sentence(analysis),
             "few_studies": few_studies_html(analysis),
             "sources": [(row_anchor(r), r["label"]) for _, r in used.iterrows()],
@@ -201,6 +235,59 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
                      for _, r in left.iterrows()],
         })
     return render("analyses.html.j2", pooled=pooled, narrative=narrative)
+
+
+def _leave_one_out_table(analysis: OutcomeAnalysis) -> dict:
+    """Leave-one-out rows for people: the study left out, the pooled effect without it on
+    the reader's scale (ratios back-transformed), its CI and p, and the heterogeneity left."""
+    result = analysis.result
+    measure = result.measure or "effect"
+    f = np.exp if result.is_ratio else (lambda x: x)
+    rows = []
+    for r in analysis.leave_one_out.itertuples(index=False):
+        if not r.converged:
+            rows.append([r.label, "did not converge", "", "", "", ""])
+            continue
+        rows.append([r.label, text.number(float(f(r.estimate))),
+                     text.interval(float(f(r.ci_low)), float(f(r.ci_high))),
+                     text.p_value(r.pval), text.number(r.tau2, 4), text.percentage(r.i2)])
+    headers = ["Study left out", f"Pooled {measure} without it", "95% CI", "p",
+               "τ²" + (" (log scale)" if result.is_ratio else ""), "I²"]
+    scale = (f"{measure} back-transformed from the log scale." if result.is_ratio else "")
+    return {"title": analysis.title, "headers": headers, "rows": rows, "scale": scale,
+            "method": vocab.METHOD_LABELS.get(result.method, result.method),
+            "k": result.k}
+
+
+def funnel_alt(analysis: OutcomeAnalysis) -> str:
+    """The text alternative of a funnel plot, from its data."""
+    result = analysis.result
+    scale = f"log {result.measure}" if result.is_ratio else (result.measure or "effect")
+    alt = (f"Funnel plot of {text.plural(result.k, 'study', 'studies')} ({analysis.title}): "
+           f"each study's {scale} against its standard error, around the pooled estimate.")
+    if analysis.egger is not None:
+        alt += f" Egger's test for funnel asymmetry: {text.p_value(analysis.egger.pval)}."
+    return alt
+
+
+def rob_alt(part: pd.DataFrame, tool: str, labels: dict, kind: str) -> str:
+    """The text alternative of a risk-of-bias plot: how many studies and domains, and each
+    study's overall judgement (traffic light) or the judgements' counts (summary)."""
+    studies = list(dict.fromkeys(part["study_id"]))
+    domains = [d for d in dict.fromkeys(part["domain"]) if str(d).lower() != "overall"]
+    head = (f"{tool} {kind} plot of {text.plural(len(studies), 'study', 'studies')} and "
+            f"{text.plural(len(domains), 'domain')}")
+    is_overall = part["domain"].astype(str).str.lower() == "overall"
+    if kind == "traffic-light" and is_overall.any():
+        said = []
+        for _, r in part[is_overall].iterrows():
+            outcome = "" if text.is_missing(r.get("outcome")) else str(r.get("outcome") or "")
+            what = f" ({text.outcome_words(outcome)})" if outcome else ""
+            said.append(f"{labels.get(r['study_id'], r['study_id'])}{what} {r['judgement']}")
+        return head + ". Overall: " + "; ".join(dict.fromkeys(said)) + "."
+    counts = part.loc[~is_overall, "judgement"].value_counts()
+    return head + ". Judgements over all domains: " + ", ".join(
+        f"{judgement} {n}" for judgement, n in counts.items()) + "."
 
 
 def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
@@ -217,12 +304,8 @@ def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
                      text.percentage(result.i2), f"{text.number(result.q)} (df {result.q_df})",
                      text.p_value(result.q_pval)])
         if analysis.leave_one_out is not None:
-            frame = analysis.leave_one_out
-            cells = [[text.number(v, 4) if isinstance(v, float) else v for v in record]
-                     for record in frame.itertuples(index=False)]
-            loo.append((analysis.title, list(frame.columns), cells))
-    funnels = [(a.title, figure_html(funnel_plot(a.result, egger=a.egger),
-                                     f"Funnel plot: {a.title}"))
+            loo.append(_leave_one_out_table(analysis))
+    funnels = [(a.title, figure_html(funnel_plot(a.result, egger=a.egger), funnel_alt(a)))
                for a in analyses if a.result is not None and a.result.k >= 10]
     return render("heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels)
 
@@ -300,16 +383,26 @@ def limitations_html(evidence: Evidence, condition: str,
     return render("bullets.html.j2", points=points)
 
 
-def title_html(condition: str, method: str, *, protocol: Protocol | None = None) -> HtmlBlock:
+def title_html(condition: str, method: str, *, protocol: Protocol | None = None,
+               analyses: tuple[OutcomeAnalysis, ...] | None = None) -> HtmlBlock:
     """The report's heading: ``<Intervention> for <condition label>`` with the protocol's
-    words (without a protocol, ``Evidence summary: <condition>``)."""
+    words (without a protocol, ``Evidence summary: <condition>``).
+
+    The subtitle names the pooling method only where something is pooled: given the
+    condition's ``analyses`` and none of them pools two or more studies, it says so instead.
+    """
     if protocol is None:
         heading = f"Evidence summary: {condition}"
     else:
         heading = (f"{_capital(protocol.intervention)} for "
                    f"{protocol.condition_label(condition).lower()}")
-    return render("title.html.j2", heading=heading, subtitle=(
-        f"Evidence summary; pooling method: {vocab.METHOD_LABELS.get(method, method)}."))
+    pooled = analyses is None or any(a.result is not None and a.result.k >= 2
+                                     for a in analyses)
+    subtitle = (f"Evidence summary; pooling method: {vocab.METHOD_LABELS.get(method, method)}."
+                if pooled else
+                "Evidence summary; no analysis pools two or more studies, so each result is "
+                "a single study's.")
+    return render("title.html.j2", heading=heading, subtitle=subtitle)
 
 
 def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
@@ -329,8 +422,9 @@ def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
         tools.append({
             "name": tool,
             "traffic_light": figure_html(rob_traffic_light(part, tool, labels=labels),
-                                         f"{tool} traffic-light plot"),
-            "summary": figure_html(rob_summary(part, tool), f"{tool} summary plot"),
+                                         rob_alt(part, tool, labels, "traffic-light")),
+            "summary": figure_html(rob_summary(part, tool),
+                                   rob_alt(part, tool, labels, "summary")),
             "rows": [[labels.get(r["study_id"], r["study_id"]), r["domain"], r["judgement"],
                       r["support"]] for _, r in part.iterrows()],
         })
@@ -426,9 +520,10 @@ def prisma_html(evidence: Evidence) -> HtmlBlock:
 
 
 def data_version_html(evidence: Evidence) -> HtmlBlock:
-    """The data file's SHA-256 and the files the reports read."""
+    """The data version: the date the data were last curated (the protocol's ``data_date``)
+    and the study table's SHA-256, and the optional files the reports did not find."""
     return render("data_version.html.j2", sha256=evidence.studies.sha256,
-                  missing=list(evidence.missing))
+                  date=protocol_of(evidence).data_date, missing=list(evidence.missing))
 
 
 def _one_per_outcome(analyses: list[OutcomeAnalysis]) -> list[OutcomeAnalysis]:

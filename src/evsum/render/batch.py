@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import csv
+import datetime
 import hashlib
 import io
 import json
@@ -152,10 +153,15 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
     code = _code_hash() + __version__.encode()
     by_condition = _condition_rows(data)
     jobs: list[ReportJob] = []
-    # every report links to the methods page when there is one
-    nav = (("methods.html", "Methods"),) if (notebooks_dir / "methods.ipynb").exists() else ()
+    # every report links to the methods page and the curation log when there are those
+    planned = {path.name for path in report_notebooks(notebooks_dir, protocol.reports)}
+    nav = tuple((page, text) for page, text, notebook in (
+        ("methods.html", "Methods", "methods.ipynb"),
+        ("curation-log.html", "Curation log", "curation_log.ipynb"))
+        if notebook in planned)
 
-    def add(name: str, title: str, notebook: Path, parameters: dict, data_part: bytes) -> None:
+    def add(name: str, title: str, notebook: Path, parameters: dict, data_part: bytes,
+            description: str = "") -> None:
         if only is not None and only != name and only != parameters.get("condition"):
             return
         declared = notebook_parameters(notebook)
@@ -165,13 +171,14 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
                              f"notebook's parameters cell (it declares {', '.join(declared)})")
         hashed = _hash(notebook.read_bytes(), code, data_part, context,
                        json.dumps(parameters, sort_keys=True).encode(),
-                       json.dumps([nav, protocol.title]).encode())
+                       json.dumps([nav, protocol.title, protocol.data_date]).encode())
         jobs.append(ReportJob(
             name=name, title=title, notebook=str(notebook), parameters=parameters,
             out_dir=str(out_dir), data_sha256=data_sha, inputs_hash=hashed,
             kernel_name=kernel_name, cwd=str(notebooks_dir),
             build_dir=None if build_dir is None else str(Path(build_dir).resolve()),
-            nav=nav, review_title=protocol.title))
+            nav=nav, review_title=protocol.title, review_question=protocol.question,
+            data_date=protocol.data_date, description=description))
 
     order = {key: i for i, key in enumerate(protocol.conditions)}
     conditions = sorted(by_condition, key=lambda c: (order.get(c, len(order)), c))
@@ -187,13 +194,15 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
                 known.append(condition)
                 params = {"condition": condition,
                           **{k: v for k, v in wanted.items() if k in declared}}
-                add(condition, protocol.condition_label(condition), path, params,
-                    by_condition[condition])
+                label = protocol.condition_label(condition)
+                add(condition, label, path, params, by_condition[condition],
+                    str(meta.get("description", "")).replace("{condition}", label.lower()))
             continue
         name = path.stem.replace("_", "-")
         known.append(name)
         add(name, str(meta.get("title") or path.stem.replace("_", " ").capitalize()), path,
-            {k: v for k, v in wanted.items() if k in declared}, data)
+            {k: v for k, v in wanted.items() if k in declared}, data,
+            str(meta.get("description", "")))
     if only is not None and not jobs:
         raise EvsumError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")
     return jobs
@@ -289,10 +298,14 @@ def _worker_init(lock: tuple[int, int, int], parent: int) -> None:
     Closes the inherited descriptor of the render lock (the lock dies with its holder), asks
     Linux to send SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)``) and, on every
     system, watches the parent: when it is gone, the worker shuts down its kernels and exits.
+    Kernels inherited from the parent by ``fork`` are forgotten, never used or killed.
     """
     import signal
     import threading
 
+    from evsum.render.kernels import forget_inherited_kernels
+
+    forget_inherited_kernels()  # a forked worker starts its own kernels
     fd, device, inode = lock
     with contextlib.suppress(OSError):
         info = os.fstat(fd)
@@ -363,7 +376,7 @@ def _report_line(result: ReportResult, quiet: bool) -> None:
 def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = False,
                executor: cf.Executor | None = None, workers: int | None = None,
                quiet: bool = False, complete: bool = True,
-               title: str = "Evidence reports") -> RenderSummary:
+               title: str | None = None) -> RenderSummary:
     """Render the jobs whose inputs changed (all with ``force``) and rewrite the index.
 
     Parameters
@@ -371,8 +384,8 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
     complete : bool
         ``jobs`` are the whole report set (not ``--only`` one): reports of earlier runs that
         are no longer planned leave the index (their files stay).
-    title : str
-        Heading of the index page (the protocol's title).
+    title : str, optional
+        Heading of the index page; default the protocol's title (the jobs').
     executor : concurrent.futures.Executor, optional
         Where to run the renders (e.g. a dask ``Client.get_executor()``); by default a process
         pool with ``workers`` processes (default: one per core).
@@ -421,14 +434,22 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
         if complete:
             state = {name: entry for name, entry in state.items() if name in results}
         for position, result in enumerate(ordered):
+            previous = state.get(result.job.name, {})
             entry = {"title": result.job.title, "status": result.status,
-                     "error": result.error, "order": position}
+                     "error": result.error, "order": position,
+                     "description": result.job.description}
+            # the day the HTML shown was made: what the index says of a failed report's page
+            good = (datetime.date.today().isoformat() if result.status == "rendered"
+                    else previous.get("good_date", ""))
+            if good:
+                entry["good_date"] = good
             if result.status != "failed":  # a failed report is retried on the next run
                 entry["inputs_hash"] = result.job.inputs_hash
             state[result.job.name] = entry
         try:
             write_atomic(out_dir / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
-            write_atomic(out_dir / "index.html", index_html(state, out_dir, title=title))
+            write_atomic(out_dir / "index.html", index_html(state, out_dir, title=title,
+                                                                  about=jobs[0] if jobs else None))
         except OSError as err:
             raise RenderError(_unwritable(out_dir, err)) from None
     return RenderSummary(ordered)

@@ -50,6 +50,15 @@ def _discard(key: tuple[str, str]) -> None:
             pass
 
 
+def forget_inherited_kernels() -> None:
+    """In a forked worker: drop the kernel managers inherited from the parent, untouched.
+
+    Their sockets and kernel processes belong to the parent; shutting them down (or killing
+    them) from the child would hang on the parent's sockets or kill the parent's kernels.
+    """
+    _KERNELS.clear()
+
+
 def kill_kernels() -> None:
     """Kill every warm kernel of this process at once, without the shutdown handshake.
 

@@ -6,6 +6,7 @@ provenance footer. It is written atomically: a failed render never touches the l
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -46,6 +47,12 @@ class ReportJob:
     nav: tuple[tuple[str, str], ...] = ()
     #: The review's title (the protocol's), shown in every page's ``<title>``.
     review_title: str = ""
+    #: The review's question (the protocol's), shown on the index.
+    review_question: str = ""
+    #: When the data were last curated (the protocol's ``data_date``), shown in the footer.
+    data_date: str = ""
+    #: One line about the report for the index (notebook metadata ``evsum.description``).
+    description: str = ""
 
     @property
     def html_path(self) -> Path:
@@ -120,18 +127,63 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+#: How the footer words a notebook parameter; other names lose their underscores.
+PARAMETER_WORDS: dict[str, str] = {"method": "pooling method", "outcomes": "outcomes",
+                                   "condition": "condition"}
+
+
 def provenance_footer(job: ReportJob) -> str:
-    """The footer text (plain; the report template escapes it): data SHA-256, evsum version,
-    parameters."""
+    """The footer text (plain; the report template escapes it): evsum's version, the data
+    version (date and SHA-256 of the study table, once) and the parameters in words.
+
+    Never the time of rendering: re-rendering unchanged inputs gives the same bytes.
+    """
     shown = {k: v for k, v in job.parameters.items() if k not in ("data_path", "base")}
-    params = json.dumps(shown, sort_keys=True, ensure_ascii=False)
-    return f"Data SHA-256 {job.data_sha256} · evsum {__version__} · parameters {params}"
+    data = f"data of {job.data_date}, " if job.data_date else "data: "
+    words = "; ".join(f"{PARAMETER_WORDS.get(k, k.replace('_', ' '))}: {v}"
+                      for k, v in sorted(shown.items()))
+    return (f"evsum {__version__} · {data}study table SHA-256 {job.data_sha256}"
+            + (f" · {words}" if words else ""))
 
 
 def page_title(job: ReportJob) -> str:
     """The page's ``<title>``: the report's title and the review's (from its protocol)."""
     review = job.review_title
     return f"{job.title} · {review}" if review and review != job.title else job.title
+
+
+#: Where the report template puts the contents list (replaced by :func:`contents_html`).
+CONTENTS_MARK = "<!-- evsum-contents -->"
+_HEADING = re.compile(r'<h([23])\b[^>]*?\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def page_headings(body: str) -> list[tuple[int, str, str]]:
+    """The page's section (h2) and outcome (h3) headings that have an id, in page order:
+    ``(level, id, text)`` with the text unescaped (the template escapes it again)."""
+    out = []
+    for level, ident, inner in _HEADING.findall(body):
+        words = html.unescape(_TAG.sub("", _ANCHOR_LINK.sub("", inner))).strip()
+        if words:
+            out.append((int(level), html.unescape(ident), " ".join(words.split())))
+    return out
+
+
+def contents_html(body: str) -> str:
+    """The contents list of a page (``templates/contents.html.j2``): each section, with its
+    outcomes (h3) nested under it; '' for a page with fewer than two headings."""
+    from evsum.present.html import render
+
+    sections: list[dict] = []
+    for level, ident, words in page_headings(body):
+        if level == 2 or not sections:
+            sections.append({"id": ident, "text": words, "children": []})
+        else:
+            sections[-1]["children"].append({"id": ident, "text": words})
+    if sum(1 + len(s["children"]) for s in sections) < 2:
+        return ""
+    return str(render("contents.html.j2", sections=sections))
 
 
 def export_html(notebook: NotebookNode, *, footer: str, title: str = "",
@@ -160,7 +212,7 @@ def export_html(notebook: NotebookNode, *, footer: str, title: str = "",
     body, _ = exporter.from_notebook_node(
         notebook, resources={"evsum_css": css, "evsum_print_css": print_css,
                              "evsum_footer": footer, "evsum_nav": list(nav)})
-    return body
+    return body.replace(CONTENTS_MARK, contents_html(body), 1)
 
 
 def execute(job: ReportJob) -> NotebookNode:

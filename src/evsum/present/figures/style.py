@@ -7,6 +7,8 @@ The palette is Okabe and Ito's colour-blind-safe set. Every figure is drawn insi
 from __future__ import annotations
 
 import contextlib
+import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,6 +67,12 @@ FONT_SIZE: float = 9.0
 ROW_HEIGHT: float = 0.24
 #: Resolution of PNG output.
 PNG_DPI: int = 150
+#: Resolution of figures embedded in report pages: sharp at 100 % zoom on a 1366 px screen
+#: (a forest plot of 13 studies is about 1250 px wide), and small enough for the page.
+PAGE_DPI: int = 110
+#: Colours of an embedded figure's palette: evsum's figures use a few flat colours, so 64
+#: keep them and their anti-aliased edges, in about a third of the bytes of a full-colour PNG.
+PAGE_COLOURS: int = 64
 
 _RC: dict[str, object] = {
     "font.family": "DejaVu Sans",
@@ -146,19 +154,100 @@ def save_figure(fig: Figure, path_stem: str | Path) -> tuple[Path, Path]:
     return svg_path, png_path
 
 
+def page_png(fig: Figure) -> bytes:
+    """The figure as the PNG a report page embeds: :data:`PAGE_DPI`, a palette of
+    :data:`PAGE_COLOURS` colours, no metadata (the same figure gives the same bytes)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    with figure_style():
+        fig.savefig(buffer, format="png", dpi=PAGE_DPI, bbox_inches="tight",
+                    metadata={"Software": None})
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    small = io.BytesIO()
+    image.quantize(colors=PAGE_COLOURS, method=Image.Quantize.MEDIANCUT).save(
+        small, format="png", optimize=True)
+    return small.getvalue()
+
+
+#: Rows of a figure's text that its description lists before saying how many more there are.
+DESCRIBED_ROWS: int = 25
+_NUMBER = re.compile(r"^[\u2212\-+]?[\d.,]*\d[\d.,]*\s*%?$")
+#: A risk-of-bias symbol in words (the judgements :data:`ROB_STYLE` draws with it).
+_SYMBOL_WORDS: dict[str, str] = {
+    symbol: " or ".join(j for j, (_, s) in ROB_STYLE.items() if s == symbol)
+    for symbol in dict.fromkeys(s for _, s in ROB_STYLE.values())}
+
+
+def describe_figure(fig: Figure) -> str:
+    """A text alternative read from what the figure shows: its titles, axis labels, the rows
+    of text it prints (a forest plot's or traffic-light plot's table, row by row), and how
+    many points it plots.
+
+    For figures evsum builds from an analysis the report blocks give a more specific one
+    (:func:`evsum.present.sections.forest_alt`); this is what a figure returned in a notebook
+    cell carries.
+    """
+    parts: list[str] = []
+    title = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
+    if title:
+        parts.append(title.strip() + ".")
+    for ax in fig.axes:
+        if ax.get_title():
+            parts.append(ax.get_title().strip() + ".")
+        labels = [f"{axis} axis: {label}" for axis, label in
+                  (("horizontal", ax.get_xlabel()), ("vertical", ax.get_ylabel())) if label]
+        if labels:
+            parts.append("; ".join(labels) + ".")
+        # every text the axes print (its own, its tick labels), as rows in page order
+        rows: dict[int, list[tuple[float, str]]] = {}
+        ticks = [t for t in (*ax.get_yticklabels(), *ax.get_xticklabels())
+                 if not _NUMBER.match(t.get_text().strip())]  # scales, not content
+        for t in [*ax.texts, *ticks]:
+            words = " ".join(t.get_text().split())
+            if not words or not t.get_visible():
+                continue
+            words = _SYMBOL_WORDS.get(words, words)
+            x, y = t.get_transform().transform(t.get_unitless_position())
+            rows.setdefault(round(float(y) / 3), []).append((float(x), words))
+        lines = [", ".join(w for _, w in sorted(cells)) for _, cells in
+                 sorted(rows.items(), key=lambda item: -item[0])]
+        if lines:
+            shown = lines[:DESCRIBED_ROWS]
+            more = len(lines) - len(shown)
+            parts.append("Rows: " + "; ".join(shown)
+                         + (f"; and {more} more rows." if more else "."))
+        points = sum(len(c.get_offsets()) for c in ax.collections
+                     if hasattr(c, "get_offsets") and c.get_visible())
+        if points:
+            parts.append(f"{points} points plotted.")
+    for t in fig.texts:
+        words = " ".join(t.get_text().split())
+        if words and t.get_visible():
+            parts.append(words + ("" if words.endswith(".") else "."))
+    return " ".join(parts) or "A figure without text."
+
+
 def register_notebook_display() -> None:
-    """Let IPython show a returned :class:`~matplotlib.figure.Figure` as a PNG.
+    """Let IPython show a returned :class:`~matplotlib.figure.Figure` as an ``<img>`` with
+    a text alternative (:func:`describe_figure`), as report blocks show figures.
 
     evsum's figures are plain ``Figure`` objects, never registered with pyplot (so nothing
-    leaks into pyplot's state and nothing is shown twice). IPython only knows how to display
-    them once a figure format is selected for the session, which this does; outside IPython
-    it does nothing.
+    leaks into pyplot's state and nothing is shown twice). Outside IPython this does nothing.
     """
     try:
         from IPython import get_ipython
-        from IPython.core.pylabtools import select_figure_formats
     except ImportError:  # pragma: no cover - IPython is a dependency of jupyterlab
         return
     shell = get_ipython()
     if shell is not None:
-        select_figure_formats(shell, {"png"}, bbox_inches="tight", dpi=PNG_DPI)
+        formatter = shell.display_formatter.formatters["text/html"]
+        formatter.for_type(Figure, figure_display_html)
+
+
+def figure_display_html(fig: Figure) -> str:
+    """A figure as the report's figure markup (``templates/figure.html.j2``), described by
+    :func:`describe_figure`."""
+    from evsum.present.html import figure_html
+
+    return str(figure_html(fig, describe_figure(fig)))

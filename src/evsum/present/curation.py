@@ -1,0 +1,38 @@
+"""The curation log: the curators' working notes, on a page of their own.
+
+What the curators note while extracting a row (what they could and could not read, what is
+still to fill in, how a column was coded) is for the next curator and for an auditor, not the
+reader of a report: the reports show the data, the paper's words and where they are found,
+and link to this page for the rest.
+"""
+
+from __future__ import annotations
+
+from evsum.ingest.evidence import Evidence
+from evsum.present import text
+from evsum.present.html import HtmlBlock, render
+from evsum.present.sections import protocol_of, row_anchor
+
+__all__ = ["curation_log_html"]
+
+
+def curation_log_html(evidence: Evidence) -> HtmlBlock:
+    """Every data row's curator note (``studies.csv`` column ``notes``), by condition, each
+    under the row's anchor, with the study, outcome and time point it is about."""
+    protocol = protocol_of(evidence)
+    data = evidence.studies.data
+    conditions = []
+    for condition in evidence.studies.conditions:
+        rows = evidence.studies.for_condition(condition)
+        notes = [{
+            "anchor": row_anchor(row), "study": f"{row['first_author']} {row['year']}",
+            "outcome": text.outcome_words(row["outcome"]), "timepoint": row["timepoint"],
+            "comparator_type": row["comparator_type"], "line": int(row["line"]),
+            "note": row["notes"],
+        } for _, row in rows.iterrows()
+            if isinstance(row["notes"], str) and row["notes"].strip()]
+        if notes:
+            conditions.append({"key": condition, "label": protocol.condition_label(condition),
+                               "page": condition, "notes": notes})
+    return render("curation_log.html.j2", conditions=conditions,
+                  source=evidence.studies.source.rsplit("/", 1)[-1], rows=len(data))
