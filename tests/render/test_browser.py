@@ -8,40 +8,25 @@ Every request other than ``file:`` and ``data:`` is blocked and counted as a fai
 Needs Debian's chromium (``make test`` installs it): skipped without it, except under CI.
 """
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from evsum.render.batch import plan_reports, render_all
+from evsum.render.pdf import CHROMIUM
 
 import hostile
+from browser import need_browser
 from conftest import ROOT, SMALL, SMALL_PROTOCOL
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def _need_browser():
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (make test installs it: apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed (pip install -e '.[dev]')"
-    if problem and os.environ.get("CI"):
-        pytest.fail(f"browser tests must run in CI: {problem}")
-    if problem:
-        pytest.skip(problem)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as play:
@@ -66,7 +51,7 @@ def _render(root: Path, studies: Path, notebooks: tuple[str, ...], only=None) ->
 
 @pytest.fixture(scope="module")
 def normal_reports(tmp_path_factory):
-    _need_browser()
+    need_browser()
     root = tmp_path_factory.mktemp("browser-normal")
     (root / "data").mkdir()
     shutil.copy(SMALL, root / "data" / "studies.csv")
@@ -76,7 +61,7 @@ def normal_reports(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile_reports(tmp_path_factory):
-    _need_browser()
+    need_browser()
     root = tmp_path_factory.mktemp("browser-hostile")
     studies = hostile.write_hostile_data(root / "data")
     return _render(root, studies, ("condition_report.ipynb", "overview.ipynb"))

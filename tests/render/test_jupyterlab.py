@@ -30,32 +30,18 @@ import pytest
 
 import evsum
 from evsum.present import text
+from evsum.render.pdf import CHROMIUM
 
+from browser import need_browser
 from conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
-CHROMIUM = Path("/usr/bin/chromium")
 BCG = ROOT / "examples" / "bcg-vaccine"
 NOTEBOOKS = ("condition_report.ipynb", "overview.ipynb", "methods.ipynb", "claims_audit.ipynb",
              "gallery.ipynb", "explore.ipynb")
 BLOCK_CSS = ROOT / "src" / "evsum" / "present" / "templates" / "block.css"
 WIDTH = 1366
-
-
-def _need_browser() -> None:
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (make test installs it: apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed (pip install -e '.[dev]')"
-    if problem and os.environ.get("CI"):
-        pytest.fail(f"browser tests must run in CI: {problem}")
-    if problem:
-        pytest.skip(problem)
 
 
 def _free_port() -> int:
@@ -89,7 +75,7 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    _need_browser()
+    need_browser()
     root = tmp_path_factory.mktemp("lab")
     _copy_base(ROOT, root / "ketamine", NOTEBOOKS)
     _copy_base(BCG, root / "bcg", ("condition_report.ipynb", "explore.ipynb"))

@@ -8,7 +8,6 @@ Needs Debian's chromium (``make test`` installs it): skipped without it, except 
 import hashlib
 import html
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ import pytest
 from evsum.render.batch import plan_reports, render_all
 from evsum.render.pdf import CHROMIUM, CHROMIUM_ARGS, write_pdfs
 
+from browser import need_browser
 from conftest import ROOT, SMALL
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook, pytest.mark.slow]
@@ -28,27 +28,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.notebook, pytest.mark.slow]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def _need_browser():
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (make test installs it: apt-get install chromium)"
-    else:
-        try:
-            import axe_playwright_python  # noqa: F401
-            import playwright.sync_api  # noqa: F401
-            import pypdf  # noqa: F401
-        except ImportError as err:
-            problem = f"{err.name} is not installed (pip install -e '.[dev]')"
-    if problem and os.environ.get("CI"):
-        pytest.fail(f"browser tests must run in CI: {problem}")
-    if problem:
-        pytest.skip(problem)
-
-
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     """The project's data rendered with every notebook, and a PDF of each report."""
-    _need_browser()
+    need_browser("axe_playwright_python", "pypdf")
     root = tmp_path_factory.mktemp("print")
     shutil.copytree(ROOT / "data", root / "data")
     shutil.copy(ROOT / "evsum.toml", root / "evsum.toml")
@@ -63,7 +46,7 @@ def reports(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_browser()
+    need_browser("axe_playwright_python", "pypdf")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as play:
@@ -150,7 +133,7 @@ def test_each_pdf_has_the_title_every_section_heading_and_no_split_figure(report
 
 
 def test_write_pdfs_says_when_chromium_is_missing(tmp_path):
-    _need_browser()
+    need_browser("axe_playwright_python", "pypdf")
     from evsum.exceptions import EvsumError
 
     page = tmp_path / "a.html"
@@ -162,7 +145,7 @@ def test_write_pdfs_says_when_chromium_is_missing(tmp_path):
 def test_pdf_has_no_figure_cut_even_when_a_figure_is_taller_than_the_page(tmp_path, browser):
     # The print stylesheet keeps an image within one page; without it, Chromium would draw
     # this 16-inch figure on two pages.
-    _need_browser()
+    need_browser("axe_playwright_python", "pypdf")
     import base64
 
     import pypdf
@@ -184,7 +167,7 @@ def test_pdf_has_no_figure_cut_even_when_a_figure_is_taller_than_the_page(tmp_pa
 
 
 def test_evsum_render_pdf_writes_a_pdf_per_report(tmp_path):
-    _need_browser()
+    need_browser("axe_playwright_python", "pypdf")
     (tmp_path / "data").mkdir()
     shutil.copy(SMALL, tmp_path / "data" / "studies.csv")
     (tmp_path / "notebooks").mkdir()

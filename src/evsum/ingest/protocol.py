@@ -141,8 +141,14 @@ class Protocol:
         return bool(spec.higher_is_better) if spec else False
 
     def comparison_label(self, comparator_type: str) -> str:
-        """The words for a comparison of this ``comparator_type``."""
-        return self.comparisons.get(comparator_type, comparator_type or self.comparator)
+        """The words for a comparison of this ``comparator_type``: its ``[comparisons]`` entry,
+        else the default comparator wording for ``none`` (an untreated control), else the
+        type's own name (so two types never share a label)."""
+        if comparator_type in self.comparisons:
+            return self.comparisons[comparator_type]
+        if comparator_type in ("", "none"):
+            return self.comparator or comparator_type
+        return comparator_type
 
     def study_comparison(self, study_id: str, comparator_type: str) -> str:
         """The words for one study's comparison (its own entry, else its type's wording)."""

@@ -69,9 +69,11 @@ def pico_html(evidence: Evidence, condition: str) -> HtmlBlock:
         ("Population", (spec.population if spec and spec.population
                         else f"People with {label.lower()}")),
         ("Intervention", _capital(protocol.intervention)),
-        ("Comparators", text.join_values(sorted(rows["comparator_type"].unique()))
+        ("Comparators", text.join_values(protocol.comparison_label(c)
+                                         for c in sorted(rows["comparator_type"].unique()))
          + " (analysed separately, never mixed)"),
-        ("Outcomes", ", ".join(text.outcome_words(o) for o in sorted(rows["outcome"].unique()))),
+        ("Outcomes", text.join_values(protocol.outcome_label(o)
+                                      for o in sorted(rows["outcome"].unique()))),
         ("Studies", f"{rows['study_id'].nunique()} ({design_text}); "
                     f"{text.plural(len(rows), 'data row')}"),
     ]
