@@ -15,6 +15,9 @@ from evsum.version import __version__
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
     "OutcomeAnalysis": "evsum.review.analysis",
+    "StudyParticipants": "evsum.review.participants",
+    "study_participants": "evsum.review.participants",
+    "comparison_participants": "evsum.review.participants",
     "Analysis": "evsum.present.analyses",
     "ConditionAnalyses": "evsum.present.analyses",
     "analyse_condition": "evsum.present.analyses",
@@ -207,6 +210,11 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
     from evsum.review.few_studies import FewStudies, few_studies
     from evsum.review.overview import analyse_all, headline_frame, prisma_counts
+    from evsum.review.participants import (
+        StudyParticipants,
+        comparison_participants,
+        study_participants,
+    )
     from evsum.review.selection import PrismaFlow, SourceRecords, prisma_flow
     from evsum.review.statements import GradeStatement, grade_statement
     from evsum.stats.bayes import BayesResult, pool_bayes

@@ -109,5 +109,5 @@ def test_blocks_take_the_reviews_words_from_its_protocol():
     sof = str(evsum.summary_of_findings_html(evidence, analyses))
     assert "Drug X compared with placebo" in sof
     assert "Risk with drug X" in sof and "Abstinent at the time point (fictional)" in sof
-    assert "n (drug X / placebo)" in str(evsum.studies_html(evidence, "condition_a"))
+    assert "Participants (drug X / placebo)" in str(evsum.studies_html(evidence, "condition_a"))
     assert "ketamine" not in (sof + title).lower()

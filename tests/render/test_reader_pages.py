@@ -131,3 +131,70 @@ def test_pages_are_light_enough(site):
         limit = GALLERY_LIMIT if name == "gallery" else CONDITION_LIMIT
         assert size <= limit, f"{name}.html is {size} bytes (limit {limit})"
     assert {"alcohol", "opioids", "cocaine", "depression"} <= set(sizes)
+
+
+def _cells(soup, selector: str) -> list[list]:
+    return [tr.find_all("td") for tr in soup.select(selector)]
+
+
+def _numbers(words: str) -> list[str]:
+    return re.findall(r"-?\d+(?:\.\d+)?", words)
+
+
+def test_one_count_and_one_result_per_study_on_every_page(site):
+    """Issue 14: one participant count and one formatted result per study everywhere. Each
+    study's count reads the same wherever it is shown; a headline row resting on one study
+    gives a number of that count and the same effect and certainty as its condition's summary
+    of findings; the claims audit's arm data use the study's own denominators."""
+    from bs4 import BeautifulSoup
+
+    from evsum import study_participants
+    from evsum.present.text import study_participants as count_words
+
+    out, _ = site
+    pages = {p.stem: BeautifulSoup(text, "html.parser")
+             for p, text in ((p, p.read_text(encoding="utf-8")) for p in out.glob("*.html"))}
+    counts = {c.label: c for c in study_participants(load_evidence(base=ROOT)).values()}
+    shown: dict[str, set[str]] = {}
+    for soup in pages.values():
+        for cells in _cells(soup, "table.evsum-studies tbody tr"):
+            shown.setdefault(cells[0].get_text(" ", strip=True), set()).add(
+                cells[2].get_text(" ", strip=True))
+    assert set(shown) == set(counts)
+    assert {label: len(words) for label, words in shown.items()} == dict.fromkeys(counts, 1)
+    for label, words in shown.items():
+        assert words == {count_words(counts[label])}, label
+    # the papers' counts (study_characteristics.csv and studies.csv quote them)
+    assert shown["Das 2019"] == {"90 randomised in 3 arms (per-arm n not reported)"}
+    assert shown["Gent 2024"] == {"28 randomised (per-arm n not reported)"}
+    assert shown["Krupitsky 2007"] == {"59 randomised, 53 analysed (26 / 27)"}
+    assert shown["Dakwar 2017"] == {"20 (crossover)"}
+    assert shown["Dakwar 2019"] == {"55 (27 / 28)"}
+
+    checked = 0
+    for cells in _cells(pages["overview"], "table.evsum-headline tbody tr"):
+        page = cells[0].a["href"].split("#")[0].removesuffix(".html")
+        outcome, timepoint = (cells[i].get_text(" ", strip=True) for i in (1, 5))
+        studies = cells[6].get_text(" ", strip=True).split(": ", 1)[-1]
+        n, effect = cells[7].get_text(strip=True), cells[8].get_text(" ", strip=True)
+        certainty = cells[9].get_text(" ", strip=True)
+        if "," in studies:
+            continue
+        study = counts[studies]
+        pairs = [a + (b or 0) for a, b in study.comparisons if a is not None]
+        assert int(n) in {study.randomised, study.analysed, *pairs}, (studies, n)
+        rows = [r for r in _cells(pages[page], "table.evsum-sof tbody tr")
+                if r[0].get_text(" ", strip=True).startswith(f"{outcome} ({timepoint})")]
+        assert len(rows) == 1, (page, outcome, timepoint)
+        texts = [c.get_text(" ", strip=True) for c in rows[0]]
+        assert any(t.startswith(f"{n} (") for t in texts), (studies, texts)
+        assert _numbers(effect) in [_numbers(t)[:3] for t in texts], (studies, effect, texts)
+        assert certainty.split()[-1] in " ".join(texts), (studies, certainty)
+        checked += 1
+    assert checked >= 5
+
+    audit = re.sub(r"\s+", " ", pages["claims-audit"].get_text(" "))
+    arms = re.findall(r"(\w+ \d{4}) \(comparator: [^)]*\): [^:]*: \d+/(\d+) vs \d+/(\d+)", audit)
+    assert arms
+    for label, first, second in arms:
+        assert (int(first), int(second)) in counts[label].comparisons, label

@@ -19,10 +19,10 @@ from evsum.stats.rob import can_escalate, overall_judgement
 
 CHARACTERISTICS_COLUMNS = (
     "study_id", "title", "journal", "population", "country", "setting", "n_randomised",
-    "n_analysed", "n_source", "dose_route", "sessions", "co_therapy", "follow_up", "funding",
-    "conflicts", "registration", "source_locator", "notes")
+    "n_analysed", "n_arms", "n_source", "dose_route", "sessions", "co_therapy", "follow_up",
+    "funding", "conflicts", "registration", "source_locator", "notes")
 #: Participant-count columns a characteristics file may leave out (then empty).
-CHARACTERISTICS_OPTIONAL = ("n_analysed", "n_source")
+CHARACTERISTICS_OPTIONAL = ("n_analysed", "n_arms", "n_source")
 #: One row per study × outcome × domain; an empty ``outcome`` is the study's default
 #: assessment, for every outcome without one of its own.
 ROB_COLUMNS = ("study_id", "outcome", "tool", "domain", "judgement", "support",
@@ -83,7 +83,9 @@ def validate_characteristics(frame: pd.DataFrame, source: str,
                              study_ids: set[str] | None) -> pd.DataFrame:
     """Check ``study_characteristics.csv``: columns, one row per known study, and the counts:
     ``n_randomised`` and ``n_analysed`` whole numbers > 0 (or empty), no more analysed than
-    randomised, and an ``n_analysed`` only with the ``n_source`` words that state it."""
+    randomised, an ``n_analysed`` only with the ``n_source`` words that state it, and
+    ``n_arms`` (the groups participants were allocated to) a whole number of at least 2, or
+    empty (two arms, or a crossover trial's one group)."""
     frame = frame.assign(**{c: "" for c in CHARACTERISTICS_OPTIONAL if c not in frame.columns})
     problems = check_header(frame, source, CHARACTERISTICS_COLUMNS)
     if not problems:
@@ -114,6 +116,11 @@ def _counts(frame: pd.DataFrame, source: str) -> list[Problem]:
         if counts.get("n_analysed", 0) > counts.get("n_randomised", float("inf")):
             problems.append(_problem(source, row, "n_analysed", row["n_analysed"],
                                      f"at most n_randomised ({counts['n_randomised']})"))
+        arms = row["n_arms"].strip()
+        if arms and not (_is_whole_number(arms) and int(arms) >= 2):
+            problems.append(_problem(source, row, "n_arms", arms,
+                                     "the number of allocated groups, a whole number of at "
+                                     "least 2 (digits only), or empty for two"))
         if "n_analysed" in counts and not row["n_source"].strip():
             problems.append(_problem(source, row, "n_source", "",
                                      "the source's words stating the number analysed"))

@@ -19,6 +19,7 @@ from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, figure_html, render
 from evsum.review.analysis import OutcomeAnalysis, study_label
+from evsum.review.participants import study_participants
 
 __all__ = [
     "HtmlBlock", "analyses_html", "data_version_html", "evidence_map_html", "figure_html",
@@ -87,23 +88,22 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
     chars = evidence.characteristics.set_index("study_id") if len(
         evidence.characteristics) else pd.DataFrame()
     studies = []
+    counts = study_participants(evidence, condition)
     for _, row in rows.iterrows():
         info = chars.loc[row["study_id"]] if row["study_id"] in chars.index else pd.Series()
-        n = text.count(row["n_intervention"]) if not text.is_missing(
-            row["n_intervention"]) else ""
-        if not text.is_missing(row["n_comparator"]):
-            n += f" / {text.count(row['n_comparator'])}"
         studies.append({
             "study_id": row["study_id"], "first_author": row["first_author"],
             "year": row["year"],
             "design": f"{vocab.DESIGNS.get(row['design'], row['design'])}; {row['blinding']}",
-            "n": n or "not reported", "intervention": row["intervention"],
+            "n": text.study_participants(counts[row["study_id"]]),
+            "intervention": row["intervention"],
             "comparator": f"{row['comparator']} ({row['comparator_type']})",
             "co_therapy": info.get("co_therapy", "") or "not recorded",
             "follow_up": info.get("follow_up", "") or row["timepoint"],
             "doi": row["doi"], "locator": row["source_locator"],
         })
-    headers = ["Study", "Design", f"n ({protocol.intervention} / {protocol.comparator})",
+    headers = ["Study", "Design",
+               f"Participants ({protocol.intervention} / {protocol.comparator})",
                "Intervention", "Comparator (type)", "Co-therapy (both arms)", "Follow-up",
                "Source"]
     return render("studies.html.j2", headers=headers, studies=studies)

@@ -19,7 +19,13 @@ import pandas as pd
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, render
-from evsum.review.overview import analysis_statement, design_count, grade_row
+from evsum.review.overview import (
+    analysis_statement,
+    comparison_words,
+    design_count,
+    grade_row,
+)
+from evsum.review.participants import comparison_participants
 from evsum.stats.grade import downgrade_reasons, grade_certainty
 from evsum.vocab import RATIO_MEASURES
 
@@ -32,7 +38,7 @@ SOF_COLUMNS: tuple[str, ...] = (
     "estimate", "ci_low", "ci_high", "relative_effect", "baseline_risk_per_1000",
     "risk_per_1000", "risk_ci_low_per_1000", "risk_ci_high_per_1000", "absolute_effect",
     "risk_difference", "certainty", "certainty_symbols", "reasons", "anchor", "design",
-    "importance", "comment", "narrative", "secondary",
+    "importance", "comment", "narrative", "secondary", "comparison",
 )
 
 #: GRADE Working Group grades of evidence, the key under every summary-of-findings table
@@ -132,33 +138,14 @@ def _label(row: Mapping) -> str:
         row.get("first_author"), row.get("year"))
 
 
-def _randomised(rows: pd.DataFrame, characteristics: pd.DataFrame | None) -> int | None:
-    """Participants of the studies of ``rows``: ``n_randomised`` from the characteristics,
-    else the rows' arm sizes (a crossover trial's participants counted once)."""
-    total, known = 0, False
-    by_study = ({} if characteristics is None or characteristics.empty else
-                dict(zip(characteristics["study_id"], characteristics["n_randomised"],
-                         strict=True)))
-    for study, group in rows.groupby("study_id", sort=False):
-        value = _number(by_study.get(study))
-        if not np.isfinite(value):
-            row = group.iloc[0]
-            value = _number(row.get("n_intervention"))
-            if row.get("design") != "crossover_rct":
-                other = _number(row.get("n_comparator"))
-                value = value + other if np.isfinite(other) else value
-        if np.isfinite(value):
-            total, known = total + int(value), True
-    return total if known else None
-
-
 def _analysis_columns(entry: _Entry, grade: Mapping | None,
                       characteristics: pd.DataFrame | None) -> dict[str, Any]:
     """Design, importance, statement, narrative and secondary results of an analysis entry."""
     a = entry.analysis
     rows = getattr(a, "rows", None)
     protocol = getattr(a, "protocol", None)
-    out: dict[str, Any] = {"design": "", "comment": "", "narrative": (), "secondary": (),
+    out: dict[str, Any] = {"design": "", "comparison": "", "comment": "", "narrative": (),
+                           "secondary": (),
                            "k": 0, "participants": None,
                            "importance": (protocol.outcome_importance(entry.outcome)
                                           if protocol else "")}
@@ -171,9 +158,11 @@ def _analysis_columns(entry: _Entry, grade: Mapping | None,
     basis = used if entry.result is not None and len(used) else (
         primary if len(primary) else rows)
     out["design"] = design_count(basis)
+    if protocol is not None:
+        out["comparison"] = comparison_words(a, basis)
     if entry.result is None:
         out["k"] = int(basis["study_id"].nunique())
-        out["participants"] = _randomised(basis, characteristics)
+        out["participants"] = comparison_participants(basis, characteristics)
         out["narrative"] = tuple(
             f"{_label(r)}: “{r['source_quote']}”" for _, r in primary.iterrows()
             if isinstance(r.get("source_quote"), str) and r["source_quote"].strip())
@@ -268,6 +257,9 @@ def summary_of_findings(
         narrative                for an outcome without numbers: each study's own words
         secondary                secondary-source results (``Label: OR 0.80 (0.31 to
                                  2.10)``): shown, never pooled
+        comparison               the comparison in its own words (one study's
+                                 ``[study_comparisons]`` entry, else the protocol's
+                                 wording of the comparator type)
         ======================== ========================================================
 
     Raises
@@ -340,10 +332,19 @@ def summary_of_findings(
             "anchor": entry.anchor, "design": extra["design"],
             "importance": extra["importance"], "comment": extra["comment"],
             "narrative": extra["narrative"], "secondary": extra["secondary"],
+            "comparison": extra["comparison"],
         })
     frame = pd.DataFrame.from_records(records, columns=list(SOF_COLUMNS))
     frame["participants"] = pd.array(frame["participants"], dtype="Int64")
     return frame
+
+
+def _versus(comparison: Any) -> str:
+    """``vs placebo``; a comparison already in its own words (``3 sessions vs 1 session``)
+    as it is."""
+    if not isinstance(comparison, str) or not comparison:
+        return ""
+    return comparison if " vs " in comparison else f"vs {comparison}"
 
 
 def _dash(value: Any) -> Any:
@@ -412,7 +413,7 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
             "outcome": (protocol.outcome_label(row["outcome"]) if protocol
                         else text.outcome_words(row["outcome"])),
             "timepoint": row.get("timepoint") or "",
-            "comparator_type": row.get("comparator_type") or "",
+            "comparator_type": _versus(row.get("comparison") or row.get("comparator_type")),
             "participants": text.count(row.get("participants")),
             "studies": design,
             "anchor": anchor if isinstance(anchor, str) and anchor else "",

@@ -277,6 +277,45 @@ def row_result(row: pd.Series) -> str:
     return f"{'; '.join(parts)} [{level}]"
 
 
+def study_participants(study: Any) -> str:
+    """A study's one participant count, the same words on every page (a
+    :class:`~evsum.review.participants.StudyParticipants`).
+
+    ``55 (27 / 28)`` for a parallel trial whose arms add up to its randomised n;
+    ``59 randomised, 53 analysed (26 / 27)`` where they differ; ``90 randomised in 3 arms
+    (per-arm n not reported)``; ``65 randomised in 3 arms, 58 analysed; 19 / 19 in the
+    comparison analysed``; ``20 (crossover)`` (every participant had both conditions);
+    ``not reported`` when the data hold no count.
+    """
+    head = []
+    if study.randomised is not None:
+        head.append(f"{study.randomised} randomised")
+        if study.arms > 2:
+            head[-1] += f" in {study.arms} arms"
+    if study.analysed is not None and study.analysed != study.randomised:
+        head.append(f"{study.analysed} analysed")
+    pairs = [p for p in study.comparisons if p[0] is not None and (
+        study.crossover or p[1] is not None)]
+    if study.crossover:
+        n = study.total
+        if n is None:
+            return "not reported (crossover)"
+        return f"{', '.join(head)} (crossover)" if len(head) > 1 else f"{n} (crossover)"
+    split = " and ".join(f"{a} / {b}" for a, b in pairs)
+    if study.arms > 2:
+        if not head:
+            head.append(f"{study.arms} arms")
+        if not pairs:
+            return f"{', '.join(head)} (per-arm n not reported)"
+        many = "comparisons" if len(pairs) > 1 else "comparison"
+        return f"{', '.join(head)}; {split} in the {many} analysed"
+    if not pairs:
+        return f"{', '.join(head)} (per-arm n not reported)" if head else "not reported"
+    if len(pairs) == 1 and (not head or head == [f"{sum(pairs[0])} randomised"]):
+        return f"{sum(pairs[0])} ({split})"
+    return f"{', '.join(head)} ({split})" if head else split
+
+
 def participants(n_intervention: Any, n_comparator: Any) -> str:
     """``n 27 vs 28``, ``n 40`` or ``n per arm not reported``."""
     if is_missing(n_intervention) and is_missing(n_comparator):

@@ -26,6 +26,7 @@ from evsum.review.few_studies import (
     check_tau_prior,
     few_studies,
 )
+from evsum.review.participants import comparison_participants
 from evsum.stats.diagnostics import egger_test, leave_one_out
 from evsum.stats.effects import compute_effects
 from evsum.stats.inverse_variance import check_method
@@ -117,9 +118,7 @@ class OutcomeAnalysis:
     def participants(self) -> int:
         """Participants in the pooled rows (crossover trials counted once)."""
         used = self.rows[self.rows["excluded_reason"] == ""]
-        crossover = used["design"] == "crossover_rct"
-        total = used["n_intervention"].fillna(0) + used["n_comparator"].fillna(0)
-        return int(total.where(~crossover, used["n_intervention"].fillna(0)).sum())
+        return comparison_participants(used) or 0
 
 
 def study_label(rows: pd.DataFrame) -> pd.Series:

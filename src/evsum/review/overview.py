@@ -90,7 +90,9 @@ def _designs(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
     return f"{design} (dose comparison)" if a.comparator_type == "dose comparison" else design
 
 
-def _comparison(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
+def comparison_words(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
+    """The comparison of an analysis resting on ``used`` rows in its own words: one study's
+    ``[study_comparisons]`` entry, else the protocol's wording of the comparator type."""
     protocol = a.protocol
     if protocol is None:
         return a.comparison or a.comparator_type
@@ -98,6 +100,30 @@ def _comparison(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
     if len(studies) == 1:
         return protocol.study_comparison(studies[0], a.comparator_type)
     return protocol.comparison_label(a.comparator_type)
+
+
+#: GRADE's verbs of certainty (Santesso et al. 2020, table 2): "X increases", "X probably
+#: increases", "X may increase".
+_HEDGE = {"high": "", "moderate": "probably ", "low": "may "}
+
+
+def _unsized(res: Any, certainty: str, x: str, y: str, comparator: str) -> str:
+    """A difference with no minimal important difference: GRADE's verb of its certainty for
+    the direction when the interval excludes no difference, and the words that its importance
+    cannot be judged; else that neither direction nor size can be judged."""
+    shown = res.back_transform()
+    null = 1.0 if res.measure in RATIO_MEASURES else 0.0
+    why = "no minimal important difference is set for this outcome"
+    if shown.ci_low > null or shown.ci_high < null:
+        hedge = _HEDGE.get(certainty, "")
+        up = shown.estimate > null
+        verb = (("increases" if up else "reduces") if not hedge
+                else hedge + ("increase" if up else "reduce"))
+        return (f"{x[:1].upper()}{x[1:]} {verb} {y} when compared with {comparator}; whether "
+                f"the difference is important cannot be judged ({why}).")
+    return (f"{certainty.capitalize()} certainty evidence about the effect of {x} on {y} when "
+            f"compared with {comparator}; the interval includes no difference, and whether "
+            f"any difference is important cannot be judged ({why}).")
 
 
 def analysis_statement(analysis: OutcomeAnalysis, grade: Mapping[str, Any] | None
@@ -138,10 +164,7 @@ def analysis_statement(analysis: OutcomeAnalysis, grade: Mapping[str, Any] | Non
                 _VERY_UNCERTAIN.format(x=x, y=y) + f" when compared with {comparator}.")
     mid = protocol.outcome_mid(analysis.outcome) if protocol else None
     if mid is None and res.measure not in RATIO_MEASURES and res.measure != "SMD":
-        return (certainty, SIZE_NOT_JUDGED,
-                f"{certainty.capitalize()} certainty evidence about the effect of {x} on {y}; "
-                "its size cannot be judged (no minimal important difference is set for this "
-                "outcome).")
+        return certainty, SIZE_NOT_JUDGED, _unsized(res, certainty, x, y, comparator)
     shown = res.back_transform()
     statement = grade_statement(
         shown.estimate, shown.ci_low, shown.ci_high, measure=res.measure,
@@ -190,7 +213,7 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...], *,
                   "measure": a.measure, "k": 0, "participants": 0, "estimate": math.nan,
                   "ci_low": math.nan, "ci_high": math.nan, "pval": math.nan, "direction": "",
                   "studies": a.rows["study_id"].nunique(),
-                  "design": _designs(a, shown_rows), "comparison": _comparison(a, shown_rows),
+                  "design": _designs(a, shown_rows), "comparison": comparison_words(a, shown_rows),
                   "source": ", ".join(SOURCE_WORDS.get(s, s)
                                       for s in dict.fromkeys(shown_rows["source_type"])),
                   "certainty": certainty, "category": category, "statement": statement}
