@@ -25,7 +25,7 @@ def test_counts_with_their_source_pass():
 
 
 def test_files_without_the_count_columns_still_read():
-    frame = _frame(n_randomised="40").drop(columns=["n_analysed", "n_source"])
+    frame = _frame(n_randomised="40").drop(columns=["n_analysed", "n_arms", "n_source"])
     assert len(validate_characteristics(frame, SOURCE, None)) == 1
 
 
@@ -36,6 +36,10 @@ def test_files_without_the_count_columns_still_read():
      "n_analysed: got '58'; expected at most n_randomised (50)"),
     ({"n_randomised": "65", "n_analysed": "58"},
      "n_source: got ''; expected the source's words stating the number analysed"),
+    ({"n_arms": "1"}, "n_arms: got '1'; expected the number of allocated groups, a whole "
+     "number of at least 2 (digits only), or empty for two"),
+    ({"n_arms": "three"}, "n_arms: got 'three'; expected the number of allocated groups, a "
+     "whole number of at least 2 (digits only), or empty for two"),
 ])
 def test_bad_counts_are_reported_with_line_and_column(cells, message):
     with pytest.raises(StudyDataError) as err:
