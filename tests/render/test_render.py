@@ -146,6 +146,28 @@ def test_changed_rows_rerender_only_their_condition(workspace, tmp_path):
     assert new["cocaine"] == state["cocaine"]["inputs_hash"]
 
 
+def test_a_change_anywhere_in_evsum_rerenders_every_report(workspace, tmp_path, monkeypatch):
+    """A report is stale when any module, template or style sheet of any layer changed (a
+    new summary-of-findings layout must reach the next render), not only the renderer's."""
+    from pathlib import Path
+
+    import evsum.render.batch as batch
+
+    names = {p.relative_to(Path(batch.__file__).parents[1]).as_posix()
+             for p in batch.code_files()}
+    assert {"present/sof.py", "stats/pooling.py", "present/templates/sof.html.j2",
+            "present/templates/report.css", "review/overview.py"} <= names
+    out = tmp_path / "reports"
+    before = {j.name: j.inputs_hash for j in plan_reports(
+        workspace / "data" / "studies.csv", workspace / "notebooks", out)}
+    changed = tmp_path / "sof.html.j2"
+    changed.write_text("a changed template")
+    monkeypatch.setattr(batch, "code_files", lambda: [changed])
+    after = {j.name: j.inputs_hash for j in plan_reports(
+        workspace / "data" / "studies.csv", workspace / "notebooks", out)}
+    assert all(after[name] != before[name] for name in before)
+
+
 def _jobs_with_extra_cell(workspace, tmp_path, source):
     """Jobs of the fixture whose template runs ``source`` after its parameters."""
     notebooks = tmp_path / "notebooks"

@@ -89,10 +89,16 @@ def _hash(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def code_files() -> list[Path]:
+    """The files of evsum whose change re-renders every report: its modules, templates and
+    style sheets (every layer, not only the renderer's)."""
+    package = Path(__file__).resolve().parents[1]
+    templates = package / "present" / "templates"
+    return sorted(package.rglob("*.py")) + sorted(p for p in templates.rglob("*") if p.is_file())
+
+
 def _code_hash() -> bytes:
-    package = Path(__file__).parent
-    files = sorted(package.rglob("*.py")) + sorted((package / "present" / "templates").rglob("*"))
-    return b"".join(hashlib.sha256(p.read_bytes()).digest() for p in files if p.is_file())
+    return b"".join(hashlib.sha256(p.read_bytes()).digest() for p in code_files())
 
 
 def _condition_rows(data: bytes) -> dict[str, bytes]:
