@@ -96,6 +96,15 @@ def test_a_secondary_result_is_shown_footnoted_and_not_pooled(pages):
     assert "cannot be estimated" not in text
 
 
+def test_an_outcome_known_only_in_a_review_shows_its_words_footnoted(pages):
+    text = _plain(pages[0]["cocaine"])
+    # Dakwar 2017 naturalistic use at 2 weeks, read only in a review's table (PMC11527458)
+    assert ("Dakwar 2017: “Ketamine led to significant reductions in cocaine use and cocaine "
+            "craving initially, but was not sustained after several days”") in text
+    row = re.search(r"Substance use \(2 weeks\).*?</tr>", pages[0]["cocaine"], flags=re.S)
+    assert row and "<sup>" in row.group(0) and "No usable numbers" not in row.group(0)
+
+
 def test_ratio_rows_give_risk_per_1000_with_interval(pages):
     text = _plain(pages[0]["opioids"])
     # Krupitsky 2007 abstinence, RR 2.25 (1.01 to 5.03) from its arm data (13/26 vs 6/27):

@@ -169,6 +169,12 @@ def _analysis_columns(entry: _Entry, grade: Mapping | None,
     out["secondary"] = tuple(
         f"{_label(r)}: {text.reported_effect(r)}" for _, r in rows.iterrows()
         if r["source_type"] == "secondary" and text.reported_effect(r))
+    if entry.result is None and not out["secondary"]:
+        # an outcome known only in words from a review or press report: its words, footnoted
+        out["secondary"] = tuple(
+            f"{_label(r)}: “{r['source_quote']}”" for _, r in rows.iterrows()
+            if r["source_type"] == "secondary" and isinstance(r.get("source_quote"), str)
+            and r["source_quote"].strip())
     if entry.result is not None and protocol is not None:
         out["comment"] = analysis_statement(a, grade)[2]
     elif grade is not None and grade_certainty(grade) == "very low" and protocol is not None:
