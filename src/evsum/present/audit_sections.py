@@ -16,6 +16,7 @@ from evsum.ingest.evidence import Evidence
 from evsum.present import text
 from evsum.present.html import HtmlBlock, page_link, render
 from evsum.present.sections import row_anchor
+from evsum.review.analysis import row_results
 from evsum.review.citations import CitationAudit
 from evsum.review.claims import claim_gaps, claim_rows
 
@@ -117,15 +118,21 @@ def _claim(claim: pd.Series, evidence: Evidence, studies: pd.DataFrame) -> dict:
     key = claim["reference_id"]
     ref = (evidence.reference(key) or {}) if key else {}
     cited = studies[studies["study_id"] == key] if key else studies.iloc[0:0]
+    mapped = claim_rows(claim, studies)
+    protocol = evidence.protocol
     rows = [{
         "study_link": page_link(row["condition"], f"study-{row['study_id']}"),
         "row_link": page_link(row["condition"], row_anchor(row)),
         "first_author": row["first_author"], "year": row["year"],
-        "comparator_type": row["comparator_type"],
-        "outcome": text.outcome_words(row["outcome"]), "timepoint": row["timepoint"],
-        "result": text.row_result(row),
+        "comparison": text.versus(
+            protocol.study_comparison(row["study_id"], row["comparator_type"])
+            if protocol is not None else row["comparator_type"]),
+        "outcome": (protocol.outcome_label(row["outcome"]) if protocol is not None
+                    else text.outcome_words(row["outcome"])),
+        "timepoint": row["timepoint"],
+        "result": text.row_result(row, result),
         "quote": row["source_quote"] if row["data_level"] == "narrative" else "",
-    } for _, row in claim_rows(claim, studies).iterrows()]
+    } for (_, row), result in zip(mapped.iterrows(), row_results(mapped), strict=True)]
     return {
         "claim_id": claim["claim_id"], "quote": claim["quote"], "section": claim["section"],
         "claim_type": claim["claim_type"], "cited": claim["cited_reference"],

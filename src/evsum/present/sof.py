@@ -345,14 +345,6 @@ def summary_of_findings(
     return frame
 
 
-def _versus(comparison: Any) -> str:
-    """``vs placebo``; a comparison already in its own words (``3 sessions vs 1 session``)
-    as it is."""
-    if not isinstance(comparison, str) or not comparison:
-        return ""
-    return comparison if " vs " in comparison else f"vs {comparison}"
-
-
 def _dash(value: Any) -> Any:
     return text.DASH if text.is_missing(value) or value == "" else value
 
@@ -419,7 +411,7 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
             "outcome": (protocol.outcome_label(row["outcome"]) if protocol
                         else text.outcome_words(row["outcome"])),
             "timepoint": row.get("timepoint") or "",
-            "comparator_type": _versus(row.get("comparison") or row.get("comparator_type")),
+            "comparator_type": text.versus(row.get("comparison") or row.get("comparator_type")),
             "participants": text.count(row.get("participants")),
             "studies": design,
             "anchor": anchor if isinstance(anchor, str) and anchor else "",

@@ -159,6 +159,20 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+def versus(comparison: Any) -> str:
+    """``vs placebo``; a comparison already in its own words (``3 sessions vs 1 session``)
+    as it is.
+
+    Examples
+    --------
+    >>> versus("placebo"), versus("3 sessions vs 1 session")
+    ('vs placebo', '3 sessions vs 1 session')
+    """
+    if not isinstance(comparison, str) or not comparison:
+        return ""
+    return comparison if " vs " in comparison else f"vs {comparison}"
+
+
 def study_label(first_author: Any, year: Any) -> str:
     """``First author year``, e.g. ``Krupitsky 2002``."""
     return f"{first_author} {year}"
@@ -256,9 +270,12 @@ def arm_data(row: pd.Series, arm: str, *, with_n: bool = True) -> str:
     return ""
 
 
-def row_result(row: pd.Series) -> str:
-    """The numbers of one study row in words: ``13/27 vs 3/28`` or ``HR 0.47 (0.24 to 0.92)``,
-    with the data level (and a non-primary source) in brackets."""
+def row_result(row: pd.Series, result: Any = None) -> str:
+    """The numbers of one study row in words: ``13/27 vs 3/28; RR 4.49 (1.44 to 14.03)`` or
+    ``HR 0.47 (0.24 to 0.92)``, with the data level (and a non-primary source) in brackets.
+
+    ``result`` is the row's own result (:func:`evsum.review.analysis.row_results`): an arm-level
+    row shows it after its arm data, in the words its analysis uses everywhere."""
     parts = []
     if not is_missing(row.get("events_intervention")) and not is_missing(
             row.get("events_comparator")):
@@ -270,6 +287,8 @@ def row_result(row: pd.Series) -> str:
     effect = reported_effect(row)
     if effect:
         parts.append(effect)
+    elif result is not None and row.get("data_level") == "arm":
+        parts.append(pooled_effect(result))
     if not parts:
         parts.append("no usable numbers")
     level = row["data_level"] + ("" if row["source_type"] == "primary"

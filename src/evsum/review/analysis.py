@@ -195,6 +195,28 @@ def _pool_rows(used: pd.DataFrame, measure: str, method: str, test: str, pi: str
     return result, loo, egger
 
 
+def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
+    """Each row's own result, as its one-study analysis gives it (FE on the row's effect
+    size): None for a row without usable numbers or from a secondary source (never pooled).
+
+    Examples
+    --------
+    >>> import evsum
+    >>> rows = evsum.example_evidence().studies.data.head(1)
+    >>> [type(r).__name__ for r in row_results(rows)]
+    ['PoolResult']
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        effects = compute_effects(rows)
+    results: list[PoolResult | None] = []
+    for _, row in effects.iterrows():
+        usable = not row["excluded_reason"] and np.isfinite(row["yi"])
+        results.append(pool([row["yi"]], [row["vi"]], method="FE", measure=row[
+            "effect_measure"]) if usable else None)
+    return results
+
+
 def _few(used: pd.DataFrame, measure: str, tau_prior) -> FewStudies | None:
     """The few-studies results of an analysis of 1 to FEW_STUDIES_MAX_K usable rows."""
     if not 1 <= len(used) <= FEW_STUDIES_MAX_K:
