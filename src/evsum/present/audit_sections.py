@@ -19,22 +19,26 @@ from evsum.present.sections import row_anchor
 from evsum.review.analysis import row_results
 from evsum.review.citations import CitationAudit
 from evsum.review.claims import claim_gaps, claim_rows
+from evsum.review.participants import participants_of
 
 
-def study_summary(rows: pd.DataFrame) -> str:
-    """One study's mapped rows: design, comparator type, n, then each outcome's result."""
+def study_summary(rows: pd.DataFrame, characteristics: pd.DataFrame | None = None) -> str:
+    """One study's mapped rows: design, comparator type, its one participant count
+    (:func:`evsum.present.text.study_participants`, with ``characteristics`` where given),
+    then each outcome's result."""
     first = rows.iloc[0]
     design = vocab.DESIGNS.get(first["design"], first["design"]).lower()
-    n = text.participants(first["n_intervention"], first["n_comparator"])
+    n = text.study_participants(participants_of(rows, characteristics)[str(first["study_id"])])
     results = text.join_values(
-        (f"{text.outcome_words(r['outcome'])} at {r['timepoint']}: {text.row_result(r)}"
-         for _, r in rows.iterrows()), "; ")
+        (f"{text.outcome_words(r['outcome'])} at {r['timepoint']}: {text.row_result(r, res)}"
+         for (_, r), res in zip(rows.iterrows(), row_results(rows), strict=True)), "; ")
     label = text.close_bidi(text.study_label(first["first_author"], first["year"]))
     return (f"{label} ({first['condition']}; "
-            f"{design}; comparator: {first['comparator_type']}; {n}): {results}")
+            f"{design}; comparator: {first['comparator_type']}; participants {n}): {results}")
 
 
-def claim_data_summary(claim: pd.Series, studies: pd.DataFrame) -> str:
+def claim_data_summary(claim: pd.Series, studies: pd.DataFrame,
+                       characteristics: pd.DataFrame | None = None) -> str:
     """What the mapped study rows say, in one string (the numbers shown beside a claim).
 
     Examples
@@ -46,7 +50,8 @@ def claim_data_summary(claim: pd.Series, studies: pd.DataFrame) -> str:
     True
     """
     rows = claim_rows(claim, studies)
-    parts = [study_summary(group) for _, group in rows.groupby("study_id", sort=False)]
+    parts = [study_summary(group, characteristics)
+             for _, group in rows.groupby("study_id", sort=False)]
     return text.join_values(parts + claim_gaps(claim, studies), ". ") + "."
 
 
@@ -54,7 +59,8 @@ def claims_frame(claims: ClaimTable, evidence: Evidence) -> pd.DataFrame:
     """The claims with ``data_summary`` (from :func:`claim_data_summary`) added."""
     data = claims.data.copy()
     studies = evidence.studies.data
-    data["data_summary"] = [claim_data_summary(row, studies) for _, row in data.iterrows()]
+    data["data_summary"] = [claim_data_summary(row, studies, evidence.characteristics)
+                            for _, row in data.iterrows()]
     return data
 
 

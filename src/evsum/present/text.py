@@ -335,15 +335,6 @@ def study_participants(study: Any) -> str:
     return f"{', '.join(head)} ({split})" if head else split
 
 
-def participants(n_intervention: Any, n_comparator: Any) -> str:
-    """``n 27 vs 28``, ``n 40`` or ``n per arm not reported``."""
-    if is_missing(n_intervention) and is_missing(n_comparator):
-        return "n per arm not reported"
-    if is_missing(n_comparator):
-        return f"n {count(n_intervention)}"
-    return f"n {count(n_intervention)} vs {count(n_comparator)}"
-
-
 # ----------------------------------------------------------------------- pooled results
 
 

@@ -15,7 +15,8 @@ import pandas as pd
 
 from evsum.ingest.evidence import Evidence
 
-__all__ = ["StudyParticipants", "comparison_participants", "study_participants"]
+__all__ = ["StudyParticipants", "comparison_participants", "participants_of",
+           "study_participants"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,14 @@ def study_participants(evidence: Evidence, condition: str | None = None,
     """
     rows = (evidence.studies.for_condition(condition) if condition is not None
             else evidence.studies.data)
-    known = _characteristics(evidence.characteristics)
+    return participants_of(rows, evidence.characteristics)
+
+
+def participants_of(rows: pd.DataFrame, characteristics: pd.DataFrame | None = None,
+                    ) -> dict[str, StudyParticipants]:
+    """:func:`study_participants` of the studies of some ``rows`` of a study table, with the
+    counts of ``characteristics`` (``study_characteristics.csv``) where given."""
+    known = _characteristics(characteristics)
     out = {}
     for study, group in rows.groupby("study_id", sort=False):
         first = group.iloc[0]
