@@ -77,3 +77,15 @@ def test_the_overview_counts_the_word_only_rows_the_reports_show(built):
         label = evidence.protocol.condition_label(condition)
         found = re.search(re.escape(label) + r" : (\d+) outcome", listed)
         assert (int(found.group(1)) if found else 0) == narrative, condition
+
+
+def test_limitations_count_small_studies_by_their_one_count(built):
+    evidence, _, _ = built
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analyses = evsum.analyse_condition(evidence, "alcohol")
+    limits = _plain(str(evsum.limitations_html(evidence, "alcohol", analyses)))
+    # Dakwar 2020 (40) and Gent 2024 (28 randomised) are under 50; Krupitsky 1997 (211),
+    # Grabski 2022 (96), Das 2019 (90, press) and Yoon 2025 (65) are not
+    assert "2 of 6 studies have fewer than 50 participants." in limits
+    assert "report no number of participants" not in limits

@@ -362,10 +362,13 @@ def limitations_html(evidence: Evidence, condition: str,
     pooled = [a for a in rows_shown if a.result is not None and a.result.k >= 2]
     points.append(f"{len(pooled)} of {len(rows_shown)} summary-of-findings rows pool two or "
                   "more studies; the others rest on a single study or none.")
-    small = studies[(studies["n_intervention"].fillna(0) + studies["n_comparator"].fillna(0)) < 50]
-    if len(small):
-        points.append(f"{len(small)} of {len(studies)} studies have fewer than 50 participants "
-                      "(or did not report n).")
+    totals = [c.total for c in study_participants(evidence, condition).values()]
+    small = sum(n is not None and n < 50 for n in totals)
+    unknown = sum(n is None for n in totals)
+    if small:
+        points.append(f"{small} of {len(totals)} studies have fewer than 50 participants.")
+    if unknown:
+        points.append(f"{unknown} of {len(totals)} studies report no number of participants.")
     nonrandom = studies[~studies["randomised"]]
     if len(nonrandom):
         points.append(f"{text.plural(len(nonrandom), 'study', 'studies')} not randomised: "
