@@ -337,7 +337,7 @@ def test_every_summary_of_findings_row_has_a_certainty(evidence):
     # Issue 14: a summary-of-findings row whose condition × outcome × comparator type × time
     # point has no grade.csv row reads "not assessed". Every condition's summary of findings,
     # as the condition report builds and draws it, must carry a GRADE certainty on every row.
-    from evsum import analyse_condition, summary_of_findings
+    from evsum import analyse_all, analyse_condition, headline_frame, summary_of_findings
 
     levels = set(schema.GRADE_CERTAINTY)
     drawn = {level.replace(" ", "-") for level in levels}
@@ -354,6 +354,12 @@ def test_every_summary_of_findings_row_has_a_certainty(evidence):
         cells = re.findall(r'class="sof-certainty sof-certainty-([a-z-]+)"', page)
         assert cells, condition
         assert set(cells) <= drawn, (condition, set(cells) - drawn)
+    # The overview's headline table: every analysis with numbers carries its certainty too.
+    headline = headline_frame(analyse_all(evidence), grade=evidence.grade)
+    with_numbers = headline[headline["k"] > 0]
+    assert len(with_numbers)
+    assert with_numbers["certainty"].isin(levels).all(), with_numbers[
+        ~with_numbers["certainty"].isin(levels)][["condition", "outcome", "timepoint"]]
 
 
 def test_every_grade_row_rates_evidence_a_report_shows(evidence):
@@ -364,7 +370,8 @@ def test_every_grade_row_rates_evidence_a_report_shows(evidence):
              .astype(str).to_numpy().tolist()}
     for _, g in evidence.grade.iterrows():
         key = (g["condition"], g["outcome"], g["comparator_type"], str(g["timepoint"]).strip())
-        assert key in shown, key
+        # a blank time point rates every time point of the outcome without a row of its own
+        assert key in shown or (not key[3] and any(s[:3] == key[:3] for s in shown)), key
 
 
 def _numbers(text: str) -> list[str]:
