@@ -329,3 +329,83 @@ def test_uncontrolled_reports_are_excluded_with_their_reason(evidence):
     ids = set(evidence.studies.data["study_id"])
     assert "yoon2019" not in ids
     assert "yoon2019" not in set(evidence.risk_of_bias["study_id"])
+
+
+# --- GRADE: a certainty for every row the summaries of findings show --------------------------
+
+def test_every_summary_of_findings_row_has_a_certainty(evidence):
+    # Issue 14: a summary-of-findings row whose condition × outcome × comparator type × time
+    # point has no grade.csv row reads "not assessed". Every condition's summary of findings,
+    # as the condition report builds and draws it, must carry a GRADE certainty on every row.
+    from evsum import analyse_all, analyse_condition, headline_frame, summary_of_findings
+
+    levels = set(schema.GRADE_CERTAINTY)
+    drawn = {level.replace(" ", "-") for level in levels}
+    assert set(evidence.protocol.conditions) == {"alcohol", "opioids", "cocaine", "depression"}
+    for condition in evidence.protocol.conditions:
+        analyses = analyse_condition(evidence, condition)
+        frame = summary_of_findings(analyses, evidence.grade,
+                                    characteristics=evidence.characteristics)
+        assert len(frame), condition
+        missing = frame.loc[~frame["certainty"].isin(levels),
+                            ["outcome", "comparator_type", "timepoint"]]
+        assert missing.empty, (condition, missing.to_dict("records"))
+        page = analyses.summary_of_findings().html
+        cells = re.findall(r'class="sof-certainty sof-certainty-([a-z-]+)"', page)
+        assert cells, condition
+        assert set(cells) <= drawn, (condition, set(cells) - drawn)
+    # The overview's headline table: every analysis with numbers carries its certainty too.
+    headline = headline_frame(analyse_all(evidence), grade=evidence.grade)
+    with_numbers = headline[headline["k"] > 0]
+    assert len(with_numbers)
+    assert with_numbers["certainty"].isin(levels).all(), with_numbers[
+        ~with_numbers["certainty"].isin(levels)][["condition", "outcome", "timepoint"]]
+
+
+def test_every_grade_row_rates_evidence_a_report_shows(evidence):
+    # The other way round: no grade.csv row rates a condition × outcome × comparator type ×
+    # time point that has no data row (a misspelled key would rate nothing).
+    rows = evidence.studies.data
+    shown = {tuple(r) for r in rows[["condition", "outcome", "comparator_type", "timepoint"]]
+             .astype(str).to_numpy().tolist()}
+    for _, g in evidence.grade.iterrows():
+        key = (g["condition"], g["outcome"], g["comparator_type"], str(g["timepoint"]).strip())
+        # a blank time point rates every time point of the outcome without a row of its own
+        assert key in shown or (not key[3] and any(s[:3] == key[:3] for s in shown)), key
+
+
+def _numbers(text: str) -> list[str]:
+    """Numbers of a GRADE reason, without study names' years and tool names ("RoB 2")."""
+    text = re.sub(r"\b[A-Z][a-z]+ (?:19|20)\d\d\b", "", text).replace("RoB 2", "")
+    return re.findall(r"(?<![\w.])\.?\d+(?:\.\d+)?(?!\w)", text)
+
+
+def test_grade_reasons_quote_only_numbers_the_data_hold(evidence):
+    # A reason may state an n, a count or an estimate only if the data of the studies it rates
+    # hold it (studies.csv, study_characteristics.csv, risk_of_bias.csv), or it is the sum of a
+    # row's two arms (211 = 111 + 100 participants of Krupitsky 1997; 97 = 73 + 24 events).
+    rows = evidence.studies.data
+    chars = evidence.characteristics
+    rob = evidence.risk_of_bias
+    for _, g in evidence.grade.iterrows():
+        rated = rows[(rows["condition"] == g["condition"]) & (rows["outcome"] == g["outcome"])
+                     & (rows["comparator_type"] == g["comparator_type"])]
+        if str(g["timepoint"]).strip():
+            rated = rated[rated["timepoint"] == str(g["timepoint"]).strip()]
+        studies = set(rated["study_id"])
+        assert studies, (g["condition"], g["outcome"], g["timepoint"])
+        corpus = " ".join(
+            [" ".join(map(str, r)) for r in rows[rows["study_id"].isin(studies)].to_numpy()]
+            + [" ".join(map(str, r)) for r in chars[chars["study_id"].isin(studies)].to_numpy()]
+            + list(rob.loc[rob["study_id"].isin(studies), "support"]))
+        sums = set()
+        for _, r in rated.iterrows():
+            for a, b in (("n_intervention", "n_comparator"),
+                         ("events_intervention", "events_comparator")):
+                if str(r[a]) not in ("<NA>", "nan", "") and str(r[b]) not in ("<NA>", "nan", ""):
+                    sums.add(str(int(r[a]) + int(r[b])))
+        for column in [c for c in g.index if c.endswith("_reason")]:
+            for number in _numbers(str(g[column])):
+                held = re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", corpus)
+                assert held or number in sums, (g["condition"], g["outcome"], g["timepoint"],
+                                                column, number)
