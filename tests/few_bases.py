@@ -33,9 +33,13 @@ def _write(folder: Path, fields: list[str], rows: list[dict]) -> Path:
     return folder
 
 
-def bcg_base(folder: Path, n: int) -> Path:
-    """An evidence base of the first ``n`` BCG trials (one analysis, RR)."""
+def bcg_base(folder: Path, n: int, *, randomised_only: bool = False) -> Path:
+    """An evidence base of the first ``n`` BCG trials (the first four are randomised: one
+    analysis, RR), or of the first ``n`` randomised ones (seven in all; the others, with
+    alternate or systematic allocation, are analysed apart)."""
     fields, rows = _rows()
+    if randomised_only:
+        rows = [r for r in rows if r["randomised"] == "true"]
     return _write(folder, fields, rows[:n])
 
 

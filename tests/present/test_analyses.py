@@ -1,8 +1,9 @@
 """Analysis objects (evsum.analyse_condition), their display with scoped styles, and the
 explorer (evsum.explore), on the BCG example: metafor's dat.bcg.
 
-Expected numbers are metafor 3.8-1's, read from tests/reference/grid.json (case RR of dat.bcg,
-``rma(yi, vi, method=, test=)``; tests/reference/make_reference.R).
+Expected numbers are metafor 3.8-1's, read from tests/reference/grid.json (case RR of the seven
+randomised trials of dat.bcg, ``rma(yi, vi, method=, test=)``; tests/reference/make_reference.R):
+the report analyses them apart from the six with alternate or systematic allocation.
 """
 
 import re
@@ -21,7 +22,7 @@ from conftest import ROOT
 
 BCG_BASE = ROOT / "examples" / "bcg-vaccine"
 BCG_RR = next(c for c in load("grid.json")["cases"]
-              if c["dataset"] == "dat.bcg" and c["measure"] == "RR")
+              if c["dataset"] == "dat.bcg, random allocation" and c["measure"] == "RR")
 
 
 def metafor(method, test):
@@ -41,11 +42,13 @@ def analyses(evidence):
 
 
 def test_analyses_are_objects_of_both_layers(analyses):
-    [analysis] = analyses
-    assert isinstance(analyses, tuple) and isinstance(analysis, OutcomeAnalysis)
-    assert isinstance(analysis, evsum.Analysis)
-    assert analysis.result.k == 13 and analysis.method == "REML"
-    assert len(analysis.rows) == 13 and analysis.rows["source_quote"].str.len().gt(0).all()
+    randomised, other = analyses
+    assert isinstance(analyses, tuple) and isinstance(randomised, OutcomeAnalysis)
+    assert isinstance(randomised, evsum.Analysis)
+    assert (randomised.design_class, other.design_class) == ("randomised", "non-randomised")
+    assert randomised.result.k == 7 and other.result.k == 6 and randomised.method == "REML"
+    assert len(randomised.rows) == 7
+    assert randomised.rows["source_quote"].str.len().gt(0).all()
 
 
 @pytest.mark.parametrize(("method", "test"), [("DL", "knha"), ("FE", "z"), ("PM", "adhoc"),
@@ -57,7 +60,7 @@ def test_with_method_pools_the_same_rows_again_as_metafor(analyses, method, test
     for name in ("estimate", "se", "ci_low", "ci_high", "tau2"):
         assert getattr(again.result, name) == pytest.approx(expected[name], rel=1e-5,
                                                             abs=1e-8), name
-    assert again.leave_one_out is not None and len(again.leave_one_out) == 13
+    assert again.leave_one_out is not None and len(again.leave_one_out) == 7
     assert analyses[0].result.method == "REML"  # the original is unchanged (frozen)
 
 
@@ -108,14 +111,21 @@ def test_explorer_view_follows_the_method(evidence):
     box = explorer.widget()
     assert box is not None  # ipywidgets is a dependency
     shown = re.findall(r'class="evsum-estimate">([^<]*)<', explorer.output.value)
-    assert shown == ["RR 0.49 (0.34 to 0.70)"]  # metafor REML: exp(-0.7145) etc.
+    # metafor REML on the seven randomised trials: exp(-0.9710) = 0.38 (0.22 to 0.65)
+    assert shown == ["RR 0.38 (0.22 to 0.65)"]
     explorer.dropdowns["method"].value = "FE"
     fe = metafor("FE", "z")
     expected = evsum.pool(BCG_RR["yi"], BCG_RR["vi"], method="FE", measure="RR")
     assert expected.estimate == pytest.approx(fe["estimate"], rel=1e-9)
     shown = re.findall(r'class="evsum-estimate">([^<]*)<', explorer.output.value)
-    # metafor FE: exp(-0.4303) = 0.650, CI exp(-0.5097) = 0.601 to exp(-0.3509) = 0.704
-    assert shown == [text.pooled_effect(expected)] == ["RR 0.65 (0.60 to 0.70)"]
+    # metafor FE: exp(-0.2945) = 0.745, CI 0.669 to 0.829
+    assert shown == [text.pooled_effect(expected)] == ["RR 0.74 (0.67 to 0.83)"]
+    # the six trials with alternate or systematic allocation are offered apart, never pooled
+    # with the randomised ones: metafor FE exp(-0.5961) = 0.55 (0.49 to 0.62)
+    assert [v for _, v in explorer.options("studies")] == ["randomised", "non-randomised"]
+    explorer.dropdowns["studies"].value = "non-randomised"
+    shown = re.findall(r'class="evsum-estimate">([^<]*)<', explorer.output.value)
+    assert shown == ["RR 0.55 (0.49 to 0.62)"]
     assert "Leave one out" in explorer.output.value and "evsum-sof" in explorer.output.value
 
 

@@ -79,7 +79,7 @@ def test_words_say_how_poorly_tau2_is_known(bcg4):
 
 def test_panel_appears_in_the_analyses_for_four_studies_not_five(bcg4, tmp_path):
     assert 'class="evsum-few-studies"' in str(evsum.analyses_html(bcg4))
-    five = _analyses(bcg_base(tmp_path, 5))
+    five = _analyses(bcg_base(tmp_path, 5, randomised_only=True))
     assert five[0].few_studies is None
     assert "evsum-few-studies" not in str(evsum.analyses_html(five))
     assert str(few_studies_html(five[0])) == ""

@@ -140,3 +140,22 @@ def test_grade_row_for_the_time_point_wins_over_the_blank_one():
     only_six = pd.concat([general.iloc[1:], six], ignore_index=True)
     sof = evsum.summary_of_findings([_at("4 weeks")], only_six)
     assert sof.loc[0, "certainty"] == "not assessed"
+
+
+def test_randomised_and_non_randomised_evidence_take_their_own_grade_row():
+    # GRADE starts randomised evidence at high and non-randomised at low (GRADE handbook
+    # 5.2.1); the reports analyse the two apart, so each analysis takes the row of its design
+    high = _grade().iloc[[0]].assign(timepoint="")
+    low = high.assign(start="low", risk_of_bias="not serious", imprecision="not serious",
+                      certainty="low")
+
+    def certainty(design, grade):
+        analysis = _at("4 weeks")
+        analysis.design_class = design
+        return evsum.summary_of_findings([analysis], grade).loc[0, "certainty"]
+
+    both = pd.concat([high, low], ignore_index=True)
+    assert certainty("randomised", both) == high.iloc[0]["certainty"]
+    assert certainty("non-randomised", both) == "low"
+    # a rating of randomised evidence never rates non-randomised studies
+    assert certainty("non-randomised", high) == "not assessed"

@@ -72,6 +72,19 @@ for (measure in c("RR", "OR", "RD")) {
                 labels = paste(bcg$author, bcg$year)),
     yi = num(es$yi), vi = num(es$vi), fits = fit_grid(es$yi, es$vi))
 }
+# The BCG trials by allocation: randomised (alloc "random") and not (alternate, systematic),
+# which evsum's condition reports analyse apart (Cochrane Handbook 24.6.1).
+for (part in list(list(name = "dat.bcg, random allocation", keep = bcg$alloc == "random"),
+                  list(name = "dat.bcg, alternate or systematic allocation",
+                       keep = bcg$alloc != "random"))) {
+  sub <- bcg[part$keep, ]
+  es <- escalc(measure = "RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = sub)
+  cases[[length(cases) + 1]] <- list(
+    measure = "RR", dataset = part$name,
+    data = list(ai = sub$tpos, bi = sub$tneg, ci = sub$cpos, di = sub$cneg,
+                labels = paste(sub$author, sub$year)),
+    yi = num(es$yi), vi = num(es$vi), fits = fit_grid(es$yi, es$vi))
+}
 for (measure in c("MD", "SMD")) {
   es <- escalc(measure = measure, m1i = m1i, sd1i = sd1i, n1i = n1i,
                m2i = m2i, sd2i = sd2i, n2i = n2i, data = normand)
@@ -85,6 +98,7 @@ for (measure in c("MD", "SMD")) {
 write_ref(list(
   source = source_block(c(
     "escalc(measure, ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg) for RR, OR, RD",
+    "the same for RR on dat.bcg[dat.bcg$alloc == 'random', ] and on the other rows",
     "escalc(measure, m1i, sd1i, n1i, m2i, sd2i, n2i, data=dat.normand1999) for MD, SMD",
     "rma(yi, vi, method=method, test=test) for method in FE, DL, REML, PM, ML; test in z, knha, adhoc",
     "predict(res) for pi_low/pi_high; weights(res) for weights (percent)")),
@@ -153,6 +167,13 @@ for (method in c("FE", "DL", "REML")) for (test in TESTS) {
     tau2 = if (method == "FE") rep(0, res$k) else num(lo$tau2),
     i2 = num(lo$I2), h2 = num(lo$H2))
 }
+# the seven randomised trials alone (alloc "random"), as the BCG example's report pools them
+random <- es[es$alloc == "random", ]
+lo_random <- leave1out(rma(yi, vi, data = random, method = "REML"))
+l1o_random <- list(
+  method = "REML", test = "z", labels = paste(random$author, random$year),
+  estimate = num(lo_random$estimate), ci_low = num(lo_random$ci.lb),
+  ci_high = num(lo_random$ci.ub), tau2 = num(lo_random$tau2), i2 = num(lo_random$I2))
 rt <- regtest(rma(yi, vi, data = es, method = "FE"), model = "lm", predictor = "sei")
 rt_coef <- coef(summary(rt$fit))
 egger <- list(tval = num(rt$zval), pval = num(rt$pval), df = num(rt$dfs),
@@ -171,11 +192,12 @@ write_ref(list(
   source = source_block(c(
     "es <- escalc(measure='RR', ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg)",
     "leave1out(rma(yi, vi, data=es, method=method, test=test))",
+    "leave1out(rma(yi, vi, data=es[es$alloc == 'random', ], method='REML')) for leave1out_random",
     "regtest(rma(yi, vi, data=es, method='FE'), model='lm', predictor='sei'); bias, bias_se = coef(summary(rt$fit))[2, 1:2]",
     "rma(yi, vi, data=es, subset=alloc==g, method='REML') per group; rma(est, sei=se, method='FE')$QE for q_between")),
   yi = num(es$yi), vi = num(es$vi), alloc = as.character(es$alloc),
   labels = paste(bcg$author, bcg$year),
-  leave1out = l1o, regtest = egger,
+  leave1out = l1o, leave1out_random = l1o_random, regtest = egger,
   subgroups = list(groups = sub, q_between = num(between$QE), q_between_df = between$k - 1,
                    q_between_pval = num(between$QEp))), "diagnostics.json")
 

@@ -4,6 +4,7 @@ import re
 import shutil
 import subprocess
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -27,22 +28,40 @@ def test_thirteen_trials_one_analysis(evidence):
     assert evidence.found == ()  # no companion file: nothing recorded beyond the 2x2 tables
 
 
-def test_pooled_reml_result_equals_metafor(evidence):
-    [analysis] = evsum.analyse_condition(evidence, "tuberculosis", method="REML")
-    result = analysis.result
-    # metafor 3.8-1, rma(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg,
-    # method="REML"): estimate -0.7145, se 0.1798, tau^2 0.3132, I^2 92.22%;
-    # predict(res, transf=exp): 0.49 (0.34 to 0.70). Printed to 4 (2) decimals.
-    assert result.k == 13
-    assert result.estimate == pytest.approx(-0.7145, abs=5e-5)
-    assert result.se == pytest.approx(0.1798, abs=5e-5)
-    assert result.tau2 == pytest.approx(0.3132, abs=5e-5)
-    assert result.i2 == pytest.approx(92.22, abs=5e-3)
-    shown = result.back_transform()
-    assert (round(shown.estimate, 2), round(shown.ci_low, 2), round(shown.ci_high, 2)) == (
-        0.49, 0.34, 0.70)
-    assert analysis.higher_is_better is False
-    assert analysis.title == "tb cases, end of follow-up — BCG vaccine vs no vaccine (RR)"
+def test_randomised_and_other_trials_are_pooled_apart_as_metafor(evidence):
+    """Cochrane Handbook 24.6.1: randomised and non-randomised evidence is not combined. The
+    seven trials with random allocation and the six with alternate or systematic allocation
+    (dat.bcg ``alloc``) are two analyses; each equals metafor 3.8-1's
+    rma(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg, subset=...,
+    method="REML") (tests/reference/grid.json, written by make_reference.R)."""
+    randomised, other = evsum.analyse_condition(evidence, "tuberculosis", method="REML")
+    expected = {
+        # alloc == "random": estimate -0.9710, se 0.2760, tau^2 0.3925, I^2 89.93 %
+        "randomised": (randomised, 7, -0.9710, 0.2760, 0.3925, 89.93, (0.38, 0.22, 0.65)),
+        # alloc in alternate, systematic: -0.4813, se 0.2170, tau^2 0.2116, I^2 87.90 %
+        "non-randomised": (other, 6, -0.4813, 0.2170, 0.2116, 87.90, (0.62, 0.40, 0.95)),
+    }
+    for design, (analysis, k, est, se, tau2, i2, shown) in expected.items():
+        result = analysis.result
+        assert analysis.design_class == design
+        assert result.k == k
+        assert result.estimate == pytest.approx(est, abs=5e-5)
+        assert result.se == pytest.approx(se, abs=5e-5)
+        assert result.tau2 == pytest.approx(tau2, abs=5e-5)
+        assert result.i2 == pytest.approx(i2, abs=5e-3)
+        back = result.back_transform()
+        assert (round(back.estimate, 2), round(back.ci_low, 2), round(back.ci_high, 2)) == shown
+        assert analysis.higher_is_better is False
+    assert randomised.title == "tb cases, end of follow-up — BCG vaccine vs no vaccine (RR)"
+    assert other.title == ("tb cases, end of follow-up — BCG vaccine vs no vaccine "
+                           "(RR; non-randomised studies)")
+    # all thirteen pooled together, as Colditz et al. 1994 did, is still one call of the
+    # statistics layer: metafor REML on all of dat.bcg gives -0.7145 (se 0.1798)
+    rows = pd.concat([randomised.rows, other.rows])
+    together = evsum.pool(rows["yi"].to_numpy(float), rows["vi"].to_numpy(float),
+                          method="REML", measure="RR")
+    assert together.estimate == pytest.approx(-0.7145, abs=5e-5)
+    assert together.se == pytest.approx(0.1798, abs=5e-5)
 
 
 def test_every_row_names_its_source(evidence):

@@ -63,8 +63,8 @@ def test_bayesian_result_is_pool_bayes_with_the_half_normal_prior(bcg4):
 
 def test_no_bundle_from_five_studies(tmp_path):
     assert FEW_STUDIES_MAX_K == 4
-    assert _analysis(bcg_base(tmp_path / "5", 5)).few_studies is None
-    assert _analysis(bcg_base(tmp_path / "13", 13)).few_studies is None
+    assert _analysis(bcg_base(tmp_path / "5", 5, randomised_only=True)).few_studies is None
+    assert _analysis(bcg_base(tmp_path / "7", 7, randomised_only=True)).few_studies is None
 
 
 def test_two_and_three_studies(tmp_path):

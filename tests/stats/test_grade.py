@@ -56,6 +56,10 @@ def test_grade_file_time_points_are_checked(tmp_path):
     rows[0]["timepoint"] = "six months"
     rows.append(dict(rows[1]))  # the same condition × outcome × comparator × time point
     rows.append({**rows[1], "timepoint": ""})  # the same, for every other time point: fine
+    # the same key for non-randomised evidence (start low, one step less): fine, rated apart
+    # (Grabski 2022's row: imprecision serious, so low less one step is very low)
+    rows.append({**rows[1], "start": "low", "risk_of_bias": "not serious",
+                 "certainty": "very low"})
     with open(tmp_path / "grade.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
@@ -64,4 +68,4 @@ def test_grade_file_time_points_are_checked(tmp_path):
     with pytest.raises(StudyDataError) as err:
         validate_grade(read_csv_records(path, source=path), path)
     found = [(p.line, p.column) for p in err.value.problems]
-    assert found == [(2, "timepoint"), (len(rows) + 0, "outcome")]
+    assert found == [(2, "timepoint"), (len(rows) - 1, "outcome")]

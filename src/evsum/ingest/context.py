@@ -290,12 +290,13 @@ def validate_grade(frame: pd.DataFrame, source: str,
                     problems.append(_problem(source, row, "baseline_risk_source", "",
                                              "where the baseline risk comes from"))
         # compared as the summary of findings matches them (time point trimmed)
-        key = frame[["condition", "outcome", "comparator_type", "timepoint"]].map(
+        # randomised (start high) and non-randomised (start low) evidence is rated apart
+        key = frame[["condition", "outcome", "comparator_type", "timepoint", "start"]].map(
             normalised_key)
         for _, row in frame[key.duplicated().to_numpy()].iterrows():
             problems.append(_problem(source, row, "outcome", row["outcome"],
                                      "one row per condition × outcome × comparator type × "
-                                     "time point"))
+                                     "time point × start (design)"))
     if problems:
         raise StudyDataError(source, problems)
     return frame.reset_index(drop=True)

@@ -26,8 +26,10 @@ __all__ = ["CONTROLS", "Explorer", "explore"]
 #: The controls, in the order shown: (name, label).
 CONTROLS: tuple[tuple[str, str], ...] = (
     ("condition", "Condition"), ("outcome", "Outcome"), ("timepoint", "Time point"),
-    ("comparator", "Comparator"), ("method", "Method"), ("test", "Test"),
-    ("pi", "Prediction interval"))
+    ("comparator", "Comparator"), ("studies", "Studies"), ("method", "Method"),
+    ("test", "Test"), ("pi", "Prediction interval"))
+#: The words of each design class (randomised and non-randomised evidence is never pooled).
+STUDIES = {"randomised": "randomised trials", "non-randomised": "non-randomised studies"}
 
 
 def _first(options: list[tuple[str, str]], wanted: str, name: str) -> str:
@@ -49,8 +51,9 @@ class Explorer:
     ----------
     evidence : Evidence
         Validated data (see :func:`evsum.load_evidence`).
-    condition, outcome, timepoint, comparator : str
-        The analysis to show; empty: the first the evidence base offers.
+    condition, outcome, timepoint, comparator, studies : str
+        The analysis to show (``studies``: ``randomised`` or ``non-randomised``, analysed
+        apart); empty: the first the evidence base offers.
     method, test, pi : str
         Arguments of :func:`evsum.pool` (``evsum.vocab.METHODS``, ``TESTS``, ``PI_TYPES``).
 
@@ -61,13 +64,14 @@ class Explorer:
     """
 
     def __init__(self, evidence: Evidence, *, condition: str = "", outcome: str = "",
-                 timepoint: str = "", comparator: str = "", method: str = "REML",
-                 test: str = "z", pi: str = "z") -> None:
+                 timepoint: str = "", comparator: str = "", studies: str = "",
+                 method: str = "REML", test: str = "z", pi: str = "z") -> None:
         self.evidence = evidence
         self._analyses: dict[str, tuple[Analysis, ...]] = {}
         self.choices: dict[str, str] = {}
         wanted = {"condition": condition or choose_condition(evidence), "outcome": outcome,
-                  "timepoint": timepoint, "comparator": comparator, "method": method,
+                  "timepoint": timepoint, "comparator": comparator, "studies": studies,
+                  "method": method,
                   "test": test, "pi": pi}
         for name, _ in CONTROLS:
             self.choices[name] = _first(self.options(name), wanted[name], name)
@@ -107,7 +111,11 @@ class Explorer:
         if name == "timepoint":
             return [(k, k) for k in sorted({a.timepoint for a in found})]
         found = [a for a in found if a.timepoint == c["timepoint"]]
-        return [(k, k) for k in sorted({a.comparator_type for a in found})]
+        if name == "comparator":
+            return [(k, k) for k in sorted({a.comparator_type for a in found})]
+        found = [a for a in found if a.comparator_type == c["comparator"]]
+        classes = dict.fromkeys(a.design_class for a in found)
+        return [(STUDIES.get(k, k), k) for k in classes]
 
     def choose(self, **choices: str) -> None:
         """Change some choices; the controls after a changed one keep their value when it is
@@ -127,8 +135,8 @@ class Explorer:
         """The chosen analysis pooled with the chosen method, test and PI rule."""
         c = self.choices
         for found in self.analyses(c["condition"]):
-            if (found.outcome, found.timepoint, found.comparator_type) == (
-                    c["outcome"], c["timepoint"], c["comparator"]):
+            if (found.outcome, found.timepoint, found.comparator_type, found.design_class) == (
+                    c["outcome"], c["timepoint"], c["comparator"], c["studies"]):
                 return found.with_method(c["method"], c["test"], c["pi"])
         return None
 
@@ -213,7 +221,8 @@ def explore(evidence: Evidence, **choices: str) -> Explorer:
         Validated data (see :func:`evsum.load_evidence`).
     **choices : str
         Starting values (``condition``, ``outcome``, ``timepoint``, ``comparator``,
-        ``method``, ``test``, ``pi``); empty or absent: the first the evidence base offers.
+        ``studies``, ``method``, ``test``, ``pi``); empty or absent: the first the evidence
+        base offers.
 
     Examples
     --------

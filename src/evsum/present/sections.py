@@ -532,14 +532,16 @@ def data_version_html(evidence: Evidence) -> HtmlBlock:
 
 
 def _one_per_outcome(analyses: list[OutcomeAnalysis]) -> list[OutcomeAnalysis]:
-    """One analysis per outcome × time point: the one with numbers if there is one, holding
-    the rows of the other groups of the same outcome too (narrative or secondary rows, which
-    the summary of findings shows beside the estimate and never pools)."""
+    """One analysis per outcome × time point × design class (randomised evidence and
+    non-randomised evidence are rated and shown apart): the one with numbers if there is one,
+    holding the rows of the other groups of the same outcome too (narrative or secondary rows,
+    which the summary of findings shows beside the estimate and never pools)."""
     import dataclasses
 
-    groups: dict[tuple[str, str], list[OutcomeAnalysis]] = {}
+    groups: dict[tuple[str, str, str], list[OutcomeAnalysis]] = {}
     for analysis in analyses:
-        groups.setdefault((analysis.outcome, analysis.timepoint), []).append(analysis)
+        groups.setdefault((analysis.outcome, analysis.timepoint, analysis.design_class),
+                          []).append(analysis)
     kept = []
     for group in groups.values():
         main = next((a for a in group if a.result is not None), group[0])

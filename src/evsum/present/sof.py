@@ -20,6 +20,7 @@ from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, render
 from evsum.review.overview import (
+    analysis_grade,
     analysis_statement,
     comparison_words,
     design_count,
@@ -98,6 +99,8 @@ def _entries(outcome_results: Any, participants: Mapping | None, condition: str 
 
 
 def _grade_row(grade_df: pd.DataFrame | None, entry: _Entry) -> dict[str, Any] | None:
+    if entry.analysis is not None:
+        return analysis_grade(entry.analysis, grade_df)
     return grade_row(grade_df, entry.condition, entry.outcome, entry.comparator_type,
                      entry.timepoint)
 

@@ -1,7 +1,8 @@
 """Group a condition's rows into analyses and pool each: the step between data and display.
 
-An analysis is one outcome × comparator type × time point × effect measure. Comparator types
-are never mixed (a dose comparison is not the intervention versus nothing), and rows that
+An analysis is one outcome × comparator type × time point × effect measure × design class
+(randomised or not). Comparator types are never mixed (a dose comparison is not the
+intervention versus nothing), nor randomised with non-randomised evidence, and rows that
 cannot be pooled stay visible with the reason. The words (intervention, comparison, outcome
 direction) come from the evidence base's protocol.
 """
@@ -33,7 +34,13 @@ from evsum.stats.inverse_variance import check_method
 from evsum.stats.pooling import pool
 from evsum.stats.results import EggerResult, PoolResult
 
-GROUP_KEY = ("outcome", "comparator_type", "timepoint", "effect_measure")
+GROUP_KEY = ("outcome", "comparator_type", "timepoint", "effect_measure", "design_class")
+
+#: Evidence never pooled together (Cochrane Handbook 24.6.1: results of randomised trials and
+#: of non-randomised studies are analysed separately): ``design_class`` of a row.
+RANDOMISED, NON_RANDOMISED = "randomised", "non-randomised"
+#: The GRADE starting level of each class (data/README.md, grade.csv ``start``).
+GRADE_START = {RANDOMISED: "high", NON_RANDOMISED: "low"}
 
 #: Fewest studies for which Egger's test is computed (Cochrane Handbook 13.3.5.4: "tests for
 #: funnel plot asymmetry should be used only when there are at least 10 studies").
@@ -79,6 +86,7 @@ class OutcomeAnalysis:
     pi: str = "z"
     few_studies: FewStudies | None = field(default=None, repr=False)
     bayes_tau_prior: tuple = field(default=tuple(DEFAULT_TAU_PRIOR), repr=False)
+    design_class: str = RANDOMISED
 
     def with_method(self, method: str, test: str = "z", pi: str = "z") -> OutcomeAnalysis:
         """The same analysis pooled again: same rows, another τ² method, test or prediction
@@ -103,15 +111,18 @@ class OutcomeAnalysis:
     @property
     def title(self) -> str:
         """Heading such as ``abstinence, 5 weeks — <intervention> vs active placebo (RR)``."""
+        studies = "; non-randomised studies" if self.design_class == NON_RANDOMISED else ""
         return (f"{self.outcome.replace('_', ' ')}, {self.timepoint} — "
                 f"{self.intervention} vs {self.comparison or self.comparator_type} "
-                f"({self.measure})")
+                f"({self.measure}{studies})")
 
     @property
     def anchor(self) -> str:
         """Stable id of the analysis in its condition report, e.g.
         ``analysis-abstinence-5-weeks-active-placebo-rr``."""
         words = f"{self.outcome} {self.timepoint} {self.comparator_type} {self.measure}"
+        if self.design_class == NON_RANDOMISED:
+            words += " non-randomised"
         return "analysis-" + re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
 
     @property
@@ -278,6 +289,8 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
                              f"({', '.join(known)}); got {', '.join(map(repr, unknown))}")
         rows = rows[rows["outcome"].isin(wanted)]
     effects = compute_effects(rows)
+    effects["design_class"] = np.where(effects["randomised"].astype(bool), RANDOMISED,
+                                       NON_RANDOMISED)
     effects["label"] = study_label(effects)
     effects["excluded_reason"] = effects["excluded_reason"].fillna("").astype(str)
     effects["effect_measure"] = effects["effect_measure"].replace("", "—")
@@ -299,5 +312,7 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
                                         protocol=evidence.protocol, method=method, test=test,
                                         pi=pi, few_studies=small,
                                         bayes_tau_prior=tuple(bayes_tau_prior),
-                                        **_words(evidence, key)))
-    return tuple(analyses)
+                                        design_class=key[4], **_words(evidence, key)))
+    # randomised evidence before non-randomised evidence of the same outcome
+    return tuple(sorted(analyses, key=lambda a: (a.outcome, a.comparator_type, a.timepoint,
+                                                 a.measure, a.design_class != RANDOMISED)))

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from evsum.ingest.evidence import Evidence
-from evsum.review.analysis import OutcomeAnalysis, analyse_condition
+from evsum.review.analysis import GRADE_START, OutcomeAnalysis, analyse_condition
 from evsum.review.statements import grade_statement
 from evsum.stats.grade import grade_certainty
 from evsum.vocab import RATIO_MEASURES
@@ -42,10 +42,14 @@ def analyse_all(evidence: Evidence, *, method: str = "REML") -> tuple[OutcomeAna
 
 
 def grade_row(grade_df: pd.DataFrame | None, condition: str | None, outcome: str,
-              comparator_type: str | None, timepoint: str | None) -> dict[str, Any] | None:
+              comparator_type: str | None, timepoint: str | None, start: str | None = None,
+              ) -> dict[str, Any] | None:
     """The ``grade.csv`` row of one analysis, or ``None``.
 
-    A row for the analysis's time point wins; a blank time point covers the others.
+    A row for the analysis's time point wins; a blank time point covers the others. With
+    ``start`` (``high`` for randomised evidence, ``low`` for non-randomised: the analysis's
+    design class) only a row rating evidence of that design matches: randomised and
+    non-randomised evidence are rated apart, as they are analysed apart.
 
     Raises
     ------
@@ -58,6 +62,8 @@ def grade_row(grade_df: pd.DataFrame | None, condition: str | None, outcome: str
     for col, value in (("condition", condition), ("comparator_type", comparator_type)):
         if value is not None and col in grade_df.columns:
             match &= grade_df[col] == value
+    if start is not None and "start" in grade_df.columns:
+        match &= grade_df["start"].fillna("").astype(str).str.strip() == start
     rows = grade_df[match]
     if "timepoint" in rows.columns and len(rows):
         when = rows["timepoint"].fillna("").astype(str).str.strip()
@@ -69,6 +75,16 @@ def grade_row(grade_df: pd.DataFrame | None, condition: str | None, outcome: str
             "and comparator_type (keys (condition, outcome, comparator_type, timepoint)) to "
             "pick one")
     return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def analysis_grade(analysis: Any, grade_df: pd.DataFrame | None) -> dict[str, Any] | None:
+    """The ``grade.csv`` row rating one analysis's evidence (:func:`grade_row` with the
+    starting level of its design class), or ``None``."""
+    design = getattr(analysis, "design_class", None)
+    return grade_row(grade_df, getattr(analysis, "condition", None), analysis.outcome,
+                     getattr(analysis, "comparator_type", None),
+                     getattr(analysis, "timepoint", None),
+                     GRADE_START.get(design) if design else None)
 
 
 def design_count(rows: pd.DataFrame) -> str:
@@ -205,8 +221,7 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...], *,
         used = a.rows[a.rows["excluded_reason"] == ""]
         shown_rows = used if len(used) else a.rows
         certainty, category, statement = (
-            analysis_statement(a, grade_row(grade, a.condition, a.outcome,
-                                            a.comparator_type, a.timepoint))
+            analysis_statement(a, analysis_grade(a, grade))
             if a.result is not None else ("", "", ""))
         record = {"condition": a.condition, "outcome": a.outcome,
                   "comparator_type": a.comparator_type, "timepoint": a.timepoint,
