@@ -40,7 +40,7 @@ def test_dictionary_documents_every_column(columns):
 
 @pytest.mark.parametrize("column", ["condition", "design", "blinding", "comparator_type",
                                     "outcome", "outcome_type", "data_level", "source_type",
-                                    "effect_measure"])
+                                    "source_kind", "effect_measure"])
 def test_dictionary_documents_every_vocabulary_value_used(evidence, column):
     used = set(evidence.studies.data[column]) - {""}
     assert used, column
@@ -84,6 +84,28 @@ def test_secondary_numbers_are_never_pooled(evidence):
         pooled = analysis.rows[analysis.rows["excluded_reason"] == ""]
         assert set(pooled["source_type"]) <= {"primary", "registry"}
         assert set(pooled["data_level"]) <= {"arm", "contrast"}
+
+
+def test_every_row_says_what_it_was_read_from(evidence):
+    rows = evidence.studies.data
+    assert [int(line) for line in rows.loc[rows["source_kind"] == "", "line"]] == []
+
+
+def test_source_kinds_follow_the_locators(evidence):
+    # The curated kind agrees with each row's source_locator: a trial's paper read at its
+    # "Abstract" is `abstract` (a full-text page visited, only the abstract read), a
+    # ClinicalTrials.gov record is `registry results`, a PMC or Cochrane table is `review`.
+    for _, row in evidence.studies.data.iterrows():
+        locator, kind = row["source_locator"], row["source_kind"]
+        if row["source_type"] == "primary" and "Abstract" in locator:
+            assert kind == "abstract", (row["line"], locator)
+        if "ClinicalTrials.gov" in locator:
+            assert kind == "registry results", row["line"]
+        if row["source_type"] == "secondary" and re.search(r"PMC\d+|Cochrane", locator) \
+                and "press" not in locator:
+            assert kind == "review", (row["line"], locator)
+        if re.search(r"press (release|report|summary)", locator):
+            assert kind == "press", (row["line"], locator)
 
 
 def test_dose_comparisons_are_never_pooled_with_placebo(evidence):

@@ -13,8 +13,11 @@ STUDY_COLUMNS: tuple[str, ...] = (
     "n_comparator", "outcome", "outcome_type", "timepoint", "events_intervention",
     "events_comparator", "mean_intervention", "sd_intervention", "mean_comparator",
     "sd_comparator", "effect_measure", "effect", "ci_low", "ci_high", "data_level",
-    "source_type", "source_locator", "source_quote", "derivation", "notes",
+    "source_type", "source_kind", "source_locator", "source_quote", "derivation", "notes",
 )
+#: Columns a study table may leave out (an evidence base curated before they existed): read
+#: as empty cells.
+OPTIONAL_STUDY_COLUMNS: tuple[str, ...] = ("source_kind",)
 
 #: Columns that must hold a value in every row.
 REQUIRED_VALUE_COLUMNS: tuple[str, ...] = (
@@ -58,6 +61,16 @@ OUTCOME_TYPES: tuple[str, ...] = ("binary", "continuous", "time_to_event", "coun
 
 DATA_LEVELS: tuple[str, ...] = ("arm", "contrast", "narrative")
 SOURCE_TYPES: tuple[str, ...] = ("primary", "registry", "secondary")
+#: What a row's numbers were read from (``source_kind``), each with the ``source_type`` it
+#: belongs to: the trial's own paper read in full or only in its abstract, the results posted
+#: in a trial registry, or a review or press report of the trial.
+SOURCE_KINDS: dict[str, str] = {
+    "full text": "primary",
+    "abstract": "primary",
+    "registry results": "registry",
+    "review": "secondary",
+    "press": "secondary",
+}
 
 #: Effect measures (metafor ``escalc`` codes). Ratio measures are pooled on the log scale.
 MEASURES: tuple[str, ...] = ("RR", "OR", "RD", "MD", "SMD")

@@ -219,6 +219,31 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     cases["conflicting_duplicate_differing_in_case.csv"] = (
         _csv(header, [*rows, cased]),
         [_problem(7, "study_id", "a conflicting copy of line 2", "alpha2001")])
+    # --- source kind (an optional column; the fixture has none, these cases add it) ------
+    kinded = [*header[:header.index("source_type") + 1], "source_kind",
+              *header[header.index("source_type") + 1:]]
+    # lines 2-6 are primary papers; alpha2001's table is read in full, the others' abstracts
+
+    def with_kinds(changes: dict[int, dict]) -> str:
+        kinds = {2: "full text", 3: "abstract", 4: "abstract", 5: "abstract", 6: "abstract"}
+        changed = [dict(r, source_kind=kinds[i]) for i, r in enumerate(rows, 2)]
+        for line, cells in changes.items():
+            changed[line - 2].update(cells)
+        return _csv(kinded, changed)
+
+    cases["unknown_source_kind.csv"] = (
+        with_kinds({3: {"source_kind": "journal article"}}),
+        [_problem(3, "source_kind", "one of 'full text', 'abstract'", "journal article")])
+    # a press report is a secondary source: the kind must say what the type says
+    cases["source_kind_of_another_source_type.csv"] = (
+        with_kinds({5: {"source_kind": "press"}, 6: {"source_type": "secondary"}}),
+        [_problem(5, "source_kind", "a source kind of source_type 'primary': 'full text' or "
+                  "'abstract'", "press"),
+         _problem(6, "source_kind", "a source kind of source_type 'secondary': 'review' or "
+                  "'press'", "abstract")])
+    cases["source_kind_with_trailing_space.csv"] = (
+        with_kinds({2: {"source_kind": "full text "}}),
+        [_problem(2, "source_kind", "one of 'full text'", "full text ")])
     cases.update(_context_cases())
 
     # --- several at once ----------------------------------------------------------------

@@ -97,6 +97,7 @@ def valid_tables(draw) -> list[dict]:
                             else st.sampled_from(schema.OUTCOME_TYPES))
         numbers = draw(_numbers(level, outcome_type))
         has_number = any(numbers[c] for c in schema.SOURCED_NUMBER_COLUMNS)
+        source_type = draw(st.sampled_from(schema.SOURCE_TYPES))
         rows.append({
             **study,
             "intervention": draw(some_text),
@@ -108,7 +109,10 @@ def valid_tables(draw) -> list[dict]:
             "timepoint": f"{j + 1} {draw(st.sampled_from(('h', 'days', 'week', 'months')))}",
             **numbers,
             "data_level": level,
-            "source_type": draw(st.sampled_from(schema.SOURCE_TYPES)),
+            "source_type": source_type,
+            # optional: empty (not recorded) or a kind of the row's source type
+            "source_kind": draw(st.sampled_from(
+                ["", *(k for k, t in schema.SOURCE_KINDS.items() if t == source_type)])),
             "source_locator": draw(some_text),
             "source_quote": draw(some_text if has_number else text),
             "derivation": draw(text),
@@ -169,9 +173,12 @@ CORRUPTIONS = {
                             st.just("100000")),
     "unknown vocabulary": (lambda r: ["condition", "design", "blinding", "randomised",
                                       "comparator_type", "outcome", "outcome_type",
-                                      "data_level", "source_type"],
+                                      "data_level", "source_type", "source_kind"],
                            st.sampled_from(["gambling", "RCT", "yes", "Alcohol", " placebo",
                                             "other"])),
+    "kind of another source type": (
+        lambda r: ["source_kind"] if r["source_type"] == "primary" else [],
+        st.sampled_from([k for k, t in schema.SOURCE_KINDS.items() if t != "primary"])),
     "unknown measure": (lambda r: ["effect_measure"], st.sampled_from(["WMD", "rr", "log OR"])),
     "malformed DOI": (lambda r: ["doi"],
                       st.sampled_from(["javascript:alert(1)", "doi:10.1000/x",

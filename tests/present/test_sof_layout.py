@@ -112,3 +112,67 @@ def test_ratio_rows_give_risk_per_1000_with_interval(pages):
     assert re.search(r"\d+ per 1000 \(\d+ to \d+\)", text)
     assert "RR 2.25 (1.01 to 5.03)" in text
     assert "53 (1 RCT)" in text  # 53 of 59 analysed (Krupitsky 2007 abstract)
+
+
+def _footnotes(table: str) -> dict[str, str]:
+    notes = re.search(r'<ol class="evsum-sof-footnotes">(.*?)</ol>', table, re.S).group(1)
+    texts = [html.unescape(n) for n in re.findall(r"<li>(.*?)</li>", notes, re.S)]
+    return {chr(ord("a") + i): t for i, t in enumerate(texts)}
+
+
+def _participant_marks(page: str, participants: str) -> list[str]:
+    """The footnotes marked on each "No. of participants (studies)" cell that reads
+    ``participants``, table by table."""
+    found = []
+    # each table with the footnotes printed under it, up to the next table
+    for block in page.split('<table class="evsum-sof">')[1:]:
+        notes = _footnotes(block) if "evsum-sof-footnotes" in block else {}
+        for marks in re.findall(rf"<td>{re.escape(participants)}<sup>([a-z,]+)</sup></td>",
+                                block):
+            found.append([notes[m] for m in marks.split(",")])
+    return found
+
+
+def test_a_result_read_only_in_an_abstract_is_footnoted(pages):
+    # Krupitsky 1997 (data/studies.csv line 2, locator "..., Abstract"): 111 vs 100
+    # participants of one non-randomised study, the numbers read in the abstract.
+    page = str(evsum.summary_of_findings_html(pages[1], evsum.analyse_condition(
+        pages[1], "alcohol")))
+    marked = _participant_marks(page, "211 (1 non-randomised study)")
+    assert marked and all(any(n.startswith("From the abstract of the trial report only")
+                              for n in notes) for notes in marked)
+
+
+def test_a_result_resting_on_a_review_names_the_kind(pages):
+    # Zarate 2006 (data/studies.csv lines 26-27): only a review table (PMC4714563) and
+    # Cochrane CD011612, no usable number; 18 randomised (study_characteristics.csv).
+    marked = _participant_marks(pages[0]["depression"], "18 (1 crossover RCT)")
+    assert marked and all(
+        "Secondary source (a review of the trial): shown as reported, never pooled." in notes
+        for notes in marked)
+
+
+def test_a_press_report_is_footnoted_as_one(pages):
+    # Grabski 2022 relapse OR 0.80 (0.31 to 2.10): psychiatryadvisor.com, "press report of
+    # Grabski 2022" (data/studies.csv line 11).
+    text = _plain(pages[0]["alcohol"])
+    assert "Secondary source (a press report of the trial): shown as reported" in text
+
+
+def test_some_of_several_studies_from_abstracts_are_named(pages):
+    from evsum.present.sof import sof_html
+
+    evidence = pages[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sof = evsum.summary_of_findings(evsum.analyse_condition(evidence, "opioids"),
+                                        evidence.grade, condition="opioids")
+    row = sof[sof["k"] > 0].iloc[[0]].copy()
+    # a (hypothetical) pooled row of two studies, one read only in its abstract
+    row["k"] = 2
+    row["abstract_only"] = [("Krupitsky 2007",)]
+    notes = _footnotes(str(sof_html(row)))
+    assert ("From the abstract of the trial report only (the full paper's methods and "
+            "results could not be checked): Krupitsky 2007.") in notes.values()
+    row["abstract_only"] = [()]
+    assert "From the abstract" not in str(sof_html(row))

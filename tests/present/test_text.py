@@ -14,6 +14,7 @@ import pytest
 from refdata import load
 
 import evsum
+from evsum import vocab
 from evsum.present import display, text
 from evsum.present.html import environment
 
@@ -108,3 +109,48 @@ def test_joined_values_close_each_override_before_the_next_value():
     page = environment().from_string("{{ names | join('; ') }}").render(
         names=["A\u202eB", "<C>"])
     assert page == "A\u202eB\u202c; &lt;C&gt;"
+
+
+def test_source_kinds_in_a_readers_words():
+    # the words of the brief for issue 14: full paper, abstract only, registry results,
+    # review, press report; an empty cell (or no column) reads "not recorded"
+    assert [text.source_kind(k) for k in vocab.SOURCE_KINDS] == [
+        "full paper", "abstract only", "registry results", "review", "press report"]
+    for missing in ("", " ", None, float("nan"), pd.NA):
+        assert text.source_kind(missing) == "not recorded"
+    assert text.source_kinds(["abstract", "press", "abstract"]) == "abstract only, press report"
+    assert text.source_kinds(["abstract", ""]) == "abstract only, not recorded"
+    assert text.source_kinds(["", None]) == "not recorded"
+    assert text.source_kinds([]) == "not recorded"
+
+
+def test_a_rows_result_names_its_source_kind():
+    row = pd.Series({"events_intervention": 13, "events_comparator": 6, "n_intervention": 26,
+                     "n_comparator": 27, "effect_measure": "RR", "data_level": "arm",
+                     "source_type": "primary", "source_kind": "abstract"})
+    assert text.row_result(row) == "13/26 vs 6/27 [arm, abstract only]"
+    assert text.row_result(row.drop("source_kind")) == "13/26 vs 6/27 [arm]"
+    press = row.copy()
+    press["source_type"], press["source_kind"] = "secondary", "press"
+    assert text.row_result(press) == "13/26 vs 6/27 [arm, press report, secondary source]"
+    registry = row.copy()
+    registry["source_type"], registry["source_kind"] = "registry", ""
+    assert text.row_result(registry) == "13/26 vs 6/27 [arm, registry source]"
+
+
+def test_a_source_cell_opens_with_what_the_row_was_read_in():
+    assert text.source_words("abstract", "primary") == "abstract only"
+    assert text.source_words("full text", "primary") == "full paper"
+    assert text.source_words("press", "secondary") == "press report, secondary source"
+    assert text.source_words("registry results", "registry") == "registry results"
+    assert text.source_words("", "primary") == "source kind not recorded"
+    assert text.source_words(float("nan"), "secondary") == (
+        "source kind not recorded, secondary source")
+
+
+def test_the_secondary_footnote_names_one_kind_or_both():
+    assert text.secondary_note(["review"]).startswith("Secondary source (a review of")
+    assert text.secondary_note(["press", "press"]).startswith("Secondary source (a press report")
+    assert text.secondary_note(["review", "press"]).startswith(
+        "Secondary source (a review or press report")
+    assert text.secondary_note([""]) == text.secondary_note(["review", "press"])

@@ -31,6 +31,9 @@ def test_new_writes_a_ready_base_with_identical_template_copies(tmp_path):
     assert (base / "README.md").exists()
     assert (base / "data" / "studies.csv").read_text().startswith("study_id,first_author,")
     assert len((base / "data" / "studies.csv").read_text().splitlines()) == 1
+    # the optional source_kind column too, beside source_type (data/README.md)
+    assert ",source_type,source_kind,source_locator," in (
+        base / "data" / "studies.csv").read_text()
     copies = sorted((base / "notebooks").glob("*.ipynb"))
     assert [p.name for p in copies] == [p.name for p in template_notebooks()]
     assert {p.name for p in copies} == {"condition_report.ipynb", "overview.ipynb",

@@ -114,3 +114,15 @@ def test_the_example_reports_hold_no_word_of_the_first_review(rendered):
     for page in rendered.glob("*.html"):
         text = page.read_text().lower()
         assert not re.search(r"ketamine|alcohol|opioid|cocaine|heroin", text), page.name
+
+
+@pytest.mark.notebook
+def test_a_base_without_source_kinds_renders_them_as_not_recorded(rendered):
+    header = (BCG / "data" / "studies.csv").read_text(encoding="utf-8").split("\n", 1)[0]
+    assert "source_kind" not in header  # curated before the column existed
+    page = (rendered / "tuberculosis.html").read_text()
+    rows = re.search(r'<table class="evsum-rows">.*?</table>', page, re.S).group(0)
+    assert rows.count("<td><strong>source kind not recorded</strong>: ") == 13
+    overview = (rendered / "overview.html").read_text()
+    headline = re.search(r'<table class="evsum-headline">.*?</table>', overview, re.S).group(0)
+    assert "<td>not recorded</td>" in headline

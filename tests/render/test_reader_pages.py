@@ -201,3 +201,51 @@ def test_one_count_and_one_result_per_study_on_every_page(site):
     # an arm-level row's result reads as its analysis gives it (Dakwar 2019, 13/27 vs 3/28)
     assert "13/27 vs 3/28; RR 4.49 (1.44 to 14.03)" in audit
     assert "Krupitsky 2007 (3 sessions vs 1 session of ketamine-assisted psychotherapy)" in audit
+
+
+def _table_rows(page: str, css: str) -> list[list[str]]:
+    """The body rows of the page's ``<table class="css">``, each a list of its cells' text."""
+    table = re.search(rf'<table class="{css}">(.*?)</table>', page, re.S).group(1)
+    body = table.split("<tbody>", 1)[1]
+
+    def words(cell: str) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+
+    return [[words(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_a_result_read_only_in_an_abstract_says_so_in_the_headline(site):
+    out, _ = site
+    overview = (out / "overview.html").read_text(encoding="utf-8")
+    headers = re.search(r'<table class="evsum-headline"><thead>(.*?)</thead>', overview,
+                        re.S).group(1)
+    source = re.findall(r"<th>(.*?)</th>", headers).index("Source")
+    rows = _table_rows(overview, "evsum-headline")
+    # data/studies.csv line 2: Krupitsky 1997's locator is "10.1080/02791072.1997.10400185,
+    # Abstract (publisher abstract ...)"; NCT04177706's is ClinicalTrials.gov results
+    [krupitsky] = [r for r in rows if "Krupitsky 1997" in r[6]]
+    assert krupitsky[source] == "abstract only"
+    [registry] = [r for r in rows if "NCT04177706" in r[6] or "Jones 2024" in r[6]]
+    assert registry[source] == "registry results"
+    assert "trial report" not in {r[source] for r in rows}
+
+
+def test_condition_reports_say_what_each_row_was_read_in(site):
+    out, _ = site
+    alcohol = (out / "alcohol.html").read_text(encoding="utf-8")
+    data_rows = _table_rows(alcohol, "evsum-rows")
+    kinds = {(r[0], r[1], r[9].split(":", 1)[0].strip()) for r in data_rows}
+    # data/studies.csv lines 2 and 11: Krupitsky 1997 (abstract), Grabski 2022's relapse OR
+    # from psychiatryadvisor.com ("press report of Grabski 2022")
+    assert ("Krupitsky 1997", "abstinence", "abstract only") in kinds
+    assert ("Grabski 2022", "relapse", "press report, secondary source") in kinds
+    studies = {r[0]: r[7] for r in _table_rows(alcohol, "evsum-studies")}
+    assert studies["Krupitsky 1997"].startswith("abstract only ")
+    assert studies["Dakwar 2020"].startswith("abstract only, press report ")
+    # the summary of findings footnotes a result from an abstract and one from the press
+    assert "From the abstract of the trial report only" in alcohol
+    assert "Secondary source (a press report of the trial)" in alcohol
+    depression = (out / "depression.html").read_text(encoding="utf-8")
+    # Zarate 2006: a review table (PMC4714563) and Cochrane CD011612 only
+    assert "Secondary source (a review of the trial)" in depression

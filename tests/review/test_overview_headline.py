@@ -45,13 +45,18 @@ def test_krupitsky_1997_is_non_randomised_and_very_uncertain(evidence_and_frame)
     assert row["design"] == "non-randomised study"
     assert row["certainty"] == "very low"  # data/grade.csv, alcohol abstinence row
     assert row["category"] == "very uncertain"
-    assert row["source"] == "trial report"
+    # data/studies.csv line 2: source_locator "10.1080/02791072.1997.10400185, Abstract"
+    assert row["source_type"] == ("primary",)
+    assert row["source_kind"] == ("abstract",)
 
 
 def test_a_registry_result_says_so(evidence_and_frame):
     _, _, frame = evidence_and_frame
-    # NCT04177706: source_type registry in data/studies.csv.
-    assert frame.loc[("opioids", "retention", "placebo")]["source"] == "trial registry results"
+    # NCT04177706: "ClinicalTrials.gov NCT04177706 results ..., Participant Flow" in
+    # data/studies.csv, source_type registry.
+    row = frame.loc[("opioids", "retention", "placebo")]
+    assert row["source_type"] == ("registry",)
+    assert row["source_kind"] == ("registry results",)
 
 
 def test_a_mean_difference_without_a_mid_is_not_sized(evidence_and_frame):

@@ -130,11 +130,13 @@ class _Distinct:
         return pd.Series(parsed.to_numpy(dtype=float)[self.codes], index=index)
 
 
-def check_header(frame: pd.DataFrame, source: str, columns: tuple[str, ...]) -> list[Problem]:
-    """Problems with the header: each missing column, each column not in ``columns``."""
+def check_header(frame: pd.DataFrame, source: str, columns: tuple[str, ...],
+                 optional: tuple[str, ...] = ()) -> list[Problem]:
+    """Problems with the header: each missing column (other than the ``optional`` ones),
+    each column not in ``columns``."""
     header = [c for c in frame.columns if c != LINE]
     problems = [Problem(source, 1, c, None, "this column in the header (see data/README.md)")
-                for c in columns if c not in header]
+                for c in columns if c not in header and c not in optional]
     problems += [Problem(source, 1, c, c, "only the columns of data/README.md "
                          "(misspelled or renamed column?)") for c in header if c not in columns]
     return problems
@@ -170,7 +172,10 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
         With every problem found, in line order. Checks: column set, required values, number
         formats, study_id slugs, ranges (year, n > 0, 0 ≤ events ≤ n, SD > 0, ratio effects > 0,
         CI contains the estimate and has a width, the rule of
-        :func:`evsum.stats.effects.usable_confidence_interval`), vocabularies, DOI format, time
+        :func:`evsum.stats.effects.usable_confidence_interval`), vocabularies (a
+        ``source_kind``, where given, of the row's ``source_type``: ``full text`` or
+        ``abstract`` for ``primary`` and so on, :data:`evsum.vocab.SOURCE_KINDS`; the column
+        is optional and an empty cell means not recorded), DOI format, time
         point format (patterns match the whole cell: no final line feed), a source for every
         number, consistency of ``data_level`` with the numbers present (an arm-level row needs
         both n), one value of study-level facts per study (:data:`STUDY_LEVEL_COLUMNS`), and
@@ -178,9 +183,13 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
         :func:`normalised_key`; a copy that differs in other cells is a conflicting
         duplicate).
     """
-    file_problems = check_header(frame, source, schema.STUDY_COLUMNS)
+    file_problems = check_header(frame, source, schema.STUDY_COLUMNS,
+                                 schema.OPTIONAL_STUDY_COLUMNS)
     if file_problems:
         raise StudyDataError(source, file_problems)
+    # an optional column left out reads as empty cells ("not recorded")
+    frame = frame.assign(**{c: "" for c in schema.OPTIONAL_STUDY_COLUMNS
+                            if c not in frame.columns})
     if frame.empty:
         raise StudyDataError(source, [Problem(source, None, None, "no records",
                                               "at least one study row")])
@@ -228,7 +237,7 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
         "blinding": schema.BLINDING, "randomised": schema.BOOLEAN_VALUES,
         "comparator_type": schema.COMPARATOR_TYPES,
         "outcome_type": schema.OUTCOME_TYPES, "data_level": schema.DATA_LEVELS,
-        "source_type": schema.SOURCE_TYPES,
+        "source_type": schema.SOURCE_TYPES, "source_kind": schema.SOURCE_KINDS,
     }
     review_words = {}
     if protocol is not None:
@@ -261,6 +270,7 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
         check.add(~blank["timepoint"] & ~distinct["timepoint"].flags(protocol.is_timepoint),
                   "timepoint", protocol.timepoint_expectation())
 
+    _check_source_kind(check, text, blank)
     _check_levels(check, text, blank, numbers)
     _check_consistency(check, text)
 
@@ -268,6 +278,24 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
         problems = sorted(check.problems, key=lambda p: (p.line or 0))
         raise StudyDataError(source, problems)
     return StudyTable(data=_typed(frame, numbers), source=source, sha256=sha256)
+
+
+def _check_source_kind(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame) -> None:
+    """A source kind belongs to one source type (``full text`` and ``abstract`` to
+    ``primary``, ...); an empty kind is not recorded, and an unknown kind or type is
+    reported once, by the vocabulary check."""
+    kind, source_type = text["source_kind"], text["source_type"]
+    belongs = kind.map(schema.SOURCE_KINDS)
+    mismatch = (~blank["source_kind"] & belongs.notna()
+                & source_type.isin(list(schema.SOURCE_TYPES)) & (belongs != source_type))
+    if not mismatch.any():
+        return
+    for wanted in schema.SOURCE_TYPES:
+        kinds = [k for k, t in schema.SOURCE_KINDS.items() if t == wanted]
+        check.add(mismatch & (source_type == wanted), "source_kind",
+                  f"a source kind of source_type {wanted!r}: "
+                  + " or ".join(repr(k) for k in kinds)
+                  + " (or an empty cell: not recorded)")
 
 
 def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,

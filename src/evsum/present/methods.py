@@ -15,6 +15,7 @@ import io
 import jinja2
 
 from evsum.ingest.evidence import Evidence
+from evsum.present import text
 from evsum.present.figures.prisma import prisma_diagram
 from evsum.present.figures.style import figure_style
 from evsum.present.sections import HtmlBlock
@@ -107,11 +108,15 @@ def prisma_figure_html(evidence: Evidence, flow: PrismaFlow | None = None) -> Ht
 
 
 def extraction_html(evidence: Evidence) -> HtmlBlock:
-    """Data extraction and provenance rules, with how many rows of each kind the data hold."""
+    """Data extraction and provenance rules, with how many rows of each kind the data hold
+    (data level, source type, and what the numbers were read in: abstract only, full paper,
+    …)."""
     data = evidence.studies.data
     levels = data["data_level"].value_counts().to_dict()
     sources = data["source_type"].value_counts().to_dict()
-    return _render("extraction.html.j2", rows=len(data), levels=levels, sources=sources)
+    read_in = data["source_kind"].map(text.source_kind).value_counts().to_dict()
+    return _render("extraction.html.j2", rows=len(data), levels=levels, sources=sources,
+                   read_in=read_in)
 
 
 def risk_of_bias_tools_html(evidence: Evidence) -> HtmlBlock:

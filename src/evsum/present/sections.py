@@ -81,8 +81,16 @@ def pico_html(evidence: Evidence, condition: str) -> HtmlBlock:
     return render("pico.html.j2", items=items)
 
 
+def _study_source_kinds(evidence: Evidence, condition: str, study_id: str) -> str:
+    """What one study's rows of a condition were read from, in words."""
+    rows = evidence.studies.for_condition(condition)
+    return text.source_kinds(rows.loc[rows["study_id"] == study_id, "source_kind"])
+
+
 def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
-    """Included studies: design, n, intervention, comparator, co-therapy, follow-up, source."""
+    """Included studies: design, n, intervention, comparator, co-therapy, follow-up, source
+    (what the study's rows were read from, :func:`evsum.present.text.source_kinds`, and the
+    paper's DOI or the first row's locator)."""
     protocol = protocol_of(evidence)
     rows = evidence.studies.for_condition(condition).drop_duplicates("study_id")
     chars = evidence.characteristics.set_index("study_id") if len(
@@ -101,6 +109,7 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
             "co_therapy": info.get("co_therapy", "") or "not recorded",
             "follow_up": info.get("follow_up", "") or row["timepoint"],
             "doi": row["doi"], "locator": row["source_locator"],
+            "source_kind": _study_source_kinds(evidence, condition, row["study_id"]),
         })
     headers = ["Study", "Design",
                f"Participants ({protocol.intervention} / {protocol.comparator})",
@@ -110,7 +119,9 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
 
 
 def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
-    """Every data row of the condition with its numbers, the quote and where it came from.
+    """Every data row of the condition with its numbers, the quote, and where it came from:
+    what it was read in (:func:`evsum.present.text.source_words`: ``abstract only``, ``press
+    report, secondary source``, …) and the locator.
 
     The curators' notes on a row are not reader text: they are on the curation log page
     (:func:`evsum.present.curation.curation_log_html`).
@@ -126,7 +137,8 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
         "arm_comparator": text.arm_data(row, "comparator"),
         "effect": text.reported_effect(row), "data_level": row["data_level"],
         "quote": row["source_quote"], "derivation": row["derivation"],
-        "source_type": row["source_type"], "locator": row["source_locator"], "doi": row["doi"],
+        "source_kind": text.source_words(row["source_kind"], row["source_type"]),
+        "locator": row["source_locator"], "doi": row["doi"],
     } for _, row in evidence.studies.for_condition(condition).iterrows()]
     headers = ["Study", "Outcome", "Time point", "Comparator type",
                _capital(protocol.intervention), "Comparator", "Reported effect (95% CI)",
@@ -486,7 +498,7 @@ def headline_html(analyses: tuple[OutcomeAnalysis, ...], *,
             "condition": r["condition"],
             "condition_label": protocol.condition_label(r["condition"]),
             "outcome": protocol.outcome_label(r["outcome"]), "comparison": r["comparison"],
-            "design": r["design"], "source": r["source"],
+            "design": r["design"], "source": text.source_kinds(r["source_kind"]),
             "timepoint": r["timepoint"], "k": r["k"], "studies": r["studies"],
             "used": [(row_anchor(u), u["label"]) for _, u in used.iterrows()],
             "participants": r["participants"] or "", "anchor": analysis.anchor,

@@ -39,7 +39,8 @@ SOF_COLUMNS: tuple[str, ...] = (
     "estimate", "ci_low", "ci_high", "relative_effect", "baseline_risk_per_1000",
     "risk_per_1000", "risk_ci_low_per_1000", "risk_ci_high_per_1000", "absolute_effect",
     "risk_difference", "certainty", "certainty_symbols", "reasons", "anchor", "design",
-    "importance", "comment", "narrative", "secondary", "comparison",
+    "importance", "comment", "narrative", "secondary", "comparison", "abstract_only",
+    "secondary_kinds",
 )
 
 #: GRADE Working Group grades of evidence, the key under every summary-of-findings table
@@ -141,6 +142,12 @@ def _label(row: Mapping) -> str:
         row.get("first_author"), row.get("year"))
 
 
+def _source_kind(row: pd.Series) -> str:
+    """A row's ``source_kind``, ``""`` where not recorded (or the column is absent)."""
+    kind = row.get("source_kind")
+    return kind.strip() if isinstance(kind, str) else ""
+
+
 def _analysis_columns(entry: _Entry, grade: Mapping | None,
                       characteristics: pd.DataFrame | None) -> dict[str, Any]:
     """Design, importance, statement, narrative and secondary results of an analysis entry."""
@@ -148,7 +155,7 @@ def _analysis_columns(entry: _Entry, grade: Mapping | None,
     rows = getattr(a, "rows", None)
     protocol = getattr(a, "protocol", None)
     out: dict[str, Any] = {"design": "", "comparison": "", "comment": "", "narrative": (),
-                           "secondary": (),
+                           "secondary": (), "abstract_only": (), "secondary_kinds": (),
                            "k": 0, "participants": None,
                            "importance": (protocol.outcome_importance(entry.outcome)
                                           if protocol else "")}
@@ -169,15 +176,24 @@ def _analysis_columns(entry: _Entry, grade: Mapping | None,
         out["narrative"] = tuple(
             f"{_label(r)}: “{r['source_quote']}”" for _, r in primary.iterrows()
             if isinstance(r.get("source_quote"), str) and r["source_quote"].strip())
-    out["secondary"] = tuple(
-        f"{_label(r)}: {text.reported_effect(r)}" for _, r in rows.iterrows()
-        if r["source_type"] == "secondary" and text.reported_effect(r))
-    if entry.result is None and not out["secondary"]:
+    shown_secondary = [r for _, r in rows.iterrows()
+                       if r["source_type"] == "secondary" and text.reported_effect(r)]
+    out["secondary"] = tuple(f"{_label(r)}: {text.reported_effect(r)}" for r in shown_secondary)
+    if entry.result is None and not shown_secondary:
         # an outcome known only in words from a review or press report: its words, footnoted
-        out["secondary"] = tuple(
-            f"{_label(r)}: “{r['source_quote']}”" for _, r in rows.iterrows()
-            if r["source_type"] == "secondary" and isinstance(r.get("source_quote"), str)
-            and r["source_quote"].strip())
+        shown_secondary = [r for _, r in rows.iterrows() if r["source_type"] == "secondary"
+                           and isinstance(r.get("source_quote"), str)
+                           and r["source_quote"].strip()]
+        out["secondary"] = tuple(f"{_label(r)}: “{r['source_quote']}”"
+                                 for r in shown_secondary)
+    # what the row rests on: trials read only in their abstract; secondary sources (those
+    # shown, or all of the basis when no primary source is left)
+    out["abstract_only"] = tuple(dict.fromkeys(
+        _label(r) for _, r in basis.iterrows()
+        if r["source_type"] != "secondary" and _source_kind(r) == "abstract"))
+    resting = [r for _, r in basis.iterrows() if r["source_type"] == "secondary"]
+    out["secondary_kinds"] = tuple(dict.fromkeys(
+        _source_kind(r) for r in [*shown_secondary, *resting]))
     if entry.result is not None and protocol is not None:
         out["comment"] = analysis_statement(a, grade)[2]
     elif grade is not None and grade_certainty(grade) == "very low" and protocol is not None:
@@ -269,6 +285,10 @@ def summary_of_findings(
         comparison               the comparison in its own words (one study's
                                  ``[study_comparisons]`` entry, else the protocol's
                                  wording of the comparator type)
+        abstract_only            labels of the studies the row rests on that were read
+                                 only in their abstract (``source_kind`` ``abstract``)
+        secondary_kinds          the ``source_kind`` of the secondary sources shown or
+                                 rested on (``review``, ``press``; ``""`` not recorded)
         ======================== ========================================================
 
     Raises
@@ -342,6 +362,8 @@ def summary_of_findings(
             "importance": extra["importance"], "comment": extra["comment"],
             "narrative": extra["narrative"], "secondary": extra["secondary"],
             "comparison": extra["comparison"],
+            "abstract_only": extra["abstract_only"],
+            "secondary_kinds": extra["secondary_kinds"],
         })
     frame = pd.DataFrame.from_records(records, columns=list(SOF_COLUMNS))
     frame["participants"] = pd.array(frame["participants"], dtype="Int64")
@@ -382,7 +404,9 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
         ``<table class="evsum-sof">`` with the columns Outcomes, the anticipated absolute
         effects (risk with the comparator, with the intervention, the difference), relative
         effect, No. of participants (studies), certainty and comments; lettered footnotes
-        (each downgrade reason marked next to the certainty it lowered, secondary sources)
+        (each downgrade reason marked next to the certainty it lowered; a result read only
+        in a trial's abstract, or resting on a review or press report, marked next to its
+        number of participants; secondary-source results next to each)
         and the GRADE Working Group's key to the certainty levels. Every data value is
         HTML-escaped. Certainty cells have the classes ``sof-certainty
         sof-certainty-<level>`` (spaces as hyphens).
@@ -407,8 +431,16 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
         pooled = not text.is_missing(row.get("measure")) and row.get(
             "relative_effect") != "not pooled"
         secondary = tuple(row.get("secondary") or ())
-        secondary_mark = mark("Secondary source (a review or press report of the trial): "
-                              "shown as reported, never pooled.") if secondary else ""
+        secondary_kinds = tuple(row.get("secondary_kinds") or ())
+        secondary_mark = (mark(text.secondary_note(secondary_kinds))
+                          if secondary or secondary_kinds else "")
+        abstract_only = tuple(row.get("abstract_only") or ())
+        basis_marks = [mark(text.ABSTRACT_ONLY_NOTE if len(abstract_only) >= k else
+                            text.ABSTRACT_SOME_NOTE.format(
+                                studies=text.join_values(abstract_only)))
+                       ] if abstract_only else []
+        if secondary_mark and not secondary:
+            basis_marks.append(secondary_mark)  # rests on secondary sources it cannot show
         narrative = tuple(row.get("narrative") or ())
         rows.append({
             "outcome": (protocol.outcome_label(row["outcome"]) if protocol
@@ -428,6 +460,7 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
             "narrative": narrative or (() if pooled or secondary else (
                 "No usable numbers were read.",)),
             "secondary": secondary, "secondary_mark": secondary_mark,
+            "basis_marks": basis_marks,
             "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower()),
             "symbols": row.get("certainty_symbols") or "", "level": level.upper(),
             "marks": marks, "comment": row.get("comment") or "",

@@ -34,6 +34,31 @@ CERTAINTY_SYMBOLS: dict[str, str] = {
     "very low": "\u2295\u25ef\u25ef\u25ef",
 }
 
+#: What a row's numbers were read from (``source_kind`` of ``studies.csv``), in a reader's
+#: words; an empty cell (or an evidence base without the column) reads :data:`NOT_RECORDED`.
+SOURCE_KIND_WORDS: dict[str, str] = {
+    "full text": "full paper",
+    "abstract": "abstract only",
+    "registry results": "registry results",
+    "review": "review",
+    "press": "press report",
+}
+NOT_RECORDED = "not recorded"
+#: Summary-of-findings footnotes on what a result rests on: trials read only in their
+#: abstract (all of the row's, or some, ``{studies}`` naming them), and a secondary source of
+#: each kind.
+ABSTRACT_ONLY_NOTE = ("From the abstract of the trial report only: the full paper's methods "
+                      "and results could not be checked.")
+ABSTRACT_SOME_NOTE = ("From the abstract of the trial report only (the full paper's methods "
+                      "and results could not be checked): {studies}.")
+SECONDARY_NOTES: dict[str, str] = {
+    "review": "Secondary source (a review of the trial): shown as reported, never pooled.",
+    "press": "Secondary source (a press report of the trial): shown as reported, never "
+             "pooled.",
+    "": "Secondary source (a review or press report of the trial): shown as reported, never "
+        "pooled.",
+}
+
 _BIDI_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
 _BIDI_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
 
@@ -272,7 +297,8 @@ def arm_data(row: pd.Series, arm: str, *, with_n: bool = True) -> str:
 
 def row_result(row: pd.Series, result: Any = None) -> str:
     """The numbers of one study row in words: ``13/27 vs 3/28; RR 4.49 (1.44 to 14.03)`` or
-    ``HR 0.47 (0.24 to 0.92)``, with the data level (and a non-primary source) in brackets.
+    ``HR 0.47 (0.24 to 0.92)``, with the data level, the source kind where recorded
+    (``abstract only``) and a secondary source in brackets.
 
     ``result`` is the row's own result (:func:`evsum.review.analysis.row_results`): an arm-level
     row shows it after its arm data, in the words its analysis uses everywhere."""
@@ -291,8 +317,10 @@ def row_result(row: pd.Series, result: Any = None) -> str:
         parts.append(pooled_effect(result))
     if not parts:
         parts.append("no usable numbers")
-    level = row["data_level"] + ("" if row["source_type"] == "primary"
-                                 else f", {row['source_type']} source")
+    kind = _kind(row.get("source_kind"))
+    level = row["data_level"] + (f", {source_kind(kind)}" if kind else "")
+    if row["source_type"] == "secondary" or (row["source_type"] != "primary" and not kind):
+        level += f", {row['source_type']} source"
     return f"{'; '.join(parts)} [{level}]"
 
 
@@ -333,6 +361,46 @@ def study_participants(study: Any) -> str:
     if len(pairs) == 1 and (not head or head == [f"{sum(pairs[0])} randomised"]):
         return f"{sum(pairs[0])} ({split})"
     return f"{', '.join(head)} ({split})" if head else split
+
+
+def _kind(value: Any) -> str:
+    return "" if is_missing(value) or not isinstance(value, str) else value.strip()
+
+
+def source_kind(value: Any) -> str:
+    """A ``source_kind`` in words: ``"abstract"`` → ``"abstract only"``; empty or missing →
+    ``"not recorded"``."""
+    kind = _kind(value)
+    return SOURCE_KIND_WORDS.get(kind, kind) if kind else NOT_RECORDED
+
+
+def source_kinds(values: Any) -> str:
+    """The distinct source kinds of several rows in words, in order of first appearance
+    (``"abstract only, press report"``); ``"not recorded"`` when none is."""
+    kinds = list(dict.fromkeys(_kind(v) for v in values))
+    recorded = [source_kind(k) for k in kinds if k]
+    if not recorded:
+        return NOT_RECORDED
+    return join_values([*recorded, *([NOT_RECORDED] if "" in kinds else [])])
+
+
+def source_words(kind: Any, source_type: str) -> str:
+    """What a row was read in, as its Source cell opens: the kind in words, with
+    ``secondary source`` for a review or press report (never pooled); without a kind,
+    ``source kind not recorded`` and any source type other than ``primary``."""
+    if _kind(kind):
+        words = source_kind(kind)
+        return f"{words}, secondary source" if source_type == "secondary" else words
+    return f"source kind {NOT_RECORDED}" + (
+        f", {source_type} source" if source_type != "primary" else "")
+
+
+def secondary_note(values: Any) -> str:
+    """The summary-of-findings footnote of secondary-source results of these kinds: the
+    kind's own when they share one (a review, a press report), else the general one."""
+    kinds = set(_kind(v) for v in values)
+    return SECONDARY_NOTES[kinds.pop() if len(kinds) == 1 and kinds <= set(SECONDARY_NOTES)
+                           else ""]
 
 
 # ----------------------------------------------------------------------- pooled results

@@ -50,6 +50,7 @@ def _base_row(i: int, condition: str, outcome: str, outcome_type: str) -> dict[s
         "timepoint": "4 weeks",
         "data_level": "arm",
         "source_type": "primary",
+        "source_kind": "full text",
         "source_locator": f"10.5555/evsum.example.{i}, Table 2",
         "source_quote": "fictional",
         "derivation": None,

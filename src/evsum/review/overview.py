@@ -22,12 +22,6 @@ DESIGN_WORDS: dict[str, tuple[str, str]] = {
     "nonrandomised_controlled": ("non-randomised study", "non-randomised studies"),
     "uncontrolled": ("uncontrolled study", "uncontrolled studies"),
 }
-#: What kind of source a result was read from (``source_type`` of ``studies.csv``).
-SOURCE_WORDS: dict[str, str] = {
-    "primary": "trial report",
-    "registry": "trial registry results",
-    "secondary": "secondary source (not pooled)",
-}
 #: GRADE's statement for very low certainty (Santesso et al. 2020), which needs no size.
 _VERY_UNCERTAIN = "The evidence is very uncertain about the effect of {x} on {y}"
 #: Statement category when no certainty was assessed, and when the size cannot be judged.
@@ -142,6 +136,12 @@ def _unsized(res: Any, certainty: str, x: str, y: str, comparator: str) -> str:
             f"any difference is important cannot be judged ({why}).")
 
 
+def _source_kinds(rows: pd.DataFrame) -> tuple[str, ...]:
+    if "source_kind" not in rows:
+        return ("",) if len(rows) else ()
+    return tuple(dict.fromkeys(rows["source_kind"].fillna("").astype(str).str.strip()))
+
+
 def analysis_statement(analysis: OutcomeAnalysis, grade: Mapping[str, Any] | None
                        ) -> tuple[str, str, str]:
     """An analysis's result in GRADE's plain-language words.
@@ -213,8 +213,11 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...], *,
         Besides the columns above: ``design`` (``"RCT"``, ``"crossover RCT"``,
         ``"non-randomised study"``, …, ``"(dose comparison)"`` added for dose comparisons),
         ``comparison`` (the protocol's words, a study's own when the result rests on one),
-        ``source`` (``"trial report"``, ``"trial registry results"``, …), ``certainty``,
-        ``category`` and ``statement``.
+        ``source_type`` and ``source_kind`` (the distinct ``source_type`` and
+        ``source_kind`` values of the rows the result rests on, in row order, as tuples: an
+        empty kind is not recorded; :func:`evsum.present.text.source_kinds` words them:
+        ``"abstract only"``, ``"full paper"``, …), ``certainty``, ``category`` and
+        ``statement``.
     """
     records = []
     for a in analyses:
@@ -229,8 +232,8 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...], *,
                   "ci_low": math.nan, "ci_high": math.nan, "pval": math.nan, "direction": "",
                   "studies": a.rows["study_id"].nunique(),
                   "design": _designs(a, shown_rows), "comparison": comparison_words(a, shown_rows),
-                  "source": ", ".join(SOURCE_WORDS.get(s, s)
-                                      for s in dict.fromkeys(shown_rows["source_type"])),
+                  "source_type": tuple(dict.fromkeys(shown_rows["source_type"])),
+                  "source_kind": _source_kinds(shown_rows),
                   "certainty": certainty, "category": category, "statement": statement}
         if a.result is not None:
             shown = a.result.back_transform()
