@@ -18,7 +18,7 @@ from evsum.ingest.evidence import Evidence
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, figure_html, render
-from evsum.review.analysis import OutcomeAnalysis, study_label
+from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
 
 __all__ = [
@@ -600,9 +600,11 @@ def summary_of_findings_html(evidence: Evidence,
         frame["relative_effect"] = [
             single_study_effect(a)[0] if a.result is not None and a.result.k == 1 else shown
             for a, shown in zip(chosen, frame["relative_effect"], strict=True)]
-        summary += [f"{protocol.outcome_label(r['outcome'])} ({r['timepoint']}): {r['comment']}"
-                    for r in frame.to_dict("records") if r["comment"] and r["k"]
-                    and r["relative_effect"] != "not pooled"]
+        summary += [f"{protocol.outcome_label(r['outcome'])} ({r['timepoint']}"
+                    f"{'; non-randomised studies' if a.design_class == NON_RANDOMISED else ''}"
+                    f"): {r['comment']}"
+                    for a, r in zip(chosen, frame.to_dict("records"), strict=True)
+                    if r["comment"] and r["k"] and r["relative_effect"] != "not pooled"]
         condition = chosen[0].condition
         spec = protocol.conditions.get(condition)
         comparison = protocol.comparison_label(comparator)
