@@ -10,6 +10,7 @@ import pytest
 
 from evsum import load_evidence
 from evsum.ingest.protocol import load_protocol
+from evsum.present.text import CERTAINTY_SYMBOLS
 from evsum.render.batch import plan_reports, render_all
 
 from conftest import ROOT
@@ -108,6 +109,32 @@ def test_every_figure_has_a_text_alternative_from_its_data(site):
     opioids = (out / "opioids.html").read_text(encoding="utf-8")
     # 13/26 vs 6/27 (Krupitsky 2007, abstract): RR 2.25, 95 % CI 1.01 to 5.03 by hand
     assert "Krupitsky 2007, RR 2.25, 95 % CI 1.01 to 5.03." in opioids
+
+
+def test_every_forest_plot_states_design_comparison_and_certainty(site):
+    """Issue 14: every figure label states design, comparison and certainty. Krupitsky 2007
+    compared 3 with 1 session of ketamine-assisted psychotherapy (J Psychoactive Drugs
+    39:13); its certainty is the one the curators recorded in grade.csv."""
+    out, jobs = site
+    evidence = load_evidence(base=ROOT)
+    for job in jobs:
+        if "condition" not in job.parameters:
+            continue
+        page = job.html_path.read_text(encoding="utf-8")
+        forests = re.findall(r'<figure class="evsum-figure"><img alt="Forest plot[^"]*"[^>]*>'
+                             r"<figcaption>(.*?)</figcaption>", page, re.S)
+        assert len(forests) == page.count('alt="Forest plot'), job.name
+        for caption in forests:
+            assert re.match(r"\d+ (RCTs?|crossover RCTs?|non-randomised stud(y|ies))", caption)
+            assert " vs " in caption and "Certainty of the evidence (GRADE): " in caption
+            assert "dose comparison vs" not in caption and "vs dose comparison" not in caption
+    grade = evidence.grade
+    certainty = grade.loc[(grade["condition"] == "opioids")
+                          & (grade["comparator_type"] == "dose comparison"), "certainty"].item()
+    opioids = html.unescape((out / "opioids.html").read_text(encoding="utf-8"))
+    assert ("<figcaption>1 RCT (dose comparison: both arms received ketamine): 3 sessions vs 1 "
+            "session of ketamine-assisted psychotherapy. Certainty of the evidence (GRADE): "
+            f"{CERTAINTY_SYMBOLS[certainty]} {certainty.capitalize()}.</figcaption>") in opioids
 
 
 def test_footers_carry_the_data_version_once_and_no_render_time(site):

@@ -137,6 +137,7 @@ def styled(markup: Any) -> str:
     return str(render("block.html.j2", body=HtmlBlock(markup)))
 
 
-def figure_html(fig: Any, alt: str) -> HtmlBlock:
-    """Embed a matplotlib figure as a PNG data URI (``<img>`` with escaped alt text)."""
-    return render("figure.html.j2", src=png_data_uri(fig), alt=alt)
+def figure_html(fig: Any, alt: str, caption: str = "") -> HtmlBlock:
+    """Embed a matplotlib figure as a PNG data URI (``<img>`` with escaped alt text); with a
+    ``caption``, inside ``<figure>`` with it as the ``<figcaption>``."""
+    return render("figure.html.j2", src=png_data_uri(fig), alt=alt, caption=caption)

@@ -17,6 +17,7 @@ from evsum import vocab
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
+from evsum.present.basis import ResultBasis, result_basis
 from evsum.present.html import HtmlBlock, figure_html, render
 from evsum.review.analysis import OutcomeAnalysis, study_label
 
@@ -169,10 +170,11 @@ def _ci(low: object, high: object) -> str:
     return f"95 % CI {text.interval(low, high)}"
 
 
-def forest_alt(analysis: OutcomeAnalysis) -> str:
+def forest_alt(analysis: OutcomeAnalysis, basis: ResultBasis | None = None) -> str:
     """The text alternative of an analysis's forest plot, from its data: each study's effect
     and CI and the pooled result ("Forest plot of 1 study: Krupitsky 2007, RR 2.25, 95 % CI
-    1.01 to 5.03")."""
+    1.01 to 5.03"), then, given its ``basis``, its design, comparison and certainty."""
+    after = f" {basis.caption}" if basis is not None else ""
     result = analysis.result
     measure = result.measure or "effect"
     head = f"Forest plot of {text.plural(result.k, 'study', 'studies')} ({analysis.title})"
@@ -182,7 +184,7 @@ def forest_alt(analysis: OutcomeAnalysis) -> str:
             shown = text.reported(row, "effect")
             low, high = text.reported(row, "ci_low"), text.reported(row, "ci_high")
             ci = f", 95 % CI {low} to {high}" if low and high else ""
-            return f"{head}: {row['label']}, {measure} {shown}{ci}."
+            return f"{head}: {row['label']}, {measure} {shown}{ci}.{after}"
     frame = result.to_frame()
     studies = frame[frame["label"] != "pooled"]
     parts = [f"{r.label}, {measure} {text.number(r.effect)}, {_ci(r.ci_low, r.ci_high)}"
@@ -192,18 +194,22 @@ def forest_alt(analysis: OutcomeAnalysis) -> str:
         shown = result.back_transform()
         alt += (f" Pooled ({vocab.METHOD_LABELS.get(result.method, result.method)}): "
                 f"{measure} {text.number(shown.estimate)}, {_ci(shown.ci_low, shown.ci_high)}.")
-    return alt
+    return alt + after
 
 
 def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
-                  protocol: Protocol | None = None) -> HtmlBlock:
+                  protocol: Protocol | None = None,
+                  grade: pd.DataFrame | None = None) -> HtmlBlock:
     """A forest plot and summary per analysis with numbers; then, in one table, the outcomes
     reported only in words. Rows left out of an analysis are listed with the reason; an
     analysis of 1 to 4 studies has its few-studies panel beside the main result
     (:func:`evsum.present.few_studies.few_studies_html`).
 
     ``protocol`` (default: the analyses' own) words the forest plots' "Favours …" labels and
-    gives each outcome's direction.
+    gives each outcome's direction. Each forest plot is titled with its outcome and time
+    point and captioned with what it rests on (:func:`evsum.present.basis.result_basis`):
+    design, the comparison in its own words (its arms label the "Favours …" sides) and
+    the GRADE certainty from ``grade`` (``evidence.grade``; "not assessed" without a row).
     """
     from evsum.present.few_studies import few_studies_html
     from evsum.present.figures.forest import forest_plot
@@ -222,13 +228,16 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
                            "reason": r["excluded_reason"]} for _, r in left.iterrows()]
             continue
         used = rows[rows["excluded_reason"] == ""]
-        fig = forest_plot(used, analysis.result, title=None,
+        basis = result_basis(analysis, grade)
+        title = text.outcome_at(protocol.outcome_label(analysis.outcome), analysis.timepoint)
+        fig = forest_plot(used, analysis.result, title=title,
+                          subtitle=basis.subtitle,
                           higher_is_better=protocol.higher_is_better(analysis.outcome),
-                          intervention=protocol.intervention,
-                          comparator=analysis.comparator_type)
+                          intervention=basis.intervention_arm,
+                          comparator=basis.comparator_arm)
         pooled.append({
             "anchor": analysis.anchor, "title": analysis.title,
-            "figure": figure_html(fig, forest_alt(analysis)),
+            "figure": figure_html(fig, forest_alt(analysis, basis), caption=basis.caption),
             "sentence": _effect_sentence(analysis),
             "few_studies": few_studies_html(analysis),
             "sources": [(row_anchor(r), r["label"]) for _, r in used.iterrows()],

@@ -90,7 +90,10 @@ def _designs(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
     return f"{design} (dose comparison)" if a.comparator_type == "dose comparison" else design
 
 
-def _comparison(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
+def analysis_comparison(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
+    """The comparison of an analysis in its own words: the study's own
+    (``[study_comparisons]``) when ``used``, the rows it rests on, are one study's, else the
+    protocol's words for its comparator type."""
     protocol = a.protocol
     if protocol is None:
         return a.comparison or a.comparator_type
@@ -98,6 +101,9 @@ def _comparison(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
     if len(studies) == 1:
         return protocol.study_comparison(studies[0], a.comparator_type)
     return protocol.comparison_label(a.comparator_type)
+
+
+_comparison = analysis_comparison
 
 
 def analysis_statement(analysis: OutcomeAnalysis, grade: Mapping[str, Any] | None
