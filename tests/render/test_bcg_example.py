@@ -11,6 +11,7 @@ import evsum
 from evsum.cli import main
 
 from conftest import ROOT
+from page_text import machine_traces
 
 BCG = ROOT / "examples" / "bcg-vaccine"
 
@@ -95,3 +96,12 @@ def test_the_example_reports_hold_no_word_of_the_first_review(rendered):
     for page in rendered.glob("*.html"):
         text = page.read_text().lower()
         assert not re.search(r"ketamine|alcohol|opioid|cocaine|heroin", text), page.name
+
+
+@pytest.mark.notebook
+def test_no_warning_traceback_or_machine_path_on_any_page_of_the_example(rendered):
+    """Rendered from a temporary folder: no page names it (nor any other machine path)."""
+    pages = sorted(rendered.glob("*.html"))
+    assert len(pages) == 4
+    for page in pages:
+        assert machine_traces(page.read_text(encoding="utf-8")) == [], page.name

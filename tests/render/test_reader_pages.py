@@ -14,6 +14,7 @@ from evsum.present.text import CERTAINTY_SYMBOLS
 from evsum.render.batch import plan_reports, render_all
 
 from conftest import ROOT
+from page_text import machine_traces
 
 #: Curators' working notes that reached reader pages before (issue 15): none may appear on a
 #: reader page; they belong on the curation log.
@@ -121,7 +122,7 @@ def test_every_forest_plot_states_design_comparison_and_certainty(site):
         if "condition" not in job.parameters:
             continue
         page = job.html_path.read_text(encoding="utf-8")
-        forests = re.findall(r'<figure class="evsum-figure"><img alt="Forest plot[^"]*"[^>]*>'
+        forests = re.findall(r'<figure class="evsum-figure"><img alt="Forest plot[^"]*"[^>]*>\s*'
                              r"<figcaption>(.*?)</figcaption>", page, re.S)
         assert len(forests) == page.count('alt="Forest plot'), job.name
         for caption in forests:
@@ -149,6 +150,26 @@ def test_footers_carry_the_data_version_once_and_no_render_time(site):
         assert "{" not in text, job.name  # parameters in words, not JSON
     methods = (out / "methods.html").read_text(encoding="utf-8")
     assert f"Data of {protocol.data_date}" in methods
+
+
+def test_no_warning_traceback_or_machine_path_on_any_page(site):
+    """The gallery used to print two Python warnings with kernel paths; a caveat is reader
+    text (a note under the figure), never a raw warning."""
+    out, _ = site
+    pages = sorted(out.glob("*.html"))
+    assert {"gallery.html", "methods.html", "alcohol.html"} <= {p.name for p in pages}
+    for path in pages:
+        assert machine_traces(path.read_text(encoding="utf-8")) == [], path.name
+    gallery = (out / "gallery.html").read_text(encoding="utf-8")
+    # the caveats of the fictional example, in words under the figures
+    assert "continuity correction: 0.5 added to every cell of its 2×2 table" in describe_all(
+        gallery)
+    assert "τ² truncated at 0" in describe_all(gallery)
+
+
+def describe_all(page: str) -> str:
+    """The text of a page with its figures' text alternatives."""
+    return html.unescape(" ".join(re.findall(r'alt="([^"]*)"', page)) + " " + page)
 
 
 def test_pages_are_light_enough(site):

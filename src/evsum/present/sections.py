@@ -22,7 +22,8 @@ from evsum.present.html import HtmlBlock, figure_html, render
 from evsum.review.analysis import OutcomeAnalysis, study_label
 
 __all__ = [
-    "HtmlBlock", "analyses_html", "data_version_html", "evidence_map_html", "figure_html",
+    "HtmlBlock", "analyses_html", "data_version_html", "evidence_map_alt", "evidence_map_html",
+    "figure_html",
     "headline_html", "heterogeneity_html", "limitations_html", "outcome_rows_html",
     "overview_title_html", "pico_html", "prisma_html", "protocol_of", "references_html",
     "risk_of_bias_html", "row_anchor", "single_study_effect", "studies_html",
@@ -465,10 +466,33 @@ def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...], *,
     frame = headline_frame(analyses, grade=grade)
     frame = frame[frame["k"] > 0].reset_index(drop=True)
     frame["certainty"] = frame["certainty"].replace("", "not assessed")
+    protocol = protocol_of(analyses, protocol)
+    alt, bubbles = evidence_map_alt(frame, protocol)
     return figure_html(evidence_map(frame, outcomes_down=True, colour="certainty",
-                                    protocol=protocol_of(analyses, protocol)),
-                       "Evidence map: one bubble per analysis with numbers, its area the "
-                       "participants, its colour the GRADE certainty of the evidence")
+                                    protocol=protocol),
+                       alt, description=bubbles, description_id="evidence-map-description")
+
+
+def evidence_map_alt(frame: pd.DataFrame, protocol: Protocol) -> tuple[str, list[str]]:
+    """The text alternative of the evidence map, from its data: a short summary (how many
+    analyses and conditions, what position, size and colour mean, how many bubbles of each
+    certainty) and one sentence per bubble (condition, outcome and time point, the
+    comparison in its own words, design, studies, participants, certainty), for the
+    figure's long description.
+
+    ``frame`` is the map's data (:func:`evsum.headline_frame`, analyses with numbers)."""
+    levels = [*vocab.GRADE_CERTAINTY, text.NOT_ASSESSED]
+    found = frame["certainty"].value_counts()
+    certainties = {level: int(found[level]) for level in levels if level in found}
+    alt = text.evidence_map_alt(len(frame), frame["condition"].nunique(), certainties)
+    bubbles = [text.bubble_words(
+        protocol.condition_label(r["condition"]),
+        text.outcome_at(protocol.outcome_label(r["outcome"]), r["timepoint"]),
+        text.comparison_words(r["comparison"], protocol.intervention,
+                              dose_comparison=r["comparator_type"] == "dose comparison"),
+        r["design"], r["k"], r["participants"], r["certainty"])
+        for _, r in frame.iterrows()]
+    return alt, bubbles
 
 
 def headline_html(analyses: tuple[OutcomeAnalysis, ...], *,

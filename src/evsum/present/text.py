@@ -474,3 +474,37 @@ def basis_caption(design: str, comparison: str, certainty: str, sep: str = " ") 
     '1 RCT: drug X vs placebo. Certainty of the evidence (GRADE): ⊕⊕⊕◯ Moderate.'
     """
     return f"{design}: {comparison}.{sep}{certainty_words(certainty)}."
+
+
+def evidence_map_alt(analyses: int, conditions: int, certainties: dict[str, int]) -> str:
+    """The short text alternative of an evidence map: what it shows and how many bubbles
+    of each certainty (the bubbles themselves are listed in its long description).
+
+    Examples
+    --------
+    >>> evidence_map_alt(3, 2, {"low": 2, "not assessed": 1})[:62]
+    'Evidence map of 3 analyses with numbers in 2 conditions: one b'
+    """
+    counts = ", ".join(f"{level} {n}" for level, n in certainties.items())
+    return (f"Evidence map of {plural(analyses, 'analysis', 'analyses')} with numbers in "
+            f"{plural(conditions, 'condition')}: one bubble per analysis, placed by condition "
+            "and outcome, its area the participants, its colour the GRADE certainty of the "
+            f"evidence ({counts}). Each bubble is listed in the figure's description.")
+
+
+def bubble_words(condition: str, outcome: str, comparison: str, design: str, k: int,
+                 participants: Any, certainty: str) -> str:
+    """One bubble of an evidence map in words: where it sits, what it compares, how many
+    studies and participants, and its certainty.
+
+    Examples
+    --------
+    >>> bubble_words("A", "Abstinence", "X vs placebo", "RCT", 7, 480, "low")
+    'A, Abstinence: X vs placebo; RCT, 7 studies, 480 participants; certainty of the \
+evidence (GRADE) low.'
+    """
+    known = not is_missing(participants) and bool(participants)
+    people = f"{count(participants)} participants" if known else "participants not reported"
+    return (f"{condition}, {outcome}: {comparison}; {design}, "
+            f"{plural(int(k), 'study', 'studies')}, {people}; certainty of the evidence "
+            f"(GRADE) {certainty or NOT_ASSESSED}.")

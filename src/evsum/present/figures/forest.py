@@ -289,6 +289,9 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
         reasons = left_out.get("excluded_reason", pd.Series([None] * len(left_out)))
         notes += [f"Not pooled: {lab}" + (f" ({why})" if isinstance(why, str) and why else "")
                   for lab, why in zip(_study_labels(left_out), reasons, strict=True)]
+    if "caveat" in pooled_rows.columns:  # what compute_effects did to a row (its words)
+        notes += [f"Note: {lab}: {why}" for lab, why in
+                  zip(labels, pooled_rows["caveat"], strict=True) if isinstance(why, str) and why]
     notes += [f"Note: {n}" for n in (_field(result, "notes", ()) or ())]
     for note in notes:
         for part in textwrap.wrap(str(note), 110, subsequent_indent="    "):
@@ -353,8 +356,10 @@ def forest_plot(
         :func:`evsum.compute_effects` for one condition and outcome). Rows whose ``yi`` is
         missing are listed under the plot as not pooled, with ``excluded_reason``. The other
         rows must match ``result.yi`` in order. Columns used when present: ``label`` (else
-        ``first_author`` + ``year``), ``design``, ``data_level``, ``outcome_type`` and the arm
-        columns (``events_*``, ``mean_*``, ``sd_*``, ``n_*``). Contrast-only rows show a dash
+        ``first_author`` + ``year``), ``design``, ``data_level``, ``outcome_type``, the arm
+        columns (``events_*``, ``mean_*``, ``sd_*``, ``n_*``) and ``caveat`` (from
+        :func:`evsum.compute_effects`, printed as a note under the plot, as are
+        ``result.notes``). Contrast-only rows show a dash
         in the arm columns. ``None`` draws generic inverse-variance rows from
         ``result.labels``.
     result : PoolResult
