@@ -289,3 +289,18 @@ def test_pool_warn_false_keeps_the_caveat_in_the_notes_only():
         warnings.simplefilter("error")
         quiet = pool([0.2, 0.2], [0.04, 0.05], method="REML", warn=False)
     assert quiet.notes == loud.notes and any("truncated" in n for n in quiet.notes)
+
+
+def test_pool_subgroups_warn_false_keeps_the_caveats_in_the_notes_only():
+    """Subgroup a holds two identical effects: Q = 0, so its REML τ² is truncated at 0."""
+    import warnings
+
+    from evsum.stats.subgroups import pool_subgroups
+
+    args = ([0.2, 0.2, 0.5, 0.9], [0.04, 0.05, 0.03, 0.04], ["a", "a", "b", "b"])
+    with pytest.warns(UserWarning):
+        loud = pool_subgroups(*args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = pool_subgroups(*args, warn=False)
+    assert quiet.notes == loud.notes and any(n.startswith("Subgroup a:") for n in quiet.notes)

@@ -237,7 +237,8 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
                           intervention=basis.intervention_arm,
                           comparator=basis.comparator_arm)
         pooled.append({
-            "anchor": analysis.anchor, "title": analysis.title,
+            "anchor": analysis.anchor,
+            "title": text.analysis_heading(title, basis.comparison, analysis.measure),
             "figure": figure_html(fig, forest_alt(analysis, basis), caption=basis.caption),
             "sentence": _effect_sentence(analysis),
             "few_studies": few_studies_html(analysis),

@@ -174,6 +174,12 @@ def outcome_at(outcome: str, timepoint: str) -> str:
     return f"{outcome}, {timepoint}" if timepoint else outcome
 
 
+def analysis_heading(outcome: str, comparison: str, measure: str) -> str:
+    """The heading of one analysis: outcome (at its time point), the comparison in its own
+    words and the measure, e.g. ``Abstinent, 12 months — 3 sessions vs 1 session (RR)``."""
+    return f"{outcome} — {comparison} ({measure})"
+
+
 def certainty_symbols(certainty: str) -> str:
     """GRADE symbols of a certainty level, e.g. ``'⊕⊕◯◯'`` for ``'low'``.
 
