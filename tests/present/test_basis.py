@@ -149,3 +149,16 @@ def test_the_report_block_captions_each_forest_plot(ketamine):
             "session of ketamine-assisted psychotherapy. Certainty of the evidence (GRADE): "
             f"{text.certainty_symbols(certainty)} {certainty.capitalize()}.</figcaption>") in page
     assert page.count("<figcaption>") == sum(a.result is not None for a in opioids)
+
+
+def test_an_untreated_control_reads_as_the_protocol_s_comparator_words():
+    """BCG example: comparator type "none", worded "no vaccine" in its evsum.toml; dat.bcg's
+    alloc column (Colditz et al. 1994) holds 7 random and 6 non-random allocations."""
+    evidence = evsum.load_evidence(base=ROOT / "examples" / "bcg-vaccine")
+    (analysis,) = evsum.analyse_condition(evidence, "tuberculosis")
+    basis = result_basis(analysis, evidence.grade)
+    assert basis.comparison == "BCG vaccine vs no vaccine"
+    assert basis.design == "7 RCTs, 6 non-randomised studies"
+    assert basis.certainty == "not assessed"  # the example has no grade.csv row
+    favours = sorted(_texts(analysis.forest_plot(), "favours"))
+    assert favours == ["Favours BCG vaccine", "Favours no vaccine"]
