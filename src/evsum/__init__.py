@@ -100,6 +100,8 @@ _EXPORTS: dict[str, str] = {
     "SubgroupResult": "evsum.stats.results",
     "HtmlBlock": "evsum.present.html",
     "analyses_html": "evsum.present.sections",
+    "ResultBasis": "evsum.present.basis",
+    "result_basis": "evsum.present.basis",
     "data_version_html": "evsum.present.sections",
     "evidence_map_html": "evsum.present.sections",
     "headline_html": "evsum.present.sections",
@@ -156,6 +158,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         claims_html,
         verdict_scale_html,
     )
+    from evsum.present.basis import ResultBasis, result_basis
     from evsum.present.curation import curation_log_html
     from evsum.present.explore import Explorer, explore
     from evsum.present.few_studies import few_studies_html

@@ -88,3 +88,54 @@ def test_outcomes_down_swaps_the_axes_and_keeps_every_bubble():
     # alcohol × abstinence holds two bubbles, side by side in the same row
     offsets = _bubbles(tall).get_offsets()
     assert offsets[0][1] == offsets[3][1] == 0 and offsets[0][0] != offsets[3][0]
+
+
+def test_evidence_map_alt_text_and_description_come_from_its_data():
+    """The overview's map of the ketamine review: one described bubble per analysis with
+    numbers. Krupitsky 2007 (J Psychoactive Drugs 39:13, abstract) randomised 26 + 27 = 53 to
+    3 vs 1 session; Krupitsky 1997 compared 211 (grade.csv: "211
+    participants"); the certainties are those the curators recorded in grade.csv."""
+    import html
+    import re
+
+    from conftest import ROOT
+
+    evidence = evsum.load_evidence(base=ROOT)
+    analyses = evsum.analyse_all(evidence)
+    page = html.unescape(str(evsum.evidence_map_html(analyses, grade=evidence.grade)))
+    with_numbers = [a for a in analyses if a.result is not None]
+    alt = re.search(r'alt="([^"]*)"', page).group(1)
+    assert alt.startswith(f"Evidence map of {len(with_numbers)} analyses with numbers in "
+                          f"{len({a.condition for a in with_numbers})} conditions")
+    assert 'aria-describedby="evidence-map-description"' in page
+    description = re.search(r'<div id="evidence-map-description" class="evsum-visually-hidden">'
+                            r"(.*?)</div>", page, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", description)
+    assert len(items) == len(with_numbers)
+    grade = evidence.grade
+
+    def recorded(condition, comparator_type):
+        return grade.loc[(grade["condition"] == condition) & (grade["outcome"] == "abstinence")
+                         & (grade["comparator_type"] == comparator_type)
+                         & (grade["timepoint"] == "12 months"), "certainty"].item()
+
+    assert ("Opioid use disorder (heroin dependence), Abstinent at the time point, 12 months: "
+            "3 sessions vs 1 session of ketamine-assisted psychotherapy; RCT (dose comparison), "
+            "1 study, 53 participants; certainty of the evidence (GRADE) "
+            f"{recorded('opioids', 'dose comparison')}.") in items
+    assert any(i.startswith("Alcohol use disorder, Abstinent at the time point, 12 months: ")
+               and "non-randomised study, 1 study, 211 participants" in i
+               and i.endswith(f"(GRADE) {recorded('alcohol', 'treatment as usual')}.")
+               for i in items)
+    counts = {level: sum(i.endswith(f"(GRADE) {level}.") for i in items)
+              for level in ("high", "moderate", "low", "very low", "not assessed")}
+    assert "(" + ", ".join(f"{k} {v}" for k, v in counts.items() if v) + ")" in alt
+
+
+def test_a_figure_description_needs_an_id():
+    from matplotlib.figure import Figure
+
+    from evsum.present.html import figure_html
+
+    with pytest.raises(ValueError, match="description_id"):
+        figure_html(Figure(), "alt", description=["one"])

@@ -89,8 +89,18 @@ def test_forest_plot_alt_text_comes_from_the_data(ketamine):
     assert alt.startswith("Forest plot of 1 study (")
     assert alt.endswith("Krupitsky 2007, RR 2.25, 95 % CI 1.01 to 5.03.")
     page = analyses_html(opioids)
-    assert f'alt="{alt}"' in page.replace("&#39;", "'")
+    assert f'alt="{alt[:-1]}' in page.replace("&#39;", "'")
     assert "No description has been provided" not in page
+    # with what it rests on: evsum.toml [study_comparisons] and the certainty the curators
+    # recorded in grade.csv's certainty column
+    recorded = ketamine.grade.query("condition == 'opioids' and outcome == 'abstinence' and "
+                                    "comparator_type == 'dose comparison' and "
+                                    "timepoint == '12 months'")["certainty"].item()
+    basis = evsum.result_basis(analysis, ketamine.grade)
+    assert forest_alt(analysis, basis).endswith(
+        "1.01 to 5.03. 1 RCT (dose comparison: both arms received ketamine): 3 sessions vs 1 "
+        "session of ketamine-assisted psychotherapy. Certainty of the evidence (GRADE): "
+        f"{evsum.certainty_symbols(recorded)} {recorded.capitalize()}.")
 
 
 def test_pooled_forest_plot_alt_names_every_study_and_the_pooled_result(bcg):

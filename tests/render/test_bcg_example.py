@@ -12,6 +12,7 @@ import evsum
 from evsum.cli import main
 
 from conftest import ROOT
+from page_text import machine_traces
 
 BCG = ROOT / "examples" / "bcg-vaccine"
 
@@ -126,3 +127,11 @@ def test_a_base_without_source_kinds_renders_them_as_not_recorded(rendered):
     overview = (rendered / "overview.html").read_text()
     headline = re.search(r'<table class="evsum-headline">.*?</table>', overview, re.S).group(0)
     assert "<td>not recorded</td>" in headline
+
+
+def test_no_warning_traceback_or_machine_path_on_any_page_of_the_example(rendered):
+    """Rendered from a temporary folder: no page names it (nor any other machine path)."""
+    pages = sorted(rendered.glob("*.html"))
+    assert len(pages) == 4
+    for page in pages:
+        assert machine_traces(page.read_text(encoding="utf-8")) == [], page.name

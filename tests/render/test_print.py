@@ -103,10 +103,18 @@ def test_no_serious_or_critical_accessibility_violations(reports, browser, name)
     page = context.new_page()
     page.goto((out / f"{name}.html").as_uri(), wait_until="load")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    # heading-order (a moderate best-practice rule, not a WCAG tag): the title comes first,
+    # then the contents list, and no heading level is skipped
+    order = Axe().run(page, options={"runOnly": {"type": "rule", "values": ["heading-order"]}})
+    first = page.evaluate("document.querySelector('h1, h2, h3, h4, h5, h6').tagName")
     context.close()
+    assert first == "H1", f"{name}: the first heading is {first}, not the page's title"
     bad = [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"])
            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    bad += [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"])
+            for v in order.response["violations"]]
     assert bad == [], bad
+    assert order.response["passes"] or order.response["inapplicable"]  # the rule ran
 
 
 def test_each_pdf_has_the_title_every_section_heading_and_no_split_figure(reports):

@@ -10,9 +10,11 @@ import pytest
 
 from evsum import load_evidence
 from evsum.ingest.protocol import load_protocol
+from evsum.present.text import CERTAINTY_SYMBOLS
 from evsum.render.batch import plan_reports, render_all
 
 from conftest import ROOT
+from page_text import machine_traces
 
 #: Curators' working notes that reached reader pages before (issue 15): none may appear on a
 #: reader page; they belong on the curation log.
@@ -110,6 +112,33 @@ def test_every_figure_has_a_text_alternative_from_its_data(site):
     assert "Krupitsky 2007, RR 2.25, 95 % CI 1.01 to 5.03." in opioids
 
 
+def test_every_forest_plot_states_design_comparison_and_certainty(site):
+    """Issue 14: every figure label states design, comparison and certainty. Krupitsky 2007
+    compared 3 with 1 session of ketamine-assisted psychotherapy (J Psychoactive Drugs
+    39:13); its certainty is the one the curators recorded in grade.csv."""
+    out, jobs = site
+    evidence = load_evidence(base=ROOT)
+    for job in jobs:
+        if "condition" not in job.parameters:
+            continue
+        page = job.html_path.read_text(encoding="utf-8")
+        forests = re.findall(r'<figure class="evsum-figure"><img alt="Forest plot[^"]*"[^>]*>\s*'
+                             r"<figcaption>(.*?)</figcaption>", page, re.S)
+        assert len(forests) == page.count('alt="Forest plot'), job.name
+        for caption in forests:
+            assert re.match(r"\d+ (RCTs?|crossover RCTs?|non-randomised stud(y|ies))", caption)
+            assert " vs " in caption and "Certainty of the evidence (GRADE): " in caption
+            assert "dose comparison vs" not in caption and "vs dose comparison" not in caption
+    grade = evidence.grade
+    certainty = grade.loc[(grade["condition"] == "opioids") & (grade["outcome"] == "abstinence")
+                          & (grade["comparator_type"] == "dose comparison")
+                          & (grade["timepoint"] == "12 months"), "certainty"].item()
+    opioids = html.unescape((out / "opioids.html").read_text(encoding="utf-8"))
+    assert ("<figcaption>1 RCT (dose comparison: both arms received ketamine): 3 sessions vs 1 "
+            "session of ketamine-assisted psychotherapy. Certainty of the evidence (GRADE): "
+            f"{CERTAINTY_SYMBOLS[certainty]} {certainty.capitalize()}.</figcaption>") in opioids
+
+
 def test_footers_carry_the_data_version_once_and_no_render_time(site):
     out, jobs = site
     protocol = load_protocol(ROOT)
@@ -122,6 +151,26 @@ def test_footers_carry_the_data_version_once_and_no_render_time(site):
         assert "{" not in text, job.name  # parameters in words, not JSON
     methods = (out / "methods.html").read_text(encoding="utf-8")
     assert f"Data of {protocol.data_date}" in methods
+
+
+def test_no_warning_traceback_or_machine_path_on_any_page(site):
+    """The gallery used to print two Python warnings with kernel paths; a caveat is reader
+    text (a note under the figure), never a raw warning."""
+    out, _ = site
+    pages = sorted(out.glob("*.html"))
+    assert {"gallery.html", "methods.html", "alcohol.html"} <= {p.name for p in pages}
+    for path in pages:
+        assert machine_traces(path.read_text(encoding="utf-8")) == [], path.name
+    gallery = (out / "gallery.html").read_text(encoding="utf-8")
+    # the caveats of the fictional example, in words under the figures
+    assert "continuity correction: 0.5 added to every cell of its 2×2 table" in describe_all(
+        gallery)
+    assert "τ² truncated at 0" in describe_all(gallery)
+
+
+def describe_all(page: str) -> str:
+    """The text of a page with its figures' text alternatives."""
+    return html.unescape(" ".join(re.findall(r'alt="([^"]*)"', page)) + " " + page)
 
 
 def test_pages_are_light_enough(site):

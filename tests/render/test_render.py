@@ -91,6 +91,9 @@ def test_every_report_opens_with_a_contents_list_of_its_sections_and_outcomes(re
                     re.S)
     assert nav, "no contents list"
     assert page.index("evsum-contents") < page.index("<h2 id=")  # at the top
+    start = page.index('<nav class="evsum-contents"')
+    assert page.index("<h1") < start  # under the title (heading order h1, h2)
+    assert "<h2" not in page[page.index("<h1"):start]
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav.group(1))
     headings = re.findall(r'<h([23]) id="([^"]+)"', page)
     sections = [ident for level, ident in headings if level == "2"]

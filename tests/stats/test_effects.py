@@ -251,3 +251,56 @@ def test_compute_effects_zero_cell_warning_names_the_study():
     with pytest.warns(ZeroCellWarning, match="study_id=z"):
         out = compute_effects(rows)
     assert np.isfinite(out.loc[0, "yi"])
+
+
+def test_a_continuity_correction_is_a_caveat_in_words_and_warn_false_keeps_it_quiet():
+    """A zero-event arm (0/10 vs 3/10): metafor escalc(measure="RR", add=0.5, to="only0")
+    adds 0.5 to every cell: RR = (0.5/11) / (3.5/11) = 1/7, log RR = -1.9459."""
+    import warnings
+
+    import pandas as pd
+
+    from evsum.exceptions import ZeroCellWarning
+    from evsum.stats.effects import CONTINUITY_CAVEAT, compute_effects
+
+    rows = pd.DataFrame({"study_id": ["a", "b"], "data_level": ["arm", "arm"],
+                         "source_type": ["primary", "primary"], "effect_measure": ["RR", "RR"],
+                         "events_intervention": [0, 4], "n_intervention": [10, 10],
+                         "events_comparator": [3, 2], "n_comparator": [10, 10]})
+    with pytest.warns(ZeroCellWarning):
+        loud = compute_effects(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # warn=False issues nothing
+        quiet = compute_effects(rows, warn=False)
+    for out in (loud, quiet):
+        assert out["caveat"].tolist() == [CONTINUITY_CAVEAT, ""]
+        assert out["yi"].iloc[0] == pytest.approx(-1.9459, abs=1e-4)
+
+
+def test_pool_warn_false_keeps_the_caveat_in_the_notes_only():
+    """Two identical effects: Q = 0, so REML τ² is truncated at 0 (metafor gives 0 too)."""
+    import warnings
+
+    from evsum.stats.pooling import pool
+
+    with pytest.warns(UserWarning):
+        loud = pool([0.2, 0.2], [0.04, 0.05], method="REML")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = pool([0.2, 0.2], [0.04, 0.05], method="REML", warn=False)
+    assert quiet.notes == loud.notes and any("truncated" in n for n in quiet.notes)
+
+
+def test_pool_subgroups_warn_false_keeps_the_caveats_in_the_notes_only():
+    """Subgroup a holds two identical effects: Q = 0, so its REML τ² is truncated at 0."""
+    import warnings
+
+    from evsum.stats.subgroups import pool_subgroups
+
+    args = ([0.2, 0.2, 0.5, 0.9], [0.04, 0.05, 0.03, 0.04], ["a", "a", "b", "b"])
+    with pytest.warns(UserWarning):
+        loud = pool_subgroups(*args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = pool_subgroups(*args, warn=False)
+    assert quiet.notes == loud.notes and any(n.startswith("Subgroup a:") for n in quiet.notes)

@@ -21,6 +21,8 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
+
 from evsum.ingest.evidence import Evidence
 from evsum.present.html import HtmlBlock, styled
 from evsum.review import analysis as review
@@ -29,24 +31,31 @@ from evsum.review.few_studies import DEFAULT_TAU_PRIOR
 __all__ = ["Analysis", "ConditionAnalyses", "analyse_condition"]
 
 
+@dataclasses.dataclass(frozen=True)
 class Analysis(review.OutcomeAnalysis):
     """One analysis of a condition (see :class:`~evsum.review.analysis.OutcomeAnalysis` for
     its fields: ``rows`` with the quotes, ``result``, ``leave_one_out``, ...) that displays
-    as its section of the report and draws its forest plot."""
+    as its section of the report and draws its forest plot.
+
+    ``grade`` is the evidence base's ``grade.csv`` table (``evidence.grade``), from which
+    its figures state the certainty (``None``: "not assessed")."""
+
+    grade: pd.DataFrame | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @classmethod
-    def of(cls, analysis: review.OutcomeAnalysis) -> Analysis:
-        """The same analysis as an :class:`Analysis`."""
+    def of(cls, analysis: review.OutcomeAnalysis,
+           grade: pd.DataFrame | None = None) -> Analysis:
+        """The same analysis as an :class:`Analysis` (with ``grade``, else its own)."""
         if isinstance(analysis, cls):
-            return analysis
+            return analysis if grade is None else dataclasses.replace(analysis, grade=grade)
         return cls(**{f.name: getattr(analysis, f.name)
-                      for f in dataclasses.fields(analysis)})
+                      for f in dataclasses.fields(analysis)}, grade=grade)
 
     def html(self) -> HtmlBlock:
         """The analysis as in the condition report: forest plot, sentence, rows not pooled."""
         from evsum.present.sections import analyses_html
 
-        return analyses_html((self,))
+        return analyses_html((self,), grade=self.grade)
 
     def _repr_html_(self) -> str:
         return styled(self.html())
@@ -66,14 +75,17 @@ class Analysis(review.OutcomeAnalysis):
         ValueError
             The analysis has no usable numbers (``result`` is ``None``).
         """
+        from evsum.present.basis import result_basis
         from evsum.present.figures.forest import forest_plot
 
         if self.result is None:
             raise ValueError(f"{self.title}: no study reports usable numbers, so there is "
                              "no forest plot; see .rows for what the sources say")
         used = self.rows[self.rows["excluded_reason"] == ""]
-        options = {"title": None, "higher_is_better": self.higher_is_better,
-                   "intervention": self.intervention, "comparator": self.comparator_type}
+        basis = result_basis(self, self.grade)
+        options = {"title": None, "subtitle": basis.subtitle,
+                   "higher_is_better": self.higher_is_better,
+                   "intervention": basis.intervention_arm, "comparator": basis.comparator_arm}
         options.update(style)
         return forest_plot(used, self.result, **options)
 
@@ -86,7 +98,8 @@ class ConditionAnalyses(tuple):
     condition: str
 
     def __new__(cls, analyses: Any, evidence: Evidence, condition: str) -> ConditionAnalyses:
-        made = super().__new__(cls, (Analysis.of(a) for a in analyses))
+        grade = evidence.grade if evidence is not None else None
+        made = super().__new__(cls, (Analysis.of(a, grade) for a in analyses))
         made.evidence, made.condition = evidence, condition
         return made
 
@@ -97,7 +110,7 @@ class ConditionAnalyses(tuple):
         """Forest plot and summary of every analysis (:func:`evsum.analyses_html`)."""
         from evsum.present.sections import analyses_html
 
-        return analyses_html(self)
+        return analyses_html(self, grade=self.evidence.grade)
 
     def _repr_html_(self) -> str:
         return styled(self.html())

@@ -137,6 +137,17 @@ def styled(markup: Any) -> str:
     return str(render("block.html.j2", body=HtmlBlock(markup)))
 
 
-def figure_html(fig: Any, alt: str) -> HtmlBlock:
-    """Embed a matplotlib figure as a PNG data URI (``<img>`` with escaped alt text)."""
-    return render("figure.html.j2", src=png_data_uri(fig), alt=alt)
+def figure_html(fig: Any, alt: str, caption: str = "", *, description: Any = (),
+                description_id: str = "") -> HtmlBlock:
+    """Embed a matplotlib figure as a PNG data URI (``<img>`` with escaped alt text); with a
+    ``caption``, inside ``<figure>`` with it as the ``<figcaption>``.
+
+    ``description`` (sentences, one list item each) is a long description for screen
+    readers: visually hidden, in an element with id ``description_id`` that the image names
+    in ``aria-describedby``.
+    """
+    description = list(description)
+    if description and not description_id:
+        raise ValueError("a figure's description needs a description_id")
+    return render("figure.html.j2", src=png_data_uri(fig), alt=alt, caption=caption,
+                  description=description, description_id=description_id)

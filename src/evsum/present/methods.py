@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+from pathlib import PurePath
 
 import jinja2
 
@@ -65,8 +66,9 @@ def eligibility_html(evidence: Evidence) -> HtmlBlock:
     outcomes with their direction and importance), and the study designs in the data."""
     protocol = evidence.protocol
     designs = [DESIGNS.get(d, d) for d in sorted(set(evidence.studies.data["design"]))]
-    return _render("eligibility.html.j2", protocol=protocol, designs=designs,
-                   source=protocol.source if protocol else "")
+    # the protocol's file name, never the machine's path to it
+    source = PurePath(protocol.source).name if protocol and protocol.source else ""
+    return _render("eligibility.html.j2", protocol=protocol, designs=designs, source=source)
 
 
 def information_sources_html(evidence: Evidence, flow: PrismaFlow | None = None) -> HtmlBlock:

@@ -17,12 +17,14 @@ from evsum import vocab
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
+from evsum.present.basis import ResultBasis, result_basis
 from evsum.present.html import HtmlBlock, figure_html, render
 from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
 
 __all__ = [
-    "HtmlBlock", "analyses_html", "data_version_html", "evidence_map_html", "figure_html",
+    "HtmlBlock", "analyses_html", "data_version_html", "evidence_map_alt", "evidence_map_html",
+    "figure_html",
     "headline_html", "heterogeneity_html", "limitations_html", "outcome_rows_html",
     "overview_title_html", "pico_html", "prisma_html", "protocol_of", "references_html",
     "risk_of_bias_html", "row_anchor", "single_study_effect", "studies_html",
@@ -181,10 +183,11 @@ def _ci(low: object, high: object) -> str:
     return f"95 % CI {text.interval(low, high)}"
 
 
-def forest_alt(analysis: OutcomeAnalysis) -> str:
+def forest_alt(analysis: OutcomeAnalysis, basis: ResultBasis | None = None) -> str:
     """The text alternative of an analysis's forest plot, from its data: each study's effect
     and CI and the pooled result ("Forest plot of 1 study: Krupitsky 2007, RR 2.25, 95 % CI
-    1.01 to 5.03")."""
+    1.01 to 5.03"), then, given its ``basis``, its design, comparison and certainty."""
+    after = f" {basis.caption}" if basis is not None else ""
     result = analysis.result
     measure = result.measure or "effect"
     head = f"Forest plot of {text.plural(result.k, 'study', 'studies')} ({analysis.title})"
@@ -194,7 +197,7 @@ def forest_alt(analysis: OutcomeAnalysis) -> str:
             shown = text.reported(row, "effect")
             low, high = text.reported(row, "ci_low"), text.reported(row, "ci_high")
             ci = f", 95 % CI {low} to {high}" if low and high else ""
-            return f"{head}: {row['label']}, {measure} {shown}{ci}."
+            return f"{head}: {row['label']}, {measure} {shown}{ci}.{after}"
     frame = result.to_frame()
     studies = frame[frame["label"] != "pooled"]
     parts = [f"{r.label}, {measure} {text.number(r.effect)}, {_ci(r.ci_low, r.ci_high)}"
@@ -204,18 +207,22 @@ def forest_alt(analysis: OutcomeAnalysis) -> str:
         shown = result.back_transform()
         alt += (f" Pooled ({vocab.METHOD_LABELS.get(result.method, result.method)}): "
                 f"{measure} {text.number(shown.estimate)}, {_ci(shown.ci_low, shown.ci_high)}.")
-    return alt
+    return alt + after
 
 
 def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
-                  protocol: Protocol | None = None) -> HtmlBlock:
+                  protocol: Protocol | None = None,
+                  grade: pd.DataFrame | None = None) -> HtmlBlock:
     """A forest plot and summary per analysis with numbers; then, in one table, the outcomes
     reported only in words. Rows left out of an analysis are listed with the reason; an
     analysis of 1 to 4 studies has its few-studies panel beside the main result
     (:func:`evsum.present.few_studies.few_studies_html`).
 
     ``protocol`` (default: the analyses' own) words the forest plots' "Favours …" labels and
-    gives each outcome's direction.
+    gives each outcome's direction. Each forest plot is titled with its outcome and time
+    point and captioned with what it rests on (:func:`evsum.present.basis.result_basis`):
+    design, the comparison in its own words (its arms label the "Favours …" sides) and
+    the GRADE certainty from ``grade`` (``evidence.grade``; "not assessed" without a row).
     """
     from evsum.present.few_studies import few_studies_html
     from evsum.present.figures.forest import forest_plot
@@ -234,13 +241,17 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
                            "reason": r["excluded_reason"]} for _, r in left.iterrows()]
             continue
         used = rows[rows["excluded_reason"] == ""]
-        fig = forest_plot(used, analysis.result, title=None,
+        basis = result_basis(analysis, grade)
+        title = text.outcome_at(protocol.outcome_label(analysis.outcome), analysis.timepoint)
+        fig = forest_plot(used, analysis.result, title=title,
+                          subtitle=basis.subtitle,
                           higher_is_better=protocol.higher_is_better(analysis.outcome),
-                          intervention=protocol.intervention,
-                          comparator=analysis.comparator_type)
+                          intervention=basis.intervention_arm,
+                          comparator=basis.comparator_arm)
         pooled.append({
-            "anchor": analysis.anchor, "title": analysis.title,
-            "figure": figure_html(fig, forest_alt(analysis)),
+            "anchor": analysis.anchor,
+            "title": text.analysis_heading(title, basis.comparison, analysis.measure),
+            "figure": figure_html(fig, forest_alt(analysis, basis), caption=basis.caption),
             "sentence": _effect_sentence(analysis),
             "few_studies": few_studies_html(analysis),
             "sources": [(row_anchor(r), r["label"]) for _, r in used.iterrows()],
@@ -471,10 +482,33 @@ def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...], *,
     frame = headline_frame(analyses, grade=grade)
     frame = frame[frame["k"] > 0].reset_index(drop=True)
     frame["certainty"] = frame["certainty"].replace("", "not assessed")
+    protocol = protocol_of(analyses, protocol)
+    alt, bubbles = evidence_map_alt(frame, protocol)
     return figure_html(evidence_map(frame, outcomes_down=True, colour="certainty",
-                                    protocol=protocol_of(analyses, protocol)),
-                       "Evidence map: one bubble per analysis with numbers, its area the "
-                       "participants, its colour the GRADE certainty of the evidence")
+                                    protocol=protocol),
+                       alt, description=bubbles, description_id="evidence-map-description")
+
+
+def evidence_map_alt(frame: pd.DataFrame, protocol: Protocol) -> tuple[str, list[str]]:
+    """The text alternative of the evidence map, from its data: a short summary (how many
+    analyses and conditions, what position, size and colour mean, how many bubbles of each
+    certainty) and one sentence per bubble (condition, outcome and time point, the
+    comparison in its own words, design, studies, participants, certainty), for the
+    figure's long description.
+
+    ``frame`` is the map's data (:func:`evsum.headline_frame`, analyses with numbers)."""
+    levels = [*vocab.GRADE_CERTAINTY, text.NOT_ASSESSED]
+    found = frame["certainty"].value_counts()
+    certainties = {level: int(found[level]) for level in levels if level in found}
+    alt = text.evidence_map_alt(len(frame), frame["condition"].nunique(), certainties)
+    bubbles = [text.bubble_words(
+        protocol.condition_label(r["condition"]),
+        text.outcome_at(protocol.outcome_label(r["outcome"]), r["timepoint"]),
+        text.comparison_words(r["comparison"], protocol.intervention,
+                              dose_comparison=r["comparator_type"] == "dose comparison"),
+        r["design"], r["k"], r["participants"], r["certainty"])
+        for _, r in frame.iterrows()]
+    return alt, bubbles
 
 
 def headline_html(analyses: tuple[OutcomeAnalysis, ...], *,

@@ -20,9 +20,9 @@ from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, render
 from evsum.review.overview import (
+    analysis_comparison,
     analysis_grade,
     analysis_statement,
-    comparison_words,
     design_count,
     grade_row,
 )
@@ -169,7 +169,7 @@ def _analysis_columns(entry: _Entry, grade: Mapping | None,
         primary if len(primary) else rows)
     out["design"] = design_count(basis)
     if protocol is not None:
-        out["comparison"] = comparison_words(a, basis)
+        out["comparison"] = analysis_comparison(a, basis)
     if entry.result is None:
         out["k"] = int(basis["study_id"].nunique())
         out["participants"] = comparison_participants(basis, characteristics)

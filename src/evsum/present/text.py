@@ -208,6 +208,17 @@ def outcome_words(key: str) -> str:
     return str(key).replace("_", " ")
 
 
+def outcome_at(outcome: str, timepoint: str) -> str:
+    """An outcome at its time point, as a figure title: ``Abstinent, 12 months``."""
+    return f"{outcome}, {timepoint}" if timepoint else outcome
+
+
+def analysis_heading(outcome: str, comparison: str, measure: str) -> str:
+    """The heading of one analysis: outcome (at its time point), the comparison in its own
+    words and the measure, e.g. ``Abstinent, 12 months — 3 sessions vs 1 session (RR)``."""
+    return f"{outcome} — {comparison} ({measure})"
+
+
 def certainty_symbols(certainty: str) -> str:
     """GRADE symbols of a certainty level, e.g. ``'⊕⊕◯◯'`` for ``'low'``.
 
@@ -488,3 +499,135 @@ def pooled_effect(result: Any) -> str:
     return estimate_ci(result.measure, shown.estimate, shown.ci_low, shown.ci_high,
                        level=_level(result.alpha))
 
+
+
+# ------------------------------------------------------------ what a figure or row rests on
+
+#: The certainty shown where an analysis has no GRADE assessment.
+NOT_ASSESSED = "not assessed"
+#: How a dose comparison's first arm reads when the comparison's words do not name it
+#: (both arms had the intervention: never "favours <intervention>").
+DOSE_ARM = "more {intervention} (a higher dose or more sessions)"
+#: What a dose comparison adds to its design words.
+DOSE_DESIGN = "dose comparison: both arms received {intervention}"
+
+
+def comparison_arms(comparison: str, intervention: str, *,
+                    dose_comparison: bool = False) -> tuple[str, str]:
+    """The two arms of a comparison in its own words.
+
+    ``"A vs B"`` gives ``(A, B)``; a comma in B starts context both arms share
+    (``"drug X 2.0 mg/kg vs 0.2 mg/kg, one session of therapy"`` gives
+    ``("drug X 2.0 mg/kg", "0.2 mg/kg")``). Words without ``" vs "`` name the comparator
+    arm only, and the first arm is ``intervention``; for a dose comparison (both arms had
+    the intervention) it is :data:`DOSE_ARM`.
+
+    Examples
+    --------
+    >>> comparison_arms("3 sessions vs 1 session of drug X-assisted therapy", "drug X")
+    ('3 sessions', '1 session of drug X-assisted therapy')
+    >>> comparison_arms("placebo", "drug X")
+    ('drug X', 'placebo')
+    """
+    if " vs " in comparison:
+        first, second = comparison.split(" vs ", 1)
+        return first.strip(), second.split(", ", 1)[0].strip()
+    first = DOSE_ARM.format(intervention=intervention) if dose_comparison else intervention
+    return first, comparison
+
+
+def comparison_words(comparison: str, intervention: str, *,
+                     dose_comparison: bool = False) -> str:
+    """A comparison as ``A vs B`` (its own words when they name both arms).
+
+    Examples
+    --------
+    >>> comparison_words("placebo", "drug X")
+    'drug X vs placebo'
+    """
+    if " vs " in comparison:
+        return comparison
+    first, second = comparison_arms(comparison, intervention, dose_comparison=dose_comparison)
+    return f"{first} vs {second}"
+
+
+def favours(arm: str) -> str:
+    """The label of one side of a forest plot: ``Favours 3 sessions``."""
+    return f"Favours {arm}"
+
+
+def certainty_words(certainty: str) -> str:
+    """A GRADE certainty as a summary of findings prints it, with its name:
+    ``Certainty of the evidence (GRADE): ⊕⊕◯◯ Low``, or ``… not assessed``.
+
+    Examples
+    --------
+    >>> certainty_words("low")
+    'Certainty of the evidence (GRADE): ⊕⊕◯◯ Low'
+    >>> certainty_words("")
+    'Certainty of the evidence (GRADE): not assessed'
+    """
+    if certainty in CERTAINTY_SYMBOLS:
+        shown = f"{certainty_symbols(certainty)} {certainty.capitalize()}"
+    else:
+        shown = NOT_ASSESSED
+    return f"Certainty of the evidence (GRADE): {shown}"
+
+
+def design_words(designs: str, intervention: str, *, dose_comparison: bool = False) -> str:
+    """Studies by design (``"1 RCT"``), with what a dose comparison means.
+
+    Examples
+    --------
+    >>> design_words("1 RCT", "drug X", dose_comparison=True)
+    '1 RCT (dose comparison: both arms received drug X)'
+    """
+    if dose_comparison:
+        return f"{designs} ({DOSE_DESIGN.format(intervention=intervention)})"
+    return designs
+
+
+def basis_caption(design: str, comparison: str, certainty: str, sep: str = " ") -> str:
+    """What a figure rests on: design, comparison and certainty (``sep`` between the two
+    sentences).
+
+    Examples
+    --------
+    >>> basis_caption("1 RCT", "drug X vs placebo", "moderate")
+    '1 RCT: drug X vs placebo. Certainty of the evidence (GRADE): ⊕⊕⊕◯ Moderate.'
+    """
+    return f"{design}: {comparison}.{sep}{certainty_words(certainty)}."
+
+
+def evidence_map_alt(analyses: int, conditions: int, certainties: dict[str, int]) -> str:
+    """The short text alternative of an evidence map: what it shows and how many bubbles
+    of each certainty (the bubbles themselves are listed in its long description).
+
+    Examples
+    --------
+    >>> evidence_map_alt(3, 2, {"low": 2, "not assessed": 1})[:62]
+    'Evidence map of 3 analyses with numbers in 2 conditions: one b'
+    """
+    counts = ", ".join(f"{level} {n}" for level, n in certainties.items())
+    return (f"Evidence map of {plural(analyses, 'analysis', 'analyses')} with numbers in "
+            f"{plural(conditions, 'condition')}: one bubble per analysis, placed by condition "
+            "and outcome, its area the participants, its colour the GRADE certainty of the "
+            f"evidence ({counts}). Each bubble is listed in the figure's description.")
+
+
+def bubble_words(condition: str, outcome: str, comparison: str, design: str, k: int,
+                 participants: Any, certainty: str) -> str:
+    """One bubble of an evidence map in words: where it sits, what it compares, how many
+    studies and participants, and its certainty.
+
+    Examples
+    --------
+    >>> bubble_words("A", "Abstinence", "X vs placebo", "RCT", 7, 480, "low")
+    'A, Abstinence: X vs placebo; RCT, 7 studies, 480 participants; certainty of the \
+evidence (GRADE) low.'
+    """
+    known = not is_missing(participants) and bool(participants)
+    people = f"{count(participants)} participants" if known else "participants not reported"
+    return (f"{condition}, {outcome}: {comparison}; {design}, "
+            f"{plural(int(k), 'study', 'studies')}, {people}; certainty of the evidence "
+            f"(GRADE) {certainty or NOT_ASSESSED}.")

@@ -212,7 +212,30 @@ def export_html(notebook: NotebookNode, *, footer: str, title: str = "",
     body, _ = exporter.from_notebook_node(
         notebook, resources={"evsum_css": css, "evsum_print_css": print_css,
                              "evsum_footer": footer, "evsum_nav": list(nav)})
-    return body.replace(CONTENTS_MARK, contents_html(body), 1)
+    return place_contents(body, contents_html(body))
+
+
+_TITLE = re.compile(r"<h1\b.*?</h1>(\s*<p>.*?</p>)?", re.S)
+
+
+def place_contents(body: str, contents: str) -> str:
+    """``body`` with ``contents`` after the page's title: its first ``<h1>`` and the
+    paragraph right under it (a report's subtitle), so the headings run h1, then the
+    contents' h2, in order (axe-core ``heading-order``); at :data:`CONTENTS_MARK` on a page
+    without an h1. The mark is removed.
+
+    Examples
+    --------
+    >>> place_contents("<!-- evsum-contents --><h1>T</h1> <p>s</p><h2>A</h2>", "<nav/>")
+    '<h1>T</h1> <p>s</p><nav/><h2>A</h2>'
+    """
+    title = _TITLE.search(body, body.find(CONTENTS_MARK) + 1 if CONTENTS_MARK in body
+                              else 0)
+    if title is None:
+        return body.replace(CONTENTS_MARK, contents, 1)
+    end = title.end()
+    body = body[:end] + contents + body[end:]
+    return body.replace(CONTENTS_MARK, "", 1)
 
 
 def execute(job: ReportJob) -> NotebookNode:

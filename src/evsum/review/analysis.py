@@ -288,7 +288,7 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
             raise ValueError(f"outcomes must be 'all' or outcomes of the evidence base "
                              f"({', '.join(known)}); got {', '.join(map(repr, unknown))}")
         rows = rows[rows["outcome"].isin(wanted)]
-    effects = compute_effects(rows)
+    effects = compute_effects(rows, warn=False)  # each caveat becomes a note, in words
     effects["design_class"] = np.where(effects["randomised"].astype(bool), RANDOMISED,
                                        NON_RANDOMISED)
     effects["label"] = study_label(effects)
@@ -301,6 +301,7 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
         notes: list[str] = []
         result, loo, egger = _pool_rows(used, key[3], method, test, pi)
         small = _few(used, key[3], bayes_tau_prior)
+        notes += [f"{r['label']}: {r['caveat']}." for _, r in used.iterrows() if r["caveat"]]
         if len(used) <= 1:
             notes.append("Single study: no pooling." if len(used) == 1 else
                          "No study reports usable numbers for this comparison.")

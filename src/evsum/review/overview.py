@@ -100,9 +100,10 @@ def _designs(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
     return f"{design} (dose comparison)" if a.comparator_type == "dose comparison" else design
 
 
-def comparison_words(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
-    """The comparison of an analysis resting on ``used`` rows in its own words: one study's
-    ``[study_comparisons]`` entry, else the protocol's wording of the comparator type."""
+def analysis_comparison(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
+    """The comparison of an analysis in its own words: the study's own
+    (``[study_comparisons]``) when ``used``, the rows it rests on, are one study's, else the
+    protocol's words for its comparator type."""
     protocol = a.protocol
     if protocol is None:
         return a.comparison or a.comparator_type
@@ -231,7 +232,8 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...], *,
                   "measure": a.measure, "k": 0, "participants": 0, "estimate": math.nan,
                   "ci_low": math.nan, "ci_high": math.nan, "pval": math.nan, "direction": "",
                   "studies": a.rows["study_id"].nunique(),
-                  "design": _designs(a, shown_rows), "comparison": comparison_words(a, shown_rows),
+                  "design": _designs(a, shown_rows),
+                  "comparison": analysis_comparison(a, shown_rows),
                   "source_type": tuple(dict.fromkeys(shown_rows["source_type"])),
                   "source_kind": _source_kinds(shown_rows),
                   "certainty": certainty, "category": category, "statement": statement}

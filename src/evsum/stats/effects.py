@@ -355,7 +355,12 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
     return float(yi[0]), float(vi[0]), None
 
 
-def compute_effects(rows: pd.DataFrame) -> pd.DataFrame:
+#: A row's caveat when a continuity correction was applied (compute_effects' rule).
+CONTINUITY_CAVEAT = ("continuity correction: 0.5 added to every cell of its 2×2 table "
+                     "(a cell was zero)")
+
+
+def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
     r"""Add effect sizes ``yi`` and variances ``vi`` to the rows of a study table.
 
     Parameters
@@ -364,16 +369,22 @@ def compute_effects(rows: pd.DataFrame) -> pd.DataFrame:
         Study-table rows with the columns of ``data/README.md`` (``data_level``,
         ``source_type``, ``effect_measure``, arm-level counts/means/SDs, ``effect``,
         ``ci_low``, ``ci_high``).
+    warn : bool
+        Issue each row's caveat (a continuity correction) as a warning too (default). With
+        ``False`` it is only in the ``caveat`` column, for a caller that shows it as text
+        (:func:`evsum.forest_plot` prints it under the plot).
 
     Returns
     -------
     pandas.DataFrame
-        A copy of ``rows`` (same index and order) with three more columns:
+        A copy of ``rows`` (same index and order) with four more columns:
 
         =============== =========================================================
         yi              effect size (log scale for ratio measures) or NaN
         vi              sampling variance or NaN
         excluded_reason why ``yi`` is NaN (None for rows that can be pooled)
+        caveat          what was done to compute ``yi`` in words
+                        (:data:`CONTINUITY_CAVEAT`), "" when nothing
         =============== =========================================================
 
     Raises
@@ -405,7 +416,7 @@ def compute_effects(rows: pd.DataFrame) -> pd.DataFrame:
     """
     z = stats.norm.isf(0.025)
     out = rows.copy()
-    results = []
+    results, caveats = [], []
     for index, row in rows.iterrows():
         who = f"row {index} (study_id={row.get('study_id', '?')})"
         with warnings.catch_warnings(record=True) as caught:
@@ -414,9 +425,12 @@ def compute_effects(rows: pd.DataFrame) -> pd.DataFrame:
                 results.append(_row_effect(row, z))
             except ValueError as err:
                 raise ValueError(f"{who}: {err}") from err
-        for w in caught:
+        caveats.append("; ".join(CONTINUITY_CAVEAT if issubclass(w.category, ZeroCellWarning)
+                                 else str(w.message) for w in caught))
+        for w in caught if warn else ():
             warnings.warn(f"{who}: {w.message}", w.category, stacklevel=2)
     out["yi"] = [r[0] for r in results]
     out["vi"] = [r[1] for r in results]
     out["excluded_reason"] = pd.Series([r[2] for r in results], index=out.index, dtype=object)
+    out["caveat"] = pd.Series(caveats, index=out.index, dtype=object)
     return out

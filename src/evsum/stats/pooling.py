@@ -86,6 +86,7 @@ def pool(
     labels: Sequence[str] | None = None,
     alpha: float = 0.05,
     pi: str = "z",
+    warn: bool = True,
 ) -> PoolResult:
     r"""Meta-analyse effect sizes with inverse-variance weights.
 
@@ -112,11 +113,16 @@ def pool(
         (t(k - 1) under Hartung-Knapp). ``"t"``: t on k - 2 degrees of freedom (Higgins,
         Thompson & Spiegelhalter 2009; RevMan's and R meta's "HTS"), NaN for k < 3. The
         choice is recorded in ``PoolResult.pi``.
+    warn : bool
+        Issue each statistical caveat as a warning too (default). With ``False`` the caveats
+        are only in ``PoolResult.notes``, for a caller that shows them as text (a forest plot
+        prints them under the plot; a report says them in words).
 
     Returns
     -------
     PoolResult
-        Estimate, CI, test, τ² (with SE), I² (percent), H², Q, prediction interval, weights.
+        Estimate, CI, test, τ² (with SE), I² (percent), H², Q, prediction interval, weights;
+        ``notes`` holds every caveat, warned or not.
 
     Raises
     ------
@@ -214,7 +220,7 @@ def pool(
                 "or variance left out.",
             ),
         )
-    for category, note in caveats:
+    for category, note in caveats if warn else ():
         warnings.warn(note, category, stacklevel=2)
     scalar = {name: fit[name][0].item() for name in GROUP_COLUMNS if name != "n_excluded"}
     del scalar["converged"]

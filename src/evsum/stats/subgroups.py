@@ -30,6 +30,7 @@ def pool_subgroups(
     measure: str | None = None,
     labels: Sequence[str] | None = None,
     alpha: float = 0.05,
+    warn: bool = True,
 ) -> SubgroupResult:
     r"""Meta-analyse each subgroup separately and test for subgroup differences.
 
@@ -43,6 +44,9 @@ def pool_subgroups(
         As in :func:`evsum.pool`; each subgroup gets its own τ².
     labels : sequence of str, optional
         Study labels.
+    warn : bool
+        Issue each caveat as a warning too (default); with ``False`` they are only in
+        ``SubgroupResult.notes`` (and each subgroup's ``notes``), as in :func:`evsum.pool`.
 
     Returns
     -------
@@ -105,7 +109,7 @@ def pool_subgroups(
     w = 1 / np.array([r.se for r in results]) ** 2
     q_between = float((w * (est - (w * est).sum() / w.sum()) ** 2).sum())
     df = len(levels) - 1
-    for category, note in notes:
+    for category, note in notes if warn else ():
         warnings.warn(note, category, stacklevel=2)
     return SubgroupResult(
         groups=tuple(levels),

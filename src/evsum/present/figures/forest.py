@@ -36,6 +36,9 @@ _PLOT_WIDTH = 3.0  # inches of the graphical panel
 _GAP = 0.18  # inches between text columns
 _MARGIN = 0.12  # inches around the figure
 _BOTTOM = 0.95  # inches below the rows: ticks, favours labels, axis label
+_LINE = 0.17  # inches per extra line of wrapped text (favours labels, subtitle)
+_ARM_WIDTH = 22  # characters per line of an arm's column header
+_FAVOURS_WIDTH = 32  # characters per line of a "Favours ..." label
 
 
 @dataclass
@@ -286,6 +289,9 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
         reasons = left_out.get("excluded_reason", pd.Series([None] * len(left_out)))
         notes += [f"Not pooled: {lab}" + (f" ({why})" if isinstance(why, str) and why else "")
                   for lab, why in zip(_study_labels(left_out), reasons, strict=True)]
+    if "caveat" in pooled_rows.columns:  # what compute_effects did to a row (its words)
+        notes += [f"Note: {lab}: {why}" for lab, why in
+                  zip(labels, pooled_rows["caveat"], strict=True) if isinstance(why, str) and why]
     notes += [f"Note: {n}" for n in (_field(result, "notes", ()) or ())]
     for note in notes:
         for part in textwrap.wrap(str(note), 110, subsequent_indent="    "):
@@ -339,6 +345,7 @@ def forest_plot(
     intervention: str = "intervention",
     comparator: str = "comparator",
     show_design: bool | None = None,
+    subtitle: str | None = None,
 ) -> Figure:
     """Forest plot of a meta-analysis, with arm data, weights and heterogeneity.
 
@@ -349,8 +356,10 @@ def forest_plot(
         :func:`evsum.compute_effects` for one condition and outcome). Rows whose ``yi`` is
         missing are listed under the plot as not pooled, with ``excluded_reason``. The other
         rows must match ``result.yi`` in order. Columns used when present: ``label`` (else
-        ``first_author`` + ``year``), ``design``, ``data_level``, ``outcome_type`` and the arm
-        columns (``events_*``, ``mean_*``, ``sd_*``, ``n_*``). Contrast-only rows show a dash
+        ``first_author`` + ``year``), ``design``, ``data_level``, ``outcome_type``, the arm
+        columns (``events_*``, ``mean_*``, ``sd_*``, ``n_*``) and ``caveat`` (from
+        :func:`evsum.compute_effects`, printed as a note under the plot, as are
+        ``result.notes``). Contrast-only rows show a dash
         in the arm columns. ``None`` draws generic inverse-variance rows from
         ``result.labels``.
     result : PoolResult
@@ -370,9 +379,15 @@ def forest_plot(
         Whether values above the null favour the intervention (abstinence: ``True``;
         relapse: ``False``). Sets the "Favours ..." labels under the axis.
     intervention, comparator : str
-        Names used in the column headers and the "Favours ..." labels.
+        The two arms in the comparison's own words, used in the column headers and the
+        "Favours ..." labels (a dose comparison: ``"3 sessions"``, ``"1 session"``, never
+        the comparator type's name). Long words wrap.
     show_design : bool, optional
         Add a design column; by default shown when ``rows`` has more than one design.
+    subtitle : str, optional
+        A line under the title, e.g. what the result rests on
+        (:attr:`evsum.present.basis.ResultBasis.subtitle`: design, comparison, certainty);
+        each line wraps when long.
 
     Returns
     -------
@@ -410,21 +425,30 @@ def forest_plot(
         header = {
             "study": "Study",
             "design": "Design",
-            "trt": intervention.capitalize() + (f"\n{arm_sub}" if arm_sub else ""),
-            "ctl": comparator.capitalize() + (f"\n{arm_sub}" if arm_sub else ""),
+            "trt": _arm_title(intervention, arm_sub),
+            "ctl": _arm_title(comparator, arm_sub),
             "effect": f"{measure} ({level:.0f}% CI)",
             "weight": "Weight",
         }
-        lines.insert(0, _Line("header", header, bold=True, slots=2))
+        slots = max([2] + [v.count("\n") + 1 for v in header.values()])
+        lines.insert(0, _Line("header", header, bold=True, slots=slots))
         right_columns = ["effect", "weight"]
         return _draw(lines, columns, right_columns, ax=ax, log=log, null=null, title=title,
                      higher_is_better=higher_is_better, intervention=intervention,
-                     comparator=comparator, measure=measure)
+                     comparator=comparator, measure=measure, subtitle=subtitle)
+
+
+def _arm_title(arm: str, sub: str) -> str:
+    """A column header for one arm: its words (first letter capitalised, wrapped), then
+    what the column holds (``events/n``)."""
+    wrapped = textwrap.fill(arm[:1].upper() + arm[1:], _ARM_WIDTH, break_on_hyphens=False)
+    return wrapped + (f"\n{sub}" if sub else "")
 
 
 def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | None,
           log: bool, null: float, title: str | None, higher_is_better: bool,
-          intervention: str, comparator: str, measure: str) -> Figure:
+          intervention: str, comparator: str, measure: str,
+          subtitle: str | None = None) -> Figure:
     probe = Figure()
     renderer = FigureCanvasAgg(probe).get_renderer()
     widths = {c: max(text_width(renderer, ln.cells.get(c, ""), ln.bold) for ln in lines)
@@ -434,13 +458,20 @@ def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | N
     right_width = sum(widths[c] for c in right) + _GAP * len(right)
     plot_width = max(_PLOT_WIDTH, span_width - left_width - right_width + 0.2)
     slots = sum(ln.slots for ln in lines)
-    top = 0.45 if title else 0.15
+    good, bad = words.favours(intervention), words.favours(comparator)
+    right_label, left_label = (good, bad) if higher_is_better else (bad, good)
+    favours_lines = [textwrap.fill(t, _FAVOURS_WIDTH, break_on_hyphens=False)
+                     for t in (left_label, right_label)]
+    extra = max(t.count("\n") for t in favours_lines) * _LINE
+    fig_w = 2 * _MARGIN + left_width + plot_width + right_width
+    sub_lines = [line for part in (subtitle or "").splitlines()
+                 for line in textwrap.wrap(part, max(40, int((fig_w - 2 * _MARGIN) * 15)))]
+    top = (0.45 if title else 0.15) + len(sub_lines) * _LINE
     if ax is None:
-        fig_w = 2 * _MARGIN + left_width + plot_width + right_width
-        fig_h = slots * ROW_HEIGHT + _BOTTOM + top
+        fig_h = slots * ROW_HEIGHT + _BOTTOM + extra + top
         fig = Figure(figsize=(fig_w, fig_h))
         FigureCanvasAgg(fig)
-        ax = fig.add_axes(((_MARGIN + left_width) / fig_w, _BOTTOM / fig_h,
+        ax = fig.add_axes(((_MARGIN + left_width) / fig_w, (_BOTTOM + extra) / fig_h,
                            plot_width / fig_w, slots * ROW_HEIGHT / fig_h))
     fig = ax.figure
 
@@ -532,17 +563,23 @@ def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | N
     ax.patch.set_visible(False)
     null = tx(null)
 
-    good, bad = f"Favours {intervention}", f"Favours {comparator}"
-    right_label, left_label = (good, bad) if higher_is_better else (bad, good)
     below = blended_transform_factory(ax.transData, ax.transAxes)
-    for text, align, sign in ((left_label, "right", -1), (right_label, "left", 1)):
+    for text, align, sign in ((favours_lines[0], "right", -1), (favours_lines[1], "left", 1)):
         trans = below + ScaledTranslation(sign * 0.06, -0.34, fig.dpi_scale_trans)
         ax.text(null, 0.0, text, transform=trans, ha=align, va="top", fontsize=FONT_SIZE,
-                color=COLOURS["muted"], clip_on=False, parse_math=False, gid="favours")
+                color=COLOURS["muted"], clip_on=False, parse_math=False, gid="favours",
+                multialignment=align)
     axis_label = f"{measure} (log scale)" if log else measure
-    ax.set_xlabel(axis_label, labelpad=22)
+    ax.set_xlabel(axis_label, labelpad=22 + extra * 72)
+    rise = 0.12
+    if sub_lines:
+        trans = ax.transAxes + ScaledTranslation(-left_width, rise, fig.dpi_scale_trans)
+        ax.text(0.0, 1.0, "\n".join(sub_lines), transform=trans, ha="left", va="bottom",
+                fontsize=FONT_SIZE, color=COLOURS["muted"], clip_on=False, parse_math=False,
+                gid="subtitle")
+        rise += len(sub_lines) * _LINE
     if title:
-        trans = ax.transAxes + ScaledTranslation(-left_width, 0.12, fig.dpi_scale_trans)
+        trans = ax.transAxes + ScaledTranslation(-left_width, rise, fig.dpi_scale_trans)
         ax.text(0.0, 1.0, title, transform=trans, ha="left", va="bottom",
                 fontsize=FONT_SIZE + 1, fontweight="bold", clip_on=False, parse_math=False,
                 gid="title")
