@@ -104,6 +104,10 @@ def test_the_example_renders_its_own_report_set(rendered):
     assert "<title>BCG vaccine for preventing tuberculosis</title>" in index
     page = (rendered / "tuberculosis.html").read_text()
     assert "Aronson 1948" in page and "Comstock 1976" in page
+    # the two designs are two analyses, each with its own heading
+    assert "Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR)</h3>" in page
+    assert ("Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR; "
+            "non-randomised studies)</h3>") in page
     # its protocol lists no curation log: no page links to one
     assert "curation-log.html" not in page
     result = CliRunner().invoke(main, ["check-links", str(rendered)])

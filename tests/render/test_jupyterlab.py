@@ -261,7 +261,9 @@ def test_each_notebook_runs_in_jupyterlab_and_looks_like_the_report(lab, page, n
 def test_explore_controls_re_pool_with_the_chosen_method(lab, page, tmp_path):
     path = "bcg/notebooks/explore.ipynb"
     evidence = evsum.load_evidence(base=BCG)
-    [analysis] = [a for a in evsum.analyse_condition(evidence, "tuberculosis")]
+    # the explorer opens on the first analysis: the seven randomised trials
+    analysis = evsum.analyse_condition(evidence, "tuberculosis")[0]
+    assert analysis.design_class == "randomised"
     used = analysis.rows[analysis.rows["excluded_reason"] == ""]
     expected = {m: text.pooled_effect(evsum.pool(used["yi"], used["vi"], method=m,
                                                  measure="RR")) for m in ("REML", "FE")}

@@ -250,7 +250,8 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
                           comparator=basis.comparator_arm)
         pooled.append({
             "anchor": analysis.anchor,
-            "title": text.analysis_heading(title, basis.comparison, analysis.measure),
+            "title": text.analysis_heading(title, basis.comparison, analysis.measure,
+                                           analysis.design_class == NON_RANDOMISED),
             "figure": figure_html(fig, forest_alt(analysis, basis), caption=basis.caption),
             "sentence": _effect_sentence(analysis),
             "few_studies": few_studies_html(analysis),

@@ -213,10 +213,13 @@ def outcome_at(outcome: str, timepoint: str) -> str:
     return f"{outcome}, {timepoint}" if timepoint else outcome
 
 
-def analysis_heading(outcome: str, comparison: str, measure: str) -> str:
+def analysis_heading(outcome: str, comparison: str, measure: str,
+                     non_randomised: bool = False) -> str:
     """The heading of one analysis: outcome (at its time point), the comparison in its own
-    words and the measure, e.g. ``Abstinent, 12 months — 3 sessions vs 1 session (RR)``."""
-    return f"{outcome} — {comparison} ({measure})"
+    words and the measure, e.g. ``Abstinent, 12 months — 3 sessions vs 1 session (RR)``;
+    ``(RR; non-randomised studies)`` for non-randomised evidence, analysed apart."""
+    studies = "; non-randomised studies" if non_randomised else ""
+    return f"{outcome} — {comparison} ({measure}{studies})"
 
 
 def certainty_symbols(certainty: str) -> str:
