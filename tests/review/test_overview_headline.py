@@ -39,6 +39,17 @@ def test_krupitsky_2007_is_a_dose_comparison_in_its_own_words(evidence_and_frame
         "The evidence is very uncertain about the effect of ketamine on abstinence")
 
 
+def test_a_one_study_analysis_is_titled_with_the_study_s_own_comparison(evidence_and_frame):
+    _, analyses, _ = evidence_and_frame
+    titles = {a.title for a in analyses if a.condition == "opioids"}
+    # evsum.toml [study_comparisons]: krupitsky2007 and krupitsky2002 in their own words
+    assert ("abstinence, 12 months — 3 sessions vs 1 session of ketamine-assisted "
+            "psychotherapy (RR)") in titles
+    assert ("abstinence, 24 months — ketamine 2.0 mg/kg vs 0.2 mg/kg, one session of "
+            "ketamine-assisted psychotherapy (RR)") in titles
+    assert not any("fewer ketamine sessions" in t for t in titles)
+
+
 def test_krupitsky_1997_is_non_randomised_and_very_uncertain(evidence_and_frame):
     _, _, frame = evidence_and_frame
     row = frame.loc[("alcohol", "abstinence", "treatment as usual")]

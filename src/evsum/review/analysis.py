@@ -110,10 +110,20 @@ class OutcomeAnalysis:
 
     @property
     def title(self) -> str:
-        """Heading such as ``abstinence, 5 weeks — <intervention> vs active placebo (RR)``."""
+        """Heading such as ``abstinence, 5 weeks — <intervention> vs active placebo (RR)``; an
+        analysis of one study with its own ``[study_comparisons]`` words uses them
+        (``abstinence, 12 months — 3 sessions vs 1 session of … (RR)``)."""
         studies = "; non-randomised studies" if self.design_class == NON_RANDOMISED else ""
-        return (f"{self.outcome.replace('_', ' ')}, {self.timepoint} — "
-                f"{self.intervention} vs {self.comparison or self.comparator_type} "
+        comparison = f"{self.intervention} vs {self.comparison or self.comparator_type}"
+        rows, ids = self.rows, ()
+        if "study_id" in rows:
+            used = rows[rows["excluded_reason"] == ""] if "excluded_reason" in rows else rows
+            ids = (used if len(used) else rows)["study_id"].unique()
+        if self.protocol is not None and len(ids) == 1 and (
+                ids[0] in self.protocol.study_comparisons):
+            # one study's own words: "3 sessions vs 1 session of ketamine-assisted psychotherapy"
+            comparison = self.protocol.study_comparisons[ids[0]]
+        return (f"{self.outcome.replace('_', ' ')}, {self.timepoint} — {comparison} "
                 f"({self.measure}{studies})")
 
     @property
