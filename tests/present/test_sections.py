@@ -111,3 +111,14 @@ def test_blocks_take_the_reviews_words_from_its_protocol():
     assert "Risk with drug X" in sof and "Abstinent at the time point (fictional)" in sof
     assert "Participants (drug X / placebo)" in str(evsum.studies_html(evidence, "condition_a"))
     assert "ketamine" not in (sof + title).lower()
+
+
+def test_a_condition_with_its_own_question_shows_it_in_its_pico():
+    from conftest import ROOT
+
+    evidence = evsum.load_evidence(base=ROOT)
+    # evsum.toml [conditions.depression] question; alcohol has none and shows the review's
+    depression = str(evsum.pico_html(evidence, "depression"))
+    assert evidence.protocol.conditions["depression"].question in depression
+    assert evidence.protocol.question not in depression
+    assert evidence.protocol.question in str(evsum.pico_html(evidence, "alcohol"))

@@ -60,6 +60,7 @@ class ConditionSpec:
     label: str
     population: str = ""
     setting: str = ""
+    question: str = ""
 
 
 @dataclass(frozen=True)
@@ -321,7 +322,7 @@ TOP_KEYS = ("review", "conditions", "outcomes", "comparisons", "study_comparison
             "timepoints", "claim_types")
 REVIEW_KEYS = ("title", "question", "intervention", "comparator", "eligibility", "reports",
                "data_date")
-CONDITION_KEYS = ("label", "population", "setting")
+CONDITION_KEYS = ("label", "population", "setting", "question")
 OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid", "unit")
 
 
@@ -388,7 +389,8 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         conditions[key] = ConditionSpec(
             key=key, label=check.text_value(table, spec, "label", required=True),
             population=check.text_value(table, spec, "population", required=False),
-            setting=check.text_value(table, spec, "setting", required=False))
+            setting=check.text_value(table, spec, "setting", required=False),
+            question=check.text_value(table, spec, "question", required=False))
 
     outcomes: dict[str, OutcomeSpec] = {}
     raw_outcomes = check.table((), data, "outcomes")

@@ -67,7 +67,8 @@ def pico_html(evidence: Evidence, condition: str) -> HtmlBlock:
     label = protocol.condition_label(condition)
     designs = rows.drop_duplicates("study_id")["design"].value_counts()
     design_text = ", ".join(f"{n} {vocab.DESIGNS.get(d, d).lower()}" for d, n in designs.items())
-    items = [("Question", protocol.question)] if protocol.question else []
+    question = spec.question if spec and spec.question else protocol.question
+    items = [("Question", question)] if question else []
     items += [
         ("Population", (spec.population if spec and spec.population
                         else f"People with {label.lower()}")),
