@@ -124,3 +124,24 @@ def test_bad_choices_are_refused_before_any_analysis(tmp_path, kwargs, message):
 
 def test_check_tau_prior_returns_a_tuple():
     assert check_tau_prior(["halft", 0.5, 3]) == ("halft", 0.5, 3)
+
+
+def test_no_default_bayesian_result_on_a_mean_difference_s_own_scale():
+    """Grabski 2022, MD 10.1 percentage points (data/studies.csv): a half-normal prior with
+    scale 0.5 for τ is set for log ratios (Röver et al. 2021), not for percentage points."""
+    from conftest import ROOT
+
+    evidence = evsum.load_evidence(base=ROOT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        [md] = [a for a in evsum.analyse_condition(evidence, "alcohol")
+                if a.outcome == "percent_days_abstinent" and a.result is not None]
+        assert md.few_studies.bayes is None
+        assert any("needs a prior on its own scale" in n for n in md.few_studies.notes)
+        shown = str(evsum.few_studies_html(md))
+        assert "Bayesian random effects" not in shown and "own scale" in shown
+        # a prior the analyst gives on the outcome's scale is used
+        [again] = [a for a in evsum.analyse_condition(evidence, "alcohol",
+                                                      bayes_tau_prior=("halfnormal", 10))
+                   if a.outcome == "percent_days_abstinent" and a.result is not None]
+    assert again.few_studies.bayes.tau_prior == "half-normal(scale 10)"

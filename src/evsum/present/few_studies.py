@@ -94,14 +94,15 @@ def few_studies_rows(analysis: OutcomeAnalysis) -> list[tuple[str, str]]:
         rows.append((f"{round(100 * (1 - r.alpha))}% prediction interval (t on {r.k - 2} df)",
                      _range(m, r.pi_low, r.pi_high)))
     b = bundle.bayes
-    level = round(100 * (1 - b.alpha))
-    rows.append((f"Bayesian random effects ({_prior_words(bundle)})",
-                 f"{m + ': ' if m else ''}posterior median "
-                 f"{text.number(_shown(m, b.mu_median))}, {level}% credible interval "
-                 f"{_range(m, b.mu_low, b.mu_high)}; τ median {text.number(b.tau_median)} "
-                 f"({text.interval(b.tau_low, b.tau_high)}"
-                 f"{f', log {m} scale' if m in RATIO_MEASURES else ''}); {level}% prediction "
-                 f"interval {_range(m, b.pred_low, b.pred_high)}"))
+    if b is not None:
+        level = round(100 * (1 - b.alpha))
+        rows.append((f"Bayesian random effects ({_prior_words(bundle)})",
+                     f"{m + ': ' if m else ''}posterior median "
+                     f"{text.number(_shown(m, b.mu_median))}, {level}% credible interval "
+                     f"{_range(m, b.mu_low, b.mu_high)}; τ median {text.number(b.tau_median)} "
+                     f"({text.interval(b.tau_low, b.tau_high)}"
+                     f"{f', log {m} scale' if m in RATIO_MEASURES else ''}); {level}% "
+                     f"prediction interval {_range(m, b.pred_low, b.pred_high)}"))
     if bundle.fragility is not None:
         f = bundle.fragility
         what = "Reverse fragility index" if f.reverse else "Fragility index"
@@ -144,9 +145,11 @@ def _single_trial_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[s
     elif f is not None:
         words.append("No change of outcomes in the arm with fewer events moves the result "
                      "across the significance threshold (fragility index 0).")
-    words.append("With one trial the data say nothing about how much true effects vary "
-                 "between trials: the Bayesian posterior for τ is its prior, so the Bayesian "
-                 "intervals, the prediction interval most, reflect the prior chosen.")
+    if bundle.bayes is not None:
+        words.append("With one trial the data say nothing about how much true effects vary "
+                     "between trials: the Bayesian posterior for τ is its prior, so the "
+                     "Bayesian intervals, the prediction interval most, reflect the prior "
+                     "chosen.")
     return words
 
 
@@ -207,6 +210,8 @@ def few_studies_words(analysis: OutcomeAnalysis) -> list[str]:
     words = (_single_trial_words(analysis, bundle) if bundle.k == 1
              else _several_words(analysis, bundle))
     b = bundle.bayes
+    if b is None:
+        return words
     prior = ("a weakly informative half-normal prior with scale 0.5 for τ"
              if _default_prior(bundle) else f"the prior {b.tau_prior} for τ")
     level = round(100 * (1 - b.alpha))

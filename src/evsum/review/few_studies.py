@@ -23,7 +23,7 @@ from evsum.stats.fragility import FragilityResult, fragility_index
 from evsum.stats.heterogeneity import ConfintResult, confint
 from evsum.stats.pooling import pool
 from evsum.stats.results import PoolResult
-from evsum.vocab import BINARY_MEASURES
+from evsum.vocab import BINARY_MEASURES, RATIO_MEASURES
 
 __all__ = ["DEFAULT_TAU_PRIOR", "FEW_STUDIES_MAX_K", "FewStudies", "check_tau_prior",
            "few_studies"]
@@ -33,6 +33,9 @@ FEW_STUDIES_MAX_K: int = 4
 #: Prior for τ of the Bayesian fit (issue 17): half-normal with scale 0.5, weakly informative
 #: for log ratio measures (τ < 0.98 with 95 % probability; see :func:`evsum.pool_bayes`).
 DEFAULT_TAU_PRIOR: tuple[str, float] = ("halfnormal", 0.5)
+#: Measures whose scale the default prior fits: log ratios and the SMD (Röver et al. 2021:
+#: half-normal priors for τ on these scales); a mean or risk difference has its own units.
+SCALE_FREE = frozenset(RATIO_MEASURES) | {"SMD"}
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,10 @@ class FewStudies:
     hartung_knapp : PoolResult or None
         REML with Hartung-Knapp and the ad hoc correction (``test="adhoc"``: t on k - 1 df,
         the variance factor never below 1). None for a single study.
-    bayes : BayesResult
+    bayes : BayesResult or None
         Normal-normal random-effects posterior with the prior ``bayes.tau_prior`` for τ and a
-        uniform prior for the effect.
+        uniform prior for the effect. None for a mean or risk difference under the default
+        prior, which is set for log ratios and standardised differences (a note says so).
     fragility : FragilityResult or None
         Fragility index (or reverse fragility index) of a single two-arm trial with binary
         arm data; None otherwise.
@@ -162,8 +166,16 @@ def few_studies(used: pd.DataFrame, measure: str | None, *,
     reml = ci = hk = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the notes of each result say what the warnings say
-        bayes = pool_bayes(yi, vi, tau_prior=tuple(tau_prior), measure=measure, labels=labels,
-                           alpha=alpha)
+        bayes = None
+        if measure in SCALE_FREE or tuple(tau_prior) != tuple(DEFAULT_TAU_PRIOR):
+            bayes = pool_bayes(yi, vi, tau_prior=tuple(tau_prior), measure=measure,
+                               labels=labels, alpha=alpha)
+        else:
+            notes.append("No Bayesian result: the default prior for τ (half-normal, scale "
+                         "0.5) is set for log ratios and standardised mean differences; a "
+                         f"{'mean' if measure == 'MD' else 'risk'} difference in its own "
+                         "units needs a prior on its own scale (the bayes_tau_prior "
+                         "parameter).")
         if k >= 2:
             reml = pool(yi, vi, method="REML", pi="t", measure=measure, labels=labels,
                         alpha=alpha)
