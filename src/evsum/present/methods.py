@@ -20,7 +20,7 @@ from evsum.present import text
 from evsum.present.figures.prisma import prisma_diagram
 from evsum.present.figures.style import figure_style
 from evsum.present.sections import HtmlBlock
-from evsum.review.selection import SOURCE_KINDS, PrismaFlow, prisma_flow
+from evsum.review.selection import RECORD_SOURCES, PrismaFlow, prisma_flow
 from evsum.vocab import (
     DESIGNS,
     GRADE_DOMAINS,
@@ -75,7 +75,7 @@ def information_sources_html(evidence: Evidence, flow: PrismaFlow | None = None)
     """Each source of records with its kind, the records it gave and what was read of it."""
     flow = flow or prisma_flow(evidence)
     rows = [{"label": s.label, "kind": SOURCE_KIND_LABELS[s.kind], "records": s.records,
-             "note": s.note} for kind in SOURCE_KINDS for s in flow.sources_of(kind)]
+             "note": s.note} for kind in RECORD_SOURCES for s in flow.sources_of(kind)]
     dated = "search_date" in evidence.search_log.columns
     return _render("sources.html.j2", rows=rows, recorded=flow.recorded, dated=dated)
 

@@ -31,7 +31,7 @@ import pandas as pd
 from evsum.ingest.evidence import Evidence
 
 #: Kinds of source, in the order of the PRISMA 2020 identification boxes.
-SOURCE_KINDS: tuple[str, ...] = ("database", "register", "other")
+RECORD_SOURCES: tuple[str, ...] = ("database", "register", "other")
 #: ``found_via`` id of the candidates that name no listed source.
 UNLISTED = ""
 
@@ -54,7 +54,7 @@ class SourceRecords:
     label : str
         The source as a reader knows it: first author and year, else its title.
     kind : str
-        ``database``, ``register`` or ``other`` (see :data:`SOURCE_KINDS`).
+        ``database``, ``register`` or ``other`` (see :data:`RECORD_SOURCES`).
     records : int
         Candidates whose ``found_via`` names this source.
     note : str
@@ -109,8 +109,8 @@ class PrismaFlow:
 
     def records(self, kind: str) -> int | None:
         """Records identified from sources of one kind; ``None`` when the log lists none."""
-        if kind not in SOURCE_KINDS:
-            raise ValueError(f"kind must be one of {list(SOURCE_KINDS)}; got {kind!r}")
+        if kind not in RECORD_SOURCES:
+            raise ValueError(f"kind must be one of {list(RECORD_SOURCES)}; got {kind!r}")
         chosen = [s.records for s in self.sources if s.kind == kind]
         return sum(chosen) if chosen else None
 
