@@ -188,7 +188,8 @@ def example_grade() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per condition × outcome × comparator type (``placebo`` comparisons only).
+        One row per condition × outcome × comparator type (non-randomised evidence starts
+        low).
 
     Examples
     --------
@@ -210,6 +211,16 @@ def example_grade() -> pd.DataFrame:
         ("condition_b", "abstinence", "placebo", "high", "serious", serious_rob, "not serious", "",
          "not serious", "", "very serious", "Fictional: two small trials.", "not serious",
          "", "very low", 200.0, "fictional comparator-arm risk"),
+        ("condition_a", "abstinence", "active placebo", "high", "serious", serious_rob,
+         "not serious", "", "not serious", "", "serious", few, "not serious", "", "low", 300.0,
+         "fictional comparator-arm risk"),
+        ("condition_a", "abstinence", "treatment as usual", "low", "serious",
+         "Fictional: one non-randomised comparison, confounding not controlled.",
+         "not serious", "", "not serious", "", "not serious", "", "not serious", "",
+         "very low", 250.0, "fictional comparator-arm risk"),
+        ("condition_a", "relapse", "active placebo", "high", "not serious", "", "not serious",
+         "", "not serious", "", "very serious", "Fictional: one small trial, wide CI.",
+         "not serious", "", "low", 500.0, "fictional comparator-arm risk"),
     ]
     columns = [
         "condition", "outcome", "comparator_type", "start", "risk_of_bias",
