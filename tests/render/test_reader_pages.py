@@ -298,3 +298,9 @@ def test_condition_reports_say_what_each_row_was_read_in(site):
     depression = (out / "depression.html").read_text(encoding="utf-8")
     # Zarate 2006: a review table (PMC4714563) and Cochrane CD011612 only
     assert "Secondary source (a review of the trial)" in depression
+
+
+def test_no_page_shows_an_empty_table(site):
+    out, _ = site
+    for name, page in _reader_pages(out).items():
+        assert not re.search(r"<tbody>\s*</tbody>", page), name

@@ -121,7 +121,7 @@ class OutcomeAnalysis:
             ids = (used if len(used) else rows)["study_id"].unique()
         if self.protocol is not None and len(ids) == 1 and (
                 ids[0] in self.protocol.study_comparisons):
-            # one study's own words: "3 sessions vs 1 session of ketamine-assisted psychotherapy"
+            # one study's own words, e.g. "3 sessions vs 1 session"
             comparison = self.protocol.study_comparisons[ids[0]]
         return (f"{self.outcome.replace('_', ' ')}, {self.timepoint} — {comparison} "
                 f"({self.measure}{studies})")
