@@ -114,17 +114,20 @@ class OutcomeAnalysis:
         analysis of one study with its own ``[study_comparisons]`` words uses them
         (``abstinence, 12 months — 3 sessions vs 1 session of … (RR)``)."""
         studies = "; non-randomised studies" if self.design_class == NON_RANDOMISED else ""
-        comparison = f"{self.intervention} vs {self.comparison or self.comparator_type}"
-        rows, ids = self.rows, ()
-        if "study_id" in rows:
-            used = rows[rows["excluded_reason"] == ""] if "excluded_reason" in rows else rows
-            ids = (used if len(used) else rows)["study_id"].unique()
-        if self.protocol is not None and len(ids) == 1 and (
-                ids[0] in self.protocol.study_comparisons):
-            # one study's own words, e.g. "3 sessions vs 1 session"
-            comparison = self.protocol.study_comparisons[ids[0]]
+        rows = self.rows
+        used = rows[rows["excluded_reason"] == ""] if "excluded_reason" in rows else rows
+        comparison = (self.own_comparison(used if len(used) else rows)
+                      or f"{self.intervention} vs {self.comparison or self.comparator_type}")
         return (f"{self.outcome.replace('_', ' ')}, {self.timepoint} — {comparison} "
                 f"({self.measure}{studies})")
+
+    def own_comparison(self, rows: pd.DataFrame) -> str | None:
+        """The ``[study_comparisons]`` words of the one study of ``rows`` (e.g. "3 sessions vs
+        1 session"), or None when the rows are not one study's or it has none."""
+        ids = rows["study_id"].unique() if "study_id" in rows else ()
+        if self.protocol is None or len(ids) != 1:
+            return None
+        return self.protocol.study_comparisons.get(ids[0]) or None
 
     @property
     def anchor(self) -> str:

@@ -104,13 +104,9 @@ def analysis_comparison(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
     """The comparison of an analysis in its own words: the study's own
     (``[study_comparisons]``) when ``used``, the rows it rests on, are one study's, else the
     protocol's words for its comparator type."""
-    protocol = a.protocol
-    if protocol is None:
+    if a.protocol is None:
         return a.comparison or a.comparator_type
-    studies = list(dict.fromkeys(used["study_id"]))
-    if len(studies) == 1:
-        return protocol.study_comparison(studies[0], a.comparator_type)
-    return protocol.comparison_label(a.comparator_type)
+    return a.own_comparison(used) or a.protocol.comparison_label(a.comparator_type)
 
 
 #: GRADE's verbs of certainty (Santesso et al. 2020, table 2): "X increases", "X probably

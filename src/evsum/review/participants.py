@@ -62,14 +62,10 @@ class StudyParticipants:
 
 
 def _whole(value) -> int | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
+    """A count cell as an int: typed (Int64, float) or as read (digits); None when empty."""
     if isinstance(value, str):
         return int(value) if value.strip().isdigit() else None
-    try:
-        return None if pd.isna(value) else int(value)
-    except (TypeError, ValueError):
-        return None
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _size(pair: tuple[int | None, int | None], crossover: bool) -> int | None:
