@@ -4,6 +4,8 @@ where they differ, and the n a paper gives moved into the columns so that no pag
 reported" for a number the data hold. Counts below are the papers' own (studies.csv and
 study_characteristics.csv quote them)."""
 
+import re
+
 import pytest
 
 import evsum
@@ -55,3 +57,16 @@ def test_a_comparison_counts_its_arms_else_the_study(tmp_path):
     # a crossover trial's participants count once
     assert evsum.comparison_participants(rows[rows.study_id == "dakwar2017"], chars) == 20
     assert evsum.comparison_participants(rows[rows.study_id == "das2019"]) is None
+
+
+def test_the_claims_frame_words_each_study_s_count_as_every_page_does():
+    evidence = evsum.load_evidence(base=ROOT)
+    frame = evsum.claims_frame(evsum.load_claims(evidence), evidence)
+    counts = {c.label: words(c) for c in evsum.study_participants(evidence).values()}
+    found = {(label, n) for summary in frame["data_summary"]
+             for label, n in re.findall(r"(\w+ \d{4}) \([^;]*;[^;]*;[^;]*; participants (.*?)\): ",
+                                        summary)}
+    assert found and all(counts[label] == n for label, n in found), found
+    # Grabski 2022: its count names both comparisons even where a claim maps one outcome
+    assert ("Grabski 2022", "96 randomised in 4 arms; 48 / 48 and 24 / 25 in the comparisons "
+            "analysed") in found

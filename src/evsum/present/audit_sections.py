@@ -19,16 +19,19 @@ from evsum.present.sections import row_anchor
 from evsum.review.analysis import row_results
 from evsum.review.citations import CitationAudit
 from evsum.review.claims import claim_gaps, claim_rows
-from evsum.review.participants import participants_of
+from evsum.review.participants import StudyParticipants, participants_of
 
 
-def study_summary(rows: pd.DataFrame, characteristics: pd.DataFrame | None = None) -> str:
+def study_summary(rows: pd.DataFrame, characteristics: pd.DataFrame | None = None,
+                  study: StudyParticipants | None = None) -> str:
     """One study's mapped rows: design, comparator type, its one participant count
-    (:func:`evsum.present.text.study_participants`, with ``characteristics`` where given),
-    then each outcome's result."""
+    (:func:`evsum.present.text.study_participants` of ``study``, else of these rows with
+    ``characteristics``), then each outcome's result."""
     first = rows.iloc[0]
     design = vocab.DESIGNS.get(first["design"], first["design"]).lower()
-    n = text.study_participants(participants_of(rows, characteristics)[str(first["study_id"])])
+    if study is None:
+        study = participants_of(rows, characteristics)[str(first["study_id"])]
+    n = text.study_participants(study)
     results = text.join_values(
         (f"{text.outcome_words(r['outcome'])} at {r['timepoint']}: {text.row_result(r, res)}"
          for (_, r), res in zip(rows.iterrows(), row_results(rows), strict=True)), "; ")
@@ -50,8 +53,11 @@ def claim_data_summary(claim: pd.Series, studies: pd.DataFrame,
     True
     """
     rows = claim_rows(claim, studies)
-    parts = [study_summary(group, characteristics)
-             for _, group in rows.groupby("study_id", sort=False)]
+    # each study's count from all its rows, as every page words it, not from the mapped ones
+    counts = participants_of(studies[studies["study_id"].isin(rows["study_id"])],
+                             characteristics)
+    parts = [study_summary(group, study=counts[str(study_id)])
+             for study_id, group in rows.groupby("study_id", sort=False)]
     return text.join_values(parts + claim_gaps(claim, studies), ". ") + "."
 
 
