@@ -30,19 +30,47 @@ def naive_loop(out: Path) -> float:
     for job in jobs:
         executed = out / f"{job.name}.ipynb"
         params = [a for k, v in job.parameters.items() for a in ("-p", k, str(v))]
-        subprocess.run([BIN / "papermill", job.notebook, executed, *params, "--cwd",
-                        ROOT / "notebooks", "-k", "evsum", "--no-progress-bar"],
-                       check=True, capture_output=True)
-        subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed,
-                        "--output", job.name], check=True, capture_output=True)
+        subprocess.run(
+            [
+                BIN / "papermill",
+                job.notebook,
+                executed,
+                *params,
+                "--cwd",
+                ROOT / "notebooks",
+                "-k",
+                "evsum",
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                BIN / "jupyter",
+                "nbconvert",
+                "--to",
+                "html",
+                "--no-input",
+                executed,
+                "--output",
+                job.name,
+            ],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - start
 
 
 def evsum_render(out: Path, *extra: str) -> float:
     """`evsum render` into ``out`` (a fresh process, as a user runs it)."""
     start = time.perf_counter()
-    done = subprocess.run([BIN / "evsum", "render", "--quiet", "--out", out, *extra],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [BIN / "evsum", "render", "--quiet", "--out", out, *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         raise SystemExit(f"evsum render failed ({done.returncode}):\n{done.stderr}")
     return time.perf_counter() - start
@@ -59,8 +87,10 @@ def page_sizes(out: Path) -> None:
     for page in sorted(out.glob("*.html")):
         limit = GALLERY_LIMIT if page.stem == "gallery" else PAGE_LIMIT
         size = page.stat().st_size
-        print(f"  {page.name:<22} {size / 1000:8.1f} KB  (limit {limit / 1000:.0f} KB"
-              f"{', OVER' if size > limit else ''})")
+        print(
+            f"  {page.name:<22} {size / 1000:8.1f} KB  (limit {limit / 1000:.0f} KB"
+            f"{', OVER' if size > limit else ''})"
+        )
 
 
 def main() -> None:
@@ -70,8 +100,10 @@ def main() -> None:
         noop = evsum_render(Path(ours))
         page_sizes(Path(ours))
     print(f"naive loop (papermill CLI + nbconvert CLI): {naive:6.2f} s")
-    print(f"evsum render --force (parallel, in-process): {full:6.2f} s  "
-          f"ratio naive/evsum = {naive / full:.2f}x (target >= 3x on 2 cores)")
+    print(
+        f"evsum render --force (parallel, in-process): {full:6.2f} s  "
+        f"ratio naive/evsum = {naive / full:.2f}x (target >= 3x on 2 cores)"
+    )
     print(f"evsum render, nothing changed:               {noop:6.2f} s  (target < 1 s)")
 
 

@@ -31,8 +31,9 @@ def write_csv(tmp_path):
         path = tmp_path / name
         fields = fields or list(rows[0].keys())
         with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n",
-                                    extrasaction="ignore")
+            writer = csv.DictWriter(
+                handle, fieldnames=fields, lineterminator="\n", extrasaction="ignore"
+            )
             writer.writeheader()
             writer.writerows(rows)
         return path

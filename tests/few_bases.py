@@ -46,8 +46,14 @@ def bcg_base(folder: Path, n: int, *, randomised_only: bool = False) -> Path:
 def single_trial_base(folder: Path, **changes: str) -> Path:
     """One trial, 15/40 events with BCG vs 6/40 without (fragility index 1)."""
     fields, rows = _rows()
-    row = {**rows[0], "n_intervention": "40", "n_comparator": "40",
-           "events_intervention": "15", "events_comparator": "6",
-           "source_quote": "15/40 vs 6/40 (fragility-index example)", "derivation": "",
-           **changes}
+    row = {
+        **rows[0],
+        "n_intervention": "40",
+        "n_comparator": "40",
+        "events_intervention": "15",
+        "events_comparator": "6",
+        "source_quote": "15/40 vs 6/40 (fragility-index example)",
+        "derivation": "",
+        **changes,
+    }
     return _write(folder, fields, [row])

@@ -5,8 +5,17 @@ import re
 
 #: Traces of the machine on a page: a warning or a traceback printed by the kernel, a path of
 #: the machine that rendered it, a pandas frame printed raw.
-FORBIDDEN = ("Warning", "Traceback", "/tmp/", "/home/", "/work/", "/Users/", "site-packages",
-             ".py:", 'border="1" class="dataframe"')
+FORBIDDEN = (
+    "Warning",
+    "Traceback",
+    "/tmp/",
+    "/home/",
+    "/work/",
+    "/Users/",
+    "site-packages",
+    ".py:",
+    'border="1" class="dataframe"',
+)
 _URL = re.compile(r"""https?://[^\s"'<>]+""")
 
 
@@ -16,5 +25,8 @@ def machine_traces(page: str) -> list[str]:
     page = re.sub(r'src="data:[^"]*"', 'src=""', page)
     page = re.sub(r"<style.*?</style>", "", page, flags=re.S)
     page = _URL.sub("URL", page)
-    return [f"{trace!r} in {page[max(m.start() - 80, 0):m.end() + 40]!r}"
-            for trace in FORBIDDEN for m in re.finditer(re.escape(trace), page)]
+    return [
+        f"{trace!r} in {page[max(m.start() - 80, 0) : m.end() + 40]!r}"
+        for trace in FORBIDDEN
+        for m in re.finditer(re.escape(trace), page)
+    ]

@@ -37,9 +37,11 @@ def test_no_module_imports_another_modules_private_names():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("evsum"):
-                offences += [f"{path.relative_to(SRC)}: {node.module}.{a.name}"
-                             for a in node.names if a.name.startswith("_")
-                             and not a.name.startswith("__")]
+                offences += [
+                    f"{path.relative_to(SRC)}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
     assert offences == []
 
 
@@ -49,8 +51,15 @@ def test_the_type_checking_imports_match_the_public_list():
     import evsum
 
     tree = ast.parse((SRC / "__init__.py").read_text(encoding="utf-8"))
-    block = next(n for n in tree.body if isinstance(n, ast.If)
-                 and getattr(n.test, "id", "") == "TYPE_CHECKING")
-    imported = {a.name: node.module for node in block.body if isinstance(node, ast.ImportFrom)
-                for a in node.names}
+    block = next(
+        n
+        for n in tree.body
+        if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING"
+    )
+    imported = {
+        a.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for a in node.names
+    }
     assert imported == evsum._EXPORTS

@@ -24,8 +24,11 @@ def test_validate_ok():
 
 def test_validate_reports_every_problem_and_exits_1(tmp_path):
     bad = tmp_path / "studies.csv"
-    text = SMALL.read_text().replace(",12,6,", ",25,6,").replace("alpha2001,Alpha,2001",
-                                                                 "alpha2001,Alpha,1890")
+    text = (
+        SMALL.read_text()
+        .replace(",12,6,", ",25,6,")
+        .replace("alpha2001,Alpha,2001", "alpha2001,Alpha,1890")
+    )
     bad.write_text(text)
     result = _run("validate", bad)
     assert result.exit_code == 1
@@ -38,11 +41,13 @@ def test_list_shows_conditions_and_outcomes():
     result = _run("list", SMALL)
     assert result.exit_code == 0
     assert result.output.splitlines()[:3] == [
-        "alcohol (2 studies)", "  abstinence: 2 studies, 2 rows", "  craving: 1 studies, 1 rows"]
+        "alcohol (2 studies)",
+        "  abstinence: 2 studies, 2 rows",
+        "  craving: 1 studies, 1 rows",
+    ]
 
 
-@pytest.mark.parametrize("command", [[], ["validate"], ["list"], ["render"],
-                                     ["audit-citations"]])
+@pytest.mark.parametrize("command", [[], ["validate"], ["list"], ["render"], ["audit-citations"]])
 def test_help_is_useful(command):
     result = _run(*command, "--help")
     assert result.exit_code == 0
@@ -54,21 +59,30 @@ def test_unknown_option_is_a_usage_error():
 
 
 def test_python_dash_m_evsum():
-    done = subprocess.run([sys.executable, "-m", "evsum", "--version"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "evsum", "--version"], capture_output=True, text=True, check=True
+    )
     assert done.stdout.startswith("evsum, version ")
 
 
 def test_render_refuses_invalid_data_and_keeps_reports(tmp_path):
     (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "studies.csv").write_text(SMALL.read_text().replace("double-blind",
-                                                                             "blinded", 1))
+    (tmp_path / "data" / "studies.csv").write_text(
+        SMALL.read_text().replace("double-blind", "blinded", 1)
+    )
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     out = tmp_path / "reports"
     out.mkdir()
     (out / "alcohol.html").write_text("previous good report")
-    result = _run("render", "--data", tmp_path / "data" / "studies.csv", "--notebooks",
-                  tmp_path / "notebooks", "--out", out)
+    result = _run(
+        "render",
+        "--data",
+        tmp_path / "data" / "studies.csv",
+        "--notebooks",
+        tmp_path / "notebooks",
+        "--out",
+        out,
+    )
     assert result.exit_code == 1
     assert "blinding: got 'blinded'" in result.output
     assert (out / "alcohol.html").read_text() == "previous good report"
@@ -76,9 +90,11 @@ def test_render_refuses_invalid_data_and_keeps_reports(tmp_path):
 
 
 def test_check_links_names_each_broken_link(tmp_path):
-    (tmp_path / "a.html").write_text('<h3 id="x">x</h3><a href="#x">ok</a>'
-                                     '<a href="b.html#row-1">row</a><a href="c.html">gone</a>'
-                                     '<a href="https://example.org/#nowhere">external</a>')
+    (tmp_path / "a.html").write_text(
+        '<h3 id="x">x</h3><a href="#x">ok</a>'
+        '<a href="b.html#row-1">row</a><a href="c.html">gone</a>'
+        '<a href="https://example.org/#nowhere">external</a>'
+    )
     (tmp_path / "b.html").write_text('<span id="row-2">row 2</span>')
     result = CliRunner().invoke(main, ["check-links", str(tmp_path)])
     assert result.exit_code == 1
@@ -98,14 +114,19 @@ def test_params_lists_the_parameters_cell_of_each_notebook(monkeypatch):
     assert "notebooks/condition_report.ipynb:" in result.output
     assert '  condition: str = ""  # condition key of evsum.toml' in result.output
     assert '  method: str = "REML"  # pooling method' in result.output
-    assert "an empty `base` means the evidence base is the first of the kernel's working " \
-           "directory and its parents with an evsum.toml" in result.output
+    assert (
+        "an empty `base` means the evidence base is the first of the kernel's working "
+        "directory and its parents with an evsum.toml" in result.output
+    )
 
 
 def test_index_escapes_the_protocol_title(tmp_path):
     from evsum.render.index import index_html
 
-    page = index_html({"a": {"title": "<b>A</b>", "status": "rendered"}}, tmp_path,
-                      title="<script>alert(1)</script> review")
+    page = index_html(
+        {"a": {"title": "<b>A</b>", "status": "rendered"}},
+        tmp_path,
+        title="<script>alert(1)</script> review",
+    )
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; review" in page
     assert "&lt;b&gt;A&lt;/b&gt;" in page

@@ -30,17 +30,40 @@ def test_data_validates_with_every_context_file(evidence):
     assert evidence.studies.data["study_id"].nunique() >= 12
 
 
-@pytest.mark.parametrize("columns", [schema.STUDY_COLUMNS, CHARACTERISTICS_COLUMNS,
-                                     ROB_COLUMNS, GRADE_COLUMNS, SEARCH_LOG_COLUMNS])
+@pytest.mark.parametrize(
+    "columns",
+    [
+        schema.STUDY_COLUMNS,
+        CHARACTERISTICS_COLUMNS,
+        ROB_COLUMNS,
+        GRADE_COLUMNS,
+        SEARCH_LOG_COLUMNS,
+    ],
+)
 def test_dictionary_documents_every_column(columns):
-    missing = [c for c in columns if f"`{c}`" not in README and f"{c}," not in README
-               and f",{c}" not in README]
+    missing = [
+        c
+        for c in columns
+        if f"`{c}`" not in README and f"{c}," not in README and f",{c}" not in README
+    ]
     assert missing == []
 
 
-@pytest.mark.parametrize("column", ["condition", "design", "blinding", "comparator_type",
-                                    "outcome", "outcome_type", "data_level", "source_type",
-                                    "source_kind", "effect_measure"])
+@pytest.mark.parametrize(
+    "column",
+    [
+        "condition",
+        "design",
+        "blinding",
+        "comparator_type",
+        "outcome",
+        "outcome_type",
+        "data_level",
+        "source_type",
+        "source_kind",
+        "effect_measure",
+    ],
+)
 def test_dictionary_documents_every_vocabulary_value_used(evidence, column):
     used = set(evidence.studies.data[column]) - {""}
     assert used, column
@@ -54,11 +77,16 @@ def test_dictionary_documents_every_outcome_of_the_protocol(evidence):
 def test_dictionary_documents_every_protocol_key():
     from evsum.ingest import protocol
 
-    keys = {*protocol.TOP_KEYS, *protocol.REVIEW_KEYS, *protocol.CONDITION_KEYS,
-            *protocol.OUTCOME_KEYS} - {"review", "conditions", "outcomes"}
+    keys = {
+        *protocol.TOP_KEYS,
+        *protocol.REVIEW_KEYS,
+        *protocol.CONDITION_KEYS,
+        *protocol.OUTCOME_KEYS,
+    } - {"review", "conditions", "outcomes"}
     assert [k for k in sorted(keys) if f"`{k}`" not in README and f"[{k}]" not in README] == []
-    assert [v for v in (*protocol.IMPORTANCE, *protocol.BUILTIN_TIMEPOINTS)
-            if f"`{v}`" not in README] == []
+    assert [
+        v for v in (*protocol.IMPORTANCE, *protocol.BUILTIN_TIMEPOINTS) if f"`{v}`" not in README
+    ] == []
 
 
 def test_code_and_dictionary_agree_on_the_years():
@@ -101,8 +129,11 @@ def test_source_kinds_follow_the_locators(evidence):
             assert kind == "abstract", (row["line"], locator)
         if "ClinicalTrials.gov" in locator:
             assert kind == "registry results", row["line"]
-        if row["source_type"] == "secondary" and re.search(r"PMC\d+|Cochrane", locator) \
-                and "press" not in locator:
+        if (
+            row["source_type"] == "secondary"
+            and re.search(r"PMC\d+|Cochrane", locator)
+            and "press" not in locator
+        ):
             assert kind == "review", (row["line"], locator)
         if re.search(r"press (release|report|summary)", locator):
             assert kind == "press", (row["line"], locator)
@@ -142,7 +173,11 @@ def test_reported_effects_appear_in_their_quotes_as_printed(evidence):
         for column in ("effect", "ci_low", "ci_high"):
             shown = row[f"{column}_printed"]
             assert re.search(rf"(?<![\d.]){re.escape(shown)}(?![\d])", text), (
-                row["study_id"], row["line"], column, shown)
+                row["study_id"],
+                row["line"],
+                column,
+                shown,
+            )
 
 
 def test_outcome_table_shows_numbers_as_the_paper_printed_them(evidence):
@@ -166,14 +201,29 @@ def test_prisma_counts_each_candidate_once_by_decision():
 
     from evsum import prisma_counts
 
-    log = pd.DataFrame({
-        "candidate_id": ["SRC:a", "SRC:b", "s1", "s2", "s2", "s3", "s4", "s5"],
-        "decision": ["source", "source", "included", "included", "included", "excluded",
-                     "ongoing", "awaiting classification"],
-    })
+    log = pd.DataFrame(
+        {
+            "candidate_id": ["SRC:a", "SRC:b", "s1", "s2", "s2", "s3", "s4", "s5"],
+            "decision": [
+                "source",
+                "source",
+                "included",
+                "included",
+                "included",
+                "excluded",
+                "ongoing",
+                "awaiting classification",
+            ],
+        }
+    )
     assert prisma_counts(log) == {
-        "sources of records": 2, "candidate studies screened": 5, "excluded": 1,
-        "ongoing (no results yet)": 1, "awaiting classification": 1, "included": 2}
+        "sources of records": 2,
+        "candidate studies screened": 5,
+        "excluded": 1,
+        "ongoing (no results yet)": 1,
+        "awaiting classification": 1,
+        "included": 2,
+    }
 
 
 def test_arm_sizes_fit_the_number_randomised(evidence):
@@ -201,8 +251,11 @@ def test_arm_sizes_fit_the_number_randomised(evidence):
 
 #: The tool each design is assessed with (RoB 2 guidance: the crossover variant for crossover
 #: trials; ROBINS-I for non-randomised studies of interventions).
-TOOL_FOR_DESIGN = {"parallel_rct": "RoB 2", "crossover_rct": "RoB 2 crossover",
-                   "nonrandomised_controlled": "ROBINS-I"}
+TOOL_FOR_DESIGN = {
+    "parallel_rct": "RoB 2",
+    "crossover_rct": "RoB 2 crossover",
+    "nonrandomised_controlled": "ROBINS-I",
+}
 
 
 def test_each_study_is_assessed_with_the_tool_for_its_design(evidence):
@@ -220,7 +273,8 @@ def test_every_study_has_a_default_assessment_and_outcome_ones_name_its_outcomes
     rob = evidence.risk_of_bias
     overall = rob[rob["domain"] == "overall"]
     assert set(overall.loc[overall["outcome"] == "", "study_id"]) == set(
-        evidence.studies.data["study_id"])
+        evidence.studies.data["study_id"]
+    )
     outcomes = evidence.studies.data.groupby("study_id")["outcome"].agg(set)
     for _, row in overall[overall["outcome"] != ""].iterrows():
         assert row["outcome"] in outcomes[row["study_id"]], (row["study_id"], row["outcome"])
@@ -280,7 +334,8 @@ NUMBER_WORDS = {8: "eight", 20: "twenty", 70: "seventy", 96: "ninety-six"}
 
 def _states(text: str, number: int) -> bool:
     return bool(re.search(rf"(?<![\d.]){number}(?![\d])", text)) or (
-        NUMBER_WORDS.get(number, "\0") in text.lower())
+        NUMBER_WORDS.get(number, "\0") in text.lower()
+    )
 
 
 def test_counts_come_with_the_words_that_state_them(evidence):
@@ -296,7 +351,11 @@ def test_counts_come_with_the_words_that_state_them(evidence):
     assert counts.loc["gent2024", "n_randomised"] == "28"
     # Randomised vs analysed where they differ (each quoted in n_source).
     assert dict(counts.loc[counts["n_analysed"] != "", "n_analysed"]) == {
-        "yoon2025": "58", "krupitsky2007": "53", "jovaisa2006": "50", "zarate2006": "17"}
+        "yoon2025": "58",
+        "krupitsky2007": "53",
+        "jovaisa2006": "50",
+        "zarate2006": "17",
+    }
 
 
 def test_crossover_trials_record_their_participants_once(evidence):
@@ -318,8 +377,9 @@ def test_arm_counts_never_exceed_the_study_count(evidence):
         known = counts.get(row["study_id"], "")
         if not known:
             continue
-        total = int(row["n_intervention"]) + (0 if str(row["n_comparator"]) == "<NA>"
-                                              else int(row["n_comparator"]))
+        total = int(row["n_intervention"]) + (
+            0 if str(row["n_comparator"]) == "<NA>" else int(row["n_comparator"])
+        )
         assert total <= int(known), (row["study_id"], row["line"])
 
 
@@ -355,6 +415,7 @@ def test_uncontrolled_reports_are_excluded_with_their_reason(evidence):
 
 # --- GRADE: a certainty for every row the summaries of findings show --------------------------
 
+
 def test_every_summary_of_findings_row_has_a_certainty(evidence):
     # Issue 14: a summary-of-findings row whose condition × outcome × comparator type × time
     # point has no grade.csv row reads "not assessed". Every condition's summary of findings,
@@ -366,11 +427,13 @@ def test_every_summary_of_findings_row_has_a_certainty(evidence):
     assert set(evidence.protocol.conditions) == {"alcohol", "opioids", "cocaine", "depression"}
     for condition in evidence.protocol.conditions:
         analyses = analyse_condition(evidence, condition)
-        frame = summary_of_findings(analyses, evidence.grade,
-                                    characteristics=evidence.characteristics)
+        frame = summary_of_findings(
+            analyses, evidence.grade, characteristics=evidence.characteristics
+        )
         assert len(frame), condition
-        missing = frame.loc[~frame["certainty"].isin(levels),
-                            ["outcome", "comparator_type", "timepoint"]]
+        missing = frame.loc[
+            ~frame["certainty"].isin(levels), ["outcome", "comparator_type", "timepoint"]
+        ]
         assert missing.empty, (condition, missing.to_dict("records"))
         page = analyses.summary_of_findings().html
         cells = re.findall(r'class="sof-certainty sof-certainty-([a-z-]+)"', page)
@@ -381,15 +444,21 @@ def test_every_summary_of_findings_row_has_a_certainty(evidence):
     with_numbers = headline[headline["k"] > 0]
     assert len(with_numbers)
     assert with_numbers["certainty"].isin(levels).all(), with_numbers[
-        ~with_numbers["certainty"].isin(levels)][["condition", "outcome", "timepoint"]]
+        ~with_numbers["certainty"].isin(levels)
+    ][["condition", "outcome", "timepoint"]]
 
 
 def test_every_grade_row_rates_evidence_a_report_shows(evidence):
     # The other way round: no grade.csv row rates a condition × outcome × comparator type ×
     # time point that has no data row (a misspelled key would rate nothing).
     rows = evidence.studies.data
-    shown = {tuple(r) for r in rows[["condition", "outcome", "comparator_type", "timepoint"]]
-             .astype(str).to_numpy().tolist()}
+    shown = {
+        tuple(r)
+        for r in rows[["condition", "outcome", "comparator_type", "timepoint"]]
+        .astype(str)
+        .to_numpy()
+        .tolist()
+    }
     for _, g in evidence.grade.iterrows():
         key = (g["condition"], g["outcome"], g["comparator_type"], str(g["timepoint"]).strip())
         # a blank time point rates every time point of the outcome without a row of its own
@@ -410,8 +479,11 @@ def test_grade_reasons_quote_only_numbers_the_data_hold(evidence):
     chars = evidence.characteristics
     rob = evidence.risk_of_bias
     for _, g in evidence.grade.iterrows():
-        rated = rows[(rows["condition"] == g["condition"]) & (rows["outcome"] == g["outcome"])
-                     & (rows["comparator_type"] == g["comparator_type"])]
+        rated = rows[
+            (rows["condition"] == g["condition"])
+            & (rows["outcome"] == g["outcome"])
+            & (rows["comparator_type"] == g["comparator_type"])
+        ]
         if str(g["timepoint"]).strip():
             rated = rated[rated["timepoint"] == str(g["timepoint"]).strip()]
         studies = set(rated["study_id"])
@@ -419,15 +491,23 @@ def test_grade_reasons_quote_only_numbers_the_data_hold(evidence):
         corpus = " ".join(
             [" ".join(map(str, r)) for r in rows[rows["study_id"].isin(studies)].to_numpy()]
             + [" ".join(map(str, r)) for r in chars[chars["study_id"].isin(studies)].to_numpy()]
-            + list(rob.loc[rob["study_id"].isin(studies), "support"]))
+            + list(rob.loc[rob["study_id"].isin(studies), "support"])
+        )
         sums = set()
         for _, r in rated.iterrows():
-            for a, b in (("n_intervention", "n_comparator"),
-                         ("events_intervention", "events_comparator")):
+            for a, b in (
+                ("n_intervention", "n_comparator"),
+                ("events_intervention", "events_comparator"),
+            ):
                 if str(r[a]) not in ("<NA>", "nan", "") and str(r[b]) not in ("<NA>", "nan", ""):
                     sums.add(str(int(r[a]) + int(r[b])))
         for column in [c for c in g.index if c.endswith("_reason")]:
             for number in _numbers(str(g[column])):
                 held = re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", corpus)
-                assert held or number in sums, (g["condition"], g["outcome"], g["timepoint"],
-                                                column, number)
+                assert held or number in sums, (
+                    g["condition"],
+                    g["outcome"],
+                    g["timepoint"],
+                    column,
+                    number,
+                )

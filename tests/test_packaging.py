@@ -13,7 +13,7 @@ def _normalise(requirement: str) -> str:
     environment marker such as ``; python_version < '3.11'`` or a YAML comment dropped)."""
     requirement = requirement.split(";")[0].split("#")[0].replace(" ", "")
     name = re.match(r"[A-Za-z0-9_.\-]+(\[[^\]]*\])?", requirement).group(0)
-    return re.sub(r"[-_.]+", "-", name.lower()) + requirement[len(name):]
+    return re.sub(r"[-_.]+", "-", name.lower()) + requirement[len(name) :]
 
 
 def _pyproject() -> set[str]:

@@ -17,8 +17,10 @@ from evsum.version import __version__
 DEFAULT_DATA = "data/studies.csv"
 
 #: ``--base`` of every command.
-_BASE_HELP = ("Evidence base folder (with evsum.toml). Default: the first of the current "
-              "directory and its parents that holds an evsum.toml.")
+_BASE_HELP = (
+    "Evidence base folder (with evsum.toml). Default: the first of the current "
+    "directory and its parents that holds an evsum.toml."
+)
 
 
 #: Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
@@ -38,8 +40,9 @@ def _fail_on_data(err: StudyDataError) -> None:
 
 
 def _base_option(function):
-    return click.option("--base", "base", default=None, type=click.Path(file_okay=False),
-                        help=_BASE_HELP)(function)
+    return click.option(
+        "--base", "base", default=None, type=click.Path(file_okay=False), help=_BASE_HELP
+    )(function)
 
 
 def _base(base: str | None, near: str | None = None) -> Path:
@@ -79,9 +82,11 @@ def new(directory: str) -> None:
     except EvsumError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
-    click.echo(f"{directory}: new evidence base ({len(written)} files). Next: fill "
-               f"{Path(directory) / 'evsum.toml'} and {Path(directory) / DEFAULT_DATA}, "
-               "then `evsum validate` there.")
+    click.echo(
+        f"{directory}: new evidence base ({len(written)} files). Next: fill "
+        f"{Path(directory) / 'evsum.toml'} and {Path(directory) / DEFAULT_DATA}, "
+        "then `evsum validate` there."
+    )
 
 
 @main.command()
@@ -106,14 +111,18 @@ def validate(csv_path: str | None, base: str | None) -> None:
     rows = len(evidence.studies.data)
     studies = evidence.studies.data["study_id"].nunique()
     extra = "" if claims is None else f", {len(claims.data)} claims"
-    click.echo(f"{csv_path}: OK ({rows} rows, {studies} studies, "
-               f"{len(evidence.studies.conditions)} conditions{extra})")
+    click.echo(
+        f"{csv_path}: OK ({rows} rows, {studies} studies, "
+        f"{len(evidence.studies.conditions)} conditions{extra})"
+    )
     found = evidence.found
     absent = [name for name in OPTIONAL_FILES if name not in found]
     click.echo("optional files found: " + (", ".join(found) or "none"))
     if absent:
-        click.echo("optional files not found (the reports say what was not recorded): "
-                   + ", ".join(absent))
+        click.echo(
+            "optional files not found (the reports say what was not recorded): "
+            + ", ".join(absent)
+        )
 
 
 @main.command(name="list")
@@ -127,8 +136,7 @@ def list_(csv_path: str | None, base: str | None) -> None:
 
     folder = _base(base, near=csv_path)
     try:
-        table = load_studies(csv_path or folder / DEFAULT_DATA,
-                             protocol=load_protocol(folder))
+        table = load_studies(csv_path or folder / DEFAULT_DATA, protocol=load_protocol(folder))
     except StudyDataError as err:
         _fail_on_data(err)
     data = table.data
@@ -146,33 +154,78 @@ def _inside(folder: Path, path: str | None, default: str) -> str:
 
 @main.command()
 @_base_option
-@click.option("--data", "data_path", default=None, type=click.Path(dir_okay=False),
-              help="Study table (context files beside it). [default: BASE/data/studies.csv]")
-@click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
-              help="Folder of the report notebooks. [default: BASE/notebooks]")
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Folder for the HTML reports. [default: BASE/reports]")
-@click.option("--build", "build_dir", default=None, type=click.Path(file_okay=False),
-              help="Folder for the executed notebooks (open them in JupyterLab to debug). "
-                   "[default: BASE/build]")
+@click.option(
+    "--data",
+    "data_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Study table (context files beside it). [default: BASE/data/studies.csv]",
+)
+@click.option(
+    "--notebooks",
+    "notebooks_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder of the report notebooks. [default: BASE/notebooks]",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder for the HTML reports. [default: BASE/reports]",
+)
+@click.option(
+    "--build",
+    "build_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder for the executed notebooks (open them in JupyterLab to debug). "
+    "[default: BASE/build]",
+)
 @click.option("--only", default=None, help="Render only this condition (or report name).")
-@click.option("--method", default="REML", show_default=True,
-              type=click.Choice(["FE", "DL", "REML", "PM", "ML"]),
-              help="Pooling method of the condition reports.")
-@click.option("--force", is_flag=True,
-              help="Re-render even the reports whose inputs are unchanged.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Parallel renders (default: one per core).")
-@click.option("--scheduler", default=None,
-              help="Address of a dask.distributed scheduler to render on (needs evsum[dask]).")
-@click.option("--pdf", is_flag=True,
-              help="Also print every report to OUT/NAME.pdf with headless Chromium "
-                   "(/usr/bin/chromium), offline.")
+@click.option(
+    "--method",
+    default="REML",
+    show_default=True,
+    type=click.Choice(["FE", "DL", "REML", "PM", "ML"]),
+    help="Pooling method of the condition reports.",
+)
+@click.option(
+    "--force", is_flag=True, help="Re-render even the reports whose inputs are unchanged."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel renders (default: one per core).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Address of a dask.distributed scheduler to render on (needs evsum[dask]).",
+)
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print every report to OUT/NAME.pdf with headless Chromium "
+    "(/usr/bin/chromium), offline.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
-           out_dir: str | None, build_dir: str | None, only: str | None, method: str,
-           force: bool, workers: int | None, scheduler: str | None, pdf: bool,
-           quiet: bool) -> None:
+def render(
+    base: str | None,
+    data_path: str | None,
+    notebooks_dir: str | None,
+    out_dir: str | None,
+    build_dir: str | None,
+    only: str | None,
+    method: str,
+    force: bool,
+    workers: int | None,
+    scheduler: str | None,
+    pdf: bool,
+    quiet: bool,
+) -> None:
     """Render the reports of the evidence base: one HTML report per condition, one per other
     notebook of notebooks/ (or the protocol's `reports`), and reports/index.html. A base
     without a notebooks/ folder is rendered with evsum's own templates.
@@ -197,10 +250,21 @@ def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
     build_dir = _inside(folder, build_dir, "build")
     try:
         evidence, _ = validate_data(data_path, base=folder)
-        jobs = plan_reports(data_path, notebooks_dir, out_dir, method=method, only=only,
-                            build_dir=build_dir, base=folder)
-        options = {"force": force, "quiet": quiet, "complete": only is None,
-                   "title": evidence.protocol.title}
+        jobs = plan_reports(
+            data_path,
+            notebooks_dir,
+            out_dir,
+            method=method,
+            only=only,
+            build_dir=build_dir,
+            base=folder,
+        )
+        options = {
+            "force": force,
+            "quiet": quiet,
+            "complete": only is None,
+            "title": evidence.protocol.title,
+        }
         if scheduler:
             from distributed import Client
 
@@ -224,12 +288,17 @@ def render(base: str | None, data_path: str | None, notebooks_dir: str | None,
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
     if not quiet:
-        click.echo(f"{Path(out_dir) / 'index.html'}: {len(summary.results)} reports, "
-                   f"{len(summary.failed)} failed")
+        click.echo(
+            f"{Path(out_dir) / 'index.html'}: {len(summary.results)} reports, "
+            f"{len(summary.failed)} failed"
+        )
     if summary.failed:
         for result in summary.failed:
-            click.echo(f"failed: {result.job.name}: {result.error} "
-                       f"(traceback in {result.job.error_path})", err=True)
+            click.echo(
+                f"failed: {result.job.name}: {result.error} "
+                f"(traceback in {result.job.error_path})",
+                err=True,
+            )
         sys.exit(3)
 
 
@@ -263,12 +332,16 @@ def params(notebooks: tuple[str, ...], base: str | None) -> None:
         if not found:
             click.echo("  (no parameters cell)")
         for p in found.values():
-            click.echo(f"  {p['name']}: {p['inferred_type_name']} = {p['default']}"
-                       + (f"  # {p['help']}" if p["help"] else ""))
-    click.echo("Paths: an empty `base` means the evidence base is the first of the kernel's "
-               "working directory and its parents with an evsum.toml (so papermill works from "
-               "the base's root and from notebooks/); its data are BASE/data/studies.csv. "
-               "`evsum render` passes `base` explicitly.")
+            click.echo(
+                f"  {p['name']}: {p['inferred_type_name']} = {p['default']}"
+                + (f"  # {p['help']}" if p["help"] else "")
+            )
+    click.echo(
+        "Paths: an empty `base` means the evidence base is the first of the kernel's "
+        "working directory and its parents with an evsum.toml (so papermill works from "
+        "the base's root and from notebooks/); its data are BASE/data/studies.csv. "
+        "`evsum render` passes `base` explicitly."
+    )
 
 
 @main.command(name="check-links")
@@ -295,16 +368,34 @@ def check_links(folder: str | None, base: str | None) -> None:
 @main.command(name="audit-citations")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @_base_option
-@click.option("--references", "references_path", default=None,
-              type=click.Path(exists=True, dir_okay=False),
-              help="Curated CSL-JSON references to check against. "
-                   "[default: BASE/data/references.json]")
-@click.option("--csv", "csv_out", default=None, type=click.Path(dir_okay=False),
-              help="Write one row per entry and finding to this CSV.")
-@click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False),
-              help="Write the audit table as an HTML fragment to this file.")
-def audit_citations_command(file: str, base: str | None, references_path: str | None,
-                            csv_out: str | None, html_out: str | None) -> None:
+@click.option(
+    "--references",
+    "references_path",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Curated CSL-JSON references to check against. [default: BASE/data/references.json]",
+)
+@click.option(
+    "--csv",
+    "csv_out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write one row per entry and finding to this CSV.",
+)
+@click.option(
+    "--html",
+    "html_out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write the audit table as an HTML fragment to this file.",
+)
+def audit_citations_command(
+    file: str,
+    base: str | None,
+    references_path: str | None,
+    csv_out: str | None,
+    html_out: str | None,
+) -> None:
     """Check the reference list in FILE (APA or Vancouver) against curated references.
 
     Prints one line per entry and exits 0 if every entry matches its record cleanly, 1 if any
@@ -321,9 +412,11 @@ def audit_citations_command(file: str, base: str | None, references_path: str | 
     except StudyDataError as err:
         _fail_on_data(err)
     for check in audit.checks:
-        click.echo(f"{check.entry.index}. {check.entry.key or check.entry.text[:60]} -> "
-                   f"{check.reference_id or 'no match'}: "
-                   f"{'ok' if check.ok else 'DISCREPANCIES'}")
+        click.echo(
+            f"{check.entry.index}. {check.entry.key or check.entry.text[:60]} -> "
+            f"{check.reference_id or 'no match'}: "
+            f"{'ok' if check.ok else 'DISCREPANCIES'}"
+        )
         for item in check.discrepancies + check.notes:
             click.echo(f"   - {item}")
     click.echo(audit.summary())

@@ -8,12 +8,40 @@ from __future__ import annotations
 
 #: Columns of ``data/studies.csv``, in file order (the curation contract).
 STUDY_COLUMNS: tuple[str, ...] = (
-    "study_id", "first_author", "year", "doi", "pmid", "condition", "design", "randomised",
-    "blinding", "intervention", "comparator", "comparator_type", "n_intervention",
-    "n_comparator", "outcome", "outcome_type", "timepoint", "events_intervention",
-    "events_comparator", "mean_intervention", "sd_intervention", "mean_comparator",
-    "sd_comparator", "effect_measure", "effect", "ci_low", "ci_high", "data_level",
-    "source_type", "source_kind", "source_locator", "source_quote", "derivation", "notes",
+    "study_id",
+    "first_author",
+    "year",
+    "doi",
+    "pmid",
+    "condition",
+    "design",
+    "randomised",
+    "blinding",
+    "intervention",
+    "comparator",
+    "comparator_type",
+    "n_intervention",
+    "n_comparator",
+    "outcome",
+    "outcome_type",
+    "timepoint",
+    "events_intervention",
+    "events_comparator",
+    "mean_intervention",
+    "sd_intervention",
+    "mean_comparator",
+    "sd_comparator",
+    "effect_measure",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "data_level",
+    "source_type",
+    "source_kind",
+    "source_locator",
+    "source_quote",
+    "derivation",
+    "notes",
 )
 #: Columns a study table may leave out (an evidence base curated before they existed): read
 #: as empty cells.
@@ -21,30 +49,65 @@ OPTIONAL_STUDY_COLUMNS: tuple[str, ...] = ("source_kind",)
 
 #: Columns that must hold a value in every row.
 REQUIRED_VALUE_COLUMNS: tuple[str, ...] = (
-    "study_id", "first_author", "year", "condition", "design", "randomised", "blinding",
-    "intervention", "comparator", "comparator_type", "outcome",
-    "outcome_type", "timepoint", "data_level", "source_type", "source_locator",
+    "study_id",
+    "first_author",
+    "year",
+    "condition",
+    "design",
+    "randomised",
+    "blinding",
+    "intervention",
+    "comparator",
+    "comparator_type",
+    "outcome",
+    "outcome_type",
+    "timepoint",
+    "data_level",
+    "source_type",
+    "source_locator",
 )
 
 INTEGER_COLUMNS: tuple[str, ...] = (
-    "year", "pmid", "n_intervention", "n_comparator", "events_intervention",
+    "year",
+    "pmid",
+    "n_intervention",
+    "n_comparator",
+    "events_intervention",
     "events_comparator",
 )
 FLOAT_COLUMNS: tuple[str, ...] = (
-    "mean_intervention", "sd_intervention", "mean_comparator", "sd_comparator", "effect",
-    "ci_low", "ci_high",
+    "mean_intervention",
+    "sd_intervention",
+    "mean_comparator",
+    "sd_comparator",
+    "effect",
+    "ci_low",
+    "ci_high",
 )
 NUMERIC_COLUMNS: tuple[str, ...] = INTEGER_COLUMNS + FLOAT_COLUMNS
 #: Numbers taken from a paper: each row that has one needs a source quote.
 SOURCED_NUMBER_COLUMNS: tuple[str, ...] = (
-    "events_intervention", "events_comparator", "mean_intervention", "sd_intervention",
-    "mean_comparator", "sd_comparator", "effect", "ci_low", "ci_high",
+    "events_intervention",
+    "events_comparator",
+    "mean_intervention",
+    "sd_intervention",
+    "mean_comparator",
+    "sd_comparator",
+    "effect",
+    "ci_low",
+    "ci_high",
 )
 
 #: Key that identifies one row: study × comparison × outcome × time point × kind of source
 #: (a primary and a secondary report of the same result are two rows).
-ROW_KEY: tuple[str, ...] = ("study_id", "intervention", "comparator", "outcome", "timepoint",
-                             "source_type")
+ROW_KEY: tuple[str, ...] = (
+    "study_id",
+    "intervention",
+    "comparator",
+    "outcome",
+    "timepoint",
+    "source_type",
+)
 
 DESIGNS: dict[str, str] = {
     "parallel_rct": "Randomised, parallel groups",
@@ -55,7 +118,11 @@ DESIGNS: dict[str, str] = {
 BLINDING: tuple[str, ...] = ("open", "single-blind", "double-blind")
 BOOLEAN_VALUES: dict[str, bool] = {"true": True, "false": False}
 COMPARATOR_TYPES: tuple[str, ...] = (
-    "placebo", "active placebo", "dose comparison", "treatment as usual", "none",
+    "placebo",
+    "active placebo",
+    "dose comparison",
+    "treatment as usual",
+    "none",
 )
 OUTCOME_TYPES: tuple[str, ...] = ("binary", "continuous", "time_to_event", "count")
 
@@ -159,6 +226,9 @@ ROB_DOMAIN_LABELS: dict[str, dict[str, str]] = {
 }
 GRADE_CERTAINTY: tuple[str, ...] = ("high", "moderate", "low", "very low")
 GRADE_DOMAINS: tuple[str, ...] = (
-    "risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias",
+    "risk_of_bias",
+    "inconsistency",
+    "indirectness",
+    "imprecision",
+    "publication_bias",
 )
-

@@ -36,8 +36,9 @@ def _rows() -> tuple[list[str], list[dict]]:
 
 def _csv(header: list[str], rows: list[dict], *, delimiter: str = ",") -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n",
-                            extrasaction="ignore", delimiter=delimiter)
+    writer = csv.DictWriter(
+        buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore", delimiter=delimiter
+    )
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -61,73 +62,126 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     cases: dict[str, tuple[str | bytes, list[dict]]] = {}
 
     def one(name, line, column, value, expected, *, same_value=True):
-        cases[name] = (_changed({line: {column: value}}),
-                       [_problem(line, column, expected, value if same_value else None)])
+        cases[name] = (
+            _changed({line: {column: value}}),
+            [_problem(line, column, expected, value if same_value else None)],
+        )
 
     # --- columns ------------------------------------------------------------------------
     cases["missing_column.csv"] = (
         _csv([c for c in header if c != "n_comparator"], rows),
-        [_problem(1, "n_comparator", "this column in the header", None)])
+        [_problem(1, "n_comparator", "this column in the header", None)],
+    )
     cases["extra_column.csv"] = (
         _csv([*header, "reviewer"], [{**r, "reviewer": "JD"} for r in rows]),
-        [_problem(1, "reviewer", "only the columns of data/README.md", "reviewer")])
+        [_problem(1, "reviewer", "only the columns of data/README.md", "reviewer")],
+    )
     renamed = [c if c != "n_intervention" else "n_trt" for c in header]
     cases["renamed_column.csv"] = (
-        _csv(renamed, [{("n_trt" if k == "n_intervention" else k): v for k, v in r.items()}
-                       for r in rows]),
-        [_problem(1, "n_intervention", "this column in the header", None),
-         _problem(1, "n_trt", "misspelled or renamed column", "n_trt")])
+        _csv(
+            renamed,
+            [{("n_trt" if k == "n_intervention" else k): v for k, v in r.items()} for r in rows],
+        ),
+        [
+            _problem(1, "n_intervention", "this column in the header", None),
+            _problem(1, "n_trt", "misspelled or renamed column", "n_trt"),
+        ],
+    )
     cases["duplicate_header.csv"] = (
         good.replace(",derivation,notes\n", ",notes,notes\n", 1),
-        [_problem(1, "notes", "each column name once", "notes")])
+        [_problem(1, "notes", "each column name once", "notes")],
+    )
 
     # --- whole file: encodings, line endings, structure ---------------------------------
-    cases["empty.csv"] = ("", [_problem(None, None, "a header row and at least one record",
-                                        "an empty file")])
-    cases["blank_lines_only.csv"] = ("\n \n\n", [_problem(
-        None, None, "a header row and at least one record", "an empty file")])
-    cases["header_only.csv"] = (good.split("\n", 1)[0] + "\n", [_problem(
-        None, None, "at least one study row", "no records")])
-    cases["utf16.csv"] = (good.encode("utf-16"), [_problem(
-        1, None, "a UTF-8 text file", "UTF-16 byte-order mark")])
-    cases["utf16_no_bom.csv"] = (good.encode("utf-16-le"), [_problem(
-        1, None, "a UTF-8 text file", "NUL bytes (UTF-16 without a byte-order mark?)")])
+    cases["empty.csv"] = (
+        "",
+        [_problem(None, None, "a header row and at least one record", "an empty file")],
+    )
+    cases["blank_lines_only.csv"] = (
+        "\n \n\n",
+        [_problem(None, None, "a header row and at least one record", "an empty file")],
+    )
+    cases["header_only.csv"] = (
+        good.split("\n", 1)[0] + "\n",
+        [_problem(None, None, "at least one study row", "no records")],
+    )
+    cases["utf16.csv"] = (
+        good.encode("utf-16"),
+        [_problem(1, None, "a UTF-8 text file", "UTF-16 byte-order mark")],
+    )
+    cases["utf16_no_bom.csv"] = (
+        good.encode("utf-16-le"),
+        [_problem(1, None, "a UTF-8 text file", "NUL bytes (UTF-16 without a byte-order mark?)")],
+    )
     cases["latin1.csv"] = (
         _changed({5: {"first_author": "Gamm\u00e4"}}).encode("latin-1"),
-        [_problem(5, "first_author", "byte 0xe4 is not UTF-8", "Gamm\ufffd")])
+        [_problem(5, "first_author", "byte 0xe4 is not UTF-8", "Gamm\ufffd")],
+    )
     # (a BOM and Windows line endings are accepted: tests/ingest/test_io.py)
-    cases["old_mac_line_endings.csv"] = (good.replace("\n", "\r"), [_problem(
-        1, None, "lines ending in \\n or \\r\\n",
-        "a carriage return without a line feed (old Mac line ending)")])
-    for name, delimiter, shown in (("semicolon_delimiter.csv", ";", "';'"),
-                                   ("tab_delimiter.csv", "\t", "tab")):
-        cases[name] = (_csv(header, rows, delimiter=delimiter), [_problem(
-            1, None, f"uses {shown} as delimiter; evsum reads comma-separated files",
-            f"{shown} as delimiter")])
+    cases["old_mac_line_endings.csv"] = (
+        good.replace("\n", "\r"),
+        [
+            _problem(
+                1,
+                None,
+                "lines ending in \\n or \\r\\n",
+                "a carriage return without a line feed (old Mac line ending)",
+            )
+        ],
+    )
+    for name, delimiter, shown in (
+        ("semicolon_delimiter.csv", ";", "';'"),
+        ("tab_delimiter.csv", "\t", "tab"),
+    ):
+        cases[name] = (
+            _csv(header, rows, delimiter=delimiter),
+            [
+                _problem(
+                    1,
+                    None,
+                    f"uses {shown} as delimiter; evsum reads comma-separated files",
+                    f"{shown} as delimiter",
+                )
+            ],
+        )
     # European Excel: BOM, CRLF and ';' at once; only the delimiter is a problem, said once
     cases["excel_semicolon_bom_crlf.csv"] = (
         b"\xef\xbb\xbf" + _csv(header, rows, delimiter=";").replace("\n", "\r\n").encode(),
-        [_problem(1, None, "uses ';' as delimiter", "';' as delimiter")])
+        [_problem(1, None, "uses ';' as delimiter", "';' as delimiter")],
+    )
     latin = _changed({3: {"first_author": "B\u00e9ta"}, 5: {"first_author": "Gamm\u00e4"}})
-    cases["latin1_two_lines.csv"] = (latin.encode("latin-1"), [
-        _problem(3, "first_author", "byte 0xe9 is not UTF-8", "B\ufffdta"),
-        _problem(5, "first_author", "byte 0xe4 is not UTF-8", "Gamm\ufffd")])
+    cases["latin1_two_lines.csv"] = (
+        latin.encode("latin-1"),
+        [
+            _problem(3, "first_author", "byte 0xe9 is not UTF-8", "B\ufffdta"),
+            _problem(5, "first_author", "byte 0xe4 is not UTF-8", "Gamm\ufffd"),
+        ],
+    )
     lines = good.split("\n")
-    cases["half_written_row.csv"] = ("\n".join(lines[:5]) + "\n" + lines[5][:30], [_problem(
-        6, None, "33 fields as in the header", "4 fields")])
+    cases["half_written_row.csv"] = (
+        "\n".join(lines[:5]) + "\n" + lines[5][:30],
+        [_problem(6, None, "33 fields as in the header", "4 fields")],
+    )
     lines_extra = list(lines)
     lines_extra[3] += ","
-    cases["too_many_fields.csv"] = ("\n".join(lines_extra), [_problem(
-        4, None, "33 fields as in the header", "34 fields")])
+    cases["too_many_fields.csv"] = (
+        "\n".join(lines_extra),
+        [_problem(4, None, "33 fields as in the header", "34 fields")],
+    )
     # a record that cannot be read does not hide the problems of the others
     shifted = _changed({5: {"doi": "javascript:alert(1)"}}).split("\n")
     shifted[2] += ","
-    cases["short_row_and_bad_value.csv"] = ("\n".join(shifted), [
-        _problem(3, None, "33 fields as in the header", "34 fields"),
-        _problem(5, "doi", "a DOI such as", "javascript:alert(1)")])
+    cases["short_row_and_bad_value.csv"] = (
+        "\n".join(shifted),
+        [
+            _problem(3, None, "33 fields as in the header", "34 fields"),
+            _problem(5, "doi", "a DOI such as", "javascript:alert(1)"),
+        ],
+    )
     cases["unterminated_quote.csv"] = (
         good.replace('"fictional fixture, Results"', '"fictional fixture, Results', 1),
-        [_problem(3, None, "a well-formed CSV record", "',' expected after '\"'")])
+        [_problem(3, None, "a well-formed CSV record", "',' expected after '\"'")],
+    )
 
     # --- values: types and ranges -------------------------------------------------------
     one("text_in_number.csv", 2, "n_intervention", "twenty", "a number")
@@ -135,8 +189,7 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     one("decimal_comma.csv", 4, "mean_intervention", "10,5", "a number")
     one("infinite_sd.csv", 4, "sd_intervention", "inf", "a finite number")
     one("not_a_boolean.csv", 6, "randomised", "yes", "one of 'true', 'false'")
-    one("events_more_than_n.csv", 2, "events_intervention", "25",
-        "events ≤ n_intervention")
+    one("events_more_than_n.csv", 2, "events_intervention", "25", "events ≤ n_intervention")
     one("zero_n.csv", 2, "n_intervention", "0", "a number of participants > 0")
     one("negative_n.csv", 3, "n_comparator", "-28", "a number of participants > 0")
     one("negative_events.csv", 2, "events_comparator", "-1", "a number of events ≥ 0")
@@ -147,10 +200,14 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     one("negative_pmid.csv", 6, "pmid", "-5", "a positive PubMed id")
     one("huge_integer.csv", 3, "n_intervention", "1e30", "a whole number below")
     cases["negative_ratio.csv"] = (
-        _changed({5: {"effect_measure": "OR", "effect": "-1.2", "ci_low": "-2.0",
-                      "ci_high": "-0.4"}}),
-        [_problem(5, c, "a ratio > 0", v)
-         for c, v in (("effect", "-1.2"), ("ci_low", "-2.0"), ("ci_high", "-0.4"))])
+        _changed(
+            {5: {"effect_measure": "OR", "effect": "-1.2", "ci_low": "-2.0", "ci_high": "-0.4"}}
+        ),
+        [
+            _problem(5, c, "a ratio > 0", v)
+            for c, v in (("effect", "-1.2"), ("ci_low", "-2.0"), ("ci_high", "-0.4"))
+        ],
+    )
 
     # --- vocabularies and formats -------------------------------------------------------
     one("unknown_condition.csv", 2, "condition", "gambling", "one of 'alcohol'")
@@ -160,68 +217,95 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     one("unknown_outcome.csv", 6, "outcome", "happiness", "one of 'abstinence'")
     one("vocabulary_with_nbsp.csv", 2, "condition", "alcohol\u00a0", "one of 'alcohol'")
     one("malformed_doi.csv", 5, "doi", "doi:10.9999/fixture.gamma", "a DOI such as")
-    one("doi_with_url_prefix.csv", 2, "doi", "https://doi.org/10.9999/fixture.alpha",
-        "no https://doi.org/ prefix")
+    one(
+        "doi_with_url_prefix.csv",
+        2,
+        "doi",
+        "https://doi.org/10.9999/fixture.alpha",
+        "no https://doi.org/ prefix",
+    )
     one("javascript_doi.csv", 5, "doi", "javascript:alert(1)", "a DOI such as")
-    one("html_in_doi.csv", 6, "doi", '10.9999/x"><script>alert(1)</script>',
-        "a DOI such as")
+    one("html_in_doi.csv", 6, "doi", '10.9999/x"><script>alert(1)</script>', "a DOI such as")
     one("bad_timepoint.csv", 5, "timepoint", "three weeks", "'<number> <unit>'")
 
     # --- sources and data levels --------------------------------------------------------
     one("missing_source_locator.csv", 3, "source_locator", "", "a value")
-    one("number_without_source_quote.csv", 2, "source_quote", "",
-        "the words of the paper that state the numbers")
+    one(
+        "number_without_source_quote.csv",
+        2,
+        "source_quote",
+        "",
+        "the words of the paper that state the numbers",
+    )
     one("missing_study_id.csv", 5, "study_id", "", "a value")
     one("study_id_not_slug.csv", 5, "study_id", "Gamma 2010", "a slug of lower-case")
-    one("narrative_with_numbers.csv", 6, "events_intervention", "10",
-        "data_level is 'narrative'")
+    one("narrative_with_numbers.csv", 6, "events_intervention", "10", "data_level is 'narrative'")
     one("arm_row_missing_number.csv", 2, "events_comparator", "", "needs events and n")
     # Krupitsky-like: events but no n in the ketamine arm ("500/" would be shown)
     one("arm_row_missing_n_intervention.csv", 2, "n_intervention", "", "needs events and n")
     cases["arm_row_without_any_n.csv"] = (
         _changed({2: {"n_intervention": "", "n_comparator": ""}}),
-        [_problem(2, c, "needs events and n", "") for c in ("n_intervention", "n_comparator")])
+        [_problem(2, c, "needs events and n", "") for c in ("n_intervention", "n_comparator")],
+    )
     one("arm_continuous_row_without_n.csv", 4, "n_intervention", "", "needs mean, SD and n")
     cases["ci_of_zero_width.csv"] = (
         _changed({5: {"effect": "-1.2", "ci_low": "-1.2", "ci_high": "-1.2"}}),
-        [_problem(5, "ci_high", "ci_low < ci_high", "-1.2")])
+        [_problem(5, "ci_high", "ci_low < ci_high", "-1.2")],
+    )
 
     # --- values ending in a newline ("$" matches before a final "\n"; "\Z" does not) ----
-    one("timepoint_with_trailing_newline.csv", 2, "timepoint", "3 weeks\n",
-        "'<number> <unit>'")
-    one("study_id_with_trailing_newline.csv", 5, "study_id", "gamma2010\n",
-        "a slug of lower-case")
+    one("timepoint_with_trailing_newline.csv", 2, "timepoint", "3 weeks\n", "'<number> <unit>'")
+    one("study_id_with_trailing_newline.csv", 5, "study_id", "gamma2010\n", "a slug of lower-case")
     one("doi_with_trailing_newline.csv", 5, "doi", "10.9999/fixture.gamma\n", "a DOI such as")
     one("contrast_row_missing_ci.csv", 5, "ci_high", "", "data_level is 'contrast'")
 
     # --- control characters -------------------------------------------------------------
-    one("control_characters.csv", 2, "notes", "red \x1b[31malert\x1b[0m",
-        "text without control characters")
-    one("nul_in_cell.csv", 4, "intervention", "ketamine\x00 0.5 mg/kg IV",
-        "text without control characters")
+    one(
+        "control_characters.csv",
+        2,
+        "notes",
+        "red \x1b[31malert\x1b[0m",
+        "text without control characters",
+    )
+    one(
+        "nul_in_cell.csv",
+        4,
+        "intervention",
+        "ketamine\x00 0.5 mg/kg IV",
+        "text without control characters",
+    )
     cases["c1_control_characters.csv"] = (
         _changed({2: {"notes": "next\u0085line"}, 3: {"comparator": "saline \u009b31m"}}),
-        [_problem(2, "notes", "text without control characters", "next\u0085line"),
-         _problem(3, "comparator", "text without control characters", "saline \u009b31m")])
+        [
+            _problem(2, "notes", "text without control characters", "next\u0085line"),
+            _problem(3, "comparator", "text without control characters", "saline \u009b31m"),
+        ],
+    )
 
     # --- rows and studies ---------------------------------------------------------------
-    cases["duplicate_row.csv"] = (good + lines[1] + "\n", [_problem(
-        7, "study_id", "duplicate row", "alpha2001")])
+    cases["duplicate_row.csv"] = (
+        good + lines[1] + "\n",
+        [_problem(7, "study_id", "duplicate row", "alpha2001")],
+    )
     one("study_facts_differ.csv", 4, "year", "2006", "one year per study_id")
-    one("study_condition_differs.csv", 4, "condition", "cocaine",
-        "one condition per study_id")
+    one("study_condition_differs.csv", 4, "condition", "cocaine", "one condition per study_id")
     one("study_blinding_differs.csv", 4, "blinding", "open", "one blinding per study_id")
     conflicting = dict(rows[0], comparator=rows[0]["comparator"] + " ", events_comparator="9")
     cases["conflicting_duplicate_trailing_space.csv"] = (
         _csv(header, [*rows, conflicting]),
-        [_problem(7, "study_id", "a conflicting copy of line 2", "alpha2001")])
+        [_problem(7, "study_id", "a conflicting copy of line 2", "alpha2001")],
+    )
     cased = dict(rows[0], intervention=rows[0]["intervention"].upper(), events_comparator="9")
     cases["conflicting_duplicate_differing_in_case.csv"] = (
         _csv(header, [*rows, cased]),
-        [_problem(7, "study_id", "a conflicting copy of line 2", "alpha2001")])
+        [_problem(7, "study_id", "a conflicting copy of line 2", "alpha2001")],
+    )
     # --- source kind (an optional column; the fixture has none, these cases add it) ------
-    kinded = [*header[:header.index("source_type") + 1], "source_kind",
-              *header[header.index("source_type") + 1:]]
+    kinded = [
+        *header[: header.index("source_type") + 1],
+        "source_kind",
+        *header[header.index("source_type") + 1 :],
+    ]
     # lines 2-6 are primary papers; alpha2001's table is read in full, the others' abstracts
 
     def with_kinds(changes: dict[int, dict]) -> str:
@@ -233,51 +317,97 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
 
     cases["unknown_source_kind.csv"] = (
         with_kinds({3: {"source_kind": "journal article"}}),
-        [_problem(3, "source_kind", "one of 'full text', 'abstract'", "journal article")])
+        [_problem(3, "source_kind", "one of 'full text', 'abstract'", "journal article")],
+    )
     # a press report is a secondary source: the kind must say what the type says
     cases["source_kind_of_another_source_type.csv"] = (
         with_kinds({5: {"source_kind": "press"}, 6: {"source_type": "secondary"}}),
-        [_problem(5, "source_kind", "a source kind of source_type 'primary': 'full text' or "
-                  "'abstract'", "press"),
-         _problem(6, "source_kind", "a source kind of source_type 'secondary': 'review' or "
-                  "'press'", "abstract")])
+        [
+            _problem(
+                5,
+                "source_kind",
+                "a source kind of source_type 'primary': 'full text' or 'abstract'",
+                "press",
+            ),
+            _problem(
+                6,
+                "source_kind",
+                "a source kind of source_type 'secondary': 'review' or 'press'",
+                "abstract",
+            ),
+        ],
+    )
     cases["source_kind_with_trailing_space.csv"] = (
         with_kinds({2: {"source_kind": "full text "}}),
-        [_problem(2, "source_kind", "one of 'full text'", "full text ")])
+        [_problem(2, "source_kind", "one of 'full text'", "full text ")],
+    )
     cases.update(_context_cases())
 
     # --- several at once ----------------------------------------------------------------
     cases["several_errors.csv"] = (
-        _changed({2: {"condition": "gambling"}, 4: {"sd_intervention": "-4.1"},
-                  5: {"doi": "javascript:alert(1)"}, 6: {"source_locator": ""}}),
-        [_problem(2, "condition", "one of 'alcohol'", "gambling"),
-         _problem(4, "sd_intervention", "a standard deviation > 0", "-4.1"),
-         _problem(5, "doi", "a DOI such as", "javascript:alert(1)"),
-         _problem(6, "source_locator", "a value", "")])
-    return {name: (data if isinstance(data, bytes) else data.encode("utf-8"), problems)
-            for name, (data, problems) in cases.items()}
+        _changed(
+            {
+                2: {"condition": "gambling"},
+                4: {"sd_intervention": "-4.1"},
+                5: {"doi": "javascript:alert(1)"},
+                6: {"source_locator": ""},
+            }
+        ),
+        [
+            _problem(2, "condition", "one of 'alcohol'", "gambling"),
+            _problem(4, "sd_intervention", "a standard deviation > 0", "-4.1"),
+            _problem(5, "doi", "a DOI such as", "javascript:alert(1)"),
+            _problem(6, "source_locator", "a value", ""),
+        ],
+    )
+    return {
+        name: (data if isinstance(data, bytes) else data.encode("utf-8"), problems)
+        for name, (data, problems) in cases.items()
+    }
 
 
-GRADE_HEADER = ("condition,outcome,comparator_type,timepoint,start,risk_of_bias,"
-                "risk_of_bias_reason,inconsistency,inconsistency_reason,indirectness,"
-                "indirectness_reason,imprecision,imprecision_reason,publication_bias,"
-                "publication_bias_reason,certainty,baseline_risk_per_1000,baseline_risk_source")
-CLAIMS_HEADER = ("claim_id,quote,section,claim_type,cited_reference,reference_id,study_ids,"
-                 "outcomes,verdict,rationale")
+GRADE_HEADER = (
+    "condition,outcome,comparator_type,timepoint,start,risk_of_bias,"
+    "risk_of_bias_reason,inconsistency,inconsistency_reason,indirectness,"
+    "indirectness_reason,imprecision,imprecision_reason,publication_bias,"
+    "publication_bias_reason,certainty,baseline_risk_per_1000,baseline_risk_source"
+)
+CLAIMS_HEADER = (
+    "claim_id,quote,section,claim_type,cited_reference,reference_id,study_ids,"
+    "outcomes,verdict,rationale"
+)
 CHARACTERISTICS_HEADER = (
     "study_id,title,journal,population,country,setting,n_randomised,dose_route,sessions,"
-    "co_therapy,follow_up,funding,conflicts,registration,source_locator,notes")
+    "co_therapy,follow_up,funding,conflicts,registration,source_locator,notes"
+)
 
 
 def _grade_row(timepoint: str) -> str:
-    return (f"alcohol,abstinence,placebo,{timepoint},high,not serious,,not serious,,"
-            "not serious,,not serious,,not serious,,high,,")
+    return (
+        f"alcohol,abstinence,placebo,{timepoint},high,not serious,,not serious,,"
+        "not serious,,not serious,,not serious,,high,,"
+    )
 
 
-def _claim_row(claim_id: str = "C01", quote: str = "Ketamine helps people stop drinking.",
-               rationale: str = "One small trial, Beta 2005, points this way.") -> str:
-    return _csv_line([claim_id, quote, "(introduction)", "effect", "", "", "beta2005",
-                      "abstinence", "overstated", rationale])
+def _claim_row(
+    claim_id: str = "C01",
+    quote: str = "Ketamine helps people stop drinking.",
+    rationale: str = "One small trial, Beta 2005, points this way.",
+) -> str:
+    return _csv_line(
+        [
+            claim_id,
+            quote,
+            "(introduction)",
+            "effect",
+            "",
+            "",
+            "beta2005",
+            "abstinence",
+            "overstated",
+            rationale,
+        ]
+    )
 
 
 def _csv_line(cells: list[str]) -> str:
@@ -292,37 +422,84 @@ def _context_cases() -> dict[str, tuple[str, list[dict]]]:
     # the render matches time points trimmed, so these two rows are one key
     cases["grade_duplicate_up_to_a_space--grade.csv"] = (
         f"{GRADE_HEADER}\n{_grade_row('3 weeks')}\n{_grade_row('3 weeks ')}\n",
-        [_problem(3, "outcome", "one row per condition × outcome × comparator type",
-                  "abstinence")])
+        [
+            _problem(
+                3, "outcome", "one row per condition × outcome × comparator type", "abstinence"
+            )
+        ],
+    )
     cases["claims_control_characters--claims.csv"] = (
-        CLAIMS_HEADER + "\n" + _claim_row(quote="Ketamine \x1b[2Jhelps.")
+        CLAIMS_HEADER
+        + "\n"
+        + _claim_row(quote="Ketamine \x1b[2Jhelps.")
         + _claim_row("C02", rationale="Beta 2005\u009b points this way."),
-        [_problem(2, "quote", "text without control characters", "Ketamine \x1b[2Jhelps."),
-         _problem(3, "rationale", "text without control characters",
-                  "Beta 2005\u009b points this way.")])
+        [
+            _problem(2, "quote", "text without control characters", "Ketamine \x1b[2Jhelps."),
+            _problem(
+                3,
+                "rationale",
+                "text without control characters",
+                "Beta 2005\u009b points this way.",
+            ),
+        ],
+    )
     cases["claims_extra_column--claims.csv"] = (
         CLAIMS_HEADER + ",reviewer\n" + _claim_row().rstrip("\n") + ",JD\n",
-        [_problem(1, "reviewer", "only the columns of data/README.md", "reviewer")])
+        [_problem(1, "reviewer", "only the columns of data/README.md", "reviewer")],
+    )
     cases["claim_id_with_trailing_newline--claims.csv"] = (
         CLAIMS_HEADER + "\n" + _claim_row("C01\n"),
-        [_problem(2, "claim_id", "an id such as C01", "C01\n")])
+        [_problem(2, "claim_id", "an id such as C01", "C01\n")],
+    )
     cases["n_randomised_in_words--study_characteristics.csv"] = (
-        CHARACTERISTICS_HEADER + "\n" + _csv_line(
-            ["alpha2001", "A fictional trial", "", "", "", "", "-forty", "", "", "", "", "",
-             "", "", "fictional fixture, Methods", ""]),
-        [_problem(2, "n_randomised", "a whole number > 0", "-forty")])
+        CHARACTERISTICS_HEADER
+        + "\n"
+        + _csv_line(
+            [
+                "alpha2001",
+                "A fictional trial",
+                "",
+                "",
+                "",
+                "",
+                "-forty",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "fictional fixture, Methods",
+                "",
+            ]
+        ),
+        [_problem(2, "n_randomised", "a whole number > 0", "-forty")],
+    )
     cases["references_nested_deeply--references.json"] = (
         "[" * 20_000 + "]" * 20_000 + "\n",
-        [_problem(None, None, "a CSL-JSON array of reference items",
-                  "JSON nested too deeply to read")])
+        [
+            _problem(
+                None, None, "a CSL-JSON array of reference items", "JSON nested too deeply to read"
+            )
+        ],
+    )
     cases["references_nan--references.json"] = (
         '[{"id": "alpha2001", "title": "A fictional trial", "volume": NaN}]\n',
-        [_problem(None, None, "a CSL-JSON array of reference items",
-                  "NaN (not JSON: RFC 8259 has no NaN or Infinity)")])
+        [
+            _problem(
+                None,
+                None,
+                "a CSL-JSON array of reference items",
+                "NaN (not JSON: RFC 8259 has no NaN or Infinity)",
+            )
+        ],
+    )
     cases["references_same_id_twice--references.json"] = (
         '[{"id": "alpha2001", "title": "A fictional trial"},\n'
         ' {"id": "alpha2001", "title": "Another title"}]\n',
-        [_problem(None, "id", "each id once (item 2 repeats it)", "alpha2001")])
+        [_problem(None, "id", "each id once (item 2 repeats it)", "alpha2001")],
+    )
     return cases
 
 
@@ -335,7 +512,8 @@ def main() -> None:
         (HERE / name).write_bytes(data)
         manifest[name] = problems
     (HERE / "expected.json").write_text(
-        json.dumps(manifest, indent=1, ensure_ascii=True) + "\n", encoding="utf-8")
+        json.dumps(manifest, indent=1, ensure_ascii=True) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -20,10 +20,20 @@ HOSTILE = (
 )
 
 
-@pytest.mark.parametrize(("value", "written"), [
-    ("=1+2", "'=1+2"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("Smith (2019)", "Smith (2019)"), ("", ""), (3, 3),
-])
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Smith (2019)", "Smith (2019)"),
+        ("", ""),
+        (3, 3),
+    ],
+)
 def test_cells_a_spreadsheet_would_run_get_a_quote(value, written):
     assert spreadsheet_safe(value) == written
 
@@ -32,9 +42,17 @@ def test_audit_csv_has_no_formula_cells(tmp_path):
     source = tmp_path / "refs.txt"
     source.write_text(HOSTILE, encoding="utf-8")
     out = tmp_path / "audit.csv"
-    result = CliRunner().invoke(main, ["audit-citations", str(source), "--references",
-                                       str(ROOT / "data" / "references.json"),
-                                       "--csv", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "audit-citations",
+            str(source),
+            "--references",
+            str(ROOT / "data" / "references.json"),
+            "--csv",
+            str(out),
+        ],
+    )
     assert result.exit_code == 1, result.output  # nothing matches: discrepancies
     with open(out, newline="", encoding="utf-8") as handle:
         cells = [cell for row in csv.reader(handle) for cell in row]

@@ -38,11 +38,11 @@ def _matches(line: str, path: Path, problem: dict) -> bool:
     where = str(path) if problem["line"] is None else f"{path}:{problem['line']}"
     if not line.startswith(where + " "):
         return False
-    rest = re.sub(r"^ \(study_id=[^)]*\)", "", line[len(where):])
+    rest = re.sub(r"^ \(study_id=[^)]*\)", "", line[len(where) :])
     column = "" if problem["column"] is None else f" {problem['column']}:"
     got = "" if problem["value"] is None else f" got {problem['value']!r};"
     prefix = f"{column}{got} expected "
-    return rest.startswith(prefix) and problem["expected"] in rest[len(prefix):]
+    return rest.startswith(prefix) and problem["expected"] in rest[len(prefix) :]
 
 
 def _corpus_files() -> list[str]:
@@ -117,19 +117,36 @@ def test_render_with_invalid_data_exits_1_and_leaves_reports_untouched(tmp_path)
     (reports / ".build" / "alcohol.ipynb").write_text("{}\n")
 
     def snapshot():
-        return {p.relative_to(reports): (p.read_bytes(), p.stat().st_mtime_ns)
-                for p in sorted(reports.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(reports): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(reports.rglob("*"))
+            if p.is_file()
+        }
 
     before = snapshot()
-    result = CliRunner().invoke(main, ["render", "--data", str(data / "studies.csv"),
-                                       "--notebooks", str(notebooks), "--out", str(reports),
-                                       "--quiet"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "render",
+            "--data",
+            str(data / "studies.csv"),
+            "--notebooks",
+            str(notebooks),
+            "--out",
+            str(reports),
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert f"4 problems in {data / 'studies.csv'}:" in result.output
     assert snapshot() == before
-    assert sorted(p.name for p in reports.rglob("*")) == [".build", ".evsum-state.json",
-                                                          "alcohol.html", "alcohol.ipynb",
-                                                          "index.html"]
+    assert sorted(p.name for p in reports.rglob("*")) == [
+        ".build",
+        ".evsum-state.json",
+        "alcohol.html",
+        "alcohol.ipynb",
+        "index.html",
+    ]
 
 
 def test_context_files_are_checked_for_control_characters(tmp_path):
@@ -137,15 +154,20 @@ def test_context_files_are_checked_for_control_characters(tmp_path):
     (tmp_path / "risk_of_bias.csv").write_text(
         "study_id,tool,domain,judgement,support,source_locator\n"
         "alpha2001,RoB 2,D1,low,fine,Table 1\n"
-        "alpha2001,RoB 2,D2,low,\x1b[2Jcleared,Table 1\n", encoding="utf-8")
+        "alpha2001,RoB 2,D2,low,\x1b[2Jcleared,Table 1\n",
+        encoding="utf-8",
+    )
     result = _validate(tmp_path / "studies.csv")
     assert result.exit_code == 1, result.output
-    assert (f"{tmp_path / 'risk_of_bias.csv'}:3 (study_id=alpha2001) support: "
-            "got '\\x1b[2Jcleared'; expected text without control characters.") in result.output
+    assert (
+        f"{tmp_path / 'risk_of_bias.csv'}:3 (study_id=alpha2001) support: "
+        "got '\\x1b[2Jcleared'; expected text without control characters."
+    ) in result.output
     assert "\x1b" not in result.output
 
 
 # --- a large file -------------------------------------------------------------------------
+
 
 def _write_large_table(path: Path, size: int, bad_line: int) -> tuple[int, str]:
     """Write ~``size`` bytes of valid rows with one bad n at ``bad_line``; return rows, id."""
@@ -158,7 +180,8 @@ def _write_large_table(path: Path, size: int, bad_line: int) -> tuple[int, str]:
     for row in rows:
         buffer = io.StringIO()
         csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n").writerow(
-            {**row, "study_id": "\0", "notes": note})
+            {**row, "study_id": "\0", "notes": note}
+        )
         templates.append(buffer.getvalue())
     header = ",".join(fields) + "\n"
     parts, written, i, bad_id = [header], len(header), 0, ""
@@ -192,5 +215,6 @@ def test_100_mb_table_with_one_bad_row_is_validated_and_the_row_named(tmp_path):
     result = _validate(path)
     assert result.exit_code == 1, result.output[:2000]
     assert f"1 problem in {path}:" in result.output
-    assert (f"{path}:{bad_line} (study_id={bad_id}) n_comparator: got '-"
-            in result.output), result.output[:2000]
+    assert f"{path}:{bad_line} (study_id={bad_id}) n_comparator: got '-" in result.output, (
+        result.output[:2000]
+    )

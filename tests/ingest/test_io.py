@@ -68,8 +68,7 @@ def test_a_lone_carriage_return_is_named(tmp_path):
 @pytest.mark.parametrize(("delimiter", "shown"), [(";", "';'"), ("\t", "tab")])
 def test_another_delimiter_is_said_once(tmp_path, delimiter, shown):
     path = tmp_path / "s.csv"
-    path.write_text(f"study_id{delimiter}notes\na{delimiter}b\nc{delimiter}d\n",
-                    encoding="utf-8")
+    path.write_text(f"study_id{delimiter}notes\na{delimiter}b\nc{delimiter}d\n", encoding="utf-8")
     problem = _one_problem(path)
     assert problem.line == 1 and problem.value == f"{shown} as delimiter"
     assert f"{path} uses {shown} as delimiter; evsum reads comma-separated" in problem.expected

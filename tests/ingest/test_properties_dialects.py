@@ -23,8 +23,14 @@ from evsum.ingest.studies import validate_studies
 from conftest import ROOT
 
 DATA = ROOT / "data"
-FILES = ("studies.csv", "study_characteristics.csv", "risk_of_bias.csv", "grade.csv",
-         "claims.csv", "search_log.csv")
+FILES = (
+    "studies.csv",
+    "study_characteristics.csv",
+    "risk_of_bias.csv",
+    "grade.csv",
+    "claims.csv",
+    "search_log.csv",
+)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
@@ -36,8 +42,9 @@ def _cells(name: str) -> tuple[list[str], list[list[str]]]:
 
 def _quote_text_cells(row: list[str]) -> str:
     """A line as LibreOffice writes it with "Quote all text cells": numbers left bare."""
-    return ",".join(c if not c or _NUMBER.fullmatch(c) else '"' + c.replace('"', '""') + '"'
-                    for c in row)
+    return ",".join(
+        c if not c or _NUMBER.fullmatch(c) else '"' + c.replace('"', '""') + '"' for c in row
+    )
 
 
 @st.composite
@@ -77,8 +84,11 @@ def _editor_lines(rows: list[list[str]]) -> list[int]:
 @given(name=st.sampled_from(FILES), dialect=dialects(), data=st.data())
 def test_real_data_round_trips_through_every_spreadsheet_dialect(name, dialect, data):
     header, rows = _cells(name)
-    picked = data.draw(st.lists(st.sampled_from(range(len(rows))), min_size=1,
-                                max_size=min(len(rows), 40), unique=True))
+    picked = data.draw(
+        st.lists(
+            st.sampled_from(range(len(rows))), min_size=1, max_size=min(len(rows), 40), unique=True
+        )
+    )
     rows = [rows[i] for i in sorted(picked)]
     saved = _save(header, rows, dialect)
     with tempfile.TemporaryDirectory() as folder:

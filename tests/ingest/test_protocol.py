@@ -34,16 +34,21 @@ def test_the_fixture_and_the_repository_protocols_are_valid():
 
 
 def test_every_problem_at_once_with_line_key_value_and_expectation():
-    text = (GOOD.replace('type = "binary"', 'type = "dichotomous"')
-            .replace('importance = "important"', 'importance = "high"')
-            .replace("higher_is_better = true", 'higher_is_better = "yes"')
-            .replace('label = "Craving"', 'label = "Craving"\ndirection = "down"'))
+    text = (
+        GOOD.replace('type = "binary"', 'type = "dichotomous"')
+        .replace('importance = "important"', 'importance = "high"')
+        .replace("higher_is_better = true", 'higher_is_better = "yes"')
+        .replace('label = "Craving"', 'label = "Craving"\ndirection = "down"')
+    )
     problems = _problems(text)
     lines = text.splitlines()
     found = {p.column: p for p in problems}
-    assert set(found) == {"outcomes.abstinence.type", "outcomes.craving.importance",
-                          "outcomes.abstinence.higher_is_better",
-                          "outcomes.craving.direction"}
+    assert set(found) == {
+        "outcomes.abstinence.type",
+        "outcomes.craving.importance",
+        "outcomes.abstinence.higher_is_better",
+        "outcomes.craving.direction",
+    }
     kind = found["outcomes.abstinence.type"]
     assert (kind.value, kind.source) == ("dichotomous", "evsum.toml")
     assert "binary, continuous, time_to_event, count" in kind.expected
@@ -53,8 +58,9 @@ def test_every_problem_at_once_with_line_key_value_and_expectation():
     assert "critical, important, not important" in found["outcomes.craving.importance"].expected
     assert "true or false" in found["outcomes.abstinence.higher_is_better"].expected
     assert "misspelled key" in found["outcomes.craving.direction"].expected
-    assert str(kind).startswith(f"evsum.toml:{kind.line} outcomes.abstinence.type: got "
-                                "'dichotomous'; expected one of")
+    assert str(kind).startswith(
+        f"evsum.toml:{kind.line} outcomes.abstinence.type: got 'dichotomous'; expected one of"
+    )
 
 
 def test_required_keys_and_tables():
@@ -96,8 +102,9 @@ def test_named_time_points_built_in_and_declared():
     assert not protocol.is_timepoint("three weeks")
 
 
-def test_conditions_and_outcomes_of_the_data_come_from_the_protocol(small_rows, write_csv,
-                                                                      tmp_path):
+def test_conditions_and_outcomes_of_the_data_come_from_the_protocol(
+    small_rows, write_csv, tmp_path
+):
     small_rows[0]["condition"] = "gambling"
     small_rows[1]["timepoint"] = "end of treatment"
     shutil.copy(SMALL_PROTOCOL, tmp_path / "evsum.toml")
@@ -108,7 +115,8 @@ def test_conditions_and_outcomes_of_the_data_come_from_the_protocol(small_rows, 
     assert problem.expected.startswith("one of 'alcohol', 'cocaine' (the conditions of ")
     # a condition the protocol declares is accepted: the library holds no list of conditions
     (tmp_path / "evsum.toml").write_text(
-        GOOD + '\n[conditions.gambling]\nlabel = "Gambling disorder"\n', encoding="utf-8")
+        GOOD + '\n[conditions.gambling]\nlabel = "Gambling disorder"\n', encoding="utf-8"
+    )
     assert "gambling" in load_studies(write_csv(small_rows)).conditions
 
 
@@ -133,8 +141,9 @@ def test_no_base_is_a_clear_problem(tmp_path):
 
 
 def test_the_data_date_is_a_calendar_date():
-    with_date = GOOD.replace('comparator = "comparator"\n',
-                             'comparator = "comparator"\ndata_date = 2026-12-01\n', 1)
+    with_date = GOOD.replace(
+        'comparator = "comparator"\n', 'comparator = "comparator"\ndata_date = 2026-12-01\n', 1
+    )
     assert parse_protocol(with_date).data_date == "2026-12-01"
     quoted = with_date.replace("data_date = 2026-12-01", 'data_date = "2026-12-01"')
     assert parse_protocol(quoted).data_date == "2026-12-01"

@@ -12,7 +12,8 @@ GOOD = SMALL_PROTOCOL.read_text(encoding="utf-8")
 
 def test_mid_and_study_comparisons_are_read():
     text = GOOD.replace('label = "Craving"', 'label = "Craving"\nmid = 10') + (
-        '\n[study_comparisons]\n"trial1" = "3 sessions vs 1 session"\n')
+        '\n[study_comparisons]\n"trial1" = "3 sessions vs 1 session"\n'
+    )
     protocol = parse_protocol(text)
     assert protocol.outcome_mid("craving") == 10.0
     assert protocol.outcome_mid("abstinence") is None  # the documented default applies
@@ -36,4 +37,5 @@ def test_the_repository_words_krupitsky_2007_as_its_own_comparison():
     # session ...": a dose comparison in which both arms had ketamine.
     protocol = load_protocol(ROOT)
     assert protocol.study_comparison("krupitsky2007", "dose comparison") == (
-        "3 sessions vs 1 session of ketamine-assisted psychotherapy")
+        "3 sessions vs 1 session of ketamine-assisted psychotherapy"
+    )

@@ -98,7 +98,11 @@ def test_contrast_rows_need_effect_and_ci(small_rows, write_csv):
 def test_study_level_facts_agree_across_rows(small_rows, write_csv):
     small_rows[2]["year"] = "2006"
     [problem] = _problems(write_csv(small_rows))
-    assert problem.column == "year" and "one year per study_id" in problem.expected and problem.line == 4
+    assert (
+        problem.column == "year"
+        and "one year per study_id" in problem.expected
+        and problem.line == 4
+    )
 
 
 def test_duplicate_rows(small_rows, write_csv):
@@ -144,8 +148,9 @@ def test_validator_and_effect_sizes_refuse_the_same_zero_width_interval(small_ro
     [problem] = _problems(write_csv(small_rows))
     assert (problem.line, problem.column) == (5, "ci_high") and CI_RULE in problem.expected
     typed = load_studies(write_csv([r for i, r in enumerate(small_rows) if i != 3])).data
-    row = typed.iloc[[0]].assign(data_level="contrast", effect_measure="MD", effect=-1.2,
-                                 ci_low=-1.2, ci_high=-1.2)
+    row = typed.iloc[[0]].assign(
+        data_level="contrast", effect_measure="MD", effect=-1.2, ci_low=-1.2, ci_high=-1.2
+    )
     with pytest.raises(ValueError, match=CI_RULE):
         compute_effects(row)
 
@@ -153,8 +158,9 @@ def test_validator_and_effect_sizes_refuse_the_same_zero_width_interval(small_ro
 def test_keys_are_compared_as_analyses_compare_them(small_rows, write_csv):
     # an exact copy is a duplicate; one that differs only by spaces in a key and in a number
     # is a conflicting copy (which one an analysis pooled would depend on row order)
-    small_rows.append(dict(small_rows[0], comparator="  midazolam   0.025 mg/kg IV ",
-                           events_intervention="11"))
+    small_rows.append(
+        dict(small_rows[0], comparator="  midazolam   0.025 mg/kg IV ", events_intervention="11")
+    )
     [problem] = _problems(write_csv(small_rows))
     assert (problem.line, problem.column) == (7, "study_id")
     assert "conflicting copy of line 2" in problem.expected

@@ -10,8 +10,13 @@ from evsum import StudyDataError, load_studies
 from evsum import vocab as schema
 
 #: Every kind with the source type it belongs to, as data/README.md documents them.
-PAIRS = [("primary", "full text"), ("primary", "abstract"), ("registry", "registry results"),
-         ("secondary", "review"), ("secondary", "press")]
+PAIRS = [
+    ("primary", "full text"),
+    ("primary", "abstract"),
+    ("registry", "registry results"),
+    ("secondary", "review"),
+    ("secondary", "press"),
+]
 
 
 def _problems(path):
@@ -51,12 +56,13 @@ def test_each_kind_validates_with_its_source_type(small_rows, write_csv, source_
 def test_empty_cells_are_allowed_beside_filled_ones(small_rows, write_csv):
     rows = [dict(r, source_kind="abstract" if i else "") for i, r in enumerate(small_rows)]
     table = load_studies(write_csv(rows))
-    assert list(table.data["source_kind"]) == ["", "abstract", "abstract", "abstract",
-                                               "abstract"]
+    assert list(table.data["source_kind"]) == ["", "abstract", "abstract", "abstract", "abstract"]
 
 
-@pytest.mark.parametrize(("source_type", "kind"), [
-    (t, k) for t, _ in PAIRS for _, k in PAIRS if schema.SOURCE_KINDS[k] != t])
+@pytest.mark.parametrize(
+    ("source_type", "kind"),
+    [(t, k) for t, _ in PAIRS for _, k in PAIRS if schema.SOURCE_KINDS[k] != t],
+)
 def test_a_kind_of_another_source_type_is_refused(small_rows, write_csv, source_type, kind):
     rows = [dict(r, source_kind="") for r in small_rows]
     rows[4] = dict(_narrative(rows[4]), source_type=source_type, source_kind=kind)
@@ -71,8 +77,9 @@ def test_an_unknown_kind_names_the_vocabulary(small_rows, write_csv):
     rows[1]["source_kind"] = "Abstract"
     [problem] = _problems(write_csv(rows))
     assert (problem.line, problem.column, problem.value) == (3, "source_kind", "Abstract")
-    assert problem.expected == ("one of 'full text', 'abstract', 'registry results', "
-                                "'review', 'press'")
+    assert problem.expected == (
+        "one of 'full text', 'abstract', 'registry results', 'review', 'press'"
+    )
 
 
 def test_an_unknown_source_type_is_reported_once_not_as_a_mismatch(small_rows, write_csv):
@@ -89,5 +96,8 @@ def test_every_source_kind_problem_is_reported_at_once(small_rows, write_csv):
     rows[4] = dict(_narrative(rows[4]), source_type="registry", source_kind="review")
     problems = _problems(write_csv(rows))
     assert [(p.line, p.column, p.value) for p in problems] == [
-        (2, "source_kind", "paper"), (4, "source_kind", "press"), (6, "source_kind", "review")]
+        (2, "source_kind", "paper"),
+        (4, "source_kind", "press"),
+        (6, "source_kind", "review"),
+    ]
     assert "'registry results'" in problems[2].expected

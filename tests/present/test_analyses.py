@@ -21,8 +21,11 @@ from evsum.review.analysis import OutcomeAnalysis
 from conftest import ROOT
 
 BCG_BASE = ROOT / "examples" / "bcg-vaccine"
-BCG_RR = next(c for c in load("grid.json")["cases"]
-              if c["dataset"] == "dat.bcg, random allocation" and c["measure"] == "RR")
+BCG_RR = next(
+    c
+    for c in load("grid.json")["cases"]
+    if c["dataset"] == "dat.bcg, random allocation" and c["measure"] == "RR"
+)
 
 
 def metafor(method, test):
@@ -51,15 +54,17 @@ def test_analyses_are_objects_of_both_layers(analyses):
     assert randomised.rows["source_quote"].str.len().gt(0).all()
 
 
-@pytest.mark.parametrize(("method", "test"), [("DL", "knha"), ("FE", "z"), ("PM", "adhoc"),
-                                              ("ML", "z")])
+@pytest.mark.parametrize(
+    ("method", "test"), [("DL", "knha"), ("FE", "z"), ("PM", "adhoc"), ("ML", "z")]
+)
 def test_with_method_pools_the_same_rows_again_as_metafor(analyses, method, test):
     again = analyses[0].with_method(method, test=test)
     expected = metafor(method, test)
     assert isinstance(again, evsum.Analysis) and (again.method, again.test) == (method, test)
     for name in ("estimate", "se", "ci_low", "ci_high", "tau2"):
-        assert getattr(again.result, name) == pytest.approx(expected[name], rel=1e-5,
-                                                            abs=1e-8), name
+        assert getattr(again.result, name) == pytest.approx(expected[name], rel=1e-5, abs=1e-8), (
+            name
+        )
     assert again.leave_one_out is not None and len(again.leave_one_out) == 7
     assert analyses[0].result.method == "REML"  # the original is unchanged (frozen)
 
@@ -138,15 +143,17 @@ def test_explorer_choices_follow_the_condition():
         explorer.choose(condition=condition)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pooled = [a for a in evsum.analyse_condition(evidence, condition)
-                      if a.result is not None]
-        assert [v for _, v in explorer.options("outcome")] == sorted(
-            {a.outcome for a in pooled})
+            pooled = [
+                a for a in evsum.analyse_condition(evidence, condition) if a.result is not None
+            ]
+        assert [v for _, v in explorer.options("outcome")] == sorted({a.outcome for a in pooled})
         chosen = explorer.analysis
         if not pooled:  # a condition reported only in words: nothing to plot, and it says so
             assert chosen is None and "No analysis with numbers" in explorer.view()
             continue
         assert chosen.condition == condition
         assert (chosen.outcome, chosen.timepoint, chosen.comparator_type) == (
-            explorer.choices["outcome"], explorer.choices["timepoint"],
-            explorer.choices["comparator"])
+            explorer.choices["outcome"],
+            explorer.choices["timepoint"],
+            explorer.choices["comparator"],
+        )

@@ -41,8 +41,11 @@ def test_panel_numbers_are_metafors_back_transformed(bcg4):
     # 86 % (tests/reference/small_k.json)
     assert "τ² 0.0000 (95% CI 0.0000 to 0.9867), I² 0.0% (0.0% to 86.0%)" in shown
     # t(k - 2) prediction interval [-1.975, -0.869] on the log scale, shown as risk ratios
-    [pi] = [r for r in load("small_k.json")["pi_t"]
-            if r["rows"] == 4 and r["method"] == "REML" and r["test"] == "z"]
+    [pi] = [
+        r
+        for r in load("small_k.json")["pi_t"]
+        if r["rows"] == 4 and r["method"] == "REML" and r["test"] == "z"
+    ]
     low, high = math.exp(pi["pi_t_low"]), math.exp(pi["pi_t_high"])
     assert (round(low, 2), round(high, 2)) == (0.14, 0.42)
     assert "95% prediction interval (t on 2 df)" in shown and "0.14 to 0.42" in shown
@@ -54,12 +57,15 @@ def test_panel_rows_are_the_bundles_values_through_text(bcg4):
     bundle = analysis.few_studies
     rows = dict(few_studies_rows(analysis))
     hk = bundle.hartung_knapp
-    assert rows["Hartung-Knapp, ad hoc correction (t on 3 df)"].startswith(text.estimate_ci(
-        "RR", math.exp(hk.estimate), math.exp(hk.ci_low), math.exp(hk.ci_high)))
+    assert rows["Hartung-Knapp, ad hoc correction (t on 3 df)"].startswith(
+        text.estimate_ci("RR", math.exp(hk.estimate), math.exp(hk.ci_low), math.exp(hk.ci_high))
+    )
     b = bundle.bayes
     [bayes] = [v for k, v in rows.items() if k.startswith("Bayesian")]
-    assert (f"RR: posterior median {text.number(math.exp(b.mu_median))}, 95% credible "
-            f"interval {text.interval(math.exp(b.mu_low), math.exp(b.mu_high))};") in bayes
+    assert (
+        f"RR: posterior median {text.number(math.exp(b.mu_median))}, 95% credible "
+        f"interval {text.interval(math.exp(b.mu_low), math.exp(b.mu_high))};"
+    ) in bayes
     assert f"τ median {text.number(b.tau_median)} (" in bayes and "log RR scale)" in bayes
 
 
@@ -92,8 +98,10 @@ def test_single_trial_wording(tmp_path):
     assert "It cannot show that the effect is the same in other settings" in shown
     assert "inconsistency cannot be judged" in shown
     # 15/40 vs 6/40: fragility index 1 in the arm with fewer events (the comparator)
-    assert ("A different outcome for 1 participant in the comparator arm (no vaccine) would "
-            "make the result no longer significant") in shown
+    assert (
+        "A different outcome for 1 participant in the comparator arm (no vaccine) would "
+        "make the result no longer significant"
+    ) in shown
     assert "the Bayesian posterior for τ is its prior" in shown
     assert "Fragility index" in shown and "p = 0.041 from the reported counts" in shown
     # the trial's own interval excludes RR 1 (Fisher p 0.041) but the Bayesian one,
@@ -128,8 +136,9 @@ def test_protocol_words_in_the_panel_are_escaped(tmp_path):
 
     [analysis] = _analyses(single_trial_base(tmp_path))
     # the arm with fewer events is named with the protocol's words for the comparator
-    hostile_words = dataclasses.replace(analysis, comparison=hostile.TABLE_BREAK,
-                                        intervention=hostile.SCRIPT)
+    hostile_words = dataclasses.replace(
+        analysis, comparison=hostile.TABLE_BREAK, intervention=hostile.SCRIPT
+    )
     issues, shown = markup_issues(str(few_studies_html(hostile_words)))
     assert not issues, issues
     assert f"the comparator arm ({hostile.TABLE_BREAK})" in shown

@@ -65,17 +65,37 @@ def blocks(evidence, analyses):
 
 
 def test_every_public_section_builder_is_covered(blocks):
-    public = {name for name in dir(sections) if name.endswith("_html")
-              and callable(getattr(sections, name)) and not name.startswith("_")}
+    public = {
+        name
+        for name in dir(sections)
+        if name.endswith("_html")
+        and callable(getattr(sections, name))
+        and not name.startswith("_")
+    }
     helpers = {"figure_html"}  # embeds a PNG; its only text (alt) is escaped, tested below
     assert public - helpers <= set(blocks), public - helpers - set(blocks)
 
 
-@pytest.mark.parametrize("name", [
-    "title_html", "pico_html", "studies_html", "outcome_rows_html", "analyses_html",
-    "heterogeneity_html", "risk_of_bias_html", "summary_of_findings_html", "limitations_html",
-    "references_html", "overview_title_html", "evidence_map_html", "headline_html",
-    "prisma_html", "data_version_html"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "title_html",
+        "pico_html",
+        "studies_html",
+        "outcome_rows_html",
+        "analyses_html",
+        "heterogeneity_html",
+        "risk_of_bias_html",
+        "summary_of_findings_html",
+        "limitations_html",
+        "references_html",
+        "overview_title_html",
+        "evidence_map_html",
+        "headline_html",
+        "prisma_html",
+        "data_version_html",
+    ],
+)
 def test_section_has_no_active_markup(blocks, name):
     issues, _ = markup_issues(blocks[name])
     assert not issues, issues
@@ -129,9 +149,15 @@ def test_figure_alt_text_is_escaped():
 def test_doi_and_url_links_refuse_script_urls():
     links = environment().from_string(
         '{% from "macros.html.j2" import doi_link, linkify %}'
-        "{{ doi_link(value) }}|{{ linkify(value) }}|{{ doi_link(value, label) }}")
-    for value in (hostile.JS_URL, "10.1/x\"onclick=alert(1)", "JaVaScRiPt:alert(1)",
-                  " javascript:alert(1)", "10.9999/javascript:alert(1)"):
+        "{{ doi_link(value) }}|{{ linkify(value) }}|{{ doi_link(value, label) }}"
+    )
+    for value in (
+        hostile.JS_URL,
+        '10.1/x"onclick=alert(1)',
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "10.9999/javascript:alert(1)",
+    ):
         for page in links.render(value=value, label=hostile.SCRIPT).split("|"):
             issues, _ = markup_issues(page)
             assert not issues, (value, page)
@@ -140,8 +166,11 @@ def test_doi_and_url_links_refuse_script_urls():
 def test_bidi_override_in_one_author_does_not_reverse_the_co_authors(evidence):
     """A U+202E in one family name is closed right after that name, before the next author."""
     key = evidence.studies.data["study_id"].iloc[0]
-    ref = {"id": key, "title": "T", "author": [{"family": "Evil\u202eName", "given": "A"},
-                                               {"family": "Next", "given": "B"}]}
+    ref = {
+        "id": key,
+        "title": "T",
+        "author": [{"family": "Evil\u202eName", "given": "A"}, {"family": "Next", "given": "B"}],
+    }
     changed = evsum.Evidence(**{**evidence.__dict__, "references": (ref,)})
     _, text = markup_issues(str(sections.references_html(changed)))
     assert "Evil\u202eName A\u202c, Next B" in text
@@ -149,14 +178,24 @@ def test_bidi_override_in_one_author_does_not_reverse_the_co_authors(evidence):
 
 def test_sof_html_escapes_every_cell(evidence, analyses):
     frame = tables.summary_of_findings(
-        [a for a in analyses if a.comparator_type == "placebo"], evidence.grade)
+        [a for a in analyses if a.comparator_type == "placebo"], evidence.grade
+    )
     assert len(frame)
-    for column in ("outcome", "timepoint", "comparator_type", "relative_effect",
-                   "absolute_effect", "risk_difference", "certainty_symbols", "certainty"):
+    for column in (
+        "outcome",
+        "timepoint",
+        "comparator_type",
+        "relative_effect",
+        "absolute_effect",
+        "risk_difference",
+        "certainty_symbols",
+        "certainty",
+    ):
         frame[column] = [hostile.SCRIPT + hostile.IMG] * len(frame)
     frame["reasons"] = [(hostile.JS_LINK, hostile.TABLE_BREAK)] * len(frame)
-    page = tables.sof_html(frame, title=hostile.SCRIPT, intervention=hostile.IMG,
-                           comparator=hostile.JS_LINK)
+    page = tables.sof_html(
+        frame, title=hostile.SCRIPT, intervention=hostile.IMG, comparator=hostile.JS_LINK
+    )
     issues, text = markup_issues(str(page))
     assert not issues, issues
     assert hostile.SCRIPT in text and hostile.JS_LINK in text
@@ -166,8 +205,10 @@ def test_index_page_escapes_names_titles_and_errors(tmp_path):
     names = [hostile.SCRIPT, hostile.JS_URL, 'x" onmouseover="alert(1)', hostile.RLO]
     for name in names:
         (tmp_path / f"{name.replace('/', '_')}.html").write_text("x")
-    state = {name: {"title": hostile.IMG, "status": "failed", "error": hostile.TABLE_BREAK}
-             for name in names}
+    state = {
+        name: {"title": hostile.IMG, "status": "failed", "error": hostile.TABLE_BREAK}
+        for name in names
+    }
     state["ok"] = {"title": hostile.JS_LINK, "status": hostile.SCRIPT}
     page = index_page.index_html(state, tmp_path)
     issues, text = markup_issues(page)
@@ -181,23 +222,34 @@ def test_claims_audit_sections_have_no_active_markup(evidence):
     from evsum.ingest.claims import CLAIM_COLUMNS, validate_claims
     from evsum.present import audit_sections
 
-    attack = '<script>alert(1)</script><img src=x onerror=alert(1)> [a](javascript:alert(1))'
+    attack = "<script>alert(1)</script><img src=x onerror=alert(1)> [a](javascript:alert(1))"
     study = evidence.studies.data["study_id"].iloc[0]
     row = dict.fromkeys(CLAIM_COLUMNS, "")
-    row.update(claim_id="C01", quote=f"Ketamine cures all {attack}", section=attack,
-               claim_type="effect", cited_reference=attack, study_ids=study,
-               outcomes=evidence.studies.data["outcome"].iloc[0], verdict="overstated",
-               rationale="Because " + attack.replace("alert(1)", "alert()"))
+    row.update(
+        claim_id="C01",
+        quote=f"Ketamine cures all {attack}",
+        section=attack,
+        claim_type="effect",
+        cited_reference=attack,
+        study_ids=study,
+        outcomes=evidence.studies.data["outcome"].iloc[0],
+        verdict="overstated",
+        rationale="Because " + attack.replace("alert(1)", "alert()"),
+    )
     frame = pd.DataFrame([row]).assign(line=2)
     claims = validate_claims(frame, "claims.csv", study_ids={study})
-    text = (f"Evil, A. (2020). {attack}. *Journal {attack}*, 1(2), 3-4. "
-            "https://doi.org/10.1000/x\"><script>alert(1)</script>")
+    text = (
+        f"Evil, A. (2020). {attack}. *Journal {attack}*, 1(2), 3-4. "
+        'https://doi.org/10.1000/x"><script>alert(1)</script>'
+    )
     audit = evsum.audit_references(evsum.parse_reference_list(text), evidence.references)
-    pages = [audit_sections.audit_title_html(claims, audit),
-             audit_sections.audit_summary_html(claims, audit),
-             audit_sections.verdict_scale_html(claims),
-             audit_sections.claims_html(claims, evidence),
-             audit_sections.citation_audit_html(audit)]
+    pages = [
+        audit_sections.audit_title_html(claims, audit),
+        audit_sections.audit_summary_html(claims, audit),
+        audit_sections.verdict_scale_html(claims),
+        audit_sections.claims_html(claims, evidence),
+        audit_sections.citation_audit_html(audit),
+    ]
     for page in map(str, pages):
         issues, _ = markup_issues(page)
         assert issues == [], issues

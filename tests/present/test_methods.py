@@ -6,21 +6,32 @@ import pandas as pd
 
 import evsum
 
-COLUMNS = ["candidate_id", "first_author", "year", "title", "doi", "found_via", "decision",
-           "reason"]
+COLUMNS = [
+    "candidate_id",
+    "first_author",
+    "year",
+    "title",
+    "doi",
+    "found_via",
+    "decision",
+    "reason",
+]
 SCRIPT = "<script>alert(1)</script>"
 
 
 def _with_log(rows):
-    return dataclasses.replace(evsum.example_evidence(),
-                               search_log=pd.DataFrame(rows, columns=COLUMNS))
+    return dataclasses.replace(
+        evsum.example_evidence(), search_log=pd.DataFrame(rows, columns=COLUMNS)
+    )
 
 
 def test_source_text_from_the_data_is_escaped():
-    evidence = _with_log([
-        ["SRC:web", "", "", f"Web {SCRIPT}", "", "source", "source", f"read {SCRIPT}"],
-        ["a2001", "A", "2001", "", "", "web", "included", "RCT"],
-    ])
+    evidence = _with_log(
+        [
+            ["SRC:web", "", "", f"Web {SCRIPT}", "", "source", "source", f"read {SCRIPT}"],
+            ["a2001", "A", "2001", "", "", "web", "included", "RCT"],
+        ]
+    )
     page = str(evsum.information_sources_html(evidence))
     assert SCRIPT not in page
     assert "Web &lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -37,15 +48,19 @@ def test_an_evidence_base_without_search_log_or_eligibility_criteria():
 
 
 def test_alt_text_says_the_counts():
-    evidence = _with_log([
-        ["SRC:registries", "", "", "ClinicalTrials.gov", "", "source", "source", ""],
-        ["nct1", "", "", "", "", "registries", "included", "RCT"],
-        ["nct2", "", "", "", "", "registries", "excluded", "No control group"],
-    ])
+    evidence = _with_log(
+        [
+            ["SRC:registries", "", "", "ClinicalTrials.gov", "", "source", "source", ""],
+            ["nct1", "", "", "", "", "registries", "included", "RCT"],
+            ["nct2", "", "", "", "", "registries", "excluded", "No control group"],
+        ]
+    )
     figure = str(evsum.prisma_figure_html(evidence))
     # 2 records, no duplicate, 2 screened, 1 excluded, 1 included, 0 ongoing, 0 awaiting
-    assert ("Records identified: 2; duplicates removed: 0; screened: 2; reports excluded with "
-            "reasons: 1. Studies included: 1; ongoing: 0; awaiting classification: 0.") in figure
+    assert (
+        "Records identified: 2; duplicates removed: 0; screened: 2; reports excluded with "
+        "reasons: 1. Studies included: 1; ongoing: 0; awaiting classification: 0."
+    ) in figure
 
 
 def test_synthesis_names_the_method_and_the_p_value_rule():

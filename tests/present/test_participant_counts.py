@@ -21,9 +21,10 @@ def built():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         overview = evsum.analyse_all(evidence)
-        pages = {c: str(evsum.summary_of_findings_html(
-            evidence, evsum.analyse_condition(evidence, c)))
-            for c in evidence.studies.conditions}
+        pages = {
+            c: str(evsum.summary_of_findings_html(evidence, evsum.analyse_condition(evidence, c)))
+            for c in evidence.studies.conditions
+        }
     return evidence, overview, pages
 
 
@@ -38,21 +39,24 @@ def test_headline_and_sof_agree_on_every_analysis_with_numbers(built):
     for a, (_, row) in zip(overview, frame.iterrows(), strict=True):
         if not row["k"]:
             continue
-        sof = evsum.summary_of_findings([a], evidence.grade,
-                                        characteristics=evidence.characteristics)
+        sof = evsum.summary_of_findings(
+            [a], evidence.grade, characteristics=evidence.characteristics
+        )
         assert int(sof.loc[0, "participants"]) == int(row["participants"]), a.title
         design = sof.loc[0, "design"]
         assert f"{int(row['participants'])} ({design})" in _plain(pages[a.condition]), a.title
 
 
-@pytest.mark.parametrize(("condition", "study", "n"), [("alcohol", "Das 2019", 90),
-                                                       ("alcohol", "Gent 2024", 28)])
+@pytest.mark.parametrize(
+    ("condition", "study", "n"), [("alcohol", "Das 2019", 90), ("alcohol", "Gent 2024", 28)]
+)
 def test_narrative_rows_show_the_randomised_n_the_data_holds(built, condition, study, n):
     _, _, pages = built
     text = _plain(pages[condition])
     # the row quoting the study carries its n with the design
-    assert re.search(re.escape(study) + r": “[^”]*” not pooled " + str(n) + r" \(1 RCT\)",
-                     text), text
+    assert re.search(re.escape(study) + r": “[^”]*” not pooled " + str(n) + r" \(1 RCT\)", text), (
+        text
+    )
 
 
 def test_limitations_count_the_rows_the_summary_of_findings_shows(built):

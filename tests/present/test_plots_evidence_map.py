@@ -11,19 +11,28 @@ matplotlib.use("Agg")
 
 
 def _summary() -> pd.DataFrame:
-    return pd.DataFrame({
-        "condition": ["alcohol", "alcohol", "cocaine", "alcohol"],
-        "outcome": ["abstinence", "relapse", "abstinence", "abstinence"],
-        "participants": [400, 120, 60, 30],
-        "certainty": ["low", "very low", None, "moderate"],
-        "direction": ["favours ketamine", "uncertain", "", "uncertain"],
-    })
+    return pd.DataFrame(
+        {
+            "condition": ["alcohol", "alcohol", "cocaine", "alcohol"],
+            "outcome": ["abstinence", "relapse", "abstinence", "abstinence"],
+            "participants": [400, 120, 60, 30],
+            "certainty": ["low", "very low", None, "moderate"],
+            "direction": ["favours ketamine", "uncertain", "", "uncertain"],
+        }
+    )
 
 
 #: The test's own protocol wording for the two conditions of _summary().
-PROTOCOL = Protocol(title="t", question="q", intervention="i", comparator="c", conditions={
-    "alcohol": ConditionSpec("alcohol", "Alcohol use disorder"),
-    "cocaine": ConditionSpec("cocaine", "Cocaine use disorder")})
+PROTOCOL = Protocol(
+    title="t",
+    question="q",
+    intervention="i",
+    comparator="c",
+    conditions={
+        "alcohol": ConditionSpec("alcohol", "Alcohol use disorder"),
+        "cocaine": ConditionSpec("cocaine", "Cocaine use disorder"),
+    },
+)
 
 
 def _bubbles(fig):
@@ -37,7 +46,9 @@ def test_one_bubble_per_row_sized_by_participants():
     assert sizes[0] == max(sizes) and sizes[0] / sizes[1] == pytest.approx(400 / 120)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "Alcohol use disorder", "Cocaine use disorder"]
+        "Alcohol use disorder",
+        "Cocaine use disorder",
+    ]
 
 
 def test_colour_by_certainty_or_direction():
@@ -83,7 +94,9 @@ def test_outcomes_down_swaps_the_axes_and_keeps_every_bubble():
     ax = tall.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Abstinence", "Relapse"]
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "Alcohol use disorder", "Cocaine use disorder"]
+        "Alcohol use disorder",
+        "Cocaine use disorder",
+    ]
     assert len(_bubbles(tall).get_offsets()) == len(_bubbles(wide).get_offsets()) == 4
     # alcohol × abstinence holds two bubbles, side by side in the same row
     offsets = _bubbles(tall).get_offsets()
@@ -105,30 +118,46 @@ def test_evidence_map_alt_text_and_description_come_from_its_data():
     page = html.unescape(str(evsum.evidence_map_html(analyses, grade=evidence.grade)))
     with_numbers = [a for a in analyses if a.result is not None]
     alt = re.search(r'alt="([^"]*)"', page).group(1)
-    assert alt.startswith(f"Evidence map of {len(with_numbers)} analyses with numbers in "
-                          f"{len({a.condition for a in with_numbers})} conditions")
+    assert alt.startswith(
+        f"Evidence map of {len(with_numbers)} analyses with numbers in "
+        f"{len({a.condition for a in with_numbers})} conditions"
+    )
     assert 'aria-describedby="evidence-map-description"' in page
-    description = re.search(r'<div id="evidence-map-description" class="evsum-visually-hidden">'
-                            r"(.*?)</div>", page, re.S).group(1)
+    description = re.search(
+        r'<div id="evidence-map-description" class="evsum-visually-hidden">'
+        r"(.*?)</div>",
+        page,
+        re.S,
+    ).group(1)
     items = re.findall(r"<li>(.*?)</li>", description)
     assert len(items) == len(with_numbers)
     grade = evidence.grade
 
     def recorded(condition, comparator_type):
-        return grade.loc[(grade["condition"] == condition) & (grade["outcome"] == "abstinence")
-                         & (grade["comparator_type"] == comparator_type)
-                         & (grade["timepoint"] == "12 months"), "certainty"].item()
+        return grade.loc[
+            (grade["condition"] == condition)
+            & (grade["outcome"] == "abstinence")
+            & (grade["comparator_type"] == comparator_type)
+            & (grade["timepoint"] == "12 months"),
+            "certainty",
+        ].item()
 
-    assert ("Opioid use disorder (heroin dependence), Abstinent at the time point, 12 months: "
-            "3 sessions vs 1 session of ketamine-assisted psychotherapy; RCT (dose comparison), "
-            "1 study, 53 participants; certainty of the evidence (GRADE) "
-            f"{recorded('opioids', 'dose comparison')}.") in items
-    assert any(i.startswith("Alcohol use disorder, Abstinent at the time point, 12 months: ")
-               and "non-randomised study, 1 study, 211 participants" in i
-               and i.endswith(f"(GRADE) {recorded('alcohol', 'treatment as usual')}.")
-               for i in items)
-    counts = {level: sum(i.endswith(f"(GRADE) {level}.") for i in items)
-              for level in ("high", "moderate", "low", "very low", "not assessed")}
+    assert (
+        "Opioid use disorder (heroin dependence), Abstinent at the time point, 12 months: "
+        "3 sessions vs 1 session of ketamine-assisted psychotherapy; RCT (dose comparison), "
+        "1 study, 53 participants; certainty of the evidence (GRADE) "
+        f"{recorded('opioids', 'dose comparison')}."
+    ) in items
+    assert any(
+        i.startswith("Alcohol use disorder, Abstinent at the time point, 12 months: ")
+        and "non-randomised study, 1 study, 211 participants" in i
+        and i.endswith(f"(GRADE) {recorded('alcohol', 'treatment as usual')}.")
+        for i in items
+    )
+    counts = {
+        level: sum(i.endswith(f"(GRADE) {level}.") for i in items)
+        for level in ("high", "moderate", "low", "very low", "not assessed")
+    }
     assert "(" + ", ".join(f"{k} {v}" for k, v in counts.items() if v) + ")" in alt
 
 

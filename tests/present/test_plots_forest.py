@@ -20,8 +20,15 @@ matplotlib.use("Agg")
 DASH = "\u2014"
 
 
-def _rows(k: int, *, zero: bool = False, contrast: int = 0, narrative: int = 0,
-          long_labels: bool = False, measure: str = "RR") -> pd.DataFrame:
+def _rows(
+    k: int,
+    *,
+    zero: bool = False,
+    contrast: int = 0,
+    narrative: int = 0,
+    long_labels: bool = False,
+    measure: str = "RR",
+) -> pd.DataFrame:
     """k fictional binary (or continuous, measure MD) study rows, deterministic."""
     rng = np.random.default_rng(k)
     records = []
@@ -29,23 +36,35 @@ def _rows(k: int, *, zero: bool = False, contrast: int = 0, narrative: int = 0,
         author = f"Author{i:02d}"
         if long_labels:
             author = f"Vandersteen-Oyelaran-Kowalczyk-Montgomery{i:02d} and collaborators"
-        rec = {"study_id": f"s{i}", "first_author": author, "year": 2000 + i,
-               "design": "parallel_rct" if i % 4 else "crossover_rct",
-               "comparator_type": "placebo" if i % 2 else "active placebo",
-               "outcome_type": "binary" if measure == "RR" else "continuous",
-               "effect_measure": measure, "source_type": "primary", "data_level": "arm",
-               "n_intervention": int(rng.integers(15, 80)),
-               "n_comparator": int(rng.integers(15, 80))}
+        rec = {
+            "study_id": f"s{i}",
+            "first_author": author,
+            "year": 2000 + i,
+            "design": "parallel_rct" if i % 4 else "crossover_rct",
+            "comparator_type": "placebo" if i % 2 else "active placebo",
+            "outcome_type": "binary" if measure == "RR" else "continuous",
+            "effect_measure": measure,
+            "source_type": "primary",
+            "data_level": "arm",
+            "n_intervention": int(rng.integers(15, 80)),
+            "n_comparator": int(rng.integers(15, 80)),
+        }
         if i >= k + contrast:
             rec["data_level"] = "narrative"
         elif i >= k:
             rec.update(data_level="contrast", effect=1.4, ci_low=0.8, ci_high=2.45)
         elif measure == "RR":
-            rec.update(events_intervention=int(rng.integers(1, rec["n_intervention"])),
-                       events_comparator=int(rng.integers(1, rec["n_comparator"])))
+            rec.update(
+                events_intervention=int(rng.integers(1, rec["n_intervention"])),
+                events_comparator=int(rng.integers(1, rec["n_comparator"])),
+            )
         else:
-            rec.update(mean_intervention=float(rng.normal(10, 2)), sd_intervention=4.0,
-                       mean_comparator=float(rng.normal(12, 2)), sd_comparator=4.5)
+            rec.update(
+                mean_intervention=float(rng.normal(10, 2)),
+                sd_intervention=4.0,
+                mean_comparator=float(rng.normal(12, 2)),
+                sd_comparator=4.5,
+            )
         records.append(rec)
     frame = pd.DataFrame(records)
     if zero:
@@ -59,14 +78,20 @@ def _analyse(rows: pd.DataFrame, measure: str = "RR", method: str = "REML"):
         eff = compute_effects(rows)
         used = eff[eff["excluded_reason"].isna()]
         labels = list(used["first_author"] + " " + used["year"].astype(str))
-        result = pool(used["yi"], used["vi"], method=method if len(used) > 1 else "FE",
-                      measure=measure, labels=labels)
+        result = pool(
+            used["yi"],
+            used["vi"],
+            method=method if len(used) > 1 else "FE",
+            measure=measure,
+            labels=labels,
+        )
     return eff, result
 
 
 def _plot_ax(fig: Figure):
-    return next(ax for ax in fig.axes if any(c.get_gid() == "study_markers"
-                                             for c in ax.collections))
+    return next(
+        ax for ax in fig.axes if any(c.get_gid() == "study_markers" for c in ax.collections)
+    )
 
 
 def _markers(fig: Figure) -> PathCollection:
@@ -90,13 +115,20 @@ def _overlaps(fig: Figure) -> list[tuple[str, str]]:
     texts = []
     for ax in fig.axes:
         texts += [*ax.texts, ax.xaxis.label, *ax.get_xticklabels()]
-    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts
-             if t.get_visible() and t.get_text().strip()]
+    boxes = [
+        (t.get_text(), t.get_window_extent(renderer))
+        for t in texts
+        if t.get_visible() and t.get_text().strip()
+    ]
     bad = []
     for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
         # shrink by half a pixel: touching edges are not an overlap
-        if (box_a.x0 + 0.5 < box_b.x1 and box_b.x0 + 0.5 < box_a.x1
-                and box_a.y0 + 0.5 < box_b.y1 and box_b.y0 + 0.5 < box_a.y1):
+        if (
+            box_a.x0 + 0.5 < box_b.x1
+            and box_b.x0 + 0.5 < box_a.x1
+            and box_a.y0 + 0.5 < box_b.y1
+            and box_b.y0 + 0.5 < box_a.y1
+        ):
             bad.append((a, b))
     return bad
 
@@ -120,9 +152,11 @@ def test_marker_area_follows_weight():
     sizes = _markers(fig := evsum.forest_plot(eff, result)).get_sizes()
     assert isinstance(fig, Figure)
     assert np.argmax(sizes) == np.argmax(result.weights)
-    np.testing.assert_allclose(sizes / sizes.max(),
-                               np.maximum(np.array(result.weights) / max(result.weights),
-                                          sizes.min() / sizes.max()), rtol=1e-9)
+    np.testing.assert_allclose(
+        sizes / sizes.max(),
+        np.maximum(np.array(result.weights) / max(result.weights), sizes.min() / sizes.max()),
+        rtol=1e-9,
+    )
 
 
 def test_ratio_measure_uses_log_axis_and_favours_labels():
@@ -132,17 +166,22 @@ def test_ratio_measure_uses_log_axis_and_favours_labels():
     favours = {t.get_text(): t.get_position()[0] for t in ax.texts if t.get_gid() == "favours"}
     # abstinence-like outcome: higher is better, so the intervention is favoured right of 1
     assert set(favours) == {"Favours intervention", "Favours comparator"}
-    texts = {t.get_text(): t.get_horizontalalignment() for t in ax.texts
-             if t.get_gid() == "favours"}
+    texts = {
+        t.get_text(): t.get_horizontalalignment() for t in ax.texts if t.get_gid() == "favours"
+    }
     assert texts == {"Favours intervention": "left", "Favours comparator": "right"}
 
 
 def test_lower_is_better_swaps_favours_labels():
     eff, result = _analyse(_rows(4))
-    ax = _plot_ax(evsum.forest_plot(eff, result, higher_is_better=False, comparator="placebo",
-                                    intervention="treatment"))
-    texts = {t.get_text(): t.get_horizontalalignment() for t in ax.texts
-             if t.get_gid() == "favours"}
+    ax = _plot_ax(
+        evsum.forest_plot(
+            eff, result, higher_is_better=False, comparator="placebo", intervention="treatment"
+        )
+    )
+    texts = {
+        t.get_text(): t.get_horizontalalignment() for t in ax.texts if t.get_gid() == "favours"
+    }
     assert texts == {"Favours treatment": "right", "Favours placebo": "left"}
 
 

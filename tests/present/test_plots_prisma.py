@@ -10,18 +10,29 @@ from evsum.review.selection import selection_flow
 
 matplotlib.use("Agg")
 
-COLUMNS = ["candidate_id", "first_author", "year", "title", "doi", "found_via", "decision",
-           "reason"]
+COLUMNS = [
+    "candidate_id",
+    "first_author",
+    "year",
+    "title",
+    "doi",
+    "found_via",
+    "decision",
+    "reason",
+]
 # Two sources, four candidates (counts by hand: 5 records, 1 duplicate, 4 screened,
 # 2 included, 1 excluded for "No control group", 1 ongoing).
-LOG = pd.DataFrame([
-    ["SRC:smith2020", "Smith", "2020", "A review", "", "source", "source", "Table 1 read"],
-    ["SRC:registries", "", "", "ClinicalTrials.gov", "", "source", "source", "NCT records"],
-    ["a2001", "A", "2001", "", "", "smith2020; registries", "included", "RCT"],
-    ["b2005", "B", "2005", "", "", "smith2020", "included", "RCT"],
-    ["nct2", "", "", "", "", "registries", "excluded", "No control group (single arm)"],
-    ["nct3", "", "", "", "", "registries", "ongoing", "Recruiting"],
-], columns=COLUMNS)
+LOG = pd.DataFrame(
+    [
+        ["SRC:smith2020", "Smith", "2020", "A review", "", "source", "source", "Table 1 read"],
+        ["SRC:registries", "", "", "ClinicalTrials.gov", "", "source", "source", "NCT records"],
+        ["a2001", "A", "2001", "", "", "smith2020; registries", "included", "RCT"],
+        ["b2005", "B", "2005", "", "", "smith2020", "included", "RCT"],
+        ["nct2", "", "", "", "", "registries", "excluded", "No control group (single arm)"],
+        ["nct3", "", "", "", "", "registries", "ongoing", "Recruiting"],
+    ],
+    columns=COLUMNS,
+)
 
 
 def _boxes(fig) -> dict[str, str]:
@@ -42,8 +53,10 @@ def test_boxes_show_the_counts():
     assert "not recorded" in boxes["prisma_sought"]
     assert "not recorded" in boxes["prisma_not_retrieved"]
     assert "(n = 4)" in boxes["prisma_assessed"]
-    assert boxes["prisma_excluded"].splitlines() == ["Reports excluded (n = 1):",
-                                                    "  No control group (n = 1)"]
+    assert boxes["prisma_excluded"].splitlines() == [
+        "Reports excluded (n = 1):",
+        "  No control group (n = 1)",
+    ]
     assert "Studies included in review (n = 2)" in boxes["prisma_included"]
     assert "Ongoing studies (n = 1)" in boxes["prisma_ongoing"]
     assert "Studies awaiting classification (n = 0)" in boxes["prisma_ongoing"]
@@ -53,8 +66,15 @@ def test_boxes_show_the_counts():
 
 def test_without_a_search_log_every_box_says_not_recorded():
     boxes = _boxes(evsum.prisma_diagram(evsum.prisma_flow(evsum.example_evidence())))
-    for key in ("identified_all", "removed", "screened", "assessed", "excluded", "included",
-                "ongoing"):
+    for key in (
+        "identified_all",
+        "removed",
+        "screened",
+        "assessed",
+        "excluded",
+        "included",
+        "ongoing",
+    ):
         assert "not recorded" in boxes[f"prisma_{key}"], key
         assert "n = 0" not in boxes[f"prisma_{key}"], key
 

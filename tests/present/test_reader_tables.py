@@ -35,8 +35,10 @@ def bcg():
 
 def _cells(table_html: str) -> list[list[str]]:
     rows = re.findall(r"<tr>(.*?)</tr>", table_html, re.S)
-    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh]>(.*?)</t[dh]>", r, re.S)]
-            for r in rows]
+    return [
+        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh]>(.*?)</t[dh]>", r, re.S)]
+        for r in rows
+    ]
 
 
 def test_leave_one_out_is_labelled_and_back_transformed(bcg):
@@ -45,11 +47,17 @@ def test_leave_one_out_is_labelled_and_back_transformed(bcg):
     exponentiated for the risk ratio."""
     _, analyses = bcg
     page = heterogeneity_html(analyses)
-    loo = page[page.index("Leave one out"):]
-    loo = loo[:loo.index("</table>")]
+    loo = page[page.index("Leave one out") :]
+    loo = loo[: loo.index("</table>")]
     cells = _cells(loo)
-    assert cells[0] == ["Study left out", "Pooled RR without it", "95% CI", "p",
-                        "τ² (log scale)", "I²"]
+    assert cells[0] == [
+        "Study left out",
+        "Pooled RR without it",
+        "95% CI",
+        "p",
+        "τ² (log scale)",
+        "I²",
+    ]
     tables = re.sub(r'src="data:[^"]*"', "", page)
     for raw in ("zval", "q_pval", "ci_low", "ci_high", "converged", "tau2", "i2"):
         assert raw not in tables
@@ -57,9 +65,15 @@ def test_leave_one_out_is_labelled_and_back_transformed(bcg):
     reference = json.loads(REFERENCE.read_text())
     fit = reference["leave1out_random"]
     assert len(cells) - 1 == len(fit["estimate"]) == 7
-    for row, est, low, high, tau2, i2 in zip(cells[1:], fit["estimate"], fit["ci_low"],
-                                             fit["ci_high"], fit["tau2"], fit["i2"],
-                                             strict=True):
+    for row, est, low, high, tau2, i2 in zip(
+        cells[1:],
+        fit["estimate"],
+        fit["ci_low"],
+        fit["ci_high"],
+        fit["tau2"],
+        fit["i2"],
+        strict=True,
+    ):
         assert row[1] == f"{math.exp(est):.2f}"
         assert row[2] == f"{math.exp(low):.2f} to {math.exp(high):.2f}"
         assert row[4] == f"{tau2:.4f}" and row[5] == f"{i2:.1f}%"
@@ -93,14 +107,17 @@ def test_forest_plot_alt_text_comes_from_the_data(ketamine):
     assert "No description has been provided" not in page
     # with what it rests on: evsum.toml [study_comparisons] and the certainty the curators
     # recorded in grade.csv's certainty column
-    recorded = ketamine.grade.query("condition == 'opioids' and outcome == 'abstinence' and "
-                                    "comparator_type == 'dose comparison' and "
-                                    "timepoint == '12 months'")["certainty"].item()
+    recorded = ketamine.grade.query(
+        "condition == 'opioids' and outcome == 'abstinence' and "
+        "comparator_type == 'dose comparison' and "
+        "timepoint == '12 months'"
+    )["certainty"].item()
     basis = evsum.result_basis(analysis, ketamine.grade)
     assert forest_alt(analysis, basis).endswith(
         "1.01 to 5.03. 1 RCT (dose comparison: both arms received ketamine): 3 sessions vs 1 "
         "session of ketamine-assisted psychotherapy. Certainty of the evidence (GRADE): "
-        f"{evsum.certainty_symbols(recorded)} {recorded.capitalize()}.")
+        f"{evsum.certainty_symbols(recorded)} {recorded.capitalize()}."
+    )
 
 
 def test_pooled_forest_plot_alt_names_every_study_and_the_pooled_result(bcg):
@@ -109,15 +126,19 @@ def test_pooled_forest_plot_alt_names_every_study_and_the_pooled_result(bcg):
     0.65)."""
     _, analyses = bcg
     grid = json.loads((ROOT / "tests" / "reference" / "grid.json").read_text())
-    case = next(c for c in grid["cases"]
-                if c["measure"] == "RR" and c["dataset"] == "dat.bcg, random allocation")
+    case = next(
+        c
+        for c in grid["cases"]
+        if c["measure"] == "RR" and c["dataset"] == "dat.bcg, random allocation"
+    )
     fit = next(f for f in case["fits"] if f["method"] == "REML" and f["test"] == "z")
     est, low, high = (math.exp(fit[k]) for k in ("estimate", "ci_low", "ci_high"))
     alt = forest_alt(analyses[0])
     assert alt.startswith("Forest plot of 7 studies (")
     assert "Aronson 1948, RR" in alt and "Coetzee 1968, RR" in alt and "Comstock" not in alt
-    assert alt.endswith(f"Pooled (Random effects (REML)): RR {est:.2f}, 95 % CI {low:.2f} "
-                        f"to {high:.2f}.")
+    assert alt.endswith(
+        f"Pooled (Random effects (REML)): RR {est:.2f}, 95 % CI {low:.2f} to {high:.2f}."
+    )
     assert f"{est:.2f}, 95 % CI {low:.2f} to {high:.2f}" == "0.38, 95 % CI 0.22 to 0.65"
 
 

@@ -29,14 +29,18 @@ def pages():
         for condition in evidence.studies.conditions:
             analyses = evsum.analyse_condition(evidence, condition)
             built[condition] = [
-                evsum.outcome_rows_html(evidence, condition), evsum.analyses_html(analyses),
-                evsum.summary_of_findings_html(evidence, analyses)]
+                evsum.outcome_rows_html(evidence, condition),
+                evsum.analyses_html(analyses),
+                evsum.summary_of_findings_html(evidence, analyses),
+            ]
         overview = evsum.analyse_all(evidence)
         built["overview"] = [evsum.headline_html(overview)]
         claims = evsum.load_claims(evidence)
         built["claims-audit"] = [evsum.claims_html(claims, evidence)]
-    return evidence, {name: html.unescape(re.sub(r"<[^>]+>", " ", "".join(map(str, blocks))))
-                      for name, blocks in built.items()}
+    return evidence, {
+        name: html.unescape(re.sub(r"<[^>]+>", " ", "".join(map(str, blocks))))
+        for name, blocks in built.items()
+    }
 
 
 def test_each_reported_result_reads_the_same_everywhere(pages):
@@ -53,9 +57,12 @@ def test_each_reported_result_reads_the_same_everywhere(pages):
         for name, page in text_of.items():
             # wherever this estimate is shown for this measure, it carries the paper's CI
             for match in re.finditer(re.escape(f"{row['effect_measure']} {estimate} ("), page):
-                after = page[match.end() - 1:match.end() + len(numbers) - len(estimate)]
-                assert after.startswith(numbers[len(estimate) + 1:]) or "95% CI" in after, (
-                    name, shown, page[match.start():match.start() + 60])
+                after = page[match.end() - 1 : match.end() + len(numbers) - len(estimate)]
+                assert after.startswith(numbers[len(estimate) + 1 :]) or "95% CI" in after, (
+                    name,
+                    shown,
+                    page[match.start() : match.start() + 60],
+                )
 
 
 def test_single_study_analyses_show_the_papers_numbers(pages):

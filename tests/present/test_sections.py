@@ -18,12 +18,17 @@ def example():
 def test_every_condition_section_builds(example):
     evidence, analyses = example
     for condition, found in analyses.items():
-        for block in (evsum.pico_html(evidence, condition), evsum.studies_html(evidence, condition),
-                      evsum.outcome_rows_html(evidence, condition), evsum.analyses_html(found),
-                      evsum.heterogeneity_html(found), evsum.risk_of_bias_html(evidence, condition),
-                      evsum.summary_of_findings_html(evidence, found),
-                      evsum.limitations_html(evidence, condition, found),
-                      evsum.references_html(evidence, condition)):
+        for block in (
+            evsum.pico_html(evidence, condition),
+            evsum.studies_html(evidence, condition),
+            evsum.outcome_rows_html(evidence, condition),
+            evsum.analyses_html(found),
+            evsum.heterogeneity_html(found),
+            evsum.risk_of_bias_html(evidence, condition),
+            evsum.summary_of_findings_html(evidence, found),
+            evsum.limitations_html(evidence, condition, found),
+            evsum.references_html(evidence, condition),
+        ):
             assert str(block).strip()
 
 
@@ -34,8 +39,9 @@ def test_large_analyses_get_a_funnel_plot(example):
     rng = np.random.default_rng(1)  # fictional effects: only the section's structure is tested
     yi, vi = rng.normal(0.3, 0.2, 12), rng.uniform(0.02, 0.2, 12)
     result = evsum.pool(yi, vi, measure="MD", labels=[f"Study {i}" for i in range(12)])
-    analysis = evsum.OutcomeAnalysis("condition_a", "craving", "placebo", "4 weeks", "MD",
-                                     pd.DataFrame(), result, None)
+    analysis = evsum.OutcomeAnalysis(
+        "condition_a", "craving", "placebo", "4 weeks", "MD", pd.DataFrame(), result, None
+    )
     html = str(evsum.heterogeneity_html((analysis,)))
     assert html.count("<h4>Funnel plot:") == 1 and "data:image/png;base64," in html
     _, analyses = example
@@ -46,8 +52,9 @@ def test_large_analyses_get_a_funnel_plot(example):
 
 def test_pooled_sentence_reports_the_result(example):
     _, analyses = example
-    analysis = next(a for found in analyses.values() for a in found
-                    if a.result is not None and a.result.k >= 2)
+    analysis = next(
+        a for found in analyses.values() for a in found if a.result is not None and a.result.k >= 2
+    )
     html = str(evsum.analyses_html((analysis,)))
     shown = analysis.result.back_transform()
     assert f"{shown.estimate:.2f}" in html
@@ -63,8 +70,7 @@ def test_headline_links_reach_the_analysis_and_the_data_rows(example):
     assert targets
     ids = {}
     for condition, found in analyses.items():
-        page = (str(evsum.analyses_html(found))
-                + str(evsum.outcome_rows_html(evidence, condition)))
+        page = str(evsum.analyses_html(found)) + str(evsum.outcome_rows_html(evidence, condition))
         ids[condition] = set(re.findall(r'id="([^"]+)"', page))
     for condition, anchor in targets:
         assert anchor in ids[condition], (condition, anchor)

@@ -26,8 +26,10 @@ def pages():
     evidence = evsum.load_evidence(base=ROOT)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return {c: str(evsum.summary_of_findings_html(evidence, evsum.analyse_condition(
-            evidence, c))) for c in evidence.studies.conditions}, evidence
+        return {
+            c: str(evsum.summary_of_findings_html(evidence, evsum.analyse_condition(evidence, c)))
+            for c in evidence.studies.conditions
+        }, evidence
 
 
 def _plain(page: str) -> str:
@@ -54,8 +56,10 @@ def test_at_most_seven_outcomes_per_table_critical_first(pages):
             body = table.split("<tbody>")[1]
             rows = re.findall(r"<tr><td>(.*?)(?: \(|<br>)", body)
             assert 0 < len(rows) <= MAX_SOF_OUTCOMES, condition
-            ranks = [IMPORTANCE.index(protocol.outcome_importance(labels[html.unescape(r)]))
-                     for r in rows]
+            ranks = [
+                IMPORTANCE.index(protocol.outcome_importance(labels[html.unescape(r)]))
+                for r in rows
+            ]
             assert ranks == sorted(ranks), (condition, rows)
 
 
@@ -83,8 +87,9 @@ def test_narrative_rows_have_their_real_denominator_and_design(pages):
 def test_a_continuous_outcome_in_the_absolute_column(pages):
     # Grabski 2022 percentage of days abstinent: MD 10.1 (1.1 to 19.0) as the paper reports
     # it (data/studies.csv), unit from the protocol.
-    assert ("MD 10.1 percentage points higher (1.1 higher to 19.0 higher)"
-            in _plain(pages[0]["alcohol"]))
+    assert "MD 10.1 percentage points higher (1.1 higher to 19.0 higher)" in _plain(
+        pages[0]["alcohol"]
+    )
 
 
 def test_a_secondary_result_is_shown_footnoted_and_not_pooled(pages):
@@ -99,8 +104,10 @@ def test_a_secondary_result_is_shown_footnoted_and_not_pooled(pages):
 def test_an_outcome_known_only_in_a_review_shows_its_words_footnoted(pages):
     text = _plain(pages[0]["cocaine"])
     # Dakwar 2017 naturalistic use at 2 weeks, read only in a review's table (PMC11527458)
-    assert ("Dakwar 2017: “Ketamine led to significant reductions in cocaine use and cocaine "
-            "craving initially, but was not sustained after several days”") in text
+    assert (
+        "Dakwar 2017: “Ketamine led to significant reductions in cocaine use and cocaine "
+        "craving initially, but was not sustained after several days”"
+    ) in text
     row = re.search(r"Substance use \(2 weeks\).*?</tr>", pages[0]["cocaine"], flags=re.S)
     assert row and "<sup>" in row.group(0) and "No usable numbers" not in row.group(0)
 
@@ -127,8 +134,7 @@ def _participant_marks(page: str, participants: str) -> list[str]:
     # each table with the footnotes printed under it, up to the next table
     for block in page.split('<table class="evsum-sof">')[1:]:
         notes = _footnotes(block) if "evsum-sof-footnotes" in block else {}
-        for marks in re.findall(rf"<td>{re.escape(participants)}<sup>([a-z,]+)</sup></td>",
-                                block):
+        for marks in re.findall(rf"<td>{re.escape(participants)}<sup>([a-z,]+)</sup></td>", block):
             found.append([notes[m] for m in marks.split(",")])
     return found
 
@@ -136,11 +142,14 @@ def _participant_marks(page: str, participants: str) -> list[str]:
 def test_a_result_read_only_in_an_abstract_is_footnoted(pages):
     # Krupitsky 1997 (data/studies.csv line 2, locator "..., Abstract"): 111 vs 100
     # participants of one non-randomised study, the numbers read in the abstract.
-    page = str(evsum.summary_of_findings_html(pages[1], evsum.analyse_condition(
-        pages[1], "alcohol")))
+    page = str(
+        evsum.summary_of_findings_html(pages[1], evsum.analyse_condition(pages[1], "alcohol"))
+    )
     marked = _participant_marks(page, "211 (1 non-randomised study)")
-    assert marked and all(any(n.startswith("From the abstract of the trial report only")
-                              for n in notes) for notes in marked)
+    assert marked and all(
+        any(n.startswith("From the abstract of the trial report only") for n in notes)
+        for notes in marked
+    )
 
 
 def test_a_result_resting_on_a_review_names_the_kind(pages):
@@ -149,7 +158,8 @@ def test_a_result_resting_on_a_review_names_the_kind(pages):
     marked = _participant_marks(pages[0]["depression"], "18 (1 crossover RCT)")
     assert marked and all(
         "Secondary source (a review of the trial): shown as reported, never pooled." in notes
-        for notes in marked)
+        for notes in marked
+    )
 
 
 def test_a_press_report_is_footnoted_as_one(pages):
@@ -165,14 +175,17 @@ def test_some_of_several_studies_from_abstracts_are_named(pages):
     evidence = pages[1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sof = evsum.summary_of_findings(evsum.analyse_condition(evidence, "opioids"),
-                                        evidence.grade, condition="opioids")
+        sof = evsum.summary_of_findings(
+            evsum.analyse_condition(evidence, "opioids"), evidence.grade, condition="opioids"
+        )
     row = sof[sof["k"] > 0].iloc[[0]].copy()
     # a (hypothetical) pooled row of two studies, one read only in its abstract
     row["k"] = 2
     row["abstract_only"] = [("Krupitsky 2007",)]
     notes = _footnotes(str(sof_html(row)))
-    assert ("From the abstract of the trial report only (the full paper's methods and "
-            "results could not be checked): Krupitsky 2007.") in notes.values()
+    assert (
+        "From the abstract of the trial report only (the full paper's methods and "
+        "results could not be checked): Krupitsky 2007."
+    ) in notes.values()
     row["abstract_only"] = [()]
     assert "From the abstract" not in str(sof_html(row))

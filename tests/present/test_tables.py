@@ -14,8 +14,12 @@ from evsum.stats.pooling import pool
 def _result(measure="RR", k=3):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pool(np.log([1.5, 2.0, 1.2][:k]) if measure == "RR" else [-2.0, -1.0, -3.0][:k],
-                    [0.05, 0.08, 0.1][:k], method="FE", measure=measure)
+        return pool(
+            np.log([1.5, 2.0, 1.2][:k]) if measure == "RR" else [-2.0, -1.0, -3.0][:k],
+            [0.05, 0.08, 0.1][:k],
+            method="FE",
+            measure=measure,
+        )
 
 
 def _grade(**changes) -> pd.DataFrame:
@@ -27,8 +31,13 @@ def _grade(**changes) -> pd.DataFrame:
 
 def test_relative_and_absolute_effects_per_1000():
     result = _result()
-    sof = evsum.summary_of_findings({"abstinence": result}, _grade(), condition="condition_a",
-                                    comparator_type="placebo", participants={"abstinence": 210})
+    sof = evsum.summary_of_findings(
+        {"abstinence": result},
+        _grade(),
+        condition="condition_a",
+        comparator_type="placebo",
+        participants={"abstinence": 210},
+    )
     row = sof.iloc[0]
     est, lo, hi = np.exp([result.estimate, result.ci_low, result.ci_high])
     assert row["relative_effect"] == f"RR {est:.2f} ({lo:.2f} to {hi:.2f})"
@@ -36,8 +45,10 @@ def test_relative_and_absolute_effects_per_1000():
     assert row["baseline_risk_per_1000"] == 300.0
     assert row["risk_per_1000"] == pytest.approx(300.0 * est)
     assert row["risk_ci_low_per_1000"] == pytest.approx(300.0 * lo)
-    assert row["absolute_effect"] == f"{round(300 * est)} per 1000 ({round(300 * lo)} to " \
-                                     f"{round(300 * hi)})"
+    assert (
+        row["absolute_effect"] == f"{round(300 * est)} per 1000 ({round(300 * lo)} to "
+        f"{round(300 * hi)})"
+    )
     assert row["risk_difference"].startswith(f"{round(300 * est - 300)} more per 1000")
     assert row["participants"] == 210 and row["k"] == 3
 
@@ -63,7 +74,8 @@ def test_continuous_outcome_reads_as_a_difference_in_the_absolute_column():
     # 14.1.6.1), the interval from its lower limit.
     assert row["absolute_effect"] == (
         f"MD {abs(result.estimate):.2f} lower ({abs(result.ci_low):.2f} lower to "
-        f"{abs(result.ci_high):.2f} lower)")
+        f"{abs(result.ci_high):.2f} lower)"
+    )
 
 
 def test_outcome_without_grade_row_is_not_assessed_and_none_result_is_not_pooled():
@@ -75,8 +87,9 @@ def test_outcome_without_grade_row_is_not_assessed_and_none_result_is_not_pooled
 
 def test_stated_certainty_must_match_arithmetic():
     with pytest.raises(ValueError, match="must equal start less the downgrades"):
-        evsum.summary_of_findings({("condition_a", "abstinence", "placebo"): _result()},
-                                  _grade(certainty="high"))
+        evsum.summary_of_findings(
+            {("condition_a", "abstinence", "placebo"): _result()}, _grade(certainty="high")
+        )
 
 
 def test_ambiguous_grade_rows_raise():
@@ -87,6 +100,7 @@ def test_ambiguous_grade_rows_raise():
 
 def test_accepts_analyses():
     rows = evsum.example_rows()
+
     class Analysis:  # the attributes summary_of_findings reads from OutcomeAnalysis
         condition, outcome, comparator_type = "condition_a", "abstinence", "placebo"
         timepoint = "4 weeks"
@@ -111,8 +125,7 @@ def test_sof_html_escapes_values_and_lists_footnotes():
 
 def test_sof_html_marks_shared_reasons_once():
     grade = evsum.example_grade()
-    outcomes = {(r.condition, r.outcome, r.comparator_type): _result()
-                for r in grade.itertuples()}
+    outcomes = {(r.condition, r.outcome, r.comparator_type): _result() for r in grade.itertuples()}
     html = evsum.sof_html(evsum.summary_of_findings(outcomes, grade))
     reasons = {r for rs in evsum.summary_of_findings(outcomes, grade)["reasons"] for r in rs}
     assert html.count("<li>") == len(reasons)
@@ -123,6 +136,7 @@ def _at(timepoint):
         condition, outcome, comparator_type = "condition_a", "abstinence", "placebo"
         participants = 100
         result = _result()
+
     Analysis.timepoint = timepoint
     return Analysis()
 
@@ -131,11 +145,14 @@ def test_grade_row_for_the_time_point_wins_over_the_blank_one():
     # example_grade()'s condition_a/abstinence/placebo row says "low"; a 6-month row says
     # "very low" (one more step for imprecision).
     general = _grade().assign(timepoint="")
-    six = general.iloc[[0]].assign(timepoint="6 months", imprecision="very serious",
-                                   certainty="very low")
+    six = general.iloc[[0]].assign(
+        timepoint="6 months", imprecision="very serious", certainty="very low"
+    )
     grade = pd.concat([general, six], ignore_index=True)
-    at = {t: evsum.summary_of_findings([_at(t)], grade).loc[0, "certainty"]
-          for t in ("6 months", "4 weeks")}
+    at = {
+        t: evsum.summary_of_findings([_at(t)], grade).loc[0, "certainty"]
+        for t in ("6 months", "4 weeks")
+    }
     assert at == {"6 months": "very low", "4 weeks": "low"}
     only_six = pd.concat([general.iloc[1:], six], ignore_index=True)
     sof = evsum.summary_of_findings([_at("4 weeks")], only_six)
@@ -146,8 +163,9 @@ def test_randomised_and_non_randomised_evidence_take_their_own_grade_row():
     # GRADE starts randomised evidence at high and non-randomised at low (GRADE handbook
     # 5.2.1); the reports analyse the two apart, so each analysis takes the row of its design
     high = _grade().iloc[[0]].assign(timepoint="")
-    low = high.assign(start="low", risk_of_bias="not serious", imprecision="not serious",
-                      certainty="low")
+    low = high.assign(
+        start="low", risk_of_bias="not serious", imprecision="not serious", certainty="low"
+    )
 
     def certainty(design, grade):
         analysis = _at("4 weeks")

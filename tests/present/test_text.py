@@ -18,8 +18,9 @@ from evsum import vocab
 from evsum.present import display, text
 from evsum.present.html import environment
 
-BCG = next(c for c in load("grid.json")["cases"]
-           if c["dataset"] == "dat.bcg" and c["measure"] == "RR")
+BCG = next(
+    c for c in load("grid.json")["cases"] if c["dataset"] == "dat.bcg" and c["measure"] == "RR"
+)
 BCG_REML = next(f for f in BCG["fits"] if f["method"] == "REML" and f["test"] == "z")
 
 
@@ -58,24 +59,39 @@ def test_counts_arms_and_plurals():
 
 
 def test_a_reported_result_keeps_the_papers_digits():
-    row = pd.Series({"effect_measure": "MD", "effect": 10.1, "effect_printed": "10.1",
-                     "ci_low": 1.1, "ci_low_printed": "1.1", "ci_high": 19.0,
-                     "ci_high_printed": "19.0"})
+    row = pd.Series(
+        {
+            "effect_measure": "MD",
+            "effect": 10.1,
+            "effect_printed": "10.1",
+            "ci_low": 1.1,
+            "ci_low_printed": "1.1",
+            "ci_high": 19.0,
+            "ci_high_printed": "19.0",
+        }
+    )
     assert text.reported_effect(row) == "MD 10.1 (1.1 to 19.0)"
 
 
 def test_describe_a_pooled_result_with_metafors_bcg_numbers():
     res = evsum.pool(BCG["yi"], BCG["vi"], method="REML", measure="RR")
     words = text.describe(res)
-    assert words.startswith("REML meta-analysis of 13 studies: pooled RR 0.49 (95% CI 0.34 to "
-                            "0.70) (back-transformed from the log scale)")
+    assert words.startswith(
+        "REML meta-analysis of 13 studies: pooled RR 0.49 (95% CI 0.34 to "
+        "0.70) (back-transformed from the log scale)"
+    )
     assert f"τ² = {BCG_REML['tau2']:.4f}" in words and "I² = 92.2%" in words
     assert "p < 0.001" in words and "\\tau" not in words and "$" not in words
 
 
 def test_results_display_as_escaped_html_in_notebooks():
-    res = evsum.pool([0.1, 0.3, 0.2], [0.01, 0.02, 0.03], method="REML", measure="SMD",
-                     labels=["<script>alert(1)</script>", "b & c", "d"])
+    res = evsum.pool(
+        [0.1, 0.3, 0.2],
+        [0.01, 0.02, 0.03],
+        method="REML",
+        measure="SMD",
+        labels=["<script>alert(1)</script>", "b & c", "d"],
+    )
     html = display.result_html(res)
     assert "<script>" not in html and "&lt;script&gt;" in html and "b &amp; c" in html
     assert not hasattr(res, "summary") and not hasattr(res, "_repr_html_")
@@ -106,8 +122,7 @@ def test_results_display_as_html_in_an_ipython_shell():
 def test_joined_values_close_each_override_before_the_next_value():
     joined = text.join_values(["Evil\u202eName", "Next"])
     assert joined == "Evil\u202eName\u202c, Next"
-    page = environment().from_string("{{ names | join('; ') }}").render(
-        names=["A\u202eB", "<C>"])
+    page = environment().from_string("{{ names | join('; ') }}").render(names=["A\u202eB", "<C>"])
     assert page == "A\u202eB\u202c; &lt;C&gt;"
 
 
@@ -115,7 +130,12 @@ def test_source_kinds_in_a_readers_words():
     # the words of the brief for issue 14: full paper, abstract only, registry results,
     # review, press report; an empty cell (or no column) reads "not recorded"
     assert [text.source_kind(k) for k in vocab.SOURCE_KINDS] == [
-        "full paper", "abstract only", "registry results", "review", "press report"]
+        "full paper",
+        "abstract only",
+        "registry results",
+        "review",
+        "press report",
+    ]
     for missing in ("", " ", None, float("nan"), pd.NA):
         assert text.source_kind(missing) == "not recorded"
     assert text.source_kinds(["abstract", "press", "abstract"]) == "abstract only, press report"
@@ -125,9 +145,18 @@ def test_source_kinds_in_a_readers_words():
 
 
 def test_a_rows_result_names_its_source_kind():
-    row = pd.Series({"events_intervention": 13, "events_comparator": 6, "n_intervention": 26,
-                     "n_comparator": 27, "effect_measure": "RR", "data_level": "arm",
-                     "source_type": "primary", "source_kind": "abstract"})
+    row = pd.Series(
+        {
+            "events_intervention": 13,
+            "events_comparator": 6,
+            "n_intervention": 26,
+            "n_comparator": 27,
+            "effect_measure": "RR",
+            "data_level": "arm",
+            "source_type": "primary",
+            "source_kind": "abstract",
+        }
+    )
     assert text.row_result(row) == "13/26 vs 6/27 [arm, abstract only]"
     assert text.row_result(row.drop("source_kind")) == "13/26 vs 6/27 [arm]"
     press = row.copy()
@@ -145,12 +174,14 @@ def test_a_source_cell_opens_with_what_the_row_was_read_in():
     assert text.source_words("registry results", "registry") == "registry results"
     assert text.source_words("", "primary") == "source kind not recorded"
     assert text.source_words(float("nan"), "secondary") == (
-        "source kind not recorded, secondary source")
+        "source kind not recorded, secondary source"
+    )
 
 
 def test_the_secondary_footnote_names_one_kind_or_both():
     assert text.secondary_note(["review"]).startswith("Secondary source (a review of")
     assert text.secondary_note(["press", "press"]).startswith("Secondary source (a press report")
     assert text.secondary_note(["review", "press"]).startswith(
-        "Secondary source (a review or press report")
+        "Secondary source (a review or press report"
+    )
     assert text.secondary_note([""]) == text.secondary_note(["review", "press"])

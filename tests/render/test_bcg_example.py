@@ -54,13 +54,15 @@ def test_randomised_and_other_trials_are_pooled_apart_as_metafor(evidence):
         assert (round(back.estimate, 2), round(back.ci_low, 2), round(back.ci_high, 2)) == shown
         assert analysis.higher_is_better is False
     assert randomised.title == "tb cases, end of follow-up — BCG vaccine vs no vaccine (RR)"
-    assert other.title == ("tb cases, end of follow-up — BCG vaccine vs no vaccine "
-                           "(RR; non-randomised studies)")
+    assert other.title == (
+        "tb cases, end of follow-up — BCG vaccine vs no vaccine (RR; non-randomised studies)"
+    )
     # all thirteen pooled together, as Colditz et al. 1994 did, is still one call of the
     # statistics layer: metafor REML on all of dat.bcg gives -0.7145 (se 0.1798)
     rows = pd.concat([randomised.rows, other.rows])
-    together = evsum.pool(rows["yi"].to_numpy(float), rows["vi"].to_numpy(float),
-                          method="REML", measure="RR")
+    together = evsum.pool(
+        rows["yi"].to_numpy(float), rows["vi"].to_numpy(float), method="REML", measure="RR"
+    )
     assert together.estimate == pytest.approx(-0.7145, abs=5e-5)
     assert together.se == pytest.approx(0.1798, abs=5e-5)
 
@@ -69,8 +71,9 @@ def test_every_row_names_its_source(evidence):
     data = evidence.studies.data
     assert data["source_locator"].str.contains("dat.bcg").all()
     assert data["source_locator"].str.contains("10.1001/jama.1994.03510330076038").all()
-    assert data["source_quote"].str.fullmatch(
-        r"tpos = \d+, tneg = \d+, cpos = \d+, cneg = \d+").all()
+    assert (
+        data["source_quote"].str.fullmatch(r"tpos = \d+, tneg = \d+, cpos = \d+, cneg = \d+").all()
+    )
 
 
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed")
@@ -80,17 +83,18 @@ def test_the_committed_table_is_what_the_r_script_exports(tmp_path):
     if probe.returncode != 0:
         pytest.skip("the R package metadat is not installed")
     (tmp_path / "data").mkdir()
-    subprocess.run(["Rscript", str(BCG / "scripts" / "export_dat_bcg.R")], cwd=tmp_path,
-                   check=True)
+    subprocess.run(
+        ["Rscript", str(BCG / "scripts" / "export_dat_bcg.R")], cwd=tmp_path, check=True
+    )
     assert (tmp_path / "data" / "studies.csv").read_bytes() == (
-        BCG / "data" / "studies.csv").read_bytes()
+        BCG / "data" / "studies.csv"
+    ).read_bytes()
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     base = tmp_path_factory.mktemp("bcg") / "bcg-vaccine"
-    shutil.copytree(BCG, base, symlinks=False, ignore=shutil.ignore_patterns("reports",
-                                                                              "build"))
+    shutil.copytree(BCG, base, symlinks=False, ignore=shutil.ignore_patterns("reports", "build"))
     result = CliRunner().invoke(main, ["render", "--base", str(base), "--quiet"])
     assert result.exit_code == 0, result.output
     return base / "reports"
@@ -99,15 +103,21 @@ def rendered(tmp_path_factory):
 @pytest.mark.notebook
 def test_the_example_renders_its_own_report_set(rendered):
     assert sorted(p.name for p in rendered.glob("*.html")) == [
-        "index.html", "methods.html", "overview.html", "tuberculosis.html"]
+        "index.html",
+        "methods.html",
+        "overview.html",
+        "tuberculosis.html",
+    ]
     index = (rendered / "index.html").read_text()
     assert "<title>BCG vaccine for preventing tuberculosis</title>" in index
     page = (rendered / "tuberculosis.html").read_text()
     assert "Aronson 1948" in page and "Comstock 1976" in page
     # the two designs are two analyses, each with its own heading
     assert "Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR)</h3>" in page
-    assert ("Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR; "
-            "non-randomised studies)</h3>") in page
+    assert (
+        "Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR; "
+        "non-randomised studies)</h3>"
+    ) in page
     # its protocol lists no curation log: no page links to one
     assert "curation-log.html" not in page
     result = CliRunner().invoke(main, ["check-links", str(rendered)])

@@ -23,7 +23,6 @@ from conftest import ROOT, SMALL, SMALL_PROTOCOL
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
 
-
 @pytest.fixture(scope="module")
 def browser():
     need_browser()
@@ -31,8 +30,8 @@ def browser():
 
     with sync_playwright() as play:
         chromium = play.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-background-networking"])
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-background-networking"]
+        )
         yield chromium
         chromium.close()
 
@@ -55,8 +54,9 @@ def normal_reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser-normal")
     (root / "data").mkdir()
     shutil.copy(SMALL, root / "data" / "studies.csv")
-    return _render(root, root / "data" / "studies.csv", ("condition_report.ipynb",),
-                   only="alcohol")
+    return _render(
+        root, root / "data" / "studies.csv", ("condition_report.ipynb",), only="alcohol"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -101,15 +101,18 @@ def _open(browser, path: Path) -> dict:
     page.wait_for_timeout(200)  # let late errors or timers surface
     seen["script_ran"] = page.evaluate("window.__evsumScriptRan")
     seen["images"] = page.eval_on_selector_all(
-        "img", "els => els.map(e => [e.alt, e.complete, e.naturalWidth])")
+        "img", "els => els.map(e => [e.alt, e.complete, e.naturalWidth])"
+    )
     seen["tables"] = page.eval_on_selector_all("table", "els => els.map(e => e.className)")
     seen["scripts"] = page.eval_on_selector_all("script", "els => els.length")
     seen["handlers"] = page.evaluate(
         "[...document.querySelectorAll('*')].flatMap(e => [...e.attributes]"
-        ".filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))")
+        ".filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))"
+    )
     seen["script_links"] = page.evaluate(
         "[...document.querySelectorAll('[href],[src]')].map(e => e.href || e.src)"
-        ".filter(u => /^\\s*(javascript|vbscript):/i.test(u))")
+        ".filter(u => /^\\s*(javascript|vbscript):/i.test(u))"
+    )
     seen["text"] = page.inner_text("body")
     context.close()
     return seen
@@ -166,17 +169,20 @@ def test_hostile_overview_and_index(browser, hostile_reports):
 def test_outcome_table_fits_the_page_without_breaking_words(browser, hostile_reports):
     # At a laptop width the outcome-data table fits the page and no header is broken letter
     # by letter (a squeezed "Ketamine" column once showed one or two letters per line).
-    context = browser.new_context(java_script_enabled=True, offline=True,
-                                  viewport={"width": 1300, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=True, offline=True, viewport={"width": 1300, "height": 900}
+    )
     page = context.new_page()
     page.goto((hostile_reports / "alcohol.html").as_uri(), wait_until="load")
     body = page.evaluate("document.body.getBoundingClientRect().right")
-    right = page.evaluate("document.querySelector('table.evsum-rows')"
-                          ".getBoundingClientRect().right")
+    right = page.evaluate(
+        "document.querySelector('table.evsum-rows').getBoundingClientRect().right"
+    )
     lines = page.evaluate(
         "[...document.querySelectorAll('table.evsum-rows th')].map(th => "
         "[th.textContent, th.getBoundingClientRect().height / "
-        "parseFloat(getComputedStyle(th).fontSize)])")
+        "parseFloat(getComputedStyle(th).fontSize)])"
+    )
     context.close()
     assert right <= body + 1
     for text, height in lines:

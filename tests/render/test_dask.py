@@ -20,9 +20,12 @@ def test_render_on_a_local_dask_cluster(tmp_path):
     shutil.copy(ROOT / "notebooks" / "condition_report.ipynb", tmp_path / "notebooks")
     out = tmp_path / "reports"
     jobs = plan_reports(tmp_path / "data" / "studies.csv", tmp_path / "notebooks", out)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         summary = render_all(jobs, out, executor=client.get_executor(), quiet=True)
     assert [r.status for r in summary.results] == ["rendered", "rendered"]
     assert "Alpha 2001" in (out / "alcohol.html").read_text()

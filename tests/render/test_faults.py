@@ -38,9 +38,20 @@ def workspace(tmp_path):
 
 
 def _render_command(root: Path, notebooks: Path, *extra: str) -> list[str]:
-    return [*EVSUM, "render", "--data", str(root / "data" / "studies.csv"),
-            "--notebooks", str(notebooks), "--out", str(root / "reports"),
-            "--build", str(root / "build"), "--quiet", *extra]
+    return [
+        *EVSUM,
+        "render",
+        "--data",
+        str(root / "data" / "studies.csv"),
+        "--notebooks",
+        str(notebooks),
+        "--out",
+        str(root / "reports"),
+        "--build",
+        str(root / "build"),
+        "--quiet",
+        *extra,
+    ]
 
 
 def _with_extra_cell(workspace: Path, source: str) -> Path:
@@ -84,8 +95,11 @@ def _alive(pids: set[int]) -> set[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 def test_killing_the_main_process_alone_leaves_no_orphan_and_the_next_render_works(workspace):
     slow = _with_extra_cell(workspace, "import time\ntime.sleep(120)")
-    render = subprocess.Popen(_render_command(workspace, slow, "--workers", "2"),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    render = subprocess.Popen(
+        _render_command(workspace, slow, "--workers", "2"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     family: set[int] = set()
     try:
         # wait for both workers and their kernels (4 descendants: 2 workers, 2 kernels)
@@ -107,8 +121,12 @@ def test_killing_the_main_process_alone_leaves_no_orphan_and_the_next_render_wor
         for pid in _alive(family):  # only if the test failed: no orphan left behind
             os.kill(pid, signal.SIGKILL)
     assert (workspace / "reports" / LOCK_FILE).read_text().split() == [str(render.pid)]
-    after = subprocess.run(_render_command(workspace, workspace / "notebooks"),
-                           capture_output=True, text=True, timeout=600)
+    after = subprocess.run(
+        _render_command(workspace, workspace / "notebooks"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert after.returncode == 0, after.stderr
     assert (workspace / "reports" / "alcohol.html").exists()
 
@@ -127,8 +145,9 @@ def test_a_lock_whose_holder_died_is_taken_over(workspace):
     try:
         with open(out / LOCK_FILE) as probe, pytest.raises(BlockingIOError):
             fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # still held by the orphan
-        jobs = plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out,
-                            only="cocaine")
+        jobs = plan_reports(
+            workspace / "data" / "studies.csv", workspace / "notebooks", out, only="cocaine"
+        )
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             summary = render_all(jobs, out, quiet=True, executor=pool)
         assert [r.status for r in summary.results] == ["rendered"]
@@ -145,10 +164,19 @@ def test_a_lock_held_by_a_running_render_is_respected(workspace):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         handle.write(f"{os.getpid()}\n")
         handle.flush()
-        result = CliRunner().invoke(main, ["render", "--data",
-                                           str(workspace / "data" / "studies.csv"),
-                                           "--notebooks", str(workspace / "notebooks"),
-                                           "--out", str(out), "--quiet"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "render",
+                "--data",
+                str(workspace / "data" / "studies.csv"),
+                "--notebooks",
+                str(workspace / "notebooks"),
+                "--out",
+                str(out),
+                "--quiet",
+            ],
+        )
     assert result.exit_code == 2, result.output
     assert f"(process {os.getpid()}) is writing to {out}" in result.output
 
@@ -181,10 +209,19 @@ def test_a_read_only_output_folder_exits_3_with_one_line(workspace, monkeypatch)
     monkeypatch.setattr(batch, "open", guarded_open, raising=False)
     monkeypatch.setattr(report.tempfile, "mkstemp", guarded_mkstemp)
     try:
-        result = CliRunner().invoke(main, ["render", "--data",
-                                           str(workspace / "data" / "studies.csv"),
-                                           "--notebooks", str(workspace / "notebooks"),
-                                           "--out", str(out), "--quiet"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "render",
+                "--data",
+                str(workspace / "data" / "studies.csv"),
+                "--notebooks",
+                str(workspace / "notebooks"),
+                "--out",
+                str(out),
+                "--quiet",
+            ],
+        )
     finally:
         out.chmod(0o755)
     assert result.exit_code == 3, result.output
@@ -239,8 +276,13 @@ def test_a_full_build_folder_leaves_no_half_written_notebook(workspace, monkeypa
 
     monkeypatch.setattr(report.tempfile, "mkstemp", mkstemp)
     monkeypatch.setattr(report.os, "fdopen", fdopen)
-    jobs = plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out,
-                        only="cocaine", build_dir=build)
+    jobs = plan_reports(
+        workspace / "data" / "studies.csv",
+        workspace / "notebooks",
+        out,
+        only="cocaine",
+        build_dir=build,
+    )
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:  # sees the patch
         summary = render_all(jobs, out, quiet=True, executor=pool)
     [result] = summary.results

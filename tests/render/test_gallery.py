@@ -33,8 +33,13 @@ def test_gallery_executes(tmp_path):
     papermill = pytest.importorskip("papermill")
     out = tmp_path / "gallery.ipynb"
     papermill.execute_notebook(str(GALLERY), str(out), cwd=str(tmp_path), progress_bar=False)
-    html = [o["data"]["text/html"] for c in nbformat.read(out, as_version=4).cells
-            if c.cell_type == "code" for o in c.outputs if "text/html" in o.get("data", {})]
+    html = [
+        o["data"]["text/html"]
+        for c in nbformat.read(out, as_version=4).cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "text/html" in o.get("data", {})
+    ]
     images = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)">', "".join(html))
     assert len(images) >= 12
     # every figure carries a text alternative read from what it shows

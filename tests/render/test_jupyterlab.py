@@ -38,8 +38,14 @@ from conftest import ROOT
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
 BCG = ROOT / "examples" / "bcg-vaccine"
-NOTEBOOKS = ("condition_report.ipynb", "overview.ipynb", "methods.ipynb", "claims_audit.ipynb",
-             "gallery.ipynb", "explore.ipynb")
+NOTEBOOKS = (
+    "condition_report.ipynb",
+    "overview.ipynb",
+    "methods.ipynb",
+    "claims_audit.ipynb",
+    "gallery.ipynb",
+    "explore.ipynb",
+)
 BLOCK_CSS = ROOT / "src" / "evsum" / "present" / "templates" / "block.css"
 WIDTH = 1366
 
@@ -66,8 +72,11 @@ class Lab:
         self.url, self.token, self.root = url, token, root
 
     def api(self, path: str, method: str = "GET") -> object:
-        request = urllib.request.Request(f"{self.url}/api/{path}", method=method,
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.url}/api/{path}",
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
@@ -87,15 +96,28 @@ def lab(tmp_path_factory):
     news.parent.mkdir(parents=True)
     news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(settings / "config"),
-           "JUPYTER_RUNTIME_DIR": str(settings / "runtime"), "JUPYTER_NO_CONFIG": "1"}
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-               f"--LabApp.user_settings_dir={settings}",
-               f"--LabApp.workspaces_dir={settings / 'workspaces'}",
-               "--LabApp.news_url=", "--LabApp.extension_manager=readonly",
-               "--ServerApp.terminals_enabled=False"]
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(settings / "config"),
+        "JUPYTER_RUNTIME_DIR": str(settings / "runtime"),
+        "JUPYTER_NO_CONFIG": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={settings / 'workspaces'}",
+        "--LabApp.news_url=",
+        "--LabApp.extension_manager=readonly",
+        "--ServerApp.terminals_enabled=False",
+    ]
     if os.geteuid() == 0:  # containers and CI runners
         command.append("--allow-root")
     log = (root.parent / f"{root.name}-server.log").open("w")
@@ -128,8 +150,8 @@ def browser(lab):
 
     with sync_playwright() as play:
         chromium = play.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-background-networking"])
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-background-networking"]
+        )
         try:
             yield chromium
         finally:
@@ -151,8 +173,7 @@ def _run_notebook(page, lab: Lab, path: str) -> None:
 
     page.goto(f"{lab.url}/lab/tree/{path}?reset&token={lab.token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
     select = page.locator(".jp-Dialog button:has-text('Select')")
 
     def kernel_asked(wait: int) -> bool:
@@ -165,8 +186,8 @@ def _run_notebook(page, lab: Lab, path: str) -> None:
         assert "Python (evsum)" in page.inner_text(".jp-Dialog")
         select.click()
         page.wait_for_function(
-            "() => /Python \\(evsum\\) \\| Idle/.test(document.body.innerText)",
-            timeout=60_000)
+            "() => /Python \\(evsum\\) \\| Idle/.test(document.body.innerText)", timeout=60_000
+        )
         return True
 
     kernel_asked(1_000)
@@ -179,9 +200,10 @@ def _run_notebook(page, lab: Lab, path: str) -> None:
         """() => {
           const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
           return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""", timeout=120_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=60_000)
+        }""",
+        timeout=120_000,
+    )
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
     page.click(".lm-MenuBar-item:has-text('File')")
     page.click(".lm-Menu-itemLabel:text-is('Save Notebook')")
     page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=20_000)
@@ -190,8 +212,13 @@ def _run_notebook(page, lab: Lab, path: str) -> None:
 def _check_page(page, lab: Lab, path: str) -> int:
     """Check the run notebook; the number of evsum tables it shows."""
     saved = lab.api(f"contents/{path}?content=1")["content"]
-    errors = [o for c in saved["cells"] if c["cell_type"] == "code" for o in c["outputs"]
-              if o["output_type"] == "error"]
+    errors = [
+        o
+        for c in saved["cells"]
+        if c["cell_type"] == "code"
+        for o in c["outputs"]
+        if o["output_type"] == "error"
+    ]
     assert errors == [], [(e["ename"], e["evalue"]) for e in errors]
     sessions = [s for s in lab.api("sessions") if s["path"] == path]
     assert [s["kernel"]["name"] for s in sessions] == ["evsum"]
@@ -241,8 +268,7 @@ def _kept_on_failure(page, lab: Lab, path: str, folder: Path):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_each_notebook_runs_in_jupyterlab_and_looks_like_the_report(lab, page, name,
-                                                                    tmp_path):
+def test_each_notebook_runs_in_jupyterlab_and_looks_like_the_report(lab, page, name, tmp_path):
     path = f"ketamine/notebooks/{name}"
     with _kept_on_failure(page, lab, path, tmp_path):
         _run_notebook(page, lab, path)
@@ -265,17 +291,23 @@ def test_explore_controls_re_pool_with_the_chosen_method(lab, page, tmp_path):
     analysis = evsum.analyse_condition(evidence, "tuberculosis")[0]
     assert analysis.design_class == "randomised"
     used = analysis.rows[analysis.rows["excluded_reason"] == ""]
-    expected = {m: text.pooled_effect(evsum.pool(used["yi"], used["vi"], method=m,
-                                                 measure="RR")) for m in ("REML", "FE")}
+    expected = {
+        m: text.pooled_effect(evsum.pool(used["yi"], used["vi"], method=m, measure="RR"))
+        for m in ("REML", "FE")
+    }
     assert expected["REML"] != expected["FE"]
     with _kept_on_failure(page, lab, path, tmp_path):
         _run_notebook(page, lab, path)
         _check_page(page, lab, path)
         estimate = page.locator(".evsum-explore .evsum-estimate")
         assert estimate.inner_text() == expected["REML"]
-        page.select_option(".evsum-control-method select",
-                           label="Common effect (inverse variance)")
+        page.select_option(
+            ".evsum-control-method select", label="Common effect (inverse variance)"
+        )
         page.wait_for_function(
             "want => document.querySelector('.evsum-explore .evsum-estimate')"
-            ".textContent === want", arg=expected["FE"], timeout=20_000)
+            ".textContent === want",
+            arg=expected["FE"],
+            timeout=20_000,
+        )
         assert estimate.inner_text() == expected["FE"]

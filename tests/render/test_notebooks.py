@@ -15,9 +15,14 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def test_the_expected_notebooks_exist():
-    assert {p.name for p in NOTEBOOKS} >= {"condition_report.ipynb", "overview.ipynb",
-                                          "claims_audit.ipynb", "gallery.ipynb", "methods.ipynb",
-                                          "curation_log.ipynb"}
+    assert {p.name for p in NOTEBOOKS} >= {
+        "condition_report.ipynb",
+        "overview.ipynb",
+        "claims_audit.ipynb",
+        "gallery.ipynb",
+        "methods.ipynb",
+        "curation_log.ipynb",
+    }
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -47,11 +52,13 @@ def test_cells_are_thin_calls_into_evsum(path):
         if cell.cell_type != "code":
             continue
         for node in ast.walk(ast.parse(cell.source)):
-            assert not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While,
-                                         ast.If, ast.With)), (path.name, cell.source)
+            assert not isinstance(
+                node, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While, ast.If, ast.With)
+            ), (path.name, cell.source)
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [
-                    node.module]
+                names = (
+                    [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+                )
                 assert names == ["evsum"], (path.name, cell.source)
 
 
@@ -59,8 +66,13 @@ def test_cells_are_thin_calls_into_evsum(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_runs_top_to_bottom_with_its_defaults(path):
     executed = run_notebook(str(path), {}, kernel_name="evsum", cwd=str(path.parent))
-    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [
+        o
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert errors == []
 
 

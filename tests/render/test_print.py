@@ -83,18 +83,37 @@ def test_every_report_has_a_descriptive_title_and_links_home_and_to_the_methods(
 def test_methods_page_shows_the_prisma_diagram_and_every_section(reports):
     out, _, _ = reports
     page = (out / "methods.html").read_text(encoding="utf-8")
-    for heading in ("Question and eligibility criteria", "Information sources", "Study selection",
-                    "Data extraction and provenance", "Risk of bias",
-                    "Effect measures and synthesis", "Certainty of the evidence", "Data version"):
+    for heading in (
+        "Question and eligibility criteria",
+        "Information sources",
+        "Study selection",
+        "Data extraction and provenance",
+        "Risk of bias",
+        "Effect measures and synthesis",
+        "Certainty of the evidence",
+        "Data version",
+    ):
         assert heading in _headings(page), heading
     # counted by hand from data/search_log.csv (tests/review/test_selection.py)
     assert "Records identified: 42; duplicates removed: 6; screened: 36" in page
     assert "Studies included: 14; ongoing: 6; awaiting classification: 1." in page
 
 
-@pytest.mark.parametrize("name", ["index", "methods", "alcohol", "cocaine", "depression",
-                                  "opioids", "overview", "claims-audit", "gallery",
-                                  "curation-log"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "index",
+        "methods",
+        "alcohol",
+        "cocaine",
+        "depression",
+        "opioids",
+        "overview",
+        "claims-audit",
+        "gallery",
+        "curation-log",
+    ],
+)
 def test_no_serious_or_critical_accessibility_violations(reports, browser, name):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -109,10 +128,15 @@ def test_no_serious_or_critical_accessibility_violations(reports, browser, name)
     first = page.evaluate("document.querySelector('h1, h2, h3, h4, h5, h6').tagName")
     context.close()
     assert first == "H1", f"{name}: the first heading is {first}, not the page's title"
-    bad = [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"])
-           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    bad += [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"])
-            for v in order.response["violations"]]
+    bad = [
+        (v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    bad += [
+        (v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"])
+        for v in order.response["violations"]
+    ]
     assert bad == [], bad
     assert order.response["passes"] or order.response["inapplicable"]  # the rule ran
 
@@ -166,9 +190,11 @@ def test_pdf_has_no_figure_cut_even_when_a_figure_is_taller_than_the_page(tmp_pa
     data = base64.b64encode(buffer.getvalue()).decode()
     css = (ROOT / "src" / "evsum" / "present" / "templates" / "print.css").read_text()
     page = tmp_path / "tall.html"
-    page.write_text(f'<html><head><title>t</title><style media="print">{css}</style></head>'
-                    f'<body><p>before</p><img alt="tall" src="data:image/png;base64,{data}">'
-                    "</body></html>")
+    page.write_text(
+        f'<html><head><title>t</title><style media="print">{css}</style></head>'
+        f'<body><p>before</p><img alt="tall" src="data:image/png;base64,{data}">'
+        "</body></html>"
+    )
     (pdf,) = write_pdfs([page], browser=browser)
     reader = pypdf.PdfReader(str(pdf))
     assert sum(len(p.images) for p in reader.pages) == 1
@@ -181,10 +207,28 @@ def test_evsum_render_pdf_writes_a_pdf_per_report(tmp_path):
     (tmp_path / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / "condition_report.ipynb", tmp_path / "notebooks")
     done = subprocess.run(
-        [sys.executable, "-m", "evsum", "render", "--data", str(tmp_path / "data" / "studies.csv"),
-         "--notebooks", str(tmp_path / "notebooks"), "--out", str(tmp_path / "reports"),
-         "--build", str(tmp_path / "build"), "--only", "alcohol", "--pdf", "--quiet"],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "evsum",
+            "render",
+            "--data",
+            str(tmp_path / "data" / "studies.csv"),
+            "--notebooks",
+            str(tmp_path / "notebooks"),
+            "--out",
+            str(tmp_path / "reports"),
+            "--build",
+            str(tmp_path / "build"),
+            "--only",
+            "alcohol",
+            "--pdf",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     pdf = tmp_path / "reports" / "alcohol.pdf"
     assert pdf.read_bytes().startswith(b"%PDF-")

@@ -40,8 +40,13 @@ GALLERY_LIMIT = 1_000_000
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "reports"
-    jobs = plan_reports(ROOT / "data" / "studies.csv", ROOT / "notebooks", out, base=ROOT,
-                        build_dir=out.parent / "build")
+    jobs = plan_reports(
+        ROOT / "data" / "studies.csv",
+        ROOT / "notebooks",
+        out,
+        base=ROOT,
+        build_dir=out.parent / "build",
+    )
     summary = render_all(jobs, out, quiet=True, workers=2)
     assert not summary.failed, [r.error for r in summary.failed]
     return out, jobs
@@ -54,8 +59,11 @@ def _visible(page: str) -> str:
 
 
 def _reader_pages(out: Path) -> dict[str, str]:
-    return {p.name: _visible(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.html"))
-            if p.name != "curation-log.html"}
+    return {
+        p.name: _visible(p.read_text(encoding="utf-8"))
+        for p in sorted(out.glob("*.html"))
+        if p.name != "curation-log.html"
+    }
 
 
 def test_no_curation_note_reaches_a_reader_page(site):
@@ -65,9 +73,10 @@ def test_no_curation_note_reaches_a_reader_page(site):
     for name, page in pages.items():
         for phrase in CURATION_PHRASES:
             pattern = r"\s+".join(re.escape(word) for word in phrase.split())
-            found = re.search(r"\b" + pattern + (r"\b" if phrase[-1].isalnum() else ""), page,
-                              re.IGNORECASE)
-            assert not found, f"{name}: {phrase!r} in {page[found.start() - 80:found.end()]!r}"
+            found = re.search(
+                r"\b" + pattern + (r"\b" if phrase[-1].isalnum() else ""), page, re.IGNORECASE
+            )
+            assert not found, f"{name}: {phrase!r} in {page[found.start() - 80 : found.end()]!r}"
 
 
 def test_the_notes_are_on_the_curation_log_linked_from_every_report(site):
@@ -122,21 +131,31 @@ def test_every_forest_plot_states_design_comparison_and_certainty(site):
         if "condition" not in job.parameters:
             continue
         page = job.html_path.read_text(encoding="utf-8")
-        forests = re.findall(r'<figure class="evsum-figure"><img alt="Forest plot[^"]*"[^>]*>\s*'
-                             r"<figcaption>(.*?)</figcaption>", page, re.S)
+        forests = re.findall(
+            r'<figure class="evsum-figure"><img alt="Forest plot[^"]*"[^>]*>\s*'
+            r"<figcaption>(.*?)</figcaption>",
+            page,
+            re.S,
+        )
         assert len(forests) == page.count('alt="Forest plot'), job.name
         for caption in forests:
             assert re.match(r"\d+ (RCTs?|crossover RCTs?|non-randomised stud(y|ies))", caption)
             assert " vs " in caption and "Certainty of the evidence (GRADE): " in caption
             assert "dose comparison vs" not in caption and "vs dose comparison" not in caption
     grade = evidence.grade
-    certainty = grade.loc[(grade["condition"] == "opioids") & (grade["outcome"] == "abstinence")
-                          & (grade["comparator_type"] == "dose comparison")
-                          & (grade["timepoint"] == "12 months"), "certainty"].item()
+    certainty = grade.loc[
+        (grade["condition"] == "opioids")
+        & (grade["outcome"] == "abstinence")
+        & (grade["comparator_type"] == "dose comparison")
+        & (grade["timepoint"] == "12 months"),
+        "certainty",
+    ].item()
     opioids = html.unescape((out / "opioids.html").read_text(encoding="utf-8"))
-    assert ("<figcaption>1 RCT (dose comparison: both arms received ketamine): 3 sessions vs 1 "
-            "session of ketamine-assisted psychotherapy. Certainty of the evidence (GRADE): "
-            f"{CERTAINTY_SYMBOLS[certainty]} {certainty.capitalize()}.</figcaption>") in opioids
+    assert (
+        "<figcaption>1 RCT (dose comparison: both arms received ketamine): 3 sessions vs 1 "
+        "session of ketamine-assisted psychotherapy. Certainty of the evidence (GRADE): "
+        f"{CERTAINTY_SYMBOLS[certainty]} {certainty.capitalize()}.</figcaption>"
+    ) in opioids
 
 
 def test_footers_carry_the_data_version_once_and_no_render_time(site):
@@ -164,7 +183,8 @@ def test_no_warning_traceback_or_machine_path_on_any_page(site):
     gallery = (out / "gallery.html").read_text(encoding="utf-8")
     # the caveats of the fictional example, in words under the figures
     assert "continuity correction: 0.5 added to every cell of its 2×2 table" in describe_all(
-        gallery)
+        gallery
+    )
     assert "τ² truncated at 0" in describe_all(gallery)
 
 
@@ -201,14 +221,17 @@ def test_one_count_and_one_result_per_study_on_every_page(site):
     from evsum.present.text import study_participants as count_words
 
     out, _ = site
-    pages = {p.stem: BeautifulSoup(text, "html.parser")
-             for p, text in ((p, p.read_text(encoding="utf-8")) for p in out.glob("*.html"))}
+    pages = {
+        p.stem: BeautifulSoup(text, "html.parser")
+        for p, text in ((p, p.read_text(encoding="utf-8")) for p in out.glob("*.html"))
+    }
     counts = {c.label: c for c in study_participants(load_evidence(base=ROOT)).values()}
     shown: dict[str, set[str]] = {}
     for soup in pages.values():
         for cells in _cells(soup, "table.evsum-studies tbody tr"):
             shown.setdefault(cells[0].get_text(" ", strip=True), set()).add(
-                cells[2].get_text(" ", strip=True))
+                cells[2].get_text(" ", strip=True)
+            )
     assert set(shown) == set(counts)
     assert {label: len(words) for label, words in shown.items()} == dict.fromkeys(counts, 1)
     for label, words in shown.items():
@@ -232,8 +255,11 @@ def test_one_count_and_one_result_per_study_on_every_page(site):
         study = counts[studies]
         pairs = [a + (b or 0) for a, b in study.comparisons if a is not None]
         assert int(n) in {study.randomised, study.analysed, *pairs}, (studies, n)
-        rows = [r for r in _cells(pages[page], "table.evsum-sof tbody tr")
-                if r[0].get_text(" ", strip=True).startswith(f"{outcome} ({timepoint})")]
+        rows = [
+            r
+            for r in _cells(pages[page], "table.evsum-sof tbody tr")
+            if r[0].get_text(" ", strip=True).startswith(f"{outcome} ({timepoint})")
+        ]
         assert len(rows) == 1, (page, outcome, timepoint)
         texts = [c.get_text(" ", strip=True) for c in rows[0]]
         assert any(t.startswith(f"{n} (") for t in texts), (studies, texts)
@@ -260,15 +286,18 @@ def _table_rows(page: str, css: str) -> list[list[str]]:
     def words(cell: str) -> str:
         return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
 
-    return [[words(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    return [
+        [words(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
 
 
 def test_a_result_read_only_in_an_abstract_says_so_in_the_headline(site):
     out, _ = site
     overview = (out / "overview.html").read_text(encoding="utf-8")
-    headers = re.search(r'<table class="evsum-headline"><thead>(.*?)</thead>', overview,
-                        re.S).group(1)
+    headers = re.search(
+        r'<table class="evsum-headline"><thead>(.*?)</thead>', overview, re.S
+    ).group(1)
     source = re.findall(r"<th>(.*?)</th>", headers).index("Source")
     rows = _table_rows(overview, "evsum-headline")
     # data/studies.csv line 2: Krupitsky 1997's locator is "10.1080/02791072.1997.10400185,

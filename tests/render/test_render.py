@@ -30,8 +30,9 @@ def workspace(tmp_path_factory):
 
 
 def _render(root, out, **kwargs):
-    jobs = plan_reports(root / "data" / "studies.csv", root / "notebooks", out,
-                        only=kwargs.pop("only", None))
+    jobs = plan_reports(
+        root / "data" / "studies.csv", root / "notebooks", out, only=kwargs.pop("only", None)
+    )
     return render_all(jobs, out, quiet=True, **kwargs)
 
 
@@ -45,8 +46,11 @@ def rendered(workspace):
 def test_one_report_per_condition_and_an_index(rendered):
     out, summary = rendered
     assert [r.status for r in summary.results] == ["rendered", "rendered"]
-    assert sorted(p.name for p in out.glob("*.html")) == ["alcohol.html", "cocaine.html",
-                                                          "index.html"]
+    assert sorted(p.name for p in out.glob("*.html")) == [
+        "alcohol.html",
+        "cocaine.html",
+        "index.html",
+    ]
     index = (out / "index.html").read_text()
     assert 'href="alcohol.html"' in index and 'href="cocaine.html"' in index
 
@@ -87,13 +91,12 @@ def test_footer_names_data_hash_version_and_parameters(rendered):
 
 def test_every_report_opens_with_a_contents_list_of_its_sections_and_outcomes(rendered):
     page = (rendered[0] / "alcohol.html").read_text()
-    nav = re.search(r'<nav class="evsum-contents" aria-label="Contents">(.*?)</nav>', page,
-                    re.S)
+    nav = re.search(r'<nav class="evsum-contents" aria-label="Contents">(.*?)</nav>', page, re.S)
     assert nav, "no contents list"
     assert page.index("evsum-contents") < page.index("<h2 id=")  # at the top
     start = page.index('<nav class="evsum-contents"')
     assert page.index("<h1") < start  # under the title (heading order h1, h2)
-    assert "<h2" not in page[page.index("<h1"):start]
+    assert "<h2" not in page[page.index("<h1") : start]
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav.group(1))
     headings = re.findall(r'<h([23]) id="([^"]+)"', page)
     sections = [ident for level, ident in headings if level == "2"]
@@ -139,12 +142,15 @@ def test_changed_rows_rerender_only_their_condition(workspace, tmp_path):
     shutil.copytree(workspace / "notebooks", root / "notebooks")
     out = root / "reports"
     jobs = plan_reports(root / "data" / "studies.csv", root / "notebooks", out)
-    state = {j.name: {"inputs_hash": j.inputs_hash, "status": "rendered", "title": j.name}
-             for j in jobs}
+    state = {
+        j.name: {"inputs_hash": j.inputs_hash, "status": "rendered", "title": j.name} for j in jobs
+    }
     text = (root / "data" / "studies.csv").read_text()
     (root / "data" / "studies.csv").write_text(text.replace("10.5 (4.1)", "10.5 (4.1) "))
-    new = {j.name: j.inputs_hash for j in plan_reports(root / "data" / "studies.csv",
-                                                       root / "notebooks", out)}
+    new = {
+        j.name: j.inputs_hash
+        for j in plan_reports(root / "data" / "studies.csv", root / "notebooks", out)
+    }
     assert new["alcohol"] != state["alcohol"]["inputs_hash"]
     assert new["cocaine"] == state["cocaine"]["inputs_hash"]
 
@@ -156,18 +162,26 @@ def test_a_change_anywhere_in_evsum_rerenders_every_report(workspace, tmp_path, 
 
     import evsum.render.batch as batch
 
-    names = {p.relative_to(Path(batch.__file__).parents[1]).as_posix()
-             for p in batch.code_files()}
-    assert {"present/sof.py", "stats/pooling.py", "present/templates/sof.html.j2",
-            "present/templates/report.css", "review/overview.py"} <= names
+    names = {p.relative_to(Path(batch.__file__).parents[1]).as_posix() for p in batch.code_files()}
+    assert {
+        "present/sof.py",
+        "stats/pooling.py",
+        "present/templates/sof.html.j2",
+        "present/templates/report.css",
+        "review/overview.py",
+    } <= names
     out = tmp_path / "reports"
-    before = {j.name: j.inputs_hash for j in plan_reports(
-        workspace / "data" / "studies.csv", workspace / "notebooks", out)}
+    before = {
+        j.name: j.inputs_hash
+        for j in plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out)
+    }
     changed = tmp_path / "sof.html.j2"
     changed.write_text("a changed template")
     monkeypatch.setattr(batch, "code_files", lambda: [changed])
-    after = {j.name: j.inputs_hash for j in plan_reports(
-        workspace / "data" / "studies.csv", workspace / "notebooks", out)}
+    after = {
+        j.name: j.inputs_hash
+        for j in plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out)
+    }
     assert all(after[name] != before[name] for name in before)
 
 
@@ -186,7 +200,10 @@ def test_failing_notebook_keeps_last_good_report(workspace, rendered, tmp_path):
     shutil.copytree(rendered[0], out)
     good = (out / "alcohol.html").read_bytes()
     jobs = _jobs_with_extra_cell(
-        workspace, tmp_path, "if condition == 'alcohol':\n    raise RuntimeError('simulated failure')")
+        workspace,
+        tmp_path,
+        "if condition == 'alcohol':\n    raise RuntimeError('simulated failure')",
+    )
     summary = render_all(jobs, out, quiet=True)
     status = {r.job.name: r.status for r in summary.results}
     assert status == {"alcohol": "failed", "cocaine": "rendered"}
@@ -214,8 +231,9 @@ def test_a_second_render_on_the_same_folder_is_refused(workspace, tmp_path):
 
 def test_unknown_only_is_a_clear_error(workspace, tmp_path):
     with pytest.raises(EvsumError, match="no such report; expected one of alcohol, cocaine"):
-        plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks",
-                     tmp_path, only="gambling")
+        plan_reports(
+            workspace / "data" / "studies.csv", workspace / "notebooks", tmp_path, only="gambling"
+        )
 
 
 def test_a_kernel_that_dies_fails_only_its_report(workspace, rendered, tmp_path):
@@ -223,11 +241,14 @@ def test_a_kernel_that_dies_fails_only_its_report(workspace, rendered, tmp_path)
     shutil.copytree(rendered[0], out)
     good = (out / "alcohol.html").read_bytes()
     jobs = _jobs_with_extra_cell(
-        workspace, tmp_path, "import os\nif condition == 'alcohol':\n    os._exit(1)")
+        workspace, tmp_path, "import os\nif condition == 'alcohol':\n    os._exit(1)"
+    )
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:  # one shared kernel
         summary = render_all(jobs, out, quiet=True, executor=pool)
-    assert {r.job.name: r.status for r in summary.results} == {"alcohol": "failed",
-                                                               "cocaine": "rendered"}
+    assert {r.job.name: r.status for r in summary.results} == {
+        "alcohol": "failed",
+        "cocaine": "rendered",
+    }
     assert (out / "alcohol.html").read_bytes() == good
     assert (out / "alcohol.error.txt").exists()
 
@@ -248,8 +269,9 @@ def test_a_write_that_fails_midway_keeps_the_previous_file(tmp_path, monkeypatch
     assert [p.name for p in tmp_path.iterdir()] == ["alcohol.html"]
 
 
-def test_a_failed_export_is_reported_and_the_batch_goes_on(workspace, rendered, tmp_path,
-                                                           monkeypatch):
+def test_a_failed_export_is_reported_and_the_batch_goes_on(
+    workspace, rendered, tmp_path, monkeypatch
+):
     from evsum.render import report
 
     out = tmp_path / "reports"
@@ -266,8 +288,10 @@ def test_a_failed_export_is_reported_and_the_batch_goes_on(workspace, rendered, 
     jobs = plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         summary = render_all(jobs, out, quiet=True, force=True, executor=pool)
-    assert {r.job.name: r.status for r in summary.results} == {"alcohol": "failed",
-                                                               "cocaine": "rendered"}
+    assert {r.job.name: r.status for r in summary.results} == {
+        "alcohol": "failed",
+        "cocaine": "rendered",
+    }
     assert "Input/output error" in summary.failed[0].error
     assert (out / "alcohol.html").read_bytes() == good
 
@@ -288,8 +312,10 @@ def test_a_worker_that_crashes_fails_only_its_report(workspace, rendered, tmp_pa
     jobs = plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out)
     with CrashingExecutor(max_workers=1) as pool:
         summary = render_all(jobs, out, quiet=True, force=True, executor=pool)
-    assert {r.job.name: r.status for r in summary.results} == {"alcohol": "failed",
-                                                               "cocaine": "rendered"}
+    assert {r.job.name: r.status for r in summary.results} == {
+        "alcohol": "failed",
+        "cocaine": "rendered",
+    }
     assert summary.failed[0].error == "BrokenProcessPool: killed"
 
 
@@ -302,8 +328,13 @@ def test_links_between_reports_resolve(rendered):
 
 def test_executed_notebooks_go_to_the_build_folder(workspace, tmp_path):
     out, build = tmp_path / "reports", tmp_path / "build"
-    jobs = plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out,
-                        only="alcohol", build_dir=build)
+    jobs = plan_reports(
+        workspace / "data" / "studies.csv",
+        workspace / "notebooks",
+        out,
+        only="alcohol",
+        build_dir=build,
+    )
     summary = render_all(jobs, out, quiet=True)
     assert [r.status for r in summary.results] == ["rendered"]
     assert (build / "alcohol.ipynb").exists()

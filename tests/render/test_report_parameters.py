@@ -28,15 +28,24 @@ def test_evsum_params_shows_them():
     result = CliRunner().invoke(main, ["params", str(NOTEBOOK)])
     assert result.exit_code == 0, result.output
     assert "Unable to parse" not in result.output
-    for line in ('test: str = "z"  #', 'pi: str = "z"  #',
-                 'bayes_tau_prior: list = ["halfnormal", 0.5]  #'):
+    for line in (
+        'test: str = "z"  #',
+        'pi: str = "z"  #',
+        'bayes_tau_prior: list = ["halfnormal", 0.5]  #',
+    ):
         assert line in result.output
 
 
 def test_render_report_refuses_an_unknown_parameter(tmp_path):
-    job = ReportJob(name="tuberculosis", title="Tuberculosis", notebook=str(NOTEBOOK),
-                    parameters={"condition": "tuberculosis", "tset": "adhoc"},
-                    out_dir=str(tmp_path), data_sha256="0" * 64, inputs_hash="x")
+    job = ReportJob(
+        name="tuberculosis",
+        title="Tuberculosis",
+        notebook=str(NOTEBOOK),
+        parameters={"condition": "tuberculosis", "tset": "adhoc"},
+        out_dir=str(tmp_path),
+        data_sha256="0" * 64,
+        inputs_hash="x",
+    )
     result = render_report(job)
     assert result.status == "failed"
     assert "parameter(s) tset not in the notebook's parameters cell" in result.error
@@ -47,10 +56,18 @@ def test_render_report_refuses_an_unknown_parameter(tmp_path):
 @pytest.mark.notebook
 def test_the_choices_reach_the_rendered_panel(tmp_path):
     base = bcg_base(tmp_path, 4)
-    executed = run_notebook(str(NOTEBOOK), {"base": str(base), "condition": "tuberculosis",
-                                            "test": "adhoc", "pi": "t",
-                                            "bayes_tau_prior": ["halfcauchy", 1]},
-                            kernel_name="evsum", cwd=str(tmp_path))
+    executed = run_notebook(
+        str(NOTEBOOK),
+        {
+            "base": str(base),
+            "condition": "tuberculosis",
+            "test": "adhoc",
+            "pi": "t",
+            "bayes_tau_prior": ["halfcauchy", 1],
+        },
+        kernel_name="evsum",
+        cwd=str(tmp_path),
+    )
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     page = "".join(o.get("data", {}).get("text/html", "") for o in outputs)

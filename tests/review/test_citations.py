@@ -25,12 +25,16 @@ DATA = ROOT / "data"
 REFERENCES = json.loads((DATA / "references.json").read_text(encoding="utf-8"))
 
 # Built from the jones2018 record of data/references.json.
-JONES_APA = ("Jones, J. L., Mateus, C. F., Malcolm, R. J., Brady, K. T., & Back, S. E. (2018). "
-             "Efficacy of ketamine in the treatment of substance use disorders: A systematic "
-             "review. *Frontiers in Psychiatry*, 9, 277. https://doi.org/10.3389/fpsyt.2018.00277")
-DUMAN_VANCOUVER = ("Duman RS, Aghajanian GK. Synaptic dysfunction in depression: potential "
-                   "therapeutic targets. Science. 2012;338(6103):68-72. "
-                   "doi:10.1126/science.1222939")
+JONES_APA = (
+    "Jones, J. L., Mateus, C. F., Malcolm, R. J., Brady, K. T., & Back, S. E. (2018). "
+    "Efficacy of ketamine in the treatment of substance use disorders: A systematic "
+    "review. *Frontiers in Psychiatry*, 9, 277. https://doi.org/10.3389/fpsyt.2018.00277"
+)
+DUMAN_VANCOUVER = (
+    "Duman RS, Aghajanian GK. Synaptic dysfunction in depression: potential "
+    "therapeutic targets. Science. 2012;338(6103):68-72. "
+    "doi:10.1126/science.1222939"
+)
 
 
 def _check(text):
@@ -45,8 +49,12 @@ def blog_audit():
 def test_the_blog_list_has_five_apa_entries(blog_audit):
     entries = [c.entry for c in blog_audit.checks]
     assert [e.key for e in entries] == [
-        "Dakwar et al. (2019)", "Duman & Aghajanian (2012)", "Jones et al. (2018)",
-        "Krupitsky et al. (2002)", "Zarate et al. (2006)"]
+        "Dakwar et al. (2019)",
+        "Duman & Aghajanian (2012)",
+        "Jones et al. (2018)",
+        "Krupitsky et al. (2002)",
+        "Zarate et al. (2006)",
+    ]
     assert {e.style for e in entries} == {"APA"}
     dakwar = entries[0]
     assert (dakwar.volume, dakwar.issue, dakwar.pages) == ("176", "10", "743-750")
@@ -59,8 +67,13 @@ def test_blog_dakwar_entry_has_the_alcohol_title_and_the_cocaine_doi(blog_audit)
     assert check.reference_id == "dakwar2020" and check.matched_by == "title"
     assert "dakwar2019" in check.related_ids
     kinds = check.kinds
-    assert {"doi of another paper", "wrong year", "wrong volume", "wrong issue",
-            "wrong pages"} <= set(kinds)
+    assert {
+        "doi of another paper",
+        "wrong year",
+        "wrong volume",
+        "wrong issue",
+        "wrong pages",
+    } <= set(kinds)
     by_kind = {d.kind: d for d in check.discrepancies}
     assert by_kind["doi of another paper"].cited == "10.1176/appi.ajp.2019.18101123"
     assert by_kind["doi of another paper"].curated == "10.1176/appi.ajp.2019.19070684"
@@ -114,7 +127,8 @@ def test_missing_doi():
 
 def test_wrong_year_and_author_order():
     text = JONES_APA.replace("(2018)", "(2019)").replace(
-        "Mateus, C. F., Malcolm, R. J.", "Malcolm, R. J., Mateus, C. F.")
+        "Mateus, C. F., Malcolm, R. J.", "Malcolm, R. J., Mateus, C. F."
+    )
     check = _check(text)
     assert check.kinds == ("wrong year", "author list differs")
 
@@ -126,8 +140,9 @@ def test_unparseable_entry():
 
 
 def test_unknown_paper_is_no_match():
-    check = _check("Smith, A. (2001). A paper on something else entirely. *Journal of Things*, "
-                   "1(1), 1-2.")
+    check = _check(
+        "Smith, A. (2001). A paper on something else entirely. *Journal of Things*, 1(1), 1-2."
+    )
     assert check.reference_id is None and check.kinds == ("no match",)
 
 
@@ -136,14 +151,21 @@ def test_vancouver_style():
     assert entry.style == "Vancouver"
     assert entry.authors == ("Duman", "Aghajanian")
     assert (entry.year, entry.journal, entry.volume, entry.issue, entry.pages) == (
-        2012, "Science", "338", "6103", "68-72")
+        2012,
+        "Science",
+        "338",
+        "6103",
+        "68-72",
+    )
     assert check_reference(entry, REFERENCES).ok
 
 
 def test_vancouver_abbreviated_journal_and_pages_with_et_al():
-    text = ("Krupitsky EM, Burakov AM, Dunaevsky IV, et al. Single versus repeated sessions of "
-            "ketamine-assisted psychotherapy for people with heroin dependence. J Psychoactive "
-            "Drugs. 2007 Mar;39(1):13-9. doi:10.1080/02791072.2007.10399860")
+    text = (
+        "Krupitsky EM, Burakov AM, Dunaevsky IV, et al. Single versus repeated sessions of "
+        "ketamine-assisted psychotherapy for people with heroin dependence. J Psychoactive "
+        "Drugs. 2007 Mar;39(1):13-9. doi:10.1080/02791072.2007.10399860"
+    )
     check = _check(text)
     assert check.entry.truncated and check.entry.pages == "13-9"
     assert check.ok, check.discrepancies
@@ -169,7 +191,8 @@ def test_to_frame_has_one_row_per_finding(blog_audit):
 def test_html_escapes_and_links_only_verified_dois():
     refs = [dict(r) for r in REFERENCES]
     text = JONES_APA.replace("Efficacy", "<script>Efficacy").replace(
-        "10.3389/fpsyt.2018.00277", "10.1126/science.1222939")
+        "10.3389/fpsyt.2018.00277", "10.1126/science.1222939"
+    )
     html = citation_audit_html(audit_references([parse_reference(text)], refs)).html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="https://doi.org/10.1126' not in html  # DOI of another paper: not linked
@@ -181,13 +204,25 @@ def test_cli_exit_codes(tmp_path):
     clean = tmp_path / "clean.txt"
     clean.write_text(JONES_APA + "\n\n" + DUMAN_VANCOUVER + "\n", encoding="utf-8")
     out_csv, out_html = tmp_path / "a.csv", tmp_path / "a.html"
-    result = runner.invoke(main, ["audit-citations", str(clean), "--references", refs,
-                                  "--csv", str(out_csv), "--html", str(out_html)])
+    result = runner.invoke(
+        main,
+        [
+            "audit-citations",
+            str(clean),
+            "--references",
+            refs,
+            "--csv",
+            str(out_csv),
+            "--html",
+            str(out_html),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert out_csv.read_text().startswith("entry,key,style")
     assert "<table" in out_html.read_text()
-    result = runner.invoke(main, ["audit-citations", str(DATA / "source_references.txt"),
-                                  "--references", refs])
+    result = runner.invoke(
+        main, ["audit-citations", str(DATA / "source_references.txt"), "--references", refs]
+    )
     assert result.exit_code == 1 and "doi of another paper" in result.output
     result = runner.invoke(main, ["audit-citations", str(tmp_path / "missing.txt")])
     assert result.exit_code == 2

@@ -21,8 +21,16 @@ from evsum.present.audit_sections import audit_summary_html, claim_data_summary,
 from conftest import ROOT
 
 DATA = ROOT / "data"
-FILES = ("studies.csv", "study_characteristics.csv", "risk_of_bias.csv", "grade.csv",
-         "search_log.csv", "references.json", "claims.csv", "source_references.txt")
+FILES = (
+    "studies.csv",
+    "study_characteristics.csv",
+    "risk_of_bias.csv",
+    "grade.csv",
+    "search_log.csv",
+    "references.json",
+    "claims.csv",
+    "source_references.txt",
+)
 
 
 @pytest.fixture(scope="module")
@@ -134,16 +142,19 @@ def test_html_escapes_claim_text(data_copy, evidence):
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
 
 
-@pytest.mark.parametrize(("column", "value", "match"), [
-    ("verdict", "true", r"claims.csv:2 \(study_id=C01\) verdict: got 'true'"),
-    ("claim_type", "opinion", "claim_type: got 'opinion'"),
-    ("study_ids", "nobody2020", "study_ids: got 'nobody2020'"),
-    ("outcomes", "happiness", "outcomes: got 'happiness'"),
-    ("reference_id", "nobody2020", "reference_id: got 'nobody2020'"),
-    ("rationale", "It cut drinking by 40% in trials.", "rationale: got '40%'"),
-    ("quote", "One sentence. Two sentences.", "at most one sentence"),
-    ("cited_reference", "Nobody et al. (2020)", "a key of the text's reference list"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        ("verdict", "true", r"claims.csv:2 \(study_id=C01\) verdict: got 'true'"),
+        ("claim_type", "opinion", "claim_type: got 'opinion'"),
+        ("study_ids", "nobody2020", "study_ids: got 'nobody2020'"),
+        ("outcomes", "happiness", "outcomes: got 'happiness'"),
+        ("reference_id", "nobody2020", "reference_id: got 'nobody2020'"),
+        ("rationale", "It cut drinking by 40% in trials.", "rationale: got '40%'"),
+        ("quote", "One sentence. Two sentences.", "at most one sentence"),
+        ("cited_reference", "Nobody et al. (2020)", "a key of the text's reference list"),
+    ],
+)
 def test_validation_rules(data_copy, evidence, column, value, match):
     fields, rows = _rows(data_copy / "claims.csv")
     rows[0][column] = value
@@ -171,8 +182,10 @@ def test_every_problem_is_reported_together(data_copy, evidence):
 
 def test_read_claims_without_context_checks_only_the_file(tmp_path):
     path = tmp_path / "claims.csv"
-    path.write_text(",".join(CLAIM_COLUMNS) + "\nC1,A claim.,intro,effect,,,x2020,,"
-                    "supported,Because.\n", encoding="utf-8")
+    path.write_text(
+        ",".join(CLAIM_COLUMNS) + "\nC1,A claim.,intro,effect,,,x2020,,supported,Because.\n",
+        encoding="utf-8",
+    )
     table = read_claims(path)
     assert table.verdict_counts()["supported"] == 1
     with pytest.raises(StudyDataError, match="study_ids: got 'x2020'"):

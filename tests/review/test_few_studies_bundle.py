@@ -20,8 +20,9 @@ def _analysis(base, **kwargs):
 
 
 def _ref(section, **where):
-    [row] = [r for r in load("small_k.json")[section]
-             if all(r.get(k) == v for k, v in where.items())]
+    [row] = [
+        r for r in load("small_k.json")[section] if all(r.get(k) == v for k, v in where.items())
+    ]
     return row
 
 
@@ -54,8 +55,9 @@ def test_first_four_bcg_trials_match_metafor(bcg4):
 def test_bayesian_result_is_pool_bayes_with_the_half_normal_prior(bcg4):
     bundle = bcg4.few_studies
     used = bcg4.rows[bcg4.rows["excluded_reason"] == ""]
-    expected = evsum.pool_bayes(used["yi"].to_numpy(float), used["vi"].to_numpy(float),
-                                tau_prior=("halfnormal", 0.5))
+    expected = evsum.pool_bayes(
+        used["yi"].to_numpy(float), used["vi"].to_numpy(float), tau_prior=("halfnormal", 0.5)
+    )
     assert bundle.bayes.tau_prior == expected.tau_prior == "half-normal(scale 0.5)"
     for name in ("mu_median", "mu_low", "mu_high", "tau_median", "pred_low", "pred_high"):
         assert getattr(bundle.bayes, name) == getattr(expected, name), name
@@ -94,9 +96,18 @@ def test_single_binary_trial_has_its_fragility_index(tmp_path):
 
 
 def test_single_trial_without_arm_counts_has_no_fragility_index(tmp_path):
-    analysis = _analysis(single_trial_base(
-        tmp_path, data_level="contrast", events_intervention="", events_comparator="",
-        effect="2.5", ci_low="1.1", ci_high="5.7", source_quote="RR 2.5 (1.1 to 5.7)"))
+    analysis = _analysis(
+        single_trial_base(
+            tmp_path,
+            data_level="contrast",
+            events_intervention="",
+            events_comparator="",
+            effect="2.5",
+            ci_low="1.1",
+            ci_high="5.7",
+            source_quote="RR 2.5 (1.1 to 5.7)",
+        )
+    )
     assert analysis.few_studies is not None and analysis.few_studies.fragility is None
     assert any("fragility" in n for n in analysis.few_studies.notes)
 
@@ -110,12 +121,15 @@ def test_notebook_choices_reach_the_analysis(tmp_path):
     assert analysis.few_studies.bayes.tau_prior == "half-Cauchy(scale 1)"
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"test": "hk"}, "test must be one of"),
-    ({"pi": "normal"}, "pi must be one of"),
-    ({"bayes_tau_prior": ["halfnormal"]}, "bayes_tau_prior: tau_prior 'halfnormal' takes 1"),
-    ({"bayes_tau_prior": ["gamma", 1]}, "bayes_tau_prior: tau_prior must start with one of"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"test": "hk"}, "test must be one of"),
+        ({"pi": "normal"}, "pi must be one of"),
+        ({"bayes_tau_prior": ["halfnormal"]}, "bayes_tau_prior: tau_prior 'halfnormal' takes 1"),
+        ({"bayes_tau_prior": ["gamma", 1]}, "bayes_tau_prior: tau_prior must start with one of"),
+    ],
+)
 def test_bad_choices_are_refused_before_any_analysis(tmp_path, kwargs, message):
     evidence = evsum.load_evidence(base=bcg_base(tmp_path, 4))
     with pytest.raises(ValueError, match=message):
@@ -134,15 +148,22 @@ def test_no_default_bayesian_result_on_a_mean_difference_s_own_scale():
     evidence = evsum.load_evidence(base=ROOT)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        [md] = [a for a in evsum.analyse_condition(evidence, "alcohol")
-                if a.outcome == "percent_days_abstinent" and a.result is not None]
+        [md] = [
+            a
+            for a in evsum.analyse_condition(evidence, "alcohol")
+            if a.outcome == "percent_days_abstinent" and a.result is not None
+        ]
         assert md.few_studies.bayes is None
         assert any("needs a prior on its own scale" in n for n in md.few_studies.notes)
         shown = str(evsum.few_studies_html(md))
         assert "Bayesian random effects" not in shown and "own scale" in shown
         assert "<table" not in shown  # one trial of a mean difference: nothing to tabulate
         # a prior the analyst gives on the outcome's scale is used
-        [again] = [a for a in evsum.analyse_condition(evidence, "alcohol",
-                                                      bayes_tau_prior=("halfnormal", 10))
-                   if a.outcome == "percent_days_abstinent" and a.result is not None]
+        [again] = [
+            a
+            for a in evsum.analyse_condition(
+                evidence, "alcohol", bayes_tau_prior=("halfnormal", 10)
+            )
+            if a.outcome == "percent_days_abstinent" and a.result is not None
+        ]
     assert again.few_studies.bayes.tau_prior == "half-normal(scale 10)"

@@ -36,17 +36,21 @@ def test_krupitsky_2007_is_a_dose_comparison_in_its_own_words(evidence_and_frame
     # data/grade.csv: opioids abstinence dose comparison, certainty very low.
     assert row["certainty"] == "very low"
     assert row["statement"].startswith(
-        "The evidence is very uncertain about the effect of ketamine on abstinence")
+        "The evidence is very uncertain about the effect of ketamine on abstinence"
+    )
 
 
 def test_a_one_study_analysis_is_titled_with_the_study_s_own_comparison(evidence_and_frame):
     _, analyses, _ = evidence_and_frame
     titles = {a.title for a in analyses if a.condition == "opioids"}
     # evsum.toml [study_comparisons]: krupitsky2007 and krupitsky2002 in their own words
-    assert ("abstinence, 12 months — 3 sessions vs 1 session of ketamine-assisted "
-            "psychotherapy (RR)") in titles
-    assert ("abstinence, 24 months — ketamine 2.0 mg/kg vs 0.2 mg/kg, one session of "
-            "ketamine-assisted psychotherapy (RR)") in titles
+    assert (
+        "abstinence, 12 months — 3 sessions vs 1 session of ketamine-assisted psychotherapy (RR)"
+    ) in titles
+    assert (
+        "abstinence, 24 months — ketamine 2.0 mg/kg vs 0.2 mg/kg, one session of "
+        "ketamine-assisted psychotherapy (RR)"
+    ) in titles
     assert not any("fewer ketamine sessions" in t for t in titles)
 
 
@@ -79,7 +83,8 @@ def test_a_mean_difference_without_a_mid_is_not_sized(evidence_and_frame):
     assert row["statement"] == (
         "Ketamine may increase percent days abstinent when compared with placebo; whether the "
         "difference is important cannot be judged (no minimal important difference is set for "
-        "this outcome).")
+        "this outcome)."
+    )
 
 
 def test_a_mid_from_the_protocol_sizes_a_mean_difference(evidence_and_frame):
@@ -87,17 +92,18 @@ def test_a_mid_from_the_protocol_sizes_a_mean_difference(evidence_and_frame):
     (analysis,) = [a for a in analyses if a.outcome == "percent_days_abstinent"]
     spec = dataclasses.replace(analysis.protocol.outcomes["percent_days_abstinent"], mid=5.0)
     protocol = dataclasses.replace(
-        analysis.protocol, outcomes={**analysis.protocol.outcomes,
-                                     "percent_days_abstinent": spec})
-    grade = grade_row(evidence.grade, "alcohol", "percent_days_abstinent", "placebo",
-                      analysis.timepoint)
+        analysis.protocol, outcomes={**analysis.protocol.outcomes, "percent_days_abstinent": spec}
+    )
+    grade = grade_row(
+        evidence.grade, "alcohol", "percent_days_abstinent", "placebo", analysis.timepoint
+    )
     certainty, category, sentence = analysis_statement(
-        dataclasses.replace(analysis, protocol=protocol), grade)
+        dataclasses.replace(analysis, protocol=protocol), grade
+    )
     # Grabski 2022 MD 10.1 (1.1 to 19.0), low certainty (data/grade.csv); 10.1 >= a MID of 5
     # is an important effect: Santesso 2020, low certainty, "X may increase Y".
     assert (certainty, category) == ("low", "moderate")
-    assert sentence == ("Ketamine may increase percent days abstinent when compared with "
-                        "placebo.")
+    assert sentence == ("Ketamine may increase percent days abstinent when compared with placebo.")
 
 
 def test_headline_html_never_says_favours(evidence_and_frame):
@@ -111,9 +117,12 @@ def test_headline_html_never_says_favours(evidence_and_frame):
 def test_design_count_reads_as_gradepro_does():
     import pandas as pd
 
-    rows = pd.DataFrame({"study_id": ["a", "b", "b", "c"],
-                         "design": ["parallel_rct", "parallel_rct", "parallel_rct",
-                                    "crossover_rct"]})
+    rows = pd.DataFrame(
+        {
+            "study_id": ["a", "b", "b", "c"],
+            "design": ["parallel_rct", "parallel_rct", "parallel_rct", "crossover_rct"],
+        }
+    )
     # GRADEpro's "No. of participants (studies)": "40 (1 RCT)"; plural "RCTs".
     assert design_count(rows) == "2 RCTs, 1 crossover RCT"
     assert design_count(rows.iloc[:1]) == "1 RCT"

@@ -12,22 +12,62 @@ from evsum.review.selection import reason_clause, selection_flow, source_kind
 
 from conftest import ROOT
 
-COLUMNS = ["candidate_id", "first_author", "year", "title", "doi", "found_via", "decision",
-           "reason"]
+COLUMNS = [
+    "candidate_id",
+    "first_author",
+    "year",
+    "title",
+    "doi",
+    "found_via",
+    "decision",
+    "reason",
+]
 
 # A small log: two sources (a review and a registry), five candidates.
 SMALL_LOG = [
-    ["SRC:smith2020", "Smith", "2020", "A review", "", "source", "source",
-     "Source of records: Table 1 read"],
-    ["SRC:registries", "", "", "ClinicalTrials.gov records", "", "source", "source",
-     "Source of records: 3 NCT records"],
+    [
+        "SRC:smith2020",
+        "Smith",
+        "2020",
+        "A review",
+        "",
+        "source",
+        "source",
+        "Source of records: Table 1 read",
+    ],
+    [
+        "SRC:registries",
+        "",
+        "",
+        "ClinicalTrials.gov records",
+        "",
+        "source",
+        "source",
+        "Source of records: 3 NCT records",
+    ],
     ["a2001", "A", "2001", "", "", "smith2020 Table 1; registries (NCT1)", "included", "RCT"],
     ["b2005", "B", "2005", "", "", "smith2020", "included", "RCT"],
-    ["nct2", "", "", "", "", "registries (mirror)", "excluded",
-     "No control group (single arm); terminated"],
+    [
+        "nct2",
+        "",
+        "",
+        "",
+        "",
+        "registries (mirror)",
+        "excluded",
+        "No control group (single arm); terminated",
+    ],
     ["nct3", "", "", "", "", "registries", "ongoing", "Recruiting"],
-    ["c2010", "C", "2010", "", "", "search hit (a web page)", "excluded",
-     "No control group ('open label', n=8)"],
+    [
+        "c2010",
+        "C",
+        "2010",
+        "",
+        "",
+        "search hit (a web page)",
+        "excluded",
+        "No control group ('open label', n=8)",
+    ],
     ["d2012", "", "", "", "", "search hit", "awaiting classification", "Citation unknown"],
 ]
 
@@ -74,9 +114,16 @@ def test_no_search_log_means_nothing_recorded():
     flow = evsum.prisma_flow(evsum.example_evidence())  # the BCG example has no search log
     assert not flow.recorded
     assert flow.sources == () and flow.reports_excluded == ()
-    for value in (flow.records_identified, flow.duplicates_removed, flow.records_screened,
-                  flow.reports_assessed, flow.studies_included, flow.ongoing,
-                  flow.awaiting_classification, flow.reports_excluded_total):
+    for value in (
+        flow.records_identified,
+        flow.duplicates_removed,
+        flow.records_screened,
+        flow.reports_assessed,
+        flow.studies_included,
+        flow.ongoing,
+        flow.awaiting_classification,
+        flow.reports_excluded_total,
+    ):
         assert value is None
     with pytest.raises(ValueError, match="kind must be one of"):
         flow.records("websites")
@@ -86,25 +133,35 @@ def test_sources_only_is_not_a_flow():
     assert not _flow(SMALL_LOG[:2]).recorded
 
 
-@pytest.mark.parametrize("reason, clause", [
-    ("No control group (single-group assignment); terminated", "No control group"),
-    ("Retrospective cohort with a historical (pre-guideline) control, 29 vs 34",
-     "Retrospective cohort with a historical control"),
-    ("Withdrawn before enrolment ('Actual Enrollment : 0 participants')",
-     "Withdrawn before enrolment"),
-    ("Editorial/commentary, not a study", "Editorial/commentary"),
-    ("(only a remark)", "(only a remark)"),
-])
+@pytest.mark.parametrize(
+    "reason, clause",
+    [
+        ("No control group (single-group assignment); terminated", "No control group"),
+        (
+            "Retrospective cohort with a historical (pre-guideline) control, 29 vs 34",
+            "Retrospective cohort with a historical control",
+        ),
+        (
+            "Withdrawn before enrolment ('Actual Enrollment : 0 participants')",
+            "Withdrawn before enrolment",
+        ),
+        ("Editorial/commentary, not a study", "Editorial/commentary"),
+        ("(only a remark)", "(only a remark)"),
+    ],
+)
 def test_reason_clause(reason, clause):
     assert reason_clause(reason) == clause
 
 
-@pytest.mark.parametrize("source_id, title, kind", [
-    ("registries", "ClinicalTrials.gov records", "register"),
-    ("ictrp", "WHO trials portal", "register"),
-    ("medline", "MEDLINE via Ovid", "database"),
-    ("jones2018", "Efficacy of ketamine: a systematic review", "other"),
-])
+@pytest.mark.parametrize(
+    "source_id, title, kind",
+    [
+        ("registries", "ClinicalTrials.gov records", "register"),
+        ("ictrp", "WHO trials portal", "register"),
+        ("medline", "MEDLINE via Ovid", "database"),
+        ("jones2018", "Efficacy of ketamine: a systematic review", "other"),
+    ],
+)
 def test_source_kind(source_id, title, kind):
     assert source_kind(source_id, title) == kind
 
@@ -120,9 +177,17 @@ def test_project_search_log_counts_by_hand():
     #   scoping2023_aud_aws: aws_retro_upmc, aws_jmedtox2018 (2); registries: dakwar2019 and
     #   13 nct* candidates (14); no listed source: dakwar2014b, pizon2018, wong2015,
     #   tobacco_pilot, almog2025, ajp_editorial2019 (6).
-    assert records == {"brief_known_set": 14, "jones2018": 2, "review_PMC11527458": 3,
-                       "walsh2022": 0, "martinotti2021": 0, "worrell2021": 1,
-                       "scoping2023_aud_aws": 2, "registries": 14, "": 6}
+    assert records == {
+        "brief_known_set": 14,
+        "jones2018": 2,
+        "review_PMC11527458": 3,
+        "walsh2022": 0,
+        "martinotti2021": 0,
+        "worrell2021": 1,
+        "scoping2023_aud_aws": 2,
+        "registries": 14,
+        "": 6,
+    }
     assert flow.records("register") == 14 and flow.records("database") is None
     assert flow.records_identified == 42
     # 36 candidates; dakwar2014, dakwar2017 and dakwar2019 were each found via 3 sources: 2 + 2 + 2

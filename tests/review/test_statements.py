@@ -53,8 +53,7 @@ TABLE = {
     ("moderate", "moderate", "increase"): "X probably increases outcome.",
     ("moderate", "small", "reduction"): "X probably reduces outcome slightly.",
     ("moderate", "small", "increase"): "X probably increases outcome slightly.",
-    ("moderate", "trivial", "none"): "X probably results in little to no difference in "
-                                     "outcome.",
+    ("moderate", "trivial", "none"): "X probably results in little to no difference in outcome.",
     ("low", "large", "reduction"): "X may result in a large reduction in outcome.",
     ("low", "large", "increase"): "X may result in a large increase in outcome.",
     ("low", "moderate", "reduction"): "X may reduce outcome.",
@@ -68,19 +67,32 @@ VERY_UNCERTAIN = "The evidence is very uncertain about the effect of X on outcom
 #: Mean differences (points) with MID 5, moderate 10, large 20: one per size and direction.
 #: The intervals lie on the same side of every threshold as the estimate.
 MD_CASES = {
-    ("large", "increase"): (25.0, 22.0, 28.0), ("large", "reduction"): (-25.0, -28.0, -22.0),
+    ("large", "increase"): (25.0, 22.0, 28.0),
+    ("large", "reduction"): (-25.0, -28.0, -22.0),
     ("moderate", "increase"): (15.0, 12.0, 18.0),
     ("moderate", "reduction"): (-15.0, -18.0, -12.0),
-    ("small", "increase"): (7.0, 6.0, 8.0), ("small", "reduction"): (-7.0, -8.0, -6.0),
+    ("small", "increase"): (7.0, 6.0, 8.0),
+    ("small", "reduction"): (-7.0, -8.0, -6.0),
     ("trivial", "none"): (1.0, -2.0, 3.0),
 }
 
 
 def _md(case, certainty, **kwargs):
     estimate, low, high = MD_CASES[case]
-    return grade_statement(estimate, low, high, measure="MD", certainty=certainty,
-                           intervention=X, outcome=Y, higher_is_better=True, mid=5.0,
-                           moderate=10.0, large=20.0, **kwargs)
+    return grade_statement(
+        estimate,
+        low,
+        high,
+        measure="MD",
+        certainty=certainty,
+        intervention=X,
+        outcome=Y,
+        higher_is_better=True,
+        mid=5.0,
+        moderate=10.0,
+        large=20.0,
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize(("certainty", "size", "direction"), sorted(TABLE))
@@ -103,17 +115,25 @@ def test_very_low_certainty_reads_very_uncertain_whatever_the_size(case):
 def test_the_table_is_complete():
     # 3 certainty levels × (3 sizes × 2 directions + trivial) + very low.
     assert len(TABLE) == 3 * (3 * 2 + 1)
-    assert set(STATEMENT_CATEGORIES) == {"large", "moderate", "small", "trivial",
-                                         "very uncertain"}
+    assert set(STATEMENT_CATEGORIES) == {"large", "moderate", "small", "trivial", "very uncertain"}
 
 
 def test_public_name_and_comparator_phrase():
     # "include 'when compared with Y' when needed" (ACIP Table 16 heading).
-    result = evsum.grade_statement(0.5, 0.3, 0.8, measure="RR", certainty="moderate",
-                                   intervention="Ketamine", outcome="relapse",
-                                   higher_is_better=False, comparator="placebo")
-    assert result.sentence == ("Ketamine probably results in a large reduction in relapse "
-                               "when compared with placebo.")
+    result = evsum.grade_statement(
+        0.5,
+        0.3,
+        0.8,
+        measure="RR",
+        certainty="moderate",
+        intervention="Ketamine",
+        outcome="relapse",
+        higher_is_better=False,
+        comparator="placebo",
+    )
+    assert result.sentence == (
+        "Ketamine probably results in a large reduction in relapse when compared with placebo."
+    )
     assert result.benefit is True
 
 
@@ -122,25 +142,54 @@ def test_ratio_defaults_are_grades_rules_of_thumb():
     # harm is "an RR of under 0.75 or over 1.25"; large: RR "approximately >2 or <0.5"
     # (ACIP GRADE handbook chapter 9, Table 14).
     def size(rr):
-        return grade_statement(rr, rr, rr, measure="RR", certainty="high", intervention=X,
-                               outcome=Y, higher_is_better=True).size
+        return grade_statement(
+            rr,
+            rr,
+            rr,
+            measure="RR",
+            certainty="high",
+            intervention=X,
+            outcome=Y,
+            higher_is_better=True,
+        ).size
+
     assert size(1.2) == "trivial"
     assert size(1 / 1.2) == "trivial"
     assert size(1.3) == "moderate"
     assert size(0.7) == "moderate"
     assert size(2.0) == "large"
     assert size(0.5) == "large"
-    assert math.isclose(grade_statement(1.0, 0.9, 1.1, measure="OR", certainty="low",
-                                        intervention=X, outcome=Y,
-                                        higher_is_better=True).mid, 1.25)
+    assert math.isclose(
+        grade_statement(
+            1.0,
+            0.9,
+            1.1,
+            measure="OR",
+            certainty="low",
+            intervention=X,
+            outcome=Y,
+            higher_is_better=True,
+        ).mid,
+        1.25,
+    )
 
 
 def test_smd_defaults_are_cohens_rule_of_thumb():
     # Cochrane Handbook 5.1, 12.6.2: "0.2 represents a small effect, 0.5 a moderate effect,
     # and 0.8 a large effect (Cohen 1988)".
-    sizes = [grade_statement(d, d, d, measure="SMD", certainty="high", intervention=X,
-                             outcome=Y, higher_is_better=True).size
-             for d in (0.1, 0.3, 0.6, 0.9, -0.9)]
+    sizes = [
+        grade_statement(
+            d,
+            d,
+            d,
+            measure="SMD",
+            certainty="high",
+            intervention=X,
+            outcome=Y,
+            higher_is_better=True,
+        ).size
+        for d in (0.1, 0.3, 0.6, 0.9, -0.9)
+    ]
     assert sizes == ["trivial", "small", "moderate", "large", "large"]
 
 
@@ -148,49 +197,116 @@ def test_a_null_other_than_the_default():
     # Distances are measured from the null: with null 50 (e.g. a percentage of days), 62 is 12
     # points above it, beyond the MID of 10; 55 is within it.
     def size(estimate, null=50.0):
-        return grade_statement(estimate, estimate - 1, estimate + 1, measure="MD",
-                               certainty="high", intervention=X, outcome=Y,
-                               higher_is_better=True, mid=10.0, null=null).size
+        return grade_statement(
+            estimate,
+            estimate - 1,
+            estimate + 1,
+            measure="MD",
+            certainty="high",
+            intervention=X,
+            outcome=Y,
+            higher_is_better=True,
+            mid=10.0,
+            null=null,
+        ).size
+
     assert size(62.0) == "moderate"
     assert size(55.0) == "trivial"
     assert size(55.0, null=0.0) == "moderate"
     # Ratio nulls are multiplicative: RR 2.5 against a null of 2 is a ratio of 1.25.
-    assert grade_statement(2.5, 2.4, 2.6, measure="RR", certainty="high", intervention=X,
-                           outcome=Y, higher_is_better=True, null=2.0).size == "moderate"
+    assert (
+        grade_statement(
+            2.5,
+            2.4,
+            2.6,
+            measure="RR",
+            certainty="high",
+            intervention=X,
+            outcome=Y,
+            higher_is_better=True,
+            null=2.0,
+        ).size
+        == "moderate"
+    )
 
 
 def test_interval_across_the_threshold_is_flagged():
     # Core GRADE (Guyatt et al. 2025, BMJ 389:e081904): the point estimate sets the target;
     # "rate down for imprecision if the 95% confidence interval crosses the MID".
-    important = grade_statement(2.25, 0.9, 5.6, measure="RR", certainty="low",
-                                intervention=X, outcome=Y, higher_is_better=True)
+    important = grade_statement(
+        2.25,
+        0.9,
+        5.6,
+        measure="RR",
+        certainty="low",
+        intervention=X,
+        outcome=Y,
+        higher_is_better=True,
+    )
     assert important.size == "large" and important.interval_crosses_threshold
-    trivial = grade_statement(1.0, 0.6, 1.6, measure="RR", certainty="low", intervention=X,
-                              outcome=Y, higher_is_better=True)
+    trivial = grade_statement(
+        1.0,
+        0.6,
+        1.6,
+        measure="RR",
+        certainty="low",
+        intervention=X,
+        outcome=Y,
+        higher_is_better=True,
+    )
     assert trivial.size == "trivial" and trivial.interval_crosses_threshold
 
 
 def test_benefit_follows_the_better_direction():
-    worse = grade_statement(-15.0, -18.0, -12.0, measure="MD", certainty="high",
-                            intervention=X, outcome=Y, higher_is_better=True, mid=5.0)
-    better = grade_statement(-15.0, -18.0, -12.0, measure="MD", certainty="high",
-                             intervention=X, outcome=Y, higher_is_better=False, mid=5.0)
+    worse = grade_statement(
+        -15.0,
+        -18.0,
+        -12.0,
+        measure="MD",
+        certainty="high",
+        intervention=X,
+        outcome=Y,
+        higher_is_better=True,
+        mid=5.0,
+    )
+    better = grade_statement(
+        -15.0,
+        -18.0,
+        -12.0,
+        measure="MD",
+        certainty="high",
+        intervention=X,
+        outcome=Y,
+        higher_is_better=False,
+        mid=5.0,
+    )
     assert (worse.benefit, better.benefit) == (False, True)
     assert worse.sentence == better.sentence == "X reduces outcome."
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"certainty": "unclear"}, "certainty must be one of"),
-    ({"estimate": 3.0}, "interval must contain the estimate"),
-    ({"measure": "MD", "mid": None}, "no default minimal important difference"),
-    ({"measure": "RD"}, "no default minimal important difference"),
-    ({"mid": 0.8}, "mid must be a finite number > 1"),
-    ({"mid": 1.5, "large": 1.2}, "thresholds must grow"),
-    ({"estimate": float("nan")}, "finite numbers"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"certainty": "unclear"}, "certainty must be one of"),
+        ({"estimate": 3.0}, "interval must contain the estimate"),
+        ({"measure": "MD", "mid": None}, "no default minimal important difference"),
+        ({"measure": "RD"}, "no default minimal important difference"),
+        ({"mid": 0.8}, "mid must be a finite number > 1"),
+        ({"mid": 1.5, "large": 1.2}, "thresholds must grow"),
+        ({"estimate": float("nan")}, "finite numbers"),
+    ],
+)
 def test_bad_arguments_raise(kwargs, message):
-    args = {"estimate": 1.5, "ci_low": 1.1, "ci_high": 2.0, "measure": "RR",
-            "certainty": "low", "intervention": X, "outcome": Y, "higher_is_better": True}
+    args = {
+        "estimate": 1.5,
+        "ci_low": 1.1,
+        "ci_high": 2.0,
+        "measure": "RR",
+        "certainty": "low",
+        "intervention": X,
+        "outcome": Y,
+        "higher_is_better": True,
+    }
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         grade_statement(args.pop("estimate"), args.pop("ci_low"), args.pop("ci_high"), **args)

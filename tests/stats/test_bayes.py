@@ -1,4 +1,3 @@
-
 """pool_bayes(): published bayesmeta results (Röver 2020) and a brute-force 2-D quadrature.
 
 R's bayesmeta is not packaged for Debian, so there is no live cross-check; the published
@@ -59,8 +58,7 @@ def test_tau_99_percent_intervals_as_published():
     # p. 26-27: ma01$post.interval(tau.level=0.99) = [0, 1.109186] (shortest);
     # method="central": [0.003547657, 1.205400562]
     yi, vi = _crins()
-    res = pool_bayes(yi, vi, tau_prior=("halfnormal", 0.5), mu_prior=("normal", 0, 4),
-                     alpha=0.01)
+    res = pool_bayes(yi, vi, tau_prior=("halfnormal", 0.5), mu_prior=("normal", 0, 4), alpha=0.01)
     assert res.tau_short_low == 0.0 and abs(res.tau_short_high - 1.109186) < 2e-6
     assert abs(res.tau_low - 0.003547657) < 2e-8 and abs(res.tau_high - 1.205400562) < 2e-8
 
@@ -94,16 +92,18 @@ def test_shrinkage_matches_published(ma01):
 def test_turner_prior_table_and_single_study_posterior_is_the_prior():
     # p. 31: TurnerEtAlPrior("surgical", "pharmacological", "placebo / control")$qprior(
     # c(0.025, 0.5, 0.975)) = 0.06233896 0.34300852 1.88734045 (quantiles of tau)
-    key = ("surgical / device related success / failure",
-           "pharmacological vs. placebo / control")
+    key = ("surgical / device related success / failure", "pharmacological vs. placebo / control")
     mu, sigma = TURNER_2015[key]
     q = np.exp(mu / 2 + stats.norm.ppf([0.025, 0.5, 0.975]) * sigma / 2)
     np.testing.assert_allclose(q, [0.06233896, 0.34300852, 1.88734045], rtol=1e-7)
     # with one study and a flat prior for mu the likelihood does not depend on tau
     with pytest.warns(EvsumWarning, match="prior"):
         res = pool_bayes([-1.0], [0.2], tau_prior=("turner", *key))
-    np.testing.assert_allclose([res.tau_low, res.tau_median, res.tau_high],
-                               [0.06233896, 0.34300852, 1.88734045], rtol=1e-6)
+    np.testing.assert_allclose(
+        [res.tau_low, res.tau_median, res.tau_high],
+        [0.06233896, 0.34300852, 1.88734045],
+        rtol=1e-6,
+    )
     assert "Turner" in res.tau_prior
 
 
@@ -138,8 +138,9 @@ def _brute_force(yi, vi, log_tau_prior, mu_prior, tau_max, mu_range):
 )
 def test_against_brute_force_quadrature(prior, logpdf, mu_prior):
     yi, vi = _crins()
-    res = pool_bayes(yi, vi, tau_prior=prior,
-                     mu_prior=None if mu_prior is None else ("normal", *mu_prior))
+    res = pool_bayes(
+        yi, vi, tau_prior=prior, mu_prior=None if mu_prior is None else ("normal", *mu_prior)
+    )
     # the grid truncates tau at 15 and mu at [-9, 6]: the mass beyond is < 1e-5 here
     mu_q, tau_q = _brute_force(yi, vi, logpdf, mu_prior, 15.0, (-9.0, 6.0))
     np.testing.assert_allclose([res.mu_low, res.mu_median, res.mu_high], mu_q, atol=2e-4)

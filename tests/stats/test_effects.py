@@ -263,10 +263,18 @@ def test_a_continuity_correction_is_a_caveat_in_words_and_warn_false_keeps_it_qu
     from evsum.exceptions import ZeroCellWarning
     from evsum.stats.effects import CONTINUITY_CAVEAT, compute_effects
 
-    rows = pd.DataFrame({"study_id": ["a", "b"], "data_level": ["arm", "arm"],
-                         "source_type": ["primary", "primary"], "effect_measure": ["RR", "RR"],
-                         "events_intervention": [0, 4], "n_intervention": [10, 10],
-                         "events_comparator": [3, 2], "n_comparator": [10, 10]})
+    rows = pd.DataFrame(
+        {
+            "study_id": ["a", "b"],
+            "data_level": ["arm", "arm"],
+            "source_type": ["primary", "primary"],
+            "effect_measure": ["RR", "RR"],
+            "events_intervention": [0, 4],
+            "n_intervention": [10, 10],
+            "events_comparator": [3, 2],
+            "n_comparator": [10, 10],
+        }
+    )
     with pytest.warns(ZeroCellWarning):
         loud = compute_effects(rows)
     with warnings.catch_warnings():

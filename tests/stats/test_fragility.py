@@ -1,4 +1,3 @@
-
 """fragility_index(): published examples and R's fisher.test (tests/reference/fragility.json)."""
 
 import numpy as np

@@ -5,16 +5,19 @@ import pytest
 import evsum
 
 
-@pytest.mark.parametrize(("start", "domains", "expected"), [
-    ("high", {}, "high"),
-    ("high", {"risk_of_bias": "serious"}, "moderate"),
-    ("high", {"risk_of_bias": "serious", "imprecision": "serious"}, "low"),
-    ("high", {"imprecision": "very serious"}, "low"),
-    ("high", {"risk_of_bias": "very serious", "imprecision": "very serious"}, "very low"),
-    ("low", {}, "low"),
-    ("low", {"indirectness": "serious"}, "very low"),
-    ("low", {"indirectness": "", "inconsistency": None}, "low"),
-])
+@pytest.mark.parametrize(
+    ("start", "domains", "expected"),
+    [
+        ("high", {}, "high"),
+        ("high", {"risk_of_bias": "serious"}, "moderate"),
+        ("high", {"risk_of_bias": "serious", "imprecision": "serious"}, "low"),
+        ("high", {"imprecision": "very serious"}, "low"),
+        ("high", {"risk_of_bias": "very serious", "imprecision": "very serious"}, "very low"),
+        ("low", {}, "low"),
+        ("low", {"indirectness": "serious"}, "very low"),
+        ("low", {"indirectness": "", "inconsistency": None}, "low"),
+    ],
+)
 def test_start_less_downgrades(start, domains, expected):
     assert evsum.grade_certainty({"start": start, **domains}) == expected
 
@@ -28,9 +31,14 @@ def test_bad_values_raise():
 
 def test_symbols_and_reasons():
     assert evsum.certainty_symbols("low") == "\u2295\u2295\u25ef\u25ef"
-    reasons = evsum.downgrade_reasons({"start": "high", "imprecision": "serious",
-                                       "imprecision_reason": "One trial.",
-                                       "risk_of_bias": "not serious"})
+    reasons = evsum.downgrade_reasons(
+        {
+            "start": "high",
+            "imprecision": "serious",
+            "imprecision_reason": "One trial.",
+            "risk_of_bias": "not serious",
+        }
+    )
     assert reasons == ["Imprecision (serious): One trial."]
 
 
@@ -58,8 +66,9 @@ def test_grade_file_time_points_are_checked(tmp_path):
     rows.append({**rows[1], "timepoint": ""})  # the same, for every other time point: fine
     # the same key for non-randomised evidence (start low, one step less): fine, rated apart
     # (Grabski 2022's row: imprecision serious, so low less one step is very low)
-    rows.append({**rows[1], "start": "low", "risk_of_bias": "not serious",
-                 "certainty": "very low"})
+    rows.append(
+        {**rows[1], "start": "low", "risk_of_bias": "not serious", "certainty": "very low"}
+    )
     with open(tmp_path / "grade.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()

@@ -35,8 +35,10 @@ def _all(tool, judgement, **override):
 def test_rob2_low_only_if_every_domain_is_low(tool):
     assert overall_judgement(tool, _all(tool, "low")) == "low"
     for domain in [d for d in ROB_TOOLS[tool] if d != "overall"]:
-        assert overall_judgement(tool, _all(tool, "low", **{domain: "some concerns"})) == \
-            "some concerns"
+        assert (
+            overall_judgement(tool, _all(tool, "low", **{domain: "some concerns"}))
+            == "some concerns"
+        )
         assert overall_judgement(tool, _all(tool, "low", **{domain: "high"})) == "high"
 
 
@@ -44,8 +46,13 @@ def test_rob2_every_pattern_follows_the_table():
     # All 3^5 patterns: any high -> high; else any some concerns -> some concerns; else low.
     for pattern in itertools.product(ROB_JUDGEMENTS["RoB 2"], repeat=5):
         domains = dict(zip(RCT, pattern, strict=True))
-        expected = ("high" if "high" in pattern else
-                    "some concerns" if "some concerns" in pattern else "low")
+        expected = (
+            "high"
+            if "high" in pattern
+            else "some concerns"
+            if "some concerns" in pattern
+            else "low"
+        )
         assert overall_judgement("RoB 2", domains) == expected, pattern
 
 
@@ -71,24 +78,30 @@ def test_escalation_needs_several_domains_with_some_concerns():
     assert not can_escalate("ROBINS-I", _all("ROBINS-I", "moderate"))
 
 
-@pytest.mark.parametrize(("override", "expected"), [
-    ({}, "low"),
-    ({"D3": "moderate"}, "moderate"),
-    ({"D3": "moderate", "D6": "serious"}, "serious"),
-    ({"D1": "critical", "D6": "serious", "D2": "no information"}, "critical"),
-    ({"D2": "no information", "D4": "moderate"}, "no information"),
-    ({"D2": "no information", "D6": "serious"}, "serious"),
-])
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ({}, "low"),
+        ({"D3": "moderate"}, "moderate"),
+        ({"D3": "moderate", "D6": "serious"}, "serious"),
+        ({"D1": "critical", "D6": "serious", "D2": "no information"}, "critical"),
+        ({"D2": "no information", "D4": "moderate"}, "no information"),
+        ({"D2": "no information", "D6": "serious"}, "serious"),
+    ],
+)
 def test_robins_i_overall_is_the_most_severe_domain(override, expected):
     assert overall_judgement("ROBINS-I", _all("ROBINS-I", "low", **override)) == expected
 
 
-@pytest.mark.parametrize(("tool", "domains", "message"), [
-    ("Cochrane 2008", {}, "tool must be one of"),
-    ("RoB 2", {"D1": "low"}, "missing"),
-    ("RoB 2", {**_all("RoB 2", "low"), "D6": "low"}, "unexpected \\['D6'\\]"),
-    ("RoB 2", _all("RoB 2", "low", D1="unclear"), "judgements must be one of"),
-])
+@pytest.mark.parametrize(
+    ("tool", "domains", "message"),
+    [
+        ("Cochrane 2008", {}, "tool must be one of"),
+        ("RoB 2", {"D1": "low"}, "missing"),
+        ("RoB 2", {**_all("RoB 2", "low"), "D6": "low"}, "unexpected \\['D6'\\]"),
+        ("RoB 2", _all("RoB 2", "low", D1="unclear"), "judgements must be one of"),
+    ],
+)
 def test_bad_input_raises(tool, domains, message):
     with pytest.raises(ValueError, match=message):
         overall_judgement(tool, domains)

@@ -1,4 +1,3 @@
-
 """Few small trials (issue 17) against metafor 3.8 (tests/reference/small_k.json).
 
 Q-profile intervals for τ² (``confint``), Hartung-Knapp ad hoc, t(k - 2) prediction
@@ -28,11 +27,31 @@ from evsum import (
 
 REF = load("small_k.json")
 CI_FIELDS = (
-    "tau2", "tau2_low", "tau2_high", "tau", "tau_low", "tau_high",
-    "i2", "i2_low", "i2_high", "h2", "h2_low", "h2_high",
+    "tau2",
+    "tau2_low",
+    "tau2_high",
+    "tau",
+    "tau_low",
+    "tau_high",
+    "i2",
+    "i2_low",
+    "i2_high",
+    "h2",
+    "h2_low",
+    "h2_high",
 )
 FIT_FIELDS = (
-    "estimate", "se", "zval", "pval", "ci_low", "ci_high", "tau2", "i2", "h2", "q", "q_pval",
+    "estimate",
+    "se",
+    "zval",
+    "pval",
+    "ci_low",
+    "ci_high",
+    "tau2",
+    "i2",
+    "h2",
+    "q",
+    "q_pval",
 )
 
 
@@ -61,7 +80,12 @@ def test_confint_first_four_bcg_trials_as_in_the_issue():
     ci = confint(_quiet(pool, case["yi"], case["vi"], "REML"))
     assert ci.tau2 == 0 and ci.tau2_low == 0
     assert round(ci.tau2_high, 3) == 0.987 and round(ci.i2_high) == 86
-    assert "τ²" in evsum.describe(ci) and list(ci.to_frame()["quantity"]) == ["tau2", "tau", "i2", "h2"]
+    assert "τ²" in evsum.describe(ci) and list(ci.to_frame()["quantity"]) == [
+        "tau2",
+        "tau",
+        "i2",
+        "h2",
+    ]
 
 
 def test_confint_rejects_common_effect_and_single_study():
@@ -87,8 +111,9 @@ def test_t_prediction_interval_matches_higgins_formula_in_r(case):
 
 
 def test_t_prediction_interval_in_the_issue_and_default_stays_normal():
-    case = next(c for c in REF["pi_t"] if c["rows"] == 4 and c["method"] == "REML"
-                and c["test"] == "z")
+    case = next(
+        c for c in REF["pi_t"] if c["rows"] == 4 and c["method"] == "REML" and c["test"] == "z"
+    )
     # issue 17 (from metafor): normal PI [-1.674, -1.170]; t(k-2) gives [-1.975, -0.869]
     default = _quiet(pool, case["yi"], case["vi"], "REML")
     t = _quiet(pool, case["yi"], case["vi"], "REML", pi="t")
@@ -107,12 +132,16 @@ def test_t_prediction_interval_needs_three_studies():
 
 
 def test_pool_groups_takes_pi_and_adhoc():
-    case = next(c for c in REF["pi_t"] if c["rows"] == 13 and c["method"] == "REML"
-                and c["test"] == "adhoc")
+    case = next(
+        c
+        for c in REF["pi_t"]
+        if c["rows"] == 13 and c["method"] == "REML" and c["test"] == "adhoc"
+    )
     frame = pd.DataFrame({"g": "a", "yi": case["yi"], "vi": case["vi"]})
     out = pool_groups(frame, "g", test="adhoc", pi="t").iloc[0]
-    np.testing.assert_allclose([out["pi_low"], out["pi_high"]],
-                               [case["pi_t_low"], case["pi_t_high"]], rtol=1e-8)
+    np.testing.assert_allclose(
+        [out["pi_low"], out["pi_high"]], [case["pi_t_low"], case["pi_t_high"]], rtol=1e-8
+    )
 
 
 @pytest.mark.parametrize("fit", REF["hine1989"]["fits"], ids=lambda f: f["test"])
@@ -140,8 +169,9 @@ def _two_by_two_cases():
         for fit in data["fits"]:
             drop00 = fit["drop00"]
             tag = "-".join(map(str, drop00)) if isinstance(drop00, list) else str(drop00)
-            yield pytest.param(data["tables"], fit, id=f"{name}-{fit['method']}-"
-                               f"{fit['measure']}-drop00={tag}")
+            yield pytest.param(
+                data["tables"], fit, id=f"{name}-{fit['method']}-{fit['measure']}-drop00={tag}"
+            )
 
 
 @pytest.mark.parametrize(("tables", "fit"), list(_two_by_two_cases()))
@@ -151,8 +181,9 @@ def test_mh_and_peto_match_metafor(tables, fit):
     if fit["method"] == "PETO":
         res = _quiet(pool_peto, t["ai"], t["bi"], t["ci"], t["di"], drop00=drop00)
     else:
-        res = _quiet(pool_mh, t["ai"], t["bi"], t["ci"], t["di"], measure=fit["measure"],
-                     drop00=drop00)
+        res = _quiet(
+            pool_mh, t["ai"], t["bi"], t["ci"], t["di"], measure=fit["measure"], drop00=drop00
+        )
     assert res.k == fit["k"] and res.q_df == max(fit["k_yi"] - 1, 0)
     for name in FIT_FIELDS:
         np.testing.assert_allclose(
@@ -164,14 +195,19 @@ def test_mh_and_peto_match_metafor(tables, fit):
 def test_pool_mh_drops_tables_with_missing_counts_as_metafor():
     # defect 1: dat.collins1985a bleeding, 2 NA tables. metafor 3.8 rma.mh: log OR -0.121113,
     # SE 0.099356, Q 34.817 on 23 df, k 25 (issue 17)
-    t = {key: to_float(REF["two_by_two"]["collins1985a_bleeding"]["tables"][key])
-         for key in ("ai", "bi", "ci", "di")}
+    t = {
+        key: to_float(REF["two_by_two"]["collins1985a_bleeding"]["tables"][key])
+        for key in ("ai", "bi", "ci", "di")
+    }
     with pytest.warns(EvsumWarning, match="left out"):
         res = pool_mh(t["ai"], t["bi"], t["ci"], t["di"])
     assert res.k == 25 and res.q_df == 23 and len(res.excluded) == 2
     assert all(reason == "missing cell counts" for _, reason in res.excluded)
     assert (round(res.estimate, 6), round(res.se, 6), round(res.q, 3)) == (
-        -0.121113, 0.099356, 34.817)
+        -0.121113,
+        0.099356,
+        34.817,
+    )
 
 
 def test_undefined_mh_estimate_gives_nan_heterogeneity():

@@ -24,20 +24,28 @@ from evsum.ingest.studies import CONTROL_PATTERN
 
 #: Columns of ``claims.csv``, in file order.
 CLAIM_COLUMNS: tuple[str, ...] = (
-    "claim_id", "quote", "section", "claim_type", "cited_reference", "reference_id",
-    "study_ids", "outcomes", "verdict", "rationale",
+    "claim_id",
+    "quote",
+    "section",
+    "claim_type",
+    "cited_reference",
+    "reference_id",
+    "study_ids",
+    "outcomes",
+    "verdict",
+    "rationale",
 )
 #: Verdict scale, from best to worst support, with its meaning.
 VERDICTS: dict[str, str] = {
     "supported": "the mapped evidence shows what the claim says, as strongly as it says it",
     "partly supported": "part of the claim is shown, or only for a narrower population, "
-                        "outcome or comparison than the claim states",
+    "outcome or comparison than the claim states",
     "overstated": "the evidence points the same way, but the claim states more certainty, "
-                  "generality, size, duration or study strength than the evidence has",
+    "generality, size, duration or study strength than the evidence has",
     "not supported": "the cited or mapped evidence does not show it, is about something else "
-                     "(another population, design or outcome), or shows no difference",
+    "(another population, design or outcome), or shows no difference",
     "not assessable from the cited evidence": "nothing cited or in the evidence base can "
-                                              "check it (including anecdotes)",
+    "check it (including anecdotes)",
 }
 #: Kinds of claim when the protocol declares none (``[claim_types]`` of ``evsum.toml``).
 CLAIM_TYPES: dict[str, str] = DEFAULT_CLAIM_TYPES
@@ -65,11 +73,15 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-def validate_claims(frame: pd.DataFrame, source: str, *,
-                    study_ids: set[str] | None = None,
-                    reference_ids: set[str] | None = None,
-                    reference_keys: set[str] | None = None,
-                    protocol: Protocol | None = None) -> ClaimTable:
+def validate_claims(
+    frame: pd.DataFrame,
+    source: str,
+    *,
+    study_ids: set[str] | None = None,
+    reference_ids: set[str] | None = None,
+    reference_keys: set[str] | None = None,
+    protocol: Protocol | None = None,
+) -> ClaimTable:
     """Check a claims frame (from :func:`evsum.ingest.io.read_csv_records`); report every problem.
 
     Parameters
@@ -95,18 +107,29 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
     """
     missing = [c for c in CLAIM_COLUMNS if c not in frame.columns]
     if missing:
-        raise StudyDataError(source, [Problem(source, 1, None, ", ".join(missing),
-                                              "the columns " + ", ".join(CLAIM_COLUMNS))])
+        raise StudyDataError(
+            source,
+            [
+                Problem(
+                    source, 1, None, ", ".join(missing), "the columns " + ", ".join(CLAIM_COLUMNS)
+                )
+            ],
+        )
     problems: list[Problem] = [
-        Problem(source, 1, c, c, "only the columns of data/README.md (misspelled or renamed "
-                "column?)") for c in frame.columns if c != LINE and c not in CLAIM_COLUMNS]
+        Problem(
+            source, 1, c, c, "only the columns of data/README.md (misspelled or renamed column?)"
+        )
+        for c in frame.columns
+        if c != LINE and c not in CLAIM_COLUMNS
+    ]
     claim_types = CLAIM_TYPES if protocol is None else protocol.claim_types
     outcomes = None if protocol is None else protocol.outcomes
     where = "" if protocol is None else f" of {protocol.source or 'the protocol'}"
 
     def add(row, column, value, expected):
-        problems.append(Problem(source, int(row[LINE]), column, value, expected,
-                                row["claim_id"] or None))
+        problems.append(
+            Problem(source, int(row[LINE]), column, value, expected, row["claim_id"] or None)
+        )
 
     for _, row in frame.iterrows():
         for column in CLAIM_COLUMNS:
@@ -127,57 +150,103 @@ def validate_claims(frame: pd.DataFrame, source: str, *,
         if _SENTENCE_BREAK.search(row["quote"].rstrip(".!? ")):
             add(row, "quote", row["quote"], "at most one sentence of the text, verbatim")
         if row["claim_type"] not in claim_types:
-            add(row, "claim_type", row["claim_type"],
-                f"one of {sorted(claim_types)} (the claim types{where})")
+            add(
+                row,
+                "claim_type",
+                row["claim_type"],
+                f"one of {sorted(claim_types)} (the claim types{where})",
+            )
         if row["verdict"] not in VERDICTS:
             add(row, "verdict", row["verdict"], f"one of {list(VERDICTS)}")
         number = _NUMBER.search(row["rationale"])
         if number:
-            add(row, "rationale", number.group(0),
+            add(
+                row,
+                "rationale",
+                number.group(0),
                 "no numbers other than years: numbers come from the study rows "
-                "(the report's data summary)")
+                "(the report's data summary)",
+            )
         if row["reference_id"] and not row["cited_reference"]:
             add(row, "cited_reference", "", "the text's citation when reference_id is given")
-        if reference_ids is not None and row["reference_id"] \
-                and row["reference_id"] not in reference_ids:
+        if (
+            reference_ids is not None
+            and row["reference_id"]
+            and row["reference_id"] not in reference_ids
+        ):
             add(row, "reference_id", row["reference_id"], "an id of references.json")
-        if reference_keys is not None and row["cited_reference"] \
-                and row["cited_reference"] not in reference_keys:
-            add(row, "cited_reference", row["cited_reference"],
-                f"a key of the text's reference list: {sorted(reference_keys)}")
+        if (
+            reference_keys is not None
+            and row["cited_reference"]
+            and row["cited_reference"] not in reference_keys
+        ):
+            add(
+                row,
+                "cited_reference",
+                row["cited_reference"],
+                f"a key of the text's reference list: {sorted(reference_keys)}",
+            )
         for study in split_list(row["study_ids"]):
             if study_ids is not None and study not in study_ids:
                 add(row, "study_ids", study, "study_ids of studies.csv, separated by ';'")
         for outcome in split_list(row["outcomes"]):
             if outcomes is not None and outcome not in outcomes:
-                add(row, "outcomes", outcome,
-                    f"outcome keys{where}, separated by ';'")
-        if row["claim_type"] == "case story" and row["verdict"] != \
-                "not assessable from the cited evidence":
-            add(row, "verdict", row["verdict"],
-                "'not assessable from the cited evidence' for a case story (an anecdote)")
+                add(row, "outcomes", outcome, f"outcome keys{where}, separated by ';'")
+        if (
+            row["claim_type"] == "case story"
+            and row["verdict"] != "not assessable from the cited evidence"
+        ):
+            add(
+                row,
+                "verdict",
+                row["verdict"],
+                "'not assessable from the cited evidence' for a case story (an anecdote)",
+            )
     if reference_keys is not None and "cited_reference" in frame:
         cited = set(frame["cited_reference"])
         for key in sorted(reference_keys - cited):
-            problems.append(Problem(source, None, "cited_reference", key,
-                                    "a claim for every entry of the text's reference list"))
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    "cited_reference",
+                    key,
+                    "a claim for every entry of the text's reference list",
+                )
+            )
     if problems:
         raise StudyDataError(source, problems)
     return ClaimTable(frame.reset_index(drop=True), source)
 
 
-def read_claims(path: str | Path, *, study_ids: set[str] | None = None,
-                reference_ids: set[str] | None = None,
-                reference_keys: set[str] | None = None,
-                protocol: Protocol | None = None) -> ClaimTable:
+def read_claims(
+    path: str | Path,
+    *,
+    study_ids: set[str] | None = None,
+    reference_ids: set[str] | None = None,
+    reference_keys: set[str] | None = None,
+    protocol: Protocol | None = None,
+) -> ClaimTable:
     """Read ``claims.csv`` with :func:`evsum.ingest.io.read_csv_records` and validate it."""
-    return read_with_partial(path, lambda frame: validate_claims(
-        frame, str(path), study_ids=study_ids, reference_ids=reference_ids,
-        reference_keys=reference_keys, protocol=protocol))
+    return read_with_partial(
+        path,
+        lambda frame: validate_claims(
+            frame,
+            str(path),
+            study_ids=study_ids,
+            reference_ids=reference_ids,
+            reference_keys=reference_keys,
+            protocol=protocol,
+        ),
+    )
 
 
-def load_claims(evidence: Evidence, path: str | Path | None = None, *,
-                references_path: str | Path | None = None) -> ClaimTable:
+def load_claims(
+    evidence: Evidence,
+    path: str | Path | None = None,
+    *,
+    references_path: str | Path | None = None,
+) -> ClaimTable:
     """Read and validate the claims against the evidence base and the text's reference list.
 
     Parameters
@@ -197,18 +266,24 @@ def load_claims(evidence: Evidence, path: str | Path | None = None, *,
     """
     folder = Path(evidence.data_dir)
     path = folder / "claims.csv" if path is None else Path(path)
-    references_path = (folder / "source_references.txt" if references_path is None
-                       else Path(references_path))
+    references_path = (
+        folder / "source_references.txt" if references_path is None else Path(references_path)
+    )
     keys = None
     if references_path.exists():
         keys = {e.key for e in parse_reference_list(read_text(references_path)) if e.key}
-    return read_claims(path, study_ids=set(evidence.studies.data["study_id"]),
-                       reference_ids={r["id"] for r in evidence.references},
-                       reference_keys=keys, protocol=evidence.protocol)
+    return read_claims(
+        path,
+        study_ids=set(evidence.studies.data["study_id"]),
+        reference_ids={r["id"] for r in evidence.references},
+        reference_keys=keys,
+        protocol=evidence.protocol,
+    )
 
 
-def validate_data(studies_path: str | Path | None = None, *,
-                  base: str | Path | None = None) -> tuple[Evidence, ClaimTable | None]:
+def validate_data(
+    studies_path: str | Path | None = None, *, base: str | Path | None = None
+) -> tuple[Evidence, ClaimTable | None]:
     """Validate the whole evidence base: protocol, data files, then ``claims.csv`` if present.
 
     Parameters

@@ -26,8 +26,13 @@ from evsum.ingest.studies import StudyTable, load_studies, validate_studies
 #: that what they hold (characteristics, risk of bias, certainty, selection, a claims audit)
 #: was not recorded.
 OPTIONAL_FILES: tuple[str, ...] = (
-    "study_characteristics.csv", "risk_of_bias.csv", "grade.csv", "search_log.csv",
-    "references.json", "claims.csv", "source_references.txt",
+    "study_characteristics.csv",
+    "risk_of_bias.csv",
+    "grade.csv",
+    "search_log.csv",
+    "references.json",
+    "claims.csv",
+    "source_references.txt",
 )
 
 
@@ -84,8 +89,9 @@ def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str], chec
     only (as ``evsum new`` writes them), records nothing and is listed in ``missing``."""
     if not path.exists():
         missing.append(path.name)
-        return check(pd.DataFrame({c: pd.Series(dtype=object) for c in (*columns, LINE)}),
-                     str(path))
+        return check(
+            pd.DataFrame({c: pd.Series(dtype=object) for c in (*columns, LINE)}), str(path)
+        )
 
     def checked(frame: pd.DataFrame) -> pd.DataFrame:
         if frame.empty:
@@ -95,8 +101,9 @@ def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str], chec
     return read_with_partial(path, checked)
 
 
-def load_evidence(studies_path: str | Path | None = None, *,
-                  base: str | Path | None = None) -> Evidence:
+def load_evidence(
+    studies_path: str | Path | None = None, *, base: str | Path | None = None
+) -> Evidence:
     """Read and validate an evidence base: its protocol, ``studies.csv`` and the files beside it.
 
     Every file is checked; problems of all files are raised together.
@@ -116,10 +123,13 @@ def load_evidence(studies_path: str | Path | None = None, *,
         Listing the problems of every file (each names file, line and column), or saying that
         no evidence base was found.
     """
-    base_dir = resolve_base(base if base not in (None, "") else None,
-                            near=None if studies_path in (None, "") else studies_path)
-    studies_path = (base_dir / "data" / "studies.csv" if studies_path in (None, "")
-                    else Path(studies_path))
+    base_dir = resolve_base(
+        base if base not in (None, "") else None,
+        near=None if studies_path in (None, "") else studies_path,
+    )
+    studies_path = (
+        base_dir / "data" / "studies.csv" if studies_path in (None, "") else Path(studies_path)
+    )
     folder = studies_path.parent
     problems = []
     studies = None
@@ -132,8 +142,7 @@ def load_evidence(studies_path: str | Path | None = None, *,
         if protocol is not None:
             studies = load_studies(studies_path, protocol=protocol)
         else:  # still check the table (all but the protocol's vocabularies): all problems
-            read_with_partial(studies_path,
-                              lambda f: validate_studies(f, str(studies_path)))
+            read_with_partial(studies_path, lambda f: validate_studies(f, str(studies_path)))
     except StudyDataError as err:
         problems += err.problems
     # Without a valid study table, cross-file checks would only repeat its problems.
@@ -141,10 +150,14 @@ def load_evidence(studies_path: str | Path | None = None, *,
     missing: list[str] = []
     loaded = {}
     checks = {
-        "study_characteristics.csv": (CHARACTERISTICS_COLUMNS,
-                                      lambda f, s: validate_characteristics(f, s, study_ids)),
-        "risk_of_bias.csv": (ROB_COLUMNS,
-                             lambda f, s: validate_risk_of_bias(f, s, study_ids, protocol)),
+        "study_characteristics.csv": (
+            CHARACTERISTICS_COLUMNS,
+            lambda f, s: validate_characteristics(f, s, study_ids),
+        ),
+        "risk_of_bias.csv": (
+            ROB_COLUMNS,
+            lambda f, s: validate_risk_of_bias(f, s, study_ids, protocol),
+        ),
         "grade.csv": (GRADE_COLUMNS, lambda f, s: validate_grade(f, s, protocol)),
         "search_log.csv": (SEARCH_LOG_COLUMNS, validate_search_log),
     }

@@ -81,14 +81,24 @@ def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> s
     (and decoded as U+FFFD so that parsing can go on) or, without ``problems``, raised.
     """
     if raw.startswith(_BOM):
-        raw = raw[len(_BOM):]
+        raw = raw[len(_BOM) :]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise StudyDataError(source, [Problem(
-            source, 1, None, "UTF-16 byte-order mark", "a UTF-8 text file")])
+        raise StudyDataError(
+            source, [Problem(source, 1, None, "UTF-16 byte-order mark", "a UTF-8 text file")]
+        )
     if b"\x00" in raw[:2]:  # a text file starts with a character; UTF-16 puts a NUL beside it
-        raise StudyDataError(source, [Problem(
-            source, 1, None, "NUL bytes (UTF-16 without a byte-order mark?)",
-            "a UTF-8 text file")])
+        raise StudyDataError(
+            source,
+            [
+                Problem(
+                    source,
+                    1,
+                    None,
+                    "NUL bytes (UTF-16 without a byte-order mark?)",
+                    "a UTF-8 text file",
+                )
+            ],
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -107,10 +117,16 @@ def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> s
             continue
         last_line = line
         column, cell = _undecodable_cell(text, match.start(), header)
-        found.append(Problem(
-            source, line, column, cell,
-            f"UTF-8 text (byte 0x{ord(match.group()) - 0xDC00:02x} is not UTF-8: the file "
-            "looks like another encoding, e.g. Latin-1 or Windows-1252; save it as UTF-8)"))
+        found.append(
+            Problem(
+                source,
+                line,
+                column,
+                cell,
+                f"UTF-8 text (byte 0x{ord(match.group()) - 0xDC00:02x} is not UTF-8: the file "
+                "looks like another encoding, e.g. Latin-1 or Windows-1252; save it as UTF-8)",
+            )
+        )
     if problems is None:
         raise StudyDataError(source, found)
     problems.extend(found)
@@ -170,28 +186,43 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
     try:
         raw = Path(path).read_bytes()
     except OSError as err:
-        raise StudyDataError(source, [Problem(source, None, None, None,
-                                              f"a readable file ({err.strerror})")]) from None
+        raise StudyDataError(
+            source, [Problem(source, None, None, None, f"a readable file ({err.strerror})")]
+        ) from None
     problems: list[Problem] = []
     text = _decode(raw, source, problems)
     if not text.strip():
-        raise StudyDataError(source, [Problem(source, None, None, "an empty file",
-                                              "a header row and at least one record")])
+        raise StudyDataError(
+            source,
+            [Problem(source, None, None, "an empty file", "a header row and at least one record")],
+        )
     text = text.replace("\r\n", "\n")
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
-        problems.append(Problem(
-            source, line, None, "a carriage return without a line feed (old Mac line ending)",
-            "lines ending in \\n or \\r\\n; convert the file, e.g. with mac2unix"))
+        problems.append(
+            Problem(
+                source,
+                line,
+                None,
+                "a carriage return without a line feed (old Mac line ending)",
+                "lines ending in \\n or \\r\\n; convert the file, e.g. with mac2unix",
+            )
+        )
         text = text.replace("\r", "\n")
     delimiter = _other_delimiter(text.split("\n", 1)[0])
     if delimiter is not None:
         shown = OTHER_DELIMITERS[delimiter]
-        problems.append(Problem(
-            source, 1, None, f"{shown} as delimiter",
-            f"comma-separated fields: {source} uses {shown} as delimiter; evsum reads "
-            "comma-separated files (in Excel save as 'CSV UTF-8 (Comma delimited)', in "
-            "LibreOffice choose ',' as field delimiter)"))
+        problems.append(
+            Problem(
+                source,
+                1,
+                None,
+                f"{shown} as delimiter",
+                f"comma-separated fields: {source} uses {shown} as delimiter; evsum reads "
+                "comma-separated files (in Excel save as 'CSV UTF-8 (Comma delimited)', in "
+                "LibreOffice choose ',' as field delimiter)",
+            )
+        )
         raise StudyDataError(source, problems)
     # A field is never longer than the file; the limit exists only to catch runaway quotes,
     # which the record check reports anyway.
@@ -201,8 +232,9 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
     try:
         header = next(reader)
     except csv.Error as err:
-        raise StudyDataError(source, [*problems, Problem(source, 1, None, str(err),
-                                                         "a valid CSV header")]) from None
+        raise StudyDataError(
+            source, [*problems, Problem(source, 1, None, str(err), "a valid CSV header")]
+        ) from None
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -231,8 +263,15 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
     return frame
 
 
-def _read_records(reader, header: list[str], records: list[list[str]], lines: list[int],
-                  problems: list[Problem], source: str, start: int) -> None:
+def _read_records(
+    reader,
+    header: list[str],
+    records: list[list[str]],
+    lines: list[int],
+    problems: list[Problem],
+    source: str,
+    start: int,
+) -> None:
     key = header.index("study_id") if "study_id" in header else None
     while True:
         try:
@@ -240,16 +279,23 @@ def _read_records(reader, header: list[str], records: list[list[str]], lines: li
         except StopIteration:
             break
         except csv.Error as err:
-            problems.append(Problem(source, start, None, str(err),
-                                    "a well-formed CSV record (check quotes)"))
+            problems.append(
+                Problem(source, start, None, str(err), "a well-formed CSV record (check quotes)")
+            )
             break
         if record:
             if len(record) != len(header):
                 study = record[key] if key is not None and key < len(record) else None
-                problems.append(Problem(
-                    source, start, None, f"{len(record)} fields",
-                    f"{len(header)} fields as in the header (a half-written or shifted row?)",
-                    study or None))
+                problems.append(
+                    Problem(
+                        source,
+                        start,
+                        None,
+                        f"{len(record)} fields",
+                        f"{len(header)} fields as in the header (a half-written or shifted row?)",
+                        study or None,
+                    )
+                )
             else:
                 records.append(record)
                 lines.append(start)
@@ -278,34 +324,66 @@ def read_references(path: str | Path) -> list[dict]:
     try:
         text = _decode(Path(path).read_bytes(), source)
     except OSError as err:
-        raise StudyDataError(source, [Problem(source, None, None, None,
-                                              f"a readable file ({err.strerror})")]) from None
+        raise StudyDataError(
+            source, [Problem(source, None, None, None, f"a readable file ({err.strerror})")]
+        ) from None
     try:
         items = json.loads(text, parse_constant=_not_json_constant)
     except json.JSONDecodeError as err:
-        raise StudyDataError(source, [Problem(source, err.lineno, None, err.msg,
-                                              "a CSL-JSON array of reference items "
-                                              f"(column {err.colno})")]) from None
+        raise StudyDataError(
+            source,
+            [
+                Problem(
+                    source,
+                    err.lineno,
+                    None,
+                    err.msg,
+                    f"a CSL-JSON array of reference items (column {err.colno})",
+                )
+            ],
+        ) from None
     except ValueError as err:
-        raise StudyDataError(source, [Problem(source, None, None, str(err),
-                                              "a CSL-JSON array of reference items")]) from None
+        raise StudyDataError(
+            source, [Problem(source, None, None, str(err), "a CSL-JSON array of reference items")]
+        ) from None
     except RecursionError:
-        raise StudyDataError(source, [Problem(
-            source, None, None, "JSON nested too deeply to read",
-            "a CSL-JSON array of reference items (CSL-JSON nests a few levels)")]) from None
+        raise StudyDataError(
+            source,
+            [
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "JSON nested too deeply to read",
+                    "a CSL-JSON array of reference items (CSL-JSON nests a few levels)",
+                )
+            ],
+        ) from None
     if not isinstance(items, list) or not all(isinstance(i, dict) and "id" in i for i in items):
-        raise StudyDataError(source, [Problem(source, None, None, type(items).__name__,
-                                              "a CSL-JSON array of objects, each with an 'id'")])
+        raise StudyDataError(
+            source,
+            [
+                Problem(
+                    source,
+                    None,
+                    None,
+                    type(items).__name__,
+                    "a CSL-JSON array of objects, each with an 'id'",
+                )
+            ],
+        )
     seen: set = set()
     problems = []
     for position, item in enumerate(items, start=1):
         key = item["id"]
         if not isinstance(key, str):
-            problems.append(Problem(source, None, "id", repr(key),
-                                    f"a text id (item {position} of the array)"))
+            problems.append(
+                Problem(source, None, "id", repr(key), f"a text id (item {position} of the array)")
+            )
         elif key in seen:
-            problems.append(Problem(source, None, "id", key,
-                                    f"each id once (item {position} repeats it)"))
+            problems.append(
+                Problem(source, None, "id", key, f"each id once (item {position} repeats it)")
+            )
         seen.add(key if isinstance(key, str) else repr(key))
     if problems:
         raise StudyDataError(source, problems)

@@ -48,8 +48,7 @@ DEFAULT_CLAIM_TYPES: dict[str, str] = {
 #: Condition and outcome keys (they name files, anchors and CSV values).
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\Z")
 #: ``<number> <unit>`` time points, as ``studies.csv`` writes them.
-TIMEPOINT_PATTERN = re.compile(
-    r"^\d+(\.\d+)?\s(h|day|days|week|weeks|month|months|year|years)\Z")
+TIMEPOINT_PATTERN = re.compile(r"^\d+(\.\d+)?\s(h|day|days|week|weeks|month|months|year|years)\Z")
 
 
 @dataclass(frozen=True)
@@ -178,11 +177,14 @@ class Protocol:
     def timepoint_expectation(self) -> str:
         """What a valid time point looks like, for error messages."""
         named = ", ".join(repr(t) for t in self.timepoints)
-        return ("'<number> <unit>' with unit h, day(s), week(s), month(s), year(s), "
-                f"or a named time point: {named}")
+        return (
+            "'<number> <unit>' with unit h, day(s), week(s), month(s), year(s), "
+            f"or a named time point: {named}"
+        )
 
 
 # --- finding the evidence base -----------------------------------------------------------
+
 
 def find_base(start: str | Path | None = None) -> Path | None:
     """The evidence base holding ``start``: the first of it and its parents with ``evsum.toml``.
@@ -220,18 +222,36 @@ def resolve_base(base: str | Path | None = None, *, near: str | Path | None = No
     if base not in (None, ""):
         folder = Path(base)
         if not (folder / PROTOCOL_FILE).is_file():
-            raise StudyDataError(str(folder), [Problem(
-                str(folder / PROTOCOL_FILE), None, None, "no such file",
-                "the protocol of the evidence base (create a base with `evsum new DIR`)")])
+            raise StudyDataError(
+                str(folder),
+                [
+                    Problem(
+                        str(folder / PROTOCOL_FILE),
+                        None,
+                        None,
+                        "no such file",
+                        "the protocol of the evidence base (create a base with `evsum new DIR`)",
+                    )
+                ],
+            )
         return folder
     found = find_base(near) if near is not None else None
     found = found or find_base()
     if found is None:
         where = Path.cwd() if near is None else Path(near).resolve().parent
-        raise StudyDataError(str(where), [Problem(
-            str(where), None, None, f"no {PROTOCOL_FILE} here or in a parent folder",
-            "an evidence base: run evsum inside one, give --base DIR (a `base` notebook "
-            "parameter), or create one with `evsum new DIR`")])
+        raise StudyDataError(
+            str(where),
+            [
+                Problem(
+                    str(where),
+                    None,
+                    None,
+                    f"no {PROTOCOL_FILE} here or in a parent folder",
+                    "an evidence base: run evsum inside one, give --base DIR (a `base` notebook "
+                    "parameter), or create one with `evsum new DIR`",
+                )
+            ],
+        )
     return found
 
 
@@ -282,8 +302,9 @@ class _Checker:
         line = _locate(self.text, table, key)
         self.problems.append(Problem(self.source, line, name, shown, expected))
 
-    def text_value(self, table: tuple[str, ...], data: Mapping, key: str, *,
-                   required: bool) -> str:
+    def text_value(
+        self, table: tuple[str, ...], data: Mapping, key: str, *, required: bool
+    ) -> str:
         if key not in data:
             if required:
                 self.add(table, None, None, f"a key {key!r} (text) in [{'.'.join(table)}]")
@@ -299,8 +320,14 @@ class _Checker:
     def unknown(self, table: tuple[str, ...], data: Mapping, allowed: tuple[str, ...]) -> None:
         for key in data:
             if key not in allowed:
-                self.add(table, key, key, "one of the keys " + ", ".join(allowed)
-                         + " (misspelled key? see data/README.md, 'The protocol')")
+                self.add(
+                    table,
+                    key,
+                    key,
+                    "one of the keys "
+                    + ", ".join(allowed)
+                    + " (misspelled key? see data/README.md, 'The protocol')",
+                )
 
     def table(self, table: tuple[str, ...], data: Mapping, key: str) -> Mapping:
         value = data.get(key, {})
@@ -312,16 +339,30 @@ class _Checker:
     def text_list(self, table: tuple[str, ...], data: Mapping, key: str) -> tuple[str, ...]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(table, key, value, "a list of texts such as [\"...\", \"...\"]")
+            self.add(table, key, value, 'a list of texts such as ["...", "..."]')
             return ()
         return tuple(value)
 
 
 #: The keys of evsum.toml (data/README.md, "The protocol", documents each).
-TOP_KEYS = ("review", "conditions", "outcomes", "comparisons", "study_comparisons",
-            "timepoints", "claim_types")
-REVIEW_KEYS = ("title", "question", "intervention", "comparator", "eligibility", "reports",
-               "data_date")
+TOP_KEYS = (
+    "review",
+    "conditions",
+    "outcomes",
+    "comparisons",
+    "study_comparisons",
+    "timepoints",
+    "claim_types",
+)
+REVIEW_KEYS = (
+    "title",
+    "question",
+    "intervention",
+    "comparator",
+    "eligibility",
+    "reports",
+    "data_date",
+)
 CONDITION_KEYS = ("label", "population", "setting", "question")
 OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid", "unit")
 
@@ -338,8 +379,12 @@ def _data_date(check: _Checker, review: Mapping) -> str:
             return datetime.date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-    check.add(("review",), "data_date", value,
-              "the date the data were last curated, YYYY-MM-DD such as 2026-12-01")
+    check.add(
+        ("review",),
+        "data_date",
+        value,
+        "the date the data were last curated, YYYY-MM-DD such as 2026-12-01",
+    )
     return ""
 
 
@@ -356,18 +401,30 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         found = re.search(r"line (\d+)", str(err))
-        raise StudyDataError(source, [Problem(
-            source, int(found.group(1)) if found else None, None, str(err).split(" (at")[0],
-            "valid TOML (key = \"text\", [table] headers; see data/README.md)")]) from None
+        raise StudyDataError(
+            source,
+            [
+                Problem(
+                    source,
+                    int(found.group(1)) if found else None,
+                    None,
+                    str(err).split(" (at")[0],
+                    'valid TOML (key = "text", [table] headers; see data/README.md)',
+                )
+            ],
+        ) from None
     check = _Checker(text, source)
     check.unknown((), data, TOP_KEYS)
     review = check.table((), data, "review")
     if "review" not in data:
-        check.add((), None, None, "a [review] table with title, question, intervention and "
-                  "comparator")
+        check.add(
+            (), None, None, "a [review] table with title, question, intervention and comparator"
+        )
     check.unknown(("review",), review, REVIEW_KEYS)
-    words = {k: check.text_value(("review",), review, k, required="review" in data)
-             for k in ("title", "question", "intervention", "comparator")}
+    words = {
+        k: check.text_value(("review",), review, k, required="review" in data)
+        for k in ("title", "question", "intervention", "comparator")
+    }
     eligibility = check.text_list(("review",), review, "eligibility")
     reports = check.text_list(("review",), review, "reports")
     data_date = _data_date(check, review)
@@ -375,33 +432,45 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
     conditions: dict[str, ConditionSpec] = {}
     raw_conditions = check.table((), data, "conditions")
     if not raw_conditions:
-        check.add((), None, None, "at least one [conditions.KEY] table (KEY as studies.csv "
-                  "writes the condition)")
+        check.add(
+            (),
+            None,
+            None,
+            "at least one [conditions.KEY] table (KEY as studies.csv writes the condition)",
+        )
     for key, spec in raw_conditions.items():
         table = ("conditions", key)
         if not KEY_PATTERN.match(key):
-            check.add(table, None, key, "a key of lower-case letters, digits and _ such as "
-                      "tuberculosis")
+            check.add(
+                table, None, key, "a key of lower-case letters, digits and _ such as tuberculosis"
+            )
         if not isinstance(spec, Mapping):
             check.add(("conditions",), key, spec, f"a table [conditions.{key}]")
             continue
         check.unknown(table, spec, CONDITION_KEYS)
         conditions[key] = ConditionSpec(
-            key=key, label=check.text_value(table, spec, "label", required=True),
+            key=key,
+            label=check.text_value(table, spec, "label", required=True),
             population=check.text_value(table, spec, "population", required=False),
             setting=check.text_value(table, spec, "setting", required=False),
-            question=check.text_value(table, spec, "question", required=False))
+            question=check.text_value(table, spec, "question", required=False),
+        )
 
     outcomes: dict[str, OutcomeSpec] = {}
     raw_outcomes = check.table((), data, "outcomes")
     if not raw_outcomes:
-        check.add((), None, None, "at least one [outcomes.KEY] table (KEY as studies.csv "
-                  "writes the outcome)")
+        check.add(
+            (),
+            None,
+            None,
+            "at least one [outcomes.KEY] table (KEY as studies.csv writes the outcome)",
+        )
     for key, spec in raw_outcomes.items():
         table = ("outcomes", key)
         if not KEY_PATTERN.match(key):
-            check.add(table, None, key, "a key of lower-case letters, digits and _ such as "
-                      "abstinence")
+            check.add(
+                table, None, key, "a key of lower-case letters, digits and _ such as abstinence"
+            )
         if not isinstance(spec, Mapping):
             check.add(("outcomes",), key, spec, f"a table [outcomes.{key}]")
             continue
@@ -412,44 +481,68 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
             check.add(table, "type", kind, "one of " + ", ".join(vocab.OUTCOME_TYPES))
         importance = check.text_value(table, spec, "importance", required=True)
         if importance and importance not in IMPORTANCE:
-            check.add(table, "importance", importance, "one of " + ", ".join(IMPORTANCE)
-                      + " (GRADE)")
+            check.add(
+                table, "importance", importance, "one of " + ", ".join(IMPORTANCE) + " (GRADE)"
+            )
         better = spec.get("higher_is_better")
         if "higher_is_better" not in spec:
-            check.add(table, None, None, "a key 'higher_is_better' (true or false) in "
-                      f"[outcomes.{key}]")
+            check.add(
+                table, None, None, f"a key 'higher_is_better' (true or false) in [outcomes.{key}]"
+            )
         elif not isinstance(better, bool):
             check.add(table, "higher_is_better", better, "true or false (without quotes)")
         mid = spec.get("mid")
-        if mid is not None and (isinstance(mid, bool) or not isinstance(mid, (int, float))
-                                or not math.isfinite(mid) or mid <= 0):
-            check.add(table, "mid", mid, "a number > 0 without quotes: the minimal important "
-                      "difference on the effect measure's scale (a ratio > 1 such as 1.25 for "
-                      "ratio measures, a difference in the outcome's units otherwise)")
+        if mid is not None and (
+            isinstance(mid, bool)
+            or not isinstance(mid, (int, float))
+            or not math.isfinite(mid)
+            or mid <= 0
+        ):
+            check.add(
+                table,
+                "mid",
+                mid,
+                "a number > 0 without quotes: the minimal important "
+                "difference on the effect measure's scale (a ratio > 1 such as 1.25 for "
+                "ratio measures, a difference in the outcome's units otherwise)",
+            )
             mid = None
-        outcomes[key] = OutcomeSpec(key=key, label=label, type=kind or "binary",
-                                    higher_is_better=better is True,
-                                    importance=importance or "important",
-                                    mid=None if mid is None else float(mid),
-                                    unit=check.text_value(table, spec, "unit", required=False))
+        outcomes[key] = OutcomeSpec(
+            key=key,
+            label=label,
+            type=kind or "binary",
+            higher_is_better=better is True,
+            importance=importance or "important",
+            mid=None if mid is None else float(mid),
+            unit=check.text_value(table, spec, "unit", required=False),
+        )
 
     comparisons = check.table((), data, "comparisons")
     for key, value in comparisons.items():
         if key not in vocab.COMPARATOR_TYPES:
-            check.add(("comparisons",), key, key, "a comparator_type: "
-                      + ", ".join(vocab.COMPARATOR_TYPES))
+            check.add(
+                ("comparisons",),
+                key,
+                key,
+                "a comparator_type: " + ", ".join(vocab.COMPARATOR_TYPES),
+            )
         if not isinstance(value, str) or not value.strip():
             check.add(("comparisons",), key, value, "the wording of that comparison (text)")
     study_comparisons = check.table((), data, "study_comparisons")
     for key, value in study_comparisons.items():
         if not isinstance(value, str) or not value.strip():
-            check.add(("study_comparisons",), key, value,
-                      "the wording of that study's comparison (text)")
+            check.add(
+                ("study_comparisons",), key, value, "the wording of that study's comparison (text)"
+            )
     timepoints = dict(BUILTIN_TIMEPOINTS)
     for key, value in check.table((), data, "timepoints").items():
         if TIMEPOINT_PATTERN.match(key):
-            check.add(("timepoints",), key, key, "a name that is not '<number> <unit>' "
-                      "(those are always allowed)")
+            check.add(
+                ("timepoints",),
+                key,
+                key,
+                "a name that is not '<number> <unit>' (those are always allowed)",
+            )
         if not isinstance(value, str) or not value.strip():
             check.add(("timepoints",), key, value, "what the time point means (text)")
         timepoints[key] = str(value)
@@ -461,14 +554,21 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
     if check.problems:
         raise StudyDataError(source, check.problems)
     return Protocol(
-        title=words["title"], question=words["question"],
-        intervention=words["intervention"], comparator=words["comparator"],
-        conditions=conditions, outcomes=outcomes,
+        title=words["title"],
+        question=words["question"],
+        intervention=words["intervention"],
+        comparator=words["comparator"],
+        conditions=conditions,
+        outcomes=outcomes,
         comparisons={k: str(v) for k, v in comparisons.items()},
         study_comparisons={k: str(v) for k, v in study_comparisons.items()},
         timepoints=timepoints,
-        eligibility=eligibility, claim_types={k: str(v) for k, v in claim_types.items()},
-        reports=reports, data_date=data_date, source=source)
+        eligibility=eligibility,
+        claim_types={k: str(v) for k, v in claim_types.items()},
+        reports=reports,
+        data_date=data_date,
+        source=source,
+    )
 
 
 def load_protocol(path: str | Path) -> Protocol:
@@ -490,6 +590,7 @@ def load_protocol(path: str | Path) -> Protocol:
     try:
         text = read_text(path)
     except OSError as err:
-        raise StudyDataError(str(path), [Problem(str(path), None, None, None,
-                                                 f"a readable file ({err.strerror})")]) from None
+        raise StudyDataError(
+            str(path), [Problem(str(path), None, None, None, f"a readable file ({err.strerror})")]
+        ) from None
     return parse_protocol(text, str(path))

@@ -14,11 +14,13 @@ _URL = re.compile(r"https?://\S+")
 _APA = re.compile(r"^(?P<authors>.+?)\s*\((?P<year>\d{4})[a-z]?(?:,[^)]*)?\)\.\s*(?P<rest>.+)$")
 _APA_SOURCE = re.compile(
     r"^(?P<journal>[^,]+?),\s*(?P<volume>\d+)(?:\s*\((?P<issue>[^)]+)\))?"
-    r"(?:,\s*(?P<pages>[A-Za-z]?\d+(?:\s*[-\u2013]\s*[A-Za-z]?\d+)?))?\.?\s*$")
+    r"(?:,\s*(?P<pages>[A-Za-z]?\d+(?:\s*[-\u2013]\s*[A-Za-z]?\d+)?))?\.?\s*$"
+)
 _VANCOUVER = re.compile(
     r"^(?P<authors>[^.]+?)\.\s+(?P<title>.+?[.?!])\s+(?P<journal>[^.;]+?)\.?\s+"
     r"(?P<year>\d{4})[^;:]*;\s*(?P<volume>\d+)?(?:\s*\((?P<issue>[^)]+)\))?"
-    r"(?::\s*(?P<pages>[A-Za-z]?\d+(?:\s*[-\u2013]\s*[A-Za-z]?\d+)?))?\.?\s*$")
+    r"(?::\s*(?P<pages>[A-Za-z]?\d+(?:\s*[-\u2013]\s*[A-Za-z]?\d+)?))?\.?\s*$"
+)
 _APA_AUTHOR = re.compile(r"([^,&]+?),\s*((?:[A-Z][a-z]?\.[\s-]*)+)")
 _VANCOUVER_AUTHOR = re.compile(r"^(?P<family>.+?)\s+(?P<initials>[A-Z]{1,4})$")
 _NUMBERING = re.compile(r"^\s*(?:\[\d+\]|\d+\.)\s+")
@@ -156,29 +158,47 @@ def parse_reference(text: str, index: int = 1) -> ParsedReference:
         authors, truncated, last = _apa_authors(apa.group("authors"))
         if match and authors and title.strip(" ."):
             return ParsedReference(
-                index=index, text=raw, style="APA", authors=authors, truncated=truncated,
-                last_author=last, year=int(apa.group("year")),
-                title=_clean(title).rstrip("."), journal=match.group("journal").strip(),
-                volume=match.group("volume") or "", issue=match.group("issue") or "",
-                pages=normalise_pages(match.group("pages")), doi=doi)
+                index=index,
+                text=raw,
+                style="APA",
+                authors=authors,
+                truncated=truncated,
+                last_author=last,
+                year=int(apa.group("year")),
+                title=_clean(title).rstrip("."),
+                journal=match.group("journal").strip(),
+                volume=match.group("volume") or "",
+                issue=match.group("issue") or "",
+                pages=normalise_pages(match.group("pages")),
+                doi=doi,
+            )
     vancouver = _VANCOUVER.match(_clean(body))
     if vancouver:
         parsed = _vancouver_authors(vancouver.group("authors"))
         if parsed is not None:
             authors, truncated = parsed
             return ParsedReference(
-                index=index, text=raw, style="Vancouver", authors=authors, truncated=truncated,
-                year=int(vancouver.group("year")), title=vancouver.group("title").rstrip("."),
+                index=index,
+                text=raw,
+                style="Vancouver",
+                authors=authors,
+                truncated=truncated,
+                year=int(vancouver.group("year")),
+                title=vancouver.group("title").rstrip("."),
                 journal=vancouver.group("journal").strip(),
-                volume=vancouver.group("volume") or "", issue=vancouver.group("issue") or "",
-                pages=normalise_pages(vancouver.group("pages")), doi=doi)
+                volume=vancouver.group("volume") or "",
+                issue=vancouver.group("issue") or "",
+                pages=normalise_pages(vancouver.group("pages")),
+                doi=doi,
+            )
     return ParsedReference(index=index, text=raw, style="unparsed", doi=doi)
 
 
 def parse_reference_list(text: str) -> tuple[ParsedReference, ...]:
     """Split a reference list (see :func:`split_reference_list`) and parse every entry."""
-    return tuple(parse_reference(entry, i) for i, entry in
-                 enumerate(split_reference_list(text), start=1))
+    return tuple(
+        parse_reference(entry, i) for i, entry in enumerate(split_reference_list(text), start=1)
+    )
 
 
 # --------------------------------------------------------------------------- curated records

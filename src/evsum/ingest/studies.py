@@ -31,8 +31,16 @@ STUDY_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\Z")
 #: carriage return excepted: the CSV reader handles them.
 CONTROL_PATTERN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Columns that hold one fact of the study, the same in all its rows.
-STUDY_LEVEL_COLUMNS = ("first_author", "year", "doi", "pmid", "design", "randomised",
-                       "condition", "blinding")
+STUDY_LEVEL_COLUMNS = (
+    "first_author",
+    "year",
+    "doi",
+    "pmid",
+    "design",
+    "randomised",
+    "condition",
+    "blinding",
+)
 
 
 @dataclass(frozen=True)
@@ -76,11 +84,20 @@ class _Collector:
         self.source = source
         self.problems: list[Problem] = []
         self._lines = frame[LINE].to_numpy()
-        self._studies = (frame["study_id"].to_numpy(dtype=object) if "study_id" in frame
-                         else np.full(len(frame), None, dtype=object))
+        self._studies = (
+            frame["study_id"].to_numpy(dtype=object)
+            if "study_id" in frame
+            else np.full(len(frame), None, dtype=object)
+        )
 
-    def add(self, mask: pd.Series | np.ndarray, column: str | None, expected: str,
-            *, value_column: str | None = None) -> None:
+    def add(
+        self,
+        mask: pd.Series | np.ndarray,
+        column: str | None,
+        expected: str,
+        *,
+        value_column: str | None = None,
+    ) -> None:
         positions = np.flatnonzero(np.asarray(mask, dtype=bool))
         if not len(positions):
             return
@@ -89,8 +106,9 @@ class _Collector:
         for position in positions:
             value = None if values is None else str(values[position])
             study = self._studies[position] or None
-            self.problems.append(Problem(self.source, int(self._lines[position]), column,
-                                         value, expected, study))
+            self.problems.append(
+                Problem(self.source, int(self._lines[position]), column, value, expected, study)
+            )
 
 
 class _Distinct:
@@ -112,8 +130,9 @@ class _Distinct:
 
     def flags(self, func) -> np.ndarray:
         """Where ``func`` of the row's value is true (bool array)."""
-        return np.fromiter((bool(func(u)) for u in self.uniques), dtype=bool,
-                           count=len(self.uniques))[self.codes]
+        return np.fromiter(
+            (bool(func(u)) for u in self.uniques), dtype=bool, count=len(self.uniques)
+        )[self.codes]
 
     def has_control(self) -> np.ndarray:
         """Where the value holds a control character."""
@@ -125,25 +144,36 @@ class _Distinct:
 
     def numbers(self, index: pd.Index) -> pd.Series:
         """The values as floats (NaN where empty or not a number)."""
-        parsed = pd.to_numeric(pd.Series([u.strip() or np.nan for u in self.uniques],
-                                         dtype=object), errors="coerce")
+        parsed = pd.to_numeric(
+            pd.Series([u.strip() or np.nan for u in self.uniques], dtype=object), errors="coerce"
+        )
         return pd.Series(parsed.to_numpy(dtype=float)[self.codes], index=index)
 
 
-def check_header(frame: pd.DataFrame, source: str, columns: tuple[str, ...],
-                 optional: tuple[str, ...] = ()) -> list[Problem]:
+def check_header(
+    frame: pd.DataFrame, source: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[Problem]:
     """Problems with the header: each missing column (other than the ``optional`` ones),
     each column not in ``columns``."""
     header = [c for c in frame.columns if c != LINE]
-    problems = [Problem(source, 1, c, None, "this column in the header (see data/README.md)")
-                for c in columns if c not in header and c not in optional]
-    problems += [Problem(source, 1, c, c, "only the columns of data/README.md "
-                         "(misspelled or renamed column?)") for c in header if c not in columns]
+    problems = [
+        Problem(source, 1, c, None, "this column in the header (see data/README.md)")
+        for c in columns
+        if c not in header and c not in optional
+    ]
+    problems += [
+        Problem(
+            source, 1, c, c, "only the columns of data/README.md (misspelled or renamed column?)"
+        )
+        for c in header
+        if c not in columns
+    ]
     return problems
 
 
-def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
-                     protocol: Protocol | None = None) -> StudyTable:
+def validate_studies(
+    frame: pd.DataFrame, source: str, sha256: str = "", protocol: Protocol | None = None
+) -> StudyTable:
     """Check a study table read by :func:`evsum.ingest.io.read_csv_records` and type its columns.
 
     Parameters
@@ -183,21 +213,26 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
         :func:`normalised_key`; a copy that differs in other cells is a conflicting
         duplicate).
     """
-    file_problems = check_header(frame, source, schema.STUDY_COLUMNS,
-                                 schema.OPTIONAL_STUDY_COLUMNS)
+    file_problems = check_header(
+        frame, source, schema.STUDY_COLUMNS, schema.OPTIONAL_STUDY_COLUMNS
+    )
     if file_problems:
         raise StudyDataError(source, file_problems)
     # an optional column left out reads as empty cells ("not recorded")
-    frame = frame.assign(**{c: "" for c in schema.OPTIONAL_STUDY_COLUMNS
-                            if c not in frame.columns})
+    frame = frame.assign(
+        **{c: "" for c in schema.OPTIONAL_STUDY_COLUMNS if c not in frame.columns}
+    )
     if frame.empty:
-        raise StudyDataError(source, [Problem(source, None, None, "no records",
-                                              "at least one study row")])
+        raise StudyDataError(
+            source, [Problem(source, None, None, "no records", "at least one study row")]
+        )
     check = _Collector(frame, source)
     text = frame[list(schema.STUDY_COLUMNS)].astype(object)
     distinct = {c: _Distinct(text[c]) for c in schema.STUDY_COLUMNS}
-    blank = pd.DataFrame({c: distinct[c].flags(lambda v: not v.strip())
-                          for c in schema.STUDY_COLUMNS}, index=text.index)
+    blank = pd.DataFrame(
+        {c: distinct[c].flags(lambda v: not v.strip()) for c in schema.STUDY_COLUMNS},
+        index=text.index,
+    )
 
     for column in schema.STUDY_COLUMNS:
         check.add(distinct[column].has_control(), column, "text without control characters")
@@ -208,18 +243,24 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
     for column in schema.NUMERIC_COLUMNS:
         value = numbers[column]
         check.add(~blank[column] & value.isna(), column, "a number")
-        check.add(~blank[column] & value.notna() & ~np.isfinite(value), column,
-                  "a finite number")
+        check.add(~blank[column] & value.notna() & ~np.isfinite(value), column, "a finite number")
     for column in schema.INTEGER_COLUMNS:
         value = numbers[column]
-        check.add(value.notna() & np.isfinite(value) & (value != value.round()), column,
-                  "a whole number")
-        check.add(value.notna() & np.isfinite(value) & (value.abs() >= INTEGER_LIMIT), column,
-                  f"a whole number below {INTEGER_LIMIT:,} (larger ones lose digits)")
+        check.add(
+            value.notna() & np.isfinite(value) & (value != value.round()), column, "a whole number"
+        )
+        check.add(
+            value.notna() & np.isfinite(value) & (value.abs() >= INTEGER_LIMIT),
+            column,
+            f"a whole number below {INTEGER_LIMIT:,} (larger ones lose digits)",
+        )
     year_max = _dt.date.today().year + 1
     year = numbers["year"]
-    check.add(year.notna() & ((year < YEAR_MIN) | (year > year_max)), "year",
-              f"a year from {YEAR_MIN} to {year_max}")
+    check.add(
+        year.notna() & ((year < YEAR_MIN) | (year > year_max)),
+        "year",
+        f"a year from {YEAR_MIN} to {year_max}",
+    )
     check.add(numbers["pmid"].notna() & (numbers["pmid"] <= 0), "pmid", "a positive PubMed id")
     for arm in ("intervention", "comparator"):
         n = numbers[f"n_{arm}"]
@@ -227,55 +268,86 @@ def validate_studies(frame: pd.DataFrame, source: str, sha256: str = "",
         check.add(n.notna() & (n <= 0), f"n_{arm}", "a number of participants > 0")
         check.add(events.notna() & (events < 0), f"events_{arm}", "a number of events ≥ 0")
         # (only where n itself is valid: a bad n is reported once, above)
-        check.add(events.notna() & (n > 0) & (events > n), f"events_{arm}",
-                  f"events ≤ n_{arm} (more events than participants)")
+        check.add(
+            events.notna() & (n > 0) & (events > n),
+            f"events_{arm}",
+            f"events ≤ n_{arm} (more events than participants)",
+        )
         sd = numbers[f"sd_{arm}"]
         check.add(sd.notna() & (sd <= 0), f"sd_{arm}", "a standard deviation > 0")
 
     vocabularies = {
         "design": schema.DESIGNS,
-        "blinding": schema.BLINDING, "randomised": schema.BOOLEAN_VALUES,
+        "blinding": schema.BLINDING,
+        "randomised": schema.BOOLEAN_VALUES,
         "comparator_type": schema.COMPARATOR_TYPES,
-        "outcome_type": schema.OUTCOME_TYPES, "data_level": schema.DATA_LEVELS,
-        "source_type": schema.SOURCE_TYPES, "source_kind": schema.SOURCE_KINDS,
+        "outcome_type": schema.OUTCOME_TYPES,
+        "data_level": schema.DATA_LEVELS,
+        "source_type": schema.SOURCE_TYPES,
+        "source_kind": schema.SOURCE_KINDS,
     }
     review_words = {}
     if protocol is not None:
         where = f" (the {{}} of {protocol.source or 'the protocol'})"
-        review_words = {"condition": (protocol.conditions, where.format("conditions")),
-                        "outcome": (protocol.outcomes, where.format("outcomes"))}
+        review_words = {
+            "condition": (protocol.conditions, where.format("conditions")),
+            "outcome": (protocol.outcomes, where.format("outcomes")),
+        }
     for column in ("condition", "outcome"):
         allowed, tail = review_words.get(column, (None, ""))
         if allowed is None:
-            check.add(~blank[column] & ~distinct[column].flags(STUDY_ID_PATTERN.match),
-                      column, "a key of lower-case letters, digits and _")
+            check.add(
+                ~blank[column] & ~distinct[column].flags(STUDY_ID_PATTERN.match),
+                column,
+                "a key of lower-case letters, digits and _",
+            )
         else:
-            check.add(~blank[column] & ~text[column].isin(list(allowed)), column,
-                      "one of " + ", ".join(repr(a) for a in allowed) + tail)
+            check.add(
+                ~blank[column] & ~text[column].isin(list(allowed)),
+                column,
+                "one of " + ", ".join(repr(a) for a in allowed) + tail,
+            )
     for column, allowed in vocabularies.items():
-        check.add(~blank[column] & ~text[column].isin(list(allowed)), column,
-                  "one of " + ", ".join(repr(a) for a in allowed))
+        check.add(
+            ~blank[column] & ~text[column].isin(list(allowed)),
+            column,
+            "one of " + ", ".join(repr(a) for a in allowed),
+        )
     measure = text["effect_measure"]
-    check.add(~blank["effect_measure"] & ~measure.isin(schema.REPORTED_MEASURES),
-              "effect_measure", "one of " + ", ".join(schema.REPORTED_MEASURES))
-    check.add(~blank["study_id"] & ~distinct["study_id"].flags(STUDY_ID_PATTERN.match),
-              "study_id", "a slug of lower-case letters, digits and _ such as dakwar2019")
-    check.add(~blank["doi"] & ~distinct["doi"].flags(DOI_PATTERN.match), "doi",
-              "a DOI such as 10.1176/appi.ajp.2019.19070684 (no https://doi.org/ prefix)")
+    check.add(
+        ~blank["effect_measure"] & ~measure.isin(schema.REPORTED_MEASURES),
+        "effect_measure",
+        "one of " + ", ".join(schema.REPORTED_MEASURES),
+    )
+    check.add(
+        ~blank["study_id"] & ~distinct["study_id"].flags(STUDY_ID_PATTERN.match),
+        "study_id",
+        "a slug of lower-case letters, digits and _ such as dakwar2019",
+    )
+    check.add(
+        ~blank["doi"] & ~distinct["doi"].flags(DOI_PATTERN.match),
+        "doi",
+        "a DOI such as 10.1176/appi.ajp.2019.19070684 (no https://doi.org/ prefix)",
+    )
     if protocol is None:
-        check.add(~blank["timepoint"] & ~distinct["timepoint"].flags(TIMEPOINT_PATTERN.match),
-                  "timepoint", "'<number> <unit>' with unit h, day(s), week(s), month(s), "
-                  "year(s)")
+        check.add(
+            ~blank["timepoint"] & ~distinct["timepoint"].flags(TIMEPOINT_PATTERN.match),
+            "timepoint",
+            "'<number> <unit>' with unit h, day(s), week(s), month(s), year(s)",
+        )
     else:
-        check.add(~blank["timepoint"] & ~distinct["timepoint"].flags(protocol.is_timepoint),
-                  "timepoint", protocol.timepoint_expectation())
+        check.add(
+            ~blank["timepoint"] & ~distinct["timepoint"].flags(protocol.is_timepoint),
+            "timepoint",
+            protocol.timepoint_expectation(),
+        )
 
     _check_source_kind(check, text, blank)
     _check_levels(check, text, blank, numbers)
     _check_consistency(check, text)
 
     if check.problems:
-        problems = sorted(check.problems, key=lambda p: (p.line or 0))
+        problems = sorted(check.problems, key=lambda p: p.line or 0)
         raise StudyDataError(source, problems)
     return StudyTable(data=_typed(frame, numbers), source=source, sha256=sha256)
 
@@ -286,70 +358,104 @@ def _check_source_kind(check: _Collector, text: pd.DataFrame, blank: pd.DataFram
     reported once, by the vocabulary check."""
     kind, source_type = text["source_kind"], text["source_type"]
     belongs = kind.map(schema.SOURCE_KINDS)
-    mismatch = (~blank["source_kind"] & belongs.notna()
-                & source_type.isin(list(schema.SOURCE_TYPES)) & (belongs != source_type))
+    mismatch = (
+        ~blank["source_kind"]
+        & belongs.notna()
+        & source_type.isin(list(schema.SOURCE_TYPES))
+        & (belongs != source_type)
+    )
     if not mismatch.any():
         return
     for wanted in schema.SOURCE_TYPES:
         kinds = [k for k, t in schema.SOURCE_KINDS.items() if t == wanted]
-        check.add(mismatch & (source_type == wanted), "source_kind",
-                  f"a source kind of source_type {wanted!r}: "
-                  + " or ".join(repr(k) for k in kinds)
-                  + " (or an empty cell: not recorded)")
+        check.add(
+            mismatch & (source_type == wanted),
+            "source_kind",
+            f"a source kind of source_type {wanted!r}: "
+            + " or ".join(repr(k) for k in kinds)
+            + " (or an empty cell: not recorded)",
+        )
 
 
-def _check_levels(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame,
-                  numbers: dict[str, pd.Series]) -> None:
+def _check_levels(
+    check: _Collector, text: pd.DataFrame, blank: pd.DataFrame, numbers: dict[str, pd.Series]
+) -> None:
     level = text["data_level"]
     has = {c: numbers[c].notna() for c in schema.SOURCED_NUMBER_COLUMNS}
     any_number = np.logical_or.reduce([has[c] for c in schema.SOURCED_NUMBER_COLUMNS])
-    check.add(any_number & blank["source_quote"], "source_quote",
-              "the words of the paper that state the numbers in this row")
+    check.add(
+        any_number & blank["source_quote"],
+        "source_quote",
+        "the words of the paper that state the numbers in this row",
+    )
     narrative = level == "narrative"
     for column in schema.SOURCED_NUMBER_COLUMNS:
-        check.add(narrative & has[column], column,
-                  "an empty cell: data_level is 'narrative'")
+        check.add(narrative & has[column], column, "an empty cell: data_level is 'narrative'")
     arm = level == "arm"
     binary = text["outcome_type"] == "binary"
     continuous = text["outcome_type"] == "continuous"
     measure = text["effect_measure"]
-    needed_binary = ("events_intervention", "n_intervention", "events_comparator",
-                     "n_comparator")
-    needed_continuous = ("mean_intervention", "sd_intervention", "n_intervention",
-                         "mean_comparator", "sd_comparator", "n_comparator")
+    needed_binary = ("events_intervention", "n_intervention", "events_comparator", "n_comparator")
+    needed_continuous = (
+        "mean_intervention",
+        "sd_intervention",
+        "n_intervention",
+        "mean_comparator",
+        "sd_comparator",
+        "n_comparator",
+    )
     for column in needed_binary:
-        check.add(arm & binary & blank[column], column,
-                  "a number: data_level 'arm' with a binary outcome needs events and n "
-                  "in both arms")
+        check.add(
+            arm & binary & blank[column],
+            column,
+            "a number: data_level 'arm' with a binary outcome needs events and n in both arms",
+        )
     for column in needed_continuous:
-        check.add(arm & continuous & blank[column], column,
-                  "a number: data_level 'arm' with a continuous outcome needs mean, SD and "
-                  "n in both arms")
-    check.add(arm & binary & ~measure.isin(sorted(schema.BINARY_MEASURES)), "effect_measure",
-              "RR, OR or RD for an arm-level binary outcome")
-    check.add(arm & continuous & ~measure.isin(sorted(schema.CONTINUOUS_MEASURES)),
-              "effect_measure", "MD or SMD for an arm-level continuous outcome")
-    check.add(arm & ~(binary | continuous), "outcome_type",
-              "binary or continuous for data_level 'arm' (give other outcomes as contrasts)")
+        check.add(
+            arm & continuous & blank[column],
+            column,
+            "a number: data_level 'arm' with a continuous outcome needs mean, SD and "
+            "n in both arms",
+        )
+    check.add(
+        arm & binary & ~measure.isin(sorted(schema.BINARY_MEASURES)),
+        "effect_measure",
+        "RR, OR or RD for an arm-level binary outcome",
+    )
+    check.add(
+        arm & continuous & ~measure.isin(sorted(schema.CONTINUOUS_MEASURES)),
+        "effect_measure",
+        "MD or SMD for an arm-level continuous outcome",
+    )
+    check.add(
+        arm & ~(binary | continuous),
+        "outcome_type",
+        "binary or continuous for data_level 'arm' (give other outcomes as contrasts)",
+    )
     contrast = level == "contrast"
     for column in ("effect", "ci_low", "ci_high"):
         check.add(contrast & blank[column], column, "a number: data_level is 'contrast'")
-    check.add(contrast & blank["effect_measure"], "effect_measure",
-              "the measure of the reported effect")
+    check.add(
+        contrast & blank["effect_measure"], "effect_measure", "the measure of the reported effect"
+    )
     effect, low, high = numbers["effect"], numbers["ci_low"], numbers["ci_high"]
     given = low.notna() & high.notna() & effect.notna()
     usable = usable_confidence_interval(effect, low, high)
     outside = given & ~((low <= effect) & (effect <= high))
-    check.add(outside, "effect",
-              "an estimate inside its confidence interval [ci_low, ci_high]")
+    check.add(outside, "effect", "an estimate inside its confidence interval [ci_low, ci_high]")
     # the same rule as evsum.stats.effects: a zero-width interval gives no standard error
-    check.add(given & ~outside & ~usable, "ci_high",
-              f"an interval of some width ({CI_RULE}): equal bounds give a standard "
-              "error of 0")
+    check.add(
+        given & ~outside & ~usable,
+        "ci_high",
+        f"an interval of some width ({CI_RULE}): equal bounds give a standard error of 0",
+    )
     ratio = measure.isin(sorted(schema.RATIO_MEASURES))
     for column in ("effect", "ci_low", "ci_high"):
-        check.add(ratio & numbers[column].notna() & (numbers[column] <= 0), column,
-                  "a ratio > 0 (ratios are given on the natural scale, not the log scale)")
+        check.add(
+            ratio & numbers[column].notna() & (numbers[column] <= 0),
+            column,
+            "a ratio > 0 (ratios are given on the natural scale, not the log scale)",
+        )
 
 
 def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
@@ -362,8 +468,11 @@ def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
         values = text[column].to_numpy(dtype=object)
         reported = {p.line for p in check.problems if p.column == column}
         fresh = ~np.isin(lines, list(reported)) if reported else True
-        check.add((values != values[first_row]) & fresh, column,
-                  f"one {column} per study_id, as in the first row of this study")
+        check.add(
+            (values != values[first_row]) & fresh,
+            column,
+            f"one {column} per study_id, as in the first row of this study",
+        )
     # Keys are compared as analyses compare them, and case does not make a new comparison:
     # spaces trimmed and collapsed, case folded.
     key = pd.DataFrame({c: text[c].map(normalised_key) for c in schema.ROW_KEY})
@@ -379,12 +488,22 @@ def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
         if (cells[position] == cells[first]).all():
             expected = "one row per study × comparison × outcome × time point (duplicate row)"
         else:
-            expected = ("one row per study × comparison × outcome × time point: a conflicting "
-                        f"copy of line {int(lines[first])} (keys are compared with spaces "
-                        "trimmed and case ignored)")
-        check.problems.append(Problem(check.source, int(lines[position]), "study_id",
-                                      str(study[position]), expected,
-                                      study[position] or None))
+            expected = (
+                "one row per study × comparison × outcome × time point: a conflicting "
+                f"copy of line {int(lines[first])} (keys are compared with spaces "
+                "trimmed and case ignored)"
+            )
+        check.problems.append(
+            Problem(
+                check.source,
+                int(lines[position]),
+                "study_id",
+                str(study[position]),
+                expected,
+                study[position] or None,
+            )
+        )
+
 
 def normalised_key(value: str) -> str:
     """A key cell as rows are matched: spaces trimmed and collapsed, case folded."""
@@ -405,8 +524,9 @@ def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> pd.DataFrame:
     return typed.reset_index(drop=True)
 
 
-def load_studies(path: str | Path, *, source: str | None = None,
-                 protocol: Protocol | None = None) -> StudyTable:
+def load_studies(
+    path: str | Path, *, source: str | None = None, protocol: Protocol | None = None
+) -> StudyTable:
     """Read and validate a study table in one call.
 
     Parameters
@@ -428,6 +548,8 @@ def load_studies(path: str | Path, *, source: str | None = None,
     source = str(path) if source is None else source
     if protocol is None:
         protocol = load_protocol(resolve_base(near=path))
-    return read_with_partial(path, lambda frame: validate_studies(frame, source,
-                                                                  file_sha256(path), protocol),
-                             source=source)
+    return read_with_partial(
+        path,
+        lambda frame: validate_studies(frame, source, file_sha256(path), protocol),
+        source=source,
+    )

@@ -43,13 +43,14 @@ class Analysis(review.OutcomeAnalysis):
     grade: pd.DataFrame | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @classmethod
-    def of(cls, analysis: review.OutcomeAnalysis,
-           grade: pd.DataFrame | None = None) -> Analysis:
+    def of(cls, analysis: review.OutcomeAnalysis, grade: pd.DataFrame | None = None) -> Analysis:
         """The same analysis as an :class:`Analysis` (with ``grade``, else its own)."""
         if isinstance(analysis, cls):
             return analysis if grade is None else dataclasses.replace(analysis, grade=grade)
-        return cls(**{f.name: getattr(analysis, f.name)
-                      for f in dataclasses.fields(analysis)}, grade=grade)
+        return cls(
+            **{f.name: getattr(analysis, f.name) for f in dataclasses.fields(analysis)},
+            grade=grade,
+        )
 
     def html(self) -> HtmlBlock:
         """The analysis as in the condition report: forest plot, sentence, rows not pooled."""
@@ -79,13 +80,19 @@ class Analysis(review.OutcomeAnalysis):
         from evsum.present.figures.forest import forest_plot
 
         if self.result is None:
-            raise ValueError(f"{self.title}: no study reports usable numbers, so there is "
-                             "no forest plot; see .rows for what the sources say")
+            raise ValueError(
+                f"{self.title}: no study reports usable numbers, so there is "
+                "no forest plot; see .rows for what the sources say"
+            )
         used = self.rows[self.rows["excluded_reason"] == ""]
         basis = result_basis(self, self.grade)
-        options = {"title": None, "subtitle": basis.subtitle,
-                   "higher_is_better": self.higher_is_better,
-                   "intervention": basis.intervention_arm, "comparator": basis.comparator_arm}
+        options = {
+            "title": None,
+            "subtitle": basis.subtitle,
+            "higher_is_better": self.higher_is_better,
+            "intervention": basis.intervention_arm,
+            "comparator": basis.comparator_arm,
+        }
         options.update(style)
         return forest_plot(used, self.result, **options)
 
@@ -136,13 +143,21 @@ class ConditionAnalyses(tuple):
     def with_method(self, method: str, test: str = "z", pi: str = "z") -> ConditionAnalyses:
         """Every analysis pooled again with ``method``, ``test`` and ``pi``
         (see :meth:`~evsum.review.analysis.OutcomeAnalysis.with_method`)."""
-        return ConditionAnalyses((a.with_method(method, test, pi) for a in self),
-                                 self.evidence, self.condition)
+        return ConditionAnalyses(
+            (a.with_method(method, test, pi) for a in self), self.evidence, self.condition
+        )
 
 
-def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | list = "all",
-                      method: str = "REML", test: str = "z", pi: str = "z",
-                      bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR) -> ConditionAnalyses:
+def analyse_condition(
+    evidence: Evidence,
+    condition: str,
+    *,
+    outcomes: str | list = "all",
+    method: str = "REML",
+    test: str = "z",
+    pi: str = "z",
+    bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
+) -> ConditionAnalyses:
     """Pool every outcome of one condition (:func:`evsum.review.analysis.analyse_condition`)
     and return the analyses as objects an analyst can display, plot and re-pool.
 
@@ -172,7 +187,16 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
     >>> first.with_method("DL", test="knha").result.method
     'DL'
     """
-    return ConditionAnalyses(review.analyse_condition(
-        evidence, condition, outcomes=outcomes, method=method, test=test, pi=pi,
-        bayes_tau_prior=bayes_tau_prior),
-        evidence, condition)
+    return ConditionAnalyses(
+        review.analyse_condition(
+            evidence,
+            condition,
+            outcomes=outcomes,
+            method=method,
+            test=test,
+            pi=pi,
+            bayes_tau_prior=bayes_tau_prior,
+        ),
+        evidence,
+        condition,
+    )

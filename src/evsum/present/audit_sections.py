@@ -22,8 +22,11 @@ from evsum.review.claims import claim_gaps, claim_rows
 from evsum.review.participants import StudyParticipants, participants_of
 
 
-def study_summary(rows: pd.DataFrame, characteristics: pd.DataFrame | None = None,
-                  study: StudyParticipants | None = None) -> str:
+def study_summary(
+    rows: pd.DataFrame,
+    characteristics: pd.DataFrame | None = None,
+    study: StudyParticipants | None = None,
+) -> str:
     """One study's mapped rows: design, comparator type, its one participant count
     (:func:`evsum.present.text.study_participants` of ``study``, else of these rows with
     ``characteristics``), then each outcome's result."""
@@ -33,15 +36,22 @@ def study_summary(rows: pd.DataFrame, characteristics: pd.DataFrame | None = Non
         study = participants_of(rows, characteristics)[str(first["study_id"])]
     n = text.study_participants(study)
     results = text.join_values(
-        (f"{text.outcome_words(r['outcome'])} at {r['timepoint']}: {text.row_result(r, res)}"
-         for (_, r), res in zip(rows.iterrows(), row_results(rows), strict=True)), "; ")
+        (
+            f"{text.outcome_words(r['outcome'])} at {r['timepoint']}: {text.row_result(r, res)}"
+            for (_, r), res in zip(rows.iterrows(), row_results(rows), strict=True)
+        ),
+        "; ",
+    )
     label = text.close_bidi(text.study_label(first["first_author"], first["year"]))
-    return (f"{label} ({first['condition']}; "
-            f"{design}; comparator: {first['comparator_type']}; participants {n}): {results}")
+    return (
+        f"{label} ({first['condition']}; "
+        f"{design}; comparator: {first['comparator_type']}; participants {n}): {results}"
+    )
 
 
-def claim_data_summary(claim: pd.Series, studies: pd.DataFrame,
-                       characteristics: pd.DataFrame | None = None) -> str:
+def claim_data_summary(
+    claim: pd.Series, studies: pd.DataFrame, characteristics: pd.DataFrame | None = None
+) -> str:
     """What the mapped study rows say, in one string (the numbers shown beside a claim).
 
     Examples
@@ -54,10 +64,11 @@ def claim_data_summary(claim: pd.Series, studies: pd.DataFrame,
     """
     rows = claim_rows(claim, studies)
     # each study's count from all its rows, as every page words it, not from the mapped ones
-    counts = participants_of(studies[studies["study_id"].isin(rows["study_id"])],
-                             characteristics)
-    parts = [study_summary(group, study=counts[str(study_id)])
-             for study_id, group in rows.groupby("study_id", sort=False)]
+    counts = participants_of(studies[studies["study_id"].isin(rows["study_id"])], characteristics)
+    parts = [
+        study_summary(group, study=counts[str(study_id)])
+        for study_id, group in rows.groupby("study_id", sort=False)
+    ]
     return text.join_values(parts + claim_gaps(claim, studies), ". ") + "."
 
 
@@ -65,17 +76,23 @@ def claims_frame(claims: ClaimTable, evidence: Evidence) -> pd.DataFrame:
     """The claims with ``data_summary`` (from :func:`claim_data_summary`) added."""
     data = claims.data.copy()
     studies = evidence.studies.data
-    data["data_summary"] = [claim_data_summary(row, studies, evidence.characteristics)
-                            for _, row in data.iterrows()]
+    data["data_summary"] = [
+        claim_data_summary(row, studies, evidence.characteristics) for _, row in data.iterrows()
+    ]
     return data
 
 
 def audit_title_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
     """Heading of the audit report with the numbers of claims and references checked."""
-    return render("title.html.j2", heading="Claims and citation audit", subtitle=(
-        f"{text.plural(len(claims.data), 'claim')} of the audited text checked against "
-        f"the evidence base; {text.plural(len(audit.checks), 'entry', 'entries')} of its "
-        "reference list checked against the curated references."))
+    return render(
+        "title.html.j2",
+        heading="Claims and citation audit",
+        subtitle=(
+            f"{text.plural(len(claims.data), 'claim')} of the audited text checked against "
+            f"the evidence base; {text.plural(len(audit.checks), 'entry', 'entries')} of its "
+            "reference list checked against the curated references."
+        ),
+    )
 
 
 def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
@@ -91,31 +108,52 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
         f"Of the {total} claims checked, "
         + ("none is" if supported == 0 else f"{supported} {'is' if supported == 1 else 'are'}")
         + " fully supported by the evidence the text cites or by the studies in this "
-        "evidence base.")
+        "evidence base."
+    )
     points.append(
         f"{counts['partly supported']} are partly supported, {counts['overstated']} overstate "
-        f"what the studies show and {counts['not supported']} are not supported.")
+        f"what the studies show and {counts['not supported']} are not supported."
+    )
     unassessable = counts["not assessable from the cited evidence"]
     points.append(
         f"{unassessable} cannot be checked against the cited evidence"
-        + (f", including {text.plural(stories, 'patient story', 'patient stories')}, which are "
-           "anecdotes and not evidence." if stories else "."))
+        + (
+            f", including {text.plural(stories, 'patient story', 'patient stories')}, which are "
+            "anecdotes and not evidence."
+            if stories
+            else "."
+        )
+    )
     cited_good = int((cited["verdict"] == "supported").sum())
     cited_counts = cited["verdict"].value_counts()
     points.append(
         f"{text.plural(len(cited), 'claim')} cite a reference; "
-        + ("none of them is" if cited_good == 0 else f"{cited_good} of them "
-           f"{'is' if cited_good == 1 else 'are'}") + " fully supported by it ("
+        + (
+            "none of them is"
+            if cited_good == 0
+            else f"{cited_good} of them {'is' if cited_good == 1 else 'are'}"
+        )
+        + " fully supported by it ("
         + ", ".join(f"{cited_counts[v]} {v}" for v in VERDICTS if cited_counts.get(v, 0))
-        + ").")
+        + ")."
+    )
     clean = sum(check.ok for check in audit.checks)
     wrong = [check for check in audit.checks if not check.ok]
-    line = (f"{clean} of the {len(audit.checks)} entries in the reference list match the "
-            "record curated from the journals")
+    line = (
+        f"{clean} of the {len(audit.checks)} entries in the reference list match the "
+        "record curated from the journals"
+    )
     if wrong:
         line += "; the others are wrong: " + text.join_values(
-            (text.close_bidi(check.entry.key or f"entry {check.entry.index}")
-             + " (" + ", ".join(check.kinds) + ")" for check in wrong), "; ")
+            (
+                text.close_bidi(check.entry.key or f"entry {check.entry.index}")
+                + " ("
+                + ", ".join(check.kinds)
+                + ")"
+                for check in wrong
+            ),
+            "; ",
+        )
     points.append(line + ".")
     return render("bullets.html.j2", points=points)
 
@@ -132,27 +170,43 @@ def _claim(claim: pd.Series, evidence: Evidence, studies: pd.DataFrame) -> dict:
     cited = studies[studies["study_id"] == key] if key else studies.iloc[0:0]
     mapped = claim_rows(claim, studies)
     protocol = evidence.protocol
-    rows = [{
-        "study_link": page_link(row["condition"], f"study-{row['study_id']}"),
-        "row_link": page_link(row["condition"], row_anchor(row)),
-        "first_author": row["first_author"], "year": row["year"],
-        "comparison": text.versus(
-            protocol.study_comparison(row["study_id"], row["comparator_type"])
-            if protocol is not None else row["comparator_type"]),
-        "outcome": (protocol.outcome_label(row["outcome"]) if protocol is not None
-                    else text.outcome_words(row["outcome"])),
-        "timepoint": row["timepoint"],
-        "result": text.row_result(row, result),
-        "quote": row["source_quote"] if row["data_level"] == "narrative" else "",
-    } for (_, row), result in zip(mapped.iterrows(), row_results(mapped), strict=True)]
+    rows = [
+        {
+            "study_link": page_link(row["condition"], f"study-{row['study_id']}"),
+            "row_link": page_link(row["condition"], row_anchor(row)),
+            "first_author": row["first_author"],
+            "year": row["year"],
+            "comparison": text.versus(
+                protocol.study_comparison(row["study_id"], row["comparator_type"])
+                if protocol is not None
+                else row["comparator_type"]
+            ),
+            "outcome": (
+                protocol.outcome_label(row["outcome"])
+                if protocol is not None
+                else text.outcome_words(row["outcome"])
+            ),
+            "timepoint": row["timepoint"],
+            "result": text.row_result(row, result),
+            "quote": row["source_quote"] if row["data_level"] == "narrative" else "",
+        }
+        for (_, row), result in zip(mapped.iterrows(), row_results(mapped), strict=True)
+    ]
     return {
-        "claim_id": claim["claim_id"], "quote": claim["quote"], "section": claim["section"],
-        "claim_type": claim["claim_type"], "cited": claim["cited_reference"],
+        "claim_id": claim["claim_id"],
+        "quote": claim["quote"],
+        "section": claim["section"],
+        "claim_type": claim["claim_type"],
+        "cited": claim["cited_reference"],
         "reference_id": key,
-        "reference_page": (page_link(cited.iloc[0]["condition"], f"study-{key}")
-                           if len(cited) else ""),
-        "reference_doi": ref.get("DOI", ""), "verdict": claim["verdict"],
-        "rationale": claim["rationale"], "rows": rows, "gaps": claim_gaps(claim, studies),
+        "reference_page": (
+            page_link(cited.iloc[0]["condition"], f"study-{key}") if len(cited) else ""
+        ),
+        "reference_doi": ref.get("DOI", ""),
+        "verdict": claim["verdict"],
+        "rationale": claim["rationale"],
+        "rows": rows,
+        "gaps": claim_gaps(claim, studies),
     }
 
 
@@ -163,8 +217,10 @@ def claims_html(claims: ClaimTable, evidence: Evidence) -> HtmlBlock:
     digits); each row links to its line in the condition report.
     """
     studies = evidence.studies.data
-    return render("audit_claims.html.j2",
-                  claims=[_claim(c, evidence, studies) for _, c in claims.data.iterrows()])
+    return render(
+        "audit_claims.html.j2",
+        claims=[_claim(c, evidence, studies) for _, c in claims.data.iterrows()],
+    )
 
 
 def citation_audit_html(audit: CitationAudit) -> HtmlBlock:
@@ -172,12 +228,23 @@ def citation_audit_html(audit: CitationAudit) -> HtmlBlock:
 
     A cited DOI is a link only when it equals the matched record's DOI.
     """
-    entries = [{
-        "index": check.entry.index, "key": check.entry.key, "style": check.entry.style,
-        "text": check.entry.text, "doi": check.entry.doi, "doi_verified": check.doi_verified,
-        "matched": check.reference_id, "matched_by": check.matched_by,
-        "related": list(check.related_ids or ()), "ok": check.ok,
-        "findings": ([(d.kind, d.detail, True) for d in check.discrepancies]
-                     + [(n.kind, n.detail, False) for n in check.notes]),
-    } for check in audit.checks]
+    entries = [
+        {
+            "index": check.entry.index,
+            "key": check.entry.key,
+            "style": check.entry.style,
+            "text": check.entry.text,
+            "doi": check.entry.doi,
+            "doi_verified": check.doi_verified,
+            "matched": check.reference_id,
+            "matched_by": check.matched_by,
+            "related": list(check.related_ids or ()),
+            "ok": check.ok,
+            "findings": (
+                [(d.kind, d.detail, True) for d in check.discrepancies]
+                + [(n.kind, n.detail, False) for n in check.notes]
+            ),
+        }
+        for check in audit.checks
+    ]
     return render("audit_citations.html.j2", entries=entries, summary=audit.summary())

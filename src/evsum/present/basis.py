@@ -92,4 +92,6 @@ def result_basis(analysis: OutcomeAnalysis, grade: pd.DataFrame | None = None) -
         design=text.design_words(design_count(used), intervention, dose_comparison=dose),
         comparison=text.comparison_words(own, intervention, dose_comparison=dose),
         certainty=grade_certainty(found) if found is not None else text.NOT_ASSESSED,
-        intervention_arm=first, comparator_arm=second)
+        intervention_arm=first,
+        comparator_arm=second,
+    )

@@ -24,15 +24,31 @@ def curation_log_html(evidence: Evidence) -> HtmlBlock:
     conditions = []
     for condition in evidence.studies.conditions:
         rows = evidence.studies.for_condition(condition)
-        notes = [{
-            "anchor": row_anchor(row), "study": f"{row['first_author']} {row['year']}",
-            "outcome": text.outcome_words(row["outcome"]), "timepoint": row["timepoint"],
-            "comparator_type": row["comparator_type"], "line": int(row["line"]),
-            "note": row["notes"],
-        } for _, row in rows.iterrows()
-            if isinstance(row["notes"], str) and row["notes"].strip()]
+        notes = [
+            {
+                "anchor": row_anchor(row),
+                "study": f"{row['first_author']} {row['year']}",
+                "outcome": text.outcome_words(row["outcome"]),
+                "timepoint": row["timepoint"],
+                "comparator_type": row["comparator_type"],
+                "line": int(row["line"]),
+                "note": row["notes"],
+            }
+            for _, row in rows.iterrows()
+            if isinstance(row["notes"], str) and row["notes"].strip()
+        ]
         if notes:
-            conditions.append({"key": condition, "label": protocol.condition_label(condition),
-                               "page": condition, "notes": notes})
-    return render("curation_log.html.j2", conditions=conditions,
-                  source=evidence.studies.source.rsplit("/", 1)[-1], rows=len(data))
+            conditions.append(
+                {
+                    "key": condition,
+                    "label": protocol.condition_label(condition),
+                    "page": condition,
+                    "notes": notes,
+                }
+            )
+    return render(
+        "curation_log.html.j2",
+        conditions=conditions,
+        source=evidence.studies.source.rsplit("/", 1)[-1],
+        rows=len(data),
+    )

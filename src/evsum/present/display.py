@@ -29,10 +29,13 @@ def result_html(result: Any) -> str:
     if type(result).__name__ in ("PoolResult", "SubgroupResult", "ConfintResult", "BayesResult"):
         frame = result.to_frame()
         columns = list(frame.columns)
-        cells = [[text.number(v, 4) if isinstance(v, float) else v for v in row]
-                 for row in frame.itertuples(index=False)]
-    return str(render("result.html.j2", description=text.describe(result), columns=columns,
-                      cells=cells))
+        cells = [
+            [text.number(v, 4) if isinstance(v, float) else v for v in row]
+            for row in frame.itertuples(index=False)
+        ]
+    return str(
+        render("result.html.j2", description=text.describe(result), columns=columns, cells=cells)
+    )
 
 
 def register(shell: Any) -> None:

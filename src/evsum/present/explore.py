@@ -25,9 +25,15 @@ __all__ = ["CONTROLS", "Explorer", "explore"]
 
 #: The controls, in the order shown: (name, label).
 CONTROLS: tuple[tuple[str, str], ...] = (
-    ("condition", "Condition"), ("outcome", "Outcome"), ("timepoint", "Time point"),
-    ("comparator", "Comparator"), ("studies", "Studies"), ("method", "Method"),
-    ("test", "Test"), ("pi", "Prediction interval"))
+    ("condition", "Condition"),
+    ("outcome", "Outcome"),
+    ("timepoint", "Time point"),
+    ("comparator", "Comparator"),
+    ("studies", "Studies"),
+    ("method", "Method"),
+    ("test", "Test"),
+    ("pi", "Prediction interval"),
+)
 #: The words of each design class (randomised and non-randomised evidence is never pooled).
 STUDIES = {"randomised": "randomised trials", "non-randomised": "non-randomised studies"}
 
@@ -39,8 +45,7 @@ def _first(options: list[tuple[str, str]], wanted: str, name: str) -> str:
     if not wanted:
         return values[0] if values else ""
     if wanted not in values:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, values))}; "
-                         f"got {wanted!r}")
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, values))}; got {wanted!r}")
     return wanted
 
 
@@ -63,16 +68,32 @@ class Explorer:
         A choice the evidence base does not offer (the message lists those it does).
     """
 
-    def __init__(self, evidence: Evidence, *, condition: str = "", outcome: str = "",
-                 timepoint: str = "", comparator: str = "", studies: str = "",
-                 method: str = "REML", test: str = "z", pi: str = "z") -> None:
+    def __init__(
+        self,
+        evidence: Evidence,
+        *,
+        condition: str = "",
+        outcome: str = "",
+        timepoint: str = "",
+        comparator: str = "",
+        studies: str = "",
+        method: str = "REML",
+        test: str = "z",
+        pi: str = "z",
+    ) -> None:
         self.evidence = evidence
         self._analyses: dict[str, tuple[Analysis, ...]] = {}
         self.choices: dict[str, str] = {}
-        wanted = {"condition": condition or choose_condition(evidence), "outcome": outcome,
-                  "timepoint": timepoint, "comparator": comparator, "studies": studies,
-                  "method": method,
-                  "test": test, "pi": pi}
+        wanted = {
+            "condition": condition or choose_condition(evidence),
+            "outcome": outcome,
+            "timepoint": timepoint,
+            "comparator": comparator,
+            "studies": studies,
+            "method": method,
+            "test": test,
+            "pi": pi,
+        }
         for name, _ in CONTROLS:
             self.choices[name] = _first(self.options(name), wanted[name], name)
 
@@ -82,7 +103,8 @@ class Explorer:
         with the chosen method)."""
         if condition not in self._analyses:
             self._analyses[condition] = tuple(
-                a for a in analyse_condition(self.evidence, condition) if a.result is not None)
+                a for a in analyse_condition(self.evidence, condition) if a.result is not None
+            )
         return self._analyses[condition]
 
     def options(self, name: str) -> list[tuple[str, str]]:
@@ -92,16 +114,23 @@ class Explorer:
             protocol = self.evidence.protocol
             conditions = self.evidence.studies.conditions
             order = list(protocol.conditions) if protocol is not None else []
-            ordered = sorted(conditions, key=lambda k: (
-                order.index(k) if k in order else len(order), k))
-            return [(protocol.condition_label(k) if protocol is not None else k, k)
-                    for k in ordered]
+            ordered = sorted(
+                conditions, key=lambda k: (order.index(k) if k in order else len(order), k)
+            )
+            return [
+                (protocol.condition_label(k) if protocol is not None else k, k) for k in ordered
+            ]
         if name in ("method", "test", "pi"):
             values = {"method": vocab.METHODS, "test": vocab.TESTS, "pi": vocab.PI_TYPES}[name]
-            labels = {"method": vocab.METHOD_LABELS,
-                      "test": {"z": "z (normal)", "knha": "Hartung-Knapp (knha)",
-                               "adhoc": "Hartung-Knapp, ad hoc (adhoc)"},
-                      "pi": {"z": "z (metafor predict)", "t": "t, k - 2 df (Higgins 2009)"}}
+            labels = {
+                "method": vocab.METHOD_LABELS,
+                "test": {
+                    "z": "z (normal)",
+                    "knha": "Hartung-Knapp (knha)",
+                    "adhoc": "Hartung-Knapp, ad hoc (adhoc)",
+                },
+                "pi": {"z": "z (metafor predict)", "t": "t, k - 2 df (Higgins 2009)"},
+            }
             return [(labels[name].get(v, v), v) for v in values]
         found = self.analyses(c["condition"])
         if name == "outcome":
@@ -136,7 +165,11 @@ class Explorer:
         c = self.choices
         for found in self.analyses(c["condition"]):
             if (found.outcome, found.timepoint, found.comparator_type, found.design_class) == (
-                    c["outcome"], c["timepoint"], c["comparator"], c["studies"]):
+                c["outcome"],
+                c["timepoint"],
+                c["comparator"],
+                c["studies"],
+            ):
                 return found.with_method(c["method"], c["test"], c["pi"])
         return None
 
@@ -152,18 +185,32 @@ class Explorer:
         result = found.result
         frame = summary_of_findings([found], self.evidence.grade)
         protocol = found.protocol
-        sof = sof_html(frame, intervention=found.intervention, comparator=found.comparator_type,
-                       protocol=protocol)
+        sof = sof_html(
+            frame,
+            intervention=found.intervention,
+            comparator=found.comparator_type,
+            protocol=protocol,
+        )
         loo = found.leave_one_out
-        loo_cells = [] if loo is None else [
-            [text.number(v, 4) if isinstance(v, float) else v for v in row]
-            for row in loo.itertuples(index=False)]
+        loo_cells = (
+            []
+            if loo is None
+            else [
+                [text.number(v, 4) if isinstance(v, float) else v for v in row]
+                for row in loo.itertuples(index=False)
+            ]
+        )
         return render(
-            "explore.html.j2", found=found,
+            "explore.html.j2",
+            found=found,
             figure=figure_html(found.forest_plot(), f"Forest plot: {found.title}"),
-            estimate=text.pooled_effect(result), sentence=text.describe(result),
-            method=vocab.METHOD_LABELS.get(result.method, result.method), sof=sof,
-            loo_columns=list(loo.columns) if loo is not None else [], loo_cells=loo_cells)
+            estimate=text.pooled_effect(result),
+            sentence=text.describe(result),
+            method=vocab.METHOD_LABELS.get(result.method, result.method),
+            sof=sof,
+            loo_columns=list(loo.columns) if loo is not None else [],
+            loo_cells=loo_cells,
+        )
 
     def _repr_html_(self) -> str:
         return styled(self.view())
@@ -193,9 +240,13 @@ class Explorer:
                 busy.clear()
 
         for name, label in CONTROLS:
-            drop = widgets.Dropdown(options=self.options(name), value=self.choices[name],
-                                    description=label, style={"description_width": "9rem"},
-                                    layout=widgets.Layout(width="32rem"))
+            drop = widgets.Dropdown(
+                options=self.options(name),
+                value=self.choices[name],
+                description=label,
+                style={"description_width": "9rem"},
+                layout=widgets.Layout(width="32rem"),
+            )
             drop.add_class(f"evsum-control-{name}")
             drop.observe(refresh, names="value")
             dropdowns[name] = drop

@@ -73,7 +73,7 @@ def url_parts(value: Any) -> list[tuple[str, bool]]:
     out, last = [], 0
     for match in _URL.finditer(raw):
         parsed = urllib.parse.urlparse(match.group(0))
-        out.append((raw[last:match.start()], False))
+        out.append((raw[last : match.start()], False))
         out.append((match.group(0), parsed.scheme == "https" and bool(parsed.netloc)))
         last = match.end()
     out.append((raw[last:], False))
@@ -118,10 +118,17 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters.update(
-        number=text.number, p_value=text.p_value, interval=text.interval,
-        percentage=text.percentage, count=text.count, plural=text.plural,
-        outcome_words=text.outcome_words, page_link=page_link, verdict_class=css_class,
-        join=text.join_values)  # each joined value's bidi overrides closed
+        number=text.number,
+        p_value=text.p_value,
+        interval=text.interval,
+        percentage=text.percentage,
+        count=text.count,
+        plural=text.plural,
+        outcome_words=text.outcome_words,
+        page_link=page_link,
+        verdict_class=css_class,
+        join=text.join_values,
+    )  # each joined value's bidi overrides closed
     env.globals.update(doi_href=doi_href, url_parts=url_parts, page_link=page_link)
     return env
 
@@ -137,8 +144,9 @@ def styled(markup: Any) -> str:
     return str(render("block.html.j2", body=HtmlBlock(markup)))
 
 
-def figure_html(fig: Any, alt: str, caption: str = "", *, description: Any = (),
-                description_id: str = "") -> HtmlBlock:
+def figure_html(
+    fig: Any, alt: str, caption: str = "", *, description: Any = (), description_id: str = ""
+) -> HtmlBlock:
     """Embed a matplotlib figure as a PNG data URI (``<img>`` with escaped alt text); with a
     ``caption``, inside ``<figure>`` with it as the ``<figcaption>``.
 
@@ -149,5 +157,11 @@ def figure_html(fig: Any, alt: str, caption: str = "", *, description: Any = (),
     description = list(description)
     if description and not description_id:
         raise ValueError("a figure's description needs a description_id")
-    return render("figure.html.j2", src=png_data_uri(fig), alt=alt, caption=caption,
-                  description=description, description_id=description_id)
+    return render(
+        "figure.html.j2",
+        src=png_data_uri(fig),
+        alt=alt,
+        caption=caption,
+        description=description,
+        description_id=description_id,
+    )

@@ -45,8 +45,12 @@ def template_environment() -> jinja2.Environment:
     """Jinja2 environment over ``evsum/present/templates`` with HTML autoescaping on."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("evsum", "present/templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-        lstrip_blocks=True, keep_trailing_newline=False)
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
 
 
 def _render(name: str, **context) -> HtmlBlock:
@@ -56,9 +60,12 @@ def _render(name: str, **context) -> HtmlBlock:
 def methods_title_html(evidence: Evidence) -> HtmlBlock:
     """The page heading: the review's title (from the protocol) and "methods"."""
     protocol = evidence.protocol
-    return _render("title.html.j2", title=protocol.title if protocol else "",
-                   studies=int(evidence.studies.data["study_id"].nunique()),
-                   rows=len(evidence.studies.data))
+    return _render(
+        "title.html.j2",
+        title=protocol.title if protocol else "",
+        studies=int(evidence.studies.data["study_id"].nunique()),
+        rows=len(evidence.studies.data),
+    )
 
 
 def eligibility_html(evidence: Evidence) -> HtmlBlock:
@@ -74,8 +81,16 @@ def eligibility_html(evidence: Evidence) -> HtmlBlock:
 def information_sources_html(evidence: Evidence, flow: PrismaFlow | None = None) -> HtmlBlock:
     """Each source of records with its kind, the records it gave and what was read of it."""
     flow = flow or prisma_flow(evidence)
-    rows = [{"label": s.label, "kind": SOURCE_KIND_LABELS[s.kind], "records": s.records,
-             "note": s.note} for kind in RECORD_SOURCES for s in flow.sources_of(kind)]
+    rows = [
+        {
+            "label": s.label,
+            "kind": SOURCE_KIND_LABELS[s.kind],
+            "records": s.records,
+            "note": s.note,
+        }
+        for kind in RECORD_SOURCES
+        for s in flow.sources_of(kind)
+    ]
     dated = "search_date" in evidence.search_log.columns
     return _render("sources.html.j2", rows=rows, recorded=flow.recorded, dated=dated)
 
@@ -83,18 +98,21 @@ def information_sources_html(evidence: Evidence, flow: PrismaFlow | None = None)
 def prisma_alt_text(flow: PrismaFlow) -> str:
     """One or two sentences saying what the PRISMA diagram shows, from its counts."""
     if not flow.recorded:
-        return ("PRISMA 2020 flow diagram: no search log was recorded, so every count is "
-                "not recorded.")
+        return (
+            "PRISMA 2020 flow diagram: no search log was recorded, so every count is not recorded."
+        )
 
     def n(value: int | None) -> str:
         return "not recorded" if value is None else str(value)
 
-    return (f"PRISMA 2020 flow diagram. Records identified: {n(flow.records_identified)}; "
-            f"duplicates removed: {n(flow.duplicates_removed)}; screened: "
-            f"{n(flow.records_screened)}; reports excluded with reasons: "
-            f"{n(flow.reports_excluded_total)}. Studies included: {n(flow.studies_included)}; "
-            f"ongoing: {n(flow.ongoing)}; awaiting classification: "
-            f"{n(flow.awaiting_classification)}.")
+    return (
+        f"PRISMA 2020 flow diagram. Records identified: {n(flow.records_identified)}; "
+        f"duplicates removed: {n(flow.duplicates_removed)}; screened: "
+        f"{n(flow.records_screened)}; reports excluded with reasons: "
+        f"{n(flow.reports_excluded_total)}. Studies included: {n(flow.studies_included)}; "
+        f"ongoing: {n(flow.ongoing)}; awaiting classification: "
+        f"{n(flow.awaiting_classification)}."
+    )
 
 
 def prisma_figure_html(evidence: Evidence, flow: PrismaFlow | None = None) -> HtmlBlock:
@@ -105,8 +123,7 @@ def prisma_figure_html(evidence: Evidence, flow: PrismaFlow | None = None) -> Ht
     with figure_style():
         fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return _render("prisma.html.j2", data=data, alt=prisma_alt_text(flow),
-                   recorded=flow.recorded)
+    return _render("prisma.html.j2", data=data, alt=prisma_alt_text(flow), recorded=flow.recorded)
 
 
 def extraction_html(evidence: Evidence) -> HtmlBlock:
@@ -117,8 +134,9 @@ def extraction_html(evidence: Evidence) -> HtmlBlock:
     levels = data["data_level"].value_counts().to_dict()
     sources = data["source_type"].value_counts().to_dict()
     read_in = data["source_kind"].map(text.source_kind).value_counts().to_dict()
-    return _render("extraction.html.j2", rows=len(data), levels=levels, sources=sources,
-                   read_in=read_in)
+    return _render(
+        "extraction.html.j2", rows=len(data), levels=levels, sources=sources, read_in=read_in
+    )
 
 
 def risk_of_bias_tools_html(evidence: Evidence) -> HtmlBlock:
@@ -127,8 +145,13 @@ def risk_of_bias_tools_html(evidence: Evidence) -> HtmlBlock:
     tools = []
     for tool, labels in ROB_DOMAIN_LABELS.items():
         used = rob[rob["tool"] == tool] if len(rob) else rob
-        tools.append({"tool": tool, "studies": int(used["study_id"].nunique()) if len(used) else 0,
-                      "domains": [labels[d] for d in labels if d != "overall"]})
+        tools.append(
+            {
+                "tool": tool,
+                "studies": int(used["study_id"].nunique()) if len(used) else 0,
+                "domains": [labels[d] for d in labels if d != "overall"],
+            }
+        )
     return _render("risk_of_bias.html.j2", tools=tools, recorded=bool(len(rob)))
 
 
@@ -138,14 +161,21 @@ def synthesis_html(evidence: Evidence, *, method: str = "REML") -> HtmlBlock:
     data = evidence.studies.data
     measures = sorted({m for m in data["effect_measure"] if isinstance(m, str) and m})
     method = METHOD_ALIASES.get(method, method)
-    return _render("synthesis.html.j2", method=method,
-                   method_label=METHOD_LABELS.get(method, method),
-                   measures=[MEASURE_LABELS.get(m, m) for m in measures])
+    return _render(
+        "synthesis.html.j2",
+        method=method,
+        method_label=METHOD_LABELS.get(method, method),
+        measures=[MEASURE_LABELS.get(m, m) for m in measures],
+    )
 
 
 def certainty_html(evidence: Evidence) -> HtmlBlock:
     """Certainty assessment: GRADE domains and how many outcome comparisons were rated."""
     grade = evidence.grade
     levels = grade["certainty"].value_counts().to_dict() if len(grade) else {}
-    return _render("certainty.html.j2", rated=len(grade), levels=levels,
-                   domains=[d.replace("_", " ") for d in GRADE_DOMAINS])
+    return _render(
+        "certainty.html.j2",
+        rated=len(grade),
+        levels=levels,
+        domains=[d.replace("_", " ") for d in GRADE_DOMAINS],
+    )

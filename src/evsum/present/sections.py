@@ -23,21 +23,38 @@ from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
 
 __all__ = [
-    "HtmlBlock", "analyses_html", "data_version_html", "evidence_map_alt", "evidence_map_html",
+    "HtmlBlock",
+    "analyses_html",
+    "data_version_html",
+    "evidence_map_alt",
+    "evidence_map_html",
     "figure_html",
-    "headline_html", "heterogeneity_html", "limitations_html", "outcome_rows_html",
-    "overview_title_html", "pico_html", "prisma_html", "protocol_of", "references_html",
-    "risk_of_bias_html", "row_anchor", "single_study_effect", "studies_html",
-    "summary_of_findings_html", "title_html",
+    "headline_html",
+    "heterogeneity_html",
+    "limitations_html",
+    "outcome_rows_html",
+    "overview_title_html",
+    "pico_html",
+    "prisma_html",
+    "protocol_of",
+    "references_html",
+    "risk_of_bias_html",
+    "row_anchor",
+    "single_study_effect",
+    "studies_html",
+    "summary_of_findings_html",
+    "title_html",
 ]
 
 #: Wording used when an evidence base has no protocol file.
-GENERIC_PROTOCOL = Protocol(title="Evidence summary", question="", intervention="intervention",
-                            comparator="comparator")
+GENERIC_PROTOCOL = Protocol(
+    title="Evidence summary", question="", intervention="intervention", comparator="comparator"
+)
 
 
-def protocol_of(source: Evidence | tuple[OutcomeAnalysis, ...] | None,
-                protocol: Protocol | None = None) -> Protocol:
+def protocol_of(
+    source: Evidence | tuple[OutcomeAnalysis, ...] | None, protocol: Protocol | None = None
+) -> Protocol:
     """The protocol to word a block with: the one given, else the evidence's (or the
     analyses'), else :data:`GENERIC_PROTOCOL`."""
     if protocol is not None:
@@ -70,16 +87,26 @@ def pico_html(evidence: Evidence, condition: str) -> HtmlBlock:
     question = spec.question if spec and spec.question else protocol.question
     items = [("Question", question)] if question else []
     items += [
-        ("Population", (spec.population if spec and spec.population
-                        else f"People with {label.lower()}")),
+        (
+            "Population",
+            (spec.population if spec and spec.population else f"People with {label.lower()}"),
+        ),
         ("Intervention", _capital(protocol.intervention)),
-        ("Comparators", text.join_values(protocol.comparison_label(c)
-                                         for c in sorted(rows["comparator_type"].unique()))
-         + " (analysed separately, never mixed)"),
-        ("Outcomes", text.join_values(protocol.outcome_label(o)
-                                      for o in sorted(rows["outcome"].unique()))),
-        ("Studies", f"{rows['study_id'].nunique()} ({design_text}); "
-                    f"{text.plural(len(rows), 'data row')}"),
+        (
+            "Comparators",
+            text.join_values(
+                protocol.comparison_label(c) for c in sorted(rows["comparator_type"].unique())
+            )
+            + " (analysed separately, never mixed)",
+        ),
+        (
+            "Outcomes",
+            text.join_values(protocol.outcome_label(o) for o in sorted(rows["outcome"].unique())),
+        ),
+        (
+            "Studies",
+            f"{rows['study_id'].nunique()} ({design_text}); {text.plural(len(rows), 'data row')}",
+        ),
     ]
     return render("pico.html.j2", items=items)
 
@@ -96,28 +123,41 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
     paper's DOI or the first row's locator)."""
     protocol = protocol_of(evidence)
     rows = evidence.studies.for_condition(condition).drop_duplicates("study_id")
-    chars = evidence.characteristics.set_index("study_id") if len(
-        evidence.characteristics) else pd.DataFrame()
+    chars = (
+        evidence.characteristics.set_index("study_id")
+        if len(evidence.characteristics)
+        else pd.DataFrame()
+    )
     studies = []
     counts = study_participants(evidence, condition)
     for _, row in rows.iterrows():
         info = chars.loc[row["study_id"]] if row["study_id"] in chars.index else pd.Series()
-        studies.append({
-            "study_id": row["study_id"], "first_author": row["first_author"],
-            "year": row["year"],
-            "design": f"{vocab.DESIGNS.get(row['design'], row['design'])}; {row['blinding']}",
-            "n": text.study_participants(counts[row["study_id"]]),
-            "intervention": row["intervention"],
-            "comparator": f"{row['comparator']} ({row['comparator_type']})",
-            "co_therapy": info.get("co_therapy", "") or "not recorded",
-            "follow_up": info.get("follow_up", "") or row["timepoint"],
-            "doi": row["doi"], "locator": row["source_locator"],
-            "source_kind": _study_source_kinds(evidence, condition, row["study_id"]),
-        })
-    headers = ["Study", "Design",
-               f"Participants ({protocol.intervention} / {protocol.comparator})",
-               "Intervention", "Comparator (type)", "Co-therapy (both arms)", "Follow-up",
-               "Source"]
+        studies.append(
+            {
+                "study_id": row["study_id"],
+                "first_author": row["first_author"],
+                "year": row["year"],
+                "design": f"{vocab.DESIGNS.get(row['design'], row['design'])}; {row['blinding']}",
+                "n": text.study_participants(counts[row["study_id"]]),
+                "intervention": row["intervention"],
+                "comparator": f"{row['comparator']} ({row['comparator_type']})",
+                "co_therapy": info.get("co_therapy", "") or "not recorded",
+                "follow_up": info.get("follow_up", "") or row["timepoint"],
+                "doi": row["doi"],
+                "locator": row["source_locator"],
+                "source_kind": _study_source_kinds(evidence, condition, row["study_id"]),
+            }
+        )
+    headers = [
+        "Study",
+        "Design",
+        f"Participants ({protocol.intervention} / {protocol.comparator})",
+        "Intervention",
+        "Comparator (type)",
+        "Co-therapy (both arms)",
+        "Follow-up",
+        "Source",
+    ]
     return render("studies.html.j2", headers=headers, studies=studies)
 
 
@@ -132,20 +172,38 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
     A reported effect is shown with the paper's digits (:func:`evsum.present.text.reported`).
     """
     protocol = protocol_of(evidence)
-    rows = [{
-        "anchor": row_anchor(row), "first_author": row["first_author"], "year": row["year"],
-        "outcome": text.outcome_words(row["outcome"]), "timepoint": row["timepoint"],
-        "comparator_type": row["comparator_type"],
-        "arm_intervention": text.arm_data(row, "intervention"),
-        "arm_comparator": text.arm_data(row, "comparator"),
-        "effect": text.reported_effect(row), "data_level": row["data_level"],
-        "quote": row["source_quote"], "derivation": row["derivation"],
-        "source_kind": text.source_words(row["source_kind"], row["source_type"]),
-        "locator": row["source_locator"], "doi": row["doi"],
-    } for _, row in evidence.studies.for_condition(condition).iterrows()]
-    headers = ["Study", "Outcome", "Time point", "Comparator type",
-               _capital(protocol.intervention), "Comparator", "Reported effect (95% CI)",
-               "Data", "Quote", "Source"]
+    rows = [
+        {
+            "anchor": row_anchor(row),
+            "first_author": row["first_author"],
+            "year": row["year"],
+            "outcome": text.outcome_words(row["outcome"]),
+            "timepoint": row["timepoint"],
+            "comparator_type": row["comparator_type"],
+            "arm_intervention": text.arm_data(row, "intervention"),
+            "arm_comparator": text.arm_data(row, "comparator"),
+            "effect": text.reported_effect(row),
+            "data_level": row["data_level"],
+            "quote": row["source_quote"],
+            "derivation": row["derivation"],
+            "source_kind": text.source_words(row["source_kind"], row["source_type"]),
+            "locator": row["source_locator"],
+            "doi": row["doi"],
+        }
+        for _, row in evidence.studies.for_condition(condition).iterrows()
+    ]
+    headers = [
+        "Study",
+        "Outcome",
+        "Time point",
+        "Comparator type",
+        _capital(protocol.intervention),
+        "Comparator",
+        "Reported effect (95% CI)",
+        "Data",
+        "Quote",
+        "Source",
+    ]
     return render("outcome_rows.html.j2", headers=headers, rows=rows)
 
 
@@ -158,11 +216,15 @@ def single_study_effect(analysis: OutcomeAnalysis) -> tuple[str, str]:
     """
     row = analysis.rows[analysis.rows["excluded_reason"] == ""].iloc[0]
     if row["data_level"] == "contrast" and text.reported_effect(row):
-        return (text.reported_effect(row),
-                "As reported by the paper; evsum's forest plot recomputes the interval from "
-                "its width (generic inverse variance), which can differ in the last digit.")
-    return (text.pooled_effect(analysis.result),
-            "Computed by evsum from the arm data (not reported as such by the paper).")
+        return (
+            text.reported_effect(row),
+            "As reported by the paper; evsum's forest plot recomputes the interval from "
+            "its width (generic inverse variance), which can differ in the last digit.",
+        )
+    return (
+        text.pooled_effect(analysis.result),
+        "Computed by evsum from the arm data (not reported as such by the paper).",
+    )
 
 
 def analysis_effect(analysis: OutcomeAnalysis) -> str:
@@ -201,19 +263,26 @@ def forest_alt(analysis: OutcomeAnalysis, basis: ResultBasis | None = None) -> s
             return f"{head}: {row['label']}, {measure} {shown}{ci}.{after}"
     frame = result.to_frame()
     studies = frame[frame["label"] != "pooled"]
-    parts = [f"{r.label}, {measure} {text.number(r.effect)}, {_ci(r.ci_low, r.ci_high)}"
-             for r in studies.itertuples(index=False)]
+    parts = [
+        f"{r.label}, {measure} {text.number(r.effect)}, {_ci(r.ci_low, r.ci_high)}"
+        for r in studies.itertuples(index=False)
+    ]
     alt = f"{head}: " + "; ".join(parts) + "."
     if result.k > 1:
         shown = result.back_transform()
-        alt += (f" Pooled ({vocab.METHOD_LABELS.get(result.method, result.method)}): "
-                f"{measure} {text.number(shown.estimate)}, {_ci(shown.ci_low, shown.ci_high)}.")
+        alt += (
+            f" Pooled ({vocab.METHOD_LABELS.get(result.method, result.method)}): "
+            f"{measure} {text.number(shown.estimate)}, {_ci(shown.ci_low, shown.ci_high)}."
+        )
     return alt + after
 
 
-def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
-                  protocol: Protocol | None = None,
-                  grade: pd.DataFrame | None = None) -> HtmlBlock:
+def analyses_html(
+    analyses: tuple[OutcomeAnalysis, ...],
+    *,
+    protocol: Protocol | None = None,
+    grade: pd.DataFrame | None = None,
+) -> HtmlBlock:
     """A forest plot and summary per analysis with numbers; then, in one table, the outcomes
     reported only in words. Rows left out of an analysis are listed with the reason; an
     analysis of 1 to 4 studies has its few-studies panel beside the main result
@@ -234,33 +303,50 @@ def analyses_html(analyses: tuple[OutcomeAnalysis, ...], *,
         rows = analysis.rows
         left = rows[rows["excluded_reason"] != ""]
         if analysis.result is None:
-            narrative += [{"outcome": text.outcome_words(analysis.outcome),
-                           "timepoint": analysis.timepoint,
-                           "comparator_type": analysis.comparator_type,
-                           "anchor": row_anchor(r), "label": r["label"],
-                           "intervention": r["intervention"],
-                           "reason": r["excluded_reason"]} for _, r in left.iterrows()]
+            narrative += [
+                {
+                    "outcome": text.outcome_words(analysis.outcome),
+                    "timepoint": analysis.timepoint,
+                    "comparator_type": analysis.comparator_type,
+                    "anchor": row_anchor(r),
+                    "label": r["label"],
+                    "intervention": r["intervention"],
+                    "reason": r["excluded_reason"],
+                }
+                for _, r in left.iterrows()
+            ]
             continue
         used = rows[rows["excluded_reason"] == ""]
         basis = result_basis(analysis, grade)
         title = text.outcome_at(protocol.outcome_label(analysis.outcome), analysis.timepoint)
-        fig = forest_plot(used, analysis.result, title=title,
-                          subtitle=basis.subtitle,
-                          higher_is_better=protocol.higher_is_better(analysis.outcome),
-                          intervention=basis.intervention_arm,
-                          comparator=basis.comparator_arm)
-        pooled.append({
-            "anchor": analysis.anchor,
-            "title": text.analysis_heading(title, basis.comparison, analysis.measure,
-                                           analysis.design_class == NON_RANDOMISED),
-            "figure": figure_html(fig, forest_alt(analysis, basis), caption=basis.caption),
-            "sentence": _effect_sentence(analysis),
-            "few_studies": few_studies_html(analysis),
-            "sources": [(row_anchor(r), r["label"]) for _, r in used.iterrows()],
-            "notes": [n for n in analysis.notes if not n.startswith("Single study")],
-            "left": [(row_anchor(r), r["label"], r["excluded_reason"])
-                     for _, r in left.iterrows()],
-        })
+        fig = forest_plot(
+            used,
+            analysis.result,
+            title=title,
+            subtitle=basis.subtitle,
+            higher_is_better=protocol.higher_is_better(analysis.outcome),
+            intervention=basis.intervention_arm,
+            comparator=basis.comparator_arm,
+        )
+        pooled.append(
+            {
+                "anchor": analysis.anchor,
+                "title": text.analysis_heading(
+                    title,
+                    basis.comparison,
+                    analysis.measure,
+                    analysis.design_class == NON_RANDOMISED,
+                ),
+                "figure": figure_html(fig, forest_alt(analysis, basis), caption=basis.caption),
+                "sentence": _effect_sentence(analysis),
+                "few_studies": few_studies_html(analysis),
+                "sources": [(row_anchor(r), r["label"]) for _, r in used.iterrows()],
+                "notes": [n for n in analysis.notes if not n.startswith("Single study")],
+                "left": [
+                    (row_anchor(r), r["label"], r["excluded_reason"]) for _, r in left.iterrows()
+                ],
+            }
+        )
     return render("analyses.html.j2", pooled=pooled, narrative=narrative)
 
 
@@ -275,23 +361,43 @@ def _leave_one_out_table(analysis: OutcomeAnalysis) -> dict:
         if not r.converged:
             rows.append([r.label, "did not converge", "", "", "", ""])
             continue
-        rows.append([r.label, text.number(float(f(r.estimate))),
-                     text.interval(float(f(r.ci_low)), float(f(r.ci_high))),
-                     text.p_value(r.pval), text.number(r.tau2, 4), text.percentage(r.i2)])
-    headers = ["Study left out", f"Pooled {measure} without it", "95% CI", "p",
-               "τ²" + (" (log scale)" if result.is_ratio else ""), "I²"]
-    scale = (f"{measure} back-transformed from the log scale." if result.is_ratio else "")
-    return {"title": analysis.title, "headers": headers, "rows": rows, "scale": scale,
-            "method": vocab.METHOD_LABELS.get(result.method, result.method),
-            "k": result.k}
+        rows.append(
+            [
+                r.label,
+                text.number(float(f(r.estimate))),
+                text.interval(float(f(r.ci_low)), float(f(r.ci_high))),
+                text.p_value(r.pval),
+                text.number(r.tau2, 4),
+                text.percentage(r.i2),
+            ]
+        )
+    headers = [
+        "Study left out",
+        f"Pooled {measure} without it",
+        "95% CI",
+        "p",
+        "τ²" + (" (log scale)" if result.is_ratio else ""),
+        "I²",
+    ]
+    scale = f"{measure} back-transformed from the log scale." if result.is_ratio else ""
+    return {
+        "title": analysis.title,
+        "headers": headers,
+        "rows": rows,
+        "scale": scale,
+        "method": vocab.METHOD_LABELS.get(result.method, result.method),
+        "k": result.k,
+    }
 
 
 def funnel_alt(analysis: OutcomeAnalysis) -> str:
     """The text alternative of a funnel plot, from its data."""
     result = analysis.result
     scale = f"log {result.measure}" if result.is_ratio else (result.measure or "effect")
-    alt = (f"Funnel plot of {text.plural(result.k, 'study', 'studies')} ({analysis.title}): "
-           f"each study's {scale} against its standard error, around the pooled estimate.")
+    alt = (
+        f"Funnel plot of {text.plural(result.k, 'study', 'studies')} ({analysis.title}): "
+        f"each study's {scale} against its standard error, around the pooled estimate."
+    )
     if analysis.egger is not None:
         alt += f" Egger's test for funnel asymmetry: {text.p_value(analysis.egger.pval)}."
     return alt
@@ -302,8 +408,10 @@ def rob_alt(part: pd.DataFrame, tool: str, labels: dict, kind: str) -> str:
     study's overall judgement (traffic light) or the judgements' counts (summary)."""
     studies = list(dict.fromkeys(part["study_id"]))
     domains = [d for d in dict.fromkeys(part["domain"]) if str(d).lower() != "overall"]
-    head = (f"{tool} {kind} plot of {text.plural(len(studies), 'study', 'studies')} and "
-            f"{text.plural(len(domains), 'domain')}")
+    head = (
+        f"{tool} {kind} plot of {text.plural(len(studies), 'study', 'studies')} and "
+        f"{text.plural(len(domains), 'domain')}"
+    )
     is_overall = part["domain"].astype(str).str.lower() == "overall"
     if kind == "traffic-light" and is_overall.any():
         said = []
@@ -313,8 +421,12 @@ def rob_alt(part: pd.DataFrame, tool: str, labels: dict, kind: str) -> str:
             said.append(f"{labels.get(r['study_id'], r['study_id'])}{what} {r['judgement']}")
         return head + ". Overall: " + "; ".join(dict.fromkeys(said)) + "."
     counts = part.loc[~is_overall, "judgement"].value_counts()
-    return head + ". Judgements over all domains: " + ", ".join(
-        f"{judgement} {n}" for judgement, n in counts.items()) + "."
+    return (
+        head
+        + ". Judgements over all domains: "
+        + ", ".join(f"{judgement} {n}" for judgement, n in counts.items())
+        + "."
+    )
 
 
 def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
@@ -327,13 +439,23 @@ def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
         result = analysis.result
         if result is None or result.k < 2:
             continue
-        rows.append([analysis.title, str(result.k), text.number(result.tau2, 4),
-                     text.percentage(result.i2), f"{text.number(result.q)} (df {result.q_df})",
-                     text.p_value(result.q_pval)])
+        rows.append(
+            [
+                analysis.title,
+                str(result.k),
+                text.number(result.tau2, 4),
+                text.percentage(result.i2),
+                f"{text.number(result.q)} (df {result.q_df})",
+                text.p_value(result.q_pval),
+            ]
+        )
         if analysis.leave_one_out is not None:
             loo.append(_leave_one_out_table(analysis))
-    funnels = [(a.title, figure_html(funnel_plot(a.result, egger=a.egger), funnel_alt(a)))
-               for a in analyses if a.result is not None and a.result.k >= 10]
+    funnels = [
+        (a.title, figure_html(funnel_plot(a.result, egger=a.egger), funnel_alt(a)))
+        for a in analyses
+        if a.result is not None and a.result.k >= 10
+    ]
     return render("heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels)
 
 
@@ -341,8 +463,11 @@ def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlo
     """Reference list (from references.json) of the condition's studies, with DOI links (or the
     record's URL, for registry results without a DOI). Each author is one value, so a bidi
     override in one name never reorders the co-authors after it."""
-    ids = (evidence.studies.data["study_id"] if condition is None
-           else evidence.studies.for_condition(condition)["study_id"]).unique()
+    ids = (
+        evidence.studies.data["study_id"]
+        if condition is None
+        else evidence.studies.for_condition(condition)["study_id"]
+    ).unique()
     references = []
     for key in ids:
         ref = evidence.reference(key)
@@ -350,21 +475,29 @@ def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlo
             references.append({"missing": True, "key": key})
             continue
         authors = ref.get("author", [])
-        references.append({
-            "missing": False,
-            "authors": [f"{a.get('family', '')} {a.get('given', '')}".strip()
-                        for a in authors[:6]],
-            "et_al": len(authors) > 6,
-            "year": (ref.get("issued", {}).get("date-parts") or [[""]])[0][0],
-            "title": ref.get("title", ""), "journal": ref.get("container-title", ""),
-            "where": text.join_values(ref[k] for k in ("volume", "issue", "page") if ref.get(k)),
-            "doi": ref.get("DOI"), "url": ref.get("URL", ""),
-        })
+        references.append(
+            {
+                "missing": False,
+                "authors": [
+                    f"{a.get('family', '')} {a.get('given', '')}".strip() for a in authors[:6]
+                ],
+                "et_al": len(authors) > 6,
+                "year": (ref.get("issued", {}).get("date-parts") or [[""]])[0][0],
+                "title": ref.get("title", ""),
+                "journal": ref.get("container-title", ""),
+                "where": text.join_values(
+                    ref[k] for k in ("volume", "issue", "page") if ref.get(k)
+                ),
+                "doi": ref.get("DOI"),
+                "url": ref.get("URL", ""),
+            }
+        )
     return render("references.html.j2", references=references)
 
 
-def limitations_html(evidence: Evidence, condition: str,
-                     analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
+def limitations_html(
+    evidence: Evidence, condition: str, analyses: tuple[OutcomeAnalysis, ...]
+) -> HtmlBlock:
     """Limitations derived from the data: what could and could not be analysed, and how
     numbers are reported."""
     protocol = protocol_of(evidence)
@@ -373,20 +506,28 @@ def limitations_html(evidence: Evidence, condition: str,
     points = []
     narrative = rows["data_level"].eq("narrative").sum()
     if narrative:
-        points.append(f"{narrative} of {len(rows)} data rows give no usable numbers "
-                      "(narrative only) and are not pooled.")
+        points.append(
+            f"{narrative} of {len(rows)} data rows give no usable numbers "
+            "(narrative only) and are not pooled."
+        )
     secondary = rows["source_type"].eq("secondary").sum()
     if secondary:
-        points.append(f"{text.plural(secondary, 'row')} come only from secondary sources "
-                      "(reviews or press) and are shown but never pooled.")
+        points.append(
+            f"{text.plural(secondary, 'row')} come only from secondary sources "
+            "(reviews or press) and are shown but never pooled."
+        )
     # Counted as the summary of findings shows them: one row per outcome × time point ×
     # comparator type.
-    rows_shown = [kept for comparator in sorted({a.comparator_type for a in analyses})
-                  for kept in _one_per_outcome([a for a in analyses
-                                                if a.comparator_type == comparator])]
+    rows_shown = [
+        kept
+        for comparator in sorted({a.comparator_type for a in analyses})
+        for kept in _one_per_outcome([a for a in analyses if a.comparator_type == comparator])
+    ]
     pooled = [a for a in rows_shown if a.result is not None and a.result.k >= 2]
-    points.append(f"{len(pooled)} of {len(rows_shown)} summary-of-findings rows pool two or "
-                  "more studies; the others rest on a single study or none.")
+    points.append(
+        f"{len(pooled)} of {len(rows_shown)} summary-of-findings rows pool two or "
+        "more studies; the others rest on a single study or none."
+    )
     totals = [c.total for c in study_participants(evidence, condition).values()]
     small = sum(n is not None and n < 50 for n in totals)
     unknown = sum(n is None for n in totals)
@@ -396,25 +537,40 @@ def limitations_html(evidence: Evidence, condition: str,
         points.append(f"{unknown} of {len(totals)} studies report no number of participants.")
     nonrandom = studies[~studies["randomised"]]
     if len(nonrandom):
-        points.append(f"{text.plural(len(nonrandom), 'study', 'studies')} not randomised: "
-                      + text.join_values(study_label(nonrandom)) + ".")
+        points.append(
+            f"{text.plural(len(nonrandom), 'study', 'studies')} not randomised: "
+            + text.join_values(study_label(nonrandom))
+            + "."
+        )
     crossover = studies[studies["design"] == "crossover_rct"]
     if len(crossover):
-        points.append("Crossover trials (" + text.join_values(study_label(crossover))
-                      + ") measured short-term laboratory or symptom outcomes in the same "
-                      "participants.")
+        points.append(
+            "Crossover trials ("
+            + text.join_values(study_label(crossover))
+            + ") measured short-term laboratory or symptom outcomes in the same "
+            "participants."
+        )
     active = rows[rows["comparator_type"].isin(["dose comparison"])]["study_id"].nunique()
     if active:
-        points.append(f"{text.plural(active, 'study', 'studies')} compared doses or schedules "
-                      f"of {protocol.intervention} with each other: they do not show "
-                      f"{protocol.intervention} against no {protocol.intervention}.")
-    points.append("A single study's result is shown with the paper's own numbers and digits; "
-                  f"pooled results are given to 2 decimals, and {text.P_VALUE_RULE}.")
+        points.append(
+            f"{text.plural(active, 'study', 'studies')} compared doses or schedules "
+            f"of {protocol.intervention} with each other: they do not show "
+            f"{protocol.intervention} against no {protocol.intervention}."
+        )
+    points.append(
+        "A single study's result is shown with the paper's own numbers and digits; "
+        f"pooled results are given to 2 decimals, and {text.P_VALUE_RULE}."
+    )
     return render("bullets.html.j2", points=points)
 
 
-def title_html(condition: str, method: str, *, protocol: Protocol | None = None,
-               analyses: tuple[OutcomeAnalysis, ...] | None = None) -> HtmlBlock:
+def title_html(
+    condition: str,
+    method: str,
+    *,
+    protocol: Protocol | None = None,
+    analyses: tuple[OutcomeAnalysis, ...] | None = None,
+) -> HtmlBlock:
     """The report's heading: ``<Intervention> for <condition label>`` with the protocol's
     words (without a protocol, ``Evidence summary: <condition>``).
 
@@ -424,14 +580,16 @@ def title_html(condition: str, method: str, *, protocol: Protocol | None = None,
     if protocol is None:
         heading = f"Evidence summary: {condition}"
     else:
-        heading = (f"{_capital(protocol.intervention)} for "
-                   f"{protocol.condition_label(condition).lower()}")
-    pooled = analyses is None or any(a.result is not None and a.result.k >= 2
-                                     for a in analyses)
-    subtitle = (f"Evidence summary; pooling method: {vocab.METHOD_LABELS.get(method, method)}."
-                if pooled else
-                "Evidence summary; no analysis pools two or more studies, so each result is "
-                "a single study's.")
+        heading = (
+            f"{_capital(protocol.intervention)} for {protocol.condition_label(condition).lower()}"
+        )
+    pooled = analyses is None or any(a.result is not None and a.result.k >= 2 for a in analyses)
+    subtitle = (
+        f"Evidence summary; pooling method: {vocab.METHOD_LABELS.get(method, method)}."
+        if pooled
+        else "Evidence summary; no analysis pools two or more studies, so each result is "
+        "a single study's."
+    )
     return render("title.html.j2", heading=heading, subtitle=subtitle)
 
 
@@ -442,22 +600,35 @@ def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
     ids = set(evidence.studies.for_condition(condition)["study_id"])
     rob = evidence.risk_of_bias
     rob = rob[rob["study_id"].isin(ids)] if len(rob) else rob
-    labels = dict(zip(evidence.studies.data["study_id"],
-                      study_label(evidence.studies.data), strict=False))
+    labels = dict(
+        zip(evidence.studies.data["study_id"], study_label(evidence.studies.data), strict=False)
+    )
     tools = []
     for tool in vocab.ROB_TOOLS:
         part = rob[rob["tool"] == tool] if len(rob) else rob
         if not len(part):
             continue
-        tools.append({
-            "name": tool,
-            "traffic_light": figure_html(rob_traffic_light(part, tool, labels=labels),
-                                         rob_alt(part, tool, labels, "traffic-light")),
-            "summary": figure_html(rob_summary(part, tool),
-                                   rob_alt(part, tool, labels, "summary")),
-            "rows": [[labels.get(r["study_id"], r["study_id"]), r["domain"], r["judgement"],
-                      r["support"]] for _, r in part.iterrows()],
-        })
+        tools.append(
+            {
+                "name": tool,
+                "traffic_light": figure_html(
+                    rob_traffic_light(part, tool, labels=labels),
+                    rob_alt(part, tool, labels, "traffic-light"),
+                ),
+                "summary": figure_html(
+                    rob_summary(part, tool), rob_alt(part, tool, labels, "summary")
+                ),
+                "rows": [
+                    [
+                        labels.get(r["study_id"], r["study_id"]),
+                        r["domain"],
+                        r["judgement"],
+                        r["support"],
+                    ]
+                    for _, r in part.iterrows()
+                ],
+            }
+        )
     missing = sorted(ids - set(rob["study_id"]) if len(rob) else ids)
     return render("risk_of_bias.html.j2", tools=tools, missing=missing)
 
@@ -465,15 +636,23 @@ def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
 def overview_title_html(evidence: Evidence) -> HtmlBlock:
     """Heading of the overview report with the size of the evidence base."""
     data = evidence.studies.data
-    return render("title.html.j2", heading=f"{protocol_of(evidence).title}: overview",
-                  subtitle=(f"{text.plural(data['study_id'].nunique(), 'study', 'studies')}, "
-                            f"{text.plural(len(data), 'data row')}, "
-                            f"{text.plural(len(evidence.studies.conditions), 'condition')}."))
+    return render(
+        "title.html.j2",
+        heading=f"{protocol_of(evidence).title}: overview",
+        subtitle=(
+            f"{text.plural(data['study_id'].nunique(), 'study', 'studies')}, "
+            f"{text.plural(len(data), 'data row')}, "
+            f"{text.plural(len(evidence.studies.conditions), 'condition')}."
+        ),
+    )
 
 
-def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...], *,
-                      protocol: Protocol | None = None,
-                      grade: pd.DataFrame | None = None) -> HtmlBlock:
+def evidence_map_html(
+    analyses: tuple[OutcomeAnalysis, ...],
+    *,
+    protocol: Protocol | None = None,
+    grade: pd.DataFrame | None = None,
+) -> HtmlBlock:
     """The evidence map figure (condition × outcome bubbles), labelled with ``protocol``'s
     words (default: the analyses' own protocol) and coloured by GRADE certainty (from
     ``grade``, ``evidence.grade``; without it every bubble is "not assessed"), never by
@@ -486,9 +665,12 @@ def evidence_map_html(analyses: tuple[OutcomeAnalysis, ...], *,
     frame["certainty"] = frame["certainty"].replace("", "not assessed")
     protocol = protocol_of(analyses, protocol)
     alt, bubbles = evidence_map_alt(frame, protocol)
-    return figure_html(evidence_map(frame, outcomes_down=True, colour="certainty",
-                                    protocol=protocol),
-                       alt, description=bubbles, description_id="evidence-map-description")
+    return figure_html(
+        evidence_map(frame, outcomes_down=True, colour="certainty", protocol=protocol),
+        alt,
+        description=bubbles,
+        description_id="evidence-map-description",
+    )
 
 
 def evidence_map_alt(frame: pd.DataFrame, protocol: Protocol) -> tuple[str, list[str]]:
@@ -503,18 +685,28 @@ def evidence_map_alt(frame: pd.DataFrame, protocol: Protocol) -> tuple[str, list
     found = frame["certainty"].value_counts()
     certainties = {level: int(found[level]) for level in levels if level in found}
     alt = text.evidence_map_alt(len(frame), frame["condition"].nunique(), certainties)
-    bubbles = [text.bubble_words(
-        protocol.condition_label(r["condition"]),
-        text.outcome_at(protocol.outcome_label(r["outcome"]), r["timepoint"]),
-        text.comparison_words(r["comparison"], protocol.intervention,
-                              dose_comparison=r["comparator_type"] == "dose comparison"),
-        r["design"], r["k"], r["participants"], r["certainty"])
-        for _, r in frame.iterrows()]
+    bubbles = [
+        text.bubble_words(
+            protocol.condition_label(r["condition"]),
+            text.outcome_at(protocol.outcome_label(r["outcome"]), r["timepoint"]),
+            text.comparison_words(
+                r["comparison"],
+                protocol.intervention,
+                dose_comparison=r["comparator_type"] == "dose comparison",
+            ),
+            r["design"],
+            r["k"],
+            r["participants"],
+            r["certainty"],
+        )
+        for _, r in frame.iterrows()
+    ]
     return alt, bubbles
 
 
-def headline_html(analyses: tuple[OutcomeAnalysis, ...], *,
-                  grade: pd.DataFrame | None = None) -> HtmlBlock:
+def headline_html(
+    analyses: tuple[OutcomeAnalysis, ...], *, grade: pd.DataFrame | None = None
+) -> HtmlBlock:
     """Per-condition headline table of every analysis with numbers, then a count per
     condition of the outcomes reported only in words. Each row names what the result rests
     on (design, the comparison in its own words, source kind), its GRADE certainty (from
@@ -530,19 +722,29 @@ def headline_html(analyses: tuple[OutcomeAnalysis, ...], *,
             continue
         used = analysis.rows[analysis.rows["excluded_reason"] == ""]
         certainty = r["certainty"] or "not assessed"
-        rows.append({
-            "condition": r["condition"],
-            "condition_label": protocol.condition_label(r["condition"]),
-            "outcome": protocol.outcome_label(r["outcome"]), "comparison": r["comparison"],
-            "design": r["design"], "source": text.source_kinds(r["source_kind"]),
-            "timepoint": r["timepoint"], "k": r["k"], "studies": r["studies"],
-            "used": [(row_anchor(u), u["label"]) for _, u in used.iterrows()],
-            "participants": r["participants"] or "", "anchor": analysis.anchor,
-            "effect": analysis_effect(analysis), "statement": r["statement"],
-            "certainty": certainty, "symbols": (text.certainty_symbols(certainty)
-                        if certainty in vocab.GRADE_CERTAINTY else ""),
-            "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", certainty),
-        })
+        rows.append(
+            {
+                "condition": r["condition"],
+                "condition_label": protocol.condition_label(r["condition"]),
+                "outcome": protocol.outcome_label(r["outcome"]),
+                "comparison": r["comparison"],
+                "design": r["design"],
+                "source": text.source_kinds(r["source_kind"]),
+                "timepoint": r["timepoint"],
+                "k": r["k"],
+                "studies": r["studies"],
+                "used": [(row_anchor(u), u["label"]) for _, u in used.iterrows()],
+                "participants": r["participants"] or "",
+                "anchor": analysis.anchor,
+                "effect": analysis_effect(analysis),
+                "statement": r["statement"],
+                "certainty": certainty,
+                "symbols": (
+                    text.certainty_symbols(certainty) if certainty in vocab.GRADE_CERTAINTY else ""
+                ),
+                "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", certainty),
+            }
+        )
     # Counted as the summary of findings shows them: one row per outcome × time point ×
     # comparator type, and none where another group of the same row has numbers.
     key = ["condition", "outcome", "timepoint", "comparator_type"]
@@ -550,8 +752,10 @@ def headline_html(analyses: tuple[OutcomeAnalysis, ...], *,
     only_words = frame[frame["k"] == 0].drop_duplicates(key)
     keep = [tuple(r) not in with_numbers for r in only_words[key].to_numpy().tolist()]
     only_words = only_words.loc[pd.Series(keep, index=only_words.index, dtype=bool)]
-    words = [(c, protocol.condition_label(c), n)
-             for c, n in only_words.groupby("condition").size().items()]
+    words = [
+        (c, protocol.condition_label(c), n)
+        for c, n in only_words.groupby("condition").size().items()
+    ]
     return render("headline.html.j2", rows=rows, words=words)
 
 
@@ -562,9 +766,11 @@ def prisma_html(evidence: Evidence) -> HtmlBlock:
     counts = [[k, v] for k, v in prisma_counts(evidence.search_log).items()]
     log = evidence.search_log
     groups = []
-    for decision, heading in (("excluded", "Excluded candidates"),
-                              ("ongoing", "Ongoing studies (no results yet)"),
-                              ("awaiting classification", "Studies awaiting classification")):
+    for decision, heading in (
+        ("excluded", "Excluded candidates"),
+        ("ongoing", "Ongoing studies (no results yet)"),
+        ("awaiting classification", "Studies awaiting classification"),
+    ):
         chosen = log[log["decision"] == decision] if len(log) else log
         if decision != "excluded" and not len(chosen):
             continue
@@ -575,8 +781,12 @@ def prisma_html(evidence: Evidence) -> HtmlBlock:
 def data_version_html(evidence: Evidence) -> HtmlBlock:
     """The data version: the date the data were last curated (the protocol's ``data_date``)
     and the study table's SHA-256, and the optional files the reports did not find."""
-    return render("data_version.html.j2", sha256=evidence.studies.sha256,
-                  date=protocol_of(evidence).data_date, missing=list(evidence.missing))
+    return render(
+        "data_version.html.j2",
+        sha256=evidence.studies.sha256,
+        date=protocol_of(evidence).data_date,
+        missing=list(evidence.missing),
+    )
 
 
 def _one_per_outcome(analyses: list[OutcomeAnalysis]) -> list[OutcomeAnalysis]:
@@ -588,17 +798,27 @@ def _one_per_outcome(analyses: list[OutcomeAnalysis]) -> list[OutcomeAnalysis]:
 
     groups: dict[tuple[str, str, str], list[OutcomeAnalysis]] = {}
     for analysis in analyses:
-        groups.setdefault((analysis.outcome, analysis.timepoint, analysis.design_class),
-                          []).append(analysis)
+        groups.setdefault(
+            (analysis.outcome, analysis.timepoint, analysis.design_class), []
+        ).append(analysis)
     kept = []
     for group in groups.values():
         main = next((a for a in group if a.result is not None), group[0])
-        others = [a.rows.assign(excluded_reason=a.rows["excluded_reason"].replace(
-            "", "another group of this outcome")) if main.result is not None else a.rows
-            for a in group if a is not main]
+        others = [
+            a.rows.assign(
+                excluded_reason=a.rows["excluded_reason"].replace(
+                    "", "another group of this outcome"
+                )
+            )
+            if main.result is not None
+            else a.rows
+            for a in group
+            if a is not main
+        ]
         if others:
-            main = dataclasses.replace(main, rows=pd.concat([main.rows, *others],
-                                                            ignore_index=True))
+            main = dataclasses.replace(
+                main, rows=pd.concat([main.rows, *others], ignore_index=True)
+            )
         kept.append(main)
     return kept
 
@@ -609,13 +829,18 @@ def _sof_order(analyses: list[OutcomeAnalysis], protocol: Protocol) -> list[Outc
     from evsum.ingest.protocol import IMPORTANCE
 
     order = {key: i for i, key in enumerate(protocol.outcomes)}
-    return sorted(analyses, key=lambda a: (
-        IMPORTANCE.index(protocol.outcome_importance(a.outcome)),
-        order.get(a.outcome, len(order))))
+    return sorted(
+        analyses,
+        key=lambda a: (
+            IMPORTANCE.index(protocol.outcome_importance(a.outcome)),
+            order.get(a.outcome, len(order)),
+        ),
+    )
 
 
-def summary_of_findings_html(evidence: Evidence,
-                             analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
+def summary_of_findings_html(
+    evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]
+) -> HtmlBlock:
     """GRADE summary of findings as GRADEpro lays it out, one table per comparator type
     (a second one past :data:`~evsum.present.sof.MAX_SOF_OUTCOMES` outcomes), from
     ``grade.csv``: the header (population, setting, intervention, comparison from the
@@ -629,34 +854,53 @@ def summary_of_findings_html(evidence: Evidence,
     summary: list[str] = []
     for comparator in sorted({a.comparator_type for a in analyses}):
         chosen = _sof_order(
-            _one_per_outcome([a for a in analyses if a.comparator_type == comparator]),
-            protocol)
-        frame = summary_of_findings(chosen, evidence.grade,
-                                    characteristics=evidence.characteristics)
+            _one_per_outcome([a for a in analyses if a.comparator_type == comparator]), protocol
+        )
+        frame = summary_of_findings(
+            chosen, evidence.grade, characteristics=evidence.characteristics
+        )
         frame["relative_effect"] = [
             single_study_effect(a)[0] if a.result is not None and a.result.k == 1 else shown
-            for a, shown in zip(chosen, frame["relative_effect"], strict=True)]
-        summary += [f"{protocol.outcome_label(r['outcome'])} ({r['timepoint']}"
-                    f"{'; non-randomised studies' if a.design_class == NON_RANDOMISED else ''}"
-                    f"): {r['comment']}"
-                    for a, r in zip(chosen, frame.to_dict("records"), strict=True)
-                    if r["comment"] and r["k"] and r["relative_effect"] != "not pooled"]
+            for a, shown in zip(chosen, frame["relative_effect"], strict=True)
+        ]
+        summary += [
+            f"{protocol.outcome_label(r['outcome'])} ({r['timepoint']}"
+            f"{'; non-randomised studies' if a.design_class == NON_RANDOMISED else ''}"
+            f"): {r['comment']}"
+            for a, r in zip(chosen, frame.to_dict("records"), strict=True)
+            if r["comment"] and r["k"] and r["relative_effect"] != "not pooled"
+        ]
         condition = chosen[0].condition
         spec = protocol.conditions.get(condition)
         comparison = protocol.comparison_label(comparator)
-        title = (f"{_capital(protocol.intervention)} compared with {comparison} for "
-                 f"{protocol.condition_label(condition)}")
-        header = {"Patient or population": spec.population if spec else "",
-                  "Setting": spec.setting if spec else "",
-                  "Intervention": protocol.intervention, "Comparison": comparison}
+        title = (
+            f"{_capital(protocol.intervention)} compared with {comparison} for "
+            f"{protocol.condition_label(condition)}"
+        )
+        header = {
+            "Patient or population": spec.population if spec else "",
+            "Setting": spec.setting if spec else "",
+            "Intervention": protocol.intervention,
+            "Comparison": comparison,
+        }
         for start in range(0, len(frame), MAX_SOF_OUTCOMES):
-            part = frame.iloc[start:start + MAX_SOF_OUTCOMES].reset_index(drop=True)
-            blocks.append(sof_html(
-                part, title=title if start == 0 else f"{title} (continued)",
-                intervention=protocol.intervention, comparator=comparison,
-                link_analyses=True, protocol=protocol, header=header))
-    notes = [] if len(evidence.grade) else [
-        "No GRADE assessment recorded (data/grade.csv is missing)."]
+            part = frame.iloc[start : start + MAX_SOF_OUTCOMES].reset_index(drop=True)
+            blocks.append(
+                sof_html(
+                    part,
+                    title=title if start == 0 else f"{title} (continued)",
+                    intervention=protocol.intervention,
+                    comparator=comparison,
+                    link_analyses=True,
+                    protocol=protocol,
+                    header=header,
+                )
+            )
+    notes = (
+        []
+        if len(evidence.grade)
+        else ["No GRADE assessment recorded (data/grade.csv is missing)."]
+    )
     if summary:
         # The report's summary in GRADE's words (Santesso et al. 2020), before the tables.
         blocks.insert(0, render("bullets.html.j2", points=summary))

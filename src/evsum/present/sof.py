@@ -35,11 +35,34 @@ NOT_ASSESSED = "not assessed"
 
 #: Columns of :func:`summary_of_findings`, in order.
 SOF_COLUMNS: tuple[str, ...] = (
-    "condition", "outcome", "comparator_type", "timepoint", "k", "participants", "measure",
-    "estimate", "ci_low", "ci_high", "relative_effect", "baseline_risk_per_1000",
-    "risk_per_1000", "risk_ci_low_per_1000", "risk_ci_high_per_1000", "absolute_effect",
-    "risk_difference", "certainty", "certainty_symbols", "reasons", "anchor", "design",
-    "importance", "comment", "narrative", "secondary", "comparison", "abstract_only",
+    "condition",
+    "outcome",
+    "comparator_type",
+    "timepoint",
+    "k",
+    "participants",
+    "measure",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "relative_effect",
+    "baseline_risk_per_1000",
+    "risk_per_1000",
+    "risk_ci_low_per_1000",
+    "risk_ci_high_per_1000",
+    "absolute_effect",
+    "risk_difference",
+    "certainty",
+    "certainty_symbols",
+    "reasons",
+    "anchor",
+    "design",
+    "importance",
+    "comment",
+    "narrative",
+    "secondary",
+    "comparison",
+    "abstract_only",
     "secondary_kinds",
 )
 
@@ -47,15 +70,27 @@ SOF_COLUMNS: tuple[str, ...] = (
 #: (GRADE handbook, section 5 and Table 5.1; Balshem et al. 2011, J Clin Epidemiol 64:401,
 #: Table 2, as GRADEpro prints it under its tables).
 CERTAINTY_KEY: tuple[tuple[str, str], ...] = (
-    ("High certainty", "we are very confident that the true effect lies close to that of the "
-     "estimate of the effect."),
-    ("Moderate certainty", "we are moderately confident in the effect estimate: the true "
-     "effect is likely to be close to the estimate of the effect, but there is a possibility "
-     "that it is substantially different."),
-    ("Low certainty", "our confidence in the effect estimate is limited: the true effect may "
-     "be substantially different from the estimate of the effect."),
-    ("Very low certainty", "we have very little confidence in the effect estimate: the true "
-     "effect is likely to be substantially different from the estimate of effect."),
+    (
+        "High certainty",
+        "we are very confident that the true effect lies close to that of the "
+        "estimate of the effect.",
+    ),
+    (
+        "Moderate certainty",
+        "we are moderately confident in the effect estimate: the true "
+        "effect is likely to be close to the estimate of the effect, but there is a possibility "
+        "that it is substantially different.",
+    ),
+    (
+        "Low certainty",
+        "our confidence in the effect estimate is limited: the true effect may "
+        "be substantially different from the estimate of the effect.",
+    ),
+    (
+        "Very low certainty",
+        "we have very little confidence in the effect estimate: the true "
+        "effect is likely to be substantially different from the estimate of effect.",
+    ),
 )
 #: Most outcomes in one summary-of-findings table (GRADE handbook 5.1: "up to seven"
 #: outcomes; Cochrane Handbook 14.1.4); the rest go to a second table.
@@ -74,15 +109,21 @@ class _Entry:
     analysis: Any = None
 
 
-def _entries(outcome_results: Any, participants: Mapping | None, condition: str | None,
-             comparator_type: str | None) -> list[_Entry]:
+def _entries(
+    outcome_results: Any,
+    participants: Mapping | None,
+    condition: str | None,
+    comparator_type: str | None,
+) -> list[_Entry]:
     if isinstance(outcome_results, Mapping):
         out = []
         for key, result in outcome_results.items():
             if isinstance(key, tuple):
                 if len(key) != 3:
-                    raise ValueError("outcome_results keys must be an outcome or a "
-                                     f"(condition, outcome, comparator_type) tuple; got {key!r}")
+                    raise ValueError(
+                        "outcome_results keys must be an outcome or a "
+                        f"(condition, outcome, comparator_type) tuple; got {key!r}"
+                    )
                 cond, outcome, comp = key
             else:
                 cond, outcome, comp = condition, key, comparator_type
@@ -90,20 +131,31 @@ def _entries(outcome_results: Any, participants: Mapping | None, condition: str 
             out.append(_Entry(cond, str(outcome), comp, None, result, n))
         return out
     if isinstance(outcome_results, Iterable):
-        return [_Entry(getattr(a, "condition", condition), a.outcome,
-                       getattr(a, "comparator_type", comparator_type),
-                       getattr(a, "timepoint", None), a.result, getattr(a, "participants", None),
-                       getattr(a, "anchor", None), a)
-                for a in outcome_results]
-    raise TypeError("outcome_results must be a mapping of outcome to PoolResult or a sequence "
-                    "of analyses (evsum.analyse_condition)")
+        return [
+            _Entry(
+                getattr(a, "condition", condition),
+                a.outcome,
+                getattr(a, "comparator_type", comparator_type),
+                getattr(a, "timepoint", None),
+                a.result,
+                getattr(a, "participants", None),
+                getattr(a, "anchor", None),
+                a,
+            )
+            for a in outcome_results
+        ]
+    raise TypeError(
+        "outcome_results must be a mapping of outcome to PoolResult or a sequence "
+        "of analyses (evsum.analyse_condition)"
+    )
 
 
 def _grade_row(grade_df: pd.DataFrame | None, entry: _Entry) -> dict[str, Any] | None:
     if entry.analysis is not None:
         return analysis_grade(entry.analysis, grade_df)
-    return grade_row(grade_df, entry.condition, entry.outcome, entry.comparator_type,
-                     entry.timepoint)
+    return grade_row(
+        grade_df, entry.condition, entry.outcome, entry.comparator_type, entry.timepoint
+    )
 
 
 def _number(value: Any) -> float:
@@ -138,8 +190,11 @@ def _difference(diff: float) -> str:
 
 def _label(row: Mapping) -> str:
     label = row.get("label")
-    return str(label) if isinstance(label, str) and label else text.study_label(
-        row.get("first_author"), row.get("year"))
+    return (
+        str(label)
+        if isinstance(label, str) and label
+        else text.study_label(row.get("first_author"), row.get("year"))
+    )
 
 
 def _source_kind(row: pd.Series) -> str:
@@ -148,25 +203,33 @@ def _source_kind(row: pd.Series) -> str:
     return kind.strip() if isinstance(kind, str) else ""
 
 
-def _analysis_columns(entry: _Entry, grade: Mapping | None,
-                      characteristics: pd.DataFrame | None) -> dict[str, Any]:
+def _analysis_columns(
+    entry: _Entry, grade: Mapping | None, characteristics: pd.DataFrame | None
+) -> dict[str, Any]:
     """Design, importance, statement, narrative and secondary results of an analysis entry."""
     a = entry.analysis
     rows = getattr(a, "rows", None)
     protocol = getattr(a, "protocol", None)
-    out: dict[str, Any] = {"design": "", "comparison": "", "comment": "", "narrative": (),
-                           "secondary": (), "abstract_only": (), "secondary_kinds": (),
-                           "k": 0, "participants": None,
-                           "importance": (protocol.outcome_importance(entry.outcome)
-                                          if protocol else "")}
+    out: dict[str, Any] = {
+        "design": "",
+        "comparison": "",
+        "comment": "",
+        "narrative": (),
+        "secondary": (),
+        "abstract_only": (),
+        "secondary_kinds": (),
+        "k": 0,
+        "participants": None,
+        "importance": (protocol.outcome_importance(entry.outcome) if protocol else ""),
+    }
     if not isinstance(rows, pd.DataFrame) or rows.empty:
         return out
-    excluded = rows["excluded_reason"] if "excluded_reason" in rows else pd.Series(
-        "", index=rows.index)
+    excluded = (
+        rows["excluded_reason"] if "excluded_reason" in rows else pd.Series("", index=rows.index)
+    )
     used = rows[excluded == ""]
     primary = rows[rows["source_type"] != "secondary"]
-    basis = used if entry.result is not None and len(used) else (
-        primary if len(primary) else rows)
+    basis = used if entry.result is not None and len(used) else (primary if len(primary) else rows)
     out["design"] = design_count(basis)
     if protocol is not None:
         out["comparison"] = analysis_comparison(a, basis)
@@ -174,33 +237,48 @@ def _analysis_columns(entry: _Entry, grade: Mapping | None,
         out["k"] = int(basis["study_id"].nunique())
         out["participants"] = comparison_participants(basis, characteristics)
         out["narrative"] = tuple(
-            f"{_label(r)}: “{r['source_quote']}”" for _, r in primary.iterrows()
-            if isinstance(r.get("source_quote"), str) and r["source_quote"].strip())
-    shown_secondary = [r for _, r in rows.iterrows()
-                       if r["source_type"] == "secondary" and text.reported_effect(r)]
+            f"{_label(r)}: “{r['source_quote']}”"
+            for _, r in primary.iterrows()
+            if isinstance(r.get("source_quote"), str) and r["source_quote"].strip()
+        )
+    shown_secondary = [
+        r
+        for _, r in rows.iterrows()
+        if r["source_type"] == "secondary" and text.reported_effect(r)
+    ]
     out["secondary"] = tuple(f"{_label(r)}: {text.reported_effect(r)}" for r in shown_secondary)
     if entry.result is None and not shown_secondary:
         # an outcome known only in words from a review or press report: its words, footnoted
-        shown_secondary = [r for _, r in rows.iterrows() if r["source_type"] == "secondary"
-                           and isinstance(r.get("source_quote"), str)
-                           and r["source_quote"].strip()]
-        out["secondary"] = tuple(f"{_label(r)}: “{r['source_quote']}”"
-                                 for r in shown_secondary)
+        shown_secondary = [
+            r
+            for _, r in rows.iterrows()
+            if r["source_type"] == "secondary"
+            and isinstance(r.get("source_quote"), str)
+            and r["source_quote"].strip()
+        ]
+        out["secondary"] = tuple(f"{_label(r)}: “{r['source_quote']}”" for r in shown_secondary)
     # what the row rests on: trials read only in their abstract; secondary sources (those
     # shown, or all of the basis when no primary source is left)
-    out["abstract_only"] = tuple(dict.fromkeys(
-        _label(r) for _, r in basis.iterrows()
-        if r["source_type"] != "secondary" and _source_kind(r) == "abstract"))
+    out["abstract_only"] = tuple(
+        dict.fromkeys(
+            _label(r)
+            for _, r in basis.iterrows()
+            if r["source_type"] != "secondary" and _source_kind(r) == "abstract"
+        )
+    )
     resting = [r for _, r in basis.iterrows() if r["source_type"] == "secondary"]
-    out["secondary_kinds"] = tuple(dict.fromkeys(
-        _source_kind(r) for r in [*shown_secondary, *resting]))
+    out["secondary_kinds"] = tuple(
+        dict.fromkeys(_source_kind(r) for r in [*shown_secondary, *resting])
+    )
     if entry.result is not None and protocol is not None:
         out["comment"] = analysis_statement(a, grade)[2]
     elif grade is not None and grade_certainty(grade) == "very low" and protocol is not None:
         # GRADE's very-low statement needs no estimate (Santesso et al. 2020).
-        out["comment"] = (f"The evidence is very uncertain about the effect of "
-                          f"{protocol.intervention} on {entry.outcome.replace('_', ' ')} when "
-                          f"compared with {protocol.comparison_label(entry.comparator_type)}.")
+        out["comment"] = (
+            f"The evidence is very uncertain about the effect of "
+            f"{protocol.intervention} on {entry.outcome.replace('_', ' ')} when "
+            f"compared with {protocol.comparison_label(entry.comparator_type)}."
+        )
     return out
 
 
@@ -213,14 +291,22 @@ def _difference_words(entry: _Entry, measure: str, est: float, lo: float, hi: fl
     if isinstance(rows, pd.DataFrame) and entry.result is not None and entry.result.k == 1:
         used = rows[rows["excluded_reason"] == ""] if "excluded_reason" in rows else rows
         row = used.iloc[0] if len(used) else None
-        if row is not None and row.get("data_level") == "contrast" and text.reported_effect(
-                row) and not text.is_missing(row.get("ci_low")):
-            values = [(_number(row[c]), text.reported(row, c).lstrip(text.MINUS))
-                      for c in ("effect", "ci_low", "ci_high")]
+        if (
+            row is not None
+            and row.get("data_level") == "contrast"
+            and text.reported_effect(row)
+            and not text.is_missing(row.get("ci_low"))
+        ):
+            values = [
+                (_number(row[c]), text.reported(row, c).lstrip(text.MINUS))
+                for c in ("effect", "ci_low", "ci_high")
+            ]
     protocol = getattr(a, "protocol", None)
     unit = protocol.outcome_unit(entry.outcome) if protocol else ""
-    words = [f"{shown} {'higher' if v > 0 else 'lower' if v < 0 else 'different'}"
-             for v, shown in values]
+    words = [
+        f"{shown} {'higher' if v > 0 else 'lower' if v < 0 else 'different'}"
+        for v, shown in values
+    ]
     head = f"{measure} {values[0][1]}{' ' + unit if unit else ''} {words[0].split(' ')[-1]}"
     return f"{head} ({words[1]} to {words[2]})"
 
@@ -312,23 +398,31 @@ def summary_of_findings(
         k = int(res.k) if res is not None else 0
         if res is not None:
             scale = np.exp if res.is_ratio else (lambda v: v)
-            est, lo, hi = (float(scale(getattr(res, f))) for f in ("estimate", "ci_low",
-                                                                     "ci_high"))
-            relative = text.estimate_ci(measure, est, lo, hi,
-                                        level=round(100 * (1 - float(res.alpha))))
+            est, lo, hi = (
+                float(scale(getattr(res, f))) for f in ("estimate", "ci_low", "ci_high")
+            )
+            relative = text.estimate_ci(
+                measure, est, lo, hi, level=round(100 * (1 - float(res.alpha)))
+            )
         else:
             est = lo = hi = math.nan
             relative = "not pooled"
         baseline = _number(grade.get("baseline_risk_per_1000")) if grade else math.nan
-        risks = [_risk(baseline, v, measure) if np.isfinite(baseline) else math.nan
-                 for v in (est, lo, hi)]
+        risks = [
+            _risk(baseline, v, measure) if np.isfinite(baseline) else math.nan
+            for v in (est, lo, hi)
+        ]
         if np.isfinite(risks[0]):
             low, high = sorted(risks[1:])
-            absolute = (f"{text.per_1000(risks[0])} "
-                        f"({text.count(round(low))} to {text.count(round(high))})")
+            absolute = (
+                f"{text.per_1000(risks[0])} "
+                f"({text.count(round(low))} to {text.count(round(high))})"
+            )
             diff_lo, diff_hi = sorted([risks[1] - baseline, risks[2] - baseline])
-            difference = (f"{_difference(risks[0] - baseline)} per 1000 "
-                          f"({_difference(diff_lo)} to {_difference(diff_hi)})")
+            difference = (
+                f"{_difference(risks[0] - baseline)} per 1000 "
+                f"({_difference(diff_lo)} to {_difference(diff_hi)})"
+            )
         else:
             absolute = difference = ""
         extra = _analysis_columns(entry, grade, characteristics)
@@ -344,27 +438,45 @@ def summary_of_findings(
             if stated and stated != certainty:
                 raise ValueError(
                     f"certainty of {entry.outcome!r} must equal start less the downgrades "
-                    f"({certainty!r}); got {stated!r} in grade_df")
+                    f"({certainty!r}); got {stated!r} in grade_df"
+                )
             symbols = text.certainty_symbols(certainty)
             reasons = tuple(downgrade_reasons(grade))
-        records.append({
-            "condition": entry.condition, "outcome": entry.outcome,
-            "comparator_type": entry.comparator_type, "timepoint": entry.timepoint,
-            "k": k, "participants": (extra["participants"] if res is None and extra["k"]
-                                     else entry.participants),
-            "measure": measure or None,
-            "estimate": est, "ci_low": lo, "ci_high": hi, "relative_effect": relative,
-            "baseline_risk_per_1000": baseline, "risk_per_1000": risks[0],
-            "risk_ci_low_per_1000": min(risks[1:]), "risk_ci_high_per_1000": max(risks[1:]),
-            "absolute_effect": absolute, "risk_difference": difference,
-            "certainty": certainty, "certainty_symbols": symbols, "reasons": reasons,
-            "anchor": entry.anchor, "design": extra["design"],
-            "importance": extra["importance"], "comment": extra["comment"],
-            "narrative": extra["narrative"], "secondary": extra["secondary"],
-            "comparison": extra["comparison"],
-            "abstract_only": extra["abstract_only"],
-            "secondary_kinds": extra["secondary_kinds"],
-        })
+        records.append(
+            {
+                "condition": entry.condition,
+                "outcome": entry.outcome,
+                "comparator_type": entry.comparator_type,
+                "timepoint": entry.timepoint,
+                "k": k,
+                "participants": (
+                    extra["participants"] if res is None and extra["k"] else entry.participants
+                ),
+                "measure": measure or None,
+                "estimate": est,
+                "ci_low": lo,
+                "ci_high": hi,
+                "relative_effect": relative,
+                "baseline_risk_per_1000": baseline,
+                "risk_per_1000": risks[0],
+                "risk_ci_low_per_1000": min(risks[1:]),
+                "risk_ci_high_per_1000": max(risks[1:]),
+                "absolute_effect": absolute,
+                "risk_difference": difference,
+                "certainty": certainty,
+                "certainty_symbols": symbols,
+                "reasons": reasons,
+                "anchor": entry.anchor,
+                "design": extra["design"],
+                "importance": extra["importance"],
+                "comment": extra["comment"],
+                "narrative": extra["narrative"],
+                "secondary": extra["secondary"],
+                "comparison": extra["comparison"],
+                "abstract_only": extra["abstract_only"],
+                "secondary_kinds": extra["secondary_kinds"],
+            }
+        )
     frame = pd.DataFrame.from_records(records, columns=list(SOF_COLUMNS))
     frame["participants"] = pd.array(frame["participants"], dtype="Int64")
     return frame
@@ -374,10 +486,16 @@ def _dash(value: Any) -> Any:
     return text.DASH if text.is_missing(value) or value == "" else value
 
 
-def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
-             intervention: str = "intervention", comparator: str = "comparator",
-             link_analyses: bool = False, protocol: Protocol | None = None,
-             header: Mapping[str, str] | None = None) -> HtmlBlock:
+def sof_html(
+    sof_df: pd.DataFrame,
+    *,
+    title: str | None = None,
+    intervention: str = "intervention",
+    comparator: str = "comparator",
+    link_analyses: bool = False,
+    protocol: Protocol | None = None,
+    header: Mapping[str, str] | None = None,
+) -> HtmlBlock:
     """Render a summary-of-findings frame as an HTML table laid out as GRADEpro does.
 
     Parameters
@@ -426,46 +544,76 @@ def sof_html(sof_df: pd.DataFrame, *, title: str | None = None,
         level = str(row["certainty"])
         baseline = row.get("baseline_risk_per_1000")
         design = row.get("design")
-        design = design if isinstance(design, str) and design else text.plural(
-            k, "study", "studies")
-        pooled = not text.is_missing(row.get("measure")) and row.get(
-            "relative_effect") != "not pooled"
+        design = (
+            design if isinstance(design, str) and design else text.plural(k, "study", "studies")
+        )
+        pooled = (
+            not text.is_missing(row.get("measure")) and row.get("relative_effect") != "not pooled"
+        )
         secondary = tuple(row.get("secondary") or ())
         secondary_kinds = tuple(row.get("secondary_kinds") or ())
-        secondary_mark = (mark(text.secondary_note(secondary_kinds))
-                          if secondary or secondary_kinds else "")
+        secondary_mark = (
+            mark(text.secondary_note(secondary_kinds)) if secondary or secondary_kinds else ""
+        )
         abstract_only = tuple(row.get("abstract_only") or ())
-        basis_marks = [mark(text.ABSTRACT_ONLY_NOTE if len(abstract_only) >= k else
-                            text.ABSTRACT_SOME_NOTE.format(
-                                studies=text.join_values(abstract_only)))
-                       ] if abstract_only else []
+        basis_marks = (
+            [
+                mark(
+                    text.ABSTRACT_ONLY_NOTE
+                    if len(abstract_only) >= k
+                    else text.ABSTRACT_SOME_NOTE.format(studies=text.join_values(abstract_only))
+                )
+            ]
+            if abstract_only
+            else []
+        )
         if secondary_mark and not secondary:
             basis_marks.append(secondary_mark)  # rests on secondary sources it cannot show
         narrative = tuple(row.get("narrative") or ())
-        rows.append({
-            "outcome": (protocol.outcome_label(row["outcome"]) if protocol
-                        else text.outcome_words(row["outcome"])),
-            "timepoint": row.get("timepoint") or "",
-            "comparator_type": text.versus(row.get("comparison") or row.get("comparator_type")),
-            "participants": text.count(row.get("participants")),
-            "studies": design,
-            "anchor": anchor if isinstance(anchor, str) and anchor else "",
-            "pooled": pooled,
-            "ratio": row.get("measure") in RATIO_MEASURES,
-            "relative_effect": _dash(row["relative_effect"]),
-            "baseline": ("" if baseline is None or text.is_missing(baseline)
-                         else text.per_1000(float(baseline))),
-            "absolute_effect": row.get("absolute_effect") or "",
-            "risk_difference": row.get("risk_difference") or "",
-            "narrative": narrative or (() if pooled or secondary else (
-                "No usable numbers were read.",)),
-            "secondary": secondary, "secondary_mark": secondary_mark,
-            "basis_marks": basis_marks,
-            "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower()),
-            "symbols": row.get("certainty_symbols") or "", "level": level.upper(),
-            "marks": marks, "comment": row.get("comment") or "",
-        })
+        rows.append(
+            {
+                "outcome": (
+                    protocol.outcome_label(row["outcome"])
+                    if protocol
+                    else text.outcome_words(row["outcome"])
+                ),
+                "timepoint": row.get("timepoint") or "",
+                "comparator_type": text.versus(
+                    row.get("comparison") or row.get("comparator_type")
+                ),
+                "participants": text.count(row.get("participants")),
+                "studies": design,
+                "anchor": anchor if isinstance(anchor, str) and anchor else "",
+                "pooled": pooled,
+                "ratio": row.get("measure") in RATIO_MEASURES,
+                "relative_effect": _dash(row["relative_effect"]),
+                "baseline": (
+                    ""
+                    if baseline is None or text.is_missing(baseline)
+                    else text.per_1000(float(baseline))
+                ),
+                "absolute_effect": row.get("absolute_effect") or "",
+                "risk_difference": row.get("risk_difference") or "",
+                "narrative": narrative
+                or (() if pooled or secondary else ("No usable numbers were read.",)),
+                "secondary": secondary,
+                "secondary_mark": secondary_mark,
+                "basis_marks": basis_marks,
+                "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower()),
+                "symbols": row.get("certainty_symbols") or "",
+                "level": level.upper(),
+                "marks": marks,
+                "comment": row.get("comment") or "",
+            }
+        )
     lines = [(k, v) for k, v in (header or {}).items() if isinstance(v, str) and v.strip()]
-    return render("sof.html.j2", title=title, intervention=intervention,
-                  comparator=comparator, rows=rows, footnotes=footnotes, header=lines,
-                  key=CERTAINTY_KEY)
+    return render(
+        "sof.html.j2",
+        title=title,
+        intervention=intervention,
+        comparator=comparator,
+        rows=rows,
+        footnotes=footnotes,
+        header=lines,
+        key=CERTAINTY_KEY,
+    )

@@ -47,16 +47,19 @@ NOT_RECORDED = "not recorded"
 #: Summary-of-findings footnotes on what a result rests on: trials read only in their
 #: abstract (all of the row's, or some, ``{studies}`` naming them), and a secondary source of
 #: each kind.
-ABSTRACT_ONLY_NOTE = ("From the abstract of the trial report only: the full paper's methods "
-                      "and results could not be checked.")
-ABSTRACT_SOME_NOTE = ("From the abstract of the trial report only (the full paper's methods "
-                      "and results could not be checked): {studies}.")
+ABSTRACT_ONLY_NOTE = (
+    "From the abstract of the trial report only: the full paper's methods "
+    "and results could not be checked."
+)
+ABSTRACT_SOME_NOTE = (
+    "From the abstract of the trial report only (the full paper's methods "
+    "and results could not be checked): {studies}."
+)
 SECONDARY_NOTES: dict[str, str] = {
     "review": "Secondary source (a review of the trial): shown as reported, never pooled.",
-    "press": "Secondary source (a press report of the trial): shown as reported, never "
-             "pooled.",
+    "press": "Secondary source (a press report of the trial): shown as reported, never pooled.",
     "": "Secondary source (a review or press report of the trial): shown as reported, never "
-        "pooled.",
+    "pooled.",
 }
 
 _BIDI_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
@@ -120,8 +123,9 @@ def interval(low: Any, high: Any, digits: int = 2) -> str:
     return f"{number(low, digits)} to {number(high, digits)}"
 
 
-def estimate_ci(measure: str | None, estimate: Any, low: Any, high: Any, *,
-                level: int = 95, digits: int = 2) -> str:
+def estimate_ci(
+    measure: str | None, estimate: Any, low: Any, high: Any, *, level: int = 95, digits: int = 2
+) -> str:
     """``RR 0.49 (0.34 to 0.70)``; a level other than 95 is named (``(90% CI …)``).
 
     Examples
@@ -213,8 +217,9 @@ def outcome_at(outcome: str, timepoint: str) -> str:
     return f"{outcome}, {timepoint}" if timepoint else outcome
 
 
-def analysis_heading(outcome: str, comparison: str, measure: str,
-                     non_randomised: bool = False) -> str:
+def analysis_heading(
+    outcome: str, comparison: str, measure: str, non_randomised: bool = False
+) -> str:
     """The heading of one analysis: outcome (at its time point), the comparison in its own
     words and the measure, e.g. ``Abstinent, 12 months — 3 sessions vs 1 session (RR)``;
     ``(RR; non-randomised studies)`` for non-randomised evidence, analysed apart."""
@@ -231,8 +236,7 @@ def certainty_symbols(certainty: str) -> str:
     '⊕⊕⊕◯'
     """
     if certainty not in CERTAINTY_SYMBOLS:
-        raise ValueError(
-            f"certainty must be one of {list(CERTAINTY_SYMBOLS)}; got {certainty!r}")
+        raise ValueError(f"certainty must be one of {list(CERTAINTY_SYMBOLS)}; got {certainty!r}")
     return CERTAINTY_SYMBOLS[certainty]
 
 
@@ -304,8 +308,9 @@ def arm_data(row: pd.Series, arm: str, *, with_n: bool = True) -> str:
     if not is_missing(row.get(f"events_{arm}")):
         return events_n(row[f"events_{arm}"], n)
     if not is_missing(row.get(f"mean_{arm}")):
-        return mean_sd(reported(row, f"mean_{arm}"), reported(row, f"sd_{arm}"),
-                       n if with_n else None)
+        return mean_sd(
+            reported(row, f"mean_{arm}"), reported(row, f"sd_{arm}"), n if with_n else None
+        )
     return ""
 
 
@@ -318,12 +323,13 @@ def row_result(row: pd.Series, result: Any = None) -> str:
     row shows it after its arm data, in the words its analysis uses everywhere."""
     parts = []
     if not is_missing(row.get("events_intervention")) and not is_missing(
-            row.get("events_comparator")):
+        row.get("events_comparator")
+    ):
         parts.append(f"{arm_data(row, 'intervention')} vs {arm_data(row, 'comparator')}")
     elif not is_missing(row.get("mean_intervention")) and not is_missing(
-            row.get("mean_comparator")):
-        parts.append(f"mean {arm_data(row, 'intervention')} vs "
-                     f"{arm_data(row, 'comparator')}")
+        row.get("mean_comparator")
+    ):
+        parts.append(f"mean {arm_data(row, 'intervention')} vs {arm_data(row, 'comparator')}")
     effect = reported_effect(row)
     if effect:
         parts.append(effect)
@@ -355,8 +361,9 @@ def study_participants(study: Any) -> str:
             head[-1] += f" in {study.arms} arms"
     if study.analysed is not None and study.analysed != study.randomised:
         head.append(f"{study.analysed} analysed")
-    pairs = [p for p in study.comparisons if p[0] is not None and (
-        study.crossover or p[1] is not None)]
+    pairs = [
+        p for p in study.comparisons if p[0] is not None and (study.crossover or p[1] is not None)
+    ]
     if study.crossover:
         n = study.total
         if n is None:
@@ -406,15 +413,17 @@ def source_words(kind: Any, source_type: str) -> str:
         words = source_kind(kind)
         return f"{words}, secondary source" if source_type == "secondary" else words
     return f"source kind {NOT_RECORDED}" + (
-        f", {source_type} source" if source_type != "primary" else "")
+        f", {source_type} source" if source_type != "primary" else ""
+    )
 
 
 def secondary_note(values: Any) -> str:
     """The summary-of-findings footnote of secondary-source results of these kinds: the
     kind's own when they share one (a review, a press report), else the general one."""
     kinds = set(_kind(v) for v in values)
-    return SECONDARY_NOTES[kinds.pop() if len(kinds) == 1 and kinds <= set(SECONDARY_NOTES)
-                           else ""]
+    return SECONDARY_NOTES[
+        kinds.pop() if len(kinds) == 1 and kinds <= set(SECONDARY_NOTES) else ""
+    ]
 
 
 # ----------------------------------------------------------------------- pooled results
@@ -439,40 +448,53 @@ def describe(result: Any) -> str:
     """
     kind = type(result).__name__
     if kind == "SubgroupResult":
-        text = (f"Test for subgroup differences across {len(result.groups)} subgroups: "
-                f"Q = {number(result.q_between)} on {result.q_between_df} df "
-                f"({p_value(result.q_between_pval)}).")
+        text = (
+            f"Test for subgroup differences across {len(result.groups)} subgroups: "
+            f"Q = {number(result.q_between)} on {result.q_between_df} df "
+            f"({p_value(result.q_between_pval)})."
+        )
     elif kind == "ConfintResult":
         level = _level(result.alpha)
-        text = (f"τ² = {number(result.tau2, 4)} ({level}% CI "
-                f"{interval(result.tau2_low, result.tau2_high, 4)}), I² = "
-                f"{percentage(result.i2)} ({percentage(result.i2_low)} to "
-                f"{percentage(result.i2_high)}), Q-profile interval from "
-                f"{plural(result.k, 'study', 'studies')}.")
+        text = (
+            f"τ² = {number(result.tau2, 4)} ({level}% CI "
+            f"{interval(result.tau2_low, result.tau2_high, 4)}), I² = "
+            f"{percentage(result.i2)} ({percentage(result.i2_low)} to "
+            f"{percentage(result.i2_high)}), Q-profile interval from "
+            f"{plural(result.k, 'study', 'studies')}."
+        )
     elif kind == "BayesResult":
         level = _level(result.alpha)
-        text = (f"Bayesian random-effects meta-analysis of {plural(result.k, 'study', 'studies')}"
-                f" (prior for τ: {result.tau_prior}; for μ: {result.mu_prior}): posterior "
-                f"median effect {number(result.mu_median)} ({level}% credible interval "
-                f"{interval(result.mu_low, result.mu_high)}); τ median "
-                f"{number(result.tau_median)} ({interval(result.tau_low, result.tau_high)}); "
-                f"{level}% prediction interval {interval(result.pred_low, result.pred_high)}.")
+        text = (
+            f"Bayesian random-effects meta-analysis of {plural(result.k, 'study', 'studies')}"
+            f" (prior for τ: {result.tau_prior}; for μ: {result.mu_prior}): posterior "
+            f"median effect {number(result.mu_median)} ({level}% credible interval "
+            f"{interval(result.mu_low, result.mu_high)}); τ median "
+            f"{number(result.tau_median)} ({interval(result.tau_low, result.tau_high)}); "
+            f"{level}% prediction interval {interval(result.pred_low, result.pred_high)}."
+        )
     elif kind == "FragilityResult":
         what = "reverse fragility index" if result.reverse else "fragility index"
         crossed = "significant" if result.reverse else "non-significant"
-        text = (f"{what.capitalize()} {result.index}: changing the outcome of "
-                f"{plural(result.index, 'participant')} in arm {result.arm} makes the result "
-                f"{crossed} (Fisher's exact {p_value(result.pval)} before, "
-                f"{p_value(result.pval_after)} after).")
+        text = (
+            f"{what.capitalize()} {result.index}: changing the outcome of "
+            f"{plural(result.index, 'participant')} in arm {result.arm} makes the result "
+            f"{crossed} (Fisher's exact {p_value(result.pval)} before, "
+            f"{p_value(result.pval_after)} after)."
+        )
     elif kind == "EggerResult":
-        text = (f"Egger's regression test for funnel-plot asymmetry "
-                f"({plural(result.k, 'study', 'studies')}): t = {number(result.tval)} on "
-                f"{result.df} df, {p_value(result.pval)}.")
+        text = (
+            f"Egger's regression test for funnel-plot asymmetry "
+            f"({plural(result.k, 'study', 'studies')}): t = {number(result.tval)} on "
+            f"{result.df} df, {p_value(result.pval)}."
+        )
     else:
         text = _describe_pool(result)
         if result.excluded:
-            text += f" {len(result.excluded)} excluded: " + "; ".join(
-                f"{label} ({reason})" for label, reason in result.excluded) + "."
+            text += (
+                f" {len(result.excluded)} excluded: "
+                + "; ".join(f"{label} ({reason})" for label, reason in result.excluded)
+                + "."
+            )
     if result.notes:
         text += " Notes: " + " ".join(result.notes)
     return text
@@ -482,26 +504,27 @@ def _describe_pool(result: Any) -> str:
     shown = result.back_transform()
     level = _level(result.alpha)
     scale = " (back-transformed from the log scale)" if shown.transformed else ""
-    text = (f"{result.method} meta-analysis of {plural(result.k, 'study', 'studies')}: pooled "
-            f"{result.measure or 'effect'} {number(shown.estimate)} ({level}% CI "
-            f"{interval(shown.ci_low, shown.ci_high)}){scale}, "
-            f"{'t' if result.test in ('knha', 'adhoc') else 'z'} = {number(result.zval)}, "
-            f"{p_value(result.pval)}. Heterogeneity: τ² = {number(result.tau2, 4)}, "
-            f"I² = {percentage(result.i2)}, Q = {number(result.q)} on {result.q_df} df "
-            f"({p_value(result.q_pval)}).")
+    text = (
+        f"{result.method} meta-analysis of {plural(result.k, 'study', 'studies')}: pooled "
+        f"{result.measure or 'effect'} {number(shown.estimate)} ({level}% CI "
+        f"{interval(shown.ci_low, shown.ci_high)}){scale}, "
+        f"{'t' if result.test in ('knha', 'adhoc') else 'z'} = {number(result.zval)}, "
+        f"{p_value(result.pval)}. Heterogeneity: τ² = {number(result.tau2, 4)}, "
+        f"I² = {percentage(result.i2)}, Q = {number(result.q)} on {result.q_df} df "
+        f"({p_value(result.q_pval)})."
+    )
     if not is_missing(result.pi_low):
         how = " (t on k - 2 df)" if getattr(result, "pi", "z") == "t" else ""
-        text += (f" {level}% prediction interval{how} "
-                 f"{interval(shown.pi_low, shown.pi_high)}.")
+        text += f" {level}% prediction interval{how} {interval(shown.pi_low, shown.pi_high)}."
     return text
 
 
 def pooled_effect(result: Any) -> str:
     """A pooled result's estimate and CI on the display scale: ``RR 0.49 (0.34 to 0.70)``."""
     shown = result.back_transform()
-    return estimate_ci(result.measure, shown.estimate, shown.ci_low, shown.ci_high,
-                       level=_level(result.alpha))
-
+    return estimate_ci(
+        result.measure, shown.estimate, shown.ci_low, shown.ci_high, level=_level(result.alpha)
+    )
 
 
 # ------------------------------------------------------------ what a figure or row rests on
@@ -515,8 +538,9 @@ DOSE_ARM = "more {intervention} (a higher dose or more sessions)"
 DOSE_DESIGN = "dose comparison: both arms received {intervention}"
 
 
-def comparison_arms(comparison: str, intervention: str, *,
-                    dose_comparison: bool = False) -> tuple[str, str]:
+def comparison_arms(
+    comparison: str, intervention: str, *, dose_comparison: bool = False
+) -> tuple[str, str]:
     """The two arms of a comparison in its own words.
 
     ``"A vs B"`` gives ``(A, B)``; a comma in B starts context both arms share
@@ -539,8 +563,7 @@ def comparison_arms(comparison: str, intervention: str, *,
     return first, comparison
 
 
-def comparison_words(comparison: str, intervention: str, *,
-                     dose_comparison: bool = False) -> str:
+def comparison_words(comparison: str, intervention: str, *, dose_comparison: bool = False) -> str:
     """A comparison as ``A vs B`` (its own words when they name both arms).
 
     Examples
@@ -612,14 +635,23 @@ def evidence_map_alt(analyses: int, conditions: int, certainties: dict[str, int]
     'Evidence map of 3 analyses with numbers in 2 conditions: one b'
     """
     counts = ", ".join(f"{level} {n}" for level, n in certainties.items())
-    return (f"Evidence map of {plural(analyses, 'analysis', 'analyses')} with numbers in "
-            f"{plural(conditions, 'condition')}: one bubble per analysis, placed by condition "
-            "and outcome, its area the participants, its colour the GRADE certainty of the "
-            f"evidence ({counts}). Each bubble is listed in the figure's description.")
+    return (
+        f"Evidence map of {plural(analyses, 'analysis', 'analyses')} with numbers in "
+        f"{plural(conditions, 'condition')}: one bubble per analysis, placed by condition "
+        "and outcome, its area the participants, its colour the GRADE certainty of the "
+        f"evidence ({counts}). Each bubble is listed in the figure's description."
+    )
 
 
-def bubble_words(condition: str, outcome: str, comparison: str, design: str, k: int,
-                 participants: Any, certainty: str) -> str:
+def bubble_words(
+    condition: str,
+    outcome: str,
+    comparison: str,
+    design: str,
+    k: int,
+    participants: Any,
+    certainty: str,
+) -> str:
     """One bubble of an evidence map in words: where it sits, what it compares, how many
     studies and participants, and its certainty.
 
@@ -631,6 +663,8 @@ evidence (GRADE) low.'
     """
     known = not is_missing(participants) and bool(participants)
     people = f"{count(participants)} participants" if known else "participants not reported"
-    return (f"{condition}, {outcome}: {comparison}; {design}, "
-            f"{plural(int(k), 'study', 'studies')}, {people}; certainty of the evidence "
-            f"(GRADE) {certainty or NOT_ASSESSED}.")
+    return (
+        f"{condition}, {outcome}: {comparison}; {design}, "
+        f"{plural(int(k), 'study', 'studies')}, {people}; certainty of the evidence "
+        f"(GRADE) {certainty or NOT_ASSESSED}."
+    )

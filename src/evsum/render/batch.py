@@ -32,8 +32,15 @@ from evsum.version import __version__
 STATE_FILE = ".evsum-state.json"
 LOCK_FILE = ".evsum-render.lock"
 #: Data files beside studies.csv that reports read.
-CONTEXT_FILES = ("study_characteristics.csv", "risk_of_bias.csv", "grade.csv",
-                 "references.json", "claims.csv", "source_references.txt", "search_log.csv")
+CONTEXT_FILES = (
+    "study_characteristics.csv",
+    "risk_of_bias.csv",
+    "grade.csv",
+    "references.json",
+    "claims.csv",
+    "source_references.txt",
+    "search_log.csv",
+)
 #: The notebook rendered once per condition; every other notebook of the base is one report.
 CONDITION_NOTEBOOK = "condition_report.ipynb"
 
@@ -62,11 +69,16 @@ def report_notebooks(notebooks_dir: str | Path, wanted: tuple[str, ...] = ()) ->
     if wanted:
         missing = [w for w in wanted if not (folder / f"{w}.ipynb").is_file()]
         if missing:
-            raise EvsumError(f"reports {', '.join(missing)} of the protocol have no notebook "
-                             f"in {folder} (expected {', '.join(m + '.ipynb' for m in missing)})")
+            raise EvsumError(
+                f"reports {', '.join(missing)} of the protocol have no notebook "
+                f"in {folder} (expected {', '.join(m + '.ipynb' for m in missing)})"
+            )
         return [folder / f"{w}.ipynb" for w in wanted]
-    found = [p for p in sorted(folder.glob("*.ipynb"))
-             if _notebook_meta(p).get("report", True) is not False]
+    found = [
+        p
+        for p in sorted(folder.glob("*.ipynb"))
+        if _notebook_meta(p).get("report", True) is not False
+    ]
     return sorted(found, key=lambda p: p.name != CONDITION_NOTEBOOK)
 
 
@@ -112,11 +124,17 @@ def _condition_rows(data: bytes) -> dict[str, bytes]:
     return {c: "\n".join(["\x1f".join(header), *r]).encode() for c, r in rows.items()}
 
 
-def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str | Path, *,
-                 method: str = "REML", only: str | None = None,
-                 kernel_name: str | None = None,
-                 build_dir: str | Path | None = None,
-                 base: str | Path | None = None) -> list[ReportJob]:
+def plan_reports(
+    data_path: str | Path,
+    notebooks_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    method: str = "REML",
+    only: str | None = None,
+    kernel_name: str | None = None,
+    build_dir: str | Path | None = None,
+    base: str | Path | None = None,
+) -> list[ReportJob]:
     """List the reports of an evidence base: one per condition in the data (with
     ``condition_report.ipynb``), then one per other notebook of ``notebooks_dir``.
 
@@ -155,36 +173,67 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
     data_sha = hashlib.sha256(data).hexdigest()
     context = b"".join(
         _hash((data_path.parent / name).read_bytes()).encode()
-        for name in CONTEXT_FILES if (data_path.parent / name).exists())
+        for name in CONTEXT_FILES
+        if (data_path.parent / name).exists()
+    )
     code = _code_hash() + __version__.encode()
     by_condition = _condition_rows(data)
     jobs: list[ReportJob] = []
     # every report links to the methods page and the curation log when there are those
     planned = {path.name for path in report_notebooks(notebooks_dir, protocol.reports)}
-    nav = tuple((page, text) for page, text, notebook in (
-        ("methods.html", "Methods", "methods.ipynb"),
-        ("curation-log.html", "Curation log", "curation_log.ipynb"))
-        if notebook in planned)
+    nav = tuple(
+        (page, text)
+        for page, text, notebook in (
+            ("methods.html", "Methods", "methods.ipynb"),
+            ("curation-log.html", "Curation log", "curation_log.ipynb"),
+        )
+        if notebook in planned
+    )
 
-    def add(name: str, title: str, notebook: Path, parameters: dict, data_part: bytes,
-            description: str = "") -> None:
+    def add(
+        name: str,
+        title: str,
+        notebook: Path,
+        parameters: dict,
+        data_part: bytes,
+        description: str = "",
+    ) -> None:
         if only is not None and only != name and only != parameters.get("condition"):
             return
         declared = notebook_parameters(notebook)
         unknown = sorted(set(parameters) - set(declared))
         if unknown:  # papermill would only warn
-            raise EvsumError(f"{notebook}: parameter(s) {', '.join(unknown)} not in the "
-                             f"notebook's parameters cell (it declares {', '.join(declared)})")
-        hashed = _hash(notebook.read_bytes(), code, data_part, context,
-                       json.dumps(parameters, sort_keys=True).encode(),
-                       json.dumps([nav, protocol.title, protocol.data_date]).encode())
-        jobs.append(ReportJob(
-            name=name, title=title, notebook=str(notebook), parameters=parameters,
-            out_dir=str(out_dir), data_sha256=data_sha, inputs_hash=hashed,
-            kernel_name=kernel_name, cwd=str(notebooks_dir),
-            build_dir=None if build_dir is None else str(Path(build_dir).resolve()),
-            nav=nav, review_title=protocol.title, review_question=protocol.question,
-            data_date=protocol.data_date, description=description))
+            raise EvsumError(
+                f"{notebook}: parameter(s) {', '.join(unknown)} not in the "
+                f"notebook's parameters cell (it declares {', '.join(declared)})"
+            )
+        hashed = _hash(
+            notebook.read_bytes(),
+            code,
+            data_part,
+            context,
+            json.dumps(parameters, sort_keys=True).encode(),
+            json.dumps([nav, protocol.title, protocol.data_date]).encode(),
+        )
+        jobs.append(
+            ReportJob(
+                name=name,
+                title=title,
+                notebook=str(notebook),
+                parameters=parameters,
+                out_dir=str(out_dir),
+                data_sha256=data_sha,
+                inputs_hash=hashed,
+                kernel_name=kernel_name,
+                cwd=str(notebooks_dir),
+                build_dir=None if build_dir is None else str(Path(build_dir).resolve()),
+                nav=nav,
+                review_title=protocol.title,
+                review_question=protocol.question,
+                data_date=protocol.data_date,
+                description=description,
+            )
+        )
 
     order = {key: i for i, key in enumerate(protocol.conditions)}
     conditions = sorted(by_condition, key=lambda c: (order.get(c, len(order)), c))
@@ -198,17 +247,30 @@ def plan_reports(data_path: str | Path, notebooks_dir: str | Path, out_dir: str 
         if path.name == CONDITION_NOTEBOOK:
             for condition in conditions:
                 known.append(condition)
-                params = {"condition": condition,
-                          **{k: v for k, v in wanted.items() if k in declared}}
+                params = {
+                    "condition": condition,
+                    **{k: v for k, v in wanted.items() if k in declared},
+                }
                 label = protocol.condition_label(condition)
-                add(condition, label, path, params, by_condition[condition],
-                    str(meta.get("description", "")).replace("{condition}", label.lower()))
+                add(
+                    condition,
+                    label,
+                    path,
+                    params,
+                    by_condition[condition],
+                    str(meta.get("description", "")).replace("{condition}", label.lower()),
+                )
             continue
         name = path.stem.replace("_", "-")
         known.append(name)
-        add(name, str(meta.get("title") or path.stem.replace("_", " ").capitalize()), path,
-            {k: v for k, v in wanted.items() if k in declared}, data,
-            str(meta.get("description", "")))
+        add(
+            name,
+            str(meta.get("title") or path.stem.replace("_", " ").capitalize()),
+            path,
+            {k: v for k, v in wanted.items() if k in declared},
+            data,
+            str(meta.get("description", "")),
+        )
     if only is not None and not jobs:
         raise EvsumError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")
     return jobs
@@ -270,7 +332,8 @@ def _render_lock(out_dir: Path):
                 who = f" (process {holder})" if holder else ""
                 raise EvsumError(
                     f"another 'evsum render'{who} is writing to {out_dir} "
-                    f"(lock {path} is held); wait for it to finish and run again") from None
+                    f"(lock {path} is held); wait for it to finish and run again"
+                ) from None
             # the holder died and left something holding the file: start a new lock file
             handle.close()
             fresh = path.with_name(f"{LOCK_FILE}.{os.getpid()}")
@@ -357,8 +420,9 @@ def _lock_identity() -> tuple[int, int, int]:
 
 def _unwritable(folder: Path, err: OSError) -> str:
     where = err.filename or folder
-    return (f"cannot write to {where}: {err.strerror or err}; the reports there were left "
-            "as they were")
+    return (
+        f"cannot write to {where}: {err.strerror or err}; the reports there were left as they were"
+    )
 
 
 def _progress(total: int, quiet: bool):
@@ -375,14 +439,22 @@ def _report_line(result: ReportResult, quiet: bool) -> None:
     if quiet:
         return
     tail = f": {result.error}" if result.error else ""
-    print(f"{result.status:>8}  {result.job.name}  ({result.seconds:.1f} s){tail}",
-          file=sys.stderr)
+    print(
+        f"{result.status:>8}  {result.job.name}  ({result.seconds:.1f} s){tail}", file=sys.stderr
+    )
 
 
-def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = False,
-               executor: cf.Executor | None = None, workers: int | None = None,
-               quiet: bool = False, complete: bool = True,
-               title: str | None = None) -> RenderSummary:
+def render_all(
+    jobs: list[ReportJob],
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    executor: cf.Executor | None = None,
+    workers: int | None = None,
+    quiet: bool = False,
+    complete: bool = True,
+    title: str | None = None,
+) -> RenderSummary:
     """Render the jobs whose inputs changed (all with ``force``) and rewrite the index.
 
     Parameters
@@ -407,8 +479,12 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
         todo, results = [], {}
         for job in jobs:
             previous = state.get(job.name, {})
-            if (not force and previous.get("inputs_hash") == job.inputs_hash
-                    and previous.get("status") != "failed" and job.html_path.exists()):
+            if (
+                not force
+                and previous.get("inputs_hash") == job.inputs_hash
+                and previous.get("status") != "failed"
+                and job.html_path.exists()
+            ):
                 results[job.name] = ReportResult(job, "current")
             else:
                 todo.append(job)
@@ -417,15 +493,18 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
             own = executor is None
             pool = executor or cf.ProcessPoolExecutor(
                 max_workers=min(len(todo), workers or os.cpu_count() or 1),
-                initializer=_worker_init, initargs=(_lock_identity(), os.getpid()))
+                initializer=_worker_init,
+                initargs=(_lock_identity(), os.getpid()),
+            )
             try:
                 futures = {pool.submit(render_report, job): job for job in todo}
                 for future in cf.as_completed(futures):
                     try:
                         result = future.result()
                     except Exception as err:  # the worker itself died, e.g. out of memory
-                        result = ReportResult(futures[future], "failed",
-                                              error=f"{type(err).__name__}: {err}")
+                        result = ReportResult(
+                            futures[future], "failed", error=f"{type(err).__name__}: {err}"
+                        )
                     results[result.job.name] = result
                     if bar is not None:
                         bar.update()
@@ -441,12 +520,19 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
             state = {name: entry for name, entry in state.items() if name in results}
         for position, result in enumerate(ordered):
             previous = state.get(result.job.name, {})
-            entry = {"title": result.job.title, "status": result.status,
-                     "error": result.error, "order": position,
-                     "description": result.job.description}
+            entry = {
+                "title": result.job.title,
+                "status": result.status,
+                "error": result.error,
+                "order": position,
+                "description": result.job.description,
+            }
             # the day the HTML shown was made: what the index says of a failed report's page
-            good = (datetime.date.today().isoformat() if result.status == "rendered"
-                    else previous.get("good_date", ""))
+            good = (
+                datetime.date.today().isoformat()
+                if result.status == "rendered"
+                else previous.get("good_date", "")
+            )
             if good:
                 entry["good_date"] = good
             if result.status != "failed":  # a failed report is retried on the next run
@@ -454,8 +540,10 @@ def render_all(jobs: list[ReportJob], out_dir: str | Path, *, force: bool = Fals
             state[result.job.name] = entry
         try:
             write_atomic(out_dir / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
-            write_atomic(out_dir / "index.html", index_html(state, out_dir, title=title,
-                                                                  about=jobs[0] if jobs else None))
+            write_atomic(
+                out_dir / "index.html",
+                index_html(state, out_dir, title=title, about=jobs[0] if jobs else None),
+            )
         except OSError as err:
             raise RenderError(_unwritable(out_dir, err)) from None
     return RenderSummary(ordered)

@@ -10,8 +10,7 @@ from typing import Any
 from evsum.present.html import environment, page_link
 
 
-def index_html(state: dict, out_dir: Path, *, title: str | None = None,
-               about: Any = None) -> str:
+def index_html(state: dict, out_dir: Path, *, title: str | None = None, about: Any = None) -> str:
     """Build the index from the render state (report name → title, status, error, order,
     description, ``good_date``): the reports rendered, in the order of the last run
     (overview and methods first).
@@ -30,15 +29,27 @@ def index_html(state: dict, out_dir: Path, *, title: str | None = None,
     reports = []
     for name in sorted(state, key=position):
         entry = state[name]
-        reports.append({
-            "title": entry.get("title") or name, "description": entry.get("description", ""),
-            "page": page_link(name), "traceback": page_link(name, suffix=".error.txt"),
-            "has_html": (Path(out_dir) / f"{name}.html").exists(),
-            "failed": entry.get("status") == "failed", "error": entry.get("error", ""),
-            "good_date": entry.get("good_date", ""),
-        })
-    return environment().get_template("index.html.j2").render(
-        reports=reports, title=title,
-        question=getattr(about, "review_question", ""),
-        data_date=getattr(about, "data_date", ""),
-        data_sha256=getattr(about, "data_sha256", "")) + "\n"
+        reports.append(
+            {
+                "title": entry.get("title") or name,
+                "description": entry.get("description", ""),
+                "page": page_link(name),
+                "traceback": page_link(name, suffix=".error.txt"),
+                "has_html": (Path(out_dir) / f"{name}.html").exists(),
+                "failed": entry.get("status") == "failed",
+                "error": entry.get("error", ""),
+                "good_date": entry.get("good_date", ""),
+            }
+        )
+    return (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            reports=reports,
+            title=title,
+            question=getattr(about, "review_question", ""),
+            data_date=getattr(about, "data_date", ""),
+            data_sha256=getattr(about, "data_sha256", ""),
+        )
+        + "\n"
+    )

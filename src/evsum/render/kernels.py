@@ -107,8 +107,12 @@ def run_notebook(path: str, parameters: dict, *, kernel_name: str, cwd: str):
     reset["id"] = _RESET_TAG
     book.cells.insert(0, reset)
     key = (kernel_name, cwd)
-    client = NotebookClient(book, km=_kernel(kernel_name, cwd), timeout=CELL_TIMEOUT,
-                            resources={"metadata": {"path": cwd}})
+    client = NotebookClient(
+        book,
+        km=_kernel(kernel_name, cwd),
+        timeout=CELL_TIMEOUT,
+        resources={"metadata": {"path": cwd}},
+    )
     try:
         client.execute(reset_kc=False)
     except CellExecutionError:
@@ -117,6 +121,7 @@ def run_notebook(path: str, parameters: dict, *, kernel_name: str, cwd: str):
         _discard(key)
         raise
     finally:
-        book.cells = [c for c in book.cells
-                      if _RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+        book.cells = [
+            c for c in book.cells if _RESET_TAG not in c.get("metadata", {}).get("tags", [])
+        ]
     return book

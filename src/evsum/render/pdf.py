@@ -20,28 +20,40 @@ if TYPE_CHECKING:
 CHROMIUM = Path("/usr/bin/chromium")
 #: Arguments Chromium is started with (no sandbox inside containers, no background traffic).
 CHROMIUM_ARGS: tuple[str, ...] = ("--no-sandbox", "--disable-background-networking")
-_FOOTER = ('<div style="font-size: 8px; width: 100%; text-align: center; color: #444;">'
-           '<span class="title"></span> · page <span class="pageNumber"></span> of '
-           '<span class="totalPages"></span></div>')
+_FOOTER = (
+    '<div style="font-size: 8px; width: 100%; text-align: center; color: #444;">'
+    '<span class="title"></span> · page <span class="pageNumber"></span> of '
+    '<span class="totalPages"></span></div>'
+)
 
 
 def _print(browser: Browser, pages: list[Path]) -> list[Path]:
     written = []
     context = browser.new_context(offline=True, java_script_enabled=False)
     try:
-        context.route("**/*", lambda route: route.continue_()
-                      if route.request.url.startswith(("file:", "data:")) else route.abort())
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(("file:", "data:"))
+                else route.abort()
+            ),
+        )
         for html in pages:
             page = context.new_page()
             page.goto(html.as_uri(), wait_until="load")
             page.emulate_media(media="print")
             target = html.with_suffix(".pdf")
             tmp = target.with_name(f".{target.name}.tmp")
-            page.pdf(path=str(tmp), format="A4", print_background=True,
-                     display_header_footer=True, header_template="<span></span>",
-                     footer_template=_FOOTER,
-                     margin={"top": "1.6cm", "bottom": "1.6cm", "left": "1.4cm",
-                             "right": "1.4cm"})
+            page.pdf(
+                path=str(tmp),
+                format="A4",
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=_FOOTER,
+                margin={"top": "1.6cm", "bottom": "1.6cm", "left": "1.4cm", "right": "1.4cm"},
+            )
             tmp.replace(target)
             page.close()
             written.append(target)
@@ -50,8 +62,12 @@ def _print(browser: Browser, pages: list[Path]) -> list[Path]:
     return written
 
 
-def write_pdfs(pages: Iterable[str | Path], *, executable: str | Path = CHROMIUM,
-               browser: Browser | None = None) -> list[Path]:
+def write_pdfs(
+    pages: Iterable[str | Path],
+    *,
+    executable: str | Path = CHROMIUM,
+    browser: Browser | None = None,
+) -> list[Path]:
     """Print each HTML page to a PDF beside it (``reports/NAME.html`` → ``reports/NAME.pdf``).
 
     Parameters
@@ -78,16 +94,18 @@ def write_pdfs(pages: Iterable[str | Path], *, executable: str | Path = CHROMIUM
         return _print(browser, pages)
     executable = Path(executable)
     if not executable.exists():
-        raise EvsumError(f"--pdf needs Chromium at {executable}, which is missing; install it "
-                         "with: sudo apt-get install chromium (make test does it)")
+        raise EvsumError(
+            f"--pdf needs Chromium at {executable}, which is missing; install it "
+            "with: sudo apt-get install chromium (make test does it)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise EvsumError("--pdf needs Playwright: pip install playwright (or "
-                         "pip install -e '.[dev]')") from None
+        raise EvsumError(
+            "--pdf needs Playwright: pip install playwright (or pip install -e '.[dev]')"
+        ) from None
     with sync_playwright() as play:
-        launched = play.chromium.launch(executable_path=str(executable),
-                                        args=list(CHROMIUM_ARGS))
+        launched = play.chromium.launch(executable_path=str(executable), args=list(CHROMIUM_ARGS))
         try:
             return _print(launched, pages)
         finally:

@@ -88,8 +88,9 @@ def notebook_parameters(path: str | Path) -> tuple[str, ...]:
     for cell in book.get("cells", []):
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             source = cell.get("source", "")
-            return tuple(_PARAMETER.findall("".join(source) if isinstance(source, list)
-                                            else source))
+            return tuple(
+                _PARAMETER.findall("".join(source) if isinstance(source, list) else source)
+            )
     return ()
 
 
@@ -107,8 +108,10 @@ def check_parameters(notebook: str | Path, parameters: dict) -> None:
     declared = notebook_parameters(notebook)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
-        raise EvsumError(f"{notebook}: parameter(s) {', '.join(unknown)} not in the notebook's "
-                         f"parameters cell (it declares {', '.join(declared)})")
+        raise EvsumError(
+            f"{notebook}: parameter(s) {', '.join(unknown)} not in the notebook's "
+            f"parameters cell (it declares {', '.join(declared)})"
+        )
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -128,8 +131,11 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 #: How the footer words a notebook parameter; other names lose their underscores.
-PARAMETER_WORDS: dict[str, str] = {"method": "pooling method", "outcomes": "outcomes",
-                                   "condition": "condition"}
+PARAMETER_WORDS: dict[str, str] = {
+    "method": "pooling method",
+    "outcomes": "outcomes",
+    "condition": "condition",
+}
 
 
 def provenance_footer(job: ReportJob) -> str:
@@ -140,10 +146,12 @@ def provenance_footer(job: ReportJob) -> str:
     """
     shown = {k: v for k, v in job.parameters.items() if k not in ("data_path", "base")}
     data = f"data of {job.data_date}, " if job.data_date else "data: "
-    words = "; ".join(f"{PARAMETER_WORDS.get(k, k.replace('_', ' '))}: {v}"
-                      for k, v in sorted(shown.items()))
-    return (f"evsum {__version__} · {data}study table SHA-256 {job.data_sha256}"
-            + (f" · {words}" if words else ""))
+    words = "; ".join(
+        f"{PARAMETER_WORDS.get(k, k.replace('_', ' '))}: {v}" for k, v in sorted(shown.items())
+    )
+    return f"evsum {__version__} · {data}study table SHA-256 {job.data_sha256}" + (
+        f" · {words}" if words else ""
+    )
 
 
 def page_title(job: ReportJob) -> str:
@@ -186,8 +194,9 @@ def contents_html(body: str) -> str:
     return str(render("contents.html.j2", sections=sections))
 
 
-def export_html(notebook: NotebookNode, *, footer: str, title: str = "",
-                nav: tuple[tuple[str, str], ...] = ()) -> str:
+def export_html(
+    notebook: NotebookNode, *, footer: str, title: str = "", nav: tuple[tuple[str, str], ...] = ()
+) -> str:
     """Convert an executed notebook to offline HTML without inputs or prompts; ``title``
     becomes the page's ``<title>``. Every page links back to ``index.html`` and to the
     ``nav`` pages ((href, text) pairs)."""
@@ -210,8 +219,14 @@ def export_html(notebook: NotebookNode, *, footer: str, title: str = "",
     css = (template_dir / "report.css").read_text(encoding="utf-8")
     print_css = (template_dir / "print.css").read_text(encoding="utf-8")
     body, _ = exporter.from_notebook_node(
-        notebook, resources={"evsum_css": css, "evsum_print_css": print_css,
-                             "evsum_footer": footer, "evsum_nav": list(nav)})
+        notebook,
+        resources={
+            "evsum_css": css,
+            "evsum_print_css": print_css,
+            "evsum_footer": footer,
+            "evsum_nav": list(nav),
+        },
+    )
     return place_contents(body, contents_html(body))
 
 
@@ -229,8 +244,7 @@ def place_contents(body: str, contents: str) -> str:
     >>> place_contents("<!-- evsum-contents --><h1>T</h1> <p>s</p><h2>A</h2>", "<nav/>")
     '<h1>T</h1> <p>s</p><nav/><h2>A</h2>'
     """
-    title = _TITLE.search(body, body.find(CONTENTS_MARK) + 1 if CONTENTS_MARK in body
-                              else 0)
+    title = _TITLE.search(body, body.find(CONTENTS_MARK) + 1 if CONTENTS_MARK in body else 0)
     if title is None:
         return body.replace(CONTENTS_MARK, contents, 1)
     end = title.end()
@@ -246,9 +260,12 @@ def execute(job: ReportJob) -> NotebookNode:
     from evsum.render.kernels import run_notebook
 
     check_parameters(job.notebook, job.parameters)
-    executed = run_notebook(job.notebook, job.parameters,
-                            kernel_name=job.kernel_name or _default_kernel(),
-                            cwd=job.cwd or str(Path(job.notebook).parent))
+    executed = run_notebook(
+        job.notebook,
+        job.parameters,
+        kernel_name=job.kernel_name or _default_kernel(),
+        cwd=job.cwd or str(Path(job.notebook).parent),
+    )
     build = Path(job.build_dir or Path(job.out_dir) / ".build")
     # atomically, like the HTML: a full disk leaves the previous notebook, not half a new one
     text = nbformat.writes(executed)
@@ -277,9 +294,12 @@ def render_report(job: ReportJob) -> ReportResult:
     start = time.perf_counter()
     try:
         executed = execute(job)
-        page = export_html(executed, footer=provenance_footer(job), title=page_title(job),
-                           nav=tuple(link for link in job.nav
-                                     if link[0] != job.html_path.name))
+        page = export_html(
+            executed,
+            footer=provenance_footer(job),
+            title=page_title(job),
+            nav=tuple(link for link in job.nav if link[0] != job.html_path.name),
+        )
         write_atomic(job.html_path, page)
     except BaseException as err:
         if isinstance(err, KeyboardInterrupt):

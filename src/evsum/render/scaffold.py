@@ -64,15 +64,20 @@ def new_base(directory: str | Path) -> list[Path]:
     """
     target = Path(directory)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise EvsumError(f"{target}: exists and is not an empty folder; expected a new folder "
-                         "for the evidence base")
+        raise EvsumError(
+            f"{target}: exists and is not an empty folder; expected a new folder "
+            "for the evidence base"
+        )
     source = skeleton()
     written: list[Path] = []
     (target / "notebooks").mkdir(parents=True, exist_ok=True)
     (target / "data").mkdir(exist_ok=True)
     (target / "reports").mkdir(exist_ok=True)
-    for name, as_name in (("evsum.toml", "evsum.toml"), ("README.md", "README.md"),
-                          ("gitignore", ".gitignore")):
+    for name, as_name in (
+        ("evsum.toml", "evsum.toml"),
+        ("README.md", "README.md"),
+        ("gitignore", ".gitignore"),
+    ):
         shutil.copyfile(source / name, target / as_name)
         written.append(target / as_name)
     for notebook in template_notebooks():

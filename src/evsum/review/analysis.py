@@ -104,9 +104,16 @@ class OutcomeAnalysis:
         """
         used = self.rows[self.rows["excluded_reason"] == ""]
         result, loo, egger = _pool_rows(used, self.measure, method, test, pi)
-        return dataclasses.replace(self, result=result, leave_one_out=loo, egger=egger,
-                                   method=method, test=test, pi=pi,
-                                   few_studies=_few(used, self.measure, self.bayes_tau_prior))
+        return dataclasses.replace(
+            self,
+            result=result,
+            leave_one_out=loo,
+            egger=egger,
+            method=method,
+            test=test,
+            pi=pi,
+            few_studies=_few(used, self.measure, self.bayes_tau_prior),
+        )
 
     @property
     def title(self) -> str:
@@ -116,10 +123,14 @@ class OutcomeAnalysis:
         studies = "; non-randomised studies" if self.design_class == NON_RANDOMISED else ""
         rows = self.rows
         used = rows[rows["excluded_reason"] == ""] if "excluded_reason" in rows else rows
-        comparison = (self.own_comparison(used if len(used) else rows)
-                      or f"{self.intervention} vs {self.comparison or self.comparator_type}")
-        return (f"{self.outcome.replace('_', ' ')}, {self.timepoint} — {comparison} "
-                f"({self.measure}{studies})")
+        comparison = (
+            self.own_comparison(used if len(used) else rows)
+            or f"{self.intervention} vs {self.comparison or self.comparator_type}"
+        )
+        return (
+            f"{self.outcome.replace('_', ' ')}, {self.timepoint} — {comparison} "
+            f"({self.measure}{studies})"
+        )
 
     def own_comparison(self, rows: pd.DataFrame) -> str | None:
         """The ``[study_comparisons]`` words of the one study of ``rows`` (e.g. "3 sessions vs
@@ -156,10 +167,12 @@ def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     rows = rows.copy()
     usable = rows["excluded_reason"] == ""
     repeat = usable & rows[usable].duplicated("study_id", keep="first").reindex(
-        rows.index, fill_value=False)
+        rows.index, fill_value=False
+    )
     rows.loc[repeat, "excluded_reason"] = (
         "another comparison of a study already in this analysis: one comparison per study is "
-        "pooled, so no participant counts twice; shown, not pooled")
+        "pooled, so no participant counts twice; shown, not pooled"
+    )
     return rows
 
 
@@ -168,9 +181,11 @@ def _words(evidence: Evidence, key: tuple) -> dict:
     protocol = evidence.protocol
     if protocol is None:
         return {}
-    return {"higher_is_better": protocol.higher_is_better(key[0]),
-            "intervention": protocol.intervention or "intervention",
-            "comparison": protocol.comparison_label(key[1])}
+    return {
+        "higher_is_better": protocol.higher_is_better(key[0]),
+        "intervention": protocol.intervention or "intervention",
+        "comparison": protocol.comparison_label(key[1]),
+    }
 
 
 def choose_condition(evidence: Evidence, condition: str = "") -> str:
@@ -194,13 +209,16 @@ def choose_condition(evidence: Evidence, condition: str = "") -> str:
     if not condition:
         return ordered[0]
     if condition not in present:
-        raise ValueError(f"condition must be one of the conditions of the data "
-                         f"({', '.join(ordered)}); got {condition!r}")
+        raise ValueError(
+            f"condition must be one of the conditions of the data "
+            f"({', '.join(ordered)}); got {condition!r}"
+        )
     return condition
 
 
-def _pool_rows(used: pd.DataFrame, measure: str, method: str, test: str, pi: str
-               ) -> tuple[PoolResult | None, pd.DataFrame | None, EggerResult | None]:
+def _pool_rows(
+    used: pd.DataFrame, measure: str, method: str, test: str, pi: str
+) -> tuple[PoolResult | None, pd.DataFrame | None, EggerResult | None]:
     """Pool the usable rows of one group: the result (FE for a single study), leave-one-out
     where k ≥ 3 and Egger's test where k ≥ :data:`EGGER_MIN_K`."""
     result = loo = egger = None
@@ -209,9 +227,15 @@ def _pool_rows(used: pd.DataFrame, measure: str, method: str, test: str, pi: str
     yi, vi = used["yi"].to_numpy(float), used["vi"].to_numpy(float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = pool(yi, vi, method=method if len(used) > 1 else "FE",
-                      test=test if len(used) > 1 else "z", pi=pi,
-                      measure=measure if measure != "—" else None, labels=list(used["label"]))
+        result = pool(
+            yi,
+            vi,
+            method=method if len(used) > 1 else "FE",
+            test=test if len(used) > 1 else "z",
+            pi=pi,
+            measure=measure if measure != "—" else None,
+            labels=list(used["label"]),
+        )
         if len(used) >= 3:
             loo = leave_one_out(yi, vi, method=method, test=test, labels=list(used["label"]))
     if len(used) >= EGGER_MIN_K:
@@ -236,8 +260,11 @@ def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
     results: list[PoolResult | None] = []
     for _, row in effects.iterrows():
         usable = not row["excluded_reason"] and np.isfinite(row["yi"])
-        results.append(pool([row["yi"]], [row["vi"]], method="FE", measure=row[
-            "effect_measure"]) if usable else None)
+        results.append(
+            pool([row["yi"]], [row["vi"]], method="FE", measure=row["effect_measure"])
+            if usable
+            else None
+        )
     return results
 
 
@@ -248,10 +275,16 @@ def _few(used: pd.DataFrame, measure: str, tau_prior) -> FewStudies | None:
     return few_studies(used, measure if measure != "—" else None, tau_prior=tau_prior)
 
 
-def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | list = "all",
-                      method: str = "REML", test: str = "z", pi: str = "z",
-                      bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
-                      ) -> tuple[OutcomeAnalysis, ...]:
+def analyse_condition(
+    evidence: Evidence,
+    condition: str,
+    *,
+    outcomes: str | list = "all",
+    method: str = "REML",
+    test: str = "z",
+    pi: str = "z",
+    bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
+) -> tuple[OutcomeAnalysis, ...]:
     """Pool every outcome of one condition, one analysis per comparator type and time point.
 
     Parameters
@@ -289,21 +322,28 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
     bayes_tau_prior = check_tau_prior(bayes_tau_prior)
     rows = evidence.studies.for_condition(condition)
     if rows.empty:
-        raise ValueError(f"condition must be one of {evidence.studies.conditions}; "
-                         f"got {condition!r}")
+        raise ValueError(
+            f"condition must be one of {evidence.studies.conditions}; got {condition!r}"
+        )
     if outcomes != "all":
         wanted = [outcomes] if isinstance(outcomes, str) else list(outcomes)
         protocol = evidence.protocol
-        known = list(protocol.outcomes) if protocol is not None else sorted(
-            evidence.studies.data["outcome"].unique())
+        known = (
+            list(protocol.outcomes)
+            if protocol is not None
+            else sorted(evidence.studies.data["outcome"].unique())
+        )
         unknown = [o for o in wanted if o not in known]
         if unknown:
-            raise ValueError(f"outcomes must be 'all' or outcomes of the evidence base "
-                             f"({', '.join(known)}); got {', '.join(map(repr, unknown))}")
+            raise ValueError(
+                f"outcomes must be 'all' or outcomes of the evidence base "
+                f"({', '.join(known)}); got {', '.join(map(repr, unknown))}"
+            )
         rows = rows[rows["outcome"].isin(wanted)]
     effects = compute_effects(rows, warn=False)  # each caveat becomes a note, in words
-    effects["design_class"] = np.where(effects["randomised"].astype(bool), RANDOMISED,
-                                       NON_RANDOMISED)
+    effects["design_class"] = np.where(
+        effects["randomised"].astype(bool), RANDOMISED, NON_RANDOMISED
+    )
     effects["label"] = study_label(effects)
     effects["excluded_reason"] = effects["excluded_reason"].fillna("").astype(str)
     effects["effect_measure"] = effects["effect_measure"].replace("", "—")
@@ -316,17 +356,47 @@ def analyse_condition(evidence: Evidence, condition: str, *, outcomes: str | lis
         small = _few(used, key[3], bayes_tau_prior)
         notes += [f"{r['label']}: {r['caveat']}." for _, r in used.iterrows() if r["caveat"]]
         if len(used) <= 1:
-            notes.append("Single study: no pooling." if len(used) == 1 else
-                         "No study reports usable numbers for this comparison.")
+            notes.append(
+                "Single study: no pooling."
+                if len(used) == 1
+                else "No study reports usable numbers for this comparison."
+            )
         if np.any(group["design"] == "crossover_rct"):
-            notes.append("Includes crossover trials: the same participants received both "
-                         "conditions.")
-        analyses.append(OutcomeAnalysis(condition, key[0], key[1], key[2], key[3], group,
-                                        result, loo, tuple(notes), egger=egger,
-                                        protocol=evidence.protocol, method=method, test=test,
-                                        pi=pi, few_studies=small,
-                                        bayes_tau_prior=tuple(bayes_tau_prior),
-                                        design_class=key[4], **_words(evidence, key)))
+            notes.append(
+                "Includes crossover trials: the same participants received both conditions."
+            )
+        analyses.append(
+            OutcomeAnalysis(
+                condition,
+                key[0],
+                key[1],
+                key[2],
+                key[3],
+                group,
+                result,
+                loo,
+                tuple(notes),
+                egger=egger,
+                protocol=evidence.protocol,
+                method=method,
+                test=test,
+                pi=pi,
+                few_studies=small,
+                bayes_tau_prior=tuple(bayes_tau_prior),
+                design_class=key[4],
+                **_words(evidence, key),
+            )
+        )
     # randomised evidence before non-randomised evidence of the same outcome
-    return tuple(sorted(analyses, key=lambda a: (a.outcome, a.comparator_type, a.timepoint,
-                                                 a.measure, a.design_class != RANDOMISED)))
+    return tuple(
+        sorted(
+            analyses,
+            key=lambda a: (
+                a.outcome,
+                a.comparator_type,
+                a.timepoint,
+                a.measure,
+                a.design_class != RANDOMISED,
+            ),
+        )
+    )

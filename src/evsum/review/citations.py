@@ -32,7 +32,7 @@ DISCREPANCY_KINDS: dict[str, str] = {
     "no match": "no curated reference has this DOI, title or first author and year",
     "doi of another paper": "the cited DOI belongs to a different curated paper",
     "title of another paper": "the title is that of another paper by the same group; the "
-                              "entry's year names a different paper of that first author",
+    "entry's year names a different paper of that first author",
     "wrong doi": "the cited DOI differs from the paper's DOI and belongs to no curated paper",
     "missing doi": "the entry gives no DOI although the paper has one",
     "wrong year": "the year differs from the paper's",
@@ -56,6 +56,7 @@ TITLE_MATCH = 85.0
 NAME_MATCH = 85.0
 
 _STOPWORDS = {"of", "the", "and", "for", "in", "on", "&"}
+
 
 @dataclass(frozen=True)
 class Discrepancy:
@@ -123,21 +124,53 @@ class CitationAudit:
         """
         records = []
         for check in self.checks:
-            base = {"entry": check.entry.index, "key": check.entry.key,
-                    "style": check.entry.style, "reference_id": check.reference_id or "",
-                    "matched_by": check.matched_by,
-                    "title_similarity": round(check.title_similarity, 1)}
+            base = {
+                "entry": check.entry.index,
+                "key": check.entry.key,
+                "style": check.entry.style,
+                "reference_id": check.reference_id or "",
+                "matched_by": check.matched_by,
+                "title_similarity": round(check.title_similarity, 1),
+            }
             items = check.discrepancies + check.notes
             if not items:
-                records.append({**base, "kind": "", "field": "", "cited": "", "curated": "",
-                                "detail": "matches"})
+                records.append(
+                    {
+                        **base,
+                        "kind": "",
+                        "field": "",
+                        "cited": "",
+                        "curated": "",
+                        "detail": "matches",
+                    }
+                )
             for item in items:
-                records.append({**base, "kind": item.kind, "field": item.field,
-                                "cited": item.cited, "curated": item.curated,
-                                "detail": item.detail})
-        return pd.DataFrame.from_records(records, columns=[
-            "entry", "key", "style", "reference_id", "matched_by", "title_similarity", "kind",
-            "field", "cited", "curated", "detail"])
+                records.append(
+                    {
+                        **base,
+                        "kind": item.kind,
+                        "field": item.field,
+                        "cited": item.cited,
+                        "curated": item.curated,
+                        "detail": item.detail,
+                    }
+                )
+        return pd.DataFrame.from_records(
+            records,
+            columns=[
+                "entry",
+                "key",
+                "style",
+                "reference_id",
+                "matched_by",
+                "title_similarity",
+                "kind",
+                "field",
+                "cited",
+                "curated",
+                "detail",
+            ],
+        )
 
     def summary(self) -> str:
         """One paragraph: how many entries matched cleanly and what went wrong."""
@@ -149,8 +182,11 @@ class CitationAudit:
                 kinds[kind] = kinds.get(kind, 0) + 1
         text = f"{clean} of {total} entries in {self.source} match their curated record."
         if kinds:
-            text += " Entries with: " + "; ".join(
-                f"{kind} ({n})" for kind, n in sorted(kinds.items())) + "."
+            text += (
+                " Entries with: "
+                + "; ".join(f"{kind} ({n})" for kind, n in sorted(kinds.items()))
+                + "."
+            )
         return text
 
 
@@ -194,8 +230,9 @@ def _journal_matches(cited: str, curated: str) -> bool:
     b = [w for w in _fold(curated).split() if w not in _STOPWORDS]
     if a == b:
         return True
-    if len(a) == len(b) and all(x.startswith(y) or y.startswith(x)
-                                for x, y in zip(a, b, strict=True)):
+    if len(a) == len(b) and all(
+        x.startswith(y) or y.startswith(x) for x, y in zip(a, b, strict=True)
+    ):
         return True
     return fuzz.token_sort_ratio(" ".join(a), " ".join(b)) >= 95
 
@@ -216,20 +253,36 @@ def _author_overlap(entry: ParsedReference, ref: dict) -> float:
 def _describe(ref: dict) -> str:
     where = ", ".join(str(ref[k]) for k in ("volume", "issue", "page") if ref.get(k))
     first = (_families(ref) or ["?"])[0]
-    return (f"{ref.get('id')}: {first} {_year(ref) or 'n.d.'}, {ref.get('container-title', '')}"
-            + (f" {where}" if where else "") + (f", doi {ref['DOI']}" if ref.get("DOI") else ""))
+    return (
+        f"{ref.get('id')}: {first} {_year(ref) or 'n.d.'}, {ref.get('container-title', '')}"
+        + (f" {where}" if where else "")
+        + (f", doi {ref['DOI']}" if ref.get("DOI") else "")
+    )
 
 
 # --------------------------------------------------------------------------- matching
 
 
-def _find(entry: ParsedReference, references: tuple[dict, ...]
-          ) -> tuple[dict | None, str, float, dict | None, dict | None]:
+def _find(
+    entry: ParsedReference, references: tuple[dict, ...]
+) -> tuple[dict | None, str, float, dict | None, dict | None]:
     """Best record by title, the record with the cited DOI, the record by author and year."""
-    by_doi = next((r for r in references if entry.doi and r.get("DOI")
-                   and r["DOI"].lower() == entry.doi.lower()), None)
-    scored = [(title_similarity(entry.title, r.get("title", "")) if entry.title else 0.0,
-               _author_overlap(entry, r), r) for r in references]
+    by_doi = next(
+        (
+            r
+            for r in references
+            if entry.doi and r.get("DOI") and r["DOI"].lower() == entry.doi.lower()
+        ),
+        None,
+    )
+    scored = [
+        (
+            title_similarity(entry.title, r.get("title", "")) if entry.title else 0.0,
+            _author_overlap(entry, r),
+            r,
+        )
+        for r in references
+    ]
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
     by_title = None
     best_title = scored[0][0] if scored else 0.0
@@ -237,26 +290,48 @@ def _find(entry: ParsedReference, references: tuple[dict, ...]
         by_title = scored[0][2]
     by_key = None
     if entry.authors and entry.year is not None:
-        by_key = next((r for r in references if _year(r) == entry.year and _families(r)
-                       and _same_name(_families(r)[0], entry.authors[0])), None)
+        by_key = next(
+            (
+                r
+                for r in references
+                if _year(r) == entry.year
+                and _families(r)
+                and _same_name(_families(r)[0], entry.authors[0])
+            ),
+            None,
+        )
     if by_title is not None:
         return by_title, "title", best_title, by_doi, by_key
     if by_doi is not None:
-        return by_doi, "DOI", title_similarity(entry.title, by_doi.get("title", "")), by_doi, \
-            by_key
+        return (
+            by_doi,
+            "DOI",
+            title_similarity(entry.title, by_doi.get("title", "")),
+            by_doi,
+            by_key,
+        )
     if by_key is not None:
-        return by_key, "author and year", title_similarity(entry.title,
-                                                           by_key.get("title", "")), None, by_key
+        return (
+            by_key,
+            "author and year",
+            title_similarity(entry.title, by_key.get("title", "")),
+            None,
+            by_key,
+        )
     return None, "", best_title, None, None
 
 
 def _others_with(references, ref, first_author, test) -> list[str]:
-    return [r["id"] for r in references if r is not ref and _families(r)
-            and _same_name(_families(r)[0], first_author) and test(r)]
+    return [
+        r["id"]
+        for r in references
+        if r is not ref and _families(r) and _same_name(_families(r)[0], first_author) and test(r)
+    ]
 
 
-def check_reference(entry: ParsedReference, references: tuple[dict, ...] | list[dict]
-                    ) -> CitationCheck:
+def check_reference(
+    entry: ParsedReference, references: tuple[dict, ...] | list[dict]
+) -> CitationCheck:
     """Match one parsed entry to the curated references and classify every difference.
 
     The entry is matched by title first (similarity ≥ :data:`TITLE_MATCH`), then by DOI, then
@@ -269,14 +344,40 @@ def check_reference(entry: ParsedReference, references: tuple[dict, ...] | list[
     """
     references = tuple(references)
     if entry.style == "unparsed":
-        return CitationCheck(entry, None, "", 0.0, (Discrepancy(
-            "unparseable", "entry", entry.text, "", "the entry could not be read as an APA or "
-            "Vancouver journal reference; check it by hand"),))
+        return CitationCheck(
+            entry,
+            None,
+            "",
+            0.0,
+            (
+                Discrepancy(
+                    "unparseable",
+                    "entry",
+                    entry.text,
+                    "",
+                    "the entry could not be read as an APA or "
+                    "Vancouver journal reference; check it by hand",
+                ),
+            ),
+        )
     ref, how, similarity, by_doi, by_key = _find(entry, references)
     if ref is None:
-        return CitationCheck(entry, None, "", similarity, (Discrepancy(
-            "no match", "entry", entry.key, "", "no curated reference has this DOI, a title "
-            f"within similarity {TITLE_MATCH:g}, or this first author and year"),))
+        return CitationCheck(
+            entry,
+            None,
+            "",
+            similarity,
+            (
+                Discrepancy(
+                    "no match",
+                    "entry",
+                    entry.key,
+                    "",
+                    "no curated reference has this DOI, a title "
+                    f"within similarity {TITLE_MATCH:g}, or this first author and year",
+                ),
+            ),
+        )
     found: list[Discrepancy] = []
     notes: list[Discrepancy] = []
     related: list[str] = []
@@ -285,8 +386,11 @@ def check_reference(entry: ParsedReference, references: tuple[dict, ...] | list[
     def also(field_name: str, value: str, test) -> str:
         ids = _others_with(references, ref, first, test)
         related.extend(ids)
-        return f"; {value} is the {field_name} of {', '.join(ids)}" if ids else \
-            "; it matches no curated paper"
+        return (
+            f"; {value} is the {field_name} of {', '.join(ids)}"
+            if ids
+            else "; it matches no curated paper"
+        )
 
     # DOI
     curated_doi = ref.get("DOI", "")
@@ -296,87 +400,204 @@ def check_reference(entry: ParsedReference, references: tuple[dict, ...] | list[
             doi_verified = True
         elif by_doi is not None:
             related.append(by_doi["id"])
-            found.append(Discrepancy(
-                "doi of another paper", "DOI", entry.doi, curated_doi,
-                f"doi {entry.doi} is that of {_describe(by_doi)}; the entry's title is that "
-                f"of {ref['id']} (doi {curated_doi})"))
+            found.append(
+                Discrepancy(
+                    "doi of another paper",
+                    "DOI",
+                    entry.doi,
+                    curated_doi,
+                    f"doi {entry.doi} is that of {_describe(by_doi)}; the entry's title is that "
+                    f"of {ref['id']} (doi {curated_doi})",
+                )
+            )
         else:
-            found.append(Discrepancy("wrong doi", "DOI", entry.doi, curated_doi,
-                                     f"doi {entry.doi} belongs to no curated paper; "
-                                     f"{ref['id']} has doi {curated_doi}"))
+            found.append(
+                Discrepancy(
+                    "wrong doi",
+                    "DOI",
+                    entry.doi,
+                    curated_doi,
+                    f"doi {entry.doi} belongs to no curated paper; "
+                    f"{ref['id']} has doi {curated_doi}",
+                )
+            )
     elif curated_doi:
-        found.append(Discrepancy("missing doi", "DOI", "", curated_doi,
-                                 f"no DOI given; {ref['id']} has doi {curated_doi}"))
+        found.append(
+            Discrepancy(
+                "missing doi",
+                "DOI",
+                "",
+                curated_doi,
+                f"no DOI given; {ref['id']} has doi {curated_doi}",
+            )
+        )
     elif entry.doi:
-        notes.append(Discrepancy("doi unverified", "DOI", entry.doi, "",
-                                 f"{ref['id']} has no DOI in the curated record, so "
-                                 f"doi {entry.doi} could not be checked"))
+        notes.append(
+            Discrepancy(
+                "doi unverified",
+                "DOI",
+                entry.doi,
+                "",
+                f"{ref['id']} has no DOI in the curated record, so "
+                f"doi {entry.doi} could not be checked",
+            )
+        )
     # year, and a title borrowed from another paper of the same group
     year = _year(ref)
     if entry.year is not None and year is not None and entry.year != year:
-        found.append(Discrepancy("wrong year", "year", str(entry.year), str(year),
-                                 f"cited {entry.year}, {ref['id']} is {year}"
-                                 + also("year", str(entry.year),
-                                        lambda r: _year(r) == entry.year)))
+        found.append(
+            Discrepancy(
+                "wrong year",
+                "year",
+                str(entry.year),
+                str(year),
+                f"cited {entry.year}, {ref['id']} is {year}"
+                + also("year", str(entry.year), lambda r: _year(r) == entry.year),
+            )
+        )
         if how == "title" and by_key is not None and by_key is not ref:
-            found.append(Discrepancy(
-                "title of another paper", "title", entry.title, ref.get("title", ""),
-                f"the entry is cited as {entry.key}, which is {_describe(by_key)}; "
-                f"its title is that of {_describe(ref)}"))
+            found.append(
+                Discrepancy(
+                    "title of another paper",
+                    "title",
+                    entry.title,
+                    ref.get("title", ""),
+                    f"the entry is cited as {entry.key}, which is {_describe(by_key)}; "
+                    f"its title is that of {_describe(ref)}",
+                )
+            )
     # title
     if how != "title" and entry.title:
-        found.append(Discrepancy("title differs", "title", entry.title, ref.get("title", ""),
-                                 f"title similarity {similarity:.0f} of 100 with "
-                                 f"{ref['id']}, matched by {how}"))
+        found.append(
+            Discrepancy(
+                "title differs",
+                "title",
+                entry.title,
+                ref.get("title", ""),
+                f"title similarity {similarity:.0f} of 100 with {ref['id']}, matched by {how}",
+            )
+        )
     elif similarity < 100:
-        found.append(Discrepancy("title differs", "title", entry.title, ref.get("title", ""),
-                                 f"title similarity {similarity:.0f} of 100 with {ref['id']} "
-                                 "(ignoring case and punctuation)"))
+        found.append(
+            Discrepancy(
+                "title differs",
+                "title",
+                entry.title,
+                ref.get("title", ""),
+                f"title similarity {similarity:.0f} of 100 with {ref['id']} "
+                "(ignoring case and punctuation)",
+            )
+        )
     # journal, volume, issue, pages
     journal = ref.get("container-title", "")
     if entry.journal and journal and not _journal_matches(entry.journal, journal):
-        found.append(Discrepancy("wrong journal", "journal", entry.journal, journal,
-                                 f"cited {entry.journal!r}, {ref['id']} is in {journal!r}"))
-    for name, csl, cited in (("volume", "volume", entry.volume), ("issue", "issue", entry.issue),
-                             ("pages", "page", _expand_pages(entry.pages))):
+        found.append(
+            Discrepancy(
+                "wrong journal",
+                "journal",
+                entry.journal,
+                journal,
+                f"cited {entry.journal!r}, {ref['id']} is in {journal!r}",
+            )
+        )
+    for name, csl, cited in (
+        ("volume", "volume", entry.volume),
+        ("issue", "issue", entry.issue),
+        ("pages", "page", _expand_pages(entry.pages)),
+    ):
         value = str(ref.get(csl, "") or "")
         if not cited:
             continue
         if not value:
-            notes.append(Discrepancy("field unverified", name, cited, "",
-                                     f"{ref['id']} has no {name} in the curated record"))
+            notes.append(
+                Discrepancy(
+                    "field unverified",
+                    name,
+                    cited,
+                    "",
+                    f"{ref['id']} has no {name} in the curated record",
+                )
+            )
         elif normalise_pages(cited) != normalise_pages(value):
-            found.append(Discrepancy(
-                f"wrong {name}", name, cited, value, f"cited {cited}, {ref['id']} has {value}"
-                + also(name, cited, lambda r, c=csl, v=cited: normalise_pages(str(r.get(c, ""))) ==
-                       normalise_pages(v))))
+            found.append(
+                Discrepancy(
+                    f"wrong {name}",
+                    name,
+                    cited,
+                    value,
+                    f"cited {cited}, {ref['id']} has {value}"
+                    + also(
+                        name,
+                        cited,
+                        lambda r, c=csl, v=cited: (
+                            normalise_pages(str(r.get(c, ""))) == normalise_pages(v)
+                        ),
+                    ),
+                )
+            )
     # authors: compare the names both lists print, in order
     curated = _families(ref)
     pairs = list(zip(entry.authors, curated, strict=False))
     differ = [(a, b) for a, b in pairs if not _same_name(a, b)]
     if differ:
-        found.append(Discrepancy(
-            "author list differs", "authors", "; ".join(entry.authors), "; ".join(curated),
-            "position " + ", ".join(f"{i + 1}: cited {a}, {ref['id']} has {b}"
-                                    for i, (a, b) in enumerate(pairs) if not _same_name(a, b))))
+        found.append(
+            Discrepancy(
+                "author list differs",
+                "authors",
+                "; ".join(entry.authors),
+                "; ".join(curated),
+                "position "
+                + ", ".join(
+                    f"{i + 1}: cited {a}, {ref['id']} has {b}"
+                    for i, (a, b) in enumerate(pairs)
+                    if not _same_name(a, b)
+                ),
+            )
+        )
     elif len(entry.authors) < len(curated) and not entry.truncated:
-        found.append(Discrepancy(
-            "author list differs", "authors", "; ".join(entry.authors), "; ".join(curated),
-            f"the entry lists {len(entry.authors)} of the {len(curated)} authors of "
-            f"{ref['id']} without 'et al.'"))
-    if entry.last_author and curated and len(curated) > len(entry.authors) \
-            and not any(_same_name(entry.last_author, c) for c in curated[len(pairs):]):
-        found.append(Discrepancy(
-            "author list differs", "authors", entry.last_author, "; ".join(curated),
-            f"last author {entry.last_author} is not among the authors of {ref['id']}"))
-    return CitationCheck(entry, ref["id"], how, similarity, tuple(found), tuple(notes),
-                         tuple(dict.fromkeys(r for r in related if r != ref["id"])),
-                         doi_verified)
+        found.append(
+            Discrepancy(
+                "author list differs",
+                "authors",
+                "; ".join(entry.authors),
+                "; ".join(curated),
+                f"the entry lists {len(entry.authors)} of the {len(curated)} authors of "
+                f"{ref['id']} without 'et al.'",
+            )
+        )
+    if (
+        entry.last_author
+        and curated
+        and len(curated) > len(entry.authors)
+        and not any(_same_name(entry.last_author, c) for c in curated[len(pairs) :])
+    ):
+        found.append(
+            Discrepancy(
+                "author list differs",
+                "authors",
+                entry.last_author,
+                "; ".join(curated),
+                f"last author {entry.last_author} is not among the authors of {ref['id']}",
+            )
+        )
+    return CitationCheck(
+        entry,
+        ref["id"],
+        how,
+        similarity,
+        tuple(found),
+        tuple(notes),
+        tuple(dict.fromkeys(r for r in related if r != ref["id"])),
+        doi_verified,
+    )
 
 
-def audit_references(entries: tuple[ParsedReference, ...] | list[ParsedReference],
-                     references: tuple[dict, ...] | list[dict], *,
-                     source: str = "reference list") -> CitationAudit:
+def audit_references(
+    entries: tuple[ParsedReference, ...] | list[ParsedReference],
+    references: tuple[dict, ...] | list[dict],
+    *,
+    source: str = "reference list",
+) -> CitationAudit:
     """Check every parsed entry against the curated references (see :func:`check_reference`).
 
     Examples
@@ -394,8 +615,9 @@ def audit_references(entries: tuple[ParsedReference, ...] | list[ParsedReference
     (False, ('wrong year',))
     """
     references = tuple(references)
-    return CitationAudit(source, tuple(check_reference(e, references) for e in entries),
-                         references)
+    return CitationAudit(
+        source, tuple(check_reference(e, references) for e in entries), references
+    )
 
 
 def audit_citations(path: str | Path, references_path: str | Path) -> CitationAudit:

@@ -18,8 +18,7 @@ from evsum.ingest.references import parse_reference_list
 from evsum.review.citations import CitationAudit, audit_references
 
 
-def audit_source_references(evidence: Evidence, path: str | Path | None = None
-                            ) -> CitationAudit:
+def audit_source_references(evidence: Evidence, path: str | Path | None = None) -> CitationAudit:
     """Audit the text's reference list against the evidence's ``references.json``.
 
     ``path`` defaults to ``source_references.txt`` in the evidence's data folder.
@@ -51,8 +50,10 @@ def claim_gaps(claim: pd.Series, studies: pd.DataFrame) -> list[str]:
     if not ids:
         if outcomes:
             found = studies[studies["outcome"].isin(outcomes)]["study_id"].nunique()
-            return [f"No study is mapped; {found} studies in the data report "
-                    + ", ".join(o.replace("_", " ") for o in outcomes)]
+            return [
+                f"No study is mapped; {found} studies in the data report "
+                + ", ".join(o.replace("_", " ") for o in outcomes)
+            ]
         return ["No study in the evidence base is mapped to this claim"]
     gaps = []
     without = [s for s in ids if s not in set(rows["study_id"])]

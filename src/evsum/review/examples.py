@@ -23,8 +23,22 @@ from evsum.vocab import (
 )
 
 _SURNAMES = (
-    "Aalto", "Berg", "Castillo", "Dubois", "Eze", "Fischer", "Gupta", "Hansen", "Ito",
-    "Jensen", "Kowalski", "Lopez", "Moreau", "Nakamura", "Okafor", "Petrov",
+    "Aalto",
+    "Berg",
+    "Castillo",
+    "Dubois",
+    "Eze",
+    "Fischer",
+    "Gupta",
+    "Hansen",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
 )
 _NOTE = "Fictional example row (evsum.example_rows); not evidence."
 
@@ -58,8 +72,15 @@ def _base_row(i: int, condition: str, outcome: str, outcome_type: str) -> dict[s
     }
 
 
-def _binary_rows(rng: np.random.Generator, start: int, k: int, condition: str, outcome: str,
-                 risk_ctl: float, rr: float) -> list[dict[str, object]]:
+def _binary_rows(
+    rng: np.random.Generator,
+    start: int,
+    k: int,
+    condition: str,
+    outcome: str,
+    risk_ctl: float,
+    rr: float,
+) -> list[dict[str, object]]:
     rows = []
     for j in range(k):
         row = _base_row(start + j, condition, outcome, "binary")
@@ -78,8 +99,9 @@ def _binary_rows(rng: np.random.Generator, start: int, k: int, condition: str, o
     return rows
 
 
-def _continuous_rows(rng: np.random.Generator, start: int, k: int, condition: str,
-                     outcome: str) -> list[dict[str, object]]:
+def _continuous_rows(
+    rng: np.random.Generator, start: int, k: int, condition: str, outcome: str
+) -> list[dict[str, object]]:
     rows = []
     for j in range(k):
         row = _base_row(start + j, condition, outcome, "continuous")
@@ -126,14 +148,31 @@ def example_rows(seed: int = 2024) -> pd.DataFrame:
     rows = _binary_rows(rng, 0, 10, "condition_a", "abstinence", 0.30, 1.6)
     rows[0]["events_comparator"] = 0
     rows[0]["n_comparator"] = 14
-    rows[3].update(design="nonrandomised_controlled", randomised=False, blinding="open",
-                   comparator="treatment as usual", comparator_type="treatment as usual")
+    rows[3].update(
+        design="nonrandomised_controlled",
+        randomised=False,
+        blinding="open",
+        comparator="treatment as usual",
+        comparator_type="treatment as usual",
+    )
     contrast = _base_row(10, "condition_a", "abstinence", "binary")
-    contrast.update(n_intervention=40, n_comparator=41, effect_measure="RR", effect=1.45,
-                    ci_low=0.92, ci_high=2.28, data_level="contrast")
+    contrast.update(
+        n_intervention=40,
+        n_comparator=41,
+        effect_measure="RR",
+        effect=1.45,
+        ci_low=0.92,
+        ci_high=2.28,
+        data_level="contrast",
+    )
     narrative = _base_row(11, "condition_a", "abstinence", "binary")
-    narrative.update(n_intervention=20, n_comparator=20, data_level="narrative",
-                     effect_measure="RR", source_quote="fictional: 'more abstinent days'")
+    narrative.update(
+        n_intervention=20,
+        n_comparator=20,
+        data_level="narrative",
+        effect_measure="RR",
+        source_quote="fictional: 'more abstinent days'",
+    )
     rows += [contrast, narrative]
     rows += _binary_rows(rng, 12, 3, "condition_a", "relapse", 0.55, 0.7)
     rows += _continuous_rows(rng, 15, 3, "condition_a", "craving")
@@ -199,34 +238,157 @@ def example_grade() -> pd.DataFrame:
     serious_rob = "Fictional: most weight from trials with some concerns."
     few = "Fictional: fewer than 300 participants."
     rows = [
-        ("condition_a", "abstinence", "placebo", "high", "serious", serious_rob, "not serious", "",
-         "not serious", "", "serious", few, "not serious", "", "low", 300.0,
-         "fictional comparator-arm risk"),
-        ("condition_a", "relapse", "placebo", "high", "serious", serious_rob, "not serious", "",
-         "not serious", "", "very serious", "Fictional: three small trials, wide CI.",
-         "not serious", "", "very low", 550.0, "fictional comparator-arm risk"),
-        ("condition_a", "craving", "placebo", "high", "not serious", "", "not serious", "",
-         "serious", "Fictional: craving scales differ from the target outcome.",
-         "serious", few, "not serious", "", "low", None, ""),
-        ("condition_b", "abstinence", "placebo", "high", "serious", serious_rob, "not serious", "",
-         "not serious", "", "very serious", "Fictional: two small trials.", "not serious",
-         "", "very low", 200.0, "fictional comparator-arm risk"),
-        ("condition_a", "abstinence", "active placebo", "high", "serious", serious_rob,
-         "not serious", "", "not serious", "", "serious", few, "not serious", "", "low", 300.0,
-         "fictional comparator-arm risk"),
-        ("condition_a", "abstinence", "treatment as usual", "low", "serious",
-         "Fictional: one non-randomised comparison, confounding not controlled.",
-         "not serious", "", "not serious", "", "not serious", "", "not serious", "",
-         "very low", 250.0, "fictional comparator-arm risk"),
-        ("condition_a", "relapse", "active placebo", "high", "not serious", "", "not serious",
-         "", "not serious", "", "very serious", "Fictional: one small trial, wide CI.",
-         "not serious", "", "low", 500.0, "fictional comparator-arm risk"),
+        (
+            "condition_a",
+            "abstinence",
+            "placebo",
+            "high",
+            "serious",
+            serious_rob,
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "serious",
+            few,
+            "not serious",
+            "",
+            "low",
+            300.0,
+            "fictional comparator-arm risk",
+        ),
+        (
+            "condition_a",
+            "relapse",
+            "placebo",
+            "high",
+            "serious",
+            serious_rob,
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "very serious",
+            "Fictional: three small trials, wide CI.",
+            "not serious",
+            "",
+            "very low",
+            550.0,
+            "fictional comparator-arm risk",
+        ),
+        (
+            "condition_a",
+            "craving",
+            "placebo",
+            "high",
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "serious",
+            "Fictional: craving scales differ from the target outcome.",
+            "serious",
+            few,
+            "not serious",
+            "",
+            "low",
+            None,
+            "",
+        ),
+        (
+            "condition_b",
+            "abstinence",
+            "placebo",
+            "high",
+            "serious",
+            serious_rob,
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "very serious",
+            "Fictional: two small trials.",
+            "not serious",
+            "",
+            "very low",
+            200.0,
+            "fictional comparator-arm risk",
+        ),
+        (
+            "condition_a",
+            "abstinence",
+            "active placebo",
+            "high",
+            "serious",
+            serious_rob,
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "serious",
+            few,
+            "not serious",
+            "",
+            "low",
+            300.0,
+            "fictional comparator-arm risk",
+        ),
+        (
+            "condition_a",
+            "abstinence",
+            "treatment as usual",
+            "low",
+            "serious",
+            "Fictional: one non-randomised comparison, confounding not controlled.",
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "very low",
+            250.0,
+            "fictional comparator-arm risk",
+        ),
+        (
+            "condition_a",
+            "relapse",
+            "active placebo",
+            "high",
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "not serious",
+            "",
+            "very serious",
+            "Fictional: one small trial, wide CI.",
+            "not serious",
+            "",
+            "low",
+            500.0,
+            "fictional comparator-arm risk",
+        ),
     ]
     columns = [
-        "condition", "outcome", "comparator_type", "start", "risk_of_bias",
-        "risk_of_bias_reason", "inconsistency", "inconsistency_reason", "indirectness",
-        "indirectness_reason", "imprecision", "imprecision_reason", "publication_bias",
-        "publication_bias_reason", "certainty", "baseline_risk_per_1000",
+        "condition",
+        "outcome",
+        "comparator_type",
+        "start",
+        "risk_of_bias",
+        "risk_of_bias_reason",
+        "inconsistency",
+        "inconsistency_reason",
+        "indirectness",
+        "indirectness_reason",
+        "imprecision",
+        "imprecision_reason",
+        "publication_bias",
+        "publication_bias_reason",
+        "certainty",
+        "baseline_risk_per_1000",
         "baseline_risk_source",
     ]
     return pd.DataFrame(rows, columns=columns)
@@ -247,11 +409,21 @@ def example_evidence(seed: int = 2024) -> Evidence:
     empty = pd.DataFrame()
     return Evidence(
         studies=StudyTable(example_rows(seed), source="evsum.example_rows()", sha256=""),
-        characteristics=empty, risk_of_bias=example_risk_of_bias(seed),
-        grade=example_grade(), search_log=empty, references=(),
-        data_dir="", missing=("study_characteristics.csv", "search_log.csv",
-                              "references.json", "claims.csv", "source_references.txt"),
-        protocol=example_protocol())
+        characteristics=empty,
+        risk_of_bias=example_risk_of_bias(seed),
+        grade=example_grade(),
+        search_log=empty,
+        references=(),
+        data_dir="",
+        missing=(
+            "study_characteristics.csv",
+            "search_log.csv",
+            "references.json",
+            "claims.csv",
+            "source_references.txt",
+        ),
+        protocol=example_protocol(),
+    )
 
 
 def example_protocol() -> Protocol:
@@ -271,9 +443,13 @@ def example_protocol() -> Protocol:
     return Protocol(
         title="Drug X for conditions A to C (fictional example)",
         question="Fictional: does drug X, compared with placebo, change the outcomes of "
-                 "conditions A to C?",
-        intervention="drug X", comparator="placebo",
-        conditions={key: ConditionSpec(key, f"Condition {key[-1].upper()} (fictional)")
-                    for key in ("condition_a", "condition_b", "condition_c")},
+        "conditions A to C?",
+        intervention="drug X",
+        comparator="placebo",
+        conditions={
+            key: ConditionSpec(key, f"Condition {key[-1].upper()} (fictional)")
+            for key in ("condition_a", "condition_b", "condition_c")
+        },
         outcomes={key: OutcomeSpec(key, *spec) for key, spec in outcomes.items()},
-        source="evsum.example_protocol()")
+        source="evsum.example_protocol()",
+    )

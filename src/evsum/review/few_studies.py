@@ -25,8 +25,13 @@ from evsum.stats.pooling import pool
 from evsum.stats.results import PoolResult
 from evsum.vocab import BINARY_MEASURES, RATIO_MEASURES
 
-__all__ = ["DEFAULT_TAU_PRIOR", "FEW_STUDIES_MAX_K", "FewStudies", "check_tau_prior",
-           "few_studies"]
+__all__ = [
+    "DEFAULT_TAU_PRIOR",
+    "FEW_STUDIES_MAX_K",
+    "FewStudies",
+    "check_tau_prior",
+    "few_studies",
+]
 
 #: Largest number of studies for which the bundle is computed (issue 17: "k ≤ 4").
 FEW_STUDIES_MAX_K: int = 4
@@ -109,16 +114,22 @@ def check_tau_prior(tau_prior: Sequence) -> tuple:
 
 def _arm_counts(row: pd.Series) -> tuple[int, int, int, int] | None:
     """Events and n of both arms of a binary arm-data row, or None when one is missing."""
-    cells = [row.get(c) for c in ("events_intervention", "n_intervention",
-                                  "events_comparator", "n_comparator")]
+    cells = [
+        row.get(c)
+        for c in ("events_intervention", "n_intervention", "events_comparator", "n_comparator")
+    ]
     if any(c is None or pd.isna(c) for c in cells):
         return None
     return tuple(int(c) for c in cells)  # type: ignore[return-value]
 
 
-def few_studies(used: pd.DataFrame, measure: str | None, *,
-                tau_prior: Sequence = DEFAULT_TAU_PRIOR,
-                alpha: float = 0.05) -> FewStudies:
+def few_studies(
+    used: pd.DataFrame,
+    measure: str | None,
+    *,
+    tau_prior: Sequence = DEFAULT_TAU_PRIOR,
+    alpha: float = 0.05,
+) -> FewStudies:
     """Compute the few-studies bundle of the pooled rows of one analysis.
 
     Parameters
@@ -168,23 +179,28 @@ def few_studies(used: pd.DataFrame, measure: str | None, *,
         warnings.simplefilter("ignore")  # the notes of each result say what the warnings say
         bayes = None
         if measure in SCALE_FREE or tuple(tau_prior) != tuple(DEFAULT_TAU_PRIOR):
-            bayes = pool_bayes(yi, vi, tau_prior=tuple(tau_prior), measure=measure,
-                               labels=labels, alpha=alpha)
+            bayes = pool_bayes(
+                yi, vi, tau_prior=tuple(tau_prior), measure=measure, labels=labels, alpha=alpha
+            )
         else:
-            notes.append("No Bayesian result: the default prior for τ (half-normal, scale "
-                         "0.5) is set for log ratios and standardised mean differences; a "
-                         f"{'mean' if measure == 'MD' else 'risk'} difference in its own "
-                         "units needs a prior on its own scale (the bayes_tau_prior "
-                         "parameter).")
+            notes.append(
+                "No Bayesian result: the default prior for τ (half-normal, scale "
+                "0.5) is set for log ratios and standardised mean differences; a "
+                f"{'mean' if measure == 'MD' else 'risk'} difference in its own "
+                "units needs a prior on its own scale (the bayes_tau_prior "
+                "parameter)."
+            )
         if k >= 2:
-            reml = pool(yi, vi, method="REML", pi="t", measure=measure, labels=labels,
-                        alpha=alpha)
+            reml = pool(yi, vi, method="REML", pi="t", measure=measure, labels=labels, alpha=alpha)
             ci = confint(reml)
-            hk = pool(yi, vi, method="REML", test="adhoc", measure=measure, labels=labels,
-                      alpha=alpha)
+            hk = pool(
+                yi, vi, method="REML", test="adhoc", measure=measure, labels=labels, alpha=alpha
+            )
     if k == 1:
-        notes.append("With one study there is no between-study variance to estimate: no τ² "
-                     "interval, no Hartung-Knapp test and no prediction interval.")
+        notes.append(
+            "With one study there is no between-study variance to estimate: no τ² "
+            "interval, no Hartung-Knapp test and no prediction interval."
+        )
     elif k == 2:
         notes.append("The t(k - 2) prediction interval needs at least 3 studies.")
     fragility = None
@@ -194,9 +210,19 @@ def few_studies(used: pd.DataFrame, measure: str | None, *,
         if row.get("design", "") == "crossover_rct":
             counts = None
         if counts is None:
-            notes.append("No fragility index: the trial's arm-level event counts are not "
-                         "available (or it is a crossover trial).")
+            notes.append(
+                "No fragility index: the trial's arm-level event counts are not "
+                "available (or it is a crossover trial)."
+            )
         else:
             fragility = fragility_index(*counts, alpha=alpha)
-    return FewStudies(k=k, measure=measure, reml=reml, tau2_ci=ci, hartung_knapp=hk,
-                      bayes=bayes, fragility=fragility, notes=tuple(notes))
+    return FewStudies(
+        k=k,
+        measure=measure,
+        reml=reml,
+        tau2_ci=ci,
+        hartung_knapp=hk,
+        bayes=bayes,
+        fragility=fragility,
+        notes=tuple(notes),
+    )

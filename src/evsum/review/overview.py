@@ -31,13 +31,21 @@ SIZE_NOT_JUDGED = "size not judged"
 
 def analyse_all(evidence: Evidence, *, method: str = "REML") -> tuple[OutcomeAnalysis, ...]:
     """:func:`evsum.analyse_condition` for every condition in the data, in condition order."""
-    return tuple(a for condition in evidence.studies.conditions
-                 for a in analyse_condition(evidence, condition, method=method))
+    return tuple(
+        a
+        for condition in evidence.studies.conditions
+        for a in analyse_condition(evidence, condition, method=method)
+    )
 
 
-def grade_row(grade_df: pd.DataFrame | None, condition: str | None, outcome: str,
-              comparator_type: str | None, timepoint: str | None, start: str | None = None,
-              ) -> dict[str, Any] | None:
+def grade_row(
+    grade_df: pd.DataFrame | None,
+    condition: str | None,
+    outcome: str,
+    comparator_type: str | None,
+    timepoint: str | None,
+    start: str | None = None,
+) -> dict[str, Any] | None:
     """The ``grade.csv`` row of one analysis, or ``None``.
 
     A row for the analysis's time point wins; a blank time point covers the others. With
@@ -67,7 +75,8 @@ def grade_row(grade_df: pd.DataFrame | None, condition: str | None, outcome: str
         raise ValueError(
             f"grade_df has {len(rows)} rows for outcome {outcome!r}; give the condition "
             "and comparator_type (keys (condition, outcome, comparator_type, timepoint)) to "
-            "pick one")
+            "pick one"
+        )
     return None if rows.empty else rows.iloc[0].to_dict()
 
 
@@ -75,10 +84,14 @@ def analysis_grade(analysis: Any, grade_df: pd.DataFrame | None) -> dict[str, An
     """The ``grade.csv`` row rating one analysis's evidence (:func:`grade_row` with the
     starting level of its design class), or ``None``."""
     design = getattr(analysis, "design_class", None)
-    return grade_row(grade_df, getattr(analysis, "condition", None), analysis.outcome,
-                     getattr(analysis, "comparator_type", None),
-                     getattr(analysis, "timepoint", None),
-                     GRADE_START.get(design) if design else None)
+    return grade_row(
+        grade_df,
+        getattr(analysis, "condition", None),
+        analysis.outcome,
+        getattr(analysis, "comparator_type", None),
+        getattr(analysis, "timepoint", None),
+        GRADE_START.get(design) if design else None,
+    )
 
 
 def design_count(rows: pd.DataFrame) -> str:
@@ -124,13 +137,20 @@ def _unsized(res: Any, certainty: str, x: str, y: str, comparator: str) -> str:
     if shown.ci_low > null or shown.ci_high < null:
         hedge = _HEDGE.get(certainty, "")
         up = shown.estimate > null
-        verb = (("increases" if up else "reduces") if not hedge
-                else hedge + ("increase" if up else "reduce"))
-        return (f"{x[:1].upper()}{x[1:]} {verb} {y} when compared with {comparator}; whether "
-                f"the difference is important cannot be judged ({why}).")
-    return (f"{certainty.capitalize()} certainty evidence about the effect of {x} on {y} when "
-            f"compared with {comparator}; the interval includes no difference, and whether "
-            f"any difference is important cannot be judged ({why}).")
+        verb = (
+            ("increases" if up else "reduces")
+            if not hedge
+            else hedge + ("increase" if up else "reduce")
+        )
+        return (
+            f"{x[:1].upper()}{x[1:]} {verb} {y} when compared with {comparator}; whether "
+            f"the difference is important cannot be judged ({why})."
+        )
+    return (
+        f"{certainty.capitalize()} certainty evidence about the effect of {x} on {y} when "
+        f"compared with {comparator}; the interval includes no difference, and whether "
+        f"any difference is important cannot be judged ({why})."
+    )
 
 
 def _source_kinds(rows: pd.DataFrame) -> tuple[str, ...]:
@@ -139,8 +159,9 @@ def _source_kinds(rows: pd.DataFrame) -> tuple[str, ...]:
     return tuple(dict.fromkeys(rows["source_kind"].fillna("").astype(str).str.strip()))
 
 
-def analysis_statement(analysis: OutcomeAnalysis, grade: Mapping[str, Any] | None
-                       ) -> tuple[str, str, str]:
+def analysis_statement(
+    analysis: OutcomeAnalysis, grade: Mapping[str, Any] | None
+) -> tuple[str, str, str]:
     """An analysis's result in GRADE's plain-language words.
 
     Parameters
@@ -166,28 +187,46 @@ def analysis_statement(analysis: OutcomeAnalysis, grade: Mapping[str, Any] | Non
     protocol = analysis.protocol
     x = protocol.intervention if protocol else analysis.intervention
     y = analysis.outcome.replace("_", " ")
-    comparator = (protocol.comparison_label(analysis.comparator_type) if protocol
-                  else analysis.comparison or analysis.comparator_type)
+    comparator = (
+        protocol.comparison_label(analysis.comparator_type)
+        if protocol
+        else analysis.comparison or analysis.comparator_type
+    )
     if grade is None:
-        return (NOT_ASSESSED, NOT_ASSESSED,
-                f"Certainty not assessed: no GRADE statement about the effect of {x} on {y}.")
+        return (
+            NOT_ASSESSED,
+            NOT_ASSESSED,
+            f"Certainty not assessed: no GRADE statement about the effect of {x} on {y}.",
+        )
     certainty = grade_certainty(grade)
     if certainty == "very low":
-        return (certainty, "very uncertain",
-                _VERY_UNCERTAIN.format(x=x, y=y) + f" when compared with {comparator}.")
+        return (
+            certainty,
+            "very uncertain",
+            _VERY_UNCERTAIN.format(x=x, y=y) + f" when compared with {comparator}.",
+        )
     mid = protocol.outcome_mid(analysis.outcome) if protocol else None
     if mid is None and res.measure not in RATIO_MEASURES and res.measure != "SMD":
         return certainty, SIZE_NOT_JUDGED, _unsized(res, certainty, x, y, comparator)
     shown = res.back_transform()
     statement = grade_statement(
-        shown.estimate, shown.ci_low, shown.ci_high, measure=res.measure,
-        certainty=certainty, intervention=x, outcome=y,
-        higher_is_better=analysis.higher_is_better, mid=mid, comparator=comparator)
+        shown.estimate,
+        shown.ci_low,
+        shown.ci_high,
+        measure=res.measure,
+        certainty=certainty,
+        intervention=x,
+        outcome=y,
+        higher_is_better=analysis.higher_is_better,
+        mid=mid,
+        comparator=comparator,
+    )
     return certainty, statement.category, statement.sentence
 
 
-def headline_frame(analyses: tuple[OutcomeAnalysis, ...], *,
-                   grade: pd.DataFrame | None = None) -> pd.DataFrame:
+def headline_frame(
+    analyses: tuple[OutcomeAnalysis, ...], *, grade: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per analysis: condition, outcome, comparator, time point, k, participants,
     estimate and CI on the display scale (ratios back-transformed), p and direction; and what
     the result rests on: design, comparison, source kind, certainty and its GRADE statement.
@@ -222,17 +261,31 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...], *,
         shown_rows = used if len(used) else a.rows
         certainty, category, statement = (
             analysis_statement(a, analysis_grade(a, grade))
-            if a.result is not None else ("", "", ""))
-        record = {"condition": a.condition, "outcome": a.outcome,
-                  "comparator_type": a.comparator_type, "timepoint": a.timepoint,
-                  "measure": a.measure, "k": 0, "participants": 0, "estimate": math.nan,
-                  "ci_low": math.nan, "ci_high": math.nan, "pval": math.nan, "direction": "",
-                  "studies": a.rows["study_id"].nunique(),
-                  "design": _designs(a, shown_rows),
-                  "comparison": analysis_comparison(a, shown_rows),
-                  "source_type": tuple(dict.fromkeys(shown_rows["source_type"])),
-                  "source_kind": _source_kinds(shown_rows),
-                  "certainty": certainty, "category": category, "statement": statement}
+            if a.result is not None
+            else ("", "", "")
+        )
+        record = {
+            "condition": a.condition,
+            "outcome": a.outcome,
+            "comparator_type": a.comparator_type,
+            "timepoint": a.timepoint,
+            "measure": a.measure,
+            "k": 0,
+            "participants": 0,
+            "estimate": math.nan,
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "pval": math.nan,
+            "direction": "",
+            "studies": a.rows["study_id"].nunique(),
+            "design": _designs(a, shown_rows),
+            "comparison": analysis_comparison(a, shown_rows),
+            "source_type": tuple(dict.fromkeys(shown_rows["source_type"])),
+            "source_kind": _source_kinds(shown_rows),
+            "certainty": certainty,
+            "category": category,
+            "statement": statement,
+        }
         if a.result is not None:
             shown = a.result.back_transform()
             null = 1.0 if shown.transformed else 0.0
@@ -243,9 +296,15 @@ def headline_frame(analyses: tuple[OutcomeAnalysis, ...], *,
                 direction = "favours comparator" if better_up else "favours intervention"
             else:
                 direction = "uncertain"
-            record.update(k=a.result.k, participants=a.participants, estimate=shown.estimate,
-                          ci_low=shown.ci_low, ci_high=shown.ci_high, pval=a.result.pval,
-                          direction=direction)
+            record.update(
+                k=a.result.k,
+                participants=a.participants,
+                estimate=shown.estimate,
+                ci_low=shown.ci_low,
+                ci_high=shown.ci_high,
+                pval=a.result.pval,
+                direction=direction,
+            )
         records.append(record)
     return pd.DataFrame.from_records(records)
 

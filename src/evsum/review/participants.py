@@ -15,8 +15,7 @@ import pandas as pd
 
 from evsum.ingest.evidence import Evidence
 
-__all__ = ["StudyParticipants", "comparison_participants", "participants_of",
-           "study_participants"]
+__all__ = ["StudyParticipants", "comparison_participants", "participants_of", "study_participants"]
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,10 @@ def _characteristics(characteristics: pd.DataFrame | None) -> dict[str, dict]:
     return {str(row["study_id"]): row for row in characteristics.to_dict("records")}
 
 
-def study_participants(evidence: Evidence, condition: str | None = None,
-                       ) -> dict[str, StudyParticipants]:
+def study_participants(
+    evidence: Evidence,
+    condition: str | None = None,
+) -> dict[str, StudyParticipants]:
     """Every study's participants (of one ``condition``, or all), keyed by ``study_id``.
 
     Examples
@@ -94,13 +95,18 @@ def study_participants(evidence: Evidence, condition: str | None = None,
     >>> sorted(counts)[:2]
     ['aalto2001', 'aalto2017']
     """
-    rows = (evidence.studies.for_condition(condition) if condition is not None
-            else evidence.studies.data)
+    rows = (
+        evidence.studies.for_condition(condition)
+        if condition is not None
+        else evidence.studies.data
+    )
     return participants_of(rows, evidence.characteristics)
 
 
-def participants_of(rows: pd.DataFrame, characteristics: pd.DataFrame | None = None,
-                    ) -> dict[str, StudyParticipants]:
+def participants_of(
+    rows: pd.DataFrame,
+    characteristics: pd.DataFrame | None = None,
+) -> dict[str, StudyParticipants]:
     """:func:`study_participants` of the studies of some ``rows`` of a study table, with the
     counts of ``characteristics`` (``study_characteristics.csv``) where given."""
     known = _characteristics(characteristics)
@@ -111,21 +117,28 @@ def participants_of(rows: pd.DataFrame, characteristics: pd.DataFrame | None = N
         crossover = first["design"] == "crossover_rct"
         pairs = []
         for _, row in group.iterrows():
-            pair = (_whole(row["n_intervention"]),
-                    None if crossover else _whole(row["n_comparator"]))
+            pair = (
+                _whole(row["n_intervention"]),
+                None if crossover else _whole(row["n_comparator"]),
+            )
             if pair != (None, None) and pair not in pairs:
                 pairs.append(pair)
         arms = _whole(info.get("n_arms"))
         out[str(study)] = StudyParticipants(
-            study_id=str(study), label=f"{first['first_author']} {first['year']}",
-            design=str(first["design"]), randomised=_whole(info.get("n_randomised")),
+            study_id=str(study),
+            label=f"{first['first_author']} {first['year']}",
+            design=str(first["design"]),
+            randomised=_whole(info.get("n_randomised")),
             analysed=_whole(info.get("n_analysed")),
-            arms=1 if crossover else (arms or 2), comparisons=tuple(pairs))
+            arms=1 if crossover else (arms or 2),
+            comparisons=tuple(pairs),
+        )
     return out
 
 
-def comparison_participants(rows: pd.DataFrame,
-                            characteristics: pd.DataFrame | None = None) -> int | None:
+def comparison_participants(
+    rows: pd.DataFrame, characteristics: pd.DataFrame | None = None
+) -> int | None:
     """Participants of the studies of ``rows`` in the comparison the rows analyse.
 
     Per study: the arm sizes of its first row with both (a crossover trial's N once), else the
@@ -138,8 +151,7 @@ def comparison_participants(rows: pd.DataFrame,
         crossover = group.iloc[0]["design"] == "crossover_rct"
         value = None
         for _, row in group.iterrows():
-            value = _size((_whole(row["n_intervention"]), _whole(row["n_comparator"])),
-                          crossover)
+            value = _size((_whole(row["n_intervention"]), _whole(row["n_comparator"])), crossover)
             if value is not None:
                 break
         if value is None:

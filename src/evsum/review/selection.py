@@ -36,8 +36,11 @@ RECORD_SOURCES: tuple[str, ...] = ("database", "register", "other")
 UNLISTED = ""
 
 _REGISTER = re.compile(r"regist|clinicaltrials|ictrp|eudract|isrctn", re.IGNORECASE)
-_DATABASE = re.compile(r"database|medline|embase|pubmed|psycinfo|cinahl|scopus|web of science"
-                       r"|cochrane central|\bcentral\b", re.IGNORECASE)
+_DATABASE = re.compile(
+    r"database|medline|embase|pubmed|psycinfo|cinahl|scopus|web of science"
+    r"|cochrane central|\bcentral\b",
+    re.IGNORECASE,
+)
 _LEADING_ID = re.compile(r"[A-Za-z0-9_.:-]+")
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _CLAUSE_END = re.compile(r"[;:,]")
@@ -175,19 +178,33 @@ def selection_flow(search_log: pd.DataFrame) -> PrismaFlow:
     if not len(candidates):
         return PrismaFlow()
     ids = [str(c).removeprefix("SRC:") for c in source_rows["candidate_id"]]
-    found = {c: _found_via_ids(v, set(ids))
-             for c, v in zip(candidates["candidate_id"], candidates["found_via"], strict=True)}
+    found = {
+        c: _found_via_ids(v, set(ids))
+        for c, v in zip(candidates["candidate_id"], candidates["found_via"], strict=True)
+    }
     sources = []
     for source_id, (_, row) in zip(ids, source_rows.iterrows(), strict=True):
         note = re.sub(r"^\s*source of records:\s*", "", row["reason"], flags=re.IGNORECASE)
-        sources.append(SourceRecords(
-            source_id=source_id, label=_label(row), kind=source_kind(source_id, row["title"]),
-            records=sum(source_id in v for v in found.values()), note=note))
+        sources.append(
+            SourceRecords(
+                source_id=source_id,
+                label=_label(row),
+                kind=source_kind(source_id, row["title"]),
+                records=sum(source_id in v for v in found.values()),
+                note=note,
+            )
+        )
     unlisted = sum(not v for v in found.values())
     if unlisted:
-        sources.append(SourceRecords(source_id=UNLISTED, label="other searches", kind="other",
-                                     records=unlisted,
-                                     note="candidates whose found_via names no listed source"))
+        sources.append(
+            SourceRecords(
+                source_id=UNLISTED,
+                label="other searches",
+                kind="other",
+                records=unlisted,
+                note="candidates whose found_via names no listed source",
+            )
+        )
     decisions = candidates["decision"]
     excluded = candidates[decisions == "excluded"]["reason"].map(reason_clause)
     per_reason = sorted(excluded.value_counts().items(), key=lambda item: (-item[1], item[0]))

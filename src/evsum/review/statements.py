@@ -55,8 +55,10 @@ _TEMPLATES: dict[tuple[str, str], str] = {
     ("low", "trivial"): "{x} may result in little to no difference in {y}",
 }
 _VERY_UNCERTAIN = "The evidence is very uncertain about the effect of {x} on {y}"
-_WORDS = {"increase": ("increase", "increases", "increase"),
-          "reduction": ("reduce", "reduces", "reduction")}
+_WORDS = {
+    "increase": ("increase", "increases", "increase"),
+    "reduction": ("reduce", "reduces", "reduction"),
+}
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,9 @@ class GradeStatement:
     sentence: str
 
 
-def _thresholds(measure: str, mid: float | None, moderate: float | None,
-                large: float | None) -> tuple[float, float | None, float | None]:
+def _thresholds(
+    measure: str, mid: float | None, moderate: float | None, large: float | None
+) -> tuple[float, float | None, float | None]:
     """Thresholds as distances from the null on the analysis scale (log for ratios)."""
     ratio = measure in RATIO_MEASURES
     if mid is None:
@@ -105,8 +108,10 @@ def _thresholds(measure: str, mid: float | None, moderate: float | None,
         elif measure == "SMD":
             mid, default_moderate, default_large = DEFAULT_SMD_THRESHOLDS
         else:
-            raise ValueError(f"measure {measure!r} has no default minimal important "
-                             "difference; give mid (from the protocol)")
+            raise ValueError(
+                f"measure {measure!r} has no default minimal important "
+                "difference; give mid (from the protocol)"
+            )
         moderate = default_moderate if moderate is None else moderate
         large = default_large if large is None else large
     values = {"mid": mid, "moderate": moderate, "large": large}
@@ -116,13 +121,17 @@ def _thresholds(measure: str, mid: float | None, moderate: float | None,
         if not math.isfinite(value) or (value <= 1.0 if ratio else value <= 0.0):
             bound = "> 1 (a ratio)" if ratio else "> 0"
             raise ValueError(f"{name} must be a finite number {bound}; got {value!r}")
-    scale = (lambda v: None if v is None else abs(math.log(v))) if ratio else (
-        lambda v: None if v is None else abs(v))
+    scale = (
+        (lambda v: None if v is None else abs(math.log(v)))
+        if ratio
+        else (lambda v: None if v is None else abs(v))
+    )
     cuts = (scale(mid), scale(moderate), scale(large))
     present = [c for c in cuts if c is not None]
     if present != sorted(present):
-        raise ValueError(f"thresholds must grow: mid {mid!r} < moderate {moderate!r} < "
-                         f"large {large!r}")
+        raise ValueError(
+            f"thresholds must grow: mid {mid!r} < moderate {moderate!r} < large {large!r}"
+        )
     return cuts
 
 
@@ -204,17 +213,20 @@ def grade_statement(
     except (TypeError, ValueError):
         values = ()
     if len(values) != 3 or not all(math.isfinite(v) for v in values):
-        raise ValueError("estimate and interval must be finite numbers; got "
-                         f"{(estimate, ci_low, ci_high)!r}")
+        raise ValueError(
+            f"estimate and interval must be finite numbers; got {(estimate, ci_low, ci_high)!r}"
+        )
     estimate, ci_low, ci_high = values
     if not ci_low <= estimate <= ci_high:
-        raise ValueError(f"the interval must contain the estimate; got {estimate!r} "
-                         f"({ci_low!r} to {ci_high!r})")
+        raise ValueError(
+            f"the interval must contain the estimate; got {estimate!r} ({ci_low!r} to {ci_high!r})"
+        )
     ratio = measure in RATIO_MEASURES
     null = (1.0 if ratio else 0.0) if null is None else float(null)
     if ratio and (min(values) <= 0 or null <= 0):
-        raise ValueError(f"{measure} values and the null must be > 0; got {values!r}, "
-                         f"null {null!r}")
+        raise ValueError(
+            f"{measure} values and the null must be > 0; got {values!r}, null {null!r}"
+        )
     if not math.isfinite(null):
         raise ValueError(f"null must be a finite number; got {null!r}")
     cut_mid, cut_moderate, cut_large = _thresholds(measure, mid, moderate, large)
@@ -243,12 +255,18 @@ def grade_statement(
     else:
         category = size
         verb, verb_s, noun = _WORDS.get(direction, ("", "", ""))
-        text = _TEMPLATES[(certainty, size)].format(verb=verb, verb_s=verb_s, noun=noun,
-                                                    **words)
+        text = _TEMPLATES[(certainty, size)].format(verb=verb, verb_s=verb_s, noun=noun, **words)
     if comparator:
         text += f" when compared with {comparator}"
     sentence = text[:1].upper() + text[1:] + "."
     mid_used = math.exp(cut_mid) if ratio else cut_mid
-    return GradeStatement(category=category, size=size, direction=direction, benefit=benefit,
-                          certainty=certainty, interval_crosses_threshold=crosses,
-                          mid=mid_used, sentence=sentence)
+    return GradeStatement(
+        category=category,
+        size=size,
+        direction=direction,
+        benefit=benefit,
+        certainty=certainty,
+        interval_crosses_threshold=crosses,
+        mid=mid_used,
+        sentence=sentence,
+    )

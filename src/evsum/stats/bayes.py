@@ -54,28 +54,188 @@ _TURNER_COMPARISONS: tuple[str, ...] = (
 # ratios; one column per comparison type above, one row per outcome type (as transcribed in
 # R bayesmeta 3.4, R/bayesmeta.R, object TurnerEtAlParameters).
 _TURNER_MU = (
-    (-3.95, -3.52, -3.71, -2.34, -2.14, -2.99, -2.71, -2.29, -1.87, -2.49, -2.06, -1.83, -2.54,
-     -2.12, -1.77, -2.70),
-    (-4.18, -3.75, -3.95, -2.58, -2.37, -3.23, -2.94, -2.53, -2.10, -2.73, -2.29, -2.06, -2.78,
-     -2.35, -2.00, -2.93),
-    (-4.17, -3.74, -3.93, -2.56, -2.36, -3.21, -2.93, -2.51, -2.10, -2.71, -2.28, -2.05, -2.77,
-     -2.34, -1.99, -2.92),
-    (-2.92, -2.49, -2.68, -1.31, -1.11, -1.96, -1.67, -1.26, -0.84, -1.46, -1.03, -0.80, -1.51,
-     -1.09, -0.74, -1.67),
-    (-3.50, -3.08, -3.27, -1.90, -1.69, -2.55, -2.26, -1.85, -1.43, -2.05, -1.61, -1.38, -2.10,
-     -1.67, -1.33, -2.26),
+    (
+        -3.95,
+        -3.52,
+        -3.71,
+        -2.34,
+        -2.14,
+        -2.99,
+        -2.71,
+        -2.29,
+        -1.87,
+        -2.49,
+        -2.06,
+        -1.83,
+        -2.54,
+        -2.12,
+        -1.77,
+        -2.70,
+    ),
+    (
+        -4.18,
+        -3.75,
+        -3.95,
+        -2.58,
+        -2.37,
+        -3.23,
+        -2.94,
+        -2.53,
+        -2.10,
+        -2.73,
+        -2.29,
+        -2.06,
+        -2.78,
+        -2.35,
+        -2.00,
+        -2.93,
+    ),
+    (
+        -4.17,
+        -3.74,
+        -3.93,
+        -2.56,
+        -2.36,
+        -3.21,
+        -2.93,
+        -2.51,
+        -2.10,
+        -2.71,
+        -2.28,
+        -2.05,
+        -2.77,
+        -2.34,
+        -1.99,
+        -2.92,
+    ),
+    (
+        -2.92,
+        -2.49,
+        -2.68,
+        -1.31,
+        -1.11,
+        -1.96,
+        -1.67,
+        -1.26,
+        -0.84,
+        -1.46,
+        -1.03,
+        -0.80,
+        -1.51,
+        -1.09,
+        -0.74,
+        -1.67,
+    ),
+    (
+        -3.50,
+        -3.08,
+        -3.27,
+        -1.90,
+        -1.69,
+        -2.55,
+        -2.26,
+        -1.85,
+        -1.43,
+        -2.05,
+        -1.61,
+        -1.38,
+        -2.10,
+        -1.67,
+        -1.33,
+        -2.26,
+    ),
 )
 _TURNER_SIGMA = (
-    (1.34, 1.74, 1.74, 1.74, 1.74, 1.74, 1.74, 1.53, 1.52, 1.52, 1.51, 1.52, 1.54, 1.53, 1.52,
-     1.52),
-    (1.41, 1.79, 1.79, 1.79, 1.79, 1.79, 1.79, 1.58, 1.58, 1.58, 1.58, 1.58, 1.60, 1.60, 1.58,
-     1.58),
-    (1.55, 1.91, 1.91, 1.91, 1.91, 1.91, 1.92, 1.72, 1.71, 1.71, 1.71, 1.71, 1.73, 1.72, 1.71,
-     1.71),
-    (1.02, 1.50, 1.51, 1.50, 1.50, 1.51, 1.51, 1.25, 1.24, 1.24, 1.24, 1.25, 1.27, 1.27, 1.24,
-     1.25),
-    (1.26, 1.68, 1.68, 1.68, 1.68, 1.68, 1.68, 1.46, 1.45, 1.45, 1.45, 1.45, 1.47, 1.47, 1.45,
-     1.45),
+    (
+        1.34,
+        1.74,
+        1.74,
+        1.74,
+        1.74,
+        1.74,
+        1.74,
+        1.53,
+        1.52,
+        1.52,
+        1.51,
+        1.52,
+        1.54,
+        1.53,
+        1.52,
+        1.52,
+    ),
+    (
+        1.41,
+        1.79,
+        1.79,
+        1.79,
+        1.79,
+        1.79,
+        1.79,
+        1.58,
+        1.58,
+        1.58,
+        1.58,
+        1.58,
+        1.60,
+        1.60,
+        1.58,
+        1.58,
+    ),
+    (
+        1.55,
+        1.91,
+        1.91,
+        1.91,
+        1.91,
+        1.91,
+        1.92,
+        1.72,
+        1.71,
+        1.71,
+        1.71,
+        1.71,
+        1.73,
+        1.72,
+        1.71,
+        1.71,
+    ),
+    (
+        1.02,
+        1.50,
+        1.51,
+        1.50,
+        1.50,
+        1.51,
+        1.51,
+        1.25,
+        1.24,
+        1.24,
+        1.24,
+        1.25,
+        1.27,
+        1.27,
+        1.24,
+        1.25,
+    ),
+    (
+        1.26,
+        1.68,
+        1.68,
+        1.68,
+        1.68,
+        1.68,
+        1.68,
+        1.46,
+        1.45,
+        1.45,
+        1.45,
+        1.45,
+        1.47,
+        1.47,
+        1.45,
+        1.45,
+    ),
 )
 #: Turner et al. (2015) Table IV: (outcome type, comparison type) -> (mu, sigma) of the
 #: log-normal prior for τ² of a log odds ratio.
@@ -277,6 +437,7 @@ class BayesResult:
         )
         return pd.concat([rows, extra], ignore_index=True)
 
+
 def _nodes(scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """τ nodes, quadrature weights (dτ included) and panel edges in u, τ = scale·u/(1-u)."""
     x, w = np.polynomial.legendre.leggauss(NODES)
@@ -326,9 +487,9 @@ class _Mixture:
 
     def pdf(self, x: np.ndarray) -> np.ndarray:
         z = (np.asarray(x)[:, None] - self.m[None, :]) / self.s[None, :]
-        return (self.w[None, :] * np.exp(-z**2 / 2) / (self.s[None, :] * np.sqrt(2 * np.pi))).sum(
-            axis=1
-        )
+        return (
+            self.w[None, :] * np.exp(-(z**2) / 2) / (self.s[None, :] * np.sqrt(2 * np.pi))
+        ).sum(axis=1)
 
     def mean(self) -> float:
         return float((self.w * self.m).sum())
@@ -477,8 +638,9 @@ def pool_bayes(
     bad = np.flatnonzero(~missing & ~((v > 0) & np.isfinite(v) & np.isfinite(y)))
     if len(bad):
         i = bad[0]
-        raise ValueError(f"yi must be finite and vi finite and > 0; got yi[{i}] = {y[i]!r}, "
-                         f"vi[{i}] = {v[i]!r}")
+        raise ValueError(
+            f"yi must be finite and vi finite and > 0; got yi[{i}] = {y[i]!r}, vi[{i}] = {v[i]!r}"
+        )
     reason = "missing effect size or variance"
     excluded = tuple((names[i], reason) for i in np.flatnonzero(missing))
     y, v = y[~missing], v[~missing]
@@ -538,9 +700,7 @@ def pool_bayes(
     pred_mix = _Mixture(omega, m, var + tau**2)
     tail = prior.tail + (k - 1 if mu_par is None else k)
     tau_mean = float((omega * tau).sum()) if tail > 2 else np.nan
-    tau_sd = (
-        float(np.sqrt((omega * tau**2).sum() - tau_mean**2)) if tail > 3 else np.nan
-    )
+    tau_sd = float(np.sqrt((omega * tau**2).sum() - tau_mean**2)) if tail > 3 else np.nan
     if not tail > 2:
         notes.append("The posterior of τ has no finite mean under this prior with so few studies.")
 

@@ -261,8 +261,9 @@ def effect_size(
 CI_RULE = "ci_low ≤ effect ≤ ci_high with ci_low < ci_high"
 
 
-def usable_confidence_interval(effect: ArrayLike, ci_low: ArrayLike,
-                               ci_high: ArrayLike) -> np.ndarray:
+def usable_confidence_interval(
+    effect: ArrayLike, ci_low: ArrayLike, ci_high: ArrayLike
+) -> np.ndarray:
     """Where an estimate and its confidence interval give a standard error.
 
     The interval must contain the estimate and have a width: with ``ci_low == ci_high`` the
@@ -311,10 +312,7 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
             return np.nan, np.nan, f"contrast row without {', '.join(gaps)}"
         est, lo, hi = float(row["effect"]), float(row["ci_low"]), float(row["ci_high"])
         if not usable_confidence_interval(est, lo, hi)[0]:
-            raise ValueError(
-                f"{CI_RULE} expected; got "
-                f"{lo:g}, {est:g}, {hi:g}"
-            )
+            raise ValueError(f"{CI_RULE} expected; got {lo:g}, {est:g}, {hi:g}")
         if measure in RATIO_MEASURES:
             if lo <= 0:
                 raise ValueError(f"ci_low: got {lo:g}; expected > 0 for ratio measure {measure}")
@@ -356,8 +354,9 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
 
 
 #: A row's caveat when a continuity correction was applied (compute_effects' rule).
-CONTINUITY_CAVEAT = ("continuity correction: 0.5 added to every cell of its 2×2 table "
-                     "(a cell was zero)")
+CONTINUITY_CAVEAT = (
+    "continuity correction: 0.5 added to every cell of its 2×2 table (a cell was zero)"
+)
 
 
 def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
@@ -425,8 +424,12 @@ def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
                 results.append(_row_effect(row, z))
             except ValueError as err:
                 raise ValueError(f"{who}: {err}") from err
-        caveats.append("; ".join(CONTINUITY_CAVEAT if issubclass(w.category, ZeroCellWarning)
-                                 else str(w.message) for w in caught))
+        caveats.append(
+            "; ".join(
+                CONTINUITY_CAVEAT if issubclass(w.category, ZeroCellWarning) else str(w.message)
+                for w in caught
+            )
+        )
         for w in caught if warn else ():
             warnings.warn(f"{who}: {w.message}", w.category, stacklevel=2)
     out["yi"] = [r[0] for r in results]

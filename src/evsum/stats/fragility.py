@@ -55,6 +55,7 @@ class FragilityResult:
             [{f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}]
         )
 
+
 def _fisher(e1: int, n1: int, e2: int, n2: int) -> float:
     return float(stats.fisher_exact([[e1, n1 - e1], [e2, n2 - e2]]).pvalue)
 

@@ -37,8 +37,7 @@ def _level(domain: str, judgement: object) -> str:
     text = "" if judgement is None or judgement != judgement else str(judgement)
     text = text.strip().lower() or "not serious"
     if text not in DOWNGRADE_STEPS:
-        raise ValueError(
-            f"{domain} must be one of {sorted(DOWNGRADE_STEPS)}; got {judgement!r}")
+        raise ValueError(f"{domain} must be one of {sorted(DOWNGRADE_STEPS)}; got {judgement!r}")
     return text
 
 

@@ -128,8 +128,20 @@ def fit_groups(
     # leaves the whole row NA), not an I² of 0 or a finite SE of τ²
     if bad.any():
         for name in (
-            "estimate", "se", "ci_low", "ci_high", "zval", "pval", "tau2", "tau2_se", "i2",
-            "h2", "q", "q_pval", "pi_low", "pi_high",
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "zval",
+            "pval",
+            "tau2",
+            "tau2_se",
+            "i2",
+            "h2",
+            "q",
+            "q_pval",
+            "pi_low",
+            "pi_high",
         ):
             out[name] = np.where(bad, np.nan, out[name])
     if weights:

@@ -78,8 +78,12 @@ def _prepare_tables(ai, bi, ci, di, labels, drop00_tables: bool):
         double0 = ~missing & (((a == 0) & (c == 0)) | ((b == 0) & (d == 0)))
     drop = missing | (double0 & drop00_tables)
     excluded = tuple(
-        (names[i], "missing cell counts" if missing[i] else "no events (or only events) in "
-         "both groups; left out with drop00")
+        (
+            names[i],
+            "missing cell counts"
+            if missing[i]
+            else "no events (or only events) in both groups; left out with drop00",
+        )
         for i in np.flatnonzero(drop)
     )
     keep = ~drop
@@ -240,9 +244,24 @@ def pool_mh(
     q, q_pval, i2, h2 = _heterogeneity(np.nan if np.isnan(est) else q_raw, k_yi)
     for category, note in notes:
         warnings.warn(note, category, stacklevel=2)
-    return _common_effect_result(measure, "MH", alpha, k, est, se, crit, zval,
-                                 (q, q_pval, i2, h2), k_yi, yi, vi, raw_w, names, excluded,
-                                 notes)
+    return _common_effect_result(
+        measure,
+        "MH",
+        alpha,
+        k,
+        est,
+        se,
+        crit,
+        zval,
+        (q, q_pval, i2, h2),
+        k_yi,
+        yi,
+        vi,
+        raw_w,
+        names,
+        excluded,
+        notes,
+    )
 
 
 def pool_peto(
@@ -357,22 +376,73 @@ def pool_peto(
     zval = est / se
     for category, note in notes:
         warnings.warn(note, category, stacklevel=2)
-    return _common_effect_result("OR", "PETO", alpha, k, est, se, crit, zval,
-                                 (q, q_pval, i2, h2), k_yi, yi, vi, v, names, excluded, notes)
+    return _common_effect_result(
+        "OR",
+        "PETO",
+        alpha,
+        k,
+        est,
+        se,
+        crit,
+        zval,
+        (q, q_pval, i2, h2),
+        k_yi,
+        yi,
+        vi,
+        v,
+        names,
+        excluded,
+        notes,
+    )
 
 
-def _common_effect_result(measure, method, alpha, k, est, se, crit, zval, heterogeneity, k_yi,
-                          yi, vi, raw_weights, names, excluded, notes) -> PoolResult:
+def _common_effect_result(
+    measure,
+    method,
+    alpha,
+    k,
+    est,
+    se,
+    crit,
+    zval,
+    heterogeneity,
+    k_yi,
+    yi,
+    vi,
+    raw_weights,
+    names,
+    excluded,
+    notes,
+) -> PoolResult:
     """The :class:`PoolResult` of a common-effect method on 2x2 tables (MH, Peto): z test,
     no τ², no prediction interval; ``heterogeneity`` is (Q, its p-value, I², H²) over the
     ``k_yi`` studies with a study effect; weights in percent of ``raw_weights``."""
     q, q_pval, i2, h2 = heterogeneity
     return PoolResult(
-        measure=measure, method=method, test="z", alpha=alpha, k=k,
-        estimate=est, se=se, ci_low=est - crit * se, ci_high=est + crit * se,
-        zval=zval, pval=float(2 * stats.norm.sf(abs(zval))),
-        tau2=0.0, tau2_se=np.nan, i2=i2, h2=h2, q=q, q_df=max(k_yi - 1, 0), q_pval=q_pval,
-        pi_low=np.nan, pi_high=np.nan, yi=tuple(yi.tolist()), vi=tuple(vi.tolist()),
+        measure=measure,
+        method=method,
+        test="z",
+        alpha=alpha,
+        k=k,
+        estimate=est,
+        se=se,
+        ci_low=est - crit * se,
+        ci_high=est + crit * se,
+        zval=zval,
+        pval=float(2 * stats.norm.sf(abs(zval))),
+        tau2=0.0,
+        tau2_se=np.nan,
+        i2=i2,
+        h2=h2,
+        q=q,
+        q_df=max(k_yi - 1, 0),
+        q_pval=q_pval,
+        pi_low=np.nan,
+        pi_high=np.nan,
+        yi=tuple(yi.tolist()),
+        vi=tuple(vi.tolist()),
         weights=tuple((100 * raw_weights / raw_weights.sum()).tolist()),
-        labels=tuple(names), excluded=excluded, notes=tuple(n for _, n in notes),
+        labels=tuple(names),
+        excluded=excluded,
+        notes=tuple(n for _, n in notes),
     )

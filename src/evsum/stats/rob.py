@@ -36,12 +36,15 @@ def _domains(tool: str, domains: Mapping[str, str]) -> dict[str, str]:
     missing = [d for d in expected if d not in given]
     extra = sorted(set(given) - set(expected))
     if missing or extra:
-        raise ValueError(f"{tool} needs a judgement for each of {expected}; "
-                         f"missing {missing}, unexpected {extra}")
+        raise ValueError(
+            f"{tool} needs a judgement for each of {expected}; "
+            f"missing {missing}, unexpected {extra}"
+        )
     bad = {d: j for d, j in given.items() if j not in ROB_JUDGEMENTS[tool]}
     if bad:
-        raise ValueError(f"{tool} judgements must be one of {list(ROB_JUDGEMENTS[tool])}; "
-                         f"got {bad}")
+        raise ValueError(
+            f"{tool} judgements must be one of {list(ROB_JUDGEMENTS[tool])}; got {bad}"
+        )
     return given
 
 
@@ -99,8 +102,10 @@ def overall_judgement(tool: str, domains: Mapping[str, str], *, escalate: bool =
     given = _domains(tool, domains)
     values = set(given.values())
     if escalate and not can_escalate(tool, given):
-        raise ValueError(f"escalation to high applies only to RoB 2 results with some "
-                         f"concerns in two or more domains and none high; got {given}")
+        raise ValueError(
+            f"escalation to high applies only to RoB 2 results with some "
+            f"concerns in two or more domains and none high; got {given}"
+        )
     if tool in ROB2_TOOLS:
         if "high" in values or escalate:
             return "high"

@@ -23,8 +23,14 @@ _MAX_AREA = 700.0  # points² of the largest bubble (about 0.37 inch across)
 _SPACING = 0.45  # inches between bubbles that share a cell
 _MIN_AREA = 30.0
 _CATEGORY_COLOURS = (
-    OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"], OKABE_ITO["orange"],
-    OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"], "#7F7F7F",
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["yellow"],
+    "#7F7F7F",
 )
 
 
@@ -41,19 +47,26 @@ FAVOURS_COLOUR = OKABE_ITO["bluish_green"]
 def _colour_map(values: pd.Series, colour: str) -> dict[str, str]:
     present = list(dict.fromkeys(values))
     if colour == "certainty":
-        return {v: CERTAINTY_COLOURS[v] for v in [*GRADE_CERTAINTY, NOT_ASSESSED]
-                if v in present}
-    if colour == "direction" and all(v in DIRECTION_COLOURS or v.startswith("favours ")
-                                     for v in present):
+        return {v: CERTAINTY_COLOURS[v] for v in [*GRADE_CERTAINTY, NOT_ASSESSED] if v in present}
+    if colour == "direction" and all(
+        v in DIRECTION_COLOURS or v.startswith("favours ") for v in present
+    ):
         order = {v: i for i, v in enumerate(DIRECTION_COLOURS)}
-        return {v: DIRECTION_COLOURS.get(v, FAVOURS_COLOUR)
-                for v in sorted(present, key=lambda v: order.get(v, -1))}
+        return {
+            v: DIRECTION_COLOURS.get(v, FAVOURS_COLOUR)
+            for v in sorted(present, key=lambda v: order.get(v, -1))
+        }
     return {v: _CATEGORY_COLOURS[i % len(_CATEGORY_COLOURS)] for i, v in enumerate(present)}
 
 
-def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
-                 title: str | None = None, outcomes_down: bool = False,
-                 protocol: Protocol | None = None) -> Figure:
+def evidence_map(
+    summary_df: pd.DataFrame,
+    *,
+    colour: str | None = None,
+    title: str | None = None,
+    outcomes_down: bool = False,
+    protocol: Protocol | None = None,
+) -> Figure:
     """Bubble map of the evidence: conditions down, outcomes across (or the other way round).
 
     Parameters
@@ -95,15 +108,18 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
         raise ValueError(f"summary_df must have columns {sorted(needed)}; missing {missing}")
     data = summary_df.reset_index(drop=True).copy()
     blank = NOT_ASSESSED if colour == "certainty" else "not pooled"
-    data[colour] = data[colour].where(data[colour].notna() & (data[colour] != ""),
-                                      blank).astype(str)
+    data[colour] = (
+        data[colour].where(data[colour].notna() & (data[colour] != ""), blank).astype(str)
+    )
     participants = pd.to_numeric(data["participants"], errors="coerce").fillna(0.0)
     known_conditions = list(protocol.conditions) if protocol else []
     known_outcomes = list(protocol.outcomes) if protocol else []
     conditions = [c for c in known_conditions if c in set(data["condition"])] + [
-        c for c in dict.fromkeys(data["condition"]) if c not in known_conditions]
+        c for c in dict.fromkeys(data["condition"]) if c not in known_conditions
+    ]
     outcomes = [o for o in known_outcomes if o in set(data["outcome"])] + [
-        o for o in dict.fromkeys(data["outcome"]) if o not in known_outcomes]
+        o for o in dict.fromkeys(data["outcome"]) if o not in known_outcomes
+    ]
     palette = _colour_map(data[colour], colour)
     counts = data.groupby(["condition", "outcome"]).size()
     per_cell = int(counts.max()) if len(counts) else 1
@@ -111,8 +127,9 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
     outcome_names = [o.replace("_", " ").capitalize() for o in outcomes]
     condition_names = [protocol.condition_label(c) if protocol else c for c in conditions]
     across, down = (conditions, outcomes) if outcomes_down else (outcomes, conditions)
-    x_names, y_names = ((condition_names, outcome_names) if outcomes_down
-                        else (outcome_names, condition_names))
+    x_names, y_names = (
+        (condition_names, outcome_names) if outcomes_down else (outcome_names, condition_names)
+    )
     with figure_style():
         renderer = FigureCanvasAgg(Figure()).get_renderer()
         left = max([text_width(renderer, n) for n in y_names] + [0.5]) + 0.3
@@ -128,8 +145,7 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
         ax = fig.add_axes((left / fig_w, bottom / fig_h, plot_w / fig_w, plot_h / fig_h))
         if data.empty:
             ax.set_axis_off()
-            ax.text(0.0, 0.5, "No outcomes to map.", transform=ax.transAxes,
-                    gid="no_outcomes")
+            ax.text(0.0, 0.5, "No outcomes to map.", transform=ax.transAxes, gid="no_outcomes")
             return fig
         xs, ys = np.zeros(len(data)), np.zeros(len(data))
         for (cond, out), cell in data.groupby(["condition", "outcome"], sort=False):
@@ -138,10 +154,18 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
             ys[cell.index] = down.index(out if outcomes_down else cond)
         top = float(participants.max()) or 1.0
         sizes = np.maximum(_MAX_AREA * participants.to_numpy(float) / top, _MIN_AREA)
-        ax.scatter(xs, ys, s=sizes, c=[palette[v] for v in data[colour]], alpha=0.9,
-                   edgecolors="#333333", linewidths=0.6, gid="evidence_bubbles", zorder=3)
-        ax.set_xticks(range(len(across)), x_names, rotation=30, ha="right",
-                      rotation_mode="anchor")
+        ax.scatter(
+            xs,
+            ys,
+            s=sizes,
+            c=[palette[v] for v in data[colour]],
+            alpha=0.9,
+            edgecolors="#333333",
+            linewidths=0.6,
+            gid="evidence_bubbles",
+            zorder=3,
+        )
+        ax.set_xticks(range(len(across)), x_names, rotation=30, ha="right", rotation_mode="anchor")
         ax.set_yticks(range(len(down)), y_names)
         ax.set_xlim(-0.5, len(across) - 0.5)
         ax.set_ylim(len(down) - 0.5, -0.5)
@@ -149,21 +173,51 @@ def evidence_map(summary_df: pd.DataFrame, *, colour: str | None = None,
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        handles = [Line2D([], [], marker="o", linestyle="none", markersize=9,
-                          markerfacecolor=c, markeredgecolor="#333333", label=v)
-                   for v, c in palette.items()]
-        legend = ax.legend(handles=handles, title=colour.replace("_", " ").capitalize(),
-                           loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+        handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markersize=9,
+                markerfacecolor=c,
+                markeredgecolor="#333333",
+                label=v,
+            )
+            for v, c in palette.items()
+        ]
+        legend = ax.legend(
+            handles=handles,
+            title=colour.replace("_", " ").capitalize(),
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            frameon=False,
+        )
         ax.add_artist(legend)
         legend.set_clip_on(False)  # else a tight crop clips it to the axes and cuts it off
         refs = sorted({int(round(top)), int(round(top / 4))} - {0})
-        size_handles = [Line2D([], [], marker="o", linestyle="none", color="#BBBBBB",
-                               markeredgecolor="#333333",
-                               markersize=float(np.sqrt(max(_MAX_AREA * r / top, _MIN_AREA))),
-                               label=f"{r}") for r in refs]
-        ax.legend(handles=size_handles, title="Participants", loc="lower left",
-                  bbox_to_anchor=(1.02, 0.0), frameon=False, labelspacing=1.3,
-                  fontsize=FONT_SIZE)
+        size_handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                color="#BBBBBB",
+                markeredgecolor="#333333",
+                markersize=float(np.sqrt(max(_MAX_AREA * r / top, _MIN_AREA))),
+                label=f"{r}",
+            )
+            for r in refs
+        ]
+        ax.legend(
+            handles=size_handles,
+            title="Participants",
+            loc="lower left",
+            bbox_to_anchor=(1.02, 0.0),
+            frameon=False,
+            labelspacing=1.3,
+            fontsize=FONT_SIZE,
+        )
         if title:
             ax.set_title(title, loc="left", fontweight="bold")
     return fig

@@ -135,11 +135,14 @@ def _pooled_rows(rows: pd.DataFrame | None, result: Any) -> tuple[pd.DataFrame, 
     if len(pooled) != k:
         raise ValueError(
             f"rows must hold the {k} studies of result (rows with a finite yi and no "
-            f"excluded_reason, in the order given to pool); got {len(pooled)}")
-    if "yi" in pooled.columns and not np.allclose(pooled["yi"], np.asarray(result.yi),
-                                                   equal_nan=True):
-        raise ValueError("rows' yi do not match result.yi: pass the rows given to pool, "
-                         "in the same order")
+            f"excluded_reason, in the order given to pool); got {len(pooled)}"
+        )
+    if "yi" in pooled.columns and not np.allclose(
+        pooled["yi"], np.asarray(result.yi), equal_nan=True
+    ):
+        raise ValueError(
+            "rows' yi do not match result.yi: pass the rows given to pool, in the same order"
+        )
     return pooled.reset_index(drop=True), left_out.reset_index(drop=True)
 
 
@@ -152,9 +155,16 @@ def _group_members(result: Any, subgroups: Any) -> list[tuple[str, Any, list[int
     for name, sub in groups.items():
         members = []
         for y, v in zip(np.asarray(sub.yi, float), np.asarray(sub.vi, float), strict=True):
-            match = next((i for i, (y0, v0) in enumerate(free)
-                          if i not in taken and math.isclose(y0, y, rel_tol=1e-12, abs_tol=1e-15)
-                          and math.isclose(v0, v, rel_tol=1e-12, abs_tol=1e-15)), None)
+            match = next(
+                (
+                    i
+                    for i, (y0, v0) in enumerate(free)
+                    if i not in taken
+                    and math.isclose(y0, y, rel_tol=1e-12, abs_tol=1e-15)
+                    and math.isclose(v0, v, rel_tol=1e-12, abs_tol=1e-15)
+                ),
+                None,
+            )
             if match is None:
                 raise ValueError(f"subgroup {name!r} holds a study that is not in result")
             taken.add(match)
@@ -179,8 +189,10 @@ def _heterogeneity_text(result: Any) -> str:
     parts.append(f"I\u00b2 = {words.percentage(float(_field(result, 'i2')), 0)}")
     q_df = _field(result, "q_df", None)
     df_text = DASH if q_df is None else str(int(q_df))
-    parts.append(f"Q = {words.number(float(_field(result, 'q')), 2)}, df = {df_text} "
-                 f"({words.p_value(float(_field(result, 'q_pval')))})")
+    parts.append(
+        f"Q = {words.number(float(_field(result, 'q')), 2)}, df = {df_text} "
+        f"({words.p_value(float(_field(result, 'q_pval')))})"
+    )
     return "Heterogeneity: " + "; ".join(parts)
 
 
@@ -191,8 +203,10 @@ def _test_text(result: Any) -> str:
         name = "z"
     else:
         name = f"t({int(result.k) - 1})"
-    return (f"Test for overall effect: {name} = {words.number(stat, 2)} "
-            f"({words.p_value(float(result.pval))})")
+    return (
+        f"Test for overall effect: {name} = {words.number(stat, 2)} "
+        f"({words.p_value(float(result.pval))})"
+    )
 
 
 def _ci_text(est: float, lo: float, hi: float, scale: Any) -> str:
@@ -203,8 +217,10 @@ def _study_effect_text(row: pd.Series, est: float, lo: float, hi: float, scale: 
     """A study's effect: the paper's own numbers (its digits) for a reported contrast, else
     the effect evsum computed from the arm data."""
     if row.get("data_level") == "contrast" and _has(row, "effect", "ci_low", "ci_high"):
-        return f"{words.reported(row, 'effect')} ({words.reported(row, 'ci_low')} to " \
-               f"{words.reported(row, 'ci_high')})"
+        return (
+            f"{words.reported(row, 'effect')} ({words.reported(row, 'ci_low')} to "
+            f"{words.reported(row, 'ci_high')})"
+        )
     return _ci_text(est, lo, hi, scale)
 
 
@@ -215,13 +231,17 @@ def _study_intervals(result: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if frame is not None and {"ci_low", "ci_high"} <= set(frame.columns) and len(frame) >= k:
         studies = frame.iloc[:k]
         effect_col = "effect" if "effect" in frame.columns else "yi"
-        return (studies[effect_col].to_numpy(float), studies["ci_low"].to_numpy(float),
-                studies["ci_high"].to_numpy(float))
+        return (
+            studies[effect_col].to_numpy(float),
+            studies["ci_low"].to_numpy(float),
+            studies["ci_high"].to_numpy(float),
+        )
     raise ValueError("result.to_frame() must give one row per study with ci_low and ci_high")
 
 
-def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: Any,
-                 columns: list[str]) -> list[_Line]:
+def _build_lines(
+    rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: Any, columns: list[str]
+) -> list[_Line]:
     pooled_rows, left_out = _pooled_rows(rows, result)
     labels = _study_labels(pooled_rows)
     yi, lo, hi = _study_intervals(result)
@@ -231,9 +251,11 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
 
     def study_line(i: int) -> _Line:
         row = pooled_rows.iloc[i]
-        cells = {"study": labels[i],
-                 "effect": _study_effect_text(row, yi[i], lo[i], hi[i], scale),
-                 "weight": words.percentage(weights[i])}
+        cells = {
+            "study": labels[i],
+            "effect": _study_effect_text(row, yi[i], lo[i], hi[i], scale),
+            "weight": words.percentage(weights[i]),
+        }
         if "trt" in columns:
             cells["trt"] = _arm_text(row, "intervention")
             cells["ctl"] = _arm_text(row, "comparator")
@@ -246,19 +268,36 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
         if k < 2:
             return [_Line("note", span="Single study: no pooling", muted=True)]
         label = f"{name} (k = {k})"
-        cells = {"study": label,
-                 "effect": _ci_text(float(res.estimate), float(res.ci_low), float(res.ci_high),
-                                    scale),
-                 "weight": words.percentage(weight)}
-        block = [_Line(kind, cells, bold=True, x=float(res.estimate), lo=float(res.ci_low),
-                       hi=float(res.ci_high))]
+        cells = {
+            "study": label,
+            "effect": _ci_text(float(res.estimate), float(res.ci_low), float(res.ci_high), scale),
+            "weight": words.percentage(weight),
+        }
+        block = [
+            _Line(
+                kind,
+                cells,
+                bold=True,
+                x=float(res.estimate),
+                lo=float(res.ci_low),
+                hi=float(res.ci_high),
+            )
+        ]
         pi_low, pi_high = float(_field(res, "pi_low")), float(_field(res, "pi_high"))
         method = str(_field(res, "method", ""))
         if k >= 3 and method not in ("FE", "EE") and np.isfinite(pi_low) and np.isfinite(pi_high):
-            block.append(_Line("pi", {"study": "Prediction interval",
-                                      "effect": "(" + words.interval(scale(pi_low),
-                                                                     scale(pi_high)) + ")"},
-                               lo=pi_low, hi=pi_high, muted=True))
+            block.append(
+                _Line(
+                    "pi",
+                    {
+                        "study": "Prediction interval",
+                        "effect": "(" + words.interval(scale(pi_low), scale(pi_high)) + ")",
+                    },
+                    lo=pi_low,
+                    hi=pi_high,
+                    muted=True,
+                )
+            )
         block.append(_Line("text", span=_heterogeneity_text(res), muted=True))
         return block
 
@@ -274,24 +313,37 @@ def _build_lines(rows: pd.DataFrame | None, result: Any, subgroups: Any, scale: 
             lines += [study_line(i) for i in members]
             lines += pooled_block(sub, "Subtotal", "subtotal", float(np.nansum(weights[members])))
             lines.append(_Line("blank"))
-        lines += pooled_block(result, f"Overall: {method_name}", "pooled",
-                              float(np.nansum(weights)))
+        lines += pooled_block(
+            result, f"Overall: {method_name}", "pooled", float(np.nansum(weights))
+        )
     if int(result.k) >= 2:
         lines.append(_Line("text", span=_test_text(result), muted=True))
     if subgroups is not None:
-        lines.append(_Line("text", muted=True, span=(
-            "Test for subgroup differences: "
-            f"Q = {words.number(float(_field(subgroups, 'q_between')), 2)}, "
-            f"df = {int(_field(subgroups, 'q_between_df', 0))} "
-            f"({words.p_value(float(_field(subgroups, 'q_between_pval')))})")))
+        lines.append(
+            _Line(
+                "text",
+                muted=True,
+                span=(
+                    "Test for subgroup differences: "
+                    f"Q = {words.number(float(_field(subgroups, 'q_between')), 2)}, "
+                    f"df = {int(_field(subgroups, 'q_between_df', 0))} "
+                    f"({words.p_value(float(_field(subgroups, 'q_between_pval')))})"
+                ),
+            )
+        )
     notes = []
     if len(left_out):
         reasons = left_out.get("excluded_reason", pd.Series([None] * len(left_out)))
-        notes += [f"Not pooled: {lab}" + (f" ({why})" if isinstance(why, str) and why else "")
-                  for lab, why in zip(_study_labels(left_out), reasons, strict=True)]
+        notes += [
+            f"Not pooled: {lab}" + (f" ({why})" if isinstance(why, str) and why else "")
+            for lab, why in zip(_study_labels(left_out), reasons, strict=True)
+        ]
     if "caveat" in pooled_rows.columns:  # what compute_effects did to a row (its words)
-        notes += [f"Note: {lab}: {why}" for lab, why in
-                  zip(labels, pooled_rows["caveat"], strict=True) if isinstance(why, str) and why]
+        notes += [
+            f"Note: {lab}: {why}"
+            for lab, why in zip(labels, pooled_rows["caveat"], strict=True)
+            if isinstance(why, str) and why
+        ]
     notes += [f"Note: {n}" for n in (_field(result, "notes", ()) or ())]
     for note in notes:
         for part in textwrap.wrap(str(note), 110, subsequent_indent="    "):
@@ -308,11 +360,19 @@ def _limits(lines: list[_Line], null: float, log: bool) -> tuple[float, float]:
     wide interval, e.g. from a zero-event arm, runs off the axis with an arrow instead of
     squashing the other studies.
     """
-    must = [v for ln in lines for v in (
-        (ln.x,) if ln.kind == "study" else (ln.lo, ln.hi, ln.x)
-        if ln.kind in ("pooled", "subtotal", "pi") else ()) if np.isfinite(v)]
-    bounds = [v for ln in lines if ln.kind == "study" for v in (ln.lo, ln.hi)
-              if np.isfinite(v)]
+    must = [
+        v
+        for ln in lines
+        for v in (
+            (ln.x,)
+            if ln.kind == "study"
+            else (ln.lo, ln.hi, ln.x)
+            if ln.kind in ("pooled", "subtotal", "pi")
+            else ()
+        )
+        if np.isfinite(v)
+    ]
+    bounds = [v for ln in lines if ln.kind == "study" for v in (ln.lo, ln.hi) if np.isfinite(v)]
     half = max([abs(v - null) for v in must] + [0.0])
     if bounds:  # with few studies every interval fits; with many, an outlier may run off
         share = 1.0 if len(bounds) <= 20 else 0.8
@@ -412,12 +472,15 @@ def forest_plot(
     null = 0.0
     with figure_style():
         if show_design is None:
-            show_design = (rows is not None and "design" in rows.columns
-                           and rows["design"].nunique() > 1)
+            show_design = (
+                rows is not None and "design" in rows.columns and rows["design"].nunique() > 1
+            )
         has_arms = rows is not None and any(
-            c in rows.columns for c in ("events_intervention", "mean_intervention"))
-        columns = ["study"] + (["design"] if show_design else []) + (
-            ["trt", "ctl"] if has_arms else [])
+            c in rows.columns for c in ("events_intervention", "mean_intervention")
+        )
+        columns = (
+            ["study"] + (["design"] if show_design else []) + (["trt", "ctl"] if has_arms else [])
+        )
         lines = _build_lines(rows, result, subgroups, scale, columns)
         measure = str(_field(result, "measure", "") or "Effect")
         level = 100 * (1 - float(_field(result, "alpha", 0.05)))
@@ -433,9 +496,20 @@ def forest_plot(
         slots = max([2] + [v.count("\n") + 1 for v in header.values()])
         lines.insert(0, _Line("header", header, bold=True, slots=slots))
         right_columns = ["effect", "weight"]
-        return _draw(lines, columns, right_columns, ax=ax, log=log, null=null, title=title,
-                     higher_is_better=higher_is_better, intervention=intervention,
-                     comparator=comparator, measure=measure, subtitle=subtitle)
+        return _draw(
+            lines,
+            columns,
+            right_columns,
+            ax=ax,
+            log=log,
+            null=null,
+            title=title,
+            higher_is_better=higher_is_better,
+            intervention=intervention,
+            comparator=comparator,
+            measure=measure,
+            subtitle=subtitle,
+        )
 
 
 def _arm_title(arm: str, sub: str) -> str:
@@ -445,14 +519,27 @@ def _arm_title(arm: str, sub: str) -> str:
     return wrapped + (f"\n{sub}" if sub else "")
 
 
-def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | None,
-          log: bool, null: float, title: str | None, higher_is_better: bool,
-          intervention: str, comparator: str, measure: str,
-          subtitle: str | None = None) -> Figure:
+def _draw(
+    lines: list[_Line],
+    left: list[str],
+    right: list[str],
+    *,
+    ax: Axes | None,
+    log: bool,
+    null: float,
+    title: str | None,
+    higher_is_better: bool,
+    intervention: str,
+    comparator: str,
+    measure: str,
+    subtitle: str | None = None,
+) -> Figure:
     probe = Figure()
     renderer = FigureCanvasAgg(probe).get_renderer()
-    widths = {c: max(text_width(renderer, ln.cells.get(c, ""), ln.bold) for ln in lines)
-              for c in left + right}
+    widths = {
+        c: max(text_width(renderer, ln.cells.get(c, ""), ln.bold) for ln in lines)
+        for c in left + right
+    }
     span_width = max([text_width(renderer, ln.span, ln.bold) for ln in lines] + [0.0])
     left_width = sum(widths[c] for c in left) + _GAP * len(left)
     right_width = sum(widths[c] for c in right) + _GAP * len(right)
@@ -460,19 +547,29 @@ def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | N
     slots = sum(ln.slots for ln in lines)
     good, bad = words.favours(intervention), words.favours(comparator)
     right_label, left_label = (good, bad) if higher_is_better else (bad, good)
-    favours_lines = [textwrap.fill(t, _FAVOURS_WIDTH, break_on_hyphens=False)
-                     for t in (left_label, right_label)]
+    favours_lines = [
+        textwrap.fill(t, _FAVOURS_WIDTH, break_on_hyphens=False) for t in (left_label, right_label)
+    ]
     extra = max(t.count("\n") for t in favours_lines) * _LINE
     fig_w = 2 * _MARGIN + left_width + plot_width + right_width
-    sub_lines = [line for part in (subtitle or "").splitlines()
-                 for line in textwrap.wrap(part, max(40, int((fig_w - 2 * _MARGIN) * 15)))]
+    sub_lines = [
+        line
+        for part in (subtitle or "").splitlines()
+        for line in textwrap.wrap(part, max(40, int((fig_w - 2 * _MARGIN) * 15)))
+    ]
     top = (0.45 if title else 0.15) + len(sub_lines) * _LINE
     if ax is None:
         fig_h = slots * ROW_HEIGHT + _BOTTOM + extra + top
         fig = Figure(figsize=(fig_w, fig_h))
         FigureCanvasAgg(fig)
-        ax = fig.add_axes(((_MARGIN + left_width) / fig_w, (_BOTTOM + extra) / fig_h,
-                           plot_width / fig_w, slots * ROW_HEIGHT / fig_h))
+        ax = fig.add_axes(
+            (
+                (_MARGIN + left_width) / fig_w,
+                (_BOTTOM + extra) / fig_h,
+                plot_width / fig_w,
+                slots * ROW_HEIGHT / fig_h,
+            )
+        )
     fig = ax.figure
 
     # x offsets (inches) of each column's anchor, relative to the panel's left or right edge
@@ -489,10 +586,21 @@ def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | N
 
     def put(col_x: float, dx: float, y: float, text: str, align: str, line: _Line) -> None:
         trans = blended_transform_factory(ax.transAxes, ax.transData) + ScaledTranslation(
-            dx, 0, fig.dpi_scale_trans)
-        ax.text(col_x, y, text, transform=trans, ha=align, va="center", clip_on=False,
-                fontsize=FONT_SIZE, fontweight="bold" if line.bold else "normal",
-                color=COLOURS["muted"] if line.muted else "black", parse_math=False)
+            dx, 0, fig.dpi_scale_trans
+        )
+        ax.text(
+            col_x,
+            y,
+            text,
+            transform=trans,
+            ha=align,
+            va="center",
+            clip_on=False,
+            fontsize=FONT_SIZE,
+            fontweight="bold" if line.bold else "normal",
+            color=COLOURS["muted"] if line.muted else "black",
+            parse_math=False,
+        )
 
     tx = np.exp if log else (lambda v: v)
     study_y, study_x, study_lo, study_hi, study_w = [], [], [], [], []
@@ -517,16 +625,29 @@ def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | N
         elif line.kind in ("pooled", "subtotal"):
             pooled = line.kind == "pooled"
             diamond = Polygon(
-                [(tx(line.lo), y), (tx(line.x), y + 0.32), (tx(line.hi), y),
-                 (tx(line.x), y - 0.32)],
-                closed=True, facecolor=COLOURS["pooled" if pooled else "subgroup"],
-                edgecolor=COLOURS["pooled"], linewidth=0.8,
-                gid="pooled_diamond" if pooled else "subgroup_diamond")
+                [
+                    (tx(line.lo), y),
+                    (tx(line.x), y + 0.32),
+                    (tx(line.hi), y),
+                    (tx(line.x), y - 0.32),
+                ],
+                closed=True,
+                facecolor=COLOURS["pooled" if pooled else "subgroup"],
+                edgecolor=COLOURS["pooled"],
+                linewidth=0.8,
+                gid="pooled_diamond" if pooled else "subgroup_diamond",
+            )
             ax.add_patch(diamond)
             graphic_ys.append(y)
         elif line.kind == "pi":
-            ax.hlines([y], [tx(line.lo)], [tx(line.hi)], colors=COLOURS["prediction"],
-                      linewidth=3, gid="prediction_interval")
+            ax.hlines(
+                [y],
+                [tx(line.lo)],
+                [tx(line.hi)],
+                colors=COLOURS["prediction"],
+                linewidth=3,
+                gid="prediction_interval",
+            )
             graphic_ys.append(y)
 
     if log:
@@ -534,23 +655,51 @@ def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | N
     lo_lim, hi_lim = _limits(lines, null, log)
     # study CIs, clipped at the axis limits with an arrow where they run off it
     lo_arr, hi_arr = np.asarray(study_lo, float), np.asarray(study_hi, float)
-    ax.hlines(study_y, tx(np.clip(lo_arr, lo_lim, hi_lim)), tx(np.clip(hi_arr, lo_lim, hi_lim)),
-              colors=COLOURS["study"], linewidth=1.0, gid="study_ci")
+    ax.hlines(
+        study_y,
+        tx(np.clip(lo_arr, lo_lim, hi_lim)),
+        tx(np.clip(hi_arr, lo_lim, hi_lim)),
+        colors=COLOURS["study"],
+        linewidth=1.0,
+        gid="study_ci",
+    )
     for mask, edge, marker in ((lo_arr < lo_lim, lo_lim, "<"), (hi_arr > hi_lim, hi_lim, ">")):
         if mask.any():
-            ax.plot(np.full(int(mask.sum()), tx(edge)), np.asarray(study_y)[mask],
-                    linestyle="none", marker=marker, markersize=4, color=COLOURS["study"],
-                    gid="ci_arrows", clip_on=False)
+            ax.plot(
+                np.full(int(mask.sum()), tx(edge)),
+                np.asarray(study_y)[mask],
+                linestyle="none",
+                marker=marker,
+                markersize=4,
+                color=COLOURS["study"],
+                gid="ci_arrows",
+                clip_on=False,
+            )
     w = np.asarray(study_w, float)
     w_max = np.nanmax(w) if w.size and np.isfinite(w).any() else 1.0
     side_max = ROW_HEIGHT * 72 * 0.7
     sizes = np.where(np.isfinite(w), np.maximum(side_max**2 * w / w_max, 9.0), 16.0)
-    ax.scatter(tx(np.asarray(study_x, float)), study_y, s=sizes, marker="s",
-               color=COLOURS["study"], zorder=3, gid="study_markers", clip_on=False)
+    ax.scatter(
+        tx(np.asarray(study_x, float)),
+        study_y,
+        s=sizes,
+        marker="s",
+        color=COLOURS["study"],
+        zorder=3,
+        gid="study_markers",
+        clip_on=False,
+    )
 
     if graphic_ys:
-        ax.vlines([tx(null)], min(graphic_ys) - 0.5, max(graphic_ys) + 0.5,
-                  colors=COLOURS["reference"], linewidth=0.8, gid="null_line", zorder=0)
+        ax.vlines(
+            [tx(null)],
+            min(graphic_ys) - 0.5,
+            max(graphic_ys) + 0.5,
+            colors=COLOURS["reference"],
+            linewidth=0.8,
+            gid="null_line",
+            zorder=0,
+        )
     ax.set_ylim(-(slots - 0.5), 0.5)
     ax.set_xlim(tx(lo_lim), tx(hi_lim))
     ax.yaxis.set_major_locator(NullLocator())
@@ -566,22 +715,52 @@ def _draw(lines: list[_Line], left: list[str], right: list[str], *, ax: Axes | N
     below = blended_transform_factory(ax.transData, ax.transAxes)
     for text, align, sign in ((favours_lines[0], "right", -1), (favours_lines[1], "left", 1)):
         trans = below + ScaledTranslation(sign * 0.06, -0.34, fig.dpi_scale_trans)
-        ax.text(null, 0.0, text, transform=trans, ha=align, va="top", fontsize=FONT_SIZE,
-                color=COLOURS["muted"], clip_on=False, parse_math=False, gid="favours",
-                multialignment=align)
+        ax.text(
+            null,
+            0.0,
+            text,
+            transform=trans,
+            ha=align,
+            va="top",
+            fontsize=FONT_SIZE,
+            color=COLOURS["muted"],
+            clip_on=False,
+            parse_math=False,
+            gid="favours",
+            multialignment=align,
+        )
     axis_label = f"{measure} (log scale)" if log else measure
     ax.set_xlabel(axis_label, labelpad=22 + extra * 72)
     rise = 0.12
     if sub_lines:
         trans = ax.transAxes + ScaledTranslation(-left_width, rise, fig.dpi_scale_trans)
-        ax.text(0.0, 1.0, "\n".join(sub_lines), transform=trans, ha="left", va="bottom",
-                fontsize=FONT_SIZE, color=COLOURS["muted"], clip_on=False, parse_math=False,
-                gid="subtitle")
+        ax.text(
+            0.0,
+            1.0,
+            "\n".join(sub_lines),
+            transform=trans,
+            ha="left",
+            va="bottom",
+            fontsize=FONT_SIZE,
+            color=COLOURS["muted"],
+            clip_on=False,
+            parse_math=False,
+            gid="subtitle",
+        )
         rise += len(sub_lines) * _LINE
     if title:
         trans = ax.transAxes + ScaledTranslation(-left_width, rise, fig.dpi_scale_trans)
-        ax.text(0.0, 1.0, title, transform=trans, ha="left", va="bottom",
-                fontsize=FONT_SIZE + 1, fontweight="bold", clip_on=False, parse_math=False,
-                gid="title")
+        ax.text(
+            0.0,
+            1.0,
+            title,
+            transform=trans,
+            ha="left",
+            va="bottom",
+            fontsize=FONT_SIZE + 1,
+            fontweight="bold",
+            clip_on=False,
+            parse_math=False,
+            gid="title",
+        )
     return fig
-

@@ -19,13 +19,17 @@ from evsum.review.analysis import EGGER_MIN_K
 def _egger_text(result: Any, egger: Any) -> str:
     k = int(result.k)
     if k < EGGER_MIN_K:
-        return (f"Egger's test not shown: {text.plural(k, 'study', 'studies')}; "
-                f"it needs at least {EGGER_MIN_K} to have useful power.")
+        return (
+            f"Egger's test not shown: {text.plural(k, 'study', 'studies')}; "
+            f"it needs at least {EGGER_MIN_K} to have useful power."
+        )
     if egger is None:
         return "Egger's test not given (pass egger=evsum.egger_test(result.yi, result.vi))."
-    return (f"Egger's test: bias = {text.number(egger.bias)} "
-            f"(SE {text.number(egger.bias_se)}), t({int(egger.df)}) = "
-            f"{text.number(egger.tval)}, {text.p_value(egger.pval)}")
+    return (
+        f"Egger's test: bias = {text.number(egger.bias)} "
+        f"(SE {text.number(egger.bias_se)}), t({int(egger.df)}) = "
+        f"{text.number(egger.tval)}, {text.p_value(egger.pval)}"
+    )
 
 
 def funnel_plot(
@@ -81,19 +85,44 @@ def funnel_plot(
         fig = ax.figure
         se_max = float(np.nanmax(se)) * 1.08 if se.size else 1.0
         grid = np.linspace(0.0, se_max, 50)
-        ax.fill_betweenx(grid, tx(est - z * grid), tx(est + z * grid), color=COLOURS["region"],
-                         gid="funnel_region", label=f"pseudo {level}% confidence region")
+        ax.fill_betweenx(
+            grid,
+            tx(est - z * grid),
+            tx(est + z * grid),
+            color=COLOURS["region"],
+            gid="funnel_region",
+            label=f"pseudo {level}% confidence region",
+        )
         for sign in (-1, 1):
-            ax.plot(tx(est + sign * z * grid), grid, linestyle="--", linewidth=0.8,
-                    color=COLOURS["reference"])
-        ax.axvline(tx(est), color=COLOURS["pooled"], linewidth=0.9, gid="funnel_estimate",
-                   label="pooled estimate")
+            ax.plot(
+                tx(est + sign * z * grid),
+                grid,
+                linestyle="--",
+                linewidth=0.8,
+                color=COLOURS["reference"],
+            )
+        ax.axvline(
+            tx(est),
+            color=COLOURS["pooled"],
+            linewidth=0.9,
+            gid="funnel_estimate",
+            label="pooled estimate",
+        )
         if log:
             ax.set_xscale("log")
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
-        ax.scatter(tx(yi), se, s=28, color=COLOURS["study"], edgecolor="white", linewidth=0.5,
-                   zorder=3, gid="funnel_points", label="study")
+        ax.scatter(
+            tx(yi),
+            se,
+            s=28,
+            color=COLOURS["study"],
+            edgecolor="white",
+            linewidth=0.5,
+            zorder=3,
+            gid="funnel_points",
+            label="study",
+        )
         ax.set_ylim(se_max, 0.0)
         half = max(float(np.nanmax(np.abs(yi - est))) if yi.size else 0.0, z * se_max) * 1.05
         ax.set_xlim(tx(est - half), tx(est + half))
@@ -103,8 +132,18 @@ def funnel_plot(
         ax.legend(loc="upper right", fontsize=FONT_SIZE - 1, frameon=False)
         if title:
             ax.set_title(title, loc="left")
-        ax.annotate(_egger_text(result, egger), xy=(0.0, 0.0), xycoords="axes fraction",
-                    xytext=(0.0, -40.0), textcoords="offset points", va="top", ha="left",
-                    fontsize=FONT_SIZE, color=COLOURS["muted"], gid="egger", parse_math=False,
-                    annotation_clip=False)
+        ax.annotate(
+            _egger_text(result, egger),
+            xy=(0.0, 0.0),
+            xycoords="axes fraction",
+            xytext=(0.0, -40.0),
+            textcoords="offset points",
+            va="top",
+            ha="left",
+            fontsize=FONT_SIZE,
+            color=COLOURS["muted"],
+            gid="egger",
+            parse_math=False,
+            annotation_clip=False,
+        )
     return fig

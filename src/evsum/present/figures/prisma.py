@@ -56,8 +56,9 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     """Wrap to the box width, never inside "n = 6" or "not recorded"."""
     for words in _KEEP_TOGETHER:
         text = text.replace(words, words.replace(" ", "\x00"))
-    lines = textwrap.wrap(text, _WRAP, initial_indent=indent, subsequent_indent=indent + "  ",
-                          break_long_words=True) or [indent]
+    lines = textwrap.wrap(
+        text, _WRAP, initial_indent=indent, subsequent_indent=indent + "  ", break_long_words=True
+    ) or [indent]
     return [line.replace("\x00", " ") for line in lines]
 
 
@@ -83,43 +84,120 @@ def _rows(flow: PrismaFlow) -> list[tuple[str, list[_Box]]]:
         excluded += _wrap(f"{reason} (n = {n})", "  ")
     return [
         ("Identification", list(_identification(flow))),
-        ("Identification", [
-            _Box("identified_all",
-                 _wrap(f"Records identified from all sources "
-                       f"({count_text(flow.records_identified)})"), 0),
-            _Box("removed", ["Records removed before screening:",
-                             *_wrap(f"Duplicate records ({count_text(flow.duplicates_removed)})",
-                                    "  ")], 1)]),
-        ("Screening", [
-            _Box("screened", _wrap(f"Records screened ({count_text(flow.records_screened)})"), 0),
-            _Box("screen_excluded",
-                 _wrap(f"Records excluded ({count_text(flow.records_excluded)})"), 1)]),
-        ("Screening", [
-            _Box("sought",
-                 _wrap(f"Reports sought for retrieval ({count_text(flow.reports_sought)})"), 0),
-            _Box("not_retrieved",
-                 _wrap(f"Reports not retrieved ({count_text(flow.reports_not_retrieved)})"), 1)]),
-        ("Screening", [
-            _Box("assessed", _wrap("Reports assessed for eligibility "
-                                   f"({count_text(flow.reports_assessed)})"), 0),
-            _Box("excluded", excluded, 1)]),
-        ("Included", [
-            _Box("included",
-                 [*_wrap(f"Studies included in review ({count_text(flow.studies_included)})"),
-                  *_wrap("Reports of included studies "
-                         f"({count_text(flow.reports_of_included)})")], 0),
-            _Box("ongoing",
-                 [*_wrap(f"Ongoing studies ({count_text(flow.ongoing)})"),
-                  *_wrap("Studies awaiting classification "
-                         f"({count_text(flow.awaiting_classification)})")], 1)]),
+        (
+            "Identification",
+            [
+                _Box(
+                    "identified_all",
+                    _wrap(
+                        f"Records identified from all sources "
+                        f"({count_text(flow.records_identified)})"
+                    ),
+                    0,
+                ),
+                _Box(
+                    "removed",
+                    [
+                        "Records removed before screening:",
+                        *_wrap(f"Duplicate records ({count_text(flow.duplicates_removed)})", "  "),
+                    ],
+                    1,
+                ),
+            ],
+        ),
+        (
+            "Screening",
+            [
+                _Box(
+                    "screened", _wrap(f"Records screened ({count_text(flow.records_screened)})"), 0
+                ),
+                _Box(
+                    "screen_excluded",
+                    _wrap(f"Records excluded ({count_text(flow.records_excluded)})"),
+                    1,
+                ),
+            ],
+        ),
+        (
+            "Screening",
+            [
+                _Box(
+                    "sought",
+                    _wrap(f"Reports sought for retrieval ({count_text(flow.reports_sought)})"),
+                    0,
+                ),
+                _Box(
+                    "not_retrieved",
+                    _wrap(f"Reports not retrieved ({count_text(flow.reports_not_retrieved)})"),
+                    1,
+                ),
+            ],
+        ),
+        (
+            "Screening",
+            [
+                _Box(
+                    "assessed",
+                    _wrap(
+                        f"Reports assessed for eligibility ({count_text(flow.reports_assessed)})"
+                    ),
+                    0,
+                ),
+                _Box("excluded", excluded, 1),
+            ],
+        ),
+        (
+            "Included",
+            [
+                _Box(
+                    "included",
+                    [
+                        *_wrap(
+                            f"Studies included in review ({count_text(flow.studies_included)})"
+                        ),
+                        *_wrap(
+                            f"Reports of included studies ({count_text(flow.reports_of_included)})"
+                        ),
+                    ],
+                    0,
+                ),
+                _Box(
+                    "ongoing",
+                    [
+                        *_wrap(f"Ongoing studies ({count_text(flow.ongoing)})"),
+                        *_wrap(
+                            "Studies awaiting classification "
+                            f"({count_text(flow.awaiting_classification)})"
+                        ),
+                    ],
+                    1,
+                ),
+            ],
+        ),
     ]
 
 
-def _arrow(ax, start: tuple[float, float], end: tuple[float, float], *, head: bool = True,
-           gid: str | None = None) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>" if head else "-",
-                                 mutation_scale=10, linewidth=1.0, color=OKABE_ITO["black"],
-                                 shrinkA=0, shrinkB=0, gid=gid))
+def _arrow(
+    ax,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    *,
+    head: bool = True,
+    gid: str | None = None,
+) -> None:
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>" if head else "-",
+            mutation_scale=10,
+            linewidth=1.0,
+            color=OKABE_ITO["black"],
+            shrinkA=0,
+            shrinkB=0,
+            gid=gid,
+        )
+    )
 
 
 def prisma_diagram(flow: PrismaFlow, *, title: str | None = None) -> Figure:
@@ -160,40 +238,95 @@ def prisma_diagram(flow: PrismaFlow, *, title: str | None = None) -> Figure:
         ax.set_ylim(total, 0)
         ax.set_axis_off()
         if title:
-            ax.text(WIDTH / 2, 0.12, title, ha="center", va="top", fontsize=FONT_SIZE + 2,
-                    parse_math=False, gid="prisma_title")
+            ax.text(
+                WIDTH / 2,
+                0.12,
+                title,
+                ha="center",
+                va="top",
+                fontsize=FONT_SIZE + 2,
+                parse_math=False,
+                gid="prisma_title",
+            )
         y_header = top - header - 0.1
-        for column, text in enumerate(("Identification of studies via\ndatabases and registers",
-                                       "Identification of studies via\nother methods")):
-            ax.add_patch(FancyBboxPatch((_COL_X[column], y_header), _COL_W, header,
-                                        boxstyle="round,pad=0,rounding_size=0.06",
-                                        facecolor=_HEADER_COLOUR, edgecolor="none"))
-            ax.text(_COL_X[column] + _COL_W / 2, y_header + header / 2, text, ha="center",
-                    va="center", linespacing=1.25, parse_math=False,
-                    gid=f"prisma_header_{column}")
+        for column, text in enumerate(
+            (
+                "Identification of studies via\ndatabases and registers",
+                "Identification of studies via\nother methods",
+            )
+        ):
+            ax.add_patch(
+                FancyBboxPatch(
+                    (_COL_X[column], y_header),
+                    _COL_W,
+                    header,
+                    boxstyle="round,pad=0,rounding_size=0.06",
+                    facecolor=_HEADER_COLOUR,
+                    edgecolor="none",
+                )
+            )
+            ax.text(
+                _COL_X[column] + _COL_W / 2,
+                y_header + header / 2,
+                text,
+                ha="center",
+                va="center",
+                linespacing=1.25,
+                parse_math=False,
+                gid=f"prisma_header_{column}",
+            )
         placed: dict[str, tuple[float, float, float]] = {}  # key -> x, y, height
         phases: dict[str, list[float]] = {}
         y = top
         for (phase, boxes), height in zip(rows, heights, strict=True):
             for box in boxes:
                 x = _COL_X[box.column]
-                ax.add_patch(FancyBboxPatch((x, y), _COL_W, box.height,
-                                            boxstyle="round,pad=0,rounding_size=0.04",
-                                            facecolor="white", edgecolor=OKABE_ITO["black"],
-                                            linewidth=1.0))
-                ax.text(x + _PAD, y + _PAD, "\n".join(box.lines), ha="left", va="top",
-                        linespacing=1.25, parse_math=False, gid=f"prisma_{box.key}")
+                ax.add_patch(
+                    FancyBboxPatch(
+                        (x, y),
+                        _COL_W,
+                        box.height,
+                        boxstyle="round,pad=0,rounding_size=0.04",
+                        facecolor="white",
+                        edgecolor=OKABE_ITO["black"],
+                        linewidth=1.0,
+                    )
+                )
+                ax.text(
+                    x + _PAD,
+                    y + _PAD,
+                    "\n".join(box.lines),
+                    ha="left",
+                    va="top",
+                    linespacing=1.25,
+                    parse_math=False,
+                    gid=f"prisma_{box.key}",
+                )
                 placed[box.key] = (x, y, box.height)
             span = phases.setdefault(phase, [y, y + height])
             span[1] = y + height
             y += height + _GAP
         for phase, (start, end) in phases.items():
-            ax.add_patch(FancyBboxPatch((_LABEL_X, start), _LABEL_W, end - start,
-                                        boxstyle="round,pad=0,rounding_size=0.06",
-                                        facecolor=_PHASE_COLOUR, edgecolor="none"))
-            ax.text(_LABEL_X + _LABEL_W / 2, (start + end) / 2, phase, rotation=90,
-                    ha="center", va="center", parse_math=False,
-                    gid=f"prisma_phase_{phase.lower()}")
+            ax.add_patch(
+                FancyBboxPatch(
+                    (_LABEL_X, start),
+                    _LABEL_W,
+                    end - start,
+                    boxstyle="round,pad=0,rounding_size=0.06",
+                    facecolor=_PHASE_COLOUR,
+                    edgecolor="none",
+                )
+            )
+            ax.text(
+                _LABEL_X + _LABEL_W / 2,
+                (start + end) / 2,
+                phase,
+                rotation=90,
+                ha="center",
+                va="center",
+                parse_math=False,
+                gid=f"prisma_phase_{phase.lower()}",
+            )
         centre = _COL_X[0] + _COL_W / 2
 
         def bottom(key: str) -> float:
@@ -209,8 +342,12 @@ def prisma_diagram(flow: PrismaFlow, *, title: str | None = None) -> Figure:
         down = ["identified_all", "screened", "sought", "assessed", "included"]
         for upper, lower in zip(down, down[1:], strict=False):
             _arrow(ax, (centre, bottom(upper)), (centre, placed[lower][1]))
-        for left, right in (("identified_all", "removed"), ("screened", "screen_excluded"),
-                            ("sought", "not_retrieved"), ("assessed", "excluded")):
+        for left, right in (
+            ("identified_all", "removed"),
+            ("screened", "screen_excluded"),
+            ("sought", "not_retrieved"),
+            ("assessed", "excluded"),
+        ):
             level = placed[left][1] + min(placed[left][2], placed[right][2]) / 2
             _arrow(ax, (_COL_X[0] + _COL_W, level), (_COL_X[1], level))
     return fig

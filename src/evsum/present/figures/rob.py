@@ -35,8 +35,15 @@ def _no_assessment(tool: str, what: str) -> Figure:
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
-        ax.text(0.02, 0.5, f"No risk-of-bias assessment ({tool}) {what}.", va="center",
-                fontsize=FONT_SIZE, gid="no_assessment", parse_math=False)
+        ax.text(
+            0.02,
+            0.5,
+            f"No risk-of-bias assessment ({tool}) {what}.",
+            va="center",
+            fontsize=FONT_SIZE,
+            gid="no_assessment",
+            parse_math=False,
+        )
     return fig
 
 
@@ -49,18 +56,23 @@ def _judgements(rob_df: pd.DataFrame | None, tool: str) -> pd.DataFrame:
     rows = rob_df[rob_df["tool"] == tool].copy()
     # One row of the figure per assessed result: the study, or study and outcome where an
     # outcome has an assessment of its own (an empty outcome is the study's default).
-    outcome = (rows["outcome"].fillna("").astype(str).str.strip() if "outcome" in rows.columns
-               else pd.Series("", index=rows.index))
+    outcome = (
+        rows["outcome"].fillna("").astype(str).str.strip()
+        if "outcome" in rows.columns
+        else pd.Series("", index=rows.index)
+    )
     rows["result"] = list(zip(rows["study_id"], outcome, strict=True))
     rows["judgement"] = rows["judgement"].astype(str).str.strip().str.lower()
     bad = sorted(set(rows["judgement"]) - set(ROB_JUDGEMENTS[tool]))
     if bad:
-        raise ValueError(f"judgement must be one of {list(ROB_JUDGEMENTS[tool])} for {tool}; "
-                         f"got {bad}")
+        raise ValueError(
+            f"judgement must be one of {list(ROB_JUDGEMENTS[tool])} for {tool}; got {bad}"
+        )
     bad_domains = sorted(set(rows["domain"]) - set(ROB_TOOLS[tool]))
     if bad_domains:
-        raise ValueError(f"domain must be one of {list(ROB_TOOLS[tool])} for {tool}; "
-                         f"got {bad_domains}")
+        raise ValueError(
+            f"domain must be one of {list(ROB_TOOLS[tool])} for {tool}; got {bad_domains}"
+        )
     return rows
 
 
@@ -105,8 +117,9 @@ def rob_traffic_light(
     labels = dict(labels or {})
     studies = list(dict.fromkeys(rows["result"]))
     domains = list(ROB_TOOLS[tool])
-    cell = {(s, d): j for s, d, j in rows[["result", "domain", "judgement"]].itertuples(
-        index=False)}
+    cell = {
+        (s, d): j for s, d, j in rows[["result", "domain", "judgement"]].itertuples(index=False)
+    }
     names = [labels.get(s, s) + (f": {o}" if o else "") for s, o in studies]
     with figure_style():
         renderer = FigureCanvasAgg(Figure()).get_renderer()
@@ -123,8 +136,9 @@ def rob_traffic_light(
         fig_w = label_w + grid_w + key_w + 0.3
         fig = Figure(figsize=(fig_w, fig_h))
         FigureCanvasAgg(fig)
-        ax = fig.add_axes((label_w / fig_w, (fig_h - top - grid_h) / fig_h, grid_w / fig_w,
-                           grid_h / fig_h))
+        ax = fig.add_axes(
+            (label_w / fig_w, (fig_h - top - grid_h) / fig_h, grid_w / fig_w, grid_h / fig_h)
+        )
         xs, ys, colours = [], [], []
         for i, study in enumerate(studies):
             for j, domain in enumerate(domains):
@@ -134,11 +148,28 @@ def rob_traffic_light(
                 ys.append(i)
                 colours.append(colour)
                 if symbol:
-                    ax.text(j, i, symbol, ha="center", va="center", fontsize=FONT_SIZE + 2,
-                            fontweight="bold", color="black", gid="rob_symbol")
+                    ax.text(
+                        j,
+                        i,
+                        symbol,
+                        ha="center",
+                        va="center",
+                        fontsize=FONT_SIZE + 2,
+                        fontweight="bold",
+                        color="black",
+                        gid="rob_symbol",
+                    )
         size = (min(_CELL, ROW_HEIGHT * 1.5) * 72 * 0.8) ** 2
-        ax.scatter(xs, ys, s=size, c=colours, edgecolors="#333333", linewidths=0.5,
-                   gid="rob_cells", zorder=2)
+        ax.scatter(
+            xs,
+            ys,
+            s=size,
+            c=colours,
+            edgecolors="#333333",
+            linewidths=0.5,
+            gid="rob_cells",
+            zorder=2,
+        )
         ax.set_xlim(-0.5, len(domains) - 0.5)
         ax.set_ylim(len(studies) - 0.5, -0.5)
         ax.set_xticks(range(len(domains)), [d if d != "overall" else "Overall" for d in domains])
@@ -152,25 +183,57 @@ def rob_traffic_light(
         ax.axvline(len(domains) - 1.5, color="#999999", linewidth=0.8, zorder=0)
         if title:
             ax.set_title(title, loc="left", pad=22, fontweight="bold")
-        handles = [Line2D([], [], marker="o", linestyle="none", markersize=11,
-                          markerfacecolor=ROB_STYLE[j][0], markeredgecolor="#333333",
-                          label=f"{ROB_STYLE[j][1]}  {j}") for j in used]
+        handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markersize=11,
+                markerfacecolor=ROB_STYLE[j][0],
+                markeredgecolor="#333333",
+                label=f"{ROB_STYLE[j][1]}  {j}",
+            )
+            for j in used
+        ]
         if missing:
-            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=11,
-                                  markerfacecolor=ROB_MISSING[0], markeredgecolor="#333333",
-                                  label="not assessed"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="none",
+                    markersize=11,
+                    markerfacecolor=ROB_MISSING[0],
+                    markeredgecolor="#333333",
+                    label="not assessed",
+                )
+            )
         key_x = (label_w + grid_w + 0.3) / fig_w
-        legend = fig.legend(handles=handles, loc="upper left", title="Judgement",
-                            bbox_to_anchor=(key_x, 1 - top / fig_h), frameon=False,
-                            alignment="left")
+        legend = fig.legend(
+            handles=handles,
+            loc="upper left",
+            title="Judgement",
+            bbox_to_anchor=(key_x, 1 - top / fig_h),
+            frameon=False,
+            alignment="left",
+        )
         legend.set_gid("rob_legend")
         # The domain key starts just under the drawn legend (an estimate from the number of
         # entries left a gap that grew with it).
         below = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi
         key_top = (below - 0.12) / fig_h
-        fig.text(key_x + 0.06 / fig_w, key_top, "Domains\n" + "\n".join(key_lines), va="top",
-                 ha="left", fontsize=FONT_SIZE, linespacing=1.5, gid="rob_domain_key",
-                 parse_math=False)
+        fig.text(
+            key_x + 0.06 / fig_w,
+            key_top,
+            "Domains\n" + "\n".join(key_lines),
+            va="top",
+            ha="left",
+            fontsize=FONT_SIZE,
+            linespacing=1.5,
+            gid="rob_domain_key",
+            parse_math=False,
+        )
     return fig
 
 
@@ -220,13 +283,15 @@ def rob_summary(
         rows["w"] = 1.0
     domains = list(ROB_TOOLS[tool])
     levels = list(ROB_JUDGEMENTS[tool])
-    share = rows.pivot_table(index="domain", columns="judgement", values="w", aggfunc="sum",
-                             fill_value=0.0).reindex(index=domains, columns=levels,
-                                                     fill_value=0.0)
+    share = rows.pivot_table(
+        index="domain", columns="judgement", values="w", aggfunc="sum", fill_value=0.0
+    ).reindex(index=domains, columns=levels, fill_value=0.0)
     totals = share.sum(axis=1).replace(0.0, np.nan)
     percent = share.div(totals, axis=0).mul(100.0).fillna(0.0)
-    names = [ROB_DOMAIN_LABELS[tool][d] if d == "overall" else
-             f"{d}: {ROB_DOMAIN_LABELS[tool][d]}" for d in domains]
+    names = [
+        ROB_DOMAIN_LABELS[tool][d] if d == "overall" else f"{d}: {ROB_DOMAIN_LABELS[tool][d]}"
+        for d in domains
+    ]
     with figure_style():
         renderer = FigureCanvasAgg(Figure()).get_renderer()
         label_w = max(text_width(renderer, n) for n in names) + 0.25
@@ -242,8 +307,17 @@ def rob_summary(
             if not values.any():
                 continue
             colour, symbol = ROB_STYLE[level]
-            ax.barh(y, values, left=left, height=0.7, color=colour, edgecolor="white",
-                    linewidth=0.6, label=f"{symbol}  {level}", gid=f"rob_bar_{level}")
+            ax.barh(
+                y,
+                values,
+                left=left,
+                height=0.7,
+                color=colour,
+                edgecolor="white",
+                linewidth=0.6,
+                label=f"{symbol}  {level}",
+                gid=f"rob_bar_{level}",
+            )
             left += values
         ax.set_yticks(y, names)
         ax.set_ylim(len(domains) - 0.5, -0.5)
@@ -253,13 +327,25 @@ def rob_summary(
         ax.spines["left"].set_visible(False)
         n_results, n_studies = rows["result"].nunique(), rows["study_id"].nunique()
         per_result = n_results != n_studies
-        basis = ("of total weight" if weights is not None
-                 else "of results" if per_result else "of studies")
-        counted = (f"{n_results} results of {n_studies} studies" if per_result
-                   else f"{n_studies} studies")
+        basis = (
+            "of total weight"
+            if weights is not None
+            else "of results"
+            if per_result
+            else "of studies"
+        )
+        counted = (
+            f"{n_results} results of {n_studies} studies" if per_result else f"{n_studies} studies"
+        )
         ax.set_xlabel(f"Percent {basis} ({counted}, {tool})")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.62 / bars_h),
-                  ncol=len(levels), frameon=False, handlelength=1.2, columnspacing=1.0)
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.62 / bars_h),
+            ncol=len(levels),
+            frameon=False,
+            handlelength=1.2,
+            columnspacing=1.0,
+        )
         if title:
             ax.set_title(title, loc="left", fontweight="bold")
     return fig

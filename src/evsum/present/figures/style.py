@@ -103,14 +103,15 @@ def figure_style() -> Iterator[None]:
         yield
 
 
-def text_width(renderer: object, text: str, bold: bool = False,
-               size: float = FONT_SIZE) -> float:
+def text_width(renderer: object, text: str, bold: bool = False, size: float = FONT_SIZE) -> float:
     """Width in inches of a (possibly multi-line) text drawn by ``renderer`` at ``size``."""
     if not text:
         return 0.0
     prop = FontProperties(size=size, weight="bold" if bold else "normal")
-    widest = max(renderer.get_text_width_height_descent(part, prop, ismath=False)[0]
-                 for part in text.split("\n"))
+    widest = max(
+        renderer.get_text_width_height_descent(part, prop, ismath=False)[0]
+        for part in text.split("\n")
+    )
     return widest / renderer.points_to_pixels(72.0)
 
 
@@ -149,8 +150,9 @@ def save_figure(fig: Figure, path_stem: str | Path) -> tuple[Path, Path]:
     png_path = stem.with_name(stem.name + ".png")
     with figure_style():
         fig.savefig(svg_path, format="svg", metadata=_METADATA["svg"], bbox_inches="tight")
-        fig.savefig(png_path, format="png", metadata=_METADATA["png"], bbox_inches="tight",
-                    dpi=PNG_DPI)
+        fig.savefig(
+            png_path, format="png", metadata=_METADATA["png"], bbox_inches="tight", dpi=PNG_DPI
+        )
     return svg_path, png_path
 
 
@@ -161,12 +163,14 @@ def page_png(fig: Figure) -> bytes:
 
     buffer = io.BytesIO()
     with figure_style():
-        fig.savefig(buffer, format="png", dpi=PAGE_DPI, bbox_inches="tight",
-                    metadata={"Software": None})
+        fig.savefig(
+            buffer, format="png", dpi=PAGE_DPI, bbox_inches="tight", metadata={"Software": None}
+        )
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     small = io.BytesIO()
     image.quantize(colors=PAGE_COLOURS, method=Image.Quantize.MEDIANCUT).save(
-        small, format="png", optimize=True)
+        small, format="png", optimize=True
+    )
     return small.getvalue()
 
 
@@ -176,7 +180,8 @@ _NUMBER = re.compile(r"^[\u2212\-+]?[\d.,]*\d[\d.,]*\s*%?$")
 #: A risk-of-bias symbol in words (the judgements :data:`ROB_STYLE` draws with it).
 _SYMBOL_WORDS: dict[str, str] = {
     symbol: " or ".join(j for j, (_, s) in ROB_STYLE.items() if s == symbol)
-    for symbol in dict.fromkeys(s for _, s in ROB_STYLE.values())}
+    for symbol in dict.fromkeys(s for _, s in ROB_STYLE.values())
+}
 
 
 def describe_figure(fig: Figure) -> str:
@@ -195,14 +200,20 @@ def describe_figure(fig: Figure) -> str:
     for ax in fig.axes:
         if ax.get_title():
             parts.append(ax.get_title().strip() + ".")
-        labels = [f"{axis} axis: {label}" for axis, label in
-                  (("horizontal", ax.get_xlabel()), ("vertical", ax.get_ylabel())) if label]
+        labels = [
+            f"{axis} axis: {label}"
+            for axis, label in (("horizontal", ax.get_xlabel()), ("vertical", ax.get_ylabel()))
+            if label
+        ]
         if labels:
             parts.append("; ".join(labels) + ".")
         # every text the axes print (its own, its tick labels), as rows in page order
         rows: dict[int, list[tuple[float, str]]] = {}
-        ticks = [t for t in (*ax.get_yticklabels(), *ax.get_xticklabels())
-                 if not _NUMBER.match(t.get_text().strip())]  # scales, not content
+        ticks = [
+            t
+            for t in (*ax.get_yticklabels(), *ax.get_xticklabels())
+            if not _NUMBER.match(t.get_text().strip())
+        ]  # scales, not content
         for t in [*ax.texts, *ticks]:
             words = " ".join(t.get_text().split())
             if not words or not t.get_visible():
@@ -210,15 +221,21 @@ def describe_figure(fig: Figure) -> str:
             words = _SYMBOL_WORDS.get(words, words)
             x, y = t.get_transform().transform(t.get_unitless_position())
             rows.setdefault(round(float(y) / 3), []).append((float(x), words))
-        lines = [", ".join(w for _, w in sorted(cells)) for _, cells in
-                 sorted(rows.items(), key=lambda item: -item[0])]
+        lines = [
+            ", ".join(w for _, w in sorted(cells))
+            for _, cells in sorted(rows.items(), key=lambda item: -item[0])
+        ]
         if lines:
             shown = lines[:DESCRIBED_ROWS]
             more = len(lines) - len(shown)
-            parts.append("Rows: " + "; ".join(shown)
-                         + (f"; and {more} more rows." if more else "."))
-        points = sum(len(c.get_offsets()) for c in ax.collections
-                     if hasattr(c, "get_offsets") and c.get_visible())
+            parts.append(
+                "Rows: " + "; ".join(shown) + (f"; and {more} more rows." if more else ".")
+            )
+        points = sum(
+            len(c.get_offsets())
+            for c in ax.collections
+            if hasattr(c, "get_offsets") and c.get_visible()
+        )
         if points:
             parts.append(f"{points} points plotted.")
     for t in fig.texts:
