@@ -57,3 +57,39 @@ def single_trial_base(folder: Path, **changes: str) -> Path:
         **changes,
     }
     return _write(folder, fields, [row])
+
+
+#: The outcome key of :func:`relabelled_base`: a reader must never see it, only its label.
+HIDDEN_KEY = "tbx_cases"
+
+
+def relabelled_base(folder: Path) -> Path:
+    """All 13 BCG trials, with the outcome keyed ``tbx_cases`` (label "Tuberculosis cases")
+    and a grade.csv rating the randomised evidence (fixture ratings, not a judgement of the
+    trials), so GRADE statements and summary-of-findings comments are written too."""
+    fields, rows = _rows()
+    rows = [{**r, "outcome": HIDDEN_KEY} for r in rows]
+    _write(folder, fields, rows)
+    toml = (folder / "evsum.toml").read_text(encoding="utf-8")
+    (folder / "evsum.toml").write_text(
+        toml.replace("[outcomes.tb_cases]", f"[outcomes.{HIDDEN_KEY}]"), encoding="utf-8"
+    )
+    domains = ",".join(
+        f"not serious,fixture {d}"
+        for d in (
+            "risk_of_bias",
+            "inconsistency",
+            "indirectness",
+            "imprecision",
+            "publication_bias",
+        )
+    )
+    (folder / "data" / "grade.csv").write_text(
+        "condition,outcome,comparator_type,timepoint,start,risk_of_bias,risk_of_bias_reason,"
+        "inconsistency,inconsistency_reason,indirectness,indirectness_reason,imprecision,"
+        "imprecision_reason,publication_bias,publication_bias_reason,certainty,"
+        "baseline_risk_per_1000,baseline_risk_source\n"
+        f"tuberculosis,{HIDDEN_KEY},none,,high,{domains},high,,\n",
+        encoding="utf-8",
+    )
+    return folder

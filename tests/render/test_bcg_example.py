@@ -53,9 +53,11 @@ def test_randomised_and_other_trials_are_pooled_apart_as_metafor(evidence):
         back = result.back_transform()
         assert (round(back.estimate, 2), round(back.ci_low, 2), round(back.ci_high, 2)) == shown
         assert analysis.higher_is_better is False
-    assert randomised.title == "tb cases, end of follow-up — BCG vaccine vs no vaccine (RR)"
+    assert randomised.title == (
+        "Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR)"
+    )
     assert other.title == (
-        "tb cases, end of follow-up — BCG vaccine vs no vaccine (RR; non-randomised studies)"
+        "Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR; non-randomised studies)"
     )
     # all thirteen pooled together, as Colditz et al. 1994 did, is still one call of the
     # statistics layer: metafor REML on all of dat.bcg gives -0.7145 (se 0.1798)

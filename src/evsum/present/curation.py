@@ -9,7 +9,6 @@ and link to this page for the rest.
 from __future__ import annotations
 
 from evsum.ingest.evidence import Evidence
-from evsum.present import text
 from evsum.present.html import HtmlBlock, render
 from evsum.present.sections import protocol_of, row_anchor
 
@@ -28,7 +27,7 @@ def curation_log_html(evidence: Evidence) -> HtmlBlock:
             {
                 "anchor": row_anchor(row),
                 "study": f"{row['first_author']} {row['year']}",
-                "outcome": text.outcome_words(row["outcome"]),
+                "outcome": protocol.outcome_label(row["outcome"]),
                 "timepoint": row["timepoint"],
                 "comparator_type": row["comparator_type"],
                 "line": int(row["line"]),

@@ -177,7 +177,7 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
             "anchor": row_anchor(row),
             "first_author": row["first_author"],
             "year": row["year"],
-            "outcome": text.outcome_words(row["outcome"]),
+            "outcome": protocol.outcome_label(row["outcome"]),
             "timepoint": row["timepoint"],
             "comparator_type": row["comparator_type"],
             "arm_intervention": text.arm_data(row, "intervention"),
@@ -305,7 +305,7 @@ def analyses_html(
         if analysis.result is None:
             narrative += [
                 {
-                    "outcome": text.outcome_words(analysis.outcome),
+                    "outcome": protocol.outcome_label(analysis.outcome),
                     "timepoint": analysis.timepoint,
                     "comparator_type": analysis.comparator_type,
                     "anchor": row_anchor(r),

@@ -117,7 +117,8 @@ class OutcomeAnalysis:
 
     @property
     def title(self) -> str:
-        """Heading such as ``abstinence, 5 weeks — <intervention> vs active placebo (RR)``; an
+        """Heading such as ``Abstinence, 5 weeks — <intervention> vs active placebo (RR)``, the
+        outcome in its protocol label; an
         analysis of one study with its own ``[study_comparisons]`` words uses them
         (``abstinence, 12 months — 3 sessions vs 1 session of … (RR)``)."""
         studies = "; non-randomised studies" if self.design_class == NON_RANDOMISED else ""
@@ -127,10 +128,12 @@ class OutcomeAnalysis:
             self.own_comparison(used if len(used) else rows)
             or f"{self.intervention} vs {self.comparison or self.comparator_type}"
         )
-        return (
-            f"{self.outcome.replace('_', ' ')}, {self.timepoint} — {comparison} "
-            f"({self.measure}{studies})"
+        outcome = (
+            self.protocol.outcome_label(self.outcome)
+            if self.protocol is not None
+            else self.outcome.replace("_", " ")
         )
+        return f"{outcome}, {self.timepoint} — {comparison} ({self.measure}{studies})"
 
     def own_comparison(self, rows: pd.DataFrame) -> str | None:
         """The ``[study_comparisons]`` words of the one study of ``rows`` (e.g. "3 sessions vs

@@ -10,7 +10,7 @@ import pandas as pd
 
 from evsum.ingest.evidence import Evidence
 from evsum.review.analysis import GRADE_START, OutcomeAnalysis, analyse_condition
-from evsum.review.statements import grade_statement
+from evsum.review.statements import grade_statement, in_sentence
 from evsum.stats.grade import grade_certainty
 from evsum.vocab import RATIO_MEASURES
 
@@ -186,7 +186,11 @@ def analysis_statement(
         return "", "", ""
     protocol = analysis.protocol
     x = protocol.intervention if protocol else analysis.intervention
-    y = analysis.outcome.replace("_", " ")
+    y = (
+        in_sentence(protocol.outcome_label(analysis.outcome))
+        if protocol
+        else analysis.outcome.replace("_", " ")
+    )
     comparator = (
         protocol.comparison_label(analysis.comparator_type)
         if protocol
