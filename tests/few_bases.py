@@ -93,3 +93,20 @@ def relabelled_base(folder: Path) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+def bcg_rows() -> tuple[list[str], list[dict]]:
+    """The BCG example's columns and rows (dicts of strings), to alter in a test."""
+    return _rows()
+
+
+def base_of(folder: Path, rows: list[dict], protocol_extra: str = "") -> Path:
+    """An evidence base of ``rows`` (BCG columns) with the BCG protocol plus
+    ``protocol_extra`` (TOML appended, e.g. another ``[outcomes.KEY]``)."""
+    fields, _ = _rows()
+    extra = [k for r in rows for k in r if k not in fields]
+    _write(folder, fields + list(dict.fromkeys(extra)), rows)
+    if protocol_extra:
+        with open(folder / "evsum.toml", "a", encoding="utf-8") as handle:
+            handle.write("\n" + protocol_extra)
+    return folder

@@ -734,7 +734,7 @@ def headline_html(
                 "k": r["k"],
                 "studies": r["studies"],
                 "used": [(row_anchor(u), u["label"]) for _, u in used.iterrows()],
-                "participants": r["participants"] or "",
+                "participants": text.participants(r["participants"]),
                 "anchor": analysis.anchor,
                 "effect": analysis_effect(analysis),
                 "statement": r["statement"],

@@ -284,7 +284,8 @@ def _analysis_columns(
 
 def _difference_words(entry: _Entry, measure: str, est: float, lo: float, hi: float) -> str:
     """A difference in GRADEpro's words: ``MD 10.1 percentage points higher (1.1 higher to
-    19.0 higher)``; a single study's reported contrast keeps the paper's digits."""
+    19.0 higher)``, an SMD in standard deviations (``SMD 0.19 SD lower (0.34 lower to 0.05
+    lower)``); a single study's reported contrast keeps the paper's digits."""
     a = entry.analysis
     rows = getattr(a, "rows", None)
     values = [(v, text.number(abs(v))) for v in (est, lo, hi)]
@@ -303,6 +304,8 @@ def _difference_words(entry: _Entry, measure: str, est: float, lo: float, hi: fl
             ]
     protocol = getattr(a, "protocol", None)
     unit = protocol.outcome_unit(entry.outcome) if protocol else ""
+    if measure == "SMD":  # in standard deviations, whatever the outcome's unit (GRADEpro: SD)
+        unit = "SD"
     words = [
         f"{shown} {'higher' if v > 0 else 'lower' if v < 0 else 'different'}"
         for v, shown in values
@@ -581,7 +584,7 @@ def sof_html(
                 "comparator_type": text.versus(
                     row.get("comparison") or row.get("comparator_type")
                 ),
-                "participants": text.count(row.get("participants")),
+                "participants": text.participants(row.get("participants")),
                 "studies": design,
                 "anchor": anchor if isinstance(anchor, str) and anchor else "",
                 "pooled": pooled,

@@ -99,6 +99,18 @@ def count(value: Any) -> str:
     return DASH if is_missing(value) else str(int(value))
 
 
+def participants(value: Any) -> str:
+    """A count of participants, or ``not reported`` when no study gives one (never a 0 that
+    reads as nobody).
+
+    Examples
+    --------
+    >>> participants(40), participants(None)
+    ('40', 'not reported')
+    """
+    return "not reported" if is_missing(value) or value is None else str(int(value))
+
+
 def p_value(p: Any) -> str:
     """A p-value by the one rule: ``p < 0.001`` below 0.001, else ``p = `` with 3 decimals.
 

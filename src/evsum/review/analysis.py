@@ -153,10 +153,11 @@ class OutcomeAnalysis:
         return "analysis-" + re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
 
     @property
-    def participants(self) -> int:
-        """Participants in the pooled rows (crossover trials counted once)."""
+    def participants(self) -> int | None:
+        """Participants in the pooled rows (crossover trials counted once); None when no
+        pooled study reports a count."""
         used = self.rows[self.rows["excluded_reason"] == ""]
-        return comparison_participants(used) or 0
+        return comparison_participants(used)
 
 
 def study_label(rows: pd.DataFrame) -> pd.Series:

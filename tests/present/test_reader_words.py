@@ -1,0 +1,84 @@
+"""Words a reader reads, on small bases (issue 24, defects 3, 4, 5 and 7): an SMD in standard
+deviations, "not reported" instead of a count of 0, header-only companion files that "have no
+rows", and results worded as the numbers are."""
+
+import html
+import re
+import warnings
+
+from few_bases import base_of, bcg_rows
+
+import evsum
+
+SCORE = """[outcomes.score]
+label = "Symptom score"
+type = "continuous"
+higher_is_better = false
+importance = "important"
+unit = "days"
+"""
+
+
+def _plain(block) -> str:
+    page = re.sub(r"<style>.*?</style>", "", str(block), flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def _sof(base) -> str:
+    evidence = evsum.load_evidence(base=base)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analyses = evsum.analyse_condition(evidence, "tuberculosis")
+    return _plain(evsum.summary_of_findings_html(evidence, analyses))
+
+
+def test_an_smd_reads_in_standard_deviations_not_the_outcome_unit(tmp_path):
+    _, rows = bcg_rows()
+    row = {
+        **rows[0],
+        "outcome": "score",
+        "outcome_type": "continuous",
+        "n_intervention": "20",
+        "n_comparator": "20",
+        "events_intervention": "",
+        "events_comparator": "",
+        "mean_intervention": "10",
+        "sd_intervention": "2",
+        "mean_comparator": "12",
+        "sd_comparator": "2",
+        "effect_measure": "SMD",
+        "source_quote": "10 (SD 2) vs 12 (SD 2), 20 per arm (fixture)",
+        "derivation": "",
+    }
+    text = _sof(base_of(tmp_path, [row], SCORE))
+    # By hand: d = (10 - 12) / 2 = -1; Hedges' J = 1 - 3 / (4 * 38 - 1) = 0.98013, g = -0.9801;
+    # v = 40 / 400 + 0.9801^2 / 80 = 0.112008, se 0.33468; 95% CI -0.9801 -/+ 1.95996 * 0.33468
+    # = -1.6361 to -0.3242 (metafor escalc("SMD") gives the same yi and vi).
+    assert "SMD 0.98 SD lower (1.64 lower to 0.32 lower)" in text
+    assert "days lower" not in text
+
+
+def test_pooled_studies_without_a_count_say_not_reported(tmp_path):
+    _, rows = bcg_rows()
+    # Two trials read as contrasts only, with no arm sizes (fixture values).
+    contrast = [
+        {
+            **rows[i],
+            "n_intervention": "",
+            "n_comparator": "",
+            "events_intervention": "",
+            "events_comparator": "",
+            "data_level": "contrast",
+            "effect": effect,
+            "ci_low": low,
+            "ci_high": high,
+            "source_quote": f"RR {effect} ({low} to {high}) (fixture)",
+            "derivation": "",
+        }
+        for i, (effect, low, high) in enumerate(
+            [("0.40", "0.13", "1.22"), ("0.21", "0.09", "0.49")]
+        )
+    ]
+    text = _sof(base_of(tmp_path, contrast))
+    assert "not reported (2 RCTs)" in text
+    assert "0 (2 RCTs)" not in text
