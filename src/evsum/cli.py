@@ -116,8 +116,14 @@ def validate(csv_path: str | None, base: str | None) -> None:
         f"{len(evidence.studies.conditions)} conditions{extra})"
     )
     found = evidence.found
-    absent = [name for name in OPTIONAL_FILES if name not in found]
+    empty = [name for name in OPTIONAL_FILES if name in evidence.empty]
+    absent = [name for name in OPTIONAL_FILES if name not in found and name not in empty]
     click.echo("optional files found: " + (", ".join(found) or "none"))
+    if empty:
+        click.echo(
+            "optional files with no rows, header only (the reports say what was not "
+            "recorded): " + ", ".join(empty)
+        )
     if absent:
         click.echo(
             "optional files not found (the reports say what was not recorded): "

@@ -82,3 +82,51 @@ def test_pooled_studies_without_a_count_say_not_reported(tmp_path):
     text = _sof(base_of(tmp_path, contrast))
     assert "not reported (2 RCTs)" in text
     assert "0 (2 RCTs)" not in text
+
+
+def _header_only_base(folder):
+    """Four BCG trials with grade.csv, risk_of_bias.csv and search_log.csv as `evsum new`
+    writes them: their header only."""
+    from evsum.render.scaffold import HEADERS
+
+    _, rows = bcg_rows()
+    base = base_of(folder, rows[:4])
+    for name in ("data/grade.csv", "data/risk_of_bias.csv", "data/search_log.csv"):
+        (base / name).write_text(",".join(HEADERS[name]) + "\n", encoding="utf-8")
+    return base
+
+
+def test_header_only_companion_files_have_no_rows_and_are_not_missing(tmp_path):
+    from click.testing import CliRunner
+
+    from evsum.cli import main
+
+    base = _header_only_base(tmp_path / "base")
+    result = CliRunner().invoke(main, ["validate", "--base", str(base)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "optional files with no rows, header only (the reports say what was not recorded): "
+        "risk_of_bias.csv, grade.csv, search_log.csv" in result.output
+    )
+    assert (
+        "not found (the reports say what was not recorded): study_characteristics.csv, "
+        "references.json" in result.output
+    )
+    evidence = evsum.load_evidence(base=base)
+    version = _plain(evsum.data_version_html(evidence))
+    assert "Optional files with no rows (header only): risk_of_bias.csv, grade.csv" in version
+    assert "grade.csv" not in version.split("Missing optional files:")[1].split(".")[0]
+    sof = _sof(base)
+    assert "data/grade.csv has no rows" in sof and "is missing" not in sof
+    methods = _plain(evsum.certainty_html(evidence)) + _plain(
+        evsum.risk_of_bias_tools_html(evidence)
+    )
+    assert "(grade.csv has no rows)" in methods and "(risk_of_bias.csv has no rows)" in methods
+    assert "is missing" not in methods
+
+
+def test_an_empty_search_log_leaves_the_selection_not_recorded(tmp_path):
+    evidence = evsum.load_evidence(base=_header_only_base(tmp_path / "base"))
+    text = _plain(evsum.prisma_html(evidence))
+    assert "included not recorded" in text
+    assert not re.search(r"\b0\b", text)

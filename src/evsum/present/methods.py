@@ -92,7 +92,13 @@ def information_sources_html(evidence: Evidence, flow: PrismaFlow | None = None)
         for s in flow.sources_of(kind)
     ]
     dated = "search_date" in evidence.search_log.columns
-    return _render("sources.html.j2", rows=rows, recorded=flow.recorded, dated=dated)
+    return _render(
+        "sources.html.j2",
+        rows=rows,
+        recorded=flow.recorded,
+        dated=dated,
+        absence=evidence.absence("search_log.csv") or "search_log.csv lists no candidates",
+    )
 
 
 def prisma_alt_text(flow: PrismaFlow) -> str:
@@ -152,7 +158,12 @@ def risk_of_bias_tools_html(evidence: Evidence) -> HtmlBlock:
                 "domains": [labels[d] for d in labels if d != "overall"],
             }
         )
-    return _render("risk_of_bias.html.j2", tools=tools, recorded=bool(len(rob)))
+    return _render(
+        "risk_of_bias.html.j2",
+        tools=tools,
+        recorded=bool(len(rob)),
+        absence=evidence.absence("risk_of_bias.csv") or "risk_of_bias.csv has no rows",
+    )
 
 
 def synthesis_html(evidence: Evidence, *, method: str = "REML") -> HtmlBlock:
@@ -178,4 +189,5 @@ def certainty_html(evidence: Evidence) -> HtmlBlock:
         rated=len(grade),
         levels=levels,
         domains=[d.replace("_", " ") for d in GRADE_DOMAINS],
+        absence=evidence.absence("grade.csv") or "grade.csv has no rows",
     )

@@ -763,7 +763,11 @@ def prisma_html(evidence: Evidence) -> HtmlBlock:
     """Study-selection counts; excluded, ongoing and unclassified candidates with reasons."""
     from evsum.review.overview import prisma_counts
 
-    counts = [[k, v] for k, v in prisma_counts(evidence.search_log).items()]
+    recorded = len(evidence.search_log) > 0
+    counts = [  # no search log, or its header only: not recorded, never "included 0"
+        [k, v if recorded else "not recorded"]
+        for k, v in prisma_counts(evidence.search_log).items()
+    ]
     log = evidence.search_log
     groups = []
     for decision, heading in (
@@ -785,7 +789,8 @@ def data_version_html(evidence: Evidence) -> HtmlBlock:
         "data_version.html.j2",
         sha256=evidence.studies.sha256,
         date=protocol_of(evidence).data_date,
-        missing=list(evidence.missing),
+        missing=[m for m in evidence.missing if m not in evidence.empty],
+        empty=list(evidence.empty),
     )
 
 
@@ -899,7 +904,7 @@ def summary_of_findings_html(
     notes = (
         []
         if len(evidence.grade)
-        else ["No GRADE assessment recorded (data/grade.csv is missing)."]
+        else [f"No GRADE assessment recorded (data/{evidence.absence('grade.csv')})."]
     )
     if summary:
         # The report's summary in GRADE's words (Santesso et al. 2020), before the tables.
