@@ -102,3 +102,12 @@ def test_no_figure_shows_an_outcome_key(reader_text):
     _, drawn = reader_text
     assert drawn, "no figure was drawn"
     assert _keys_in(drawn) == []
+
+
+def test_no_page_shows_a_comparator_type_code_or_another_review_s_comparators(reader_text):
+    """The BCG base's control is an untreated one (comparator_type ``none``): no page shows
+    the code, and no page names comparator types the base does not have (issue 24, defect 6).
+    """
+    pages, _ = reader_text
+    assert not re.search(r"\(none\)|\bnone:|>\s*none\s*<", pages)
+    assert "active placebo" not in pages and "dose comparison" not in pages

@@ -29,7 +29,7 @@ def curation_log_html(evidence: Evidence) -> HtmlBlock:
                 "study": f"{row['first_author']} {row['year']}",
                 "outcome": protocol.outcome_label(row["outcome"]),
                 "timepoint": row["timepoint"],
-                "comparator_type": row["comparator_type"],
+                "comparator_type": protocol.comparison_label(row["comparator_type"]),
                 "line": int(row["line"]),
                 "note": row["notes"],
             }

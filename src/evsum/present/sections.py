@@ -140,7 +140,11 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
                 "design": f"{vocab.DESIGNS.get(row['design'], row['design'])}; {row['blinding']}",
                 "n": text.study_participants(counts[row["study_id"]]),
                 "intervention": row["intervention"],
-                "comparator": f"{row['comparator']} ({row['comparator_type']})",
+                "comparator": (
+                    row["comparator"]  # an untreated control: its words say so
+                    if row["comparator_type"] in ("", "none")
+                    else f"{row['comparator']} ({row['comparator_type']})"
+                ),
                 "co_therapy": info.get("co_therapy", "") or "not recorded",
                 "follow_up": info.get("follow_up", "") or row["timepoint"],
                 "doi": row["doi"],
@@ -179,7 +183,7 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
             "year": row["year"],
             "outcome": protocol.outcome_label(row["outcome"]),
             "timepoint": row["timepoint"],
-            "comparator_type": row["comparator_type"],
+            "comparator_type": protocol.comparison_label(row["comparator_type"]),
             "arm_intervention": text.arm_data(row, "intervention"),
             "arm_comparator": text.arm_data(row, "comparator"),
             "effect": text.reported_effect(row),
@@ -307,7 +311,7 @@ def analyses_html(
                 {
                     "outcome": protocol.outcome_label(analysis.outcome),
                     "timepoint": analysis.timepoint,
-                    "comparator_type": analysis.comparator_type,
+                    "comparator_type": protocol.comparison_label(analysis.comparator_type),
                     "anchor": row_anchor(r),
                     "label": r["label"],
                     "intervention": r["intervention"],
