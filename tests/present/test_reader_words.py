@@ -130,3 +130,42 @@ def test_an_empty_search_log_leaves_the_selection_not_recorded(tmp_path):
     text = _plain(evsum.prisma_html(evidence))
     assert "included not recorded" in text
     assert not re.search(r"\b0\b", text)
+
+
+def _four_trials():
+    import numpy as np
+
+    # The first four BCG trials (dat.bcg rows 1-4) as log risk ratios: yi = log((a/n1)/(c/n2)),
+    # vi = 1/a - 1/n1 + 1/c - 1/n2 (metafor escalc("RR")).
+    a, n1, c, n2 = (
+        np.array([4, 6, 3, 62]),
+        np.array([123, 306, 231, 13598]),
+        np.array([11, 29, 11, 248]),
+        np.array([139, 303, 220, 12867]),
+    )
+    return np.log((a / n1) / (c / n2)), 1 / a - 1 / n1 + 1 / c - 1 / n2
+
+
+def test_hartung_knapp_names_its_degrees_of_freedom():
+    from evsum.stats.pooling import pool
+
+    yi, vi = _four_trials()
+    words = evsum.describe(pool(yi, vi, method="REML", test="knha", measure="RR", warn=False))
+    # Hartung-Knapp: t on k - 1 = 3 df (metafor prints "t(df = 3)" / "t(3)")
+    assert re.search(r"t = −?\d+\.\d\d on 3 df,", words), words
+
+
+def test_a_common_effect_result_prints_no_tau_squared():
+    from evsum.stats.pooling import pool
+
+    yi, vi = _four_trials()
+    words = evsum.describe(pool(yi, vi, method="FE", measure="RR", warn=False))
+    assert "τ²" not in words and "I² = " in words
+
+
+def test_one_summary_of_findings_row_is_worded_as_one():
+    from evsum.present.text import rows_pooled
+
+    assert rows_pooled(1, 1) == "The one summary-of-findings row pools two or more studies."
+    assert "1 of 1" not in rows_pooled(1, 1) and "the others" not in rows_pooled(1, 1)
+    assert rows_pooled(3, 3) == "All 3 summary-of-findings rows pool two or more studies."

@@ -528,10 +528,7 @@ def limitations_html(
         for kept in _one_per_outcome([a for a in analyses if a.comparator_type == comparator])
     ]
     pooled = [a for a in rows_shown if a.result is not None and a.result.k >= 2]
-    points.append(
-        f"{len(pooled)} of {len(rows_shown)} summary-of-findings rows pool two or "
-        "more studies; the others rest on a single study or none."
-    )
+    points.append(text.rows_pooled(len(pooled), len(rows_shown)))
     totals = [c.total for c in study_participants(evidence, condition).values()]
     small = sum(n is not None and n < 50 for n in totals)
     unknown = sum(n is None for n in totals)

@@ -516,12 +516,19 @@ def _describe_pool(result: Any) -> str:
     shown = result.back_transform()
     level = _level(result.alpha)
     scale = " (back-transformed from the log scale)" if shown.transformed else ""
+    # Hartung-Knapp's t has k - 1 degrees of freedom (metafor: "t(df)"); a common-effect
+    # model estimates no τ², so none is printed (it would read as a measured 0).
+    if result.test in ("knha", "adhoc"):
+        statistic = f"t = {number(result.zval)} on {result.k - 1} df"
+    else:
+        statistic = f"z = {number(result.zval)}"
+    tau2 = "" if result.method in ("FE", "EE") else f"τ² = {number(result.tau2, 4)}, "
     text = (
         f"{result.method} meta-analysis of {plural(result.k, 'study', 'studies')}: pooled "
         f"{result.measure or 'effect'} {number(shown.estimate)} ({level}% CI "
         f"{interval(shown.ci_low, shown.ci_high)}){scale}, "
-        f"{'t' if result.test in ('knha', 'adhoc') else 'z'} = {number(result.zval)}, "
-        f"{p_value(result.pval)}. Heterogeneity: τ² = {number(result.tau2, 4)}, "
+        f"{statistic}, "
+        f"{p_value(result.pval)}. Heterogeneity: {tau2}"
         f"I² = {percentage(result.i2)}, Q = {number(result.q)} on {result.q_df} df "
         f"({p_value(result.q_pval)})."
     )
@@ -529,6 +536,34 @@ def _describe_pool(result: Any) -> str:
         how = " (t on k - 2 df)" if getattr(result, "pi", "z") == "t" else ""
         text += f" {level}% prediction interval{how} {interval(shown.pi_low, shown.pi_high)}."
     return text
+
+
+def rows_pooled(pooled: int, rows: int) -> str:
+    """How many summary-of-findings rows pool two or more studies, worded for the counts.
+
+    Examples
+    --------
+    >>> rows_pooled(1, 1)
+    'The one summary-of-findings row pools two or more studies.'
+    >>> rows_pooled(4, 5).split("; ")[1]
+    'the other rests on a single study or none.'
+    """
+    if rows == 1:
+        if pooled:
+            return "The one summary-of-findings row pools two or more studies."
+        return "The one summary-of-findings row rests on a single study or none."
+    if pooled == rows:
+        return f"All {rows} summary-of-findings rows pool two or more studies."
+    if pooled == 0:
+        return (
+            f"None of the {rows} summary-of-findings rows pools two or more studies: each "
+            "rests on a single study or none."
+        )
+    rest = "the other rests" if rows - pooled == 1 else "the others rest"
+    return (
+        f"{pooled} of {rows} summary-of-findings rows pool two or more studies; {rest} on a "
+        "single study or none."
+    )
 
 
 def pooled_effect(result: Any) -> str:
