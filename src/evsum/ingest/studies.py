@@ -12,6 +12,7 @@ import pandas as pd
 
 from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
+from evsum.ingest.forms import check_forms, contrast_needs_interval
 from evsum.ingest.io import LINE, file_sha256, read_with_partial
 from evsum.ingest.printed import SUFFIX as PRINTED_SUFFIX
 from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol, load_protocol, resolve_base
@@ -345,6 +346,7 @@ def validate_studies(
     _check_source_kind(check, text, blank)
     _check_levels(check, text, blank, numbers)
     _check_consistency(check, text)
+    check_forms(check, text, blank, numbers)  # designs, blinding, reported-effect forms
 
     if check.problems:
         problems = sorted(check.problems, key=lambda p: p.line or 0)
@@ -404,15 +406,17 @@ def _check_levels(
         "sd_comparator",
         "n_comparator",
     )
+    # a crossover trial's one group is counted once, in n_intervention
+    one_group = (text["design"] == "crossover_rct") & blank["n_comparator"]
     for column in needed_binary:
         check.add(
-            arm & binary & blank[column],
+            arm & binary & blank[column] & ~(one_group & (column == "n_comparator")),
             column,
             "a number: data_level 'arm' with a binary outcome needs events and n in both arms",
         )
     for column in needed_continuous:
         check.add(
-            arm & continuous & blank[column],
+            arm & continuous & blank[column] & ~(one_group & (column == "n_comparator")),
             column,
             "a number: data_level 'arm' with a continuous outcome needs mean, SD and "
             "n in both arms",
@@ -433,8 +437,13 @@ def _check_levels(
         "binary or continuous for data_level 'arm' (give other outcomes as contrasts)",
     )
     contrast = level == "contrast"
-    for column in ("effect", "ci_low", "ci_high"):
-        check.add(contrast & blank[column], column, "a number: data_level is 'contrast'")
+    check.add(contrast & blank["effect"], "effect", "a number: data_level is 'contrast'")
+    for column in ("ci_low", "ci_high"):  # or a standard error or p-value (forms.py)
+        check.add(
+            contrast & blank[column] & contrast_needs_interval(blank),
+            column,
+            "a number: data_level is 'contrast' (or give se or p_value)",
+        )
     check.add(
         contrast & blank["effect_measure"], "effect_measure", "the measure of the reported effect"
     )
@@ -449,7 +458,7 @@ def _check_levels(
         "ci_high",
         f"an interval of some width ({CI_RULE}): equal bounds give a standard error of 0",
     )
-    ratio = measure.isin(sorted(schema.RATIO_MEASURES))
+    ratio = measure.isin(sorted(schema.RATIO_MEASURES)) & (text["scale"] != "log")
     for column in ("effect", "ci_low", "ci_high"):
         check.add(
             ratio & numbers[column].notna() & (numbers[column] <= 0),
