@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from evsum.exceptions import ZeroCellWarning
+from evsum.exceptions import EvsumWarning, ZeroCellWarning
+from evsum.stats.reported import (
+    design_effect,
+    log_if,
+    paired_mean_difference,
+    se_from_ci,
+    se_from_p,
+)
 from evsum.vocab import (
     BINARY_MEASURES,
     CONTINUOUS_MEASURES,
@@ -306,18 +313,7 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
     if level == "narrative":
         return np.nan, np.nan, "narrative row: no usable numbers"
     if level == "contrast":
-        cols = ("effect_measure", "effect", "ci_low", "ci_high")
-        gaps = [c for c in cols if pd.isna(row.get(c))]
-        if gaps:
-            return np.nan, np.nan, f"contrast row without {', '.join(gaps)}"
-        est, lo, hi = float(row["effect"]), float(row["ci_low"]), float(row["ci_high"])
-        if not usable_confidence_interval(est, lo, hi)[0]:
-            raise ValueError(f"{CI_RULE} expected; got {lo:g}, {est:g}, {hi:g}")
-        if measure in RATIO_MEASURES:
-            if lo <= 0:
-                raise ValueError(f"ci_low: got {lo:g}; expected > 0 for ratio measure {measure}")
-            est, lo, hi = np.log(est), np.log(lo), np.log(hi)
-        return est, ((hi - lo) / (2 * z)) ** 2, None
+        return _contrast_effect(row, measure, z)
     if level != "arm":
         return np.nan, np.nan, f"unknown data_level {level!r}"
     if measure in BINARY_MEASURES:
@@ -326,10 +322,34 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
         kind = "continuous"
     else:
         return np.nan, np.nan, f"effect_measure {measure!r} cannot be computed from arm data"
+    design = row.get("design")
+    if design == "crossover_rct" and _missing(row.get("n_comparator")):
+        row = row.copy()
+        row["n_comparator"] = row.get("n_intervention")  # one group had both conditions
     gaps = [c for c in _ARM_COLUMNS[kind] if pd.isna(row.get(c))]
     if gaps:
         return np.nan, np.nan, f"arm-level {measure} needs {', '.join(gaps)}"
     r = {c: float(row[c]) for c in _ARM_COLUMNS[kind]}
+    if design == "cluster_rct":
+        factor = _cluster_design_effect(row)
+        if factor is None:
+            return np.nan, np.nan, CLUSTER_UNADJUSTED
+        for c in ("events_intervention", "n_intervention", "events_comparator", "n_comparator"):
+            if c in r:
+                r[c] = r[c] / factor
+        warnings.warn(CLUSTER_CAVEAT.format(factor=factor), EvsumWarning, stacklevel=2)
+    if design == "crossover_rct":
+        correlation = row.get("correlation")
+        if kind == "continuous" and measure == "MD" and not _missing(correlation):
+            return paired_mean_difference(
+                r["mean_intervention"],
+                r["sd_intervention"],
+                r["mean_comparator"],
+                r["sd_comparator"],
+                r["n_intervention"],
+                float(correlation),
+            ) + (None,)
+        warnings.warn(CROSSOVER_UNPAIRED, EvsumWarning, stacklevel=2)
     if kind == "binary":
         yi, vi = effect_size(
             measure,
@@ -351,6 +371,70 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
     if np.isnan(yi[0]):
         return np.nan, np.nan, f"{measure} is not defined for these arm data"
     return float(yi[0]), float(vi[0]), None
+
+
+#: Why a cluster-randomised trial's arm data are not pooled without a design effect.
+CLUSTER_UNADJUSTED = (
+    "cluster-randomised trial without an ICC and mean cluster size or a design effect: its arm "
+    "data are not adjusted for clustering (Cochrane Handbook 23.1.4), so it is not pooled"
+)
+#: A cluster-randomised trial's caveat: its arms brought to their effective sample size.
+CLUSTER_CAVEAT = (
+    "cluster-randomised: participants and events divided by the design effect {factor:g} "
+    "(effective sample size, Cochrane Handbook 23.1.4)"
+)
+#: A crossover trial's caveat when its paired analysis cannot be made.
+CROSSOVER_UNPAIRED = (
+    "crossover trial analysed as if its conditions were parallel groups (no within-participant "
+    "correlation given): its interval is wider than a paired analysis's (Cochrane Handbook "
+    "23.2.6)"
+)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
+
+
+def _cluster_design_effect(row: pd.Series) -> float | None:
+    given = row.get("design_effect")
+    if not _missing(given):
+        return float(given)
+    icc, size = row.get("icc"), row.get("cluster_size")
+    if _missing(icc) or _missing(size):
+        return None
+    return design_effect(float(icc), float(size))
+
+
+def _contrast_effect(row: pd.Series, measure, z: float) -> tuple[float, float, str | None]:
+    """(yi, vi, excluded_reason) of a reported contrast: its estimate with a standard error
+    (``se``), a confidence interval of ``ci_level`` % (95 when empty) or a two-sided
+    p-value, on the natural scale or, with ``scale`` = ``log``, as a ratio's logarithm."""
+    if _missing(measure) or _missing(row.get("effect")):
+        gaps = [c for c in ("effect_measure", "effect") if _missing(row.get(c))]
+        return np.nan, np.nan, f"contrast row without {', '.join(gaps)}"
+    logged = measure in RATIO_MEASURES and row.get("scale") != "log"
+    est = float(row["effect"])
+    if logged and est <= 0:
+        raise ValueError(f"effect: got {est:g}; expected > 0 for ratio measure {measure}")
+    (yi,) = log_if(logged, est)
+    se, p = row.get("se"), row.get("p_value")
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    if not _missing(se):
+        return yi, float(se) ** 2, None
+    if not _missing(lo) and not _missing(hi):
+        lo, hi = float(lo), float(hi)
+        if not usable_confidence_interval(est, lo, hi)[0]:
+            raise ValueError(f"{CI_RULE} expected; got {lo:g}, {est:g}, {hi:g}")
+        if logged and lo <= 0:
+            raise ValueError(f"ci_low: got {lo:g}; expected > 0 for ratio measure {measure}")
+        level = row.get("ci_level")
+        low, high = log_if(logged, lo, hi)
+        if _missing(level):
+            return yi, ((high - low) / (2 * z)) ** 2, None
+        return yi, se_from_ci(low, high, float(level)) ** 2, None
+    if not _missing(p):
+        return yi, se_from_p(yi, float(p)) ** 2, None
+    return np.nan, np.nan, "contrast row without ci_low, ci_high (or se or p_value)"
 
 
 #: A row's caveat when a continuity correction was applied (compute_effects' rule).
