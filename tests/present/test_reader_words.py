@@ -169,3 +169,63 @@ def test_one_summary_of_findings_row_is_worded_as_one():
     assert rows_pooled(1, 1) == "The one summary-of-findings row pools two or more studies."
     assert "1 of 1" not in rows_pooled(1, 1) and "the others" not in rows_pooled(1, 1)
     assert rows_pooled(3, 3) == "All 3 summary-of-findings rows pool two or more studies."
+
+
+def _forms_base(folder):
+    """Three BCG trials recorded in other forms (fixture values): Aronson as a contrast with a
+    90% CI, Ferguson as a cohort study (no blinding: observational), Rosenthal as a cluster
+    trial with its ICC and mean cluster size, blinding not reported."""
+    _, rows = bcg_rows()
+    forms = dict.fromkeys(
+        ("ci_level", "se", "p_value", "scale", "icc", "cluster_size", "design_effect"), ""
+    )
+    contrast = {
+        **rows[0],
+        **forms,
+        "n_intervention": "",
+        "n_comparator": "",
+        "events_intervention": "",
+        "events_comparator": "",
+        "data_level": "contrast",
+        "effect": "0.40",
+        "ci_low": "0.15",
+        "ci_high": "1.05",
+        "ci_level": "90",
+        "source_quote": "RR 0.40 (90% CI 0.15 to 1.05) (fixture)",
+        "derivation": "",
+    }
+    cohort = {**rows[1], **forms, "design": "cohort", "randomised": "false", "blinding": ""}
+    cluster = {
+        **rows[2],
+        **forms,
+        "design": "cluster_rct",
+        "blinding": "not reported",
+        "icc": "0.02",
+        "cluster_size": "21",
+    }
+    return base_of(folder, [contrast, cohort, cluster])
+
+
+def test_other_forms_show_how_they_were_analysed(tmp_path):
+    evidence = evsum.load_evidence(base=_forms_base(tmp_path))
+    rows = _plain(evsum.outcome_rows_html(evidence, "tuberculosis"))
+    assert "RR 0.40 (90% CI 0.15 to 1.05)" in rows
+    # SE = (ln 1.05 - ln 0.15) / (2 × 1.644854) = ln 7 / 3.289707 = 1.945910 / 3.289707
+    # = 0.591515 (Cochrane Handbook 6.3.1)
+    assert (
+        "Analysed as: SE of log RR 0.5915 from the 90% CI: (ln 1.05 − ln 0.15) / (2 × 1.645)"
+        in rows
+    )
+    # design effect 1 + (21 - 1) × 0.02 = 1.4 (Cochrane Handbook 23.1.4)
+    assert "design effect 1 + (21 − 1) × 0.02 = 1.40" in rows
+    studies = _plain(evsum.studies_html(evidence, "tuberculosis"))
+    assert "Cohort study " in studies and "Cohort study;" not in studies
+    assert "Randomised, clusters; blinding not reported" in studies
+
+
+def test_each_design_is_named_with_its_grade_starting_level(tmp_path):
+    evidence = evsum.load_evidence(base=_forms_base(tmp_path))
+    text = _plain(evsum.eligibility_html(evidence))
+    # GRADE handbook 5.1: randomised trials start high, observational studies low
+    assert "Cohort study (GRADE starts at low)" in text
+    assert "Randomised, clusters (GRADE starts at high)" in text

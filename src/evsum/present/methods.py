@@ -22,6 +22,7 @@ from evsum.present.figures.style import figure_style
 from evsum.present.sections import HtmlBlock
 from evsum.review.selection import RECORD_SOURCES, PrismaFlow, prisma_flow
 from evsum.vocab import (
+    DESIGN_GRADE_START,
     DESIGNS,
     GRADE_DOMAINS,
     MEASURE_LABELS,
@@ -72,7 +73,10 @@ def eligibility_html(evidence: Evidence) -> HtmlBlock:
     """Question and eligibility: what the protocol records (conditions, comparisons,
     outcomes with their direction and importance), and the study designs in the data."""
     protocol = evidence.protocol
-    designs = [DESIGNS.get(d, d) for d in sorted(set(evidence.studies.data["design"]))]
+    designs = [  # each with the level GRADE starts its evidence at
+        f"{DESIGNS.get(d, d)} (GRADE starts at {DESIGN_GRADE_START.get(d, 'low')})"
+        for d in sorted(set(evidence.studies.data["design"]))
+    ]
     # the protocol's file name, never the machine's path to it
     source = PurePath(protocol.source).name if protocol and protocol.source else ""
     return _render("eligibility.html.j2", protocol=protocol, designs=designs, source=source)

@@ -137,7 +137,9 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
                 "study_id": row["study_id"],
                 "first_author": row["first_author"],
                 "year": row["year"],
-                "design": f"{vocab.DESIGNS.get(row['design'], row['design'])}; {row['blinding']}",
+                "design": text.design_blinding(
+                    vocab.DESIGNS.get(row["design"], row["design"]), row["blinding"]
+                ),
                 "n": text.study_participants(counts[row["study_id"]]),
                 "intervention": row["intervention"],
                 "comparator": (
@@ -190,6 +192,7 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
             "data_level": row["data_level"],
             "quote": row["source_quote"],
             "derivation": row["derivation"],
+            "conversion": text.conversion(row),
             "source_kind": text.source_words(row["source_kind"], row["source_type"]),
             "locator": row["source_locator"],
             "doi": row["doi"],

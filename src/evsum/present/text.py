@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 
 from evsum.ingest.printed import printed
+from evsum.stats.reported import design_effect, se_from_ci, se_from_p, z_of_level
+from evsum.vocab import RATIO_MEASURES
 
 #: Shown for a missing or non-finite number.
 DASH = "\u2014"
@@ -309,9 +311,101 @@ def reported_effect(row: pd.Series) -> str:
     if is_missing(row.get("effect")):
         return ""
     text = f"{row['effect_measure']} {reported(row, 'effect')}"
+    if row.get("scale") == "log":
+        text = f"log {text}"
     if is_missing(row.get("ci_low")) or is_missing(row.get("ci_high")):
+        if not is_missing(row.get("se")):
+            return f"{text}, SE {reported(row, 'se')}"
+        if not is_missing(row.get("p_value")):
+            return f"{text}, p = {reported(row, 'p_value')}"
         return text
-    return f"{text} ({reported(row, 'ci_low')} to {reported(row, 'ci_high')})"
+    level = row.get("ci_level")
+    level = "" if is_missing(level) else f"{number(float(level), 0)}% CI "
+    return f"{text} ({level}{reported(row, 'ci_low')} to {reported(row, 'ci_high')})"
+
+
+def design_blinding(design: str, blinding: Any) -> str:
+    """A study's design with its blinding as the data state it: ``Randomised, parallel
+    groups; double-blind``, ``…; blinding not reported``; the design alone when blinding is
+    empty (an observational study).
+
+    Examples
+    --------
+    >>> design_blinding("Cohort study", "")
+    'Cohort study'
+    >>> design_blinding("Randomised, clusters", "not reported")
+    'Randomised, clusters; blinding not reported'
+    """
+    if is_missing(blinding) or not str(blinding).strip():
+        return design
+    if blinding in ("not reported", "not applicable"):
+        return f"{design}; blinding {blinding}"
+    return f"{design}; {blinding}"
+
+
+def conversion(row: pd.Series) -> str:
+    """How a reported contrast's standard error was obtained when the paper gives no 95%
+    interval, or how a design was allowed for, as the outcome-data table shows it: ``SE of
+    log OR 0.4214 from the 90% CI: (ln 4.0 − ln 1.0) / (2 × 1.645)`` (Cochrane Handbook 6.3,
+    23.1.4, 23.2.7); '' when there is nothing to derive."""
+    measure = row.get("effect_measure")
+    ratio = measure in RATIO_MEASURES and row.get("scale") != "log"
+    what = f"SE of {'log ' if ratio or row.get('scale') == 'log' else ''}{measure}"
+    ln = "ln " if ratio else ""
+    if row.get("data_level") == "contrast" and not is_missing(row.get("effect")):
+        if not is_missing(row.get("se")):
+            return ""
+        lo, hi, level = row.get("ci_low"), row.get("ci_high"), row.get("ci_level")
+        if not is_missing(lo) and not is_missing(hi):
+            if is_missing(level):
+                return ""
+            low, high = (float(lo), float(hi))
+            logs = (math.log(low), math.log(high)) if ratio else (low, high)
+            se = se_from_ci(*logs, float(level))
+            return (
+                f"{what} {number(se, 4)} from the {number(float(level), 0)}% CI: "
+                f"({ln}{reported(row, 'ci_high')} − {ln}{reported(row, 'ci_low')}) / "
+                f"(2 × {number(z_of_level(float(level)), 3)}) (Cochrane Handbook 6.3.1)"
+            )
+        p = row.get("p_value")
+        if not is_missing(p):
+            est = float(row["effect"])
+            yi = math.log(est) if ratio else est
+            z = z_of_level(100 * (1 - float(p)))
+            se = se_from_p(yi, float(p))
+            return (
+                f"{what} {number(se, 4)} from p = {reported(row, 'p_value')}: "
+                f"|{ln}{reported(row, 'effect')}| / {number(z, 3)}, the normal quantile of "
+                f"1 − p/2 (Cochrane Handbook 6.3.2)"
+            )
+        return ""
+    design = row.get("design")
+    if row.get("data_level") == "arm" and design == "cluster_rct":
+        given, icc, size = row.get("design_effect"), row.get("icc"), row.get("cluster_size")
+        if not is_missing(given):
+            return (
+                f"Cluster-randomised: each arm's participants and events divided by the design "
+                f"effect {reported(row, 'design_effect')} (Cochrane Handbook 23.1.4)"
+            )
+        if not is_missing(icc) and not is_missing(size):
+            factor = design_effect(float(icc), float(size))
+            return (
+                f"Cluster-randomised: design effect 1 + ({reported(row, 'cluster_size')} − 1) "
+                f"× {reported(row, 'icc')} = {number(factor, 2)}; each arm's participants and "
+                "events divided by it (Cochrane Handbook 23.1.4)"
+            )
+        return "Cluster-randomised, no ICC or design effect given: not adjusted, not pooled"
+    if row.get("data_level") == "arm" and design == "crossover_rct":
+        if measure == "MD" and not is_missing(row.get("correlation")):
+            return (
+                "Paired analysis: SE = √((SD₁² + SD₂² − 2 r SD₁ SD₂) / N) with "
+                f"r = {reported(row, 'correlation')} (Cochrane Handbook 23.2.7)"
+            )
+        return (
+            "Crossover trial analysed as if parallel groups (no within-participant correlation "
+            "given); its interval is too wide (Cochrane Handbook 23.2.6)"
+        )
+    return ""
 
 
 def arm_data(row: pd.Series, arm: str, *, with_n: bool = True) -> str:

@@ -19,7 +19,11 @@ from evsum.vocab import RATIO_MEASURES
 DESIGN_WORDS: dict[str, tuple[str, str]] = {
     "parallel_rct": ("RCT", "RCTs"),
     "crossover_rct": ("crossover RCT", "crossover RCTs"),
+    "cluster_rct": ("cluster-randomised trial", "cluster-randomised trials"),
+    "quasi_randomised": ("quasi-randomised trial", "quasi-randomised trials"),
     "nonrandomised_controlled": ("non-randomised study", "non-randomised studies"),
+    "cohort": ("cohort study", "cohort studies"),
+    "case_control": ("case-control study", "case-control studies"),
     "uncontrolled": ("uncontrolled study", "uncontrolled studies"),
 }
 #: GRADE's statement for very low certainty (Santesso et al. 2020), which needs no size.

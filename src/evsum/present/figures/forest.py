@@ -28,7 +28,11 @@ from evsum.vocab import METHOD_LABELS
 DESIGN_SHORT: dict[str, str] = {
     "parallel_rct": "RCT",
     "crossover_rct": "Crossover RCT",
+    "cluster_rct": "Cluster RCT",
+    "quasi_randomised": "Quasi-randomised",
     "nonrandomised_controlled": "Non-randomised",
+    "cohort": "Cohort",
+    "case_control": "Case-control",
     "uncontrolled": "Uncontrolled",
 }
 DASH = words.DASH
