@@ -105,7 +105,8 @@ def base_of(folder: Path, rows: list[dict], protocol_extra: str = "") -> Path:
     ``protocol_extra`` (TOML appended, e.g. another ``[outcomes.KEY]``)."""
     fields, _ = _rows()
     extra = [k for r in rows for k in r if k not in fields]
-    _write(folder, fields + list(dict.fromkeys(extra)), rows)
+    kept = [f for f in fields if f in rows[0]]  # a column left out of the rows stays out
+    _write(folder, kept + list(dict.fromkeys(extra)), rows)
     if protocol_extra:
         with open(folder / "evsum.toml", "a", encoding="utf-8") as handle:
             handle.write("\n" + protocol_extra)

@@ -6,51 +6,18 @@ every text drawn in a figure (axis labels, titles, captions) is collected, and t
 or without its underscore, is nowhere in it.
 """
 
-import ast
-import html
 import re
 
 import matplotlib.figure
 import matplotlib.text
-import nbformat
 import pytest
 from few_bases import HIDDEN_KEY, relabelled_base
 
 from evsum.render.scaffold import skeleton
 
+from page_text import reader_text_of, run_cells
+
 NOTEBOOKS = ("condition_report", "overview", "methods", "curation_log")
-
-
-def _run_cells(path, parameters):
-    """The displayed value of each code cell (its last expression), as a notebook shows it."""
-    book = nbformat.read(path, as_version=4)
-    space: dict = {}
-    shown = []
-    for cell in book.cells:
-        if cell.cell_type != "code":
-            continue
-        if "parameters" in cell.metadata.get("tags", []):
-            exec(cell.source, space)
-            space.update(parameters)
-            continue
-        tree = ast.parse(cell.source)
-        last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        body = tree.body[:-1] if last else tree.body
-        exec(compile(ast.Module(body=body, type_ignores=[]), "cell", "exec"), space)
-        if last is not None:
-            shown.append(eval(compile(ast.Expression(last.value), "cell", "eval"), space))
-    return shown
-
-
-def _text_of(value) -> str:
-    if hasattr(value, "_repr_html_"):
-        markup = value._repr_html_() or ""
-        markup = re.sub(r'src="data:[^"]*"', "", markup)
-        markup = re.sub(r"<style.*?</style>", "", markup, flags=re.S)
-        # text and the attributes a reader meets (alt, title, aria-label), not ids or hrefs
-        attrs = " ".join(re.findall(r'(?:alt|title|aria-label)="([^"]*)"', markup))
-        return html.unescape(re.sub(r"<[^>]+>", " ", markup) + " " + attrs)
-    return ""
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +34,8 @@ def reader_text(tmp_path_factory, monkeypatch_module):
     texts = []
     for name in NOTEBOOKS:
         path = skeleton() / "notebooks" / f"{name}.ipynb"
-        for value in _run_cells(path, {"base": str(base)}):
-            texts.append(_text_of(value))
+        for value in run_cells(path, {"base": str(base)}):
+            texts.append(reader_text_of(value))
             if isinstance(value, matplotlib.figure.Figure):
                 drawn.extend(t.get_text() for t in value.findobj(matplotlib.text.Text))
     return " ".join(texts), " ".join(drawn)

@@ -20,6 +20,7 @@ from pathlib import Path
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.io import read_text
+from evsum.ingest.wording import WORDING_KEYS, ReviewWording, parse_wording
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -124,6 +125,8 @@ class Protocol:
     reports: tuple[str, ...] = ()
     data_date: str = ""
     source: str = ""
+    #: Re-analysis of a published review, title template, favours labels (ingest/wording.py).
+    wording: ReviewWording = field(default_factory=ReviewWording)
 
     def condition_label(self, key: str) -> str:
         """The condition's label, or the key itself when the protocol does not name it."""
@@ -362,6 +365,7 @@ REVIEW_KEYS = (
     "eligibility",
     "reports",
     "data_date",
+    *WORDING_KEYS,  # ingest/wording.py: re-analysis, title template, favours labels
 )
 CONDITION_KEYS = ("label", "population", "setting", "question")
 OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid", "unit")
@@ -428,6 +432,7 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
     eligibility = check.text_list(("review",), review, "eligibility")
     reports = check.text_list(("review",), review, "reports")
     data_date = _data_date(check, review)
+    wording = parse_wording(check, review)
 
     conditions: dict[str, ConditionSpec] = {}
     raw_conditions = check.table((), data, "conditions")
@@ -568,6 +573,7 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         reports=reports,
         data_date=data_date,
         source=source,
+        wording=wording,
     )
 
 

@@ -9,6 +9,7 @@ and link to this page for the rest.
 from __future__ import annotations
 
 from evsum.ingest.evidence import Evidence
+from evsum.present import text
 from evsum.present.html import HtmlBlock, render
 from evsum.present.sections import protocol_of, row_anchor
 
@@ -50,4 +51,5 @@ def curation_log_html(evidence: Evidence) -> HtmlBlock:
         conditions=conditions,
         source=evidence.studies.source.rsplit("/", 1)[-1],
         rows=len(data),
+        reanalysis=text.reanalysis_note(evidence.protocol),
     )

@@ -66,6 +66,7 @@ def methods_title_html(evidence: Evidence) -> HtmlBlock:
         title=protocol.title if protocol else "",
         studies=int(evidence.studies.data["study_id"].nunique()),
         rows=len(evidence.studies.data),
+        note=text.reanalysis_note(protocol),
     )
 
 
@@ -145,7 +146,12 @@ def extraction_html(evidence: Evidence) -> HtmlBlock:
     sources = data["source_type"].value_counts().to_dict()
     read_in = data["source_kind"].map(text.source_kind).value_counts().to_dict()
     return _render(
-        "extraction.html.j2", rows=len(data), levels=levels, sources=sources, read_in=read_in
+        "extraction.html.j2",
+        rows=len(data),
+        levels=levels,
+        sources=sources,
+        read_in=read_in,
+        reanalysis=text.reanalysis_note(evidence.protocol),
     )
 
 

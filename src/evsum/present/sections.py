@@ -203,10 +203,10 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
         "Study",
         "Outcome",
         "Time point",
-        "Comparator type",
+        "Comparison",
         _capital(protocol.intervention),
         "Comparator",
-        "Reported effect (95% CI)",
+        "Reported effect (95% CI unless stated)",
         "Data",
         "Quote",
         "Source",
@@ -518,7 +518,9 @@ def limitations_html(
             "(narrative only) and are not pooled."
         )
     secondary = rows["source_type"].eq("secondary").sum()
-    if secondary:
+    if secondary and text.reanalysis_note(protocol):
+        points.append(text.reanalysis_note(protocol))
+    elif secondary:
         points.append(
             f"{text.plural(secondary, 'row')} come only from secondary sources "
             "(reviews or press) and are shown but never pooled."
@@ -584,7 +586,9 @@ def title_html(
     if protocol is None:
         heading = f"Evidence summary: {condition}"
     else:
-        heading = (
+        heading = protocol.wording.title(
+            protocol.intervention, protocol.condition_label(condition)
+        ) or (
             f"{_capital(protocol.intervention)} for {protocol.condition_label(condition).lower()}"
         )
     pooled = analyses is None or any(a.result is not None and a.result.k >= 2 for a in analyses)
@@ -594,7 +598,9 @@ def title_html(
         else "Evidence summary; no analysis pools two or more studies, so each result is "
         "a single study's."
     )
-    return render("title.html.j2", heading=heading, subtitle=subtitle)
+    return render(
+        "title.html.j2", heading=heading, subtitle=subtitle, note=text.reanalysis_note(protocol)
+    )
 
 
 def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
@@ -648,6 +654,7 @@ def overview_title_html(evidence: Evidence) -> HtmlBlock:
             f"{text.plural(len(data), 'data row')}, "
             f"{text.plural(len(evidence.studies.conditions), 'condition')}."
         ),
+        note=text.reanalysis_note(evidence.protocol),
     )
 
 
@@ -795,6 +802,7 @@ def data_version_html(evidence: Evidence) -> HtmlBlock:
         date=protocol_of(evidence).data_date,
         missing=[m for m in evidence.missing if m not in evidence.empty],
         empty=list(evidence.empty),
+        note=text.reanalysis_note(evidence.protocol),
     )
 
 

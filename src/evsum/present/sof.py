@@ -556,7 +556,10 @@ def sof_html(
         secondary = tuple(row.get("secondary") or ())
         secondary_kinds = tuple(row.get("secondary_kinds") or ())
         secondary_mark = (
-            mark(text.secondary_note(secondary_kinds)) if secondary or secondary_kinds else ""
+            # a re-analysis pools its source's (secondary) rows, and says so
+            mark(text.reanalysis_note(protocol) or text.secondary_note(secondary_kinds))
+            if secondary or secondary_kinds
+            else ""
         )
         abstract_only = tuple(row.get("abstract_only") or ())
         basis_marks = (

@@ -324,6 +324,27 @@ def reported_effect(row: pd.Series) -> str:
     return f"{text} ({level}{reported(row, 'ci_low')} to {reported(row, 'ci_high')})"
 
 
+def reanalysis_note(protocol: Any) -> str:
+    """The sentence every page of a re-analysis shows (the protocol's ``[review]
+    reanalysis_of``); '' for any other review.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> reanalysis_note(NS(wording=NS(reanalysis_of="Colditz et al. 1994"))).split(":")[0]
+    'A re-analysis of Colditz et al. 1994'
+    """
+    wording = getattr(protocol, "wording", None)
+    source = getattr(wording, "reanalysis_of", "") if wording is not None else ""
+    if not source or not source.strip():
+        return ""
+    return (
+        f"A re-analysis of {source.strip()}: the data are that source's (secondary, as it "
+        "reports the studies), and they are pooled here, as a re-analysis does; a review of the "
+        "studies' own reports would pool only primary sources."
+    )
+
+
 def design_blinding(design: str, blinding: Any) -> str:
     """A study's design with its blinding as the data state it: ``Randomised, parallel
     groups; double-blind``, ``…; blinding not reported``; the design alone when blinding is

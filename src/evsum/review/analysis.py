@@ -180,6 +180,12 @@ def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+def reanalysis(protocol: Protocol | None) -> bool:
+    """Whether the base re-analyses a published review's data (``[review] reanalysis_of``),
+    so that its secondary rows are pooled."""
+    return protocol is not None and protocol.wording.reanalysis
+
+
 def _words(evidence: Evidence, key: tuple) -> dict:
     """The protocol's direction of the outcome and its words for the two arms."""
     protocol = evidence.protocol
@@ -247,9 +253,10 @@ def _pool_rows(
     return result, loo, egger
 
 
-def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
+def row_results(rows: pd.DataFrame, *, pool_secondary: bool = False) -> list[PoolResult | None]:
     """Each row's own result, as its one-study analysis gives it (FE on the row's effect
-    size): None for a row without usable numbers or from a secondary source (never pooled).
+    size): None for a row without usable numbers or from a secondary source (never pooled,
+    unless ``pool_secondary``: a re-analysis of a published review's data).
 
     Examples
     --------
@@ -260,7 +267,7 @@ def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        effects = compute_effects(rows)
+        effects = compute_effects(rows, pool_secondary=pool_secondary)
     results: list[PoolResult | None] = []
     for _, row in effects.iterrows():
         usable = not row["excluded_reason"] and np.isfinite(row["yi"])
@@ -344,7 +351,9 @@ def analyse_condition(
                 f"({', '.join(known)}); got {', '.join(map(repr, unknown))}"
             )
         rows = rows[rows["outcome"].isin(wanted)]
-    effects = compute_effects(rows, warn=False)  # each caveat becomes a note, in words
+    effects = compute_effects(  # each caveat becomes a note, in words
+        rows, warn=False, pool_secondary=reanalysis(evidence.protocol)
+    )
     effects["design_class"] = np.where(
         effects["randomised"].astype(bool), RANDOMISED, NON_RANDOMISED
     )

@@ -305,9 +305,11 @@ _ARM_COLUMNS = {
 }
 
 
-def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
+def _row_effect(
+    row: pd.Series, z: float, pool_secondary: bool = False
+) -> tuple[float, float, str | None]:
     """(yi, vi, excluded_reason) of one study-table row."""
-    if row.get("source_type") == "secondary":
+    if row.get("source_type") == "secondary" and not pool_secondary:
         return np.nan, np.nan, "secondary source: never pooled"
     level, measure = row.get("data_level"), row.get("effect_measure")
     if level == "narrative":
@@ -443,7 +445,9 @@ CONTINUITY_CAVEAT = (
 )
 
 
-def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
+def compute_effects(
+    rows: pd.DataFrame, *, warn: bool = True, pool_secondary: bool = False
+) -> pd.DataFrame:
     r"""Add effect sizes ``yi`` and variances ``vi`` to the rows of a study table.
 
     Parameters
@@ -456,6 +460,10 @@ def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
         Issue each row's caveat (a continuity correction) as a warning too (default). With
         ``False`` it is only in the ``caveat`` column, for a caller that shows it as text
         (:func:`evsum.forest_plot` prints it under the plot).
+    pool_secondary : bool
+        Compute the rows of secondary sources too: a re-analysis of a published review's
+        data (the protocol's ``[review] reanalysis_of``), whose rows are all that review's.
+        Default False: a review's or press report's numbers are shown, never pooled.
 
     Returns
     -------
@@ -505,7 +513,7 @@ def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                results.append(_row_effect(row, z))
+                results.append(_row_effect(row, z, pool_secondary))
             except ValueError as err:
                 raise ValueError(f"{who}: {err}") from err
         caveats.append(

@@ -1,0 +1,84 @@
+"""The protocol's keys for a review that is not a primary review of interventions.
+
+``[review]`` keys (data/README.md, "The protocol"):
+
+- ``reanalysis_of``: the published review (or data set) whose data this base re-analyses,
+  e.g. ``"Colditz et al. 1994 (JAMA 271:698) as tabulated in metafor's dat.bcg"``. Rows read
+  from it are ``secondary`` (a review's numbers), and they are pooled, which a primary review
+  never does with secondary rows; every page says so.
+- ``title_template``: the condition reports' title, with ``{intervention}`` and
+  ``{condition}`` (the condition's label), when "<intervention> for <condition>" does not fit
+  (an exposure: ``"{intervention} and lung cancer in {condition}"``).
+- ``favours_intervention``, ``favours_comparator``: the forest plots' two "favours" labels
+  when "Favours <arm>" does not fit (``"Favours spouse who smokes"``).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["WORDING_KEYS", "ReviewWording", "parse_wording"]
+
+#: The ``[review]`` keys this module reads.
+WORDING_KEYS: tuple[str, ...] = (
+    "reanalysis_of",
+    "title_template",
+    "favours_intervention",
+    "favours_comparator",
+)
+#: The placeholders a ``title_template`` may use.
+TITLE_FIELDS: frozenset[str] = frozenset({"intervention", "condition"})
+
+
+@dataclass(frozen=True)
+class ReviewWording:
+    """What ``[review]`` says about the kind of review and its words (empty: the defaults)."""
+
+    reanalysis_of: str = ""
+    title_template: str = ""
+    favours_intervention: str = ""
+    favours_comparator: str = ""
+
+    @property
+    def reanalysis(self) -> bool:
+        """Whether the base re-analyses a published review's data (its secondary rows pool)."""
+        return bool(self.reanalysis_of.strip())
+
+    def title(self, intervention: str, condition: str) -> str | None:
+        """The report title from the template, or None when there is none."""
+        if not self.title_template:
+            return None
+        return self.title_template.format(intervention=intervention, condition=condition)
+
+
+def parse_wording(check, review: Mapping) -> ReviewWording:
+    """The wording keys of ``review`` (the ``[review]`` table), each problem added to
+    ``check`` (the protocol's checker: ``text_value`` and ``add``)."""
+    values = {
+        key: check.text_value(("review",), review, key, required=False) for key in WORDING_KEYS
+    }
+    template = values["title_template"]
+    if template:
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+        except ValueError:
+            fields = {"?"}
+        if not fields <= TITLE_FIELDS or not fields:
+            check.add(
+                ("review",),
+                "title_template",
+                template,
+                "a title with {intervention} and/or {condition} and no other {…} "
+                "(e.g. '{intervention} and lung cancer in {condition}')",
+            )
+            values["title_template"] = ""
+    if "reanalysis_of" in review and not values["reanalysis_of"].strip():
+        check.add(
+            ("review",),
+            "reanalysis_of",
+            values["reanalysis_of"],
+            "the published review or data set re-analysed (leave the key out otherwise)",
+        )
+    return ReviewWording(**values)
