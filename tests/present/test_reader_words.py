@@ -229,3 +229,50 @@ def test_each_design_is_named_with_its_grade_starting_level(tmp_path):
     # GRADE handbook 5.1: randomised trials start high, observational studies low
     assert "Cohort study (GRADE starts at low)" in text
     assert "Randomised, clusters (GRADE starts at high)" in text
+
+
+def _exposure_base(folder):
+    """Four BCG trials worded as an exposure review would word them (fixture words)."""
+    _, rows = bcg_rows()
+    base = base_of(folder, rows[:4])
+    toml = (base / "evsum.toml").read_text(encoding="utf-8")
+    toml = toml.replace(
+        "[comparisons]",
+        'title_template = "{intervention} and {condition} in the trial populations"\n'
+        'favours_intervention = "Favours the vaccinated"\n'
+        'favours_comparator = "Favours the unvaccinated"\n\n[comparisons]',
+        1,
+    )
+    (base / "evsum.toml").write_text(toml, encoding="utf-8")
+    return base
+
+
+def test_the_title_and_favours_labels_come_from_the_protocol(tmp_path):
+    evidence = evsum.load_evidence(base=_exposure_base(tmp_path))
+    heading = _plain(evsum.title_html("tuberculosis", "REML", protocol=evidence.protocol))
+    assert "BCG vaccine and Tuberculosis in the trial populations" in heading
+    assert " for tuberculosis" not in heading
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (analysis,) = evsum.analyse_condition(evidence, "tuberculosis")
+    figure = analysis.forest_plot()
+    labels = sorted(
+        t.get_text()
+        for t in figure.findobj()
+        if getattr(t, "get_gid", None) and t.get_gid() == "favours" and hasattr(t, "get_text")
+    )
+    assert labels == ["Favours the unvaccinated", "Favours the vaccinated"]
+
+
+def test_a_title_template_with_another_placeholder_is_refused(tmp_path):
+    import pytest
+
+    from evsum.exceptions import StudyDataError
+
+    base = _exposure_base(tmp_path)
+    toml = (base / "evsum.toml").read_text(encoding="utf-8")
+    (base / "evsum.toml").write_text(
+        toml.replace("{condition} in the trial", "{population} in the trial"), encoding="utf-8"
+    )
+    with pytest.raises(StudyDataError, match="title_template"):
+        evsum.load_evidence(base=base)

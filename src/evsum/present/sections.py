@@ -334,6 +334,7 @@ def analyses_html(
             higher_is_better=protocol.higher_is_better(analysis.outcome),
             intervention=basis.intervention_arm,
             comparator=basis.comparator_arm,
+            favours=text.favours_labels(protocol),
         )
         pooled.append(
             {

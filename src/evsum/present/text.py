@@ -739,6 +739,15 @@ def comparison_words(comparison: str, intervention: str, *, dose_comparison: boo
     return f"{first} vs {second}"
 
 
+def favours_labels(protocol: Any) -> tuple[str, str] | None:
+    """The protocol's two "favours" labels (``favours_intervention``, ``favours_comparator``)
+    when it sets both, else None (each side then reads ``Favours <arm>``)."""
+    wording = getattr(protocol, "wording", None)
+    if wording is None or not (wording.favours_intervention and wording.favours_comparator):
+        return None
+    return wording.favours_intervention, wording.favours_comparator
+
+
 def favours(arm: str) -> str:
     """The label of one side of a forest plot: ``Favours 3 sessions``."""
     return f"Favours {arm}"
