@@ -14,8 +14,12 @@ from evsum.ingest.studies import (
     check_header,
     normalised_key,
 )
-from evsum.stats.grade import DOWNGRADE_STEPS, certainty_after_downgrades
-from evsum.stats.rob import can_escalate, overall_judgement
+from evsum.rules import (
+    DOWNGRADE_STEPS,
+    can_escalate,
+    certainty_after_downgrades,
+    overall_judgement,
+)
 
 CHARACTERISTICS_COLUMNS = (
     "study_id",
@@ -209,7 +213,7 @@ def validate_risk_of_bias(
     frame: pd.DataFrame, source: str, study_ids: set[str] | None, protocol: Protocol | None = None
 ) -> pd.DataFrame:
     """Check ``risk_of_bias.csv``: vocabularies, one complete assessment per study × outcome,
-    and the overall judgement the tool's algorithm gives (``evsum.stats.rob``).
+    and the overall judgement the tool's algorithm gives (:mod:`evsum.rules`).
 
     An ``outcome`` must be one of the ``protocol``'s outcomes (not checked without one) or
     empty (the study's default assessment).
