@@ -20,7 +20,7 @@ from evsum.ingest.evidence import Evidence
 from evsum.ingest.io import LINE, read_text, read_with_partial
 from evsum.ingest.protocol import DEFAULT_CLAIM_TYPES, Protocol
 from evsum.ingest.references import parse_reference_list
-from evsum.ingest.studies import CONTROL_PATTERN
+from evsum.ingest.schema import CONTROL_PATTERN
 
 #: Columns of ``claims.csv``, in file order.
 CLAIM_COLUMNS: tuple[str, ...] = (

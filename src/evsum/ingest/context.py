@@ -8,12 +8,8 @@ from evsum import vocab as schema
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.io import LINE
 from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol
-from evsum.ingest.studies import (
-    CONTROL_PATTERN,
-    INTEGER_LIMIT,
-    check_header,
-    normalised_key,
-)
+from evsum.ingest.schema import CONTROL_PATTERN, INTEGER_LIMIT, check_header
+from evsum.ingest.studies import normalised_key
 from evsum.rules import (
     DOWNGRADE_STEPS,
     can_escalate,
