@@ -46,6 +46,8 @@ TYPES: dict[str, str] = {
     "timepoint": "time point",
     "list": "list",
     "id": "id",
+    # a number checked by its file's own rule, not by the generic number checks
+    "decimal": "number",
 }
 #: Types read as numbers (and checked as such: a number, finite, whole for integers).
 NUMERIC_TYPES = ("integer", "number")
@@ -96,12 +98,14 @@ class Rule:
     """A rule of one column: rows where ``flags(values, table)`` holds are reported.
 
     ``values`` are the column's numbers (numeric types) or its text; the rule reports in
-    ``column`` (default: the column it is declared on) with ``expected``.
+    ``column`` (default: the column it is declared on) with ``expected``, showing ``value``
+    (default: the cell).
     """
 
     flags: Callable[[pd.Series, Table], Any]
     expected: str
     column: str | None = None
+    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,8 +281,8 @@ class Table:
         self.context = context
         self.problems: list[Problem] = []
         self.text = frame[list(schema.names)].astype(object)
-        #: Rows with a value outside its column's accepted values (any column).
-        self.unaccepted = np.zeros(len(frame), dtype=bool)
+        #: Column -> rows whose value it does not accept (see :class:`Values`).
+        self.unaccepted: dict[str, np.ndarray] = {}
         self._lines = frame[LINE].to_numpy()
         self._ids = (
             frame[schema.id_column].to_numpy(dtype=object)
@@ -348,6 +352,11 @@ class Table:
                 )
             )
 
+    def any_unaccepted(self, columns: Collection[str]) -> np.ndarray:
+        """Rows with a value one of ``columns`` does not accept."""
+        flags = [self.unaccepted[c] for c in columns if c in self.unaccepted]
+        return np.logical_or.reduce(flags) if flags else np.zeros(len(self.frame), dtype=bool)
+
     def add_item(self, position: int, column: str, value: str, expected: str) -> None:
         """One problem about one item of a cell (e.g. of a ``;``-separated list)."""
         self.problems.append(
@@ -406,7 +415,7 @@ def _check_values(table: Table, column: Column) -> None:
     if values is None:
         return
     bad = ~_accepts(table, column.name, values)
-    table.unaccepted |= bad
+    table.unaccepted[column.name] = bad
     shown = table.text[column.name].str.strip().to_numpy(dtype=object) if values.strip else None
     table.add(bad, column.name, values.expected, value=shown)
 
@@ -437,7 +446,12 @@ def check_rows(schema: FileSchema, frame: pd.DataFrame, source: str, context: Co
         values = table.number(column.name) if column.type in NUMERIC_TYPES else None
         for rule in column.rules:
             shown = values if values is not None else table.text[column.name]
-            table.add(rule.flags(shown, table), rule.column or column.name, rule.expected)
+            table.add(
+                rule.flags(shown, table),
+                rule.column or column.name,
+                rule.expected,
+                value=rule.value,
+            )
     for column in schema.columns:
         _check_values(table, column)
     for check in schema.checks:
@@ -471,7 +485,9 @@ def check_file(
     if stop:
         raise StudyDataError(source, problems)
     # an optional column left out reads as empty cells ("not recorded")
-    frame = frame.assign(**{c: "" for c in schema.optional if c not in frame.columns})
+    frame = frame.assign(**{c: "" for c in schema.optional if c not in frame.columns}).reset_index(
+        drop=True
+    )
     if schema.needs_rows and frame.empty:
         raise StudyDataError(
             source, [Problem(source, None, None, "no records", schema.needs_rows)]
