@@ -394,13 +394,7 @@ def _accepts(table: Table, column: str, values: Values) -> np.ndarray:
     """Where the cell is accepted (or not checked)."""
     text = table.text[column]
     distinct = Distinct(text.str.strip()) if values.strip else table.distinct(column)
-    allowed = values.allowed
-    if isinstance(allowed, re.Pattern):
-        ok = distinct.flags(allowed.match)
-    elif callable(allowed):
-        ok = distinct.flags(allowed)
-    else:
-        ok = distinct.flags(set(allowed).__contains__)
+    ok = distinct.flags(_test(values.allowed))
     if values.when == "filled":
         return ok | table.blank(column)
     if values.when == "nonempty":
@@ -408,11 +402,39 @@ def _accepts(table: Table, column: str, values: Values) -> np.ndarray:
     return ok
 
 
+def split_list(value: str) -> list[str]:
+    """The ``;``-separated items of a cell, stripped, empty ones left out."""
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _test(allowed: Collection[str] | re.Pattern[str] | Callable[[str], Any]) -> Callable:
+    if isinstance(allowed, re.Pattern):
+        return allowed.match
+    if callable(allowed):
+        return allowed
+    return set(allowed).__contains__
+
+
+def _check_items(table: Table, column: str, values: Values) -> None:
+    """A ``list`` column: one problem per item not accepted, showing the item."""
+    test = _test(values.allowed)
+    distinct = table.distinct(column)
+    unknown = distinct.map(lambda v: [i for i in split_list(v) if not test(i)])
+    for position in np.flatnonzero(
+        distinct.flags(lambda v: any(not test(i) for i in split_list(v)))
+    ):
+        for item in unknown[position]:
+            table.add_item(position, column, item, values.expected)
+
+
 def _check_values(table: Table, column: Column) -> None:
     values = column.values
     if callable(values):
         values = values(table.context)
     if values is None:
+        return
+    if column.type == "list":
+        _check_items(table, column.name, values)
         return
     bad = ~_accepts(table, column.name, values)
     table.unaccepted[column.name] = bad
