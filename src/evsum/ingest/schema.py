@@ -140,6 +140,12 @@ class Column:
         if self.type not in TYPES:
             raise ValueError(f"type must be one of {sorted(TYPES)}; got {self.type!r}")
 
+    def refuses_empty(self, context: Context | None = None) -> bool:
+        """Whether an empty cell is a problem: the column is required, or its accepted
+        values (as ``context`` gives them) are checked on every cell."""
+        values = self.values(context or Context()) if callable(self.values) else self.values
+        return self.required or (values is not None and values.when == "always")
+
 
 def check_header(
     frame: pd.DataFrame, source: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()
