@@ -396,18 +396,6 @@ def _check_numbers(table: Table, column: Column) -> None:
     )
 
 
-def _accepts(table: Table, column: str, values: Values) -> np.ndarray:
-    """Where the cell is accepted (or not checked)."""
-    text = table.text[column]
-    distinct = Distinct(text.str.strip()) if values.strip else table.distinct(column)
-    ok = distinct.flags(_test(values.allowed))
-    if values.when == "filled":
-        return ok | table.blank(column)
-    if values.when == "nonempty":
-        return ok | (text == "").to_numpy()
-    return ok
-
-
 def split_list(value: str) -> list[str]:
     """The ``;``-separated items of a cell, stripped, empty ones left out."""
     return [part.strip() for part in value.split(";") if part.strip()]
@@ -419,6 +407,18 @@ def _test(allowed: Collection[str] | re.Pattern[str] | Callable[[str], Any]) -> 
     if callable(allowed):
         return allowed
     return set(allowed).__contains__
+
+
+def _accepts(table: Table, column: str, values: Values) -> np.ndarray:
+    """Where the cell is accepted (or not checked)."""
+    text = table.text[column]
+    distinct = Distinct(text.str.strip()) if values.strip else table.distinct(column)
+    ok = distinct.flags(_test(values.allowed))
+    if values.when == "filled":
+        return ok | table.blank(column)
+    if values.when == "nonempty":
+        return ok | (text == "").to_numpy()
+    return ok
 
 
 def _check_items(table: Table, column: str, values: Values) -> None:
@@ -513,9 +513,8 @@ def check_file(
     if stop:
         raise StudyDataError(source, problems)
     # an optional column left out reads as empty cells ("not recorded")
-    frame = frame.assign(**{c: "" for c in schema.optional if c not in frame.columns}).reset_index(
-        drop=True
-    )
+    frame = frame.assign(**{c: "" for c in schema.optional if c not in frame.columns})
+    frame = frame.reset_index(drop=True)
     if schema.needs_rows and frame.empty:
         raise StudyDataError(
             source, [Problem(source, None, None, "no records", schema.needs_rows)]
