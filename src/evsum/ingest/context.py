@@ -56,10 +56,6 @@ def _count(expected: str, minimum: int = 1) -> Values:
     return Values(lambda v: _is_whole_number(v) and int(v) >= minimum, expected, strip=True)
 
 
-def _has_text(column: str) -> Callable[[Table], np.ndarray]:
-    return lambda table: ~table.blank(column)
-
-
 # --- study_characteristics.csv --------------------------------------------------------------
 
 _N_RANDOMISED = "a whole number > 0 (digits only), or empty when not reported"

@@ -245,17 +245,18 @@ class Distinct:
         self.values = values.to_numpy(dtype=object)
         self.codes, self.uniques = pd.factorize(self.values, use_na_sentinel=False)
 
-    def map(self, func) -> np.ndarray:
+    def map(self, func: Callable[[Any], Any]) -> np.ndarray:
         """``func`` of every row's value (object array)."""
         results = np.empty(len(self.uniques), dtype=object)
         results[:] = [func(u) for u in self.uniques]
-        return results[self.codes]
+        return np.asarray(results[self.codes])
 
-    def flags(self, func) -> np.ndarray:
+    def flags(self, func: Callable[[Any], Any]) -> np.ndarray:
         """Where ``func`` of the row's value is true (bool array)."""
-        return np.fromiter(
+        found = np.fromiter(
             (bool(func(u)) for u in self.uniques), dtype=bool, count=len(self.uniques)
-        )[self.codes]
+        )
+        return np.asarray(found[self.codes], dtype=bool)
 
     def has_control(self) -> np.ndarray:
         """Where the value holds a control character."""
@@ -289,7 +290,7 @@ class Table:
         self.text = frame[list(schema.names)].astype(object)
         #: Column -> rows whose value it does not accept (see :class:`Values`).
         self.unaccepted: dict[str, np.ndarray] = {}
-        self._lines = frame[LINE].to_numpy()
+        self._lines: np.ndarray = frame[LINE].to_numpy()
         self._ids = (
             frame[schema.id_column].to_numpy(dtype=object)
             if schema.id_column in frame
@@ -298,11 +299,6 @@ class Table:
         self._distinct: dict[str, Distinct] = {}
         self._blank: dict[str, np.ndarray] = {}
         self.numbers: dict[str, pd.Series] = {}
-
-    @property
-    def lines(self) -> np.ndarray:
-        """Each row's line in the file."""
-        return self._lines
 
     def distinct(self, column: str) -> Distinct:
         """The column factorised (computed once)."""
@@ -363,7 +359,7 @@ class Table:
         flags = [self.unaccepted[c] for c in columns if c in self.unaccepted]
         return np.logical_or.reduce(flags) if flags else np.zeros(len(self.frame), dtype=bool)
 
-    def add_item(self, position: int, column: str, value: str, expected: str) -> None:
+    def add_item(self, position: int | np.integer, column: str, value: str, expected: str) -> None:
         """One problem about one item of a cell (e.g. of a ``;``-separated list)."""
         self.problems.append(
             Problem(
@@ -401,7 +397,9 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-def _test(allowed: Collection[str] | re.Pattern[str] | Callable[[str], Any]) -> Callable:
+def _test(
+    allowed: Collection[str] | re.Pattern[str] | Callable[[str], Any],
+) -> Callable[[str], Any]:
     if isinstance(allowed, re.Pattern):
         return allowed.match
     if callable(allowed):
@@ -415,9 +413,9 @@ def _accepts(table: Table, column: str, values: Values) -> np.ndarray:
     distinct = Distinct(text.str.strip()) if values.strip else table.distinct(column)
     ok = distinct.flags(_test(values.allowed))
     if values.when == "filled":
-        return ok | table.blank(column)
+        return np.asarray(ok | table.blank(column), dtype=bool)
     if values.when == "nonempty":
-        return ok | (text == "").to_numpy()
+        return np.asarray(ok | (text == "").to_numpy(), dtype=bool)
     return ok
 
 

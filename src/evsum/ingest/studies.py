@@ -378,7 +378,7 @@ def _check_consistency(check: Table) -> None:
     lines = check.frame[LINE].to_numpy()
     for column in STUDY_LEVEL_COLUMNS:
         values = text[column].to_numpy(dtype=object)
-        reported = {p.line for p in check.problems if p.column == column}
+        reported = {p.line for p in check.problems if p.column == column and p.line}
         fresh = ~np.isin(lines, list(reported)) if reported else True
         check.add(
             (values != values[first_row]) & fresh,

@@ -75,7 +75,7 @@ class TomlChecker:
         self.source = source
         self.problems: list[Problem] = []
 
-    def add(self, table: tuple[str, ...], key: str | None, value, expected: str) -> None:
+    def add(self, table: tuple[str, ...], key: str | None, value: Any, expected: str) -> None:
         """A problem with ``key`` of ``[table]`` (``None``: with the table itself)."""
         name = ".".join((*table, key) if key else table) or None
         shown = None if value is None else (value if isinstance(value, str) else repr(value))
@@ -83,7 +83,7 @@ class TomlChecker:
         self.problems.append(Problem(self.source, line, name, shown, expected))
 
     def text_value(
-        self, table: tuple[str, ...], data: Mapping, key: str, *, required: bool
+        self, table: tuple[str, ...], data: Mapping[str, Any], key: str, *, required: bool
     ) -> str:
         """A text key (``""`` when absent or not text)."""
         if key not in data:
@@ -98,7 +98,9 @@ class TomlChecker:
             self.add(table, key, value, "a value (this key may not be empty)")
         return value
 
-    def unknown(self, table: tuple[str, ...], data: Mapping, allowed: tuple[str, ...]) -> None:
+    def unknown(
+        self, table: tuple[str, ...], data: Mapping[str, Any], allowed: tuple[str, ...]
+    ) -> None:
         """Each key of ``data`` not in ``allowed``."""
         for key in data:
             if key not in allowed:
@@ -111,7 +113,9 @@ class TomlChecker:
                     + " (misspelled key? see data/README.md, 'The protocol')",
                 )
 
-    def table(self, table: tuple[str, ...], data: Mapping, key: str) -> Mapping:
+    def table(
+        self, table: tuple[str, ...], data: Mapping[str, Any], key: str
+    ) -> Mapping[str, Any]:
         """The table ``key`` of ``data`` (empty when absent or not a table)."""
         value = data.get(key, {})
         if not isinstance(value, Mapping):
@@ -119,7 +123,9 @@ class TomlChecker:
             return {}
         return value
 
-    def text_list(self, table: tuple[str, ...], data: Mapping, key: str) -> tuple[str, ...]:
+    def text_list(
+        self, table: tuple[str, ...], data: Mapping[str, Any], key: str
+    ) -> tuple[str, ...]:
         """A list of texts (empty when absent or not one)."""
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -162,24 +168,30 @@ class Key:
         if self.type not in KEY_TYPES:
             raise ValueError(f"type must be one of {sorted(KEY_TYPES)}; got {self.type!r}")
 
-    def read(self, check: TomlChecker, table: tuple[str, ...], data: Mapping) -> Any:
+    def read(self, check: TomlChecker, table: tuple[str, ...], data: Mapping[str, Any]) -> Any:
         """The key's value in ``data`` (a neutral value when absent or wrong: every problem
         is added to ``check``)."""
         return _READERS[self.type](self, check, table, data)
 
 
-def _read_text(key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping) -> str:
+def _read_text(
+    key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping[str, Any]
+) -> str:
     return check.text_value(table, data, key.name, required=key.required)
 
 
-def _read_vocabulary(key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping) -> str:
+def _read_vocabulary(
+    key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping[str, Any]
+) -> str:
     value = check.text_value(table, data, key.name, required=key.required)
     if value and value not in key.vocabulary:
         check.add(table, key.name, value, key.expected)
     return value
 
 
-def _read_boolean(key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping) -> bool:
+def _read_boolean(
+    key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping[str, Any]
+) -> bool:
     if key.name not in data:
         if key.required:
             where = ".".join(table)
@@ -192,13 +204,13 @@ def _read_boolean(key: Key, check: TomlChecker, table: tuple[str, ...], data: Ma
 
 
 def _read_text_list(
-    key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping
+    key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping[str, Any]
 ) -> tuple[str, ...]:
     return check.text_list(table, data, key.name)
 
 
 def _read_number(
-    key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping
+    key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping[str, Any]
 ) -> float | None:
     value = data.get(key.name)
     if value is None:
@@ -215,7 +227,9 @@ def _read_number(
     return float(value)
 
 
-def _read_date(key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping) -> str:
+def _read_date(
+    key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping[str, Any]
+) -> str:
     """``YYYY-MM-DD`` (a TOML date or that text), ``""`` if absent."""
     value = data.get(key.name)
     if value is None:
@@ -231,7 +245,7 @@ def _read_date(key: Key, check: TomlChecker, table: tuple[str, ...], data: Mappi
     return ""
 
 
-_READERS: dict[str, Callable[[Key, TomlChecker, tuple[str, ...], Mapping], Any]] = {
+_READERS: dict[str, Callable[[Key, TomlChecker, tuple[str, ...], Mapping[str, Any]], Any]] = {
     "text": _read_text,
     "vocabulary": _read_vocabulary,
     "boolean": _read_boolean,
@@ -242,7 +256,7 @@ _READERS: dict[str, Callable[[Key, TomlChecker, tuple[str, ...], Mapping], Any]]
 
 
 def _read_keys(
-    check: TomlChecker, table: tuple[str, ...], data: Mapping, keys: tuple[Key, ...]
+    check: TomlChecker, table: tuple[str, ...], data: Mapping[str, Any], keys: tuple[Key, ...]
 ) -> dict[str, Any]:
     """Unknown keys, then each key in order."""
     check.unknown(table, data, tuple(k.name for k in keys))
@@ -267,7 +281,7 @@ class TableSection:
     missing: str = ""
     build: Callable[[dict[str, Any]], dict[str, Any]] = dict
 
-    def parse(self, check: TomlChecker, data: Mapping) -> dict[str, Any]:
+    def parse(self, check: TomlChecker, data: Mapping[str, Any]) -> dict[str, Any]:
         values = check.table((), data, self.name)
         present = self.name in data
         if not present and self.missing:
@@ -296,7 +310,7 @@ class KeyedTables:
     key_expected: str = ""
     missing: str = ""
 
-    def parse(self, check: TomlChecker, data: Mapping) -> dict[str, Any]:
+    def parse(self, check: TomlChecker, data: Mapping[str, Any]) -> dict[str, Any]:
         raw = check.table((), data, self.name)
         if not raw and self.missing:
             check.add((), None, None, self.missing)
@@ -328,7 +342,7 @@ class TextMapping:
     default: Mapping[str, str] = field(default_factory=dict)
     builtin: Mapping[str, str] = field(default_factory=dict)
 
-    def parse(self, check: TomlChecker, data: Mapping) -> dict[str, Any]:
+    def parse(self, check: TomlChecker, data: Mapping[str, Any]) -> dict[str, Any]:
         pairs = dict(check.table((), data, self.name)) or dict(self.default)
         for key, value in pairs.items():
             if self.key_rule is not None and not self.key_rule(key):
@@ -348,7 +362,7 @@ def key_names(section: Section) -> tuple[str, ...]:
 
 
 def check_sections(
-    check: TomlChecker, data: Mapping, sections: Collection[Section]
+    check: TomlChecker, data: Mapping[str, Any], sections: Collection[Section]
 ) -> dict[str, Any]:
     """Unknown top-level keys, then every section in order; the keyword arguments they
     build, merged."""
