@@ -16,7 +16,7 @@ from evsum.ingest.claims import CLAIMS
 from evsum.ingest.protocol import SECTIONS
 from evsum.ingest.schema import TYPES
 from evsum.ingest.studies import studies_schema
-from evsum.ingest.toml_schema import KEY_TYPES, KeyedTables, TableSection, TextMapping
+from evsum.ingest.toml_schema import KEY_TYPES, KeyedTables, TableSection
 
 from conftest import ROOT
 
@@ -114,7 +114,7 @@ def test_every_protocol_section_and_key_is_documented_and_exists():
     documented = _documented_keys()
     declared = set()
     for section in SECTIONS:
-        if isinstance(section, TextMapping | KeyedTables):
+        if isinstance(section, KeyedTables) or not getattr(section, "keys", ()):
             declared.add((section.name, None))
         declared |= {(section.name, k.name) for k in getattr(section, "keys", ())}
     assert sorted(documented, key=str) == sorted(declared, key=str)
@@ -124,7 +124,7 @@ def test_the_dictionary_gives_each_protocol_key_its_type_and_requiredness():
     documented = _documented_keys()
     wrong = []
     for section in SECTIONS:
-        if isinstance(section, TextMapping):
+        if not getattr(section, "keys", ()):
             continue
         if isinstance(section, KeyedTables):
             kind, required = documented[(section.name, None)]

@@ -10,6 +10,7 @@ import sys
 
 from evsum.ingest.protocol import SECTIONS
 from evsum.ingest.toml_schema import (
+    CustomSection,
     Key,
     KeyedTables,
     TableSection,
@@ -79,6 +80,24 @@ def test_an_optional_section_left_out_requires_nothing():
     built, problems = _check(GOOD)
     assert problems == []
     assert built["synthesis"] == {"method": "", "alpha": None, "prediction": False}
+
+
+def _analyses(check, table, built):
+    """A custom section: each analysis names an outcome of the [outcomes] section."""
+    for name, outcome in table.items():
+        if outcome not in built["outcomes"]:
+            check.add(("analyses",), name, outcome, "an outcome of [outcomes]")
+    return {"analyses": dict(table)}
+
+
+def test_a_custom_section_reads_with_what_the_sections_before_it_built():
+    section = CustomSection("analyses", _analyses)
+    text = GOOD + '\n[analyses]\nmain = "abstinence"\nother = "mood"\n'
+    built, problems = _check(text, sections=(*SECTIONS, section))
+    assert built["analyses"] == {"main": "abstinence", "other": "mood"}
+    [problem] = problems
+    assert (problem.column, problem.value) == ("analyses.other", "mood")
+    assert text.splitlines()[problem.line - 1] == 'other = "mood"'
 
 
 def test_the_protocol_sections_are_the_three_kinds():

@@ -5,7 +5,10 @@ A file is a tuple of sections, each one of three kinds:
 - :class:`TableSection`, one table of keys (``[review]``);
 - :class:`KeyedTables`, one table per KEY of the data (``[conditions.KEY]``), all with the
   same keys;
-- :class:`TextMapping`, ``NAME = "text"`` pairs (``[timepoints]``).
+- :class:`TextMapping`, ``NAME = "text"`` pairs (``[timepoints]``);
+
+and, for a section they do not describe, :class:`CustomSection` (a function of its own that
+reads the table with the same :class:`TomlChecker`).
 
 Each :class:`Key` states its type, whether it is required, its vocabulary or rule and the
 message for a value that breaks it. Each section turns what it read into keyword arguments of
@@ -281,7 +284,9 @@ class TableSection:
     missing: str = ""
     build: Callable[[dict[str, Any]], dict[str, Any]] = dict
 
-    def parse(self, check: TomlChecker, data: Mapping[str, Any]) -> dict[str, Any]:
+    def parse(
+        self, check: TomlChecker, data: Mapping[str, Any], built: Mapping[str, Any]
+    ) -> dict[str, Any]:
         values = check.table((), data, self.name)
         present = self.name in data
         if not present and self.missing:
@@ -310,7 +315,9 @@ class KeyedTables:
     key_expected: str = ""
     missing: str = ""
 
-    def parse(self, check: TomlChecker, data: Mapping[str, Any]) -> dict[str, Any]:
+    def parse(
+        self, check: TomlChecker, data: Mapping[str, Any], built: Mapping[str, Any]
+    ) -> dict[str, Any]:
         raw = check.table((), data, self.name)
         if not raw and self.missing:
             check.add((), None, None, self.missing)
@@ -342,7 +349,9 @@ class TextMapping:
     default: Mapping[str, str] = field(default_factory=dict)
     builtin: Mapping[str, str] = field(default_factory=dict)
 
-    def parse(self, check: TomlChecker, data: Mapping[str, Any]) -> dict[str, Any]:
+    def parse(
+        self, check: TomlChecker, data: Mapping[str, Any], built: Mapping[str, Any]
+    ) -> dict[str, Any]:
         pairs = dict(check.table((), data, self.name)) or dict(self.default)
         for key, value in pairs.items():
             if self.key_rule is not None and not self.key_rule(key):
@@ -352,8 +361,31 @@ class TextMapping:
         return {self.name: {**self.builtin, **{k: str(v) for k, v in pairs.items()}}}
 
 
+@dataclass(frozen=True)
+class CustomSection:
+    """``[name]`` read by a function of its own, for a section the three kinds above do not
+    describe (keys that depend on each other, references to another section).
+
+    ``read(check, table, built)`` gets the checker, the section's table (empty when absent;
+    a value that is not a table is reported) and the keyword arguments built by the sections
+    before it (e.g. ``built["outcomes"]``); it adds its problems to ``check`` and returns its
+    own keyword arguments. ``keys`` declares the keys it reads, for the documentation (the
+    dictionary's table lists them with their type and requiredness); without them the
+    dictionary documents the section as a whole.
+    """
+
+    name: str
+    read: Callable[[TomlChecker, Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+    keys: tuple[Key, ...] = ()
+
+    def parse(
+        self, check: TomlChecker, data: Mapping[str, Any], built: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        return self.read(check, check.table((), data, self.name), built)
+
+
 #: A section of a TOML schema.
-Section = TableSection | KeyedTables | TextMapping
+Section = TableSection | KeyedTables | TextMapping | CustomSection
 
 
 def key_names(section: Section) -> tuple[str, ...]:
@@ -365,9 +397,9 @@ def check_sections(
     check: TomlChecker, data: Mapping[str, Any], sections: Collection[Section]
 ) -> dict[str, Any]:
     """Unknown top-level keys, then every section in order; the keyword arguments they
-    build, merged."""
+    build, merged (each section sees those of the sections before it)."""
     check.unknown((), data, tuple(s.name for s in sections))
     built: dict[str, Any] = {}
     for section in sections:
-        built.update(section.parse(check, data))
+        built.update(section.parse(check, data, built))
     return built
