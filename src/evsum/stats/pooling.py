@@ -79,9 +79,9 @@ def _caveats(
 def pool(
     yi: Sequence[float] | np.ndarray,
     vi: Sequence[float] | np.ndarray,
+    *,
     method: str = "REML",
     test: str = "z",
-    *,
     measure: str | None = None,
     labels: Sequence[str] | None = None,
     alpha: float = 0.05,

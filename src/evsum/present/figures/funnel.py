@@ -24,7 +24,7 @@ def _egger_text(result: Any, egger: Any) -> str:
             f"it needs at least {EGGER_MIN_K} to have useful power."
         )
     if egger is None:
-        return "Egger's test not given (pass egger=evsum.egger_test(result.yi, result.vi))."
+        return "Egger's test not given (pass egger=evsum.egger_test(result))."
     return (
         f"Egger's test: bias = {text.number(egger.bias)} "
         f"(SE {text.number(egger.bias_se)}), t({int(egger.df)}) = "
