@@ -249,8 +249,8 @@ def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
 
     Examples
     --------
-    >>> import evsum
-    >>> rows = evsum.example_evidence().studies.data.head(1)
+    >>> from evsum.review.examples import example_evidence
+    >>> rows = example_evidence().studies.data.head(1)
     >>> [type(r).__name__ for r in row_results(rows)]
     ['PoolResult']
     """
