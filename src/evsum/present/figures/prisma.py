@@ -222,7 +222,7 @@ def prisma_diagram(flow: PrismaFlow, *, title: str | None = None) -> Figure:
     >>> from evsum.review.examples import example_evidence
     >>> from evsum.review.selection import prisma_flow
     >>> fig = prisma_diagram(prisma_flow(example_evidence()))
-    >>> fig.get_figwidth()
+    >>> float(fig.get_figwidth())
     7.0
     """
     rows = _rows(flow)
