@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from evsum import vocab as schema
+from evsum import vocab
 from evsum.exceptions import Problem
 from evsum.ingest.io import LINE
 from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol
@@ -174,10 +174,10 @@ def _rob_domains(table: Table) -> None:
     one judgement per study, outcome and domain; then each assessment's overall judgement."""
     text = table.text
     tool = text["tool"]
-    known = tool.isin(list(schema.ROB_TOOLS)).to_numpy()
+    known = tool.isin(list(vocab.ROB_TOOLS)).to_numpy()
     pairs = {
-        "domain": (schema.ROB_TOOLS, "domain"),
-        "judgement": (schema.ROB_JUDGEMENTS, "judgement"),
+        "domain": (vocab.ROB_TOOLS, "domain"),
+        "judgement": (vocab.ROB_JUDGEMENTS, "judgement"),
     }
     valid = known.copy()
     for column, (allowed, what) in pairs.items():
@@ -213,7 +213,7 @@ RISK_OF_BIAS = FileSchema(
             "tool",
             "vocabulary",
             required=True,
-            values=Values(tuple(schema.ROB_TOOLS), one_of(schema.ROB_TOOLS), when="always"),
+            values=Values(tuple(vocab.ROB_TOOLS), one_of(vocab.ROB_TOOLS), when="always"),
         ),
         Column("domain", "vocabulary", required=True),
         Column("judgement", "vocabulary", required=True),
@@ -279,7 +279,7 @@ def _rob_overall(frame: pd.DataFrame, source: str) -> list[Problem]:
             continue
         tool = tools[0]
         judgements = dict(zip(group["domain"], group["judgement"], strict=True))
-        missing = [d for d in schema.ROB_TOOLS[tool] if d not in judgements]
+        missing = [d for d in vocab.ROB_TOOLS[tool] if d not in judgements]
         if missing:
             problems.append(
                 _problem(
@@ -352,7 +352,7 @@ _GRADE_VOCABULARY_COLUMNS = (
     "comparator_type",
     "start",
     "certainty",
-    *schema.GRADE_DOMAINS,
+    *vocab.GRADE_DOMAINS,
 )
 
 
@@ -410,11 +410,11 @@ def _certainty(table: Table) -> None:
     text = table.text
     checked = ~table.any_unaccepted(_GRADE_VOCABULARY_COLUMNS)
     complete = ~np.logical_or.reduce(
-        [(text[c] == "").to_numpy() for c in ("start", *schema.GRADE_DOMAINS)]
+        [(text[c] == "").to_numpy() for c in ("start", *vocab.GRADE_DOMAINS)]
     )
     for position in np.flatnonzero(checked & complete):
         row = text.iloc[position]
-        expected = certainty_after_downgrades(row["start"], [row[d] for d in schema.GRADE_DOMAINS])
+        expected = certainty_after_downgrades(row["start"], [row[d] for d in vocab.GRADE_DOMAINS])
         if row["certainty"] != expected:
             table.add_item(
                 position,
@@ -463,16 +463,16 @@ GRADE = FileSchema(
             "comparator_type",
             "vocabulary",
             required=True,
-            values=_grade_vocabulary(schema.COMPARATOR_TYPES),
+            values=_grade_vocabulary(vocab.COMPARATOR_TYPES),
         ),
         Column("timepoint", "timepoint", values=_grade_timepoints),
         Column("start", "vocabulary", required=True, values=_grade_vocabulary(("high", "low"))),
-        *[c for d in schema.GRADE_DOMAINS for c in _grade_domain(d)],
+        *[c for d in vocab.GRADE_DOMAINS for c in _grade_domain(d)],
         Column(
             "certainty",
             "vocabulary",
             required=True,
-            values=_grade_vocabulary(schema.GRADE_CERTAINTY),
+            values=_grade_vocabulary(vocab.GRADE_CERTAINTY),
         ),
         Column("baseline_risk_per_1000", "decimal"),
         Column("baseline_risk_source"),

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evsum import vocab as schema
+from evsum import vocab
 from evsum.exceptions import Problem
 from evsum.ingest.io import LINE, file_sha256, read_with_partial
 from evsum.ingest.printed import SUFFIX as PRINTED_SUFFIX
@@ -153,22 +153,22 @@ def _columns() -> tuple[Column, ...]:
         ),
         Column("pmid", "integer", rules=(Rule(lambda v, _: v <= 0, "a positive PubMed id"),)),
         Column("condition", "key", required=True, values=_protocol_keys("conditions")),
-        Column("design", "vocabulary", required=True, values=_vocabulary(schema.DESIGNS)),
-        Column("randomised", "boolean", required=True, values=_vocabulary(schema.BOOLEAN_VALUES)),
-        Column("blinding", "vocabulary", required=True, values=_vocabulary(schema.BLINDING)),
+        Column("design", "vocabulary", required=True, values=_vocabulary(vocab.DESIGNS)),
+        Column("randomised", "boolean", required=True, values=_vocabulary(vocab.BOOLEAN_VALUES)),
+        Column("blinding", "vocabulary", required=True, values=_vocabulary(vocab.BLINDING)),
         Column("intervention", required=True),
         Column("comparator", required=True),
         Column(
             "comparator_type",
             "vocabulary",
             required=True,
-            values=_vocabulary(schema.COMPARATOR_TYPES),
+            values=_vocabulary(vocab.COMPARATOR_TYPES),
         ),
         Column("n_intervention", "integer", rules=(_POSITIVE_N,)),
         Column("n_comparator", "integer", rules=(_POSITIVE_N,)),
         Column("outcome", "key", required=True, values=_protocol_keys("outcomes")),
         Column(
-            "outcome_type", "vocabulary", required=True, values=_vocabulary(schema.OUTCOME_TYPES)
+            "outcome_type", "vocabulary", required=True, values=_vocabulary(vocab.OUTCOME_TYPES)
         ),
         Column("timepoint", "timepoint", required=True, values=_timepoints),
         Column("events_intervention", "integer", rules=(_EVENTS, _at_most_n("intervention"))),
@@ -180,18 +180,14 @@ def _columns() -> tuple[Column, ...]:
         Column(
             "effect_measure",
             "vocabulary",
-            values=Values(schema.REPORTED_MEASURES, one_of(schema.REPORTED_MEASURES)),
+            values=Values(vocab.REPORTED_MEASURES, one_of(vocab.REPORTED_MEASURES)),
         ),
         Column("effect", "number"),
         Column("ci_low", "number"),
         Column("ci_high", "number"),
-        Column("data_level", "vocabulary", required=True, values=_vocabulary(schema.DATA_LEVELS)),
-        Column(
-            "source_type", "vocabulary", required=True, values=_vocabulary(schema.SOURCE_TYPES)
-        ),
-        Column(
-            "source_kind", "vocabulary", optional=True, values=_vocabulary(schema.SOURCE_KINDS)
-        ),
+        Column("data_level", "vocabulary", required=True, values=_vocabulary(vocab.DATA_LEVELS)),
+        Column("source_type", "vocabulary", required=True, values=_vocabulary(vocab.SOURCE_TYPES)),
+        Column("source_kind", "vocabulary", optional=True, values=_vocabulary(vocab.SOURCE_KINDS)),
         Column("source_locator", required=True),
         Column("source_quote"),
         Column("derivation"),
@@ -256,7 +252,7 @@ def validate_studies(
         duplicate).
     """
     frame, table = check_file(studies_schema(), frame, source, Context(protocol=protocol))
-    numbers = {c: table.number(c) for c in schema.NUMERIC_COLUMNS}
+    numbers = {c: table.number(c) for c in vocab.NUMERIC_COLUMNS}
     return StudyTable(data=_typed(frame, numbers), source=source, sha256=sha256)
 
 
@@ -265,17 +261,17 @@ def _check_source_kind(check: Table) -> None:
     ``primary``, ...); an empty kind is not recorded, and an unknown kind or type is
     reported once, by the vocabulary check."""
     kind, source_type = check.text["source_kind"], check.text["source_type"]
-    belongs = kind.map(schema.SOURCE_KINDS)
+    belongs = kind.map(vocab.SOURCE_KINDS)
     mismatch = (
         ~check.blank("source_kind")
         & belongs.notna()
-        & source_type.isin(list(schema.SOURCE_TYPES))
+        & source_type.isin(list(vocab.SOURCE_TYPES))
         & (belongs != source_type)
     )
     if not mismatch.any():
         return
-    for wanted in schema.SOURCE_TYPES:
-        kinds = [k for k, t in schema.SOURCE_KINDS.items() if t == wanted]
+    for wanted in vocab.SOURCE_TYPES:
+        kinds = [k for k, t in vocab.SOURCE_KINDS.items() if t == wanted]
         check.add(
             mismatch & (source_type == wanted),
             "source_kind",
@@ -289,17 +285,17 @@ def _check_levels(check: Table) -> None:
     """Numbers as the data level needs them: an arm-level row has its arm numbers, a contrast
     its estimate and interval (usable, as effect sizes need it), a narrative row none."""
     text, blank = check.text, check.blank
-    numbers = {c: check.number(c) for c in schema.NUMERIC_COLUMNS}
+    numbers = {c: check.number(c) for c in vocab.NUMERIC_COLUMNS}
     level = text["data_level"]
-    has = {c: numbers[c].notna() for c in schema.SOURCED_NUMBER_COLUMNS}
-    any_number = np.logical_or.reduce([has[c] for c in schema.SOURCED_NUMBER_COLUMNS])
+    has = {c: numbers[c].notna() for c in vocab.SOURCED_NUMBER_COLUMNS}
+    any_number = np.logical_or.reduce([has[c] for c in vocab.SOURCED_NUMBER_COLUMNS])
     check.add(
         any_number & blank("source_quote"),
         "source_quote",
         "the words of the paper that state the numbers in this row",
     )
     narrative = level == "narrative"
-    for column in schema.SOURCED_NUMBER_COLUMNS:
+    for column in vocab.SOURCED_NUMBER_COLUMNS:
         check.add(narrative & has[column], column, "an empty cell: data_level is 'narrative'")
     arm = level == "arm"
     binary = text["outcome_type"] == "binary"
@@ -328,12 +324,12 @@ def _check_levels(check: Table) -> None:
             "n in both arms",
         )
     check.add(
-        arm & binary & ~measure.isin(sorted(schema.BINARY_MEASURES)),
+        arm & binary & ~measure.isin(sorted(vocab.BINARY_MEASURES)),
         "effect_measure",
         "RR, OR or RD for an arm-level binary outcome",
     )
     check.add(
-        arm & continuous & ~measure.isin(sorted(schema.CONTINUOUS_MEASURES)),
+        arm & continuous & ~measure.isin(sorted(vocab.CONTINUOUS_MEASURES)),
         "effect_measure",
         "MD or SMD for an arm-level continuous outcome",
     )
@@ -359,7 +355,7 @@ def _check_levels(check: Table) -> None:
         "ci_high",
         f"an interval of some width ({CI_RULE}): equal bounds give a standard error of 0",
     )
-    ratio = measure.isin(sorted(schema.RATIO_MEASURES))
+    ratio = measure.isin(sorted(vocab.RATIO_MEASURES))
     for column in ("effect", "ci_low", "ci_high"):
         check.add(
             ratio & numbers[column].notna() & (numbers[column] <= 0),
@@ -387,13 +383,13 @@ def _check_consistency(check: Table) -> None:
         )
     # Keys are compared as analyses compare them, and case does not make a new comparison:
     # spaces trimmed and collapsed, case folded.
-    key = pd.DataFrame({c: text[c].map(normalised_key) for c in schema.ROW_KEY})
+    key = pd.DataFrame({c: text[c].map(normalised_key) for c in vocab.ROW_KEY})
     duplicated = np.flatnonzero(key.duplicated(keep="first").to_numpy())
     if not len(duplicated):
         return
-    group = key.groupby(list(schema.ROW_KEY), sort=False).ngroup().to_numpy()
+    group = key.groupby(list(vocab.ROW_KEY), sort=False).ngroup().to_numpy()
     _, first_of_group = np.unique(group, return_index=True)
-    cells = text[list(schema.STUDY_COLUMNS)].to_numpy(dtype=object)
+    cells = text[list(vocab.STUDY_COLUMNS)].to_numpy(dtype=object)
     study = text["study_id"].to_numpy(dtype=object)
     for position in duplicated:
         first = first_of_group[group[position]]
@@ -424,13 +420,13 @@ def normalised_key(value: str) -> str:
 
 def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> pd.DataFrame:
     typed = frame.copy()
-    for column in schema.INTEGER_COLUMNS:
+    for column in vocab.INTEGER_COLUMNS:
         typed[column] = numbers[column].astype("Int64")
-    for column in schema.FLOAT_COLUMNS:
+    for column in vocab.FLOAT_COLUMNS:
         typed[column] = numbers[column].astype(float)
         typed[column + PRINTED_SUFFIX] = frame[column].astype(str).str.strip()
-    typed["randomised"] = typed["randomised"].map(schema.BOOLEAN_VALUES).astype(bool)
-    for column in set(schema.STUDY_COLUMNS) - set(schema.NUMERIC_COLUMNS) - {"randomised"}:
+    typed["randomised"] = typed["randomised"].map(vocab.BOOLEAN_VALUES).astype(bool)
+    for column in set(vocab.STUDY_COLUMNS) - set(vocab.NUMERIC_COLUMNS) - {"randomised"}:
         typed[column] = typed[column].astype(str)
     typed[LINE] = typed[LINE].astype(int)
     return typed.reset_index(drop=True)
