@@ -18,15 +18,26 @@ from evsum import vocab
 __all__ = ["check_forms", "contrast_needs_interval"]
 
 
-def contrast_needs_interval(blank: pd.DataFrame) -> pd.Series:
+def contrast_needs_interval(check) -> np.ndarray:
     """Where a contrast row must give ``ci_low`` and ``ci_high``: it has neither a standard
     error (``se``) nor a p-value (``p_value``) to give its precision instead."""
-    return blank["se"] & blank["p_value"]
+    return np.asarray(check.blank("se")) & np.asarray(check.blank("p_value"))
 
 
-def check_forms(check, text: pd.DataFrame, blank: pd.DataFrame, numbers: dict) -> None:
+class _Blank:
+    def __init__(self, check):
+        self._check = check
+
+    def __getitem__(self, column: str) -> pd.Series:
+        return pd.Series(np.asarray(self._check.blank(column)), index=self._check.text.index)
+
+
+def check_forms(check) -> None:
     """Add the problems of the design, blinding and reported-effect columns to ``check`` (the
-    study table's collector: ``check.add(mask, column, expected)``)."""
+    study table's :class:`~evsum.ingest.schema.Table`: ``text``, ``blank``, ``number`` and
+    ``add(mask, column, expected)``)."""
+    text, blank = check.text, _Blank(check)
+    numbers = {c: check.number(c) for c in vocab.NUMERIC_COLUMNS}
     design = text["design"]
     known_design = design.isin(list(vocab.DESIGNS))
     observational = design.isin(sorted(vocab.OBSERVATIONAL_DESIGNS))
@@ -104,7 +115,7 @@ def check_forms(check, text: pd.DataFrame, blank: pd.DataFrame, numbers: dict) -
         "|estimate| / z (Cochrane Handbook 6.3.2)",
     )
     check.add(
-        contrast & (blank["ci_low"] != blank["ci_high"]) & ~contrast_needs_interval(blank),
+        contrast & (blank["ci_low"] != blank["ci_high"]) & ~contrast_needs_interval(check),
         "ci_high",
         "both bounds of the interval, or neither (then se or p_value)",
     )

@@ -19,7 +19,16 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["WORDING_KEYS", "ReviewWording", "parse_wording"]
+from evsum.ingest.toml_schema import CustomSection, Key
+
+__all__ = [
+    "WORDING",
+    "WORDING_KEYS",
+    "WORDING_KEY_DECLARATIONS",
+    "ReviewWording",
+    "parse_wording",
+    "without_wording",
+]
 
 #: The ``[review]`` keys this module reads.
 WORDING_KEYS: tuple[str, ...] = (
@@ -53,11 +62,22 @@ class ReviewWording:
         return self.title_template.format(intervention=intervention, condition=condition)
 
 
+#: The keys as the ``[review]`` table declares them (read as text there; a value that is not
+#: text is reported there, once).
+WORDING_KEY_DECLARATIONS: tuple[Key, ...] = tuple(Key(k) for k in WORDING_KEYS)
+
+
+def without_wording(values: dict) -> dict:
+    """The ``[review]`` values without the wording keys (the build of its table section):
+    they reach the protocol as one :class:`ReviewWording`, from :data:`WORDING`."""
+    return {k: v for k, v in values.items() if k not in WORDING_KEYS}
+
+
 def parse_wording(check, review: Mapping) -> ReviewWording:
-    """The wording keys of ``review`` (the ``[review]`` table), each problem added to
-    ``check`` (the protocol's checker: ``text_value`` and ``add``)."""
+    """The wording keys of ``review`` (the ``[review]`` table), checked together, each problem
+    added to ``check`` (the protocol's checker)."""
     values = {
-        key: check.text_value(("review",), review, key, required=False) for key in WORDING_KEYS
+        key: review[key] if isinstance(review.get(key), str) else "" for key in WORDING_KEYS
     }
     template = values["title_template"]
     if template:
@@ -82,3 +102,10 @@ def parse_wording(check, review: Mapping) -> ReviewWording:
             "the published review or data set re-analysed (leave the key out otherwise)",
         )
     return ReviewWording(**values)
+
+
+#: ``[review]``'s wording keys as a protocol section: read after the table itself, they build
+#: the protocol's ``wording``.
+WORDING = CustomSection(
+    "review", lambda check, table, built: {"wording": parse_wording(check, table)}
+)
