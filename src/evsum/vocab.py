@@ -54,8 +54,7 @@ STUDY_COLUMNS: tuple[str, ...] = (
 #: Columns a study table may leave out (an evidence base curated before they existed): read
 #: as empty cells.
 OPTIONAL_STUDY_COLUMNS: tuple[str, ...] = (
-    "source_kind",
-    # the forms in which papers report effects and designs (data/README.md, "Reported effects")
+    # the forms in which papers report effects and designs (data/README.md, studies.csv)
     "ci_level",
     "se",
     "p_value",
@@ -64,6 +63,7 @@ OPTIONAL_STUDY_COLUMNS: tuple[str, ...] = (
     "cluster_size",
     "design_effect",
     "correlation",
+    "source_kind",
 )
 
 #: Columns that must hold a value in every row.

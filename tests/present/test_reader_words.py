@@ -9,6 +9,7 @@ import warnings
 from few_bases import base_of, bcg_rows
 
 import evsum
+from evsum.present import methods, sections
 
 SCORE = """[outcomes.score]
 label = "Symptom score"
@@ -29,7 +30,7 @@ def _sof(base) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         analyses = evsum.analyse_condition(evidence, "tuberculosis")
-    return _plain(evsum.summary_of_findings_html(evidence, analyses))
+    return _plain(sections.summary_of_findings_html(evidence, analyses))
 
 
 def test_an_smd_reads_in_standard_deviations_not_the_outcome_unit(tmp_path):
@@ -113,21 +114,24 @@ def test_header_only_companion_files_have_no_rows_and_are_not_missing(tmp_path):
         "references.json" in result.output
     )
     evidence = evsum.load_evidence(base=base)
-    version = _plain(evsum.data_version_html(evidence))
+    version = _plain(sections.data_version_html(evidence))
     assert "Optional files with no rows (header only): risk_of_bias.csv, grade.csv" in version
     assert "grade.csv" not in version.split("Missing optional files:")[1].split(".")[0]
     sof = _sof(base)
     assert "data/grade.csv has no rows" in sof and "is missing" not in sof
-    methods = _plain(evsum.certainty_html(evidence)) + _plain(
-        evsum.risk_of_bias_tools_html(evidence)
+    method_text = _plain(methods.certainty_html(evidence)) + _plain(
+        methods.risk_of_bias_tools_html(evidence)
     )
-    assert "(grade.csv has no rows)" in methods and "(risk_of_bias.csv has no rows)" in methods
-    assert "is missing" not in methods
+    assert (
+        "(grade.csv has no rows)" in method_text
+        and "(risk_of_bias.csv has no rows)" in method_text
+    )
+    assert "is missing" not in method_text
 
 
 def test_an_empty_search_log_leaves_the_selection_not_recorded(tmp_path):
     evidence = evsum.load_evidence(base=_header_only_base(tmp_path / "base"))
-    text = _plain(evsum.prisma_html(evidence))
+    text = _plain(sections.prisma_html(evidence))
     assert "included not recorded" in text
     assert not re.search(r"\b0\b", text)
 
@@ -208,7 +212,7 @@ def _forms_base(folder):
 
 def test_other_forms_show_how_they_were_analysed(tmp_path):
     evidence = evsum.load_evidence(base=_forms_base(tmp_path))
-    rows = _plain(evsum.outcome_rows_html(evidence, "tuberculosis"))
+    rows = _plain(sections.outcome_rows_html(evidence, "tuberculosis"))
     assert "RR 0.40 (90% CI 0.15 to 1.05)" in rows
     # SE = (ln 1.05 - ln 0.15) / (2 × 1.644854) = ln 7 / 3.289707 = 1.945910 / 3.289707
     # = 0.591515 (Cochrane Handbook 6.3.1)
@@ -218,14 +222,14 @@ def test_other_forms_show_how_they_were_analysed(tmp_path):
     )
     # design effect 1 + (21 - 1) × 0.02 = 1.4 (Cochrane Handbook 23.1.4)
     assert "design effect 1 + (21 − 1) × 0.02 = 1.40" in rows
-    studies = _plain(evsum.studies_html(evidence, "tuberculosis"))
+    studies = _plain(sections.studies_html(evidence, "tuberculosis"))
     assert "Cohort study " in studies and "Cohort study;" not in studies
     assert "Randomised, clusters; blinding not reported" in studies
 
 
 def test_each_design_is_named_with_its_grade_starting_level(tmp_path):
     evidence = evsum.load_evidence(base=_forms_base(tmp_path))
-    text = _plain(evsum.eligibility_html(evidence))
+    text = _plain(methods.eligibility_html(evidence))
     # GRADE handbook 5.1: randomised trials start high, observational studies low
     assert "Cohort study (GRADE starts at low)" in text
     assert "Randomised, clusters (GRADE starts at high)" in text
@@ -249,7 +253,7 @@ def _exposure_base(folder):
 
 def test_the_title_and_favours_labels_come_from_the_protocol(tmp_path):
     evidence = evsum.load_evidence(base=_exposure_base(tmp_path))
-    heading = _plain(evsum.title_html("tuberculosis", "REML", protocol=evidence.protocol))
+    heading = _plain(sections.title_html("tuberculosis", "REML", protocol=evidence.protocol))
     assert "BCG vaccine and Tuberculosis in the trial populations" in heading
     assert " for tuberculosis" not in heading
     with warnings.catch_warnings():

@@ -76,9 +76,7 @@ def without_wording(values: dict) -> dict:
 def parse_wording(check, review: Mapping) -> ReviewWording:
     """The wording keys of ``review`` (the ``[review]`` table), checked together, each problem
     added to ``check`` (the protocol's checker)."""
-    values = {
-        key: review[key] if isinstance(review.get(key), str) else "" for key in WORDING_KEYS
-    }
+    values = {key: review[key] if isinstance(review.get(key), str) else "" for key in WORDING_KEYS}
     template = values["title_template"]
     if template:
         try:
@@ -107,5 +105,7 @@ def parse_wording(check, review: Mapping) -> ReviewWording:
 #: ``[review]``'s wording keys as a protocol section: read after the table itself, they build
 #: the protocol's ``wording``.
 WORDING = CustomSection(
-    "review", lambda check, table, built: {"wording": parse_wording(check, table)}
+    "review",
+    lambda check, table, built: {"wording": parse_wording(check, table)},
+    keys=WORDING_KEY_DECLARATIONS,
 )
