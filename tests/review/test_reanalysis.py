@@ -73,3 +73,17 @@ def test_every_page_says_it_is_a_reanalysis(tmp_path, notebook):
     )
     assert NOTE in page
     assert "never pooled" not in page
+
+
+def test_the_index_says_it_too(tmp_path):
+    from evsum.render.batch import plan_reports
+    from evsum.render.index import index_html
+
+    _, rows = bcg_rows()
+    base = base_of(tmp_path / "base", rows[:4])
+    jobs = plan_reports(
+        base / "data" / "studies.csv", skeleton() / "notebooks", tmp_path / "out", base=base
+    )
+    assert all(NOTE in job.reanalysis for job in jobs)
+    page = index_html({}, tmp_path / "out", about=jobs[0])
+    assert NOTE in page.replace("&#39;", "'")

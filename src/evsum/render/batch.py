@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evsum.exceptions import EvsumError, RenderError
+from evsum.present.text import reanalysis_note
 from evsum.render.index import index_html
 from evsum.render.report import (
     ReportJob,
@@ -213,7 +214,9 @@ def plan_reports(
             data_part,
             context,
             json.dumps(parameters, sort_keys=True).encode(),
-            json.dumps([nav, protocol.title, protocol.data_date]).encode(),
+            json.dumps(
+                [nav, protocol.title, protocol.data_date, reanalysis_note(protocol)]
+            ).encode(),
         )
         jobs.append(
             ReportJob(
@@ -230,6 +233,7 @@ def plan_reports(
                 nav=nav,
                 review_title=protocol.title,
                 review_question=protocol.question,
+                reanalysis=reanalysis_note(protocol),
                 data_date=protocol.data_date,
                 description=description,
             )

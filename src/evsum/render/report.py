@@ -49,6 +49,9 @@ class ReportJob:
     review_title: str = ""
     #: The review's question (the protocol's), shown on the index.
     review_question: str = ""
+    #: The re-analysis sentence of a base that re-analyses a published review (the index
+    #: shows it, as every report does); '' otherwise.
+    reanalysis: str = ""
     #: When the data were last curated (the protocol's ``data_date``), shown in the footer.
     data_date: str = ""
     #: One line about the report for the index (notebook metadata ``evsum.description``).
