@@ -126,3 +126,23 @@ def test_a_crossover_trial_with_its_correlation_is_paired():
     unpaired = _effects({**row, "correlation": np.nan})
     assert unpaired.loc[0, "vi"] == pytest.approx(1.6)
     assert "analysed as if its conditions were parallel groups" in unpaired.loc[0, "caveat"]
+
+
+def test_mean_and_sd_from_a_median_and_its_quartiles():
+    from evsum.stats.reported import mean_sd_from_iqr
+
+    # Wan et al. 2014, S3: median 4 (IQR 2 to 7), n = 50: mean (2 + 4 + 7) / 3 = 4.3333;
+    # η = 2 Φ⁻¹((37.5 - 0.125) / 50.25) = 2 Φ⁻¹(0.743781) = 2 × 0.655047 = 1.310093;
+    # SD = (7 - 2) / 1.310093 = 3.8165.
+    mean, sd = mean_sd_from_iqr(2, 4, 7, 50)
+    assert (mean, sd) == (pytest.approx(4.3333, abs=1e-4), pytest.approx(3.8165, abs=1e-4))
+
+
+def test_mean_and_sd_from_a_median_and_its_range():
+    from evsum.stats.reported import mean_sd_from_range
+
+    # Wan et al. 2014, S1: median 4 (range 0 to 9), n = 50: mean (0 + 8 + 9) / 4 = 4.25;
+    # ξ = 2 Φ⁻¹((50 - 0.375) / 50.25) = 2 Φ⁻¹(0.987562) = 2 × 2.243329 = 4.486658;
+    # SD = 9 / 4.486658 = 2.0059.
+    mean, sd = mean_sd_from_range(0, 4, 9, 50)
+    assert (mean, sd) == (pytest.approx(4.25), pytest.approx(2.0059, abs=1e-4))

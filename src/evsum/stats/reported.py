@@ -23,6 +23,8 @@ from scipy import stats
 
 __all__ = [
     "design_effect",
+    "mean_sd_from_iqr",
+    "mean_sd_from_range",
     "paired_mean_difference",
     "se_from_ci",
     "se_from_p",
@@ -106,3 +108,38 @@ def log_if(ratio: bool, *values: float) -> tuple[float, ...]:
     """``values`` on the analysis scale: their logarithms for a ratio given on the natural
     scale, else as they are."""
     return tuple(math.log(v) for v in values) if ratio else tuple(values)
+
+
+def mean_sd_from_range(
+    minimum: float, median: float, maximum: float, n: float
+) -> tuple[float, float]:
+    """Mean and SD estimated from the median, minimum and maximum of ``n`` values (Wan et
+    al. 2014, BMC Med Res Methodol 14:135, scenario S1): mean (a + 2m + b) / 4, SD
+    (b - a) / ξ(n) with ξ(n) = 2 Φ⁻¹((n - 0.375) / (n + 0.25)). An approximation that assumes
+    roughly normal data; a report that uses it says so.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in mean_sd_from_range(0, 4, 9, 50)]
+    [4.25, 2.0059]
+    """
+    if not minimum <= median <= maximum or n < 2:
+        raise ValueError("need minimum <= median <= maximum and n >= 2")
+    xi = 2 * float(stats.norm.ppf((n - 0.375) / (n + 0.25)))
+    return (minimum + 2 * median + maximum) / 4, (maximum - minimum) / xi
+
+
+def mean_sd_from_iqr(q1: float, median: float, q3: float, n: float) -> tuple[float, float]:
+    """Mean and SD estimated from the median and quartiles of ``n`` values (Wan et al. 2014,
+    scenario S3): mean (q1 + m + q3) / 3, SD (q3 - q1) / η(n) with
+    η(n) = 2 Φ⁻¹((0.75 n - 0.125) / (n + 0.25)).
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in mean_sd_from_iqr(2, 4, 7, 50)]
+    [4.3333, 3.8165]
+    """
+    if not q1 <= median <= q3 or n < 2:
+        raise ValueError("need q1 <= median <= q3 and n >= 2")
+    eta = 2 * float(stats.norm.ppf((0.75 * n - 0.125) / (n + 0.25)))
+    return (q1 + median + q3) / 3, (q3 - q1) / eta
