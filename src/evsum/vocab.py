@@ -43,6 +43,13 @@ STUDY_COLUMNS: tuple[str, ...] = (
     "cluster_size",
     "design_effect",
     "correlation",
+    "median_intervention",
+    "median_comparator",
+    "spread",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
     "data_level",
     "source_type",
     "source_kind",
@@ -63,6 +70,13 @@ OPTIONAL_STUDY_COLUMNS: tuple[str, ...] = (
     "cluster_size",
     "design_effect",
     "correlation",
+    "median_intervention",
+    "median_comparator",
+    "spread",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
     "source_kind",
 )
 
@@ -108,6 +122,12 @@ FLOAT_COLUMNS: tuple[str, ...] = (
     "cluster_size",
     "design_effect",
     "correlation",
+    "median_intervention",
+    "median_comparator",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
 )
 NUMERIC_COLUMNS: tuple[str, ...] = INTEGER_COLUMNS + FLOAT_COLUMNS
 #: Numbers taken from a paper: each row that has one needs a source quote.
@@ -123,6 +143,12 @@ SOURCED_NUMBER_COLUMNS: tuple[str, ...] = (
     "ci_high",
     "se",
     "p_value",
+    "median_intervention",
+    "median_comparator",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
 )
 
 #: Key that identifies one row: study × comparison × outcome × time point × kind of source
@@ -167,6 +193,8 @@ BLINDING: tuple[str, ...] = (
 #: The scale of a reported effect and its interval (``scale``): ``log`` for a ratio given as
 #: its logarithm (as a regression reports it); empty means natural.
 SCALES: tuple[str, ...] = ("natural", "log")
+#: What a median is given with (``spread``): its quartiles or its range.
+SPREADS: tuple[str, ...] = ("iqr", "range")
 BOOLEAN_VALUES: dict[str, bool] = {"true": True, "false": False}
 COMPARATOR_TYPES: tuple[str, ...] = (
     "placebo",

@@ -62,6 +62,13 @@ FORM_COLUMNS = (
     "cluster_size",
     "design_effect",
     "correlation",
+    "median_intervention",
+    "median_comparator",
+    "spread",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
 )
 
 
@@ -326,6 +333,26 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
         "scale",
         "only a ratio (RR, OR, HR, IRR) is given on the log scale",
         "log",
+    )
+    form(
+        "medians_the_protocol_does_not_allow.csv",
+        4,
+        {
+            "mean_intervention": "",
+            "sd_intervention": "",
+            "mean_comparator": "",
+            "sd_comparator": "",
+            "median_intervention": "10",
+            "median_comparator": "13",
+            "spread": "iqr",
+            "spread_low_intervention": "7",
+            "spread_high_intervention": "14",
+            "spread_low_comparator": "9",
+            "spread_high_comparator": "16",
+        },
+        "median_intervention",
+        "no median unless the protocol's [review] medians",
+        "10",
     )
     form(
         "icc_outside_a_cluster_trial.csv",

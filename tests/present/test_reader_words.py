@@ -6,6 +6,7 @@ import html
 import re
 import warnings
 
+import pytest
 from few_bases import base_of, bcg_rows
 
 import evsum
@@ -280,3 +281,58 @@ def test_a_title_template_with_another_placeholder_is_refused(tmp_path):
     )
     with pytest.raises(StudyDataError, match="title_template"):
         evsum.load_evidence(base=base)
+
+
+def _medians_base(folder, allowed=True):
+    """One BCG trial recast as a continuous outcome given as medians with quartiles (fixture
+    values), in a base whose protocol allows their conversion or not."""
+    _, rows = bcg_rows()
+    row = {
+        **rows[0],
+        "outcome": "score",
+        "outcome_type": "continuous",
+        "n_intervention": "50",
+        "n_comparator": "50",
+        "events_intervention": "",
+        "events_comparator": "",
+        "effect_measure": "MD",
+        "median_intervention": "4",
+        "median_comparator": "6",
+        "spread": "iqr",
+        "spread_low_intervention": "2",
+        "spread_high_intervention": "7",
+        "spread_low_comparator": "3",
+        "spread_high_comparator": "9",
+        "source_quote": "median 4 (IQR 2-7) vs 6 (IQR 3-9), 50 per arm (fixture)",
+        "derivation": "",
+    }
+    base = base_of(folder, [row], SCORE)
+    if allowed:
+        toml = (base / "evsum.toml").read_text(encoding="utf-8")
+        toml = toml.replace("[comparisons]", 'medians = "wan2014"\n\n[comparisons]', 1)
+        (base / "evsum.toml").write_text(toml, encoding="utf-8")
+    return base
+
+
+def test_medians_pool_only_when_the_protocol_allows_and_say_so(tmp_path):
+    evidence = evsum.load_evidence(base=_medians_base(tmp_path / "yes"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (analysis,) = evsum.analyse_condition(evidence, "tuberculosis")
+    # Wan et al. 2014 S3, n = 50, η = 2 Φ⁻¹(0.743781) = 1.310093:
+    # BCG arm mean (2 + 4 + 7) / 3 = 4.333333, SD 5 / 1.310093 = 3.816523;
+    # other arm mean (3 + 6 + 9) / 3 = 6, SD 6 / 1.310093 = 4.579828;
+    # MD = -1.666667, variance 3.816523² / 50 + 4.579828² / 50 = 0.291317 + 0.419497 = 0.710814
+    assert analysis.result.estimate == pytest.approx(-1.666667, abs=1e-6)
+    assert analysis.result.se**2 == pytest.approx(0.710814, abs=1e-5)
+    assert any("Wan et al. 2014" in note for note in analysis.notes)
+    rows = _plain(sections.outcome_rows_html(evidence, "tuberculosis"))
+    assert "median 4 (IQR 2 to 7), n=50" in rows
+    assert "Means and SDs estimated from the medians and their quartiles (Wan et al. 2014)" in rows
+
+
+def test_medians_are_refused_when_the_protocol_does_not_allow_them(tmp_path):
+    from evsum.exceptions import StudyDataError
+
+    with pytest.raises(StudyDataError, match='medians = "wan2014"'):
+        evsum.load_evidence(base=_medians_base(tmp_path / "no", allowed=False))

@@ -120,6 +120,7 @@ def check_forms(check) -> None:
         "both bounds of the interval, or neither (then se or p_value)",
     )
 
+    _check_medians(check, text, blank, numbers)
     cluster = design == "cluster_rct"
     icc, size, effect_size = numbers["icc"], numbers["cluster_size"], numbers["design_effect"]
     check.add(icc.notna() & ((icc < 0) | (icc >= 1)), "icc", "an ICC from 0 to below 1")
@@ -150,3 +151,53 @@ def check_forms(check) -> None:
         "an empty cell: it is the within-participant correlation of a crossover trial's "
         "continuous outcome",
     )
+
+
+def _check_medians(check, text: pd.DataFrame, blank, numbers: dict) -> None:
+    """A median with its quartiles or range, per arm, only where the protocol lets medians
+    be converted (``[review] medians``) and only for an arm-level continuous row without
+    means."""
+    given = ~blank["median_intervention"] | ~blank["median_comparator"]
+    protocol = getattr(check.context, "protocol", None)
+    wording = getattr(protocol, "wording", None)
+    allowed = bool(getattr(wording, "medians", "")) or protocol is None
+    check.add(
+        given & (not allowed),
+        "median_intervention",
+        'no median unless the protocol\'s [review] medians = "wan2014" lets medians be '
+        "converted to means (Wan et al. 2014); otherwise give the means and SDs",
+    )
+    arm_continuous = (text["data_level"] == "arm") & (text["outcome_type"] == "continuous")
+    check.add(
+        given & ~arm_continuous,
+        "median_intervention",
+        "an empty cell: medians are the arm data of a continuous outcome (data_level 'arm')",
+    )
+    check.add(
+        given & (~blank["mean_intervention"] | ~blank["mean_comparator"]),
+        "median_intervention",
+        "an empty cell when the means are given (one or the other)",
+    )
+    needed = (
+        "median_intervention",
+        "median_comparator",
+        "spread",
+        "spread_low_intervention",
+        "spread_high_intervention",
+        "spread_low_comparator",
+        "spread_high_comparator",
+    )
+    for column in needed:
+        check.add(
+            given & blank[column],
+            column,
+            "a value: a median needs both arms' medians, spread ('iqr' or 'range') and its "
+            "low and high values",
+        )
+    for arm in ("intervention", "comparator"):
+        low, mid, high = (numbers[f"{c}_{arm}"] for c in ("spread_low", "median", "spread_high"))
+        check.add(
+            low.notna() & mid.notna() & high.notna() & ~((low <= mid) & (mid <= high)),
+            f"median_{arm}",
+            f"spread_low_{arm} ≤ median_{arm} ≤ spread_high_{arm}",
+        )

@@ -196,6 +196,13 @@ def _columns() -> tuple[Column, ...]:
         Column("cluster_size", "number", optional=True),
         Column("design_effect", "number", optional=True),
         Column("correlation", "number", optional=True),
+        Column("median_intervention", "number", optional=True),
+        Column("median_comparator", "number", optional=True),
+        Column("spread", "vocabulary", optional=True, values=_vocabulary(vocab.SPREADS)),
+        Column("spread_low_intervention", "number", optional=True),
+        Column("spread_high_intervention", "number", optional=True),
+        Column("spread_low_comparator", "number", optional=True),
+        Column("spread_high_comparator", "number", optional=True),
         Column("data_level", "vocabulary", required=True, values=_vocabulary(vocab.DATA_LEVELS)),
         Column("source_type", "vocabulary", required=True, values=_vocabulary(vocab.SOURCE_TYPES)),
         Column("source_kind", "vocabulary", optional=True, values=_vocabulary(vocab.SOURCE_KINDS)),
@@ -329,9 +336,14 @@ def _check_levels(check: Table) -> None:
             column,
             "a number: data_level 'arm' with a binary outcome needs events and n in both arms",
         )
+    medians = ~blank("median_intervention") | ~blank("median_comparator")  # forms.py
     for column in needed_continuous:
         check.add(
-            arm & continuous & blank(column) & ~(one_group & (column == "n_comparator")),
+            arm
+            & continuous
+            & blank(column)
+            & ~(one_group & (column == "n_comparator"))
+            & ~(medians & column.startswith(("mean_", "sd_"))),
             column,
             "a number: data_level 'arm' with a continuous outcome needs mean, SD and "
             "n in both arms",

@@ -6,6 +6,10 @@
   e.g. ``"Colditz et al. 1994 (JAMA 271:698) as tabulated in metafor's dat.bcg"``. Rows read
   from it are ``secondary`` (a review's numbers), and they are pooled, which a primary review
   never does with secondary rows; every page says so.
+- ``medians``: ``"wan2014"`` lets a continuous outcome given as medians with quartiles or
+  range (``median_*``, ``spread``, ``spread_low_*``, ``spread_high_*``) be pooled as means
+  and SDs estimated by Wan et al. 2014; without it such rows are refused. Each converted row
+  says so in the report.
 - ``title_template``: the condition reports' title, with ``{intervention}`` and
   ``{condition}`` (the condition's label), when "<intervention> for <condition>" does not fit
   (an exposure: ``"{intervention} and lung cancer in {condition}"``).
@@ -33,10 +37,14 @@ __all__ = [
 #: The ``[review]`` keys this module reads.
 WORDING_KEYS: tuple[str, ...] = (
     "reanalysis_of",
+    "medians",
     "title_template",
     "favours_intervention",
     "favours_comparator",
 )
+#: How a median with its quartiles or range may be turned into a mean and SD (``medians``):
+#: Wan et al. 2014 (evsum.stats.reported).
+MEDIAN_METHODS: tuple[str, ...] = ("wan2014",)
 #: The placeholders a ``title_template`` may use.
 TITLE_FIELDS: frozenset[str] = frozenset({"intervention", "condition"})
 
@@ -46,6 +54,7 @@ class ReviewWording:
     """What ``[review]`` says about the kind of review and its words (empty: the defaults)."""
 
     reanalysis_of: str = ""
+    medians: str = ""
     title_template: str = ""
     favours_intervention: str = ""
     favours_comparator: str = ""
@@ -77,6 +86,15 @@ def parse_wording(check, review: Mapping) -> ReviewWording:
     """The wording keys of ``review`` (the ``[review]`` table), checked together, each problem
     added to ``check`` (the protocol's checker)."""
     values = {key: review[key] if isinstance(review.get(key), str) else "" for key in WORDING_KEYS}
+    if values["medians"] and values["medians"] not in MEDIAN_METHODS:
+        check.add(
+            ("review",),
+            "medians",
+            values["medians"],
+            "one of " + ", ".join(repr(m) for m in MEDIAN_METHODS) + " (or leave the key out: "
+            "medians are then not converted to means)",
+        )
+        values["medians"] = ""
     template = values["title_template"]
     if template:
         try:

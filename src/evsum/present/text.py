@@ -406,6 +406,12 @@ def conversion(row: pd.Series) -> str:
             )
         return ""
     design = row.get("design")
+    if row.get("data_level") == "arm" and not is_missing(row.get("median_intervention")):
+        spread = "quartiles" if row.get("spread") == "iqr" else "range"
+        return (
+            f"Means and SDs estimated from the medians and their {spread} (Wan et al. 2014), "
+            "an approximation that assumes roughly normal data"
+        )
     if row.get("data_level") == "arm" and design == "cluster_rct":
         given, icc, size = row.get("design_effect"), row.get("icc"), row.get("cluster_size")
         if not is_missing(given):
@@ -443,6 +449,13 @@ def arm_data(row: pd.Series, arm: str, *, with_n: bool = True) -> str:
         return mean_sd(
             reported(row, f"mean_{arm}"), reported(row, f"sd_{arm}"), n if with_n else None
         )
+    if not is_missing(row.get(f"median_{arm}")):
+        spread = "IQR" if row.get("spread") == "iqr" else "range"
+        text = (
+            f"median {reported(row, f'median_{arm}')} ({spread} "
+            f"{reported(row, f'spread_low_{arm}')} to {reported(row, f'spread_high_{arm}')})"
+        )
+        return f"{text}, n={count(n)}" if with_n and not is_missing(n) else text
     return ""
 
 

@@ -352,7 +352,10 @@ def analyse_outcomes(
             )
         rows = rows[rows["outcome"].isin(wanted)]
     effects = compute_effects(  # each caveat becomes a note, in words
-        rows, warn=False, pool_secondary=reanalysis(evidence.protocol)
+        rows,
+        warn=False,
+        pool_secondary=reanalysis(evidence.protocol),
+        medians=evidence.protocol.wording.medians if evidence.protocol is not None else "",
     )
     effects["design_class"] = np.where(
         effects["randomised"].astype(bool), RANDOMISED, NON_RANDOMISED

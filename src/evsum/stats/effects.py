@@ -16,6 +16,8 @@ from evsum.exceptions import EvsumWarning, ZeroCellWarning
 from evsum.stats.reported import (
     design_effect,
     log_if,
+    mean_sd_from_iqr,
+    mean_sd_from_range,
     paired_mean_difference,
     se_from_ci,
     se_from_p,
@@ -306,7 +308,7 @@ _ARM_COLUMNS = {
 
 
 def _row_effect(
-    row: pd.Series, z: float, pool_secondary: bool = False
+    row: pd.Series, z: float, pool_secondary: bool = False, medians: str = ""
 ) -> tuple[float, float, str | None]:
     """(yi, vi, excluded_reason) of one study-table row."""
     if row.get("source_type") == "secondary" and not pool_secondary:
@@ -324,6 +326,11 @@ def _row_effect(
         kind = "continuous"
     else:
         return np.nan, np.nan, f"effect_measure {measure!r} cannot be computed from arm data"
+    if kind == "continuous" and _missing(row.get("mean_intervention")):
+        if not _missing(row.get("median_intervention")):
+            if medians != "wan2014":
+                return np.nan, np.nan, MEDIANS_NOT_ALLOWED
+            row = _means_from_medians(row)
     design = row.get("design")
     if design == "crossover_rct" and _missing(row.get("n_comparator")):
         row = row.copy()
@@ -393,6 +400,39 @@ CROSSOVER_UNPAIRED = (
 )
 
 
+#: Why a row of medians is not pooled when the protocol does not allow their conversion.
+MEDIANS_NOT_ALLOWED = (
+    "medians with quartiles or range: not converted to means (the protocol's [review] "
+    "medians does not allow it), so not pooled"
+)
+#: The caveat of a row whose means and SDs were estimated from medians.
+MEDIANS_CAVEAT = (
+    "means and SDs estimated from medians with their {spread} (Wan et al. 2014): an "
+    "approximation that assumes roughly normal data"
+)
+
+
+def _means_from_medians(row: pd.Series) -> pd.Series:
+    """The row with means and SDs estimated from its medians (Wan et al. 2014)."""
+    row = row.copy()
+    spread = row.get("spread")
+    convert = mean_sd_from_iqr if spread == "iqr" else mean_sd_from_range
+    for arm in ("intervention", "comparator"):
+        n = row.get(f"n_{arm}")
+        if _missing(n):
+            n = row.get("n_intervention")
+        mean, sd = convert(
+            float(row[f"spread_low_{arm}"]),
+            float(row[f"median_{arm}"]),
+            float(row[f"spread_high_{arm}"]),
+            float(n),
+        )
+        row[f"mean_{arm}"], row[f"sd_{arm}"] = mean, sd
+    words = "quartiles" if spread == "iqr" else "range"
+    warnings.warn(MEDIANS_CAVEAT.format(spread=words), EvsumWarning, stacklevel=3)
+    return row
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
 
@@ -446,7 +486,7 @@ CONTINUITY_CAVEAT = (
 
 
 def compute_effects(
-    rows: pd.DataFrame, *, warn: bool = True, pool_secondary: bool = False
+    rows: pd.DataFrame, *, warn: bool = True, pool_secondary: bool = False, medians: str = ""
 ) -> pd.DataFrame:
     r"""Add effect sizes ``yi`` and variances ``vi`` to the rows of a study table.
 
@@ -464,6 +504,10 @@ def compute_effects(
         Compute the rows of secondary sources too: a re-analysis of a published review's
         data (the protocol's ``[review] reanalysis_of``), whose rows are all that review's.
         Default False: a review's or press report's numbers are shown, never pooled.
+    medians : str
+        ``"wan2014"``: a continuous arm-level row given as medians with quartiles or range
+        gets means and SDs estimated by Wan et al. 2014 (the protocol's ``[review]
+        medians``); default '': such rows are not pooled.
 
     Returns
     -------
@@ -513,7 +557,7 @@ def compute_effects(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                results.append(_row_effect(row, z, pool_secondary))
+                results.append(_row_effect(row, z, pool_secondary, medians))
             except ValueError as err:
                 raise ValueError(f"{who}: {err}") from err
         caveats.append(
