@@ -19,6 +19,7 @@ from pathlib import Path
 
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
+from evsum.ingest import review_kind
 from evsum.ingest.io import read_text
 
 if sys.version_info >= (3, 11):
@@ -124,6 +125,8 @@ class Protocol:
     reports: tuple[str, ...] = ()
     data_date: str = ""
     source: str = ""
+    #: the kind of review, its search, reporting, source text and thresholds (review_kind.py)
+    kind: review_kind.ReviewKind = field(default_factory=review_kind.ReviewKind)
 
     def condition_label(self, key: str) -> str:
         """The condition's label, or the key itself when the protocol does not name it."""
@@ -353,6 +356,7 @@ TOP_KEYS = (
     "study_comparisons",
     "timepoints",
     "claim_types",
+    *review_kind.TOP_KEYS,
 )
 REVIEW_KEYS = (
     "title",
@@ -362,6 +366,7 @@ REVIEW_KEYS = (
     "eligibility",
     "reports",
     "data_date",
+    *review_kind.REVIEW_KEYS,
 )
 CONDITION_KEYS = ("label", "population", "setting", "question")
 OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid", "unit")
@@ -551,6 +556,7 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         if not isinstance(value, str) or not value.strip():
             check.add(("claim_types",), key, value, "what that kind of claim is (text)")
 
+    kind = review_kind.parse_review_kind(check, data)
     if check.problems:
         raise StudyDataError(source, check.problems)
     return Protocol(
@@ -568,6 +574,7 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         reports=reports,
         data_date=data_date,
         source=source,
+        kind=kind,
     )
 
 

@@ -19,6 +19,8 @@ from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.basis import ResultBasis, result_basis
 from evsum.present.html import HtmlBlock, figure_html, render
+from evsum.present.review_kind import kind_line as _kind_line
+from evsum.present.review_kind import review_process_limitations
 from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
 
@@ -503,7 +505,7 @@ def limitations_html(
     protocol = protocol_of(evidence)
     rows = evidence.studies.for_condition(condition)
     studies = rows.drop_duplicates("study_id")
-    points = []
+    points = list(review_process_limitations(evidence.protocol))
     narrative = rows["data_level"].eq("narrative").sum()
     if narrative:
         points.append(
@@ -590,7 +592,7 @@ def title_html(
         else "Evidence summary; no analysis pools two or more studies, so each result is "
         "a single study's."
     )
-    return render("title.html.j2", heading=heading, subtitle=subtitle)
+    return render("title.html.j2", heading=heading, subtitle=subtitle, kind=_kind_line(protocol))
 
 
 def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
@@ -639,6 +641,7 @@ def overview_title_html(evidence: Evidence) -> HtmlBlock:
     return render(
         "title.html.j2",
         heading=f"{protocol_of(evidence).title}: overview",
+        kind=_kind_line(evidence.protocol),
         subtitle=(
             f"{text.plural(data['study_id'].nunique(), 'study', 'studies')}, "
             f"{text.plural(len(data), 'data row')}, "
