@@ -146,3 +146,20 @@ def test_the_audited_text_is_identified_or_said_not_to_be():
     assert "A title; published by A clinic;" in page
     assert '<a href="https://example.org/post">' in page and "read on 2026-11-30" in page
     assert "not identified in the protocol" in str(source_text_html(parse_protocol(CHECK)))
+
+
+def test_thresholds_are_protocol_data_shown_in_methods_and_under_each_sof():
+    from evsum.present.sof import SOF_COLUMNS, sof_html
+
+    stated = parse_protocol(CHECK + "\n[grade]\nratio_mid = 1.5\nratio_large = 3\n")
+    assert stated.kind.thresholds.ratio_mid == 1.5 and stated.kind.thresholds.stated
+    table = str(sof_html(pd.DataFrame(columns=list(SOF_COLUMNS)), protocol=stated))
+    # 1/1.5 = 0.67, 1/3 = 0.33
+    assert "Thresholds (stated in the protocol): for ratios an important effect from 1.5 " in table
+    assert "(or 0.67) and a large one from 3 (or 0.33)" in table
+    default = str(review_kind_html(_evidence(CHECK)))
+    assert "GRADE&#39;s rules of thumb (none stated)" in default
+    assert "from 1.25 (or 0.8) and a large one from 2 (or 0.5)" in default
+    with pytest.raises(StudyDataError) as info:
+        parse_protocol(CHECK + "\n[grade]\nratio_mid = 0.8\n", "evsum.toml")
+    assert [p.column for p in info.value.problems] == ["grade.ratio_mid"]

@@ -19,6 +19,7 @@ import pandas as pd
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, render
+from evsum.present.review_kind import thresholds_words
 from evsum.review.overview import (
     analysis_comparison,
     analysis_grade,
@@ -616,4 +617,5 @@ def sof_html(
         footnotes=footnotes,
         header=lines,
         key=CERTAINTY_KEY,
+        thresholds=thresholds_words(protocol),
     )
