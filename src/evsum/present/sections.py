@@ -21,6 +21,7 @@ from evsum.present.basis import ResultBasis, result_basis
 from evsum.present.html import HtmlBlock, figure_html, render
 from evsum.present.review_kind import kind_line as _kind_line
 from evsum.present.review_kind import review_process_limitations
+from evsum.present.sof_comparisons import _comparison_of, sof_comparisons, sof_title
 from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
 
@@ -855,9 +856,16 @@ def summary_of_findings_html(
         return render("blocks.html.j2", blocks=[], notes=["No outcome data for this condition."])
     blocks = []
     summary: list[str] = []
-    for comparator in sorted({a.comparator_type for a in analyses}):
+    for comparator, words in sof_comparisons(analyses):
         chosen = _sof_order(
-            _one_per_outcome([a for a in analyses if a.comparator_type == comparator]), protocol
+            _one_per_outcome(
+                [
+                    a
+                    for a in analyses
+                    if (a.comparator_type, _comparison_of(a)) == (comparator, words)
+                ]
+            ),
+            protocol,
         )
         frame = summary_of_findings(
             chosen, evidence.grade, characteristics=evidence.characteristics
@@ -875,16 +883,12 @@ def summary_of_findings_html(
         ]
         condition = chosen[0].condition
         spec = protocol.conditions.get(condition)
-        comparison = protocol.comparison_label(comparator)
-        title = (
-            f"{_capital(protocol.intervention)} compared with {comparison} for "
-            f"{protocol.condition_label(condition)}"
-        )
+        title, header = sof_title(protocol, condition, comparator, words)
+        comparison = header["Comparison"]
         header = {
             "Patient or population": spec.population if spec else "",
             "Setting": spec.setting if spec else "",
-            "Intervention": protocol.intervention,
-            "Comparison": comparison,
+            **header,
         }
         for start in range(0, len(frame), MAX_SOF_OUTCOMES):
             part = frame.iloc[start : start + MAX_SOF_OUTCOMES].reset_index(drop=True)
@@ -892,7 +896,7 @@ def summary_of_findings_html(
                 sof_html(
                     part,
                     title=title if start == 0 else f"{title} (continued)",
-                    intervention=protocol.intervention,
+                    intervention=header["Intervention"],
                     comparator=comparison,
                     link_analyses=True,
                     protocol=protocol,

@@ -237,11 +237,8 @@ def _analysis_columns(
     if entry.result is None:
         out["k"] = int(basis["study_id"].nunique())
         out["participants"] = comparison_participants(basis, characteristics)
-        out["narrative"] = tuple(
-            f"{_label(r)}: “{r['source_quote']}”"
-            for _, r in primary.iterrows()
-            if isinstance(r.get("source_quote"), str) and r["source_quote"].strip()
-        )
+        # the curated short result in words (grade.csv summary), never a raw quote
+        out["narrative"] = (result_summary(grade),)
     shown_secondary = [
         r
         for _, r in rows.iterrows()
@@ -249,15 +246,9 @@ def _analysis_columns(
     ]
     out["secondary"] = tuple(f"{_label(r)}: {text.reported_effect(r)}" for r in shown_secondary)
     if entry.result is None and not shown_secondary:
-        # an outcome known only in words from a review or press report: its words, footnoted
-        shown_secondary = [
-            r
-            for _, r in rows.iterrows()
-            if r["source_type"] == "secondary"
-            and isinstance(r.get("source_quote"), str)
-            and r["source_quote"].strip()
-        ]
-        out["secondary"] = tuple(f"{_label(r)}: “{r['source_quote']}”" for r in shown_secondary)
+        # an outcome known only in words from a review or press report: the curated summary
+        # says it; the footnote says what it rests on
+        shown_secondary = [r for _, r in rows.iterrows() if r["source_type"] == "secondary"]
     # what the row rests on: trials read only in their abstract; secondary sources (those
     # shown, or all of the basis when no primary source is left)
     out["abstract_only"] = tuple(
@@ -273,14 +264,47 @@ def _analysis_columns(
     )
     if entry.result is not None and protocol is not None:
         out["comment"] = analysis_statement(a, grade)[2]
-    elif grade is not None and grade_certainty(grade) == "very low" and protocol is not None:
-        # GRADE's very-low statement needs no estimate (Santesso et al. 2020).
+    elif (
+        grade is not None
+        and result_obtained(grade)
+        and grade_certainty(grade) == "very low"
+        and protocol is not None
+    ):
+        # GRADE's very-low statement needs no estimate (Santesso et al. 2020); it names the
+        # arms actually compared
+        first, second = text.comparison_arms(out["comparison"], protocol.intervention)
         out["comment"] = (
             f"The evidence is very uncertain about the effect of "
-            f"{protocol.intervention} on {entry.outcome.replace('_', ' ')} when "
-            f"compared with {protocol.comparison_label(entry.comparator_type)}."
+            f"{first} on {entry.outcome.replace('_', ' ')} when compared with {second}."
         )
     return out
+
+
+#: What a summary of findings says for evidence without a number and without a curated
+#: summary of its result (``grade.csv`` ``summary``); a ``summary`` starting with it says why.
+RESULT_NOT_AVAILABLE = "Result not available"
+#: The certainty shown for a result not available: nothing to rate.
+NOT_RATED = "not rated"
+
+
+def result_obtained(grade: Mapping[str, Any] | None) -> bool:
+    """Whether a row without a number has a result in words (``grade.csv`` ``summary``,
+    not one saying the result is not available)."""
+    summary = str((grade or {}).get("summary") or "").strip()
+    return bool(summary) and not summary.lower().startswith(RESULT_NOT_AVAILABLE.lower())
+
+
+def result_summary(grade: Mapping[str, Any] | None) -> str:
+    """The words a summary of findings shows for evidence without a number: the curated
+    ``summary`` of ``grade.csv`` (which may itself say why the result is not available), else
+    that the result is not available and why."""
+    summary = str((grade or {}).get("summary") or "").strip()
+    if summary:
+        return summary
+    return (
+        f"{RESULT_NOT_AVAILABLE}: the sources read give no number for this outcome, and no "
+        "summary of a result in words is curated."
+    )
 
 
 def _difference_words(entry: _Entry, measure: str, est: float, lo: float, hi: float) -> str:
@@ -431,7 +455,9 @@ def summary_of_findings(
             absolute = _difference_words(entry, measure, est, lo, hi)
         if res is None and extra["k"]:
             k = extra["k"]
-        if grade is None:
+        if res is None and not result_obtained(grade):
+            certainty, symbols, reasons = NOT_RATED, "", ()  # no result: nothing to rate
+        elif grade is None:
             certainty, symbols, reasons = NOT_ASSESSED, "", ()
         else:
             certainty = grade_certainty(grade)
@@ -595,8 +621,7 @@ def sof_html(
                 ),
                 "absolute_effect": row.get("absolute_effect") or "",
                 "risk_difference": row.get("risk_difference") or "",
-                "narrative": narrative
-                or (() if pooled or secondary else ("No usable numbers were read.",)),
+                "narrative": narrative or (() if pooled or secondary else (result_summary(None),)),
                 "secondary": secondary,
                 "secondary_mark": secondary_mark,
                 "basis_marks": basis_marks,

@@ -266,7 +266,8 @@ def grade_warnings(
         out += _imprecision(evidence, source, record, rated)
         out += _stopped(source, record, rated, early, labels)
         summary = str(record.get("summary", "") or "").strip()
-        if not any(a.result is not None for a in rated) and not summary:
+        obtained = bool(summary) and not summary.lower().startswith("result not available")
+        if not any(a.result is not None for a in rated) and not obtained:
             out.append(
                 GradeWarning(
                     source,
