@@ -116,7 +116,7 @@ SOURCE_TEXT_KEYS: tuple[str, ...] = ("title", "publisher", "address", "date_read
 #: Keys of ``[grade]``: thresholds on the effect measure's scale.
 GRADE_KEYS: tuple[str, ...] = ("ratio_mid", "ratio_large", "smd_mid", "smd_large")
 #: Top-level tables this module reads.
-TOP_KEYS: tuple[str, ...] = ("reporting", "source_text", "grade")
+TOP_KEYS: tuple[str, ...] = ("reporting", "source_text", "grade", "outcome_measures")
 
 #: GRADE's rules of thumb when the protocol states no threshold (GRADE guidelines 6 and 9;
 #: Cohen 1988 for the SMD), the same the plain-language statements use.
@@ -199,6 +199,9 @@ class ReviewKind:
     reporting: Reporting = field(default_factory=Reporting)
     source_text: SourceText = field(default_factory=SourceText)
     thresholds: Thresholds = field(default_factory=Thresholds)
+    #: ``outcome`` or ``condition.outcome`` -> how it was measured (instrument, scale), shown
+    #: under the outcome in the summary of findings (``[outcome_measures]``)
+    outcome_measures: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def spec(self) -> ReviewType | None:
@@ -370,7 +373,27 @@ def parse_review_kind(check: Any, data: Mapping) -> ReviewKind:
     for key in source:
         if key not in SOURCE_TEXT_KEYS:
             check.add(("source_text",), key, key, _expected_keys(SOURCE_TEXT_KEYS))
+    measures = {}
+    outcomes = data.get("outcomes", {})
+    conditions = data.get("conditions", {})
+    for key, value in check.table((), data, "outcome_measures").items():
+        parts = key.split(".")
+        known = (len(parts) == 1 and parts[0] in outcomes) or (
+            len(parts) == 2 and parts[0] in conditions and parts[1] in outcomes
+        )
+        if not known:
+            check.add(
+                ("outcome_measures",),
+                key,
+                key,
+                "an outcome key, or CONDITION.OUTCOME in quotes, of this protocol",
+            )
+        if not isinstance(value, str) or not value.strip():
+            check.add(("outcome_measures",), key, value, "how the outcome was measured (text)")
+            continue
+        measures[key] = value
     return ReviewKind(
+        outcome_measures=measures,
         type=kind,
         detail=check.text_value(("review",), review, "type_detail", required=False),
         search=_search(check, review),

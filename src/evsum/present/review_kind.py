@@ -16,6 +16,7 @@ from evsum.review.selection import PrismaFlow, prisma_flow
 
 __all__ = [
     "kind_line",
+    "outcome_measure",
     "review_kind_html",
     "review_process_limitations",
     "source_text_html",
@@ -30,6 +31,16 @@ def kind_line(protocol: Protocol | None) -> str:
     if protocol is None:
         return ""
     return protocol.kind.label
+
+
+def outcome_measure(protocol: Protocol | None, condition: str | None, outcome: str) -> str:
+    """How an outcome was measured (instrument and scale) for a condition, from the
+    protocol's ``[outcome_measures]`` (``"condition.outcome"`` first, then ``"outcome"``);
+    ``""`` when not stated."""
+    if protocol is None:
+        return ""
+    measures = protocol.kind.outcome_measures
+    return measures.get(f"{condition}.{outcome}") or measures.get(outcome) or ""
 
 
 def review_process_limitations(protocol: Protocol | None) -> tuple[str, ...]:

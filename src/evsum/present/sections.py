@@ -16,6 +16,7 @@ import pandas as pd
 from evsum import vocab
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.protocol import Protocol
+from evsum.present import evidence_profile as _profile
 from evsum.present import text
 from evsum.present.basis import ResultBasis, result_basis
 from evsum.present.html import HtmlBlock, figure_html, render
@@ -24,6 +25,9 @@ from evsum.present.review_kind import review_process_limitations
 from evsum.present.sof_comparisons import _comparison_of, sof_comparisons, sof_title
 from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
+
+#: GRADE importance of outcomes left out of a summary of findings (shown in the profile).
+LEFT_OUT = "not important"
 
 __all__ = [
     "HtmlBlock",
@@ -521,11 +525,7 @@ def limitations_html(
         )
     # Counted as the summary of findings shows them: one row per outcome × time point ×
     # comparator type.
-    rows_shown = [
-        kept
-        for comparator in sorted({a.comparator_type for a in analyses})
-        for kept in _one_per_outcome([a for a in analyses if a.comparator_type == comparator])
-    ]
+    rows_shown = [kept for _, chosen, _ in _sof_groups(analyses, protocol) for kept in chosen]
     pooled = [a for a in rows_shown if a.result is not None and a.result.k >= 2]
     points.append(
         f"{len(pooled)} of {len(rows_shown)} summary-of-findings rows pool two or "
@@ -842,6 +842,29 @@ def _sof_order(analyses: list[OutcomeAnalysis], protocol: Protocol) -> list[Outc
     )
 
 
+def _sof_groups(
+    analyses: tuple[OutcomeAnalysis, ...], protocol: Protocol
+) -> list[tuple[tuple[str, str], list[OutcomeAnalysis], list[OutcomeAnalysis]]]:
+    """Per comparison (:func:`~evsum.present.sof_comparisons.sof_comparisons`): the rows of
+    its summary of findings (critical and important outcomes only, GRADE handbook 5.1) and
+    every outcome row (for the evidence profile), critical first."""
+    groups = []
+    for comparator, words in sof_comparisons(analyses):
+        everything = _sof_order(
+            _one_per_outcome(
+                [
+                    a
+                    for a in analyses
+                    if (a.comparator_type, _comparison_of(a)) == (comparator, words)
+                ]
+            ),
+            protocol,
+        )
+        chosen = [a for a in everything if protocol.outcome_importance(a.outcome) != LEFT_OUT]
+        groups.append(((comparator, words), chosen or everything, everything))
+    return groups
+
+
 def summary_of_findings_html(
     evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]
 ) -> HtmlBlock:
@@ -856,17 +879,7 @@ def summary_of_findings_html(
         return render("blocks.html.j2", blocks=[], notes=["No outcome data for this condition."])
     blocks = []
     summary: list[str] = []
-    for comparator, words in sof_comparisons(analyses):
-        chosen = _sof_order(
-            _one_per_outcome(
-                [
-                    a
-                    for a in analyses
-                    if (a.comparator_type, _comparison_of(a)) == (comparator, words)
-                ]
-            ),
-            protocol,
-        )
+    for (comparator, words), chosen, everything in _sof_groups(analyses, protocol):
         frame = summary_of_findings(
             chosen, evidence.grade, characteristics=evidence.characteristics
         )
@@ -890,6 +903,18 @@ def summary_of_findings_html(
             "Setting": spec.setting if spec else "",
             **header,
         }
+        left_out = [a for a in everything if a not in chosen]
+        if left_out:
+            notes_after = [
+                "Not in this summary of findings (rated not important in the protocol; in the "
+                "evidence profile below): "
+                + "; ".join(
+                    f"{protocol.outcome_label(a.outcome)} ({a.timepoint})" for a in left_out
+                )
+                + "."
+            ]
+        else:
+            notes_after = []
         for start in range(0, len(frame), MAX_SOF_OUTCOMES):
             part = frame.iloc[start : start + MAX_SOF_OUTCOMES].reset_index(drop=True)
             blocks.append(
@@ -903,6 +928,21 @@ def summary_of_findings_html(
                     header=header,
                 )
             )
+        blocks += [render("bullets.html.j2", points=notes_after)] if notes_after else []
+        profile = summary_of_findings(
+            everything, evidence.grade, characteristics=evidence.characteristics
+        )
+        blocks.append(
+            _profile.evidence_profile_html(
+                everything,
+                profile,
+                evidence.grade,
+                protocol=protocol,
+                title=title,
+                intervention=header["Intervention"],
+                comparator=comparison,
+            )
+        )
     notes = (
         []
         if len(evidence.grade)

@@ -19,7 +19,7 @@ import pandas as pd
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, render
-from evsum.present.review_kind import thresholds_words
+from evsum.present.review_kind import outcome_measure, thresholds_words
 from evsum.review.overview import (
     analysis_comparison,
     analysis_grade,
@@ -65,6 +65,8 @@ SOF_COLUMNS: tuple[str, ...] = (
     "comparison",
     "abstract_only",
     "secondary_kinds",
+    "baseline_note",
+    "comparator_mean",
 )
 
 #: GRADE Working Group grades of evidence, the key under every summary-of-findings table
@@ -177,6 +179,9 @@ def _risk(baseline: float, effect: float, measure: str) -> float:
         risk = effect * p / (1.0 - p + effect * p)
     elif measure == "RD":
         risk = p + effect
+    elif measure == "HR":
+        # S_intervention(t) = S_comparator(t) ** HR (GRADE handbook 5.2.1; Cochrane 14.1.6.3)
+        risk = 1.0 - (1.0 - p) ** effect
     else:
         return math.nan
     return 1000.0 * min(max(risk, 0.0), 1.0)
@@ -433,6 +438,10 @@ def summary_of_findings(
             est = lo = hi = math.nan
             relative = "not pooled"
         baseline = _number(grade.get("baseline_risk_per_1000")) if grade else math.nan
+        baseline_note = ""
+        if res is not None and not np.isfinite(baseline) and measure in _RISK_MEASURES:
+            # GRADEpro's default: the included studies' comparator-arm risk
+            baseline, baseline_note = control_arm_risk(entry.analysis)
         risks = [
             _risk(baseline, v, measure) if np.isfinite(baseline) else math.nan
             for v in (est, lo, hi)
@@ -502,11 +511,69 @@ def summary_of_findings(
                 "comparison": extra["comparison"],
                 "abstract_only": extra["abstract_only"],
                 "secondary_kinds": extra["secondary_kinds"],
+                "baseline_note": baseline_note,
+                "comparator_mean": (
+                    comparator_mean(entry.analysis) if measure in ("MD", "SMD") else ""
+                ),
             }
         )
     frame = pd.DataFrame.from_records(records, columns=list(SOF_COLUMNS))
     frame["participants"] = pd.array(frame["participants"], dtype="Int64")
     return frame
+
+
+#: Measures whose absolute effect is a risk per 1000 from a comparator risk.
+_RISK_MEASURES = frozenset({"RR", "OR", "RD", "HR"})
+
+
+def _used_rows(analysis: Any) -> pd.DataFrame | None:
+    rows = getattr(analysis, "rows", None)
+    if not isinstance(rows, pd.DataFrame) or rows.empty:
+        return None
+    if "excluded_reason" in rows:
+        rows = rows[rows["excluded_reason"] == ""]
+    return rows if len(rows) else None
+
+
+def control_arm_risk(analysis: Any) -> tuple[float, str]:
+    """The comparator-arm risk per 1000 of the included studies' arm-level rows (all their
+    comparator events over all their comparator participants, GRADEpro's default "study
+    population" risk when no baseline risk is given) and a footnote saying so; ``(nan, "")``
+    without arm counts."""
+    rows = _used_rows(analysis)
+    if rows is None:
+        return math.nan, ""
+    events = pd.to_numeric(rows.get("events_comparator"), errors="coerce")
+    n = pd.to_numeric(rows.get("n_comparator"), errors="coerce")
+    usable = events.notna() & n.notna() & (n > 0)
+    if not usable.any():
+        return math.nan, ""
+    e, total = float(events[usable].sum()), float(n[usable].sum())
+    return 1000.0 * e / total, (
+        f"Risk with the comparator: the included studies' comparator arms, "
+        f"{text.count(round(e))} of {text.count(round(total))} (no baseline risk given)."
+    )
+
+
+def comparator_mean(analysis: Any) -> str:
+    """GRADEpro's comparator column of a continuous outcome: "The mean was 12.5" for one
+    study's comparator arm, "The mean ranged from 10.0 to 14.2" across several; ``""``
+    without arm means."""
+    rows = _used_rows(analysis)
+    if rows is None or "mean_comparator" not in rows:
+        return ""
+    means = pd.to_numeric(rows["mean_comparator"], errors="coerce").dropna()
+    if means.empty:
+        return ""
+    protocol = getattr(analysis, "protocol", None)
+    unit = protocol.outcome_unit(analysis.outcome) if protocol else ""
+    unit = f" {unit}" if unit else ""
+    if len(means) == 1:
+        return f"The mean was {text.number(float(means.iloc[0]), 1)}{unit}"
+    return (
+        f"The mean ranged from {text.number(float(means.min()), 1)} to "
+        f"{text.number(float(means.max()), 1)}{unit}"
+    )
 
 
 def _dash(value: Any) -> Any:
@@ -597,8 +664,18 @@ def sof_html(
         if secondary_mark and not secondary:
             basis_marks.append(secondary_mark)  # rests on secondary sources it cannot show
         narrative = tuple(row.get("narrative") or ())
+        baseline_note = row.get("baseline_note") or ""
+        baseline_mark = mark(baseline_note) if baseline_note else ""
         rows.append(
             {
+                "baseline_mark": baseline_mark,
+                "comparator_mean": row.get("comparator_mean") or "",
+                "importance": row.get("importance") or "",
+                "measured": (
+                    outcome_measure(protocol, row.get("condition"), row["outcome"])
+                    if protocol
+                    else ""
+                ),
                 "outcome": (
                     protocol.outcome_label(row["outcome"])
                     if protocol
