@@ -19,10 +19,11 @@ from evsum.ingest.protocol import Protocol
 from evsum.present import evidence_profile as _profile
 from evsum.present import text
 from evsum.present.basis import ResultBasis, result_basis
+from evsum.present.declarations import study_declarations
 from evsum.present.html import HtmlBlock, figure_html, render
 from evsum.present.review_kind import kind_line as _kind_line
 from evsum.present.review_kind import review_process_limitations
-from evsum.present.sof_comparisons import _comparison_of, sof_comparisons, sof_title
+from evsum.present.sof_comparisons import comparison_of, sof_comparisons, sof_title
 from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
 
@@ -153,6 +154,7 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
                 "doi": row["doi"],
                 "locator": row["source_locator"],
                 "source_kind": _study_source_kinds(evidence, condition, row["study_id"]),
+                "declarations": study_declarations(info),
             }
         )
     headers = [
@@ -163,6 +165,7 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
         "Comparator (type)",
         "Co-therapy (both arms)",
         "Follow-up",
+        "Funding, interests, registration",
         "Source",
     ]
     return render("studies.html.j2", headers=headers, studies=studies)
@@ -855,7 +858,7 @@ def _sof_groups(
                 [
                     a
                     for a in analyses
-                    if (a.comparator_type, _comparison_of(a)) == (comparator, words)
+                    if (a.comparator_type, comparison_of(a)) == (comparator, words)
                 ]
             ),
             protocol,

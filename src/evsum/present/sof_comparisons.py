@@ -14,10 +14,10 @@ from evsum.present import text
 from evsum.review.analysis import OutcomeAnalysis
 from evsum.review.overview import analysis_comparison
 
-__all__ = ["sof_comparisons", "sof_title"]
+__all__ = ["comparison_of", "sof_comparisons", "sof_title"]
 
 
-def _comparison_of(analysis: OutcomeAnalysis) -> str:
+def comparison_of(analysis: OutcomeAnalysis) -> str:
     """The words of the comparison an analysis rests on (its study's own, else the
     protocol's for its comparator type)."""
     rows = analysis.rows
@@ -32,7 +32,7 @@ def sof_comparisons(analyses: tuple[OutcomeAnalysis, ...]) -> list[tuple[str, st
     summary of findings, in comparator-type order and then in the order met."""
     seen: dict[tuple[str, str], None] = {}
     for analysis in sorted(analyses, key=lambda a: a.comparator_type):
-        seen.setdefault((analysis.comparator_type, _comparison_of(analysis)), None)
+        seen.setdefault((analysis.comparator_type, comparison_of(analysis)), None)
     return list(seen)
 
 
