@@ -40,9 +40,9 @@ def sof_title(
     protocol: Protocol, condition: str, comparator_type: str, words: str
 ) -> tuple[str, dict[str, str]]:
     """The table's title and its Intervention and Comparison header lines, in the
-    comparison's own words: ``"3 sessions compared with 1 session of … for opioid use
-    disorder"``; a comparison without its own words uses the protocol's intervention and the
-    comparator type's wording."""
+    comparison's own words ("3 sessions compared with 1 session of … for condition A"); a
+    comparison without its own words uses the protocol's intervention and the comparator
+    type's wording."""
     dose = comparator_type == "dose comparison"
     first, second = text.comparison_arms(words, protocol.intervention, dose_comparison=dose)
     if " vs " in words:
