@@ -163,3 +163,18 @@ def test_thresholds_are_protocol_data_shown_in_methods_and_under_each_sof():
     with pytest.raises(StudyDataError) as info:
         parse_protocol(CHECK + "\n[grade]\nratio_mid = 0.8\n", "evsum.toml")
     assert [p.column for p in info.value.problems] == ["grade.ratio_mid"]
+
+
+def test_the_claims_audit_title_names_the_kind_and_the_audited_text():
+    evidence = evsum.load_evidence(base=ROOT)
+    claims = evsum.load_claims(evidence)
+    audit = evsum.audit_source_references(evidence)
+    text = CHECK + (
+        '\n[source_text]\ntitle = "A title"\npublisher = "A clinic"\n'
+        'address = "https://example.org/post"\ndate_read = 2026-11-30\n'
+    )
+    page = str(evsum.audit_title_html(claims, audit, protocol=parse_protocol(text)))
+    assert "Evidence check of the studies a source text cites" in page
+    assert "<strong>The audited text.</strong> A title; published by A clinic;" in page
+    # without the protocol (as before), the heading alone
+    assert "The audited text" not in str(evsum.audit_title_html(claims, audit))
