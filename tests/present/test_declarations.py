@@ -30,7 +30,7 @@ def test_a_study_s_declarations_from_its_characteristics():
 
 def test_the_included_studies_table_shows_them():
     evidence = evsum.load_evidence(base=ROOT)
-    page = str(evsum.studies_html(evidence, "cocaine"))
+    page = str(evsum.blocks.condition.studies(evidence, "cocaine"))
     assert "<th>Funding, interests, registration</th>" in page
     row = re.search(r'id="study-dakwar2019".*?</tr>', page, re.S).group(0)
     text = html.unescape(row)

@@ -10,7 +10,7 @@ import pytest
 
 import evsum
 from evsum.ingest.protocol import parse_protocol
-from evsum.present.sof import sof_html
+from evsum.present.sof import sof_html, summary_of_findings
 from evsum.stats.pooling import pool
 
 from conftest import ROOT, SMALL_PROTOCOL
@@ -23,7 +23,7 @@ def _plain(page: str) -> str:
 
 @pytest.fixture(scope="module")
 def example():
-    evidence = evsum.example_evidence()
+    evidence = evsum.examples.example_evidence()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         analyses = evsum.analyse_condition(evidence, "condition_a")
@@ -34,8 +34,8 @@ def test_a_hazard_ratio_gets_absolute_effects():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = pool([np.log(0.5)], [0.04], method="FE", measure="HR")
-    grade = evsum.example_grade()  # row 0: baseline 300 per 1000
-    sof = evsum.summary_of_findings(
+    grade = evsum.examples.example_grade()  # row 0: baseline 300 per 1000
+    sof = summary_of_findings(
         {"abstinence": result}, grade, condition="condition_a", comparator_type="placebo"
     )
     # risk with the intervention = 1 - (1 - 0.300) ** 0.5 = 1 - 0.83666 = 0.16334
@@ -49,7 +49,7 @@ def test_control_arm_risk_when_no_baseline_is_given(example):
     grade = evidence.grade.copy()
     grade["baseline_risk_per_1000"] = np.nan
     grade["baseline_risk_source"] = ""
-    sof = evsum.summary_of_findings([a], grade)
+    sof = summary_of_findings([a], grade)
     used = a.rows[a.rows["excluded_reason"] == ""]
     arm = used.dropna(subset=["events_comparator"])
     expected = 1000 * arm["events_comparator"].sum() / arm["n_comparator"].sum()
@@ -62,7 +62,7 @@ def test_control_arm_risk_when_no_baseline_is_given(example):
 def test_a_mean_difference_shows_the_comparator_mean_and_a_dash_relative_effect(example):
     evidence, analyses = example
     (a,) = [x for x in analyses if x.outcome == "craving"]
-    sof = evsum.summary_of_findings([a], evidence.grade)
+    sof = summary_of_findings([a], evidence.grade)
     used = a.rows[a.rows["excluded_reason"] == ""]
     low, high = used["mean_comparator"].min(), used["mean_comparator"].max()
     assert sof.iloc[0]["comparator_mean"] == f"The mean ranged from {low:.1f} to {high:.1f}"
@@ -91,7 +91,7 @@ def test_the_instrument_is_protocol_data_under_the_outcome(example):
     )
     shown = dataclasses.replace(evidence.protocol, kind=kind)
     (a,) = [x for x in analyses if x.outcome == "craving"]
-    table = str(sof_html(evsum.summary_of_findings([a], evidence.grade), protocol=shown))
+    table = str(sof_html(summary_of_findings([a], evidence.grade), protocol=shown))
     assert "<small>visual analogue scale, 0 to 100</small>" in table
     with pytest.raises(evsum.StudyDataError):
         parse_protocol(text + '"nothing" = "x"\n')
@@ -102,7 +102,9 @@ def test_evidence_profile_domain_by_domain_with_not_serious_reasons_and_every_ou
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         page = str(
-            evsum.summary_of_findings_html(evidence, evsum.analyse_condition(evidence, "cocaine"))
+            evsum.blocks.condition.summary_of_findings(
+                evidence, evsum.analyse_condition(evidence, "cocaine")
+            )
         )
     profiles = re.findall(r'<table class="evsum-sof evsum-evidence-profile">.*?</ol>', page, re.S)
     assert profiles

@@ -29,7 +29,7 @@ def test_27_items_42_with_sub_items():
 
 
 def test_the_protocol_feeds_the_items_it_holds():
-    evidence = evsum.example_evidence()
+    evidence = evsum.examples.example_evidence()
     silent = {i.item: i for i in prisma_checklist(_with(evidence))}
     for item in ("1", "3", "7", "24a", "25", "26", "27"):
         assert silent[item].status == "not reported", item
@@ -69,7 +69,7 @@ def test_the_ketamine_checklist_says_what_it_does_not_report():
 
 
 def test_the_structured_abstract():
-    evidence = _with(evsum.example_evidence(), type="systematic review")
+    evidence = _with(evsum.examples.example_evidence(), type="systematic review")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         analyses = evsum.analyse_all(evidence)

@@ -20,7 +20,7 @@ CHECK = GOOD.replace(
     'comparator = "comparator"\n',
     'comparator = "comparator"\ntype = "evidence check"\n'
     'type_detail = "It checks the studies a text cites."\n'
-    "[review.search]\n"
+    "[search]\n"
     'sources = ["the text\'s reference list"]\n'
     "people = 1\n"
     'not_done = ["no database was searched."]\n',
@@ -44,7 +44,7 @@ LOG_COLUMNS = [
 
 
 def _evidence(protocol_text):
-    evidence = evsum.example_evidence()
+    evidence = evsum.examples.example_evidence()
     return dataclasses.replace(
         evidence,
         protocol=parse_protocol(protocol_text),
@@ -71,8 +71,8 @@ def test_a_protocol_without_a_kind_says_it_is_not_stated():
     ("line", "key"),
     [
         ('type = "meta-review"', "review.type"),
-        ("people = 0", "review.search.people"),
-        ("peoplez = 2", "review.search.peoplez"),
+        ("people = 0", "search.people"),
+        ("peoplez = 2", "search.peoplez"),
     ],
 )
 def test_bad_kind_keys_name_line_and_key(line, key):
@@ -80,7 +80,7 @@ def test_bad_kind_keys_name_line_and_key(line, key):
     if key == "review.type":
         text = text.replace('comparator = "comparator"\n', f'comparator = "comparator"\n{line}\n')
     else:
-        text = text.replace("[review.search]\n", f"[review.search]\n{line}\n")
+        text = text.replace("[search]\n", f"[search]\n{line}\n")
     with pytest.raises(StudyDataError) as info:
         parse_protocol(text, "evsum.toml")
     (problem,) = [p for p in info.value.problems if p.column == key]
@@ -91,9 +91,9 @@ def test_every_title_line_says_the_kind():
     evidence = _evidence(CHECK)
     label = "Evidence check of the studies a source text cites (not a systematic review)."
     pages = [
-        evsum.title_html("condition_a", "REML", protocol=evidence.protocol),
-        evsum.overview_title_html(evidence),
-        evsum.methods_title_html(evidence),
+        evsum.blocks.condition.title("condition_a", "REML", protocol=evidence.protocol),
+        evsum.blocks.overview.title(evidence),
+        evsum.blocks.methods.title(evidence),
         curation_log_html(evidence),
     ]
     for page in pages:
@@ -110,7 +110,7 @@ def test_the_methods_page_says_the_kind_the_search_and_the_limitations():
 
 def test_an_evidence_check_draws_its_own_flow_not_a_prisma_diagram():
     evidence = _evidence(CHECK)
-    page = str(evsum.prisma_figure_html(evidence))
+    page = str(evsum.blocks.methods.prisma(evidence))
     assert "This is not a PRISMA 2020 flow diagram" in page
     assert "<img" not in page
     # 2 candidates from the one source; 1 excluded (No control group), 1 included
@@ -119,13 +119,13 @@ def test_an_evidence_check_draws_its_own_flow_not_a_prisma_diagram():
     assert "<td>Included</td><td>1</td>" in page
     # a systematic review keeps the PRISMA 2020 diagram
     review = _evidence(CHECK.replace('"evidence check"', '"systematic review"'))
-    assert "<img" in str(evsum.prisma_figure_html(review))
+    assert "<img" in str(evsum.blocks.methods.prisma(review))
 
 
 def test_the_limitations_of_a_condition_report_start_with_the_review_process():
     evidence = _evidence(CHECK)
     analyses = evsum.analyse_condition(evidence, "condition_a")
-    page = str(evsum.limitations_html(evidence, "condition_a", analyses))
+    page = str(evsum.blocks.condition.limitations(evidence, "condition_a", analyses))
     assert "not the result of a systematic search" in page
 
 
@@ -173,8 +173,8 @@ def test_the_claims_audit_title_names_the_kind_and_the_audited_text():
         '\n[source_text]\ntitle = "A title"\npublisher = "A clinic"\n'
         'address = "https://example.org/post"\ndate_read = 2026-11-30\n'
     )
-    page = str(evsum.audit_title_html(claims, audit, protocol=parse_protocol(text)))
+    page = str(evsum.blocks.audit.title(claims, audit, protocol=parse_protocol(text)))
     assert "Evidence check of the studies a source text cites" in page
     assert "<strong>The audited text.</strong> A title; published by A clinic;" in page
     # without the protocol (as before), the heading alone
-    assert "The audited text" not in str(evsum.audit_title_html(claims, audit))
+    assert "The audited text" not in str(evsum.blocks.audit.title(claims, audit))

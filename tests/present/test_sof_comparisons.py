@@ -22,7 +22,7 @@ def _page(evidence, condition):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         analyses = evsum.analyse_condition(evidence, condition)
-    return str(evsum.summary_of_findings_html(evidence, analyses))
+    return str(evsum.blocks.condition.summary_of_findings(evidence, analyses))
 
 
 def test_each_dose_comparison_has_its_own_table_titled_in_its_own_words(evidence):

@@ -166,7 +166,7 @@ def test_no_default_bayesian_result_on_a_mean_difference_s_own_scale():
         assert md.few_studies.bayes is None
         # one trial: its own result, no random-effects model of any kind (issue 25)
         assert any("two or more studies" in n for n in md.few_studies.notes)
-        shown = str(evsum.few_studies_html(md))
+        shown = str(evsum.blocks.condition.few_studies(md))
         assert "Bayesian random effects" not in shown
         assert "The study&#39;s own result" in shown and "MD 10.1" in shown
         # even with a prior the analyst gives on the outcome's scale: one study, no model

@@ -15,7 +15,7 @@ from conftest import ROOT
 
 
 def _evidence(kind="systematic review", grade=None, characteristics=None):
-    evidence = evsum.example_evidence()
+    evidence = evsum.examples.example_evidence()
     protocol = dataclasses.replace(evidence.protocol, kind=ReviewKind(type=kind))
     return dataclasses.replace(
         evidence,
@@ -31,7 +31,7 @@ def _rules(warnings):
 
 def _graded(**changes):
     """The example's grade rows, with row 0 (condition_a, abstinence, placebo) changed."""
-    grade = evsum.example_evidence().grade.copy()
+    grade = evsum.examples.example_evidence().grade.copy()
     for column, value in changes.items():
         grade.loc[0, column] = value
     return grade
@@ -51,7 +51,7 @@ def test_publication_bias_not_serious_with_a_search_that_is_not_comprehensive():
     warnings = grade_warnings(_evidence("evidence check"))
     flagged = [w for w in warnings if w.rule == "publication-bias-search"]
     # every example row judges publication bias 'not serious'
-    assert len(flagged) == len(evsum.example_evidence().grade)
+    assert len(flagged) == len(evsum.examples.example_evidence().grade)
     assert {w.column for w in flagged} == {"publication_bias"}
     assert "search was not comprehensive" in str(flagged[0])
     # a search stated comprehensive in the protocol is believed
@@ -81,7 +81,7 @@ def test_imprecision_judgements_that_contradict_the_thresholds():
         ok = grade_warnings(_evidence(grade=_graded(imprecision=judged)))
         assert "imprecision-thresholds" not in _rules(ok)
     # relapse vs placebo (2 trials) is wide: judged 'not serious' it is too lenient
-    relapse = evsum.example_evidence().grade.copy()
+    relapse = evsum.examples.example_evidence().grade.copy()
     relapse.loc[1, "imprecision"] = "not serious"
     relapse.loc[1, "certainty"] = "moderate"
     (w,) = [
@@ -108,7 +108,7 @@ def test_a_stopped_early_trial_must_be_named():
 
 
 def test_certainty_rated_for_evidence_without_a_result():
-    grade = evsum.example_evidence().grade.copy()
+    grade = evsum.examples.example_evidence().grade.copy()
     extra = grade.iloc[[3]].assign(outcome="relapse")  # condition_b has no relapse data
     grade = pd.concat([grade, extra], ignore_index=True)
     warnings = grade_warnings(_evidence(grade=grade))
@@ -124,7 +124,7 @@ def test_non_randomised_evidence_is_not_rated_down_twice_for_confounding():
     warnings = grade_warnings(_evidence())
     (w,) = [w for w in warnings if w.rule == "nonrandomised-confounding"]
     assert w.column == "risk_of_bias"
-    grade = evsum.example_evidence().grade.copy()
+    grade = evsum.examples.example_evidence().grade.copy()
     grade.loc[5, "risk_of_bias_reason"] = "Fictional: outcome assessors not blinded."
     assert "nonrandomised-confounding" not in _rules(grade_warnings(_evidence(grade=grade)))
 

@@ -3,23 +3,25 @@
 The kind of review is protocol data (``[review] type`` in ``evsum.toml``), because what a
 reader may conclude follows from it: a systematic review searches comprehensively and draws a
 PRISMA 2020 flow diagram; an evidence check of the studies a source text cites does neither,
-and says so on every page. The search facts (``[review.search]``: sources, dates, strategies
+and says so on every page. The search facts (``[search]``: sources, dates, strategies
 as files, who selected and extracted and how many people, what was not done), the reporting
 facts a PRISMA 2020 checklist asks for (``[reporting]``), the audited source text
-(``[source_text]``) and the effect-size thresholds GRADE judgements rest on (``[grade]``) are
-read here with the protocol's error model: every problem at once, each at the line of its key.
+(``[source_text]``), the effect-size thresholds GRADE judgements rest on (``[grade]``) and how
+outcomes were measured (``[outcome_measures]``) are read here with the protocol's error
+model (:mod:`evsum.ingest.toml_schema`): every problem at once, each at the line of its key.
 
-:func:`parse_review_kind` is called by :func:`evsum.ingest.protocol.parse_protocol` with the
-parsed TOML and the protocol's problem collector.
+The protocol's ``[review]`` section reads :data:`REVIEW_KEYS` and builds ``kind`` with
+:func:`build_review`; each of :data:`SECTIONS` then refines it.
 """
 
 from __future__ import annotations
 
-import datetime
-import math
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from evsum.ingest.toml_schema import CustomSection, Key, TomlChecker
 
 
 @dataclass(frozen=True)
@@ -88,36 +90,6 @@ REVIEW_TYPES: dict[str, ReviewType] = {
     )
 }
 
-#: Keys this module reads in ``[review]`` (beside the protocol's own).
-REVIEW_KEYS: tuple[str, ...] = ("type", "type_detail", "search")
-#: Keys of ``[review.search]``.
-SEARCH_KEYS: tuple[str, ...] = (
-    "sources",
-    "dates",
-    "strategies",
-    "comprehensive",
-    "selection",
-    "extraction",
-    "people",
-    "not_done",
-)
-#: Keys of ``[reporting]`` (PRISMA 2020 items 3, 24, 25, 26, 27).
-REPORTING_KEYS: tuple[str, ...] = (
-    "rationale",
-    "registration",
-    "protocol",
-    "amendments",
-    "funding",
-    "competing_interests",
-    "data_availability",
-)
-#: Keys of ``[source_text]``.
-SOURCE_TEXT_KEYS: tuple[str, ...] = ("title", "publisher", "address", "date_read")
-#: Keys of ``[grade]``: thresholds on the effect measure's scale.
-GRADE_KEYS: tuple[str, ...] = ("ratio_mid", "ratio_large", "smd_mid", "smd_large")
-#: Top-level tables this module reads.
-TOP_KEYS: tuple[str, ...] = ("reporting", "source_text", "grade", "outcome_measures")
-
 #: GRADE's rules of thumb when the protocol states no threshold (GRADE guidelines 6 and 9;
 #: Cohen 1988 for the SMD), the same the plain-language statements use.
 DEFAULT_THRESHOLDS: dict[str, float] = {
@@ -130,7 +102,7 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 
 @dataclass(frozen=True)
 class SearchFacts:
-    """What the search actually was (``[review.search]``); empty where not stated."""
+    """What the search actually was (``[search]``); empty where not stated."""
 
     sources: tuple[str, ...] = ()
     dates: str = ""
@@ -257,126 +229,136 @@ class ReviewKind:
         return tuple(out)
 
 
-def _expected_keys(keys: tuple[str, ...]) -> str:
-    return (
-        "one of the keys " + ", ".join(keys) + " (misspelled key? see data/README.md, "
-        "'The protocol')"
+def _positive_whole(value: float) -> bool:
+    return value >= 1 and float(value).is_integer()
+
+
+#: Keys this module reads in ``[review]`` (beside the protocol's own).
+REVIEW_KEYS: tuple[Key, ...] = (
+    Key(
+        "type",
+        "vocabulary",
+        vocabulary=tuple(REVIEW_TYPES),
+        expected="one of " + ", ".join(REVIEW_TYPES),
+    ),
+    Key("type_detail"),
+)
+#: Keys of ``[search]``: what the search actually was.
+SEARCH_KEYS: tuple[Key, ...] = (
+    Key("sources", "text list"),
+    Key("dates"),
+    Key("strategies", "text list"),
+    Key("comprehensive", "boolean"),
+    Key("selection"),
+    Key("extraction"),
+    Key(
+        "people",
+        "number",
+        rule=_positive_whole,
+        expected="a whole number of people > 0, without quotes",
+    ),
+    Key("not_done", "text list"),
+)
+#: Keys of ``[reporting]`` (PRISMA 2020 items 3, 24, 25, 26, 27).
+REPORTING_KEYS: tuple[Key, ...] = tuple(
+    Key(name)
+    for name in (
+        "rationale",
+        "registration",
+        "protocol",
+        "amendments",
+        "funding",
+        "competing_interests",
+        "data_availability",
     )
+)
+#: Keys of ``[source_text]``.
+SOURCE_TEXT_KEYS: tuple[Key, ...] = (
+    Key("title"),
+    Key("publisher"),
+    Key("address"),
+    Key("date_read", "date", expected="a date, YYYY-MM-DD such as 2026-12-01"),
+)
+_RATIO = "a number without quotes, a ratio > 1 (1.25 also means 0.8)"
+_DIFFERENCE = "a number without quotes, a difference > 0"
+#: Keys of ``[grade]``: thresholds on the effect measure's scale.
+GRADE_KEYS: tuple[Key, ...] = (
+    Key("ratio_mid", "number", rule=lambda v: v > 1, expected=_RATIO),
+    Key("ratio_large", "number", rule=lambda v: v > 1, expected=_RATIO),
+    Key("smd_mid", "number", rule=lambda v: v > 0, expected=_DIFFERENCE),
+    Key("smd_large", "number", rule=lambda v: v > 0, expected=_DIFFERENCE),
+)
 
 
-def _text(check: Any, table: tuple[str, ...], data: Mapping, key: str) -> str:
-    return check.text_value(table, data, key, required=False)
+def _read(
+    check: TomlChecker, name: str, table: Mapping[str, Any], keys: tuple[Key, ...]
+) -> dict[str, Any]:
+    check.unknown((name,), table, tuple(k.name for k in keys))
+    return {k.name: k.read(check, (name,), table) for k in keys}
 
 
-def _date(check: Any, table: tuple[str, ...], data: Mapping, key: str) -> str:
-    value = data.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            pass
-    check.add(table, key, value, "a date, YYYY-MM-DD such as 2026-12-01")
-    return ""
+def build_review(values: dict[str, Any]) -> dict[str, Any]:
+    """The ``[review]`` table's keyword arguments of the protocol: its own keys, and
+    ``kind`` from ``type`` and ``type_detail``."""
+    values = dict(values)
+    kind = ReviewKind(type=values.pop("type", "") or "", detail=values.pop("type_detail", ""))
+    return {**values, "kind": kind}
 
 
-def _search(check: Any, review: Mapping) -> SearchFacts:
-    table = ("review", "search")
-    raw = review.get("search", {})
-    if not isinstance(raw, Mapping):
-        check.add(("review",), "search", raw, "a table [review.search]")
-        return SearchFacts()
-    for key in raw:
-        if key not in SEARCH_KEYS:
-            check.add(table, key, key, _expected_keys(SEARCH_KEYS))
-    comprehensive = raw.get("comprehensive")
-    if comprehensive is not None and not isinstance(comprehensive, bool):
-        check.add(table, "comprehensive", comprehensive, "true or false (without quotes)")
-        comprehensive = None
-    people = raw.get("people")
-    if people is not None and (isinstance(people, bool) or not isinstance(people, int)):
-        check.add(table, "people", people, "a whole number of people > 0, without quotes")
-        people = None
-    elif people is not None and people < 1:
-        check.add(table, "people", people, "a whole number of people > 0, without quotes")
-        people = None
-    return SearchFacts(
-        sources=check.text_list(table, raw, "sources"),
-        dates=_text(check, table, raw, "dates"),
-        strategies=check.text_list(table, raw, "strategies"),
-        comprehensive=comprehensive,
-        selection=_text(check, table, raw, "selection"),
-        extraction=_text(check, table, raw, "extraction"),
-        people=people,
-        not_done=check.text_list(table, raw, "not_done"),
-    )
+def _kind(built: Mapping[str, Any]) -> ReviewKind:
+    return built.get("kind") or ReviewKind()
 
 
-def _thresholds(check: Any, data: Mapping) -> Thresholds:
-    raw = check.table((), data, "grade")
-    for key in raw:
-        if key not in GRADE_KEYS:
-            check.add(("grade",), key, key, _expected_keys(GRADE_KEYS))
+def _read_search(
+    check: TomlChecker, table: Mapping[str, Any], built: Mapping[str, Any]
+) -> dict[str, Any]:
+    values = _read(check, "search", table, SEARCH_KEYS)
+    if "comprehensive" not in table or not isinstance(table.get("comprehensive"), bool):
+        values["comprehensive"] = None  # not stated: as the kind implies
+    people = values["people"]
+    values["people"] = None if people is None else int(people)
+    return {"kind": dataclasses.replace(_kind(built), search=SearchFacts(**values))}
+
+
+def _read_reporting(
+    check: TomlChecker, table: Mapping[str, Any], built: Mapping[str, Any]
+) -> dict[str, Any]:
+    values = _read(check, "reporting", table, REPORTING_KEYS)
+    return {"kind": dataclasses.replace(_kind(built), reporting=Reporting(**values))}
+
+
+def _read_source_text(
+    check: TomlChecker, table: Mapping[str, Any], built: Mapping[str, Any]
+) -> dict[str, Any]:
+    values = _read(check, "source_text", table, SOURCE_TEXT_KEYS)
+    return {"kind": dataclasses.replace(_kind(built), source_text=SourceText(**values))}
+
+
+def _read_grade(
+    check: TomlChecker, table: Mapping[str, Any], built: Mapping[str, Any]
+) -> dict[str, Any]:
+    read = _read(check, "grade", table, GRADE_KEYS)
     values = dict(DEFAULT_THRESHOLDS)
-    for key in GRADE_KEYS:
-        if key not in raw:
-            continue
-        value = raw[key]
-        ratio = key.startswith("ratio")
-        bad = (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-            or (value <= 1 if ratio else value <= 0)
-        )
-        if bad:
-            check.add(
-                ("grade",),
-                key,
-                value,
-                "a number without quotes, "
-                + ("a ratio > 1 (1.25 also means 0.8)" if ratio else "a difference > 0"),
-            )
-            continue
-        values[key] = float(value)
+    values.update({k: v for k, v in read.items() if v is not None})
     for kind in ("ratio", "smd"):
         if values[f"{kind}_mid"] >= values[f"{kind}_large"]:
             check.add(
                 ("grade",),
                 f"{kind}_large",
                 values[f"{kind}_large"],
-                f"a threshold of a large effect above {kind}_mid ({values[f'{kind}_mid']})",
+                f"a threshold of a large effect above {kind}_mid ({values[f'{kind}_mid']:g})",
             )
-    return Thresholds(**values, stated=bool(raw))
+    thresholds = Thresholds(**values, stated=bool(table))
+    return {"kind": dataclasses.replace(_kind(built), thresholds=thresholds)}
 
 
-def parse_review_kind(check: Any, data: Mapping) -> ReviewKind:
-    """The :class:`ReviewKind` of a parsed ``evsum.toml`` (``data``), problems to ``check``.
-
-    ``check`` is the protocol's problem collector (``evsum.ingest.protocol._Checker``): each
-    problem names the line of its key.
-    """
-    review = data.get("review", {})
-    review = review if isinstance(review, Mapping) else {}
-    kind = check.text_value(("review",), review, "type", required=False)
-    if kind and kind not in REVIEW_TYPES:
-        check.add(("review",), "type", kind, "one of " + ", ".join(REVIEW_TYPES))
-        kind = ""
-    reporting = check.table((), data, "reporting")
-    for key in reporting:
-        if key not in REPORTING_KEYS:
-            check.add(("reporting",), key, key, _expected_keys(REPORTING_KEYS))
-    source = check.table((), data, "source_text")
-    for key in source:
-        if key not in SOURCE_TEXT_KEYS:
-            check.add(("source_text",), key, key, _expected_keys(SOURCE_TEXT_KEYS))
+def _read_outcome_measures(
+    check: TomlChecker, table: Mapping[str, Any], built: Mapping[str, Any]
+) -> dict[str, Any]:
+    outcomes = built.get("outcomes", {})
+    conditions = built.get("conditions", {})
     measures = {}
-    outcomes = data.get("outcomes", {})
-    conditions = data.get("conditions", {})
-    for key, value in check.table((), data, "outcome_measures").items():
+    for key, value in table.items():
         parts = key.split(".")
         known = (len(parts) == 1 and parts[0] in outcomes) or (
             len(parts) == 2 and parts[0] in conditions and parts[1] in outcomes
@@ -392,19 +374,14 @@ def parse_review_kind(check: Any, data: Mapping) -> ReviewKind:
             check.add(("outcome_measures",), key, value, "how the outcome was measured (text)")
             continue
         measures[key] = value
-    return ReviewKind(
-        outcome_measures=measures,
-        type=kind,
-        detail=check.text_value(("review",), review, "type_detail", required=False),
-        search=_search(check, review),
-        reporting=Reporting(
-            **{k: _text(check, ("reporting",), reporting, k) for k in REPORTING_KEYS}
-        ),
-        source_text=SourceText(
-            title=_text(check, ("source_text",), source, "title"),
-            publisher=_text(check, ("source_text",), source, "publisher"),
-            address=_text(check, ("source_text",), source, "address"),
-            date_read=_date(check, ("source_text",), source, "date_read"),
-        ),
-        thresholds=_thresholds(check, data),
-    )
+    return {"kind": dataclasses.replace(_kind(built), outcome_measures=measures)}
+
+
+#: The protocol sections this module reads, after the protocol's own (each refines ``kind``).
+SECTIONS: tuple[CustomSection, ...] = (
+    CustomSection("search", _read_search, SEARCH_KEYS),
+    CustomSection("reporting", _read_reporting, REPORTING_KEYS),
+    CustomSection("source_text", _read_source_text, SOURCE_TEXT_KEYS),
+    CustomSection("grade", _read_grade, GRADE_KEYS),
+    CustomSection("outcome_measures", _read_outcome_measures),
+)

@@ -16,9 +16,6 @@ from pathlib import PurePath
 import jinja2
 
 from evsum.ingest.evidence import Evidence
-
-# imported here so the methods notebook finds evsum.present.prisma_checklist
-from evsum.present import prisma_checklist as _checklist  # noqa: F401
 from evsum.present import text
 from evsum.present.figures.prisma import prisma_diagram
 from evsum.present.figures.style import figure_style

@@ -6,7 +6,7 @@ Rules (each a :class:`GradeWarning` ``rule``):
 
 ``publication-bias-search``
     Publication bias judged ``not serious`` although the protocol's search was not
-    comprehensive (``[review] type``, ``[review.search] comprehensive``): a search that could
+    comprehensive (``[review] type``, ``[search] comprehensive``): a search that could
     not find unpublished or unregistered studies cannot show that none are missing (GRADE
     guidelines 5, Guyatt et al. 2011, J Clin Epidemiol 64:1277).
 ``imprecision-thresholds``
