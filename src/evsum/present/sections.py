@@ -907,7 +907,8 @@ def summary_of_findings_html(
             "Setting": spec.setting if spec else "",
             **header,
         }
-        left_out = [a for a in everything if a not in chosen]
+        kept = {id(a) for a in chosen}  # by identity: analyses hold data frames
+        left_out = [a for a in everything if id(a) not in kept]
         if left_out:
             notes_after = [
                 "Not in this summary of findings (rated not important in the protocol; in the "
