@@ -178,3 +178,13 @@ def test_the_claims_audit_title_names_the_kind_and_the_audited_text():
     assert "<strong>The audited text.</strong> A title; published by A clinic;" in page
     # without the protocol (as before), the heading alone
     assert "The audited text" not in str(evsum.blocks.audit.title(claims, audit))
+
+
+def test_the_index_page_says_the_kind(tmp_path):
+    from types import SimpleNamespace
+
+    from evsum.render.index import index_html
+
+    about = SimpleNamespace(review_title="A review", review_kind=load_protocol(ROOT).kind.label)
+    page = index_html({"a": {"title": "A", "status": "rendered"}}, tmp_path, about=about)
+    assert "Evidence check of the studies a source text cites (not a systematic review)." in page
