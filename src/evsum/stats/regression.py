@@ -29,7 +29,7 @@ from math import factorial
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import stats
 
 from evsum.exceptions import EvsumError, EvsumWarning, SmallKWarning
 from evsum.stats.results import MetaRegressionResult, ModeratorTerm, PredictionResult
@@ -214,7 +214,7 @@ def _check_rank(x: np.ndarray, names: Sequence[str]) -> None:
 def _wls(x: np.ndarray, w: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted least squares: coefficients and (X'WX)^-1, by QR of sqrt(W) X."""
     r = np.linalg.qr(np.sqrt(w)[:, None] * x, mode="r")
-    rinv = linalg.solve_triangular(r, np.eye(r.shape[0]))
+    rinv = np.linalg.inv(r)  # p x p upper triangular
     xtwx_inv = rinv @ rinv.T
     return xtwx_inv @ (x.T @ (w * y)), xtwx_inv
 
@@ -395,11 +395,14 @@ def _fit_arrays(
     test: str,
     alpha: float,
     btt: tuple[int, ...],
-    tau2_fit: _Tau2 | None = None,
+    minimal: bool = False,
 ) -> dict[str, object]:
-    """Every statistic of the fit of one design (no validation, no notes)."""
+    """Every statistic of the fit of one design (no validation, no notes).
+
+    ``minimal``: only ``converged``, ``zval`` and ``qm`` (what a permutation test needs).
+    """
     k, p = x.shape
-    t2 = _tau2(y, v, x, method) if tau2_fit is None else tau2_fit
+    t2 = _tau2(y, v, x, method)
     if not t2.converged:
         return {"converged": False}
     tau2 = t2.tau2
@@ -422,6 +425,8 @@ def _fit_arrays(
         qm = float(beta[idx] @ np.linalg.solve(vb[np.ix_(idx, idx)], beta[idx]))
     except np.linalg.LinAlgError:
         qm = np.nan
+    if minimal:
+        return {"converged": True, "zval": zval, "qm": qm / m if knha else qm}
     if knha:
         qm /= m
         qm_pval = float(stats.f.sf(qm, m, k - p)) if k > p else np.nan
@@ -1029,7 +1034,9 @@ def permutation_test(
     used = 0
 
     def refit(order: np.ndarray) -> dict | None:
-        fit = _fit_arrays(y, v, x[order], result.method, result.test, result.alpha, btt)
+        fit = _fit_arrays(
+            y, v, x[order], result.method, result.test, result.alpha, btt, minimal=True
+        )
         return fit if fit["converged"] else None
 
     if use_exact:
@@ -1056,7 +1063,7 @@ def permutation_test(
     return PermutationResult(
         names=result.names,
         pval=_tuple(np.minimum(count_z / used, 1.0)),
-        qm_pval=count_qm / used,
+        qm_pval=float(count_qm / used),
         n_iter=used,
         exact=use_exact,
         seed=None if use_exact else seed,

@@ -144,8 +144,8 @@ def pool_subgroups(
         else:
             common, note = _common_tau2(y, v, grp, levels, method, test, measure, names, alpha)
             differences.append(common)
-            if note:
-                notes.append((EvsumWarning, note))
+            model_notes = [note] if note else common.model.notes
+            notes.extend((EvsumWarning, f"Common-τ² model: {n}") for n in model_notes)
     for category, note in notes if warn else ():
         warnings.warn(note, category, stacklevel=2)
     return SubgroupResult(
