@@ -103,16 +103,17 @@ call_text <- function(formula, method, test, extra = "") {
 }
 
 cases <- list()
-add_case <- function(dataset, mods, method, test, btt = NULL) {
+add_case <- function(dataset, mods, method, test, btt = NULL, intercept = TRUE) {
   dat <- frame_of(datasets[[dataset]])
-  formula <- paste("~", paste(mods, collapse = " + "))
+  formula <- paste("~", paste(mods, collapse = " + "), if (intercept) "" else "- 1")
+  formula <- trimws(formula)
   extra <- if (is.null(btt)) "" else sprintf(", btt = c(%s)", paste(btt, collapse = ", "))
   res <- tryCatch(
     suppressWarnings(rma(yi, vi, mods = as.formula(formula), data = dat, method = method,
                          test = test, btt = btt)),
     error = function(e) e)
   case <- list(dataset = dataset, mods = mods, method = method, test = test,
-               call = call_text(formula, method, test, extra))
+               intercept = intercept, call = call_text(formula, method, test, extra))
   if (!is.null(btt)) case$btt_r <- btt
   if (inherits(res, "error")) {
     case$error <- conditionMessage(res)
@@ -133,6 +134,12 @@ for (f in formulas) for (method in METHODS) for (test in TESTS) {
   add_case(f[[1]], f[[2]], method, test)
 }
 for (test in c("z", "knha")) add_case("bcg", c("ablat", "alloc"), "REML", test, btt = 3:4)
+# models without an intercept: the first factor gets a column per level (R's model.matrix)
+for (mods in list("g", c("x1", "g"), "x1")) for (method in c("FE", "DL", "REML", "PM", "ML")) {
+  add_case("generated", mods, method, "z", intercept = FALSE)
+}
+for (method in c("REML", "DL")) add_case("generated", c("x1", "g"), method, "knha",
+                                         intercept = FALSE)
 
 # ---- predict() ------------------------------------------------------------------------------
 pred_out <- function(pr) {

@@ -133,9 +133,14 @@ def _moderator_frame(moderators: Moderators | np.ndarray | Sequence, k: int) -> 
 
 
 def _terms(
-    frame: pd.DataFrame, categorical: Sequence[str], keep: np.ndarray
+    frame: pd.DataFrame, categorical: Sequence[str], keep: np.ndarray, intercept: bool
 ) -> tuple[list[ModeratorTerm], list[np.ndarray]]:
-    """Moderator terms and their design columns (rows in ``keep`` only)."""
+    """Moderator terms and their design columns (rows in ``keep`` only).
+
+    As R's ``model.matrix``: a categorical term is coded against its first level, except
+    the first categorical term of a model without an intercept, which gets a column for
+    every level.
+    """
     unknown = sorted(set(categorical) - set(frame.columns))
     if unknown:
         raise ValueError(
@@ -143,6 +148,7 @@ def _terms(
             f"the moderators are {list(frame.columns)}"
         )
     terms, blocks = [], []
+    full = not intercept  # the next categorical term gets a column per level
     for name in frame.columns:
         column = frame[name][keep].reset_index(drop=True)
         if _is_categorical(column, name in categorical):
@@ -154,16 +160,18 @@ def _terms(
                     "studies fitted; it cannot explain any difference between them"
                 )
             values = column.astype(object).to_numpy()
-            dummies = np.column_stack([values == level for level in levels[1:]]).astype(float)
+            first = 0 if full else 1
+            full = False
+            dummies = np.column_stack([values == level for level in levels[first:]])
             terms.append(
                 ModeratorTerm(
                     name=name,
                     kind="categorical",
                     levels=tuple(labels),
-                    columns=tuple(f"{name}{label}" for label in labels[1:]),
+                    columns=tuple(f"{name}{label}" for label in labels[first:]),
                 )
             )
-            blocks.append(dummies)
+            blocks.append(dummies.astype(float))
         else:
             values = column.to_numpy(dtype=float)
             if not np.isfinite(values).all():
@@ -511,8 +519,10 @@ def meta_regression(
         One value per study for each moderator: a mapping or DataFrame of named columns, or
         a numeric array (columns named ``mods``, ``mods1``, ``mods2``...). A column of
         strings, booleans or a pandas ``Categorical`` is categorical: dummy-coded against
-        its first level (sorted levels, or the categories' order for a ``Categorical``;
-        levels not present among the studies fitted are dropped), as R's ``factor()``.
+        its first level, as R's ``factor()`` (levels sorted: numbers numerically, strings by
+        code point, where R uses the locale's collation; a ``Categorical`` keeps its
+        categories' order; levels absent from the studies fitted are dropped). Without an
+        intercept the first categorical moderator gets a column for every level, as in R.
         Studies with a missing moderator, effect or variance are left out (``excluded``).
     method : {"REML", "DL", "PM", "ML", "FE"}
         Residual τ² estimator (``"EE"`` is an alias of ``"FE"``).
@@ -574,7 +584,8 @@ def meta_regression(
 
     Checked against metafor 3.8 ``rma(yi, vi, mods = ~ ..., method=, test=)`` for every
     method and test on ``dat.bcg`` (absolute latitude, allocation, both) and generated data
-    with numeric and categorical moderators (tests/reference/regression.json).
+    with numeric and categorical moderators, missing values, ``btt`` and models without an
+    intercept (tests/reference/regression.json).
 
     References
     ----------
@@ -622,7 +633,7 @@ def meta_regression(
     y, v = y[keep], v[keep]
     names = [n for n, kept in zip(names, keep, strict=True) if kept]
     k = len(y)
-    terms, blocks = _terms(frame, categorical, keep)
+    terms, blocks = _terms(frame, categorical, keep, intercept)
     coef_names = [c for t in terms for c in t.columns]
     columns = ([np.ones((k, 1))] if intercept else []) + blocks
     if k == 0:
@@ -757,6 +768,11 @@ def _notes(method, test, k, p, intercept, t2: _Tau2, excluded, r2_note) -> list[
 NewMods = Mapping[str, object] | pd.DataFrame | np.ndarray | Sequence[float] | float
 
 
+def _coded(term: ModeratorTerm) -> tuple[str, ...]:
+    """The levels of a categorical term that have a column (all, or all but the first)."""
+    return term.levels if len(term.columns) == len(term.levels) else term.levels[1:]
+
+
 def _new_design(result: MetaRegressionResult, newmods: NewMods) -> np.ndarray:
     """Design rows (with the intercept column) for ``newmods``."""
     p_mods = result.p - (1 if result.intercept else 0)
@@ -802,7 +818,7 @@ def _new_design(result: MetaRegressionResult, newmods: NewMods) -> np.ndarray:
                     )
                 blocks.append(
                     np.column_stack(
-                        [[lab == level for lab in labels] for level in term.levels[1:]]
+                        [[lab == level for lab in labels] for level in _coded(term)]
                     ).astype(float)
                 )
         x_new = np.hstack(blocks)
