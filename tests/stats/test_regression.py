@@ -430,3 +430,11 @@ def test_metafor_reference_gives_the_published_bcg_numbers():
     assert (round(ref["qm"], 2), round(ref["qm_pval"], 4)) == (12.59, 0.0046)
     ref = fit("allocation", "REML", "z")
     assert (round(ref["qm"], 2), round(ref["qm_pval"], 3)) == (1.83, 0.176)
+
+
+def test_common_and_separate_tests_agree_for_a_common_effect_model(bcg):
+    # with tau^2 = 0 both are the Q test between subgroups (Borenstein et al. 2009, ch. 19)
+    res = pool_subgroups(bcg["yi"], bcg["vi"], bcg["alloc"], "FE", tau2="both")
+    separate, common = res.differences
+    assert common.statistic == pytest.approx(separate.statistic, rel=1e-10)
+    assert (common.df, separate.df) == (2, 2)
