@@ -144,8 +144,8 @@ def pool_subgroups(
         else:
             common, note = _common_tau2(y, v, grp, levels, method, test, measure, names, alpha)
             differences.append(common)
-            model_notes = [note] if note else common.model.notes
-            notes.extend((EvsumWarning, f"Common-τ² model: {n}") for n in model_notes)
+            if note:  # the model's own caveats stay in common.model.notes
+                notes.append((EvsumWarning, note))
     for category, note in notes if warn else ():
         warnings.warn(note, category, stacklevel=2)
     return SubgroupResult(
