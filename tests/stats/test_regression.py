@@ -439,3 +439,20 @@ def test_common_and_separate_tests_agree_for_a_common_effect_model(bcg):
     separate, common = res.differences
     assert common.statistic == pytest.approx(separate.statistic, rel=1e-10)
     assert (common.df, separate.df) == (2, 2)
+
+
+def test_fe_cell_means_model_gives_each_subgroups_common_effect_estimate(bcg):
+    # mods = ~ alloc - 1 with tau^2 = 0: each coefficient is the inverse-variance pooled
+    # estimate of its subgroup, with the same standard error (weighted least squares on
+    # indicator columns separates into one weighted mean per subgroup)
+    from evsum.stats.pooling import pool
+
+    res = meta_regression(
+        bcg["yi"], bcg["vi"], {"alloc": bcg["alloc"]}, method="FE", intercept=False, warn=False
+    )
+    assert res.names == ("allocalternate", "allocrandom", "allocsystematic")
+    for level, estimate, se in zip(res.terms[0].levels, res.estimate, res.se, strict=True):
+        rows = [a == level for a in bcg["alloc"]]
+        fe = pool(np.asarray(bcg["yi"])[rows], np.asarray(bcg["vi"])[rows], "FE")
+        assert (estimate, se) == (pytest.approx(fe.estimate), pytest.approx(fe.se))
+    assert np.isnan(res.r2)  # metafor gives no R^2 without an intercept
