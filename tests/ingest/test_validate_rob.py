@@ -1,7 +1,7 @@
 """Validation of risk_of_bias.csv: one assessment per result, overall by the tool's algorithm.
 
 The algorithm is RoB 2's (Sterne et al. 2019, BMJ 366:l4898, Table 2; see
-tests/stats/test_rob.py): a file may not record an overall judgement the algorithm does not
+tests/test_rules.py): a file may not record an overall judgement the algorithm does not
 give, nor give the same domain pattern two overall judgements.
 """
 
@@ -137,7 +137,10 @@ def test_incomplete_assessments_unknown_outcomes_and_duplicates():
         in problems
     )
     assert "a row for each RoB 2 crossover domain of alpha2001 (craving); missing DS" in problems
-    assert "outcome: got 'happiness'; expected an outcome of evsum.example_protocol()" in problems
+    assert (
+        "outcome: got 'happiness'; expected an outcome of evsum.examples.example_protocol()"
+        in problems
+    )
 
 
 def test_escalation_reason_belongs_on_the_overall_row_and_one_tool_per_result():
