@@ -238,7 +238,9 @@ def test_common_tau2_with_knha_is_an_f_test(bcg):
         for c in REF["cases"]
         if c["mods"] == "allocation" and c["method"] == "DL" and c["test"] == "knha"
     )
-    res = pool_subgroups(bcg["yi"], bcg["vi"], bcg["randomised"], "DL", "knha", tau2="common")
+    res = pool_subgroups(
+        bcg["yi"], bcg["vi"], bcg["randomised"], method="DL", test="knha", tau2="common"
+    )
     (common,) = res.differences
     assert common.distribution == "F"
     assert (common.df, common.df2) == (ref["qm_df"], ref["qm_df2"])
@@ -440,7 +442,7 @@ def test_metafor_reference_gives_the_published_bcg_numbers():
 def test_common_and_separate_tests_agree_for_a_common_effect_model(bcg):
     # with tau^2 = 0 both are the weighted sum of squares of the subgroup estimates around
     # their weighted mean: an algebraic identity, so they agree to rounding error
-    res = pool_subgroups(bcg["yi"], bcg["vi"], bcg["alloc"], "FE", tau2="both", warn=False)
+    res = pool_subgroups(bcg["yi"], bcg["vi"], bcg["alloc"], method="FE", tau2="both", warn=False)
     separate, common = res.differences
     assert common.statistic == pytest.approx(separate.statistic, rel=1e-10)
     assert (common.df, separate.df) == (2, 2)
@@ -458,6 +460,6 @@ def test_fe_cell_means_model_gives_each_subgroups_common_effect_estimate(bcg):
     assert res.names == ("allocalternate", "allocrandom", "allocsystematic")
     for level, estimate, se in zip(res.terms[0].levels, res.estimate, res.se, strict=True):
         rows = [a == level for a in bcg["alloc"]]
-        fe = pool(np.asarray(bcg["yi"])[rows], np.asarray(bcg["vi"])[rows], "FE")
+        fe = pool(np.asarray(bcg["yi"])[rows], np.asarray(bcg["vi"])[rows], method="FE")
         assert (estimate, se) == (pytest.approx(fe.estimate), pytest.approx(fe.se))
     assert np.isnan(res.r2)  # metafor gives no R^2 without an intercept
