@@ -115,6 +115,13 @@ def validate(csv_path: str | None, base: str | None) -> None:
         f"{csv_path}: OK ({rows} rows, {studies} studies, "
         f"{len(evidence.studies.conditions)} conditions{extra})"
     )
+    from evsum.review.grade_checks import grade_warnings
+
+    warnings = grade_warnings(evidence)
+    if warnings:  # warnings, not problems: the curator decides; the exit code stays 0
+        click.echo(f"{len(warnings)} GRADE consistency warnings:")
+        for warning in warnings:
+            click.echo(f"warning: {warning}")
     found = evidence.found
     empty = [name for name in OPTIONAL_FILES if name in evidence.empty]
     absent = [name for name in OPTIONAL_FILES if name not in found and name not in empty]

@@ -234,6 +234,7 @@ def plan_reports(
                 review_title=protocol.title,
                 review_question=protocol.question,
                 reanalysis=reanalysis_note(protocol),
+                review_kind=protocol.kind.label,
                 data_date=protocol.data_date,
                 description=description,
             )

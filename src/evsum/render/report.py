@@ -52,6 +52,8 @@ class ReportJob:
     #: The re-analysis sentence of a base that re-analyses a published review (the index
     #: shows it, as every report does); '' otherwise.
     reanalysis: str = ""
+    #: The kind of review (the protocol's ``[review] type`` in words), shown on the index.
+    review_kind: str = ""
     #: When the data were last curated (the protocol's ``data_date``), shown in the footer.
     data_date: str = ""
     #: One line about the report for the index (notebook metadata ``evsum.description``).
