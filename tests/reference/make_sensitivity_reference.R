@@ -18,6 +18,7 @@ suppressPackageStartupMessages({
 args <- commandArgs(trailingOnly = TRUE)
 out_dir <- if (length(args) >= 1) args[1] else "tests/reference"
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
+pdf(NULL)  # baujat() draws; nothing is kept
 num <- function(x) as.numeric(x)
 
 # ---- data sets ----------------------------------------------------------------------------
@@ -112,7 +113,8 @@ cases <- lapply(sets, function(s) {
   fits <- lapply(FITS, function(mt) {
     res <- suppressWarnings(rma(yi, vi, method = mt[1], test = mt[2]))
     out <- list(method = mt[1], test = mt[2], estimate = num(res$beta), tau2 = num(res$tau2),
-                influence = influence_out(res), cumul = cumul_out(res, s$order))
+                influence = influence_out(res), cumul = cumul_out(res, s$order),
+                baujat = {bj <- baujat(res); list(x = num(bj$x), y = num(bj$y))})
     if (mt[2] == "z") {
       out$trimfill <- lapply(c("L0", "R0"), function(e) trimfill_out(res, e))
     }
@@ -136,6 +138,7 @@ out <- list(
       "res <- rma(yi, vi, method, test) for (method, test) in (FE,z) (DL,z) (REML,z) (REML,knha) (PM,z)",
       "influence(res): inf$rstudent, dffits, cook.d, cov.r, tau2.del, QE.del, hat, weight; dfbs; is.infl",
       "cumul(res, order = year)",
+      "baujat(res): x, y",
       "trimfill(res, estimator = 'L0' / 'R0') for the z fits: side, k0, se.k0, p.k0, beta, se, tau2, yi, vi",
       "ranktest(rma(yi, vi, method = 'FE'))",
       "Harbord: regtest(rma(yi = Z/V, vi = 1/V, method = 'FE'), model = 'lm', predictor = 'sei'), Z = a - (a+c) n1/n, V = n1 n2 (a+c)(b+d) / (n^2 (n-1)), tables with V > 0",

@@ -13,7 +13,7 @@ from evsum.exceptions import SmallKWarning
 from evsum.stats.bias import harbord_test, peters_test, rank_test
 from evsum.stats.cumulative import cumulative
 from evsum.stats.diagnostics import egger_test
-from evsum.stats.influence import influence_diagnostics
+from evsum.stats.influence import baujat, influence_diagnostics
 from evsum.stats.mh import pool_peto
 from evsum.stats.pooling import pool
 from evsum.stats.trimfill import trim_and_fill
@@ -71,6 +71,15 @@ def test_influence_matches_metafor(case, fit):
     assert list(inf.influential) == ref["influential"]
     frame = inf.to_frame()
     assert frame["label"].tolist() == case["labels"] and len(frame) == len(case["yi"])
+
+
+@pytest.mark.parametrize(("case", "fit"), FITS)
+def test_baujat_matches_metafor(case, fit):
+    # metafor 3.8 baujat(rma(yi, vi, method, test)): x and y of the returned data frame
+    res = baujat(_fit(case, fit))
+    _close(res.heterogeneity, fit["baujat"]["x"], "x")
+    _close(res.influence, fit["baujat"]["y"], "y")
+    assert res.to_frame()["label"].tolist() == case["labels"]
 
 
 @pytest.mark.parametrize(("case", "fit"), FITS)
