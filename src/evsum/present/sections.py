@@ -19,6 +19,7 @@ from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.basis import ResultBasis, result_basis
 from evsum.present.html import HtmlBlock, figure_html, render
+from evsum.present.sensitivity import sensitivity_tables
 from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
 
@@ -456,7 +457,10 @@ def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
         for a in analyses
         if a.result is not None and a.result.k >= 10
     ]
-    return render("heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels)
+    sensitivity = [t for a in analyses if a.result is not None if (t := sensitivity_tables(a))]
+    return render(
+        "heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels, sensitivity=sensitivity
+    )
 
 
 def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlock:

@@ -10,6 +10,7 @@ direction) come from the evidence base's protocol.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import warnings
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from evsum.review.few_studies import (
     few_studies,
 )
 from evsum.review.participants import comparison_participants
+from evsum.review.sensitivity import Sensitivity, sensitivity_analyses
 from evsum.stats.diagnostics import egger_test, leave_one_out
 from evsum.stats.effects import compute_effects
 from evsum.stats.inverse_variance import check_method
@@ -87,6 +89,12 @@ class OutcomeAnalysis:
     few_studies: FewStudies | None = field(default=None, repr=False)
     bayes_tau_prior: tuple = field(default=tuple(DEFAULT_TAU_PRIOR), repr=False)
     design_class: str = RANDOMISED
+
+    @functools.cached_property
+    def sensitivity(self) -> Sensitivity:
+        """Influence, cumulative, rank-correlation and trim-and-fill analyses of the pooled
+        studies (:func:`evsum.review.sensitivity.sensitivity_analyses`), on first use."""
+        return sensitivity_analyses(self)
 
     def with_method(self, method: str, test: str = "z", pi: str = "z") -> OutcomeAnalysis:
         """The same analysis pooled again: same rows, another τ² method, test or prediction
