@@ -131,6 +131,12 @@ cases <- lapply(sets, function(s) {
   out
 })
 
+# Begg's test with tied sampling variances: R's cor.test falls back to the normal
+# approximation with the ties correction
+ties <- list(yi = c(0.1, 0.5, 0.3, 0.8, 0.2, 0.4, 0.9, 0.05, 0.6, 0.7, 0.35),
+             vi = c(0.01, 0.02, 0.02, 0.05, 0.01, 0.03, 0.08, 0.01, 0.04, 0.05, 0.03))
+rk_ties <- suppressWarnings(ranktest(rma(ties$yi, ties$vi, method = "FE")))
+
 out <- list(
   source = list(
     script = "tests/reference/make_sensitivity_reference.R",
@@ -140,12 +146,13 @@ out <- list(
       "cumul(res, order = year)",
       "baujat(res): x, y",
       "trimfill(res, estimator = 'L0' / 'R0') for the z fits: side, k0, se.k0, p.k0, beta, se, tau2, yi, vi",
-      "ranktest(rma(yi, vi, method = 'FE'))",
+      "ranktest(rma(yi, vi, method = 'FE')), also on ranktest_ties (tied vi)",
       "Harbord: regtest(rma(yi = Z/V, vi = 1/V, method = 'FE'), model = 'lm', predictor = 'sei'), Z = a - (a+c) n1/n, V = n1 n2 (a+c)(b+d) / (n^2 (n-1)), tables with V > 0",
       "Peters: regtest(rma(yi = log OR (escalc), sei = sqrt(1/(a+c) + 1/(b+d)), ni = 1/n, method = 'FE'), model = 'lm', predictor = 'ni')"),
     r_version = paste(R.version$major, R.version$minor, sep = "."),
     metafor_version = as.character(packageVersion("metafor")),
     read_from = "fields of the returned R objects (not printed output)"),
-  cases = cases)
+  cases = cases,
+  ranktest_ties = c(ties, list(tau = num(rk_ties$tau), pval = num(rk_ties$pval))))
 writeLines(toJSON(out, digits = I(15), auto_unbox = TRUE, na = "string", pretty = TRUE),
            file.path(out_dir, "sensitivity.json"))

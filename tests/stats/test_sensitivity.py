@@ -148,6 +148,15 @@ def test_rank_test_matches_metafor(case):
     _close(res.pval, case["ranktest"]["pval"], "pval")
 
 
+def test_rank_test_with_ties_uses_the_normal_approximation():
+    # metafor 3.8 ranktest with tied vi: cor.test's normal approximation, ties corrected
+    ref = load("sensitivity.json")["ranktest_ties"]
+    res = rank_test(pool(ref["yi"], ref["vi"], method="FE", warn=False))
+    assert not res.exact
+    _close(res.tau, ref["tau"], "tau")
+    _close(res.pval, ref["pval"], "pval")
+
+
 BINARY = [case for case in CASES if "bias" in case]
 
 
