@@ -14,6 +14,11 @@ def _scale(result: Any):
     return np.exp if result.is_ratio else (lambda x: x)
 
 
+def _possessive(name: str) -> str:
+    """``Harbord's``, ``Peters'``."""
+    return name + ("'" if name.endswith("s") else "'s")
+
+
 def sensitivity_tables(analysis: Any) -> dict | None:
     """The rows and sentences of one analysis's sensitivity material, or None if it has none.
 
@@ -79,6 +84,12 @@ def sensitivity_tables(analysis: Any) -> dict | None:
             f"Begg's rank correlation test: Kendall's τ = {text.number(sens.rank_test.tau)}, "
             f"{text.p_value(sens.rank_test.pval)}."
         )
+    for test in (sens.harbord, sens.peters):
+        if test is not None:
+            small.append(
+                f"{_possessive(test.test)} test for small-study effects: "
+                f"t({test.df}) = {text.number(test.tval)}, {text.p_value(test.pval)}."
+            )
     if sens.trim_and_fill is not None:
         tf = sens.trim_and_fill
         filled = tf.filled

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from evsum.stats.bias import RankTestResult, rank_test
+from evsum.stats.bias import (
+    RankTestResult,
+    RegressionTestResult,
+    harbord_test,
+    peters_test,
+    rank_test,
+)
 from evsum.stats.cumulative import CumulativeResult, cumulative
 from evsum.stats.influence import InfluenceResult, influence_diagnostics
 from evsum.stats.trimfill import TrimFillResult, trim_and_fill
@@ -37,12 +43,16 @@ class Sensitivity:
         Begg's rank correlation test (k >= 10).
     trim_and_fill : TrimFillResult or None
         Trim-and-fill, L0 (k >= 10): a sensitivity analysis only.
+    harbord, peters : RegressionTestResult or None
+        Harbord's and Peters' tests (k >= 10, odds ratios from 2x2 tables in every row).
     """
 
     influence: InfluenceResult | None = None
     cumulative: CumulativeResult | None = None
     rank_test: RankTestResult | None = None
     trim_and_fill: TrimFillResult | None = None
+    harbord: RegressionTestResult | None = None
+    peters: RegressionTestResult | None = None
 
 
 def sensitivity_analyses(analysis: OutcomeAnalysis) -> Sensitivity:
@@ -75,4 +85,21 @@ def sensitivity_analyses(analysis: OutcomeAnalysis) -> Sensitivity:
         if result.k >= EGGER_MIN_K:
             out["rank_test"] = rank_test(result)
             out["trim_and_fill"] = trim_and_fill(result)
+            tables = _tables(rows, result.k)
+            if result.measure == "OR" and tables is not None:
+                out["harbord"] = harbord_test(result, *tables)
+                out["peters"] = peters_test(result, *tables)
     return Sensitivity(**out)
+
+
+def _tables(rows: pd.DataFrame, k: int) -> tuple | None:
+    """The 2x2 tables (events and non-events per arm) of the pooled rows, or None if a row
+    has none (a contrast-level row, a continuous outcome)."""
+    columns = ["events_intervention", "n_intervention", "events_comparator", "n_comparator"]
+    if "excluded_reason" not in rows or not set(columns) <= set(rows.columns):
+        return None
+    used = rows.loc[rows["excluded_reason"] == "", columns].apply(pd.to_numeric, errors="coerce")
+    if len(used) != k or used.isna().any().any():
+        return None
+    a, n1, c, n2 = (used[col].to_numpy(float) for col in columns)
+    return a, n1 - a, c, n2 - c
