@@ -10,6 +10,8 @@ Cochrane Handbook (23.3.4; 6.5.2.10) with :mod:`evsum.stats.multiarm`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from evsum.stats.effects import compute_effects
@@ -22,7 +24,7 @@ def _arm(row: pd.Series, side: str) -> ArmSummary:
     return ArmSummary(*(float(row[f"{c}_{side}"]) for c in _ARM_COLUMNS))
 
 
-def _set_arm(group: pd.DataFrame, index, side: str, arm: ArmSummary) -> None:
+def _set_arm(group: pd.DataFrame, index: Any, side: str, arm: ArmSummary) -> None:
     for column in _ARM_COLUMNS:
         value = getattr(arm, column)
         if value == value:  # leave absent (NaN) columns as they were

@@ -4,10 +4,12 @@ and trim-and-fill. Computed here, shown by ``evsum.present``; never the main res
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from evsum.stats.bias import (
@@ -78,21 +80,23 @@ def sensitivity_analyses(analysis: OutcomeAnalysis) -> Sensitivity:
             order = years.to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = {
-            "influence": influence_diagnostics(result),
-            "cumulative": cumulative(result, order=order),
-        }
-        if result.k >= EGGER_MIN_K:
-            out["rank_test"] = rank_test(result)
-            out["trim_and_fill"] = trim_and_fill(result)
-            tables = _tables(rows, result.k)
-            if result.measure == "OR" and tables is not None:
-                out["harbord"] = harbord_test(result, *tables)
-                out["peters"] = peters_test(result, *tables)
-    return Sensitivity(**out)
+        base = Sensitivity(influence_diagnostics(result), cumulative(result, order=order))
+        if result.k < EGGER_MIN_K:
+            return base
+        base = dataclasses.replace(
+            base, rank_test=rank_test(result), trim_and_fill=trim_and_fill(result)
+        )
+        tables = _tables(rows, result.k)
+        if result.measure == "OR" and tables is not None:
+            base = dataclasses.replace(
+                base,
+                harbord=harbord_test(result, *tables),
+                peters=peters_test(result, *tables),
+            )
+    return base
 
 
-def _tables(rows: pd.DataFrame, k: int) -> tuple | None:
+def _tables(rows: pd.DataFrame, k: int) -> tuple[np.ndarray, ...] | None:
     """The 2x2 tables (events and non-events per arm) of the pooled rows, or None if a row
     has none (a contrast-level row, a continuous outcome)."""
     columns = ["events_intervention", "n_intervention", "events_comparator", "n_comparator"]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -106,7 +107,9 @@ def _few(k: int, name: str, notes: list[str]) -> None:
         notes.append(note)
 
 
-def _tables(result: PoolResult, ai, bi, ci, di) -> tuple[np.ndarray, ...]:
+def _tables(
+    result: PoolResult, ai: npt.ArrayLike, bi: npt.ArrayLike, ci: npt.ArrayLike, di: npt.ArrayLike
+) -> tuple[np.ndarray, ...]:
     a, b, c, d = (np.asarray(x, dtype=float).ravel() for x in (ai, bi, ci, di))
     if not len(a) == len(b) == len(c) == len(d) == len(result.yi):
         raise ValueError(
@@ -119,12 +122,21 @@ def _tables(result: PoolResult, ai, bi, ci, di) -> tuple[np.ndarray, ...]:
 
 
 def _wls_slope_test(
-    test: str, predictor: str, y, x, w, labels, keep, alpha: float, notes: list[str]
+    test: str,
+    predictor: str,
+    y: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    labels: Sequence[str],
+    keep: np.ndarray,
+    alpha: float,
+    notes: list[str],
 ) -> RegressionTestResult:
     """Weighted least squares of y on (1, x) with weights w and a multiplicative dispersion
     (R ``lm(y ~ x, weights = w)``), the t test of the slope."""
     excluded = tuple(
-        (labels[i], "no events or no non-events in either group") for i in np.flatnonzero(~keep)
+        (labels[int(i)], "no events or no non-events in either group")
+        for i in np.flatnonzero(~keep)
     )
     if excluded:
         note = f"{len(excluded)} table(s) without a {test} weight left out: " + ", ".join(

@@ -2,10 +2,10 @@ r"""Cumulative meta-analysis: the pooled result as studies are added one at a ti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from evsum.stats.inverse_variance import check_method, fit_groups
@@ -86,7 +86,7 @@ class CumulativeResult:
         return pd.DataFrame(data)
 
 
-def cumulative(result: PoolResult, order: Sequence[float] | None = None) -> CumulativeResult:
+def cumulative(result: PoolResult, order: npt.ArrayLike | None = None) -> CumulativeResult:
     r"""Cumulative meta-analysis of a fit, adding one study at a time (metafor ``cumul``).
 
     Parameters
@@ -142,6 +142,10 @@ def cumulative(result: PoolResult, order: Sequence[float] | None = None) -> Cumu
     fit = fit_groups(
         Grouped(yi=y[pos], vi=v[pos], gid=step, n=k), method, result.test, result.alpha
     )
+
+    def col(name: str) -> tuple[float, ...]:
+        return tuple(float(x) for x in fit[name])
+
     return CumulativeResult(
         measure=result.measure,
         method=method,
@@ -149,6 +153,16 @@ def cumulative(result: PoolResult, order: Sequence[float] | None = None) -> Cumu
         alpha=result.alpha,
         labels=labels,
         k=tuple(int(x) for x in fit["k"]),
-        **{name: tuple(float(x) for x in fit[name]) for name in CUMULATIVE_COLUMNS},
+        estimate=col("estimate"),
+        se=col("se"),
+        zval=col("zval"),
+        pval=col("pval"),
+        ci_low=col("ci_low"),
+        ci_high=col("ci_high"),
+        q=col("q"),
+        q_pval=col("q_pval"),
+        tau2=col("tau2"),
+        i2=col("i2"),
+        h2=col("h2"),
         converged=tuple(bool(x) for x in fit["converged"]),
     )

@@ -8,10 +8,10 @@ or split the shared comparator group into as many parts as there are comparisons
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 #: How a multi-arm trial enters an analysis (the protocol's choice).
 MULTI_ARM_RULES: tuple[str, ...] = ("first", "combine", "split")
@@ -27,7 +27,7 @@ class ArmSummary:
     sd: float = float("nan")
 
 
-def _arrays(*values: Sequence[float]) -> list[np.ndarray]:
+def _arrays(*values: npt.ArrayLike) -> list[np.ndarray]:
     arrays = [np.asarray(v, dtype=float).ravel() for v in values]
     if len({len(a) for a in arrays}) != 1 or len(arrays[0]) == 0:
         raise ValueError(
@@ -37,11 +37,11 @@ def _arrays(*values: Sequence[float]) -> list[np.ndarray]:
 
 
 def combine_arms(
-    n: Sequence[float],
+    n: npt.ArrayLike,
     *,
-    events: Sequence[float] | None = None,
-    mean: Sequence[float] | None = None,
-    sd: Sequence[float] | None = None,
+    events: npt.ArrayLike | None = None,
+    mean: npt.ArrayLike | None = None,
+    sd: npt.ArrayLike | None = None,
 ) -> ArmSummary:
     r"""Combine several arms of one trial into a single group (Cochrane Handbook 6.5.2.10).
 

@@ -95,13 +95,14 @@ def _tau2_regression(y: np.ndarray, v: np.ndarray, x: np.ndarray, method: str) -
 
     def minus_ll(t: float) -> float:
         _, q, logdet = parts(t)
-        ll = -0.5 * np.log(v + t).sum() - 0.5 * q
+        ll = float(-0.5 * np.log(v + t).sum() - 0.5 * q)
         return -(ll - 0.5 * logdet if method == "REML" else ll)
 
     found = optimize.minimize_scalar(
         minus_ll, bounds=(0.0, upper), method="bounded", options={"xatol": 1e-10}
     )
-    return float(found.x) if minus_ll(found.x) < minus_ll(0.0) else 0.0
+    best = float(found.x)
+    return best if minus_ll(best) < minus_ll(0.0) else 0.0
 
 
 def _slope(y: np.ndarray, v: np.ndarray, method: str) -> float:
@@ -113,7 +114,14 @@ def _slope(y: np.ndarray, v: np.ndarray, method: str) -> float:
     return float(beta[1])
 
 
-def _quiet_pool(y, v, method, labels=None, measure=None, alpha=0.05) -> PoolResult:
+def _quiet_pool(
+    y: np.ndarray,
+    v: np.ndarray,
+    method: str,
+    labels: list[str] | None = None,
+    measure: str | None = None,
+    alpha: float = 0.05,
+) -> PoolResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pool(y, v, method=method, labels=labels, measure=measure, alpha=alpha, warn=False)
