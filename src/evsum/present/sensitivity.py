@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy as np
 from evsum.present import text
 
 
-def _scale(result: Any):
+def _scale(result: Any) -> Callable[[Any], Any]:
     return np.exp if result.is_ratio else (lambda x: x)
 
 
@@ -19,7 +20,7 @@ def _possessive(name: str) -> str:
     return name + ("'" if name.endswith("s") else "'s")
 
 
-def sensitivity_tables(analysis: Any) -> dict | None:
+def sensitivity_tables(analysis: Any) -> dict[str, Any] | None:
     """The rows and sentences of one analysis's sensitivity material, or None if it has none.
 
     ``analysis`` is an :class:`~evsum.review.analysis.OutcomeAnalysis`; its
