@@ -85,3 +85,27 @@ def test_first_leaves_rows_alone_and_bad_rule():
     assert apply_multi_arm(rows, "first") is rows
     with pytest.raises(ValueError, match="rule must be one of"):
         apply_multi_arm(rows, "merge")
+
+
+def test_analyse_outcomes_takes_the_rule():
+    from evsum.review.analysis import analyse_outcomes
+    from evsum.review.examples import example_evidence
+
+    evidence = example_evidence()
+    with pytest.raises(ValueError, match="multi_arm must be one of"):
+        analyse_outcomes(evidence, "condition_a", multi_arm="merge")
+    first = analyse_outcomes(evidence, "condition_a")
+    for rule in ("combine", "split"):
+        # the example has no comparator shared by two comparisons: nothing changes
+        other = analyse_outcomes(evidence, "condition_a", multi_arm=rule)
+        assert [a.result.estimate if a.result else None for a in other] == [
+            a.result.estimate if a.result else None for a in first
+        ]
+
+
+def test_after_a_split_other_comparators_of_the_study_are_not_pooled():
+    from evsum.review.multiarm import keep_one_comparator
+
+    rows = pd.concat([_rows(), _rows().assign(comparator="usual care")], ignore_index=True)
+    out = keep_one_comparator(apply_multi_arm(rows, "split"), "second comparator")
+    assert list(out["excluded_reason"]) == ["", "", "second comparator", "second comparator"]

@@ -97,3 +97,15 @@ def apply_multi_arm(group: pd.DataFrame, rule: str) -> pd.DataFrame:
         redone = compute_effects(group.loc[changed], warn=False)
         group.loc[changed, ["yi", "vi", "caveat"]] = redone[["yi", "vi", "caveat"]]
     return group
+
+
+def keep_one_comparator(group: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """After a split: per study, keep the usable rows against its first comparator (the
+    split comparisons) and mark the others with ``reason`` (another comparator of the same
+    trial would still count participants twice)."""
+    group = group.copy()
+    usable = group["excluded_reason"] == ""
+    first = group[usable].groupby("study_id", sort=False)["comparator"].transform("first")
+    other = usable & (group["comparator"] != first.reindex(group.index))
+    group.loc[other, "excluded_reason"] = reason
+    return group
