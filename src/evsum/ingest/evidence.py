@@ -33,6 +33,8 @@ OPTIONAL_FILES: tuple[str, ...] = (
     "references.json",
     "claims.csv",
     "source_references.txt",
+    "source_text.txt",
+    "source_sentences.csv",
 )
 
 
@@ -179,7 +181,7 @@ def load_evidence(
     if problems:
         sources = {p.source for p in problems}
         raise StudyDataError(sources.pop() if len(sources) == 1 else str(folder), problems)
-    for name in ("claims.csv", "source_references.txt"):
+    for name in ("claims.csv", "source_references.txt", "source_text.txt", "source_sentences.csv"):
         if not (folder / name).exists():
             missing.append(name)
     return Evidence(
