@@ -165,3 +165,69 @@ def test_a_citation_with_an_unverified_doi_gets_no_tick(evidence, claims):
     assert "2 of 5 entries" in audit.summary() and "1 more matches" in audit.summary()
     summary = audit_summary_html(claims, audit).html
     assert "2 of the 5 entries" in summary and "matches in what could be checked" in summary
+
+
+# --- 2. GRADE: publication bias, imprecision within one trial, a trial stopped early --------
+
+
+@pytest.fixture(scope="module")
+def grade(evidence):
+    return evidence.grade.fillna("").astype(str)
+
+
+def test_publication_bias_is_suspected_where_the_search_was_not_comprehensive(evidence, grade):
+    # The search log has no bibliographic database among its sources (GRADE guidelines 5,
+    # Guyatt 2011: suspect publication bias with small early studies; the log lists ongoing
+    # trials and a registry-only trial), so no row may call publication bias "not serious".
+    flow = evsum.prisma_flow(evidence)
+    assert flow.records("database") is None
+    assert flow.ongoing and flow.ongoing >= 6
+    assert set(grade["publication_bias"]) == {"serious"}
+    assert grade["publication_bias_reason"].str.startswith("Strongly suspected").all()
+
+
+def test_certainty_follows_the_downgrades_after_the_publication_bias_judgement(grade):
+    from evsum.stats.grade import grade_certainty
+
+    for _, row in grade.iterrows():
+        assert row["certainty"] == grade_certainty(row.to_dict()), row.to_dict()
+    # the three rows rated low before (Grabski 2022 days abstinent; Dakwar 2019 relapse and
+    # craving) had one step left above the floor: with publication bias they are very low
+    assert set(grade["certainty"]) == {"very low"}
+
+
+def _row(grade, condition, outcome, timepoint):
+    rows = grade[
+        (grade["condition"] == condition)
+        & (grade["outcome"] == outcome)
+        & (grade["timepoint"] == timepoint)
+    ]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_imprecision_within_one_trial_is_judged_alike(grade):
+    # Dakwar 2019: abstinence RR 4.49 (1.44 to 14.03) from 13/27 vs 3/28 lies wholly beyond
+    # the default threshold of 1.25; relapse HR 0.47 (0.24 to 0.92) crosses 0.8 (1/1.25).
+    # The relapse result cannot be judged more precise than the abstinence result.
+    steps = {"not serious": 0, "serious": 1, "very serious": 2}
+    abstinence = _row(grade, "cocaine", "abstinence", "5 weeks")
+    relapse = _row(grade, "cocaine", "relapse", "5 weeks")
+    assert steps[relapse["imprecision"]] >= steps[abstinence["imprecision"]]
+    assert "(0.24 to 0.92)" in relapse["imprecision_reason"]
+
+
+def test_the_trial_stopped_early_is_named_in_its_footnotes(evidence, grade):
+    # NCT01535937 (Dakwar 2019): "terminated early", study_characteristics.csv registration
+    chars = evidence.characteristics.set_index("study_id")
+    assert "terminated early" in chars.loc["dakwar2019", "registration"]
+    rows = evidence.studies.data
+    for _, row in grade[grade["condition"] == "cocaine"].iterrows():
+        rated = rows[
+            (rows["condition"] == "cocaine")
+            & (rows["outcome"] == row["outcome"])
+            & (rows["timepoint"] == row["timepoint"])
+        ]
+        if set(rated["study_id"]) == {"dakwar2019"}:
+            reason = row["risk_of_bias_reason"]
+            assert "stopped early" in reason and "Bassler 2010" in reason, row["outcome"]
