@@ -304,3 +304,34 @@ def test_locators_name_the_record_before_any_mirror(evidence):
     )
     chars = evidence.characteristics
     assert not chars["source_locator"].str.startswith("http").any()
+
+
+# --- 4. the BCG example: references and counts agree with its 13 analysed trials ------------
+
+BCG = ROOT / "examples" / "bcg-vaccine"
+
+
+@pytest.fixture(scope="module")
+def bcg():
+    return evsum.load_evidence(base=BCG)
+
+
+def test_bcg_every_trial_has_a_reference(bcg):
+    ids = list(bcg.studies.data["study_id"].unique())
+    assert len(ids) == 13  # dat.bcg: "Results from 13 studies" (help page ?dat.bcg)
+    assert [i for i in ids if bcg.reference(i) is None] == []
+    html = str(evsum.references_html(bcg))
+    assert "no entry in references.json" not in html
+    # the two original reports the studies.csv notes cite, as cited there
+    assert bcg.reference("comstock1969")["DOI"] == "10.1164/arrd.1969.100.6.839"
+    assert bcg.reference("ferguson1949")["container-title"] == "Tubercle"
+
+
+def test_bcg_selection_counts_the_trials_it_analyses(bcg):
+    from evsum.review.overview import prisma_counts
+
+    counts = prisma_counts(bcg.search_log)
+    assert counts["included"] == 13 == bcg.studies.data["study_id"].nunique()
+    flow = evsum.prisma_flow(bcg)
+    assert flow.studies_included == 13 and flow.records_identified == 13
+    assert flow.records("database") is None and flow.records("register") is None

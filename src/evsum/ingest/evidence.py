@@ -33,8 +33,6 @@ OPTIONAL_FILES: tuple[str, ...] = (
     "references.json",
     "claims.csv",
     "source_references.txt",
-    "source_text.txt",
-    "source_sentences.csv",
 )
 
 
@@ -181,7 +179,7 @@ def load_evidence(
     if problems:
         sources = {p.source for p in problems}
         raise StudyDataError(sources.pop() if len(sources) == 1 else str(folder), problems)
-    for name in ("claims.csv", "source_references.txt", "source_text.txt", "source_sentences.csv"):
+    for name in ("claims.csv", "source_references.txt"):
         if not (folder / name).exists():
             missing.append(name)
     return Evidence(
