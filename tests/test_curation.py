@@ -209,11 +209,14 @@ def _row(grade, condition, outcome, timepoint):
 def test_imprecision_within_one_trial_is_judged_alike(grade):
     # Dakwar 2019: abstinence RR 4.49 (1.44 to 14.03) from 13/27 vs 3/28 lies wholly beyond
     # the default threshold of 1.25; relapse HR 0.47 (0.24 to 0.92) crosses 0.8 (1/1.25).
-    # The relapse result cannot be judged more precise than the abstinence result.
+    # The relapse result cannot be judged more precise than the abstinence result, and an
+    # interval that crosses no threshold is rated down at most one level, for the optimal
+    # information size (GRADE guidelines 6, Guyatt 2011).
     steps = {"not serious": 0, "serious": 1, "very serious": 2}
     abstinence = _row(grade, "cocaine", "abstinence", "5 weeks")
     relapse = _row(grade, "cocaine", "relapse", "5 weeks")
     assert steps[relapse["imprecision"]] >= steps[abstinence["imprecision"]]
+    assert steps[abstinence["imprecision"]] <= 1 <= steps[relapse["imprecision"]]
     assert "(0.24 to 0.92)" in relapse["imprecision_reason"]
 
 
@@ -231,6 +234,7 @@ def test_the_trial_stopped_early_is_named_in_its_footnotes(evidence, grade):
         if set(rated["study_id"]) == {"dakwar2019"}:
             reason = row["risk_of_bias_reason"]
             assert "stopped early" in reason and "Bassler 2010" in reason, row["outcome"]
+            assert "Dakwar 2019" in " ".join(row[c] for c in row.index if c.endswith("_reason"))
 
 
 # --- 3. curation: counts, criteria, locators --------------------------------------------------
