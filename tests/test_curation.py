@@ -339,3 +339,11 @@ def test_bcg_selection_counts_the_trials_it_analyses(bcg):
     flow = evsum.prisma_flow(bcg)
     assert flow.studies_included == 13 and flow.records_identified == 13
     assert flow.records("database") is None and flow.records("register") is None
+
+
+def test_dictionary_documents_the_sentence_file():
+    from evsum.ingest.source_sentences import SENTENCE_COLUMNS
+
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    assert ",".join(SENTENCE_COLUMNS) in readme
+    assert [d for d in DISPOSITIONS if f"`{d}`" not in readme] == []
