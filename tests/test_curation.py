@@ -347,3 +347,34 @@ def test_dictionary_documents_the_sentence_file():
     readme = (DATA / "README.md").read_text(encoding="utf-8")
     assert ",".join(SENTENCE_COLUMNS) in readme
     assert [d for d in DISPOSITIONS if f"`{d}`" not in readme] == []
+
+
+# --- 5. GRADE rows without a number carry a curated summary, never a raw quote ---------------
+
+
+def test_every_rated_result_without_a_number_has_a_short_summary(evidence, grade):
+    from evsum.review.overview import analyse_all, analysis_grade
+
+    rows = evidence.studies.data
+    quotes = {q.strip() for q in rows["source_quote"] if q.strip()}
+    with_number = set()
+    for analysis in analyse_all(evidence):
+        matched = analysis_grade(analysis, evidence.grade)
+        if matched is not None and analysis.result is not None:
+            with_number.add(
+                (matched["condition"], matched["outcome"], matched["comparator_type"])
+                + (str(matched["timepoint"]).strip(),)
+            )
+    for _, row in grade.iterrows():
+        key = (row["condition"], row["outcome"], row["comparator_type"], row["timepoint"])
+        summary = row["summary"].strip()
+        if key not in with_number:
+            assert summary, key
+        assert summary not in quotes and len(summary) < 200, key
+
+
+def test_results_never_obtained_are_not_rated(grade):
+    # Yoon 2025's abstinence: only the outcome's name was read; Zarate 2006's HDRS: no score
+    keys = set(zip(grade["condition"], grade["outcome"], grade["timepoint"], strict=True))
+    assert ("alcohol", "abstinence", "4 weeks") not in keys
+    assert ("depression", "depression_score", "24 h") not in keys

@@ -67,6 +67,9 @@ GRADE_COLUMNS = (
     "baseline_risk_per_1000",
     "baseline_risk_source",
 )
+#: Columns grade.csv may leave out: ``summary``, the curated short result in words (shown in
+#: the summary of findings for evidence without a number; never a raw quote).
+GRADE_OPTIONAL = ("summary",)
 #: ``source`` marks a row describing where records came from (a review, a database).
 #: Decisions of the search log, as PRISMA 2020 and Cochrane name them: ``ongoing`` studies have no
 #: results yet; ``awaiting classification`` ones could not be assessed (e.g. no citation found).
@@ -397,7 +400,10 @@ def validate_grade(
         if protocol is not None
         else lambda v: bool(TIMEPOINT_PATTERN.match(v))
     )
-    problems = check_header(frame, source, GRADE_COLUMNS)
+    problems = check_header(frame, source, (*GRADE_COLUMNS, *GRADE_OPTIONAL), GRADE_OPTIONAL)
+    for column in GRADE_OPTIONAL:
+        if column not in frame.columns:
+            frame = frame.assign(**{column: ""})
     if not problems:
         problems += _required(
             frame,
