@@ -11,6 +11,9 @@ from evsum import StudyDataError
 from evsum.ingest.claims import load_claims, validate_data
 from evsum.ingest.io import read_text
 from evsum.ingest.source_sentences import DISPOSITIONS, load_source_sentences
+from evsum.present.sections import references_html
+from evsum.present.sof import summary_of_findings
+from evsum.review.selection import prisma_flow
 
 from conftest import ROOT
 
@@ -179,7 +182,7 @@ def test_publication_bias_is_suspected_where_the_search_was_not_comprehensive(ev
     # The search log has no bibliographic database among its sources (GRADE guidelines 5,
     # Guyatt 2011: suspect publication bias with small early studies; the log lists ongoing
     # trials and a registry-only trial), so no row may call publication bias "not serious".
-    flow = evsum.prisma_flow(evidence)
+    flow = prisma_flow(evidence)
     assert flow.records("database") is None
     assert flow.ongoing and flow.ongoing >= 6
     assert set(grade["publication_bias"]) == {"serious"}
@@ -246,7 +249,7 @@ def test_prisma_counts_agree_with_the_sources_table(evidence):
     import re
 
     log = evidence.search_log.fillna("").astype(str).set_index("candidate_id")
-    flow = evsum.prisma_flow(evidence)
+    flow = prisma_flow(evidence)
     records = {s.source_id: s.records for s in flow.sources}
     listed = re.findall(r"NCT\d{8}", log.loc["SRC:registries", "reason"])
     assert len(set(listed)) == 15 == flow.records("register")
@@ -258,7 +261,7 @@ def test_prisma_counts_agree_with_the_sources_table(evidence):
 
 
 def test_one_exclusion_reason_has_one_wording(evidence):
-    flow = evsum.prisma_flow(evidence)
+    flow = prisma_flow(evidence)
     assert dict(flow.reports_excluded) == {
         "No control group": 10,
         "No results": 2,
@@ -290,7 +293,7 @@ def test_the_stated_eligibility_admits_every_included_study(evidence):
 def test_zarate_reads_as_one_count_on_every_row(evidence):
     # 18 randomised (Cochrane table: 'Ketamine (N = 9) ... Placebo (N = 9)'), 17 analysed for
     # response (review table: '17 Crossover'); no analysed number was read for the HDRS
-    frame = evsum.summary_of_findings(
+    frame = summary_of_findings(
         evsum.analyse_condition(evidence, "depression"),
         evidence.grade,
         characteristics=evidence.characteristics,
@@ -324,7 +327,7 @@ def test_bcg_every_trial_has_a_reference(bcg):
     ids = list(bcg.studies.data["study_id"].unique())
     assert len(ids) == 13  # dat.bcg: "Results from 13 studies" (help page ?dat.bcg)
     assert [i for i in ids if bcg.reference(i) is None] == []
-    html = str(evsum.references_html(bcg))
+    html = str(references_html(bcg))
     assert "no entry in references.json" not in html
     # the two original reports the studies.csv notes cite, as cited there
     assert bcg.reference("comstock1969")["DOI"] == "10.1164/arrd.1969.100.6.839"
@@ -336,7 +339,7 @@ def test_bcg_selection_counts_the_trials_it_analyses(bcg):
 
     counts = prisma_counts(bcg.search_log)
     assert counts["included"] == 13 == bcg.studies.data["study_id"].nunique()
-    flow = evsum.prisma_flow(bcg)
+    flow = prisma_flow(bcg)
     assert flow.studies_included == 13 and flow.records_identified == 13
     assert flow.records("database") is None and flow.records("register") is None
 

@@ -81,7 +81,7 @@ def test_a_mean_difference_without_a_mid_is_not_sized(evidence_and_frame):
     grade = evidence.grade.copy()
     rated = (grade["condition"] == "alcohol") & (grade["outcome"] == "percent_days_abstinent")
     grade.loc[rated, ["publication_bias", "certainty"]] = ["not serious", "low"]
-    frame = evsum.headline_frame(analyses, grade=grade).set_index(
+    frame = headline_frame(analyses, grade=grade).set_index(
         ["condition", "outcome", "comparator_type"]
     )
     row = frame.loc[("alcohol", "percent_days_abstinent", "placebo")]
