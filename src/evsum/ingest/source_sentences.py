@@ -20,7 +20,7 @@ import pandas as pd
 
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.io import LINE, read_text, read_with_partial
-from evsum.ingest.studies import CONTROL_PATTERN
+from evsum.ingest.schema import CONTROL_PATTERN
 
 #: Columns of ``source_sentences.csv``, in file order.
 SENTENCE_COLUMNS: tuple[str, ...] = (
