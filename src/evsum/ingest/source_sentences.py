@@ -177,6 +177,39 @@ def _claim_problems(frame: pd.DataFrame, claims: pd.DataFrame, source: str):
     return problems
 
 
+def _row_problems(row: pd.Series, seen: set[str]) -> list[tuple[str, str, str]]:
+    """(column, value, expected) for each problem of one row (``seen``: the ids before it)."""
+    found = [
+        (column, row[column], "text without control characters")
+        for column in SENTENCE_COLUMNS
+        if CONTROL_PATTERN.search(row[column])
+    ]
+    sentence_id = row["sentence_id"]
+    if not _SENTENCE_ID.match(sentence_id):
+        found.append(("sentence_id", sentence_id, "an id such as S01 (letters, digits, - or _)"))
+    elif sentence_id in seen:
+        found.append(("sentence_id", sentence_id, "each sentence_id once"))
+    if not row["sentence"].strip():
+        found.append(("sentence", "", "the sentence, verbatim"))
+    return found + _disposition_problems(row)
+
+
+def _disposition_problems(row: pd.Series) -> list[tuple[str, str, str]]:
+    disposition = row["disposition"]
+    if disposition not in DISPOSITIONS:
+        return [("disposition", disposition, f"one of {list(DISPOSITIONS)}")]
+    if disposition == "claim":
+        if _ids(row["claim_ids"]):
+            return []
+        return [("claim_ids", "", "the claim_ids of claims.csv this sentence holds")]
+    found = []
+    if row["claim_ids"].strip():
+        found.append(("claim_ids", row["claim_ids"], "empty unless the disposition is claim"))
+    if not row["reason"].strip():
+        found.append(("reason", "", f"why the sentence is {disposition}, not a claim"))
+    return found
+
+
 def validate_source_sentences(
     frame: pd.DataFrame,
     source: str,
@@ -225,35 +258,13 @@ def validate_source_sentences(
         for c in frame.columns
         if c != LINE and c not in SENTENCE_COLUMNS
     ]
-
-    def add(row, column, value, expected):
-        problems.append(
-            Problem(source, int(row[LINE]), column, value, expected, row["sentence_id"] or None)
-        )
-
     seen: set[str] = set()
     for _, row in frame.iterrows():
-        for column in SENTENCE_COLUMNS:
-            if CONTROL_PATTERN.search(row[column]):
-                add(row, column, row[column], "text without control characters")
-        sentence_id = row["sentence_id"]
-        if not _SENTENCE_ID.match(sentence_id):
-            add(row, "sentence_id", sentence_id, "an id such as S01 (letters, digits, - or _)")
-        elif sentence_id in seen:
-            add(row, "sentence_id", sentence_id, "each sentence_id once")
-        seen.add(sentence_id)
-        if not row["sentence"].strip():
-            add(row, "sentence", "", "the sentence, verbatim")
-        disposition = row["disposition"]
-        if disposition not in DISPOSITIONS:
-            add(row, "disposition", disposition, f"one of {list(DISPOSITIONS)}")
-        elif disposition == "claim" and not _ids(row["claim_ids"]):
-            add(row, "claim_ids", "", "the claim_ids of claims.csv this sentence holds")
-        elif disposition != "claim":
-            if row["claim_ids"].strip():
-                add(row, "claim_ids", row["claim_ids"], "empty unless the disposition is claim")
-            if not row["reason"].strip():
-                add(row, "reason", "", f"why the sentence is {disposition}, not a claim")
+        problems += [
+            Problem(source, int(row[LINE]), column, value, expected, row["sentence_id"] or None)
+            for column, value, expected in _row_problems(row, seen)
+        ]
+        seen.add(row["sentence_id"])
     if claims is not None:
         problems += _claim_problems(frame, claims, source)
     if text is not None:
