@@ -221,7 +221,7 @@ def prisma_diagram(flow: PrismaFlow, *, title: str | None = None) -> Figure:
     --------
     >>> import evsum
     >>> fig = evsum.prisma_diagram(evsum.prisma_flow(evsum.example_evidence()))
-    >>> fig.get_figwidth()
+    >>> float(fig.get_figwidth())
     7.0
     """
     rows = _rows(flow)
