@@ -102,7 +102,7 @@ def write_pdfs(
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise EvsumError(
-            "--pdf needs Playwright: pip install playwright (or pip install -e '.[dev]')"
+            "--pdf needs Playwright: pip install 'evsum[pdf]' (or pip install -e '.[pdf]')"
         ) from None
     with sync_playwright() as play:
         launched = play.chromium.launch(executable_path=str(executable), args=list(CHROMIUM_ARGS))
