@@ -126,7 +126,7 @@ def validate_claims(
     outcomes = None if protocol is None else protocol.outcomes
     where = "" if protocol is None else f" of {protocol.source or 'the protocol'}"
 
-    def add(row, column, value, expected):
+    def add(row: pd.Series, column: str, value: str | None, expected: str) -> None:
         problems.append(
             Problem(source, int(row[LINE]), column, value, expected, row["claim_id"] or None)
         )

@@ -87,7 +87,7 @@ def _problem(
     source: str,
     row: pd.Series | None,
     column: str | None,
-    value,
+    value: object,
     expected: str,
 ) -> Problem:
     line = None if row is None else int(row[LINE])
@@ -299,7 +299,7 @@ def validate_risk_of_bias(
 def _rob_overall(frame: pd.DataFrame, source: str) -> list[Problem]:
     """Each study × outcome assessment: one tool, every domain, the algorithm's overall."""
     problems = []
-    seen: dict[tuple, tuple[str, str]] = {}
+    seen: dict[tuple[object, ...], tuple[str, str]] = {}
     for (study, outcome), group in frame.groupby(["study_id", "outcome"], sort=False):
         first = group.iloc[0]
         what = f"{study} ({outcome or 'default for every outcome'})"
@@ -419,7 +419,7 @@ def validate_grade(
                 "certainty": schema.GRADE_CERTAINTY,
                 **{d: GRADE_LEVELS for d in schema.GRADE_DOMAINS},
             }
-            if conditions is not None:
+            if conditions is not None and outcomes is not None:
                 vocab = {"condition": conditions, "outcome": outcomes, **vocab}
             bad = [c for c, allowed in vocab.items() if row[c] and row[c] not in allowed]
             problems += [

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
@@ -296,14 +297,14 @@ class _Checker:
         self.source = source
         self.problems: list[Problem] = []
 
-    def add(self, table: tuple[str, ...], key: str | None, value, expected: str) -> None:
+    def add(self, table: tuple[str, ...], key: str | None, value: object, expected: str) -> None:
         name = ".".join((*table, key) if key else table) or None
         shown = None if value is None else (value if isinstance(value, str) else repr(value))
         line = _locate(self.text, table, key)
         self.problems.append(Problem(self.source, line, name, shown, expected))
 
     def text_value(
-        self, table: tuple[str, ...], data: Mapping, key: str, *, required: bool
+        self, table: tuple[str, ...], data: Mapping[str, Any], key: str, *, required: bool
     ) -> str:
         if key not in data:
             if required:
@@ -317,7 +318,9 @@ class _Checker:
             self.add(table, key, value, "a value (this key may not be empty)")
         return value
 
-    def unknown(self, table: tuple[str, ...], data: Mapping, allowed: tuple[str, ...]) -> None:
+    def unknown(
+        self, table: tuple[str, ...], data: Mapping[str, Any], allowed: tuple[str, ...]
+    ) -> None:
         for key in data:
             if key not in allowed:
                 self.add(
@@ -329,14 +332,18 @@ class _Checker:
                     + " (misspelled key? see data/README.md, 'The protocol')",
                 )
 
-    def table(self, table: tuple[str, ...], data: Mapping, key: str) -> Mapping:
+    def table(
+        self, table: tuple[str, ...], data: Mapping[str, Any], key: str
+    ) -> Mapping[str, Any]:
         value = data.get(key, {})
         if not isinstance(value, Mapping):
             self.add(table, key, value, f"a table [{'.'.join((*table, key))}]")
             return {}
         return value
 
-    def text_list(self, table: tuple[str, ...], data: Mapping, key: str) -> tuple[str, ...]:
+    def text_list(
+        self, table: tuple[str, ...], data: Mapping[str, Any], key: str
+    ) -> tuple[str, ...]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.add(table, key, value, 'a list of texts such as ["...", "..."]')
@@ -367,7 +374,7 @@ CONDITION_KEYS = ("label", "population", "setting", "question")
 OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid", "unit")
 
 
-def _data_date(check: _Checker, review: Mapping) -> str:
+def _data_date(check: _Checker, review: Mapping[str, Any]) -> str:
     """``[review] data_date`` as ``YYYY-MM-DD`` (a TOML date or that text), '' if absent."""
     value = review.get("data_date")
     if value is None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -122,13 +124,13 @@ class _Distinct:
         self.values = values.to_numpy(dtype=object)
         self.codes, self.uniques = pd.factorize(self.values, use_na_sentinel=False)
 
-    def map(self, func) -> np.ndarray:
+    def map(self, func: Callable[[Any], object]) -> np.ndarray:
         """``func`` of every row's value (object array)."""
         results = np.empty(len(self.uniques), dtype=object)
         results[:] = [func(u) for u in self.uniques]
         return results[self.codes]
 
-    def flags(self, func) -> np.ndarray:
+    def flags(self, func: Callable[[Any], object]) -> np.ndarray:
         """Where ``func`` of the row's value is true (bool array)."""
         return np.fromiter(
             (bool(func(u)) for u in self.uniques), dtype=bool, count=len(self.uniques)
@@ -286,7 +288,7 @@ def validate_studies(
         "source_type": schema.SOURCE_TYPES,
         "source_kind": schema.SOURCE_KINDS,
     }
-    review_words = {}
+    review_words: dict[str, tuple[Collection[str], str]] = {}
     if protocol is not None:
         where = f" (the {{}} of {protocol.source or 'the protocol'})"
         review_words = {
@@ -466,7 +468,7 @@ def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
     lines = check.frame[LINE].to_numpy()
     for column in STUDY_LEVEL_COLUMNS:
         values = text[column].to_numpy(dtype=object)
-        reported = {p.line for p in check.problems if p.column == column}
+        reported = {p.line for p in check.problems if p.column == column and p.line is not None}
         fresh = ~np.isin(lines, list(reported)) if reported else True
         check.add(
             (values != values[first_row]) & fresh,

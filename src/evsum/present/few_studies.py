@@ -147,7 +147,7 @@ def _arm_words(analysis: OutcomeAnalysis, arm: int) -> str:
 
 
 def _single_trial_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[str]:
-    result = analysis.result
+    result = analysis.pooled
     people = text.plural(analysis.participants, "participant")
     words = [
         f"This result rests on one trial ({people}). One trial can show what happened to its "
@@ -209,7 +209,7 @@ def _several_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[str]:
     if ci.tau2 == 0:
         sentence += " An estimate of 0 does not show that the studies agree."
     words.append(sentence)
-    main, hk = analysis.result, bundle.hartung_knapp
+    main, hk = analysis.pooled, bundle.hartung_knapp
     main_null = _includes_null(main.ci_low, main.ci_high)
     hk_null = _includes_null(hk.ci_low, hk.ci_high)
     if main_null != hk_null:
@@ -274,7 +274,7 @@ def few_studies_words(analysis: OutcomeAnalysis) -> list[str]:
         f"{text.number(_shown(bundle.measure, b.mu_median))} ({level}% credible "
         f"interval {_range(bundle.measure, b.mu_low, b.mu_high)})."
     )
-    main = analysis.result
+    main = analysis.pooled
     if _includes_null(b.mu_low, b.mu_high) and not _includes_null(main.ci_low, main.ci_high):
         words.append(
             "That credible interval, which allows for true effects varying between "

@@ -116,6 +116,14 @@ class OutcomeAnalysis:
         )
 
     @property
+    def pooled(self) -> PoolResult:
+        """``result``, for code that shows an analysis with one (a ValueError when no row has
+        usable numbers)."""
+        if self.result is None:
+            raise ValueError(f"{self.title}: no study row has usable numbers; there is no result")
+        return self.result
+
+    @property
     def title(self) -> str:
         """Heading such as ``abstinence, 5 weeks — <intervention> vs active placebo (RR)``; an
         analysis of one study with its own ``[study_comparisons]`` words uses them

@@ -32,7 +32,9 @@ LEAVE_ONE_OUT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _clean(yi, vi) -> tuple[np.ndarray, np.ndarray]:
+def _clean(
+    yi: Sequence[float] | np.ndarray, vi: Sequence[float] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(yi, dtype=float).ravel()
     v = np.asarray(vi, dtype=float).ravel()
     if len(y) != len(v):

@@ -2,6 +2,7 @@ r"""Confidence intervals for the between-study variance τ² (and τ, I², H²):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -75,7 +76,7 @@ class ConfintResult:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}
 
 
-def _q_of(g: Grouped):
+def _q_of(g: Grouped) -> Callable[[np.ndarray], np.ndarray]:
     def q(tau2: np.ndarray) -> np.ndarray:
         return weighted_fit(g, tau2).rss
 
