@@ -163,7 +163,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from evsum.present.explore import Explorer, explore
     from evsum.present.few_studies import few_studies_html
     from evsum.present.figures import (
-        evidence_map,
         forest_plot,
         funnel_plot,
         prisma_diagram,
@@ -171,6 +170,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         rob_traffic_light,
         save_figure,
     )
+    from evsum.present.figures.evidence_map import evidence_map  # the function, not the module
     from evsum.present.html import HtmlBlock
     from evsum.present.methods import (
         certainty_html,

@@ -62,8 +62,9 @@ def protocol_of(
     if isinstance(source, Evidence):
         return source.protocol or GENERIC_PROTOCOL
     for analysis in source or ():
-        if getattr(analysis, "protocol", None) is not None:
-            return analysis.protocol
+        found = getattr(analysis, "protocol", None)
+        if found is not None:
+            return found
     return GENERIC_PROTOCOL
 
 
@@ -269,10 +270,10 @@ def forest_alt(analysis: OutcomeAnalysis, basis: ResultBasis | None = None) -> s
     ]
     alt = f"{head}: " + "; ".join(parts) + "."
     if result.k > 1:
-        shown = result.back_transform()
+        back = result.back_transform()
         alt += (
             f" Pooled ({vocab.METHOD_LABELS.get(result.method, result.method)}): "
-            f"{measure} {text.number(shown.estimate)}, {_ci(shown.ci_low, shown.ci_high)}."
+            f"{measure} {text.number(back.estimate)}, {_ci(back.ci_low, back.ci_high)}."
         )
     return alt + after
 
@@ -356,6 +357,8 @@ def _leave_one_out_table(analysis: OutcomeAnalysis) -> dict:
     result = analysis.pooled
     measure = result.measure or "effect"
     f = np.exp if result.is_ratio else (lambda x: x)
+    if analysis.leave_one_out is None:
+        raise ValueError(f"{analysis.title}: no leave-one-out table")
     rows = []
     for r in analysis.leave_one_out.itertuples(index=False):
         if not r.converged:

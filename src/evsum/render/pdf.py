@@ -89,9 +89,9 @@ def write_pdfs(
     RenderError
         If Playwright or Chromium is missing.
     """
-    pages = [Path(p).resolve() for p in pages]
+    paths = [Path(p).resolve() for p in pages]
     if browser is not None:
-        return _print(browser, pages)
+        return _print(browser, paths)
     executable = Path(executable)
     if not executable.exists():
         raise RenderError(
@@ -107,6 +107,6 @@ def write_pdfs(
     with sync_playwright() as play:
         launched = play.chromium.launch(executable_path=str(executable), args=list(CHROMIUM_ARGS))
         try:
-            return _print(launched, pages)
+            return _print(launched, paths)
         finally:
             launched.close()
