@@ -81,7 +81,7 @@ _EXPORTS: dict[str, str] = {
     "PrismaFlow": "evsum.review.selection",
     "SourceRecords": "evsum.review.selection",
     "prisma_flow": "evsum.review.selection",
-    "evidence_map": "evsum.present.figures",
+    "evidence_map": "evsum.present.figures.evidence_map",  # the function, not the module
     "forest_plot": "evsum.present.figures",
     "funnel_plot": "evsum.present.figures",
     "prisma_diagram": "evsum.present.figures",
@@ -170,7 +170,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         rob_traffic_light,
         save_figure,
     )
-    from evsum.present.figures.evidence_map import evidence_map  # the function, not the module
+    from evsum.present.figures.evidence_map import evidence_map
     from evsum.present.html import HtmlBlock
     from evsum.present.methods import (
         certainty_html,
