@@ -3,6 +3,7 @@ r"""Influence and small-study diagnostics: leave-one-out analysis and Egger's te
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
