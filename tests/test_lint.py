@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import tomllib
 import yaml
 
 from conftest import ROOT
@@ -63,3 +64,22 @@ def test_pre_commit_hooks_are_local_and_installed():
             text=True,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_is_strict_for_stats_and_ingest():
+    """The strict override covers the statistics and ingest layers (the flags of
+    ``mypy --strict`` but warn_return_any, see pyproject.toml)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    [strict] = [o for o in config["overrides"] if "evsum.stats.*" in o["module"]]
+    assert set(strict["module"]) == {"evsum.stats.*", "evsum.ingest.*"}
+    for flag in (
+        "disallow_any_generics",
+        "disallow_untyped_calls",
+        "disallow_untyped_defs",
+        "disallow_incomplete_defs",
+        "check_untyped_defs",
+        "no_implicit_reexport",
+        "strict_equality",
+    ):
+        assert strict[flag] is True, flag
+    assert config["files"] == ["src/evsum"]
