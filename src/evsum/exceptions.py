@@ -58,6 +58,11 @@ class RenderError(EvsumError):
     """Reports could not be written (e.g. the output folder is not writable): exit code 3."""
 
 
+class UsageError(EvsumError, ValueError):
+    """An argument names something that is not there (``--only`` a report the base does not
+    have, a new base over a folder that is not empty): exit code 2."""
+
+
 class EvsumWarning(UserWarning):
     """Base class of evsum's statistical and data caveats."""
 

@@ -18,11 +18,18 @@ import io
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
 from evsum.exceptions import Problem, StudyDataError
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    import _csv
 
 LINE = "line"
 _BOM = b"\xef\xbb\xbf"
@@ -45,7 +52,9 @@ class RecordsError(StudyDataError):
         self.frame = frame
 
 
-def read_with_partial(path: str | Path, validate, *, source: str | None = None):
+def read_with_partial(
+    path: str | Path, validate: Callable[[pd.DataFrame], T], *, source: str | None = None
+) -> T:
     """``validate(frame)`` of the CSV at ``path``, every problem of the file raised at once.
 
     When some records cannot be read (:class:`RecordsError`), the others are validated too
@@ -152,7 +161,7 @@ def _other_delimiter(header_line: str) -> str | None:
     if "," in header_line:
         return None
     counts = {d: header_line.count(d) for d in OTHER_DELIMITERS}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] else None
 
 
@@ -264,7 +273,7 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
 
 
 def _read_records(
-    reader,
+    reader: _csv.Reader,
     header: list[str],
     records: list[list[str]],
     lines: list[int],
@@ -311,7 +320,7 @@ def _not_json_constant(name: str) -> float:
     raise ValueError(f"{name} (not JSON: RFC 8259 has no NaN or Infinity)")
 
 
-def read_references(path: str | Path) -> list[dict]:
+def read_references(path: str | Path) -> list[dict[str, Any]]:
     """Read a CSL-JSON reference list (a JSON array of items with an ``id``).
 
     Raises
@@ -372,7 +381,7 @@ def read_references(path: str | Path) -> list[dict]:
                 )
             ],
         )
-    seen: set = set()
+    seen: set[str] = set()
     problems = []
     for position, item in enumerate(items, start=1):
         key = item["id"]

@@ -428,7 +428,8 @@ def summary_of_findings(
         if res is None and extra["k"]:
             k = extra["k"]
         if grade is None:
-            certainty, symbols, reasons = NOT_ASSESSED, "", ()
+            certainty, symbols = NOT_ASSESSED, ""
+            reasons: tuple[str, ...] = ()
         else:
             certainty = grade_certainty(grade)
             stated = str(grade.get("certainty") or "").strip()

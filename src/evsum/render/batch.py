@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from evsum.exceptions import EvsumError, RenderError
+from evsum.exceptions import EvsumError, RenderError, UsageError
 from evsum.render.index import index_html
 from evsum.render.report import (
     ReportJob,
@@ -272,7 +272,7 @@ def plan_reports(
             str(meta.get("description", "")),
         )
     if only is not None and not jobs:
-        raise EvsumError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")
+        raise UsageError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")
     return jobs
 
 
@@ -330,7 +330,7 @@ def _render_lock(out_dir: Path):
             holder = _lock_holder(path)
             if not holder or _process_alive(holder):  # no PID recorded: cannot tell
                 who = f" (process {holder})" if holder else ""
-                raise EvsumError(
+                raise RenderError(
                     f"another 'evsum render'{who} is writing to {out_dir} "
                     f"(lock {path} is held); wait for it to finish and run again"
                 ) from None

@@ -10,7 +10,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from evsum.exceptions import EvsumError
+from evsum.exceptions import UsageError
 from evsum.ingest.context import (
     CHARACTERISTICS_COLUMNS,
     GRADE_COLUMNS,
@@ -59,12 +59,12 @@ def new_base(directory: str | Path) -> list[Path]:
 
     Raises
     ------
-    EvsumError
+    UsageError
         ``directory`` is a file or a folder that is not empty.
     """
     target = Path(directory)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise EvsumError(
+        raise UsageError(
             f"{target}: exists and is not an empty folder; expected a new folder "
             "for the evidence base"
         )
