@@ -16,7 +16,14 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from evsum.exceptions import EvsumError, RenderError, StudyDataError, UsageError
+from evsum.exceptions import (
+    EvsumError,
+    RenderError,
+    RenderInterrupted,
+    StudyDataError,
+    UsageError,
+    printable,
+)
 from evsum.version import __version__
 
 DEFAULT_DATA = "data/studies.csv"
@@ -53,6 +60,8 @@ EXIT_CODES: tuple[tuple[type[EvsumError], int], ...] = (
 
 def exit_code(err: EvsumError) -> int:
     """The exit code of ``err`` (see :data:`EXIT_CODES`)."""
+    if isinstance(err, RenderInterrupted):  # 128 + the signal, as a shell reports it
+        return err.exit_status
     return next(code for kind, code in EXIT_CODES if isinstance(err, kind))
 
 
@@ -65,8 +74,18 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except EvsumError as err:
             # a StudyDataError lists its problems itself, one per line
-            click.echo(str(err) if isinstance(err, StudyDataError) else f"error: {err}", err=True)
+            message = str(err) if isinstance(err, StudyDataError) else f"error: {err}"
+            click.echo(_printable_lines(message), err=True)
             ctx.exit(exit_code(err))
+        except KeyboardInterrupt:  # Ctrl-C outside a render: nothing was written
+            click.echo("interrupted: nothing was changed", err=True)
+            ctx.exit(130)
+
+
+def _printable_lines(text: str) -> str:
+    """``text`` with every character a terminal would act on escaped, line by line (a value
+    from a file can hold escape codes that retitle the window or hide the line)."""
+    return "\n".join(printable(line) for line in str(text).split("\n"))
 
 
 def _exit(code: int) -> NoReturn:
@@ -135,6 +154,7 @@ def validate(csv_path: str | None, base: str | None) -> None:
     folder = _base(base, near=csv_path)
     csv_path = csv_path or str(folder / DEFAULT_DATA)
     evidence, claims = validate_data(csv_path, base=folder)
+    _check_report_names(evidence.protocol, folder, None)
     rows = len(evidence.studies.data)
     studies = evidence.studies.data["study_id"].nunique()
     extra = "" if claims is None else f", {len(claims.data)} claims"
@@ -169,6 +189,28 @@ def list_(csv_path: str | None, base: str | None) -> None:
         click.echo(f"{condition} ({rows['study_id'].nunique()} studies)")
         for outcome, group in rows.groupby("outcome", sort=True):
             click.echo(f"  {outcome}: {group['study_id'].nunique()} studies, {len(group)} rows")
+
+
+def _notebooks(folder: Path, notebooks_dir: str | None) -> str:
+    """The report notebooks: ``notebooks_dir``, else the base's notebooks/, else evsum's own
+    (a base without notebooks/)."""
+    if notebooks_dir is None and not (folder / "notebooks").is_dir():
+        from evsum.render.scaffold import skeleton
+
+        return str(skeleton() / "notebooks")
+    return _inside(folder, notebooks_dir, "notebooks")
+
+
+def _check_report_names(protocol: Any, folder: Path, notebooks_dir: str | None) -> None:
+    """Refuse a report set in which two reports (or a report and the index) share a name,
+    or a ``reports`` entry without its notebook (a StudyDataError naming each)."""
+    from evsum.render.names import report_problems
+
+    if protocol is None:
+        return
+    problems = report_problems(protocol, _notebooks(folder, notebooks_dir))
+    if problems:
+        raise StudyDataError(protocol.source or str(folder), problems)
 
 
 def _inside(folder: Path, path: str | None, default: str) -> str:
@@ -235,6 +277,13 @@ def _inside(folder: Path, path: str | None, default: str) -> str:
     help="Also print every report to OUT/NAME.pdf with headless Chromium "
     "(/usr/bin/chromium), offline.",
 )
+@click.option(
+    "--cell-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds one notebook cell may run before its report fails. "
+    "[default: the protocol's [render] cell_timeout, else 1800]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def render(
     base: str | None,
@@ -248,6 +297,7 @@ def render(
     workers: int | None,
     scheduler: str | None,
     pdf: bool,
+    cell_timeout: float | None,
     quiet: bool,
 ) -> None:
     """Render the reports of the evidence base: one HTML report per condition, one per other
@@ -265,11 +315,7 @@ def render(
 
     folder = _base(base, near=data_path)
     data_path = _inside(folder, data_path, DEFAULT_DATA)
-    if notebooks_dir is None and not (folder / "notebooks").is_dir():
-        from evsum.render.scaffold import skeleton
-
-        notebooks_dir = str(skeleton() / "notebooks")  # a base without notebooks: evsum's
-    notebooks_dir = _inside(folder, notebooks_dir, "notebooks")
+    notebooks_dir = _notebooks(folder, notebooks_dir)
     out_dir = _inside(folder, out_dir, "reports")
     build_dir = _inside(folder, build_dir, "build")
     evidence, _ = validate_data(data_path, base=folder)
@@ -281,6 +327,7 @@ def render(
         only=only,
         build_dir=build_dir,
         base=folder,
+        cell_timeout=cell_timeout,
     )
     title = evidence.protocol.title if evidence.protocol is not None else None
     with contextlib.ExitStack() as stack:
@@ -314,8 +361,10 @@ def render(
     if summary.failed:
         for result in summary.failed:
             click.echo(
-                f"failed: {result.job.name}: {result.error} "
-                f"(traceback in {result.job.error_path})",
+                printable(
+                    f"failed: {result.job.name}: {result.error} "
+                    f"(traceback in {result.job.error_path})"
+                ),
                 err=True,
             )
         _exit(3)
@@ -376,7 +425,7 @@ def check_links(folder: str | None, base: str | None) -> None:
         raise UsageError(f"{folder}: no such folder (render the reports first)")
     broken = broken_links(folder)
     for line in broken:
-        click.echo(f"{folder}/{line}", err=True)
+        click.echo(printable(f"{folder}/{line}"), err=True)
     if broken:
         _exit(1)
     click.echo(f"{folder}: all links between reports resolve")
@@ -427,13 +476,15 @@ def audit_citations_command(
     audit = audit_citations(file, references_path)
     for check in audit.checks:
         click.echo(
-            f"{check.entry.index}. {check.entry.key or check.entry.text[:60]} -> "
-            f"{check.reference_id or 'no match'}: "
-            f"{'ok' if check.ok else 'DISCREPANCIES'}"
+            printable(
+                f"{check.entry.index}. {check.entry.key or check.entry.text[:60]} -> "
+                f"{check.reference_id or 'no match'}: "
+                f"{'ok' if check.ok else 'DISCREPANCIES'}"
+            )
         )
         for item in check.discrepancies + check.notes:
-            click.echo(f"   - {item}")
-    click.echo(audit.summary())
+            click.echo(f"   - {printable(item)}")
+    click.echo(printable(audit.summary()))
     if csv_out:
         # cells such as "=HYPERLINK(...)" from an audited text must stay text in a spreadsheet
         frame = audit.to_frame().map(spreadsheet_safe)

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from evsum.cli import main
 
-from conftest import SMALL
+from conftest import SMALL, SMALL_PROTOCOL
 
 CORPUS = Path(__file__).parents[1] / "bad_inputs"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -38,7 +38,7 @@ def _matches(line: str, path: Path, problem: dict) -> bool:
     where = str(path) if problem["line"] is None else f"{path}:{problem['line']}"
     if not line.startswith(where + " "):
         return False
-    rest = re.sub(r"^ \(study_id=[^)]*\)", "", line[len(where) :])
+    rest = re.sub(r"^ \((?:study_|claim_)?id=[^)]*\)", "", line[len(where) :])
     column = "" if problem["column"] is None else f" {problem['column']}:"
     got = "" if problem["value"] is None else f" got {problem['value']!r};"
     prefix = f"{column}{got} expected "
@@ -52,8 +52,11 @@ def _corpus_files() -> list[str]:
 def _place(name: str, folder: Path) -> Path:
     """Put corpus file ``name`` in ``folder`` as it is validated; return the file to name.
 
-    ``CASE--TARGET`` is a context file: it becomes ``TARGET`` beside the valid fixture.
+    ``CASE--TARGET`` is a context file (or the protocol, ``evsum.toml``): it becomes
+    ``TARGET`` beside the valid fixture. The folder is an evidence base of its own, with the
+    fixture's protocol unless the case is a protocol.
     """
+    shutil.copy(SMALL_PROTOCOL, folder / "evsum.toml")
     if "--" in name:
         shutil.copy(SMALL, folder / "studies.csv")
         target = folder / name.split("--", 1)[1]

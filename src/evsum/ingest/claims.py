@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evsum.exceptions import Problem
+from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.io import LINE, read_text, read_with_partial
 from evsum.ingest.protocol import DEFAULT_CLAIM_TYPES, Protocol
@@ -350,7 +350,27 @@ def validate_data(
         The problems of the evidence files, or else of the claims file.
     """
     from evsum.ingest.evidence import load_evidence
+    from evsum.ingest.protocol import resolve_base
 
-    evidence = load_evidence(studies_path, base=base)
+    try:
+        evidence = load_evidence(studies_path, base=base)
+    except StudyDataError as err:
+        # every problem at once: the claims' own, checked without the files that failed
+        try:
+            folder = (
+                resolve_base(base or None, near=studies_path or None) / "data"
+                if studies_path in (None, "")
+                else Path(studies_path).parent
+            )
+        except StudyDataError:
+            raise err from None
+        claims_path = folder / "claims.csv"
+        if not claims_path.is_file():
+            raise
+        try:
+            read_claims(claims_path)
+        except StudyDataError as more:
+            raise StudyDataError(str(folder), [*err.problems, *more.problems]) from None
+        raise
     claims_path = Path(evidence.data_dir) / "claims.csv"
     return evidence, (load_claims(evidence) if claims_path.exists() else None)

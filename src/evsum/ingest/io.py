@@ -16,7 +16,9 @@ import gc
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +74,48 @@ def read_with_partial(
                 problems += more.problems
         raise StudyDataError(source, sorted(problems, key=lambda p: p.line or 0)) from None
     return validate(frame)
+
+
+#: What a file that is not a regular file is, by its ``stat`` mode.
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def regular_file_bytes(path: str | Path, source: str | None = None) -> bytes:
+    """The bytes of ``path`` if it is a regular file (a link to one counts).
+
+    A FIFO would block the read forever and a device such as ``/dev/zero`` never end, so
+    the file is opened without blocking and checked before it is read.
+
+    Raises
+    ------
+    StudyDataError
+        ``path`` is a folder, a FIFO, a device or a socket (naming it and what it is).
+    OSError
+        It cannot be opened or read.
+    """
+    source = str(path) if source is None else source
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(path, flags)
+    except IsADirectoryError:
+        handle = -1
+    try:
+        mode = os.stat(path).st_mode if handle < 0 else os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            what = next((words for test, words in _FILE_KINDS if test(mode)), "not a file")
+            raise StudyDataError(source, [Problem(source, None, None, what, "a regular file")])
+        with os.fdopen(handle, "rb", closefd=True) as stream:
+            handle = -1
+            return stream.read()
+    finally:
+        if handle >= 0:
+            os.close(handle)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -193,7 +237,7 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
     """
     source = str(path) if source is None else source
     try:
-        raw = Path(path).read_bytes()
+        raw = regular_file_bytes(path, source)
     except OSError as err:
         raise StudyDataError(
             source, [Problem(source, None, None, None, f"a readable file ({err.strerror})")]
@@ -331,7 +375,7 @@ def read_references(path: str | Path) -> list[dict[str, Any]]:
     """
     source = str(path)
     try:
-        text = _decode(Path(path).read_bytes(), source)
+        text = _decode(regular_file_bytes(path, source), source)
     except OSError as err:
         raise StudyDataError(
             source, [Problem(source, None, None, None, f"a readable file ({err.strerror})")]
@@ -394,6 +438,9 @@ def read_references(path: str | Path) -> list[dict[str, Any]]:
                 Problem(source, None, "id", key, f"each id once (item {position} repeats it)")
             )
         seen.add(key if isinstance(key, str) else repr(key))
+    from evsum.ingest.csl import csl_problems  # field types and control characters
+
+    problems += csl_problems(items, source)
     if problems:
         raise StudyDataError(source, problems)
     return items
@@ -402,4 +449,4 @@ def read_references(path: str | Path) -> list[dict[str, Any]]:
 def read_text(path: str | Path) -> str:
     """Read a UTF-8 text file (e.g. a reference list to audit); a BOM is dropped."""
     source = str(path)
-    return _decode(Path(path).read_bytes(), source)
+    return _decode(regular_file_bytes(path, source), source)

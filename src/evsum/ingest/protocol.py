@@ -114,6 +114,9 @@ class Protocol:
     data_date : str
         When the data were last curated, ``YYYY-MM-DD`` (empty if the protocol does not say):
         reports show it with the study table's SHA-256 instead of the render time.
+    cell_timeout : float or None
+        ``[render] cell_timeout``: seconds one notebook cell may run before its report fails
+        (``None``: evsum's default; ``evsum render --cell-timeout`` overrides it).
     source : str
         The protocol file as named to the user (empty for a protocol built in code).
     """
@@ -131,6 +134,7 @@ class Protocol:
     claim_types: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CLAIM_TYPES))
     reports: tuple[str, ...] = ()
     data_date: str = ""
+    cell_timeout: float | None = None
     source: str = ""
 
     def condition_label(self, key: str) -> str:
@@ -267,6 +271,10 @@ def resolve_base(base: str | Path | None = None, *, near: str | Path | None = No
 # --- reading and validating the protocol -------------------------------------------------
 
 
+#: An entry of ``[review] reports``: a notebook's file stem, never a path.
+REPORT_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+
+
 def _condition(key: str, values: dict) -> ConditionSpec:
     return ConditionSpec(key=key, **values)
 
@@ -292,7 +300,14 @@ REVIEW = TableSection(
         Key("intervention", required=True),
         Key("comparator", required=True),
         Key("eligibility", "text list"),
-        Key("reports", "text list"),
+        Key(
+            "reports",
+            "text list",
+            rule=lambda stem: bool(REPORT_STEM.match(stem)),
+            unique=True,
+            expected="the file stem of a notebook in notebooks/, such as overview (letters, "
+            "digits, - and _; no folder, no .ipynb)",
+        ),
         Key(
             "data_date",
             "date",
@@ -346,6 +361,20 @@ OUTCOMES = KeyedTables(
     missing="at least one [outcomes.KEY] table (KEY as studies.csv writes the outcome)",
 )
 
+#: ``[render]``: how the reports are rendered.
+RENDER = TableSection(
+    "render",
+    (
+        Key(
+            "cell_timeout",
+            "number",
+            rule=lambda seconds: seconds > 0,
+            expected="a number of seconds > 0 without quotes, such as 600: how long one "
+            "notebook cell may run before its report fails",
+        ),
+    ),
+)
+
 #: The sections of ``evsum.toml``, in the order they are checked (data/README.md, "The
 #: protocol", documents each). Each builds keyword arguments of :class:`Protocol`: a new
 #: section is one more entry here and one more field there.
@@ -368,6 +397,7 @@ SECTIONS: tuple[Section, ...] = (
         builtin=BUILTIN_TIMEPOINTS,
     ),
     TextMapping("claim_types", "what that kind of claim is (text)", default=DEFAULT_CLAIM_TYPES),
+    RENDER,
 )
 #: The keys of evsum.toml (data/README.md, "The protocol", documents each).
 TOP_KEYS = tuple(s.name for s in SECTIONS)
@@ -413,6 +443,28 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
     if check.problems:
         raise StudyDataError(source, check.problems)
     return Protocol(**fields, source=source)
+
+
+def study_comparison_problems(protocol: Protocol, study_ids: set[str]) -> list[Problem]:
+    """Each ``[study_comparisons]`` key that is not a ``study_id`` of the study table (a
+    misspelled id would leave that study's comparison in the generic words)."""
+    from evsum.ingest.toml_schema import locate
+
+    try:
+        text = read_text(protocol.source) if protocol.source else ""
+    except (OSError, StudyDataError):
+        text = ""
+    return [
+        Problem(
+            protocol.source or PROTOCOL_FILE,
+            locate(text, ("study_comparisons",), key),
+            f"study_comparisons.{key}",
+            key,
+            "a study_id of studies.csv (misspelled id?)",
+        )
+        for key in protocol.study_comparisons
+        if key not in study_ids
+    ]
 
 
 def load_protocol(path: str | Path) -> Protocol:

@@ -584,7 +584,8 @@ def title_html(
         heading = f"Evidence summary: {condition}"
     else:
         heading = (
-            f"{_capital(protocol.intervention)} for {protocol.condition_label(condition).lower()}"
+            f"{text.close_bidi(_capital(protocol.intervention))} for "
+            f"{text.close_bidi(protocol.condition_label(condition).lower())}"
         )
     pooled = analyses is None or any(a.result is not None and a.result.k >= 2 for a in analyses)
     subtitle = (
@@ -641,7 +642,7 @@ def overview_title_html(evidence: Evidence) -> HtmlBlock:
     data = evidence.studies.data
     return render(
         "title.html.j2",
-        heading=f"{protocol_of(evidence).title}: overview",
+        heading=f"{text.close_bidi(protocol_of(evidence).title)}: overview",
         subtitle=(
             f"{text.plural(data['study_id'].nunique(), 'study', 'studies')}, "
             f"{text.plural(len(data), 'data row')}, "

@@ -18,8 +18,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from evsum.exceptions import EvsumError, RenderError, UsageError
+from evsum.exceptions import (
+    EvsumError,
+    RenderError,
+    RenderInterrupted,
+    StudyDataError,
+    UsageError,
+)
 from evsum.render.index import index_html
+from evsum.render.names import notebook_report_name, report_problems
 from evsum.render.report import (
     ReportJob,
     ReportResult,
@@ -27,6 +34,7 @@ from evsum.render.report import (
     render_report,
     write_atomic,
 )
+from evsum.render.snapshot import take_snapshot
 from evsum.version import __version__
 
 STATE_FILE = ".evsum-state.json"
@@ -49,8 +57,11 @@ def _notebook_meta(path: Path) -> dict:
     """The ``evsum`` block of a notebook's metadata: ``title``, ``requires`` (data files
     without which the report is not rendered, e.g. ``claims.csv``), ``report`` (``false``: a
     notebook for the analyst, such as ``explore.ipynb``, rendered only when asked for)."""
-    book = json.loads(path.read_text(encoding="utf-8"))
-    meta = book.get("metadata", {}).get("evsum", {})
+    try:
+        book = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # the report fails alone when it is rendered
+        return {}
+    meta = book.get("metadata", {}).get("evsum", {}) if isinstance(book, dict) else {}
     return meta if isinstance(meta, dict) else {}
 
 
@@ -134,6 +145,7 @@ def plan_reports(
     kernel_name: str | None = None,
     build_dir: str | Path | None = None,
     base: str | Path | None = None,
+    cell_timeout: float | None = None,
 ) -> list[ReportJob]:
     """List the reports of an evidence base: one per condition in the data (with
     ``condition_report.ipynb``), then one per other notebook of ``notebooks_dir``.
@@ -162,24 +174,48 @@ def plan_reports(
     base : path, optional
         The evidence base (with ``evsum.toml``); default the one holding ``data_path``, or
         else the current directory's.
+    cell_timeout : float, optional
+        Seconds one cell may run before its report fails; default the protocol's ``[render]
+        cell_timeout``, else :data:`evsum.render.kernels.CELL_TIMEOUT`.
+
+    Raises
+    ------
+    StudyDataError
+        Two reports would have one name (a condition key and a notebook, a report called
+        ``index``), or a ``reports`` entry of the protocol has no notebook.
     """
     from evsum.ingest.protocol import load_protocol, resolve_base
+    from evsum.render.kernels import CELL_TIMEOUT
 
     base_dir = resolve_base(base, near=data_path).resolve()
     protocol = load_protocol(base_dir)
+    timeout = cell_timeout or protocol.cell_timeout or CELL_TIMEOUT
     data_path = Path(data_path).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
-    data = data_path.read_bytes()
+    # read once: every report of the run reads this copy, so each shows the rows it is
+    # stamped with even when the base is edited during the run
+    snapshot = take_snapshot(base_dir, data_path, CONTEXT_FILES)
+    data = snapshot.read(snapshot.table) or b""
     data_sha = hashlib.sha256(data).hexdigest()
     context = b"".join(
-        _hash((data_path.parent / name).read_bytes()).encode()
+        _hash(snapshot.read(f"data/{name}") or b"").encode()
         for name in CONTEXT_FILES
-        if (data_path.parent / name).exists()
+        if snapshot.read(f"data/{name}") is not None
     )
+    build = Path(build_dir).resolve() if build_dir is not None else Path(out_dir) / ".build"
+    snapshot_base = snapshot.write(build)
+    reads = {
+        "base": str(snapshot_base),
+        "data": str(snapshot_base / snapshot.table),
+        "data_path": str(snapshot_base / snapshot.table),
+    }
     code = _code_hash() + __version__.encode()
     by_condition = _condition_rows(data)
     jobs: list[ReportJob] = []
     # every report links to the methods page and the curation log when there are those
+    clashes = report_problems(protocol, notebooks_dir)
+    if clashes:
+        raise StudyDataError(protocol.source or str(base_dir), clashes)
     planned = {path.name for path in report_notebooks(notebooks_dir, protocol.reports)}
     nav = tuple(
         (page, text)
@@ -200,8 +236,8 @@ def plan_reports(
     ) -> None:
         if only is not None and only != name and only != parameters.get("condition"):
             return
-        declared = notebook_parameters(notebook)
-        unknown = sorted(set(parameters) - set(declared))
+        declared = _declared(notebook)
+        unknown = [] if declared is None else sorted(set(parameters) - set(declared))
         if unknown:  # papermill would only warn
             raise EvsumError(
                 f"{notebook}: parameter(s) {', '.join(unknown)} not in the "
@@ -232,6 +268,8 @@ def plan_reports(
                 review_question=protocol.question,
                 data_date=protocol.data_date,
                 description=description,
+                reads={k: v for k, v in reads.items() if k in parameters},
+                cell_timeout=timeout,
             )
         )
 
@@ -242,7 +280,7 @@ def plan_reports(
         meta = _notebook_meta(path)
         if any(not (data_path.parent / f).exists() for f in meta.get("requires", [])):
             continue
-        declared = notebook_parameters(path)
+        declared = _declared(path) or ("condition",)  # unreadable: fails when rendered
         wanted = {"base": str(base_dir), "data_path": str(data_path), "method": method}
         if path.name == CONDITION_NOTEBOOK:
             for condition in conditions:
@@ -261,7 +299,7 @@ def plan_reports(
                     str(meta.get("description", "")).replace("{condition}", label.lower()),
                 )
             continue
-        name = path.stem.replace("_", "-")
+        name = notebook_report_name(path)
         known.append(name)
         add(
             name,
@@ -274,6 +312,15 @@ def plan_reports(
     if only is not None and not jobs:
         raise UsageError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")
     return jobs
+
+
+def _declared(notebook: Path) -> tuple[str, ...] | None:
+    """The notebook's parameters, or ``None`` for a notebook that cannot be read (its report
+    is planned and fails alone, with one line naming the notebook)."""
+    try:
+        return notebook_parameters(notebook)
+    except EvsumError:
+        return None
 
 
 def _read_state(out_dir: Path) -> dict:
@@ -389,6 +436,8 @@ def _worker_init(lock: tuple[int, int, int], parent: int) -> None:
         os._exit(1)
 
     signal.signal(signal.SIGTERM, leave)
+    # Ctrl-C reaches the whole process group: the render itself stops the workers cleanly
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
             import ctypes
@@ -486,9 +535,12 @@ def render_all(
                 and job.html_path.exists()
             ):
                 results[job.name] = ReportResult(job, "current")
+                # a traceback left by a render that was stopped is not about this page
+                job.error_path.unlink(missing_ok=True)
             else:
                 todo.append(job)
         bar = _progress(len(todo), quiet)
+        stopped = 0
         if todo:
             own = executor is None
             pool = executor or cf.ProcessPoolExecutor(
@@ -496,54 +548,151 @@ def render_all(
                 initializer=_worker_init,
                 initargs=(_lock_identity(), os.getpid()),
             )
+            futures: dict[cf.Future, ReportJob] = {}
             try:
-                futures = {pool.submit(render_report, job): job for job in todo}
-                for future in cf.as_completed(futures):
-                    try:
-                        result = future.result()
-                    except Exception as err:  # the worker itself died, e.g. out of memory
-                        result = ReportResult(
-                            futures[future], "failed", error=f"{type(err).__name__}: {err}"
-                        )
-                    results[result.job.name] = result
-                    if bar is not None:
-                        bar.update()
-                    else:
-                        _report_line(result, quiet)
+                with _stop_on_sigterm():
+                    for job in todo:
+                        futures[pool.submit(render_report, job)] = job
+                    for future in cf.as_completed(futures):
+                        try:
+                            result = future.result()
+                        except Exception as err:  # the worker itself died, e.g. out of memory
+                            result = ReportResult(
+                                futures[future], "failed", error=f"{type(err).__name__}: {err}"
+                            )
+                        results[result.job.name] = result
+                        if bar is not None:
+                            bar.update()
+                        else:
+                            _report_line(result, quiet)
+            except KeyboardInterrupt as err:
+                stopped = getattr(err, "signal_number", 2)
+                with _ignoring_interrupts():
+                    _stop_pool(pool, futures, own)
+                    own = False
+                    for job in todo:  # unfinished: keep the last good page and state
+                        if (
+                            job.name not in results
+                            and state.get(job.name, {}).get("status") != "failed"
+                        ):
+                            job.error_path.unlink(missing_ok=True)
             finally:
                 if own:
                     pool.shutdown()
                 if bar is not None:
                     bar.close()
-        ordered = tuple(results[job.name] for job in jobs)
-        if complete:
-            state = {name: entry for name, entry in state.items() if name in results}
-        for position, result in enumerate(ordered):
-            previous = state.get(result.job.name, {})
-            entry = {
-                "title": result.job.title,
-                "status": result.status,
-                "error": result.error,
-                "order": position,
-                "description": result.job.description,
-            }
-            # the day the HTML shown was made: what the index says of a failed report's page
-            good = (
-                datetime.date.today().isoformat()
-                if result.status == "rendered"
-                else previous.get("good_date", "")
+        if stopped:
+            with _ignoring_interrupts():
+                _write_state(out_dir, state, results, jobs, complete=False, title=title)
+            done = sum(r.status == "rendered" for r in results.values())
+            raise RenderInterrupted(
+                f"stopped: {done} report(s) rendered before the stop, the others keep their "
+                f"last good page; {out_dir / 'index.html'} lists them",
+                stopped,
             )
-            if good:
-                entry["good_date"] = good
-            if result.status != "failed":  # a failed report is retried on the next run
-                entry["inputs_hash"] = result.job.inputs_hash
-            state[result.job.name] = entry
-        try:
-            write_atomic(out_dir / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
-            write_atomic(
-                out_dir / "index.html",
-                index_html(state, out_dir, title=title, about=jobs[0] if jobs else None),
-            )
-        except OSError as err:
-            raise RenderError(_unwritable(out_dir, err)) from None
+        ordered = _write_state(out_dir, state, results, jobs, complete=complete, title=title)
     return RenderSummary(ordered)
+
+
+def _write_state(
+    out_dir: Path,
+    state: dict,
+    results: dict[str, ReportResult],
+    jobs: list[ReportJob],
+    *,
+    complete: bool,
+    title: str | None,
+) -> tuple[ReportResult, ...]:
+    """Record the results in the state file and rewrite the index; the results in job order
+    (a job without a result, stopped before it finished, keeps its previous entry)."""
+    ordered = tuple(results[job.name] for job in jobs if job.name in results)
+    if complete:
+        state = {name: entry for name, entry in state.items() if name in results}
+    position = {job.name: i for i, job in enumerate(jobs)}
+    for result in ordered:
+        previous = state.get(result.job.name, {})
+        entry = {
+            "title": result.job.title,
+            "status": result.status,
+            "error": result.error,
+            "order": position[result.job.name],
+            "description": result.job.description,
+        }
+        # the day the HTML shown was made: what the index says of a failed report's page
+        good = (
+            datetime.date.today().isoformat()
+            if result.status == "rendered"
+            else previous.get("good_date", "")
+        )
+        if good:
+            entry["good_date"] = good
+        if result.status != "failed":  # a failed report is retried on the next run
+            entry["inputs_hash"] = result.job.inputs_hash
+        state[result.job.name] = entry
+    try:
+        write_atomic(out_dir / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
+        write_atomic(
+            out_dir / "index.html",
+            index_html(state, out_dir, title=title, about=jobs[0] if jobs else None),
+        )
+    except OSError as err:
+        raise RenderError(_unwritable(out_dir, err)) from None
+    return ordered
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm():
+    """While the renders run, SIGTERM stops the run as Ctrl-C does (cleanly: finished
+    reports kept, the index rewritten), with exit status 143."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, _frame):
+        err = KeyboardInterrupt()
+        err.signal_number = signum  # type: ignore[attr-defined]
+        raise err
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _ignoring_interrupts():
+    """Ctrl-C and SIGTERM wait while a stopped run writes what it keeps."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _stop_pool(pool: cf.Executor, futures: dict, own: bool) -> None:
+    """Cancel what has not started; end our own pool's workers (each kills its kernels on
+    SIGTERM, see :func:`_worker_init`) and wait for them, so that none writes after us."""
+    for future in futures:
+        future.cancel()
+    if not own:
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=30)
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager as KernelManager
 
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
-#: Seconds one cell may run before the report fails.
+#: Seconds one cell may run before the report fails, unless the render says otherwise
+#: (``evsum render --cell-timeout``, the protocol's ``[render] cell_timeout``).
 CELL_TIMEOUT = 1800
 _RESET_TAG = "evsum-reset"
 _KERNELS: dict[tuple[str, str], KernelManager] = {}
@@ -81,7 +82,14 @@ def shutdown_kernels() -> None:
         _discard(key)
 
 
-def run_notebook(path: str, parameters: dict, *, kernel_name: str, cwd: str):
+def run_notebook(
+    path: str,
+    parameters: dict,
+    *,
+    kernel_name: str,
+    cwd: str,
+    timeout: float | None = CELL_TIMEOUT,
+):
     """Parameterise a notebook as papermill does and execute it in a warm kernel.
 
     Returns
@@ -110,7 +118,7 @@ def run_notebook(path: str, parameters: dict, *, kernel_name: str, cwd: str):
     client = NotebookClient(
         book,
         km=_kernel(kernel_name, cwd),
-        timeout=CELL_TIMEOUT,
+        timeout=timeout,
         resources={"metadata": {"path": cwd}},
     )
     try:
