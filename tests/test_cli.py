@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from evsum.cli import exit_code, main
 from evsum.exceptions import EvsumError, RenderError, StudyDataError, UsageError
 
-from conftest import ROOT, SMALL
+from conftest import ROOT, SMALL, SMALL_PROTOCOL
 
 
 def _run(*args):
@@ -135,7 +135,8 @@ def test_index_escapes_the_protocol_title(tmp_path):
 
 
 def _workspace(tmp_path):
-    """A data folder with the fixture table and the report template."""
+    """An evidence base: the fixture's protocol and table, and the report template."""
+    shutil.copy(SMALL_PROTOCOL, tmp_path / "evsum.toml")
     (tmp_path / "data").mkdir()
     shutil.copy(SMALL, tmp_path / "data" / "studies.csv")
     (tmp_path / "notebooks").mkdir()

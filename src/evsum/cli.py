@@ -393,8 +393,17 @@ def params(notebooks: tuple[str, ...], base: str | None) -> None:
     paths = notebooks
     if not paths:
         raise UsageError("no notebooks given and none in notebooks/")
+    from evsum.render.report import read_notebook_json
+
+    unreadable = []
     for path in paths:
         click.echo(f"{path}:")
+        try:
+            read_notebook_json(path)  # one line naming it, not papermill's traceback
+        except EvsumError as err:
+            click.echo(f"  error: {printable(err)}", err=True)
+            unreadable.append(path)
+            continue
         found = papermill.inspect_notebook(path)
         if not found:
             click.echo("  (no parameters cell)")
@@ -409,6 +418,8 @@ def params(notebooks: tuple[str, ...], base: str | None) -> None:
         "the base's root and from notebooks/); its data are BASE/data/studies.csv. "
         "`evsum render` passes `base` explicitly."
     )
+    if unreadable:
+        _exit(1)
 
 
 @main.command(name="check-links")

@@ -350,7 +350,7 @@ def validate_data(
         The problems of the evidence files, or else of the claims file.
     """
     from evsum.ingest.evidence import load_evidence
-    from evsum.ingest.protocol import resolve_base
+    from evsum.ingest.protocol import resolve_base, study_comparison_problems
 
     try:
         evidence = load_evidence(studies_path, base=base)
@@ -372,5 +372,10 @@ def validate_data(
         except StudyDataError as more:
             raise StudyDataError(str(folder), [*err.problems, *more.problems]) from None
         raise
+    if evidence.protocol is not None:  # the whole base: the protocol against the table
+        ids = set(evidence.studies.data["study_id"])
+        unknown = study_comparison_problems(evidence.protocol, ids)
+        if unknown:
+            raise StudyDataError(unknown[0].source, unknown)
     claims_path = Path(evidence.data_dir) / "claims.csv"
     return evidence, (load_claims(evidence) if claims_path.exists() else None)

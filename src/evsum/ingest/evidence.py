@@ -21,12 +21,7 @@ from evsum.ingest.context import (
     validate_search_log,
 )
 from evsum.ingest.io import LINE, read_references, read_with_partial
-from evsum.ingest.protocol import (
-    Protocol,
-    load_protocol,
-    resolve_base,
-    study_comparison_problems,
-)
+from evsum.ingest.protocol import Protocol, load_protocol, resolve_base
 from evsum.ingest.studies import StudyTable, load_studies, validate_studies
 
 #: The companion files of ``studies.csv``: all optional. Without them a report says plainly
@@ -154,8 +149,6 @@ def load_evidence(
         problems += err.problems
     # Without a valid study table, cross-file checks would only repeat its problems.
     study_ids = None if studies is None else set(studies.data["study_id"])
-    if protocol is not None and study_ids is not None:
-        problems += study_comparison_problems(protocol, study_ids)
     missing: list[str] = []
     loaded = {}
     checks = {

@@ -9,11 +9,13 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import csv
+import dataclasses
 import datetime
 import hashlib
 import io
 import json
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +194,9 @@ def plan_reports(
     timeout = cell_timeout or protocol.cell_timeout or CELL_TIMEOUT
     data_path = Path(data_path).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
+    clashes = report_problems(protocol, notebooks_dir)
+    if clashes:
+        raise StudyDataError(protocol.source or str(base_dir), clashes)
     # read once: every report of the run reads this copy, so each shows the rows it is
     # stamped with even when the base is edited during the run
     snapshot = take_snapshot(base_dir, data_path, CONTEXT_FILES)
@@ -203,7 +208,7 @@ def plan_reports(
         if snapshot.read(f"data/{name}") is not None
     )
     build = Path(build_dir).resolve() if build_dir is not None else Path(out_dir) / ".build"
-    snapshot_base = snapshot.write(build)
+    snapshot_base = snapshot.folder(build)  # written by render_all, under the lock
     reads = {
         "base": str(snapshot_base),
         "data": str(snapshot_base / snapshot.table),
@@ -213,9 +218,6 @@ def plan_reports(
     by_condition = _condition_rows(data)
     jobs: list[ReportJob] = []
     # every report links to the methods page and the curation log when there are those
-    clashes = report_problems(protocol, notebooks_dir)
-    if clashes:
-        raise StudyDataError(protocol.source or str(base_dir), clashes)
     planned = {path.name for path in report_notebooks(notebooks_dir, protocol.reports)}
     nav = tuple(
         (page, text)
@@ -270,6 +272,7 @@ def plan_reports(
                 description=description,
                 reads={k: v for k, v in reads.items() if k in parameters},
                 cell_timeout=timeout,
+                snapshot=(snapshot, str(build)),
             )
         )
 
@@ -541,6 +544,10 @@ def render_all(
                 todo.append(job)
         bar = _progress(len(todo), quiet)
         stopped = 0
+        try:
+            todo, snapshots = _write_snapshots(todo)
+        except OSError as err:
+            raise RenderError(_unwritable(out_dir, err)) from None
         if todo:
             own = executor is None
             pool = executor or cf.ProcessPoolExecutor(
@@ -581,6 +588,8 @@ def render_all(
                     pool.shutdown()
                 if bar is not None:
                     bar.close()
+        for folder in snapshots:  # the run is over: nothing reads its copy any more
+            shutil.rmtree(folder, ignore_errors=True)
         if stopped:
             with _ignoring_interrupts():
                 _write_state(out_dir, state, results, jobs, complete=False, title=title)
@@ -592,6 +601,23 @@ def render_all(
             )
         ordered = _write_state(out_dir, state, results, jobs, complete=complete, title=title)
     return RenderSummary(ordered)
+
+
+def _write_snapshots(jobs: list[ReportJob]) -> tuple[list[ReportJob], list[Path]]:
+    """Write the data each job reads (:mod:`evsum.render.snapshot`, once per snapshot) and
+    return the jobs without the bytes (a worker needs only the folder), and the folders."""
+    folders: dict[Path, None] = {}
+    bare = []
+    for job in jobs:
+        if job.snapshot is not None:
+            snapshot, build = job.snapshot
+            folder = snapshot.folder(Path(build))
+            if folder not in folders:
+                snapshot.write(Path(build))
+                folders[folder] = None
+            job = dataclasses.replace(job, snapshot=None)
+        bare.append(job)
+    return bare, list(folders)
 
 
 def _write_state(

@@ -58,6 +58,9 @@ class ReportJob:
     reads: dict = field(default_factory=dict)
     #: Seconds a cell may run before the report fails.
     cell_timeout: float = 1800
+    #: The run's data (:class:`~evsum.render.snapshot.DataSnapshot`, build folder) until
+    #: :func:`evsum.render.batch.render_all` writes it where ``reads`` points.
+    snapshot: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
     def html_path(self) -> Path:

@@ -46,10 +46,14 @@ class DataSnapshot:
         """The bytes of ``name`` (e.g. ``data/grade.csv``), ``None`` if it was not there."""
         return dict(self.files).get(name)
 
+    def folder(self, build_dir: Path) -> Path:
+        """Where the snapshot is written: ``build_dir/.data-<digest>``."""
+        return build_dir / f".data-{self.digest[:16]}"
+
     def write(self, build_dir: Path) -> Path:
-        """Write the snapshot to ``build_dir/.data-<digest>`` (once: an existing folder has the
-        same bytes, its name being their hash) and return that folder, an evidence base."""
-        folder = build_dir / f".data-{self.digest[:16]}"
+        """Write the snapshot to :meth:`folder` (once: an existing folder has the same bytes,
+        its name being their hash) and return that folder, an evidence base."""
+        folder = self.folder(build_dir)
         if folder.is_dir():
             return folder
         build_dir.mkdir(parents=True, exist_ok=True)
