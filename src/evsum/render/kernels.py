@@ -10,6 +10,7 @@ whose render died kills them (:func:`kill_kernels`, see ``evsum.render.batch``).
 from __future__ import annotations
 
 import atexit
+import subprocess
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,7 +36,14 @@ def _kernel(kernel_name: str, cwd: str) -> KernelManager:
         km = None
     if km is None:
         km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=cwd)
+        # the kernel's own stderr is not the reader's: a cell's errors come back as messages,
+        # and a kernel ended with its stopped render would print socket errors on the terminal
+        run_sync(km.start_kernel)(
+            extra_arguments=KERNEL_ARGUMENTS,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _KERNELS[key] = km
     return km
 
