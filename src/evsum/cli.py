@@ -496,10 +496,21 @@ def audit_citations_command(
         for item in check.discrepancies + check.notes:
             click.echo(f"   - {printable(item)}")
     click.echo(printable(audit.summary()))
-    if csv_out:
+    for out, text in (
         # cells such as "=HYPERLINK(...)" from an audited text must stay text in a spreadsheet
-        frame = audit.to_frame().map(spreadsheet_safe)
-        write_atomic(Path(csv_out), frame.to_csv(index=False, lineterminator="\n"))
-    if html_out:
-        write_atomic(Path(html_out), citation_audit_html(audit).html)
+        (
+            csv_out,
+            lambda: (
+                audit.to_frame().map(spreadsheet_safe).to_csv(index=False, lineterminator="\n")
+            ),
+        ),
+        (html_out, lambda: citation_audit_html(audit).html),
+    ):
+        if out:
+            try:
+                write_atomic(Path(out), text())
+            except OSError as err:
+                raise UsageError(
+                    f"{err.filename or out}: cannot be written ({err.strerror or err})"
+                ) from None
     _exit(0 if audit.ok else 1)

@@ -462,3 +462,30 @@ def test_ctrl_c_stops_cleanly_keeping_the_last_good_reports_and_the_index(base, 
         assert (out / f"{name}.html").read_text() == f"last good {name}\n"
         assert not (out / f"{name}.error.txt").exists()
     assert (out / "index.html").exists()
+
+
+def test_a_notebook_output_cannot_navigate_away_from_the_page():
+    """A refresh, a form or a base URL in an output is dropped; the page's policy forbids
+    form submission and base URLs as well."""
+    from evsum.render.report import export_html
+
+    book = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": '<meta http-equiv="refresh" content="0;url=https://example.org">'
+                '<META HTTP-EQUIV=Refresh CONTENT="1; URL=https://example.org/2">'
+                '<base href="https://example.org/">'
+                '<form action="https://example.org/steal" method="post">'
+                '<button formaction="https://example.org/x">Send</button></form><p>kept</p>'
+            },
+        )
+    ]
+    book.cells.append(cell)
+    page = export_html(book, footer="f", title="t")
+    lowered = page.lower()
+    assert "refresh" not in lowered and "<form" not in lowered and "<base" not in lowered
+    assert "<p>kept</p>" in page
+    assert "form-action 'none'" in page and "base-uri 'none'" in page

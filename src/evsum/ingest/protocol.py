@@ -216,7 +216,7 @@ def find_base(start: str | Path | None = None) -> Path | None:
     if here.is_file():
         here = here.parent
     for folder in (here, *here.parents):
-        if (folder / PROTOCOL_FILE).is_file():
+        if (folder / PROTOCOL_FILE).exists():
             return folder
     return None
 
@@ -234,7 +234,7 @@ def resolve_base(base: str | Path | None = None, *, near: str | Path | None = No
     """
     if base not in (None, ""):
         folder = Path(base)
-        if not (folder / PROTOCOL_FILE).is_file():
+        if not (folder / PROTOCOL_FILE).exists():
             raise StudyDataError(
                 str(folder),
                 [
@@ -410,6 +410,19 @@ def _toml(text: str, source: str) -> dict:
     """The parsed TOML, or the syntax error as a problem at its line."""
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise StudyDataError(
+            source,
+            [
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "tables or arrays nested too deeply to read",
+                    "a protocol of a few levels (see data/README.md)",
+                )
+            ],
+        ) from None
     except tomllib.TOMLDecodeError as err:
         found = re.search(r"line (\d+)", str(err))
         raise StudyDataError(
