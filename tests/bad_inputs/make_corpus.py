@@ -109,6 +109,10 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
         good.encode("utf-16"),
         [_problem(1, None, "a UTF-8 text file", "UTF-16 byte-order mark")],
     )
+    cases["utf32.csv"] = (
+        good.encode("utf-32"),
+        [_problem(1, None, "a UTF-8 text file", "UTF-32 byte-order mark")],
+    )
     cases["utf16_no_bom.csv"] = (
         good.encode("utf-16-le"),
         [_problem(1, None, "a UTF-8 text file", "NUL bytes (UTF-16 without a byte-order mark?)")],
@@ -567,6 +571,14 @@ def _protocol_cases() -> dict[str, tuple[str, list[dict]]]:
             'alpha2010 = "two sessions vs none"\n'
         ),
         [_problem(29, "study_comparisons.alpha2010", "a study_id of studies.csv", "alpha2010")],
+    )
+    cases["misspelled_table--evsum.toml"] = (
+        _protocol(tail='\n[review2]\ntitle = "x"\n'),
+        [_problem(27, "review2", "one of the keys review", "review2")],
+    )
+    cases["latin1_comment--evsum.toml"] = (
+        _protocol(tail="# caf\xe9, with a comma\n").encode("latin-1"),
+        [_problem(26, None, "UTF-8 text (byte 0xe9 is not UTF-8", "# caf\ufffd, with a comma")],
     )
     cases["cell_timeout_in_words--evsum.toml"] = (
         _protocol(tail='\n[render]\ncell_timeout = "ten minutes"\n'),

@@ -127,7 +127,9 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> str:
+def _decode(
+    raw: bytes, source: str, problems: list[Problem] | None = None, *, csv_file: bool = True
+) -> str:
     """The text of ``raw`` without a UTF-8 BOM.
 
     Undecodable bytes are reported, one problem per line holding them, into ``problems``
@@ -135,6 +137,10 @@ def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> s
     """
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise StudyDataError(
+            source, [Problem(source, 1, None, "UTF-32 byte-order mark", "a UTF-8 text file")]
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise StudyDataError(
             source, [Problem(source, 1, None, "UTF-16 byte-order mark", "a UTF-8 text file")]
@@ -161,7 +167,8 @@ def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> s
     found: list[Problem] = []
     end = text.find("\n")
     first = (text if end < 0 else text[:end]).rstrip("\r")
-    header = next(csv.reader([_ESCAPED.sub("\ufffd", first)]), [])
+    # a CSV file's cells are named by its header; another file's first line names nothing
+    header = next(csv.reader([_ESCAPED.sub("\ufffd", first)]), []) if csv_file else []
     line, counted, last_line = 1, 0, 0
     for match in _ESCAPED.finditer(text):
         line += text.count("\n", counted, match.start())
@@ -170,6 +177,8 @@ def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> s
             continue
         last_line = line
         column, cell = _undecodable_cell(text, match.start(), header)
+        if not csv_file:  # the whole line, not a comma-separated part of it
+            column, cell = None, _line_at(text, match.start())
         found.append(
             Problem(
                 source,
@@ -198,6 +207,13 @@ def _undecodable_cell(text: str, position: int, header: list[str]) -> tuple[str 
     except (csv.Error, IndexError, StopIteration):
         return None, shown
     return (header[index] if index < len(header) else None), cell
+
+
+def _line_at(text: str, position: int) -> str:
+    """The line holding ``position`` (bytes that are not UTF-8 shown as U+FFFD)."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return _ESCAPED.sub("\ufffd", text[start : len(text) if end < 0 else end].rstrip("\r"))
 
 
 def _other_delimiter(header_line: str) -> str | None:
@@ -375,7 +391,7 @@ def read_references(path: str | Path) -> list[dict[str, Any]]:
     """
     source = str(path)
     try:
-        text = _decode(regular_file_bytes(path, source), source)
+        text = _decode(regular_file_bytes(path, source), source, csv_file=False)
     except OSError as err:
         raise StudyDataError(
             source, [Problem(source, None, None, None, f"a readable file ({err.strerror})")]
@@ -449,4 +465,4 @@ def read_references(path: str | Path) -> list[dict[str, Any]]:
 def read_text(path: str | Path) -> str:
     """Read a UTF-8 text file (e.g. a reference list to audit); a BOM is dropped."""
     source = str(path)
-    return _decode(regular_file_bytes(path, source), source)
+    return _decode(regular_file_bytes(path, source), source, csv_file=False)

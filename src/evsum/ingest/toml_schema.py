@@ -83,6 +83,9 @@ class TomlChecker:
         name = ".".join((*table, key) if key else table) or None
         shown = None if value is None else (value if isinstance(value, str) else repr(value))
         line = locate(self.text, table, key)
+        if key and (line is None or line == locate(self.text, table)):
+            # a table of its own ([review2]), not a key of this one: the line of its header
+            line = locate(self.text, (*table, key)) or line
         self.problems.append(Problem(self.source, line, name, shown, expected))
 
     def text_value(
