@@ -9,6 +9,7 @@ raise, they do not exit.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -191,6 +192,22 @@ def list_(csv_path: str | None, base: str | None) -> None:
             click.echo(f"  {outcome}: {group['study_id'].nunique()} studies, {len(group)} rows")
 
 
+class _EchoHandler(logging.Handler):
+    """Log records on stderr through click (the stream of the moment), escaped."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(printable(self.format(record)), err=True)
+
+
+def _log_progress() -> None:
+    """Print the render's progress (the ``evsum.render`` logger) on stderr."""
+    logger = logging.getLogger("evsum.render")
+    if not any(isinstance(h, _EchoHandler) for h in logger.handlers):
+        logger.addHandler(_EchoHandler())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def _notebooks(folder: Path, notebooks_dir: str | None) -> str:
     """The report notebooks: ``notebooks_dir``, else the base's notebooks/, else evsum's own
     (a base without notebooks/)."""
@@ -313,6 +330,8 @@ def render(
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all
 
+    if not quiet:
+        _log_progress()
     folder = _base(base, near=data_path)
     data_path = _inside(folder, data_path, DEFAULT_DATA)
     notebooks_dir = _notebooks(folder, notebooks_dir)

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from evsum.cli import main
 from evsum.exceptions import StudyDataError
-from evsum.render import batch
+from evsum.render import run
 from evsum.render.batch import LOCK_FILE, plan_reports, render_all
 
 from conftest import ROOT, SMALL, SMALL_PROTOCOL
@@ -187,7 +187,7 @@ def test_a_lock_held_by_a_running_render_is_respected(workspace):
 
 
 def test_a_read_only_output_folder_exits_3_with_one_line(workspace, monkeypatch):
-    from evsum.render import batch, report
+    from evsum.render import report, state
 
     out = workspace / "reports"
     out.mkdir()
@@ -211,7 +211,7 @@ def test_a_read_only_output_folder_exits_3_with_one_line(workspace, monkeypatch)
             refuse(Path(dir) / "x")
         return real_mkstemp(*args, dir=dir, **kwargs)
 
-    monkeypatch.setattr(batch, "open", guarded_open, raising=False)
+    monkeypatch.setattr(state, "open", guarded_open, raising=False)
     monkeypatch.setattr(report.tempfile, "mkstemp", guarded_mkstemp)
     try:
         result = CliRunner().invoke(
@@ -378,7 +378,7 @@ def test_every_report_reads_the_data_its_footer_is_stamped_with(base):
     jobs = plan_reports(table, base / "notebooks", base / "reports", build_dir=base / "build")
     table.write_bytes(before.replace(b"alpha2001", b"edited2001"))  # mid-run edit
     (base / "evsum.toml").write_text("broken = \n")
-    jobs, folders = batch._write_snapshots(jobs)  # as render_all does, under the lock
+    jobs, folders = run.write_snapshots(jobs)  # as render_all does, under the lock
     assert len(folders) == 1
     for job in jobs:
         read = Path(job.reads["base"])

@@ -4,7 +4,7 @@ notebooks so that each report does not pay for a kernel start and the imports ag
 Before each notebook the kernel's namespace is cleared (``%reset -f``); imported modules stay
 loaded, which is the point. A kernel that died or failed to clear is replaced. Kernels exit
 with their worker process (ipykernel watches its parent) and are shut down at exit; a worker
-whose render died kills them (:func:`kill_kernels`, see ``evsum.render.batch``).
+whose render died kills them (:func:`kill_kernels`, see ``evsum.render.workers``).
 """
 
 from __future__ import annotations

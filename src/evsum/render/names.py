@@ -96,7 +96,7 @@ def name_problems(
 def report_problems(protocol: Protocol, notebooks_dir: str | Path) -> list[Problem]:
     """The problems of a base's report set: a ``[review] reports`` entry without its notebook
     in ``notebooks_dir``, and every clash of report names (:func:`name_problems`)."""
-    from evsum.render.batch import CONDITION_NOTEBOOK, report_notebooks
+    from evsum.render.plan import CONDITION_NOTEBOOK, report_notebooks
 
     source = protocol.source or "evsum.toml"
     wanted = protocol.reports

@@ -59,7 +59,7 @@ class ReportJob:
     #: Seconds a cell may run before the report fails.
     cell_timeout: float = 1800
     #: The run's data (:class:`~evsum.render.snapshot.DataSnapshot`, build folder) until
-    #: :func:`evsum.render.batch.render_all` writes it where ``reads`` points.
+    #: :func:`evsum.render.run.render_all` writes it where ``reads`` points.
     snapshot: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
