@@ -10,6 +10,7 @@ study row changes the report.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +95,9 @@ def _claim_types(context: Context) -> Values:
     return Values(tuple(types), expected, when="always")
 
 
-def _known(attribute: str, expected: str, *, when: str = "nonempty"):
+def _known(
+    attribute: str, expected: str, *, when: str = "nonempty"
+) -> Callable[[Context], Values | None]:
     """The ids of the context's ``attribute`` (not checked when it is not known)."""
 
     def values(context: Context) -> Values | None:

@@ -252,7 +252,7 @@ def validate_risk_of_bias(
     return frame
 
 
-def _problem(source: str, row: pd.Series, column: str, value, expected: str) -> Problem:
+def _problem(source: str, row: pd.Series, column: str, value: object, expected: str) -> Problem:
     study = row.get("study_id") or None
     return Problem(source, int(row[LINE]), column, str(value), expected, study)
 
@@ -260,7 +260,7 @@ def _problem(source: str, row: pd.Series, column: str, value, expected: str) -> 
 def _rob_overall(frame: pd.DataFrame, source: str) -> list[Problem]:
     """Each study × outcome assessment: one tool, every domain, the algorithm's overall."""
     problems = []
-    seen: dict[tuple, tuple[str, str]] = {}
+    seen: dict[tuple[object, ...], tuple[str, str]] = {}
     for (study, outcome), group in frame.groupby(["study_id", "outcome"], sort=False):
         first = group.iloc[0]
         what = f"{study} ({outcome or 'default for every outcome'})"

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
@@ -275,11 +276,11 @@ def resolve_base(base: str | Path | None = None, *, near: str | Path | None = No
 REPORT_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
 
-def _condition(key: str, values: dict) -> ConditionSpec:
+def _condition(key: str, values: dict[str, Any]) -> ConditionSpec:
     return ConditionSpec(key=key, **values)
 
 
-def _outcome(key: str, values: dict) -> OutcomeSpec:
+def _outcome(key: str, values: dict[str, Any]) -> OutcomeSpec:
     return OutcomeSpec(
         key=key,
         label=values["label"],
@@ -406,7 +407,7 @@ CONDITION_KEYS = key_names(CONDITIONS)
 OUTCOME_KEYS = key_names(OUTCOMES)
 
 
-def _toml(text: str, source: str) -> dict:
+def _toml(text: str, source: str) -> dict[str, Any]:
     """The parsed TOML, or the syntax error as a problem at its line."""
     try:
         return tomllib.loads(text)

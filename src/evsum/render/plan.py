@@ -211,7 +211,7 @@ def plan_reports(
         if unknown:  # papermill would only warn
             raise EvsumError(
                 f"{notebook}: parameter(s) {', '.join(unknown)} not in the "
-                f"notebook's parameters cell (it declares {', '.join(declared)})"
+                f"notebook's parameters cell (it declares {', '.join(declared or ())})"
             )
         hashed = _hash(
             notebook.read_bytes(),

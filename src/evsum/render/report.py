@@ -119,10 +119,10 @@ def read_notebook_json(path: str | Path) -> dict:
         raise EvsumError(f"{path}: cannot read the notebook ({err.strerror or err})") from None
     except UnicodeDecodeError as err:
         raise EvsumError(f"{path}: not a notebook (not UTF-8 text: {err.reason})") from None
-    except ValueError as err:
-        where = f"line {err.lineno}, column {err.colno}" if hasattr(err, "lineno") else ""
+    except json.JSONDecodeError as err:
         raise EvsumError(
-            f"{path}: not a notebook (invalid JSON at {where}: {getattr(err, 'msg', err)})"
+            f"{path}: not a notebook (invalid JSON at line {err.lineno}, column {err.colno}: "
+            f"{err.msg})"
         ) from None
     if not isinstance(book, dict) or not isinstance(book.get("cells", []), list):
         raise EvsumError(f"{path}: not a notebook (no list of cells)")

@@ -79,7 +79,7 @@ def stop_on_sigterm():
 
     def stop(signum, _frame):
         err = KeyboardInterrupt()
-        err.signal_number = signum  # type: ignore[attr-defined]
+        err.signal_number = signum
         raise err
 
     previous = signal.signal(signal.SIGTERM, stop)
