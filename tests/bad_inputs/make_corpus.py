@@ -380,6 +380,7 @@ CLAIMS_HEADER = (
     "claim_id,quote,section,claim_type,cited_reference,reference_id,study_ids,"
     "outcomes,verdict,rationale"
 )
+ROB_HEADER = "study_id,outcome,tool,domain,judgement,escalation_reason,support,source_locator"
 CHARACTERISTICS_HEADER = (
     "study_id,title,journal,population,country,setting,n_randomised,dose_route,sessions,"
     "co_therapy,follow_up,funding,conflicts,registration,source_locator,notes"
@@ -512,6 +513,17 @@ def _context_cases() -> dict[str, tuple[str, list[dict]]]:
             _problem(None, "DOI", "text in quotes", "10.1"),
             _problem(None, "container-title", "text without control characters", "J \x1b[2J"),
         ],
+    )
+    cases["rob_domain_with_a_misspelled_tool--risk_of_bias.csv"] = (
+        ROB_HEADER
+        + "\n"
+        + "".join(
+            _csv_line(
+                ["alpha2001", "", "RoB2" if d == "D1" else "RoB 2", d, "low", "", "ok", "T1"]
+            )
+            for d in ("D1", "D2", "D3", "D4", "D5", "overall")
+        ),
+        [_problem(2, "tool", "one of", "RoB2")],
     )
     cases.update(_protocol_cases())
     return cases

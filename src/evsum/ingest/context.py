@@ -198,7 +198,11 @@ def _rob_domains(table: Table) -> None:
         "domain",
         "one judgement per study, outcome and domain (duplicate)",
     )
-    rows = table.frame[valid].drop_duplicates(key)
+    # an assessment with a row already refused (a misspelled tool) is not judged as a whole:
+    # that row is there, and "missing D1" would send the reader looking for it
+    assessment = table.frame["study_id"].astype(str) + "\x1f" + table.frame["outcome"].astype(str)
+    refused = assessment.isin(set(assessment[~valid])).to_numpy()
+    rows = table.frame[valid & ~refused].drop_duplicates(key)
     table.problems += _rob_overall(rows, table.source)
 
 
