@@ -35,9 +35,9 @@ class Problem:
 
 
 def printable(text: object) -> str:
-    """``text`` safe to print to a terminal: each character that is not printable (escape
+    r"""``text`` safe to print to a terminal: each character that is not printable (escape
     codes, other control characters, bidi overrides, line breaks) written as its Python
-    escape (``\\x1b``), every other character as it is.
+    escape (``\x1b``), every other character as it is.
 
     Examples
     --------

@@ -347,7 +347,7 @@ _RULE = re.compile(r"^[\s\-=_~^*#]*$")
 
 
 def plain_text(text: str) -> str:
-    """``text`` without terminal escape sequences or other control characters (tabs and line
+    r"""``text`` without terminal escape sequences or other control characters (tabs and line
     breaks kept): what a traceback file and the index may hold.
 
     Examples
@@ -359,7 +359,7 @@ def plain_text(text: str) -> str:
 
 
 def failure_summary(err: BaseException) -> str:
-    """One line saying why a render failed: the error's type and the line that says what
+    r"""One line saying why a render failed: the error's type and the line that says what
     happened (the first of a timeout, the last of a traceback), without escape codes or
     rule lines.
 
