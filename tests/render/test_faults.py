@@ -489,3 +489,27 @@ def test_a_notebook_output_cannot_navigate_away_from_the_page():
     assert "refresh" not in lowered and "<form" not in lowered and "<base" not in lowered
     assert "<p>kept</p>" in page
     assert "form-action 'none'" in page and "base-uri 'none'" in page
+
+
+@pytest.mark.parametrize("notebook", ["methods", "overview"])
+def test_hostile_pages_close_every_bidi_override_title_included(tmp_path, notebook):
+    """One template environment: on a rendered page, every override a value opens is closed
+    before the next value, in the body and in the <title> (the PDF's running footer)."""
+    import re
+
+    import hostile
+
+    hostile.write_hostile_data(tmp_path / "data")
+    hostile.write_hostile_protocol(tmp_path)
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / f"{notebook}.ipynb", tmp_path / "notebooks")
+    result = _render(tmp_path, "--only", notebook)
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "reports" / f"{notebook}.html").read_text(encoding="utf-8")
+    issues, text = hostile.markup_issues(page)
+    assert issues == []
+    [title] = re.findall(r"<title>(.*?)</title>", page, re.S)
+    for where in (title, text):
+        for chunk in where.split("\u202c"):
+            assert chunk.count("\u202e") <= 1, chunk[:200]
+        assert where.count("\u202c") >= where.count("\u202e") + where.count("\u202d")

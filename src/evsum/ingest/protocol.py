@@ -18,6 +18,7 @@ from typing import Any
 
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
+from evsum.ingest.bidi import close_bidi
 from evsum.ingest.io import read_text
 from evsum.ingest.toml_schema import (
     Key,
@@ -456,7 +457,31 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
     fields = check_sections(check, data, SECTIONS)
     if check.problems:
         raise StudyDataError(source, check.problems)
-    return Protocol(**fields, source=source)
+    return Protocol(**_bidi_closed(fields), source=source)
+
+
+def _bidi_closed(value: Any) -> Any:
+    """``value`` with each text's bidi overrides closed at its end: the protocol's words are
+    composed into titles and sentences ("<intervention> vs <comparator>"), where an override
+    left open would reverse the words after them."""
+    if isinstance(value, str):
+        return close_bidi(value)
+    if isinstance(value, dict):
+        return {k: _bidi_closed(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_bidi_closed(v) for v in value)
+    if isinstance(value, (ConditionSpec, OutcomeSpec)):
+        import dataclasses
+
+        return dataclasses.replace(
+            value,
+            **{
+                f.name: close_bidi(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if isinstance(getattr(value, f.name), str)
+            },
+        )
+    return value
 
 
 def study_comparison_problems(protocol: Protocol, study_ids: set[str]) -> list[Problem]:
