@@ -479,14 +479,13 @@ def _bidi_closed(value: Any) -> Any:
     if isinstance(value, (ConditionSpec, OutcomeSpec)):
         import dataclasses
 
-        return dataclasses.replace(
-            value,
-            **{
-                f.name: close_bidi(getattr(value, f.name))
-                for f in dataclasses.fields(value)
-                if isinstance(getattr(value, f.name), str)
-            },
-        )
+        spec: Any = value  # a condition or an outcome: its texts closed
+        changes: dict[str, Any] = {
+            f.name: close_bidi(getattr(spec, f.name))
+            for f in dataclasses.fields(spec)
+            if isinstance(getattr(spec, f.name), str)
+        }
+        return dataclasses.replace(spec, **changes)
     return value
 
 
