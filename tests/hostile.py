@@ -350,3 +350,23 @@ def markup_issues(page: str) -> tuple[list[str], str]:
     if re.search(r"href\s*=\s*[\"']?\s*javascript:", page, re.I):
         issues.append("raw href=javascript: in the HTML")
     return issues, "".join(parser.text)
+
+
+def write_hostile_protocol(folder: Path) -> Path:
+    """Write ``folder/evsum.toml``: the fixture's protocol with a bidi override, markup and a
+    script URL in every text the pages show (title, question, words, eligibility, labels)."""
+    from conftest import SMALL_PROTOCOL
+
+    text = SMALL_PROTOCOL.read_text(encoding="utf-8")
+    for plain, hostile in (
+        ('title = "Fixture review"', f"title = {json.dumps(RLO + ' ' + SCRIPT)}"),
+        ("question = ", f"eligibility = {json.dumps([RLO, IMG, JS_LINK])}\nquestion = "),
+        ('intervention = "fixture drug"', f"intervention = {json.dumps(RLO + ' drug')}"),
+        ('comparator = "comparator"', f"comparator = {json.dumps(TABLE_BREAK + RLO)}"),
+        ('label = "Alcohol use disorder"', f"label = {json.dumps(RLO + ' alcohol')}"),
+    ):
+        assert plain in text, plain
+        text = text.replace(plain, hostile, 1)
+    path = folder / "evsum.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,5 +1,6 @@
 """Command line: exit codes, messages, help."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -7,9 +8,10 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from evsum.cli import main
+from evsum.cli import exit_code, main
+from evsum.exceptions import EvsumError, RenderError, StudyDataError, UsageError
 
-from conftest import ROOT, SMALL
+from conftest import ROOT, SMALL, SMALL_PROTOCOL
 
 
 def _run(*args):
@@ -130,3 +132,90 @@ def test_index_escapes_the_protocol_title(tmp_path):
     )
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; review" in page
     assert "&lt;b&gt;A&lt;/b&gt;" in page
+
+
+def _workspace(tmp_path):
+    """An evidence base: the fixture's protocol and table, and the report template."""
+    shutil.copy(SMALL_PROTOCOL, tmp_path / "evsum.toml")
+    (tmp_path / "data").mkdir()
+    shutil.copy(SMALL, tmp_path / "data" / "studies.csv")
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "condition_report.ipynb", tmp_path / "notebooks")
+    return tmp_path
+
+
+def _render_args(root):
+    data, notebooks = root / "data" / "studies.csv", root / "notebooks"
+    return ["render", "--data", data, "--notebooks", notebooks, "--out", root / "reports"]
+
+
+def test_render_only_an_unknown_report_is_a_usage_error(tmp_path):
+    root = _workspace(tmp_path)
+    result = _run(*_render_args(root), "--only", "no-such-report", "--quiet")
+    assert result.exit_code == 2, result.output
+    assert "error: --only 'no-such-report': no such report; expected one of" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        # README "Exit codes": 1 invalid data (or any other fault of the evidence base),
+        # 2 usage, 3 reports not written; the base class is not a usage error
+        (EvsumError("the protocol names a report without a notebook"), 1),
+        (UsageError("--only 'x': no such report"), 2),
+        (RenderError("cannot write to reports/"), 3),
+    ],
+)
+def test_render_maps_each_error_to_its_exit_code(tmp_path, monkeypatch, error, code):
+    from evsum.render import batch
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(batch, "plan_reports", fail)
+    result = _run(*_render_args(_workspace(tmp_path)), "--quiet")
+    assert result.exit_code == code, result.output
+    assert result.output.strip() == f"error: {error}"
+
+
+def test_exit_codes_match_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    assert (
+        "Exit codes: 0 ok,\n1 invalid data or a failed check, 2 usage error, 3 a report failed "
+        "to render." in readme
+    )
+    assert exit_code(StudyDataError("data/studies.csv", [])) == 1
+    assert exit_code(EvsumError("a fault of the evidence base")) == 1
+    assert exit_code(UsageError("no such report")) == 2
+    assert exit_code(RenderError("cannot write")) == 3
+
+
+def test_missing_folders_and_notebooks_are_usage_errors(tmp_path):
+    result = _run("check-links", tmp_path / "absent")
+    assert result.exit_code == 2
+    assert (
+        result.output.strip()
+        == f"error: {tmp_path / 'absent'}: no such folder (render the reports first)"
+    )
+    (tmp_path / "notebooks").mkdir()
+    result = _run("params", "--base", tmp_path)
+    assert result.exit_code == 2
+    assert "no notebooks given and none in notebooks/" in result.output
+
+
+def test_commands_raise_and_only_the_group_exits():
+    """cli.py ends a command in one place (`_exit`, after its output): no helper calls
+    sys.exit, so every variable a command binds is bound on every path that continues."""
+    tree = ast.parse((ROOT / "src" / "evsum" / "cli.py").read_text())
+    exits = [
+        function.name
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "exit"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    ]
+    assert exits == ["_exit"]

@@ -1,11 +1,21 @@
-"""pyproject.toml and environment.yml must list the same dependencies."""
+"""Packaging: environment.yml installs what `make setup` installs (pyproject.toml's dependencies
+and the extras the Makefile names), every package src/evsum imports is declared, and the
+distribution carries its licence and type information."""
 
+import ast
+import importlib.metadata
 import re
+import sys
 from pathlib import Path
 
 import tomllib
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "evsum"
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+#: Extras that are not part of an installation: opt-in tools a user asks for by name.
+OPT_IN_EXTRAS = {"bench"}
 
 
 def _normalise(requirement: str) -> str:
@@ -16,10 +26,24 @@ def _normalise(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", name.lower()) + requirement[len(name) :]
 
 
+def _name(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "-", distribution.lower())
+
+
+def _makefile_extras() -> list[str]:
+    """The extras of ``pip install -e '.[dev,dask,pdf]'`` in the Makefile's set-up rule."""
+    makefile = (ROOT / "Makefile").read_text()
+    installs = re.findall(r"pip install [^\n]*-e '\.\[([^\]]*)\]'", makefile)
+    assert len(installs) == 1, "the Makefile should install the package once, with its extras"
+    return [extra.strip() for extra in installs[0].split(",")]
+
+
 def _pyproject() -> set[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    optional = project["optional-dependencies"]
-    return {_normalise(r) for r in project["dependencies"] + optional["dev"] + optional["bench"]}
+    optional = PROJECT["optional-dependencies"]
+    requirements = list(PROJECT["dependencies"])
+    for extra in _makefile_extras():
+        requirements += optional[extra]
+    return {_normalise(r) for r in requirements}
 
 
 def _environment() -> set[str]:
@@ -37,8 +61,13 @@ def _environment() -> set[str]:
     return deps
 
 
-def test_environment_yml_lists_the_pyproject_dependencies():
+def test_environment_yml_lists_what_the_makefile_installs():
     assert _environment() == _pyproject()
+
+
+def test_the_makefile_installs_every_extra_but_the_opt_in_ones():
+    extras = set(PROJECT["optional-dependencies"])
+    assert set(_makefile_extras()) == extras - OPT_IN_EXTRAS
 
 
 def test_environment_yml_installs_the_package_itself():
@@ -47,3 +76,84 @@ def test_environment_yml_installs_the_package_itself():
 
 def test_normalise_keeps_version_specifier():
     assert _normalise("Jupyter_Lab >=4.0") == "jupyter-lab>=4.0"
+
+
+def _imported_top_level_names() -> dict[str, Path]:
+    """Top-level names of every absolute import in src/evsum (inside functions too)."""
+    names: dict[str, Path] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                names.setdefault(module.split(".")[0], path)
+    return names
+
+
+def _third_party_imports() -> dict[str, Path]:
+    return {
+        name: path
+        for name, path in _imported_top_level_names().items()
+        if name not in sys.stdlib_module_names and name != "evsum"
+    }
+
+
+def _declared_distributions() -> set[str]:
+    """Distributions the dependencies and the runtime extras name, with the packages a declared
+    extra of another distribution brings (``dask[distributed]`` declares ``distributed``)."""
+    requirements = list(PROJECT["dependencies"])
+    for extra, listed in PROJECT["optional-dependencies"].items():
+        if extra not in OPT_IN_EXTRAS | {"dev"}:
+            requirements += listed
+    declared = set()
+    for text in requirements:
+        requirement = Requirement(text)
+        declared.add(_name(requirement.name))
+        for extra in requirement.extras:
+            for sub in importlib.metadata.requires(requirement.name) or []:
+                sub = Requirement(sub)
+                if sub.marker is not None and sub.marker.evaluate({"extra": extra}):
+                    declared.add(_name(sub.name))
+    return declared
+
+
+def test_the_import_scan_sees_the_stack():
+    imports = _third_party_imports()
+    assert {"numpy", "pandas", "jinja2", "papermill", "IPython", "PIL"} <= set(imports)
+    assert "os" not in imports
+
+
+def test_every_imported_package_is_declared():
+    """Each third-party import is a dependency or in a runtime extra (not only in ``dev``)."""
+    distributions = importlib.metadata.packages_distributions()
+    declared = _declared_distributions()
+    missing = []
+    for module, path in sorted(_third_party_imports().items()):
+        # a module absent here (tomli on Python >= 3.11) is named as its distribution
+        provided_by = {_name(d) for d in distributions.get(module, [module])}
+        if not provided_by & declared:
+            missing.append(f"{module} (imported in {path.relative_to(ROOT)})")
+    assert not missing, "imported but not declared in pyproject.toml: " + ", ".join(missing)
+
+
+def test_pdf_extra_brings_playwright():
+    pdf = {Requirement(r).name for r in PROJECT["optional-dependencies"]["pdf"]}
+    assert "playwright" in pdf
+
+
+def test_licence_file_matches_pyproject():
+    assert PROJECT["license"] == {"text": "MIT"}
+    licence = (ROOT / "LICENSE").read_text()
+    assert licence.startswith("MIT License")
+    assert "Copyright (c)" in licence and "the evsum authors" in licence
+
+
+def test_type_information_is_shipped():
+    """PEP 561: the py.typed marker exists and is package data."""
+    assert (SRC / "py.typed").is_file()
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "py.typed" in package_data["package-data"]["evsum"]

@@ -1,17 +1,30 @@
 """Command line: ``evsum new | validate | list | params | render | check-links | audit-citations``.
 
 Thin: parse arguments, call one library function, map errors to exit codes
-(0 ok, 1 invalid data or a failed check, 2 usage, 3 a report failed to render).
+(0 ok, 1 invalid data or a failed check, 2 usage, 3 a report failed to render). The mapping is
+in one place, :data:`EXIT_CODES`, applied by the command group: commands and their helpers
+raise, they do not exit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from evsum.exceptions import EvsumError, RenderError, StudyDataError
+from evsum.exceptions import (
+    EvsumError,
+    RenderError,
+    RenderInterrupted,
+    StudyDataError,
+    UsageError,
+    printable,
+)
 from evsum.version import __version__
 
 DEFAULT_DATA = "data/studies.csv"
@@ -34,29 +47,70 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def _fail_on_data(err: StudyDataError) -> None:
-    click.echo(str(err), err=True)
-    sys.exit(1)
+#: Exit code of each error a command lets through, the first matching class wins (README
+#: "Exit codes"): invalid data, and any other error in the evidence base (a protocol naming a
+#: report without a notebook), are 1; an argument naming what is not there is 2; reports that
+#: could not be written (or printed to PDF) are 3.
+EXIT_CODES: tuple[tuple[type[EvsumError], int], ...] = (
+    (StudyDataError, 1),
+    (UsageError, 2),
+    (RenderError, 3),
+    (EvsumError, 1),
+)
 
 
-def _base_option(function):
+def exit_code(err: EvsumError) -> int:
+    """The exit code of ``err`` (see :data:`EXIT_CODES`)."""
+    if isinstance(err, RenderInterrupted):  # 128 + the signal, as a shell reports it
+        return err.exit_status
+    return next(code for kind, code in EXIT_CODES if isinstance(err, kind))
+
+
+class _Commands(click.Group):
+    """The command group: an :class:`EvsumError` a command raises becomes its message on
+    stderr and the exit code of :data:`EXIT_CODES` (never a traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EvsumError as err:
+            # a StudyDataError lists its problems itself, one per line
+            message = str(err) if isinstance(err, StudyDataError) else f"error: {err}"
+            click.echo(_printable_lines(message), err=True)
+            ctx.exit(exit_code(err))
+        except KeyboardInterrupt:  # Ctrl-C outside a render: nothing was written
+            click.echo("interrupted: nothing was changed", err=True)
+            ctx.exit(130)
+
+
+def _printable_lines(text: str) -> str:
+    """``text`` with every character a terminal would act on escaped, line by line (a value
+    from a file can hold escape codes that retitle the window or hide the line)."""
+    return "\n".join(printable(line) for line in str(text).split("\n"))
+
+
+def _exit(code: int) -> NoReturn:
+    """End the command with ``code`` (its output already written)."""
+    sys.exit(code)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _base_option(function: F) -> F:
     return click.option(
         "--base", "base", default=None, type=click.Path(file_okay=False), help=_BASE_HELP
     )(function)
 
 
 def _base(base: str | None, near: str | None = None) -> Path:
-    """The evidence base of a command (exit 1 with the reason when there is none)."""
+    """The evidence base of a command (a StudyDataError with the reason when there is none)."""
     from evsum.ingest.protocol import resolve_base
 
-    try:
-        return resolve_base(base, near=near)
-    except StudyDataError as err:
-        _fail_on_data(err)
-        raise  # unreachable
+    return resolve_base(base, near=near)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="evsum")
 def main() -> None:
     """Evidence summaries from a curated study table.
@@ -77,11 +131,7 @@ def new(directory: str) -> None:
     .gitignore. DIRECTORY must not exist or be empty."""
     from evsum.render.scaffold import new_base
 
-    try:
-        written = new_base(directory)
-    except EvsumError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(2)
+    written = new_base(directory)
     click.echo(
         f"{directory}: new evidence base ({len(written)} files). Next: fill "
         f"{Path(directory) / 'evsum.toml'} and {Path(directory) / DEFAULT_DATA}, "
@@ -104,10 +154,8 @@ def validate(csv_path: str | None, base: str | None) -> None:
 
     folder = _base(base, near=csv_path)
     csv_path = csv_path or str(folder / DEFAULT_DATA)
-    try:
-        evidence, claims = validate_data(csv_path, base=folder)
-    except StudyDataError as err:
-        _fail_on_data(err)
+    evidence, claims = validate_data(csv_path, base=folder)
+    _check_report_names(evidence.protocol, folder, None)
     rows = len(evidence.studies.data)
     studies = evidence.studies.data["study_id"].nunique()
     extra = "" if claims is None else f", {len(claims.data)} claims"
@@ -148,16 +196,51 @@ def list_(csv_path: str | None, base: str | None) -> None:
     from evsum.ingest.studies import load_studies
 
     folder = _base(base, near=csv_path)
-    try:
-        table = load_studies(csv_path or folder / DEFAULT_DATA, protocol=load_protocol(folder))
-    except StudyDataError as err:
-        _fail_on_data(err)
+    table = load_studies(csv_path or folder / DEFAULT_DATA, protocol=load_protocol(folder))
     data = table.data
     for condition in table.conditions:
         rows = data[data["condition"] == condition]
         click.echo(f"{condition} ({rows['study_id'].nunique()} studies)")
         for outcome, group in rows.groupby("outcome", sort=True):
             click.echo(f"  {outcome}: {group['study_id'].nunique()} studies, {len(group)} rows")
+
+
+class _EchoHandler(logging.Handler):
+    """Log records on stderr through click (the stream of the moment), escaped."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(printable(self.format(record)), err=True)
+
+
+def _log_progress() -> None:
+    """Print the render's progress (the ``evsum.render`` logger) on stderr."""
+    logger = logging.getLogger("evsum.render")
+    if not any(isinstance(h, _EchoHandler) for h in logger.handlers):
+        logger.addHandler(_EchoHandler())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _notebooks(folder: Path, notebooks_dir: str | None) -> str:
+    """The report notebooks: ``notebooks_dir``, else the base's notebooks/, else evsum's own
+    (a base without notebooks/)."""
+    if notebooks_dir is None and not (folder / "notebooks").is_dir():
+        from evsum.render.scaffold import skeleton
+
+        return str(skeleton() / "notebooks")
+    return _inside(folder, notebooks_dir, "notebooks")
+
+
+def _check_report_names(protocol: Any, folder: Path, notebooks_dir: str | None) -> None:
+    """Refuse a report set in which two reports (or a report and the index) share a name,
+    or a ``reports`` entry without its notebook (a StudyDataError naming each)."""
+    from evsum.render.names import report_problems
+
+    if protocol is None:
+        return
+    problems = report_problems(protocol, _notebooks(folder, notebooks_dir))
+    if problems:
+        raise StudyDataError(protocol.source or str(folder), problems)
 
 
 def _inside(folder: Path, path: str | None, default: str) -> str:
@@ -224,6 +307,13 @@ def _inside(folder: Path, path: str | None, default: str) -> str:
     help="Also print every report to OUT/NAME.pdf with headless Chromium "
     "(/usr/bin/chromium), offline.",
 )
+@click.option(
+    "--cell-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds one notebook cell may run before its report fails. "
+    "[default: the protocol's [render] cell_timeout, else 1800]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def render(
     base: str | None,
@@ -237,6 +327,7 @@ def render(
     workers: int | None,
     scheduler: str | None,
     pdf: bool,
+    cell_timeout: float | None,
     quiet: bool,
 ) -> None:
     """Render the reports of the evidence base: one HTML report per condition, one per other
@@ -252,54 +343,48 @@ def render(
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all
 
+    if not quiet:
+        _log_progress()
     folder = _base(base, near=data_path)
     data_path = _inside(folder, data_path, DEFAULT_DATA)
-    if notebooks_dir is None and not (folder / "notebooks").is_dir():
-        from evsum.render.scaffold import skeleton
-
-        notebooks_dir = str(skeleton() / "notebooks")  # a base without notebooks: evsum's
-    notebooks_dir = _inside(folder, notebooks_dir, "notebooks")
+    notebooks_dir = _notebooks(folder, notebooks_dir)
     out_dir = _inside(folder, out_dir, "reports")
     build_dir = _inside(folder, build_dir, "build")
-    try:
-        evidence, _ = validate_data(data_path, base=folder)
-        jobs = plan_reports(
-            data_path,
-            notebooks_dir,
-            out_dir,
-            method=method,
-            only=only,
-            build_dir=build_dir,
-            base=folder,
-        )
-        options = {
-            "force": force,
-            "quiet": quiet,
-            "complete": only is None,
-            "title": evidence.protocol.title,
-        }
+    evidence, _ = validate_data(data_path, base=folder)
+    jobs = plan_reports(
+        data_path,
+        notebooks_dir,
+        out_dir,
+        method=method,
+        only=only,
+        build_dir=build_dir,
+        base=folder,
+        cell_timeout=cell_timeout,
+    )
+    title = evidence.protocol.title if evidence.protocol is not None else None
+    with contextlib.ExitStack() as stack:
+        executor = None  # a process pool of `workers`
         if scheduler:
             from distributed import Client
 
-            with Client(scheduler) as client:
-                summary = render_all(jobs, out_dir, executor=client.get_executor(), **options)
-        else:
-            summary = render_all(jobs, out_dir, workers=workers, **options)
-        if pdf:
-            from evsum.render.pdf import write_pdfs
+            executor = stack.enter_context(Client(scheduler)).get_executor()
+        summary = render_all(
+            jobs,
+            out_dir,
+            executor=executor,
+            workers=workers,
+            force=force,
+            quiet=quiet,
+            complete=only is None,
+            title=title,
+        )
+    if pdf:
+        from evsum.render.pdf import write_pdfs
 
-            pages = [r.job.html_path for r in summary.results if r.job.html_path.exists()]
-            for path in write_pdfs(pages):
-                if not quiet:
-                    click.echo(f"     pdf  {path}", err=True)
-    except StudyDataError as err:
-        _fail_on_data(err)
-    except RenderError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(3)
-    except EvsumError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(2)
+        pages = [r.job.html_path for r in summary.results if r.job.html_path.exists()]
+        for path in write_pdfs(pages):
+            if not quiet:
+                click.echo(f"     pdf  {path}", err=True)
     if not quiet:
         click.echo(
             f"{Path(out_dir) / 'index.html'}: {len(summary.results)} reports, "
@@ -308,11 +393,13 @@ def render(
     if summary.failed:
         for result in summary.failed:
             click.echo(
-                f"failed: {result.job.name}: {result.error} "
-                f"(traceback in {result.job.error_path})",
+                printable(
+                    f"failed: {result.job.name}: {result.error} "
+                    f"(traceback in {result.job.error_path})"
+                ),
                 err=True,
             )
-        sys.exit(3)
+        _exit(3)
 
 
 @main.command()
@@ -338,10 +425,18 @@ def params(notebooks: tuple[str, ...], base: str | None) -> None:
         notebooks = tuple(sorted(str(p) for p in (folder / "notebooks").glob("*.ipynb")))
     paths = notebooks
     if not paths:
-        click.echo("no notebooks given and none in notebooks/", err=True)
-        sys.exit(2)
+        raise UsageError("no notebooks given and none in notebooks/")
+    from evsum.render.report import read_notebook_json
+
+    unreadable = []
     for path in paths:
         click.echo(f"{path}:")
+        try:
+            read_notebook_json(path)  # one line naming it, not papermill's traceback
+        except EvsumError as err:
+            click.echo(f"  error: {printable(err)}", err=True)
+            unreadable.append(path)
+            continue
         found = papermill.inspect_notebook(path)
         if not found:
             click.echo("  (no parameters cell)")
@@ -356,6 +451,8 @@ def params(notebooks: tuple[str, ...], base: str | None) -> None:
         "the base's root and from notebooks/); an empty `data` means BASE/data/studies.csv. "
         "`evsum render` passes `base` and `data` explicitly."
     )
+    if unreadable:
+        _exit(1)
 
 
 @main.command(name="check-links")
@@ -369,13 +466,12 @@ def check_links(folder: str | None, base: str | None) -> None:
     if folder is None:
         folder = str(_base(base) / "reports")
     if not Path(folder).is_dir():
-        click.echo(f"error: {folder}: no such folder (render the reports first)", err=True)
-        sys.exit(2)
+        raise UsageError(f"{folder}: no such folder (render the reports first)")
     broken = broken_links(folder)
     for line in broken:
-        click.echo(f"{folder}/{line}", err=True)
+        click.echo(printable(f"{folder}/{line}"), err=True)
     if broken:
-        sys.exit(1)
+        _exit(1)
     click.echo(f"{folder}: all links between reports resolve")
 
 
@@ -421,23 +517,33 @@ def audit_citations_command(
 
     if references_path is None:
         references_path = str(_base(base, near=file) / "data" / "references.json")
-    try:
-        audit = audit_citations(file, references_path)
-    except StudyDataError as err:
-        _fail_on_data(err)
+    audit = audit_citations(file, references_path)
     for check in audit.checks:
         click.echo(
-            f"{check.entry.index}. {check.entry.key or check.entry.text[:60]} -> "
-            f"{check.reference_id or 'no match'}: "
-            f"{'ok' if check.ok else 'DISCREPANCIES'}"
+            printable(
+                f"{check.entry.index}. {check.entry.key or check.entry.text[:60]} -> "
+                f"{check.reference_id or 'no match'}: "
+                f"{'ok' if check.ok else 'DISCREPANCIES'}"
+            )
         )
         for item in check.discrepancies + check.notes:
-            click.echo(f"   - {item}")
-    click.echo(audit.summary())
-    if csv_out:
+            click.echo(f"   - {printable(item)}")
+    click.echo(printable(audit.summary()))
+    for out, text in (
         # cells such as "=HYPERLINK(...)" from an audited text must stay text in a spreadsheet
-        frame = audit.to_frame().map(spreadsheet_safe)
-        write_atomic(Path(csv_out), frame.to_csv(index=False, lineterminator="\n"))
-    if html_out:
-        write_atomic(Path(html_out), citation_audit_html(audit).html)
-    sys.exit(0 if audit.ok else 1)
+        (
+            csv_out,
+            lambda: (
+                audit.to_frame().map(spreadsheet_safe).to_csv(index=False, lineterminator="\n")
+            ),
+        ),
+        (html_out, lambda: citation_audit_html(audit).html),
+    ):
+        if out:
+            try:
+                write_atomic(Path(out), text())
+            except OSError as err:
+                raise UsageError(
+                    f"{err.filename or out}: cannot be written ({err.strerror or err})"
+                ) from None
+    _exit(0 if audit.ok else 1)

@@ -20,14 +20,34 @@ class Problem:
     expected: str
     study_id: str | None = None
 
+    #: What ``study_id`` names: ``claim_id`` for a row of ``claims.csv``.
+    id_name: str = "study_id"
+
     def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        source = printable(self.source)
+        where = source if self.line is None else f"{source}:{self.line}"
         if self.study_id:  # quoted if it holds a line break or control character
             shown = self.study_id if self.study_id.isprintable() else repr(self.study_id)
-            where += f" (study_id={shown})"
-        what = f" {self.column}:" if self.column else ""
+            where += f" ({self.id_name}={shown})"
+        what = f" {printable(self.column)}:" if self.column else ""
         got = "" if self.value is None else f" got {self.value!r};"
-        return f"{where}{what}{got} expected {self.expected}."
+        return f"{where}{what}{got} expected {printable(self.expected)}."
+
+
+def printable(text: object) -> str:
+    r"""``text`` safe to print to a terminal: each character that is not printable (escape
+    codes, other control characters, bidi overrides, line breaks) written as its Python
+    escape (``\x1b``), every other character as it is.
+
+    Examples
+    --------
+    >>> printable("a\x1b]0;title\x07b")
+    'a\\x1b]0;title\\x07b'
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 class EvsumError(Exception):
@@ -56,6 +76,21 @@ class StudyDataError(EvsumError, ValueError):
 
 class RenderError(EvsumError):
     """Reports could not be written (e.g. the output folder is not writable): exit code 3."""
+
+
+class RenderInterrupted(RenderError):
+    """A render was stopped (Ctrl-C, SIGTERM) and stopped cleanly: the reports finished
+    before the stop are written, every other keeps its last good HTML, the index is
+    rewritten. ``exit_status`` is 128 + the signal's number (130 for Ctrl-C)."""
+
+    def __init__(self, message: str, signal_number: int = 2):
+        super().__init__(message)
+        self.exit_status = 128 + signal_number
+
+
+class UsageError(EvsumError, ValueError):
+    """An argument names something that is not there (``--only`` a report the base does not
+    have, a new base over a folder that is not empty): exit code 2."""
 
 
 class EvsumWarning(UserWarning):

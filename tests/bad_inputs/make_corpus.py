@@ -140,6 +140,10 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
         good.encode("utf-16"),
         [_problem(1, None, "a UTF-8 text file", "UTF-16 byte-order mark")],
     )
+    cases["utf32.csv"] = (
+        good.encode("utf-32"),
+        [_problem(1, None, "a UTF-8 text file", "UTF-32 byte-order mark")],
+    )
     cases["utf16_no_bom.csv"] = (
         good.encode("utf-16-le"),
         [_problem(1, None, "a UTF-8 text file", "NUL bytes (UTF-16 without a byte-order mark?)")],
@@ -480,6 +484,7 @@ CLAIMS_HEADER = (
     "claim_id,quote,section,claim_type,cited_reference,reference_id,study_ids,"
     "outcomes,verdict,rationale"
 )
+ROB_HEADER = "study_id,outcome,tool,domain,judgement,escalation_reason,support,source_locator"
 CHARACTERISTICS_HEADER = (
     "study_id,title,journal,population,country,setting,n_randomised,dose_route,sessions,"
     "co_therapy,follow_up,funding,conflicts,registration,source_locator,notes"
@@ -603,6 +608,97 @@ def _context_cases() -> dict[str, tuple[str, list[dict]]]:
         '[{"id": "alpha2001", "title": "A fictional trial"},\n'
         ' {"id": "alpha2001", "title": "Another title"}]\n',
         [_problem(None, "id", "each id once (item 2 repeats it)", "alpha2001")],
+    )
+    cases["references_field_types--references.json"] = (
+        '[{"id": "alpha2001", "title": "A fictional trial", "author": "Smith, A",\n'
+        '  "DOI": 10.1000, "container-title": "J \\u001b[2J"}]\n',
+        [
+            _problem(None, "author", "a list of names", "'Smith, A'"),
+            _problem(None, "DOI", "text in quotes", "10.1"),
+            _problem(None, "container-title", "text without control characters", "J \x1b[2J"),
+        ],
+    )
+    cases["rob_domain_with_a_misspelled_tool--risk_of_bias.csv"] = (
+        ROB_HEADER
+        + "\n"
+        + "".join(
+            _csv_line(
+                ["alpha2001", "", "RoB2" if d == "D1" else "RoB 2", d, "low", "", "ok", "T1"]
+            )
+            for d in ("D1", "D2", "D3", "D4", "D5", "overall")
+        ),
+        [_problem(2, "tool", "one of", "RoB2")],
+    )
+    cases.update(_protocol_cases())
+    return cases
+
+
+PROTOCOL = (HERE.parent / "data" / "evsum.toml").read_text(encoding="utf-8")
+
+
+def _protocol(review: str = "", tail: str = "") -> str:
+    """The fixture's protocol with ``review`` lines added to ``[review]`` (after line 7,
+    so the first added line is line 8) and ``tail`` appended."""
+    lines = PROTOCOL.splitlines(keepends=True)
+    return "".join(lines[:7]) + review + "".join(lines[7:]) + tail
+
+
+def _protocol_cases() -> dict[str, tuple[str, list[dict]]]:
+    """Bad protocols (``CASE--evsum.toml``) beside a valid study table."""
+    cases: dict[str, tuple[str, list[dict]]] = {}
+    # a report entry is a notebook's file stem, never a path, each once
+    cases["reports_outside_the_base--evsum.toml"] = (
+        _protocol('reports = ["../../../evil", "/tmp/evil", "overview", "overview", ""]\n'),
+        [
+            _problem(8, "review.reports", "the file stem of a notebook", "../../../evil"),
+            _problem(8, "review.reports", "the file stem of a notebook", "/tmp/evil"),
+            _problem(8, "review.reports", "each entry of reports once", "overview"),
+            _problem(8, "review.reports", "the file stem of a notebook", ""),
+        ],
+    )
+    cases["report_without_its_notebook--evsum.toml"] = (
+        _protocol('reports = ["overview", "no_such_report"]\n'),
+        [_problem(8, "review.reports", "the file stem of a notebook in", "no_such_report")],
+    )
+    # a condition's report would be written over the methods page, or over the index
+    cases["condition_named_like_a_report--evsum.toml"] = (
+        _protocol(tail='\n[conditions.methods]\nlabel = "M"\n\n[conditions.index]\nlabel = "I"\n'),
+        [
+            _problem(
+                27, "conditions.methods", "a condition key that is not a report name", "methods"
+            ),
+            _problem(30, "conditions.index", "a condition key that is not a report name", "index"),
+        ],
+    )
+    cases["protocol_control_characters--evsum.toml"] = (
+        _protocol('data_date = "2026-01-01"\n')
+        .replace('title = "Fixture review"', 'title = "Fixture \\u001b]0;x\\u0007review"')
+        .replace('comparator = "comparator"', 'comparator = "compa\\u0085rator"'),
+        [
+            _problem(
+                4, "review.title", "text without control characters", "Fixture \x1b]0;x\x07review"
+            ),
+            _problem(7, "review.comparator", "text without control characters", "compa\x85rator"),
+        ],
+    )
+    cases["unknown_study_comparison--evsum.toml"] = (
+        _protocol(
+            tail='\n[study_comparisons]\nalpha2001 = "one session vs none"\n'
+            'alpha2010 = "two sessions vs none"\n'
+        ),
+        [_problem(29, "study_comparisons.alpha2010", "a study_id of studies.csv", "alpha2010")],
+    )
+    cases["misspelled_table--evsum.toml"] = (
+        _protocol(tail='\n[review2]\ntitle = "x"\n'),
+        [_problem(27, "review2", "one of the keys review", "review2")],
+    )
+    cases["latin1_comment--evsum.toml"] = (
+        _protocol(tail="# caf\xe9, with a comma\n").encode("latin-1"),
+        [_problem(26, None, "UTF-8 text (byte 0xe9 is not UTF-8", "# caf\ufffd, with a comma")],
+    )
+    cases["cell_timeout_in_words--evsum.toml"] = (
+        _protocol(tail='\n[render]\ncell_timeout = "ten minutes"\n'),
+        [_problem(28, "render.cell_timeout", "a number of seconds > 0", "ten minutes")],
     )
     return cases
 

@@ -9,8 +9,11 @@ import csv
 import importlib.util
 import io
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,7 @@ from click.testing import CliRunner
 
 from evsum.cli import main
 
-from conftest import SMALL
+from conftest import SMALL, SMALL_PROTOCOL
 
 CORPUS = Path(__file__).parents[1] / "bad_inputs"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -38,7 +41,7 @@ def _matches(line: str, path: Path, problem: dict) -> bool:
     where = str(path) if problem["line"] is None else f"{path}:{problem['line']}"
     if not line.startswith(where + " "):
         return False
-    rest = re.sub(r"^ \(study_id=[^)]*\)", "", line[len(where) :])
+    rest = re.sub(r"^ \((?:study_|claim_)?id=[^)]*\)", "", line[len(where) :])
     column = "" if problem["column"] is None else f" {problem['column']}:"
     got = "" if problem["value"] is None else f" got {problem['value']!r};"
     prefix = f"{column}{got} expected "
@@ -52,8 +55,11 @@ def _corpus_files() -> list[str]:
 def _place(name: str, folder: Path) -> Path:
     """Put corpus file ``name`` in ``folder`` as it is validated; return the file to name.
 
-    ``CASE--TARGET`` is a context file: it becomes ``TARGET`` beside the valid fixture.
+    ``CASE--TARGET`` is a context file (or the protocol, ``evsum.toml``): it becomes
+    ``TARGET`` beside the valid fixture. The folder is an evidence base of its own, with the
+    fixture's protocol unless the case is a protocol.
     """
+    shutil.copy(SMALL_PROTOCOL, folder / "evsum.toml")
     if "--" in name:
         shutil.copy(SMALL, folder / "studies.csv")
         target = folder / name.split("--", 1)[1]
@@ -218,3 +224,124 @@ def test_100_mb_table_with_one_bad_row_is_validated_and_the_row_named(tmp_path):
     assert f"{path}:{bad_line} (study_id={bad_id}) n_comparator: got '-" in result.output, (
         result.output[:2000]
     )
+
+
+# --- special files, terminals, one-line errors ---------------------------------------------
+
+
+def _evsum(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The command in a process of its own: a read that blocks fails the test, not the run."""
+    return subprocess.run(
+        [sys.executable, "-m", "evsum", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+
+
+@pytest.mark.parametrize("name", ["studies.csv", "grade.csv", "evsum.toml"])
+def test_a_fifo_is_refused_as_not_a_regular_file(tmp_path, name):
+    shutil.copy(SMALL_PROTOCOL, tmp_path / "evsum.toml")
+    shutil.copy(SMALL, tmp_path / "studies.csv")
+    (tmp_path / name).unlink(missing_ok=True)
+    os.mkfifo(tmp_path / name)
+    result = _evsum("validate", str(tmp_path / "studies.csv"))
+    assert result.returncode == 1, result.stderr
+    assert f"{tmp_path / name} got 'a FIFO (named pipe)'; expected a regular file." in (
+        result.stderr + result.stdout
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_a_table_linked_to_a_device_is_refused_without_reading_it(tmp_path):
+    shutil.copy(SMALL_PROTOCOL, tmp_path / "evsum.toml")
+    (tmp_path / "studies.csv").symlink_to("/dev/zero")
+    result = _evsum("validate", str(tmp_path / "studies.csv"))
+    assert result.returncode == 1, result.stderr
+    assert "got 'a character device'; expected a regular file." in result.stderr + result.stdout
+
+
+def test_escape_codes_from_files_never_reach_the_terminal(tmp_path):
+    shutil.copy(SMALL_PROTOCOL, tmp_path / "evsum.toml")
+    text = SMALL.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    assert ",notes" in header
+    (tmp_path / "studies.csv").write_text(
+        header.replace(",notes", ",notes\x1b]0;pwned\x07\x1b[8m") + "\n" + rest,
+        encoding="utf-8",
+    )
+    validate = _evsum("validate", str(tmp_path / "studies.csv"))
+    assert validate.returncode == 1
+    assert "\x1b" not in validate.stdout + validate.stderr
+    assert "\\x1b]0;pwned\\x07" in validate.stdout + validate.stderr
+    listing = tmp_path / "refs.txt"
+    listing.write_text("1. Alpha A. \x1b]0;pwned\x07Title. J. 2001.\n", encoding="utf-8")
+    (tmp_path / "references.json").write_text("[]", encoding="utf-8")
+    audit = _evsum(
+        "audit-citations", str(listing), "--references", str(tmp_path / "references.json")
+    )
+    assert "\x1b" not in audit.stdout + audit.stderr and "Traceback" not in audit.stderr
+    pages = tmp_path / "reports"
+    pages.mkdir()
+    (pages / "a.html").write_text('<a href="b.html\x1b[2J">x</a>', encoding="utf-8")
+    links = _evsum("check-links", str(pages))
+    assert links.returncode == 1 and "\x1b" not in links.stdout + links.stderr
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(lambda p: p.write_bytes(b"<p>\xff</p>"), id="not-utf-8"),
+        pytest.param(lambda p: p.symlink_to(p), id="symlink-loop"),
+        pytest.param(lambda p: p.mkdir(), id="folder"),
+    ],
+)
+def test_check_links_on_an_unreadable_page_says_so_in_one_line(tmp_path, page):
+    page(tmp_path / "x.html")
+    result = _evsum("check-links", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {tmp_path / 'x.html'}: cannot be read as a page")
+
+
+def test_one_line_errors_for_a_deep_protocol_an_unwritable_csv_and_a_binary_list(tmp_path):
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    (deep / "evsum.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    result = _evsum("validate", "--base", str(deep))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "nested too deeply" in result.stderr
+    shutil.copy(SMALL_PROTOCOL, tmp_path / "evsum.toml")
+    (tmp_path / "references.json").write_text("[]", encoding="utf-8")
+    binary = tmp_path / "list.bin"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
+    audit = _evsum(
+        "audit-citations", str(binary), "--references", str(tmp_path / "references.json")
+    )
+    assert audit.returncode in (1, 2) and "Traceback" not in audit.stderr, audit.stderr
+    listing = tmp_path / "refs.txt"
+    listing.write_text("1. Alpha A. Title. J. 2001.\n", encoding="utf-8")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder")
+    audit = _evsum(
+        "audit-citations",
+        str(listing),
+        "--references",
+        str(tmp_path / "references.json"),
+        "--csv",
+        str(blocked / "out.csv"),
+    )
+    assert audit.returncode == 2 and "Traceback" not in audit.stderr, audit.stderr
+    assert f"error: {blocked}" in audit.stderr
+
+
+def test_a_failed_new_base_leaves_nothing_behind_and_names_the_path(tmp_path):
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    result = _evsum("new", str(tmp_path / "dangling"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    (tmp_path / "file").write_text("x")
+    result = _evsum("new", str(tmp_path / "file" / "base"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert str(tmp_path / "file") in result.stderr

@@ -256,3 +256,50 @@ def test_claims_audit_sections_have_no_active_markup(evidence):
         issues, _ = markup_issues(page)
         assert issues == [], issues
     assert "&lt;script&gt;" in str(pages[3])
+
+
+def _bidi_closed(name: str, markup: str) -> None:
+    _, text = markup_issues(markup)
+    for chunk in text.split("\u202c"):
+        assert chunk.count("\u202e") <= 1, name
+    opened = text.count("\u202e") + text.count("\u202d")
+    assert text.count("\u202c") >= opened, name
+
+
+def test_methods_page_and_page_titles_close_bidi_overrides(tmp_path):
+    """One template environment: the methods page closes each value's overrides too (the
+    protocol's words, the search log), and so does every page's <title>."""
+    from evsum.present import methods
+    from evsum.render.report import ReportJob, page_title
+
+    path = hostile.write_hostile_data(tmp_path)
+    hostile.write_hostile_protocol(tmp_path)
+    evidence = evsum.load_evidence(path, base=tmp_path)
+    builders = [
+        methods.methods_title_html,
+        methods.eligibility_html,
+        methods.information_sources_html,
+        methods.extraction_html,
+        methods.risk_of_bias_tools_html,
+        methods.synthesis_html,
+        methods.certainty_html,
+    ]
+    for builder in builders:
+        markup = str(builder(evidence))
+        assert not markup_issues(markup)[0], builder.__name__
+        _bidi_closed(builder.__name__, markup)
+    heading = str(sections.overview_title_html(evidence))
+    _bidi_closed("overview title", heading)
+    assert "\u202c: overview" in heading  # the title's override closed before ": overview"
+    job = ReportJob(
+        name="alcohol",
+        title=evidence.protocol.condition_label("alcohol"),
+        notebook="x.ipynb",
+        parameters={},
+        out_dir=str(tmp_path),
+        data_sha256="0" * 64,
+        inputs_hash="",
+        review_title=evidence.protocol.title,
+    )
+    _bidi_closed("<title>", page_title(job))
+    assert page_title(job).count("\u202c") == 2

@@ -5,6 +5,8 @@ cannot be written, a full build folder. Nothing outlives the render, nothing is 
 import concurrent.futures
 import errno
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -18,9 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from evsum.cli import main
+from evsum.exceptions import StudyDataError
+from evsum.render import run
 from evsum.render.batch import LOCK_FILE, plan_reports, render_all
 
-from conftest import ROOT, SMALL
+from conftest import ROOT, SMALL, SMALL_PROTOCOL
 
 pytestmark = pytest.mark.notebook
 
@@ -29,7 +33,8 @@ EVSUM = [sys.executable, "-m", "evsum"]
 
 @pytest.fixture
 def workspace(tmp_path):
-    """A data folder with the fixture table and the report template."""
+    """An evidence base: the fixture's protocol and table, and the report template."""
+    shutil.copy(SMALL_PROTOCOL, tmp_path / "evsum.toml")
     (tmp_path / "data").mkdir()
     shutil.copy(SMALL, tmp_path / "data" / "studies.csv")
     (tmp_path / "notebooks").mkdir()
@@ -177,12 +182,12 @@ def test_a_lock_held_by_a_running_render_is_respected(workspace):
                 "--quiet",
             ],
         )
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 3, result.output  # the reports could not be written
     assert f"(process {os.getpid()}) is writing to {out}" in result.output
 
 
 def test_a_read_only_output_folder_exits_3_with_one_line(workspace, monkeypatch):
-    from evsum.render import batch, report
+    from evsum.render import report, state
 
     out = workspace / "reports"
     out.mkdir()
@@ -206,7 +211,7 @@ def test_a_read_only_output_folder_exits_3_with_one_line(workspace, monkeypatch)
             refuse(Path(dir) / "x")
         return real_mkstemp(*args, dir=dir, **kwargs)
 
-    monkeypatch.setattr(batch, "open", guarded_open, raising=False)
+    monkeypatch.setattr(state, "open", guarded_open, raising=False)
     monkeypatch.setattr(report.tempfile, "mkstemp", guarded_mkstemp)
     try:
         result = CliRunner().invoke(
@@ -290,3 +295,223 @@ def test_a_full_build_folder_leaves_no_half_written_notebook(workspace, monkeypa
     assert sorted(p.name for p in build.iterdir()) == ["cocaine.ipynb"]
     assert (build / "cocaine.ipynb").read_text() == "previous notebook\n"
     assert not (out / "cocaine.html").exists()
+
+
+# --- hostile inputs and faults (reports lost, stamped wrongly, or stopped uncleanly) -------
+
+
+@pytest.fixture
+def base(workspace):
+    """The workspace (an evidence base of its own)."""
+    return workspace
+
+
+def _render(root: Path, *extra: str, notebooks: Path | None = None):
+    return CliRunner().invoke(
+        main,
+        [
+            "render",
+            "--base",
+            str(root),
+            "--notebooks",
+            str(notebooks or root / "notebooks"),
+            "--out",
+            str(root / "reports"),
+            "--build",
+            str(root / "build"),
+            "--quiet",
+            *extra,
+        ],
+    )
+
+
+def test_a_notebook_named_like_the_index_is_refused_before_anything_is_written(base):
+    shutil.copy(base / "notebooks" / "condition_report.ipynb", base / "notebooks" / "index.ipynb")
+    with pytest.raises(StudyDataError, match=r"index\.ipynb.*the index page"):
+        plan_reports(base / "data" / "studies.csv", base / "notebooks", base / "reports")
+    result = _render(base)
+    assert result.exit_code == 1, result.output
+    assert "index.ipynb" in result.output and "Traceback" not in result.output
+    assert not (base / "reports").exists()
+
+
+def test_a_condition_named_like_a_report_is_refused_in_validate_and_planning(base):
+    shutil.copy(ROOT / "notebooks" / "methods.ipynb", base / "notebooks")
+    protocol = base / "evsum.toml"
+    protocol.write_text(
+        protocol.read_text().replace("[conditions.cocaine]", "[conditions.methods]")
+    )
+    table = base / "data" / "studies.csv"
+    table.write_text(table.read_text().replace(",cocaine,", ",methods,"))
+    result = CliRunner().invoke(main, ["validate", "--base", str(base)])
+    assert result.exit_code == 1, result.output
+    assert f"{protocol}:12 conditions.methods: got 'methods'; expected a condition key" in (
+        result.output
+    )
+    with pytest.raises(StudyDataError, match="the notebook methods.ipynb"):
+        plan_reports(table, base / "notebooks", base / "reports")
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> other\n", b"\xff\xfe{"]
+)
+def test_an_unreadable_notebook_fails_only_its_report_in_one_line(base, content):
+    (base / "notebooks" / "broken.ipynb").write_bytes(content)
+    jobs = plan_reports(base / "data" / "studies.csv", base / "notebooks", base / "reports")
+    assert [j.name for j in jobs] == ["alcohol", "cocaine", "broken"]  # the others planned
+    result = _render(base, "--only", "broken")
+    assert result.exit_code == 3, result.output
+    [line] = [x for x in result.output.splitlines() if x.strip()]
+    assert (
+        line.startswith("failed: broken: EvsumError: ") and "broken.ipynb: not a notebook" in line
+    )
+    assert (base / "reports" / "index.html").exists()
+    params = CliRunner().invoke(main, ["params", str(base / "notebooks" / "broken.ipynb")])
+    assert params.exit_code == 1 and "Traceback" not in params.output
+    assert "broken.ipynb: not a notebook" in params.output
+
+
+def test_every_report_reads_the_data_its_footer_is_stamped_with(base):
+    """An edit during the run reaches no report of the run: each reads the run's copy."""
+    table = base / "data" / "studies.csv"
+    before = table.read_bytes()
+    jobs = plan_reports(table, base / "notebooks", base / "reports", build_dir=base / "build")
+    table.write_bytes(before.replace(b"alpha2001", b"edited2001"))  # mid-run edit
+    (base / "evsum.toml").write_text("broken = \n")
+    jobs, folders = run.write_snapshots(jobs)  # as render_all does, under the lock
+    assert len(folders) == 1
+    for job in jobs:
+        read = Path(job.reads["base"])
+        assert read != base and read.is_relative_to(base / "build")
+        assert job.parameters["base"] == str(base.resolve())  # hashed and shown: the base
+        copy = (read / "data" / "studies.csv").read_bytes()
+        assert copy == before
+        assert hashlib.sha256(copy).hexdigest() == job.data_sha256
+        assert (read / "evsum.toml").read_bytes() == SMALL_PROTOCOL.read_bytes()
+
+
+def test_a_stale_traceback_beside_a_current_report_is_removed(base):
+    out = base / "reports"
+    [job] = plan_reports(base / "data" / "studies.csv", base / "notebooks", out, only="alcohol")
+    out.mkdir(exist_ok=True)
+    job.html_path.write_text("last good report\n")
+    job.error_path.write_text("KeyboardInterrupt (a render stopped by Ctrl-C)\n")
+    (out / ".evsum-state.json").write_text(
+        json.dumps({"alcohol": {"status": "rendered", "inputs_hash": job.inputs_hash}})
+    )
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        summary = render_all([job], out, quiet=True, executor=pool)
+    assert [r.status for r in summary.results] == ["current"]
+    assert not job.error_path.exists()
+    assert job.html_path.read_text() == "last good report\n"
+
+
+def test_a_cell_timeout_is_a_render_option_and_is_summarised_in_one_line(base):
+    slow = _with_extra_cell(base, "import time\ntime.sleep(60)")
+    result = _render(base, "--only", "alcohol", "--cell-timeout", "2", notebooks=slow)
+    assert result.exit_code == 3, result.output
+    [line] = [x for x in result.output.splitlines() if x.strip()]
+    assert "CellTimeoutError: A cell timed out while it was being executed, after 2 seconds" in (
+        line
+    )
+    error = (base / "reports" / "alcohol.error.txt").read_text()
+    assert "\x1b" not in error and "CellTimeoutError" in error
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_cleanly_keeping_the_last_good_reports_and_the_index(base, signal_number):
+    out = base / "reports"
+    out.mkdir()
+    for name in ("alcohol", "cocaine"):
+        (out / f"{name}.html").write_text(f"last good {name}\n")
+    slow = _with_extra_cell(base, "import time\ntime.sleep(120)")
+    command = [*_render_command(base, slow, "--workers", "2")]
+    command[command.index("--quiet")] = "--force"
+    render = subprocess.Popen(
+        command,
+        cwd=base,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a terminal's foreground process group of its own
+    )
+    family: set[int] = set()
+    try:
+        deadline = time.monotonic() + 180
+        while len(_descendants(render.pid)) < 4 and time.monotonic() < deadline:
+            assert render.poll() is None, render.communicate()
+            time.sleep(0.5)
+        family = _descendants(render.pid)
+        time.sleep(3)  # the cells are running
+        if signal_number == signal.SIGINT:
+            os.killpg(render.pid, signal.SIGINT)  # Ctrl-C: the whole process group
+        else:
+            os.kill(render.pid, signal.SIGTERM)
+        stdout, stderr = render.communicate(timeout=120)
+    finally:
+        if render.poll() is None:
+            os.killpg(render.pid, signal.SIGKILL)
+        for pid in _alive(family):
+            os.kill(pid, signal.SIGKILL)
+    assert render.returncode == 128 + signal_number, stderr
+    assert "Traceback" not in stderr and "stopped:" in stderr, stderr
+    assert not _alive(family)
+    for name in ("alcohol", "cocaine"):
+        assert (out / f"{name}.html").read_text() == f"last good {name}\n"
+        assert not (out / f"{name}.error.txt").exists()
+    assert (out / "index.html").exists()
+
+
+def test_a_notebook_output_cannot_navigate_away_from_the_page():
+    """A refresh, a form or a base URL in an output is dropped; the page's policy forbids
+    form submission and base URLs as well."""
+    from evsum.render.report import export_html
+
+    book = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": '<meta http-equiv="refresh" content="0;url=https://example.org">'
+                '<META HTTP-EQUIV=Refresh CONTENT="1; URL=https://example.org/2">'
+                '<base href="https://example.org/">'
+                '<form action="https://example.org/steal" method="post">'
+                '<button formaction="https://example.org/x">Send</button></form><p>kept</p>'
+            },
+        )
+    ]
+    book.cells.append(cell)
+    page = export_html(book, footer="f", title="t")
+    lowered = page.lower()
+    assert "refresh" not in lowered and "<form" not in lowered and "<base" not in lowered
+    assert "<p>kept</p>" in page
+    assert "form-action 'none'" in page and "base-uri 'none'" in page
+
+
+@pytest.mark.parametrize("notebook", ["methods", "overview"])
+def test_hostile_pages_close_every_bidi_override_title_included(tmp_path, notebook):
+    """One template environment: on a rendered page, every override a value opens is closed
+    before the next value, in the body and in the <title> (the PDF's running footer)."""
+    import re
+
+    import hostile
+
+    hostile.write_hostile_data(tmp_path / "data")
+    hostile.write_hostile_protocol(tmp_path)
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / f"{notebook}.ipynb", tmp_path / "notebooks")
+    result = _render(tmp_path, "--only", notebook)
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "reports" / f"{notebook}.html").read_text(encoding="utf-8")
+    issues, text = hostile.markup_issues(page)
+    # elements and attributes as a parser reads them (nbconvert writes the quotes of escaped
+    # text unescaped, so the raw-text heuristics would flag inert text such as '&lt;a href="')
+    assert [i for i in issues if not i.startswith("raw ")] == []
+    [title] = re.findall(r"<title>(.*?)</title>", page, re.S)
+    for where in (title, text):
+        for chunk in where.split("\u202c"):
+            assert chunk.count("\u202e") <= 1, chunk[:200]
+        assert where.count("\u202c") >= where.count("\u202e") + where.count("\u202d")

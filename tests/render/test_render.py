@@ -162,9 +162,9 @@ def test_a_change_anywhere_in_evsum_rerenders_every_report(workspace, tmp_path, 
     new summary-of-findings layout must reach the next render), not only the renderer's."""
     from pathlib import Path
 
-    import evsum.render.batch as batch
+    import evsum.render.plan as plan
 
-    names = {p.relative_to(Path(batch.__file__).parents[1]).as_posix() for p in batch.code_files()}
+    names = {p.relative_to(Path(plan.__file__).parents[1]).as_posix() for p in plan.code_files()}
     assert {
         "present/sof.py",
         "stats/pooling.py",
@@ -179,7 +179,7 @@ def test_a_change_anywhere_in_evsum_rerenders_every_report(workspace, tmp_path, 
     }
     changed = tmp_path / "sof.html.j2"
     changed.write_text("a changed template")
-    monkeypatch.setattr(batch, "code_files", lambda: [changed])
+    monkeypatch.setattr(plan, "code_files", lambda: [changed])
     after = {
         j.name: j.inputs_hash
         for j in plan_reports(workspace / "data" / "studies.csv", workspace / "notebooks", out)

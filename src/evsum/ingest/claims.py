@@ -10,13 +10,14 @@ study row changes the report.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from evsum.exceptions import Problem
+from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.io import LINE, read_text, read_with_partial
 from evsum.ingest.protocol import DEFAULT_CLAIM_TYPES, Protocol
@@ -94,7 +95,9 @@ def _claim_types(context: Context) -> Values:
     return Values(tuple(types), expected, when="always")
 
 
-def _known(attribute: str, expected: str, *, when: str = "nonempty"):
+def _known(
+    attribute: str, expected: str, *, when: str = "nonempty"
+) -> Callable[[Context], Values | None]:
     """The ids of the context's ``attribute`` (not checked when it is not known)."""
 
     def values(context: Context) -> Values | None:
@@ -354,8 +357,33 @@ def validate_data(
     """
     from evsum.ingest.evidence import load_evidence
     from evsum.ingest.source_sentences import load_source_sentences
+    from evsum.ingest.protocol import resolve_base, study_comparison_problems
 
-    evidence = load_evidence(studies_path, base=base)
+    try:
+        evidence = load_evidence(studies_path, base=base)
+    except StudyDataError as err:
+        # every problem at once: the claims' own, checked without the files that failed
+        try:
+            folder = (
+                resolve_base(base or None, near=studies_path or None) / "data"
+                if studies_path in (None, "")
+                else Path(studies_path).parent
+            )
+        except StudyDataError:
+            raise err from None
+        claims_path = folder / "claims.csv"
+        if not claims_path.is_file():
+            raise
+        try:
+            read_claims(claims_path)
+        except StudyDataError as more:
+            raise StudyDataError(str(folder), [*err.problems, *more.problems]) from None
+        raise
+    if evidence.protocol is not None:  # the whole base: the protocol against the table
+        ids = set(evidence.studies.data["study_id"])
+        unknown = study_comparison_problems(evidence.protocol, ids)
+        if unknown:
+            raise StudyDataError(unknown[0].source, unknown)
     claims_path = Path(evidence.data_dir) / "claims.csv"
     claims = load_claims(evidence) if claims_path.exists() else None
     load_source_sentences(evidence.data_dir, None if claims is None else claims.data)

@@ -198,7 +198,11 @@ def _rob_domains(table: Table) -> None:
         "domain",
         "one judgement per study, outcome and domain (duplicate)",
     )
-    rows = table.frame[valid].drop_duplicates(key)
+    # an assessment with a row already refused (a misspelled tool) is not judged as a whole:
+    # that row is there, and "missing D1" would send the reader looking for it
+    assessment = table.frame["study_id"].astype(str) + "\x1f" + table.frame["outcome"].astype(str)
+    refused = assessment.isin(set(assessment[~valid])).to_numpy()
+    rows = table.frame[valid & ~refused].drop_duplicates(key)
     table.problems += _rob_overall(rows, table.source)
 
 
@@ -252,7 +256,7 @@ def validate_risk_of_bias(
     return frame
 
 
-def _problem(source: str, row: pd.Series, column: str, value, expected: str) -> Problem:
+def _problem(source: str, row: pd.Series, column: str, value: object, expected: str) -> Problem:
     study = row.get("study_id") or None
     return Problem(source, int(row[LINE]), column, str(value), expected, study)
 
@@ -260,7 +264,7 @@ def _problem(source: str, row: pd.Series, column: str, value, expected: str) -> 
 def _rob_overall(frame: pd.DataFrame, source: str) -> list[Problem]:
     """Each study × outcome assessment: one tool, every domain, the algorithm's overall."""
     problems = []
-    seen: dict[tuple, tuple[str, str]] = {}
+    seen: dict[tuple[object, ...], tuple[str, str]] = {}
     for (study, outcome), group in frame.groupby(["study_id", "outcome"], sort=False):
         first = group.iloc[0]
         what = f"{study} ({outcome or 'default for every outcome'})"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -52,7 +54,7 @@ class Evidence:
     risk_of_bias: pd.DataFrame = field(repr=False)
     grade: pd.DataFrame = field(repr=False)
     search_log: pd.DataFrame = field(repr=False)
-    references: tuple[dict, ...] = field(repr=False)
+    references: tuple[dict[str, Any], ...] = field(repr=False)
     data_dir: str = ""
     missing: tuple[str, ...] = ()
     protocol: Protocol | None = field(default=None, repr=False)
@@ -91,14 +93,18 @@ class Evidence:
         """The optional files present, in the order of :data:`OPTIONAL_FILES`."""
         return tuple(name for name in OPTIONAL_FILES if name not in self.missing)
 
-    def reference(self, key: str) -> dict | None:
+    def reference(self, key: str) -> dict[str, Any] | None:
         """The CSL-JSON item with this id, or ``None``."""
         return next((item for item in self.references if item.get("id") == key), None)
 
 
 def _optional_csv(
-    path: Path, columns: tuple[str, ...], missing: list[str], check, empty: list[str]
-):
+    path: Path,
+    columns: tuple[str, ...],
+    missing: list[str],
+    check: Callable[[pd.DataFrame, str], pd.DataFrame],
+    empty: list[str],
+) -> pd.DataFrame:
     """``check(frame, source)`` of the file's records; an absent file, or one with its header
     only (as ``evsum new`` writes them), records nothing and is listed in ``missing`` (a
     header-only one in ``empty`` too)."""
@@ -184,7 +190,7 @@ def load_evidence(
             loaded[name] = _optional_csv(path, columns, missing, check, empty)
         except StudyDataError as err:
             problems += err.problems
-    references: list[dict] = []
+    references: list[dict[str, Any]] = []
     ref_path = folder / "references.json"
     if ref_path.exists():
         try:
@@ -199,6 +205,7 @@ def load_evidence(
     for name in ("claims.csv", "source_references.txt"):
         if not (folder / name).exists():
             missing.append(name)
+    assert studies is not None  # no problem: the protocol and the study table loaded
     return Evidence(
         base=str(base_dir),
         protocol=protocol,

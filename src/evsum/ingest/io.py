@@ -16,13 +16,22 @@ import gc
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
 from evsum.exceptions import Problem, StudyDataError
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    import _csv
 
 LINE = "line"
 _BOM = b"\xef\xbb\xbf"
@@ -45,7 +54,9 @@ class RecordsError(StudyDataError):
         self.frame = frame
 
 
-def read_with_partial(path: str | Path, validate, *, source: str | None = None):
+def read_with_partial(
+    path: str | Path, validate: Callable[[pd.DataFrame], T], *, source: str | None = None
+) -> T:
     """``validate(frame)`` of the CSV at ``path``, every problem of the file raised at once.
 
     When some records cannot be read (:class:`RecordsError`), the others are validated too
@@ -65,6 +76,48 @@ def read_with_partial(path: str | Path, validate, *, source: str | None = None):
     return validate(frame)
 
 
+#: What a file that is not a regular file is, by its ``stat`` mode.
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def regular_file_bytes(path: str | Path, source: str | None = None) -> bytes:
+    """The bytes of ``path`` if it is a regular file (a link to one counts).
+
+    A FIFO would block the read forever and a device such as ``/dev/zero`` never end, so
+    the file is opened without blocking and checked before it is read.
+
+    Raises
+    ------
+    StudyDataError
+        ``path`` is a folder, a FIFO, a device or a socket (naming it and what it is).
+    OSError
+        It cannot be opened or read.
+    """
+    source = str(path) if source is None else source
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(path, flags)
+    except IsADirectoryError:
+        handle = -1
+    try:
+        mode = os.stat(path).st_mode if handle < 0 else os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            what = next((words for test, words in _FILE_KINDS if test(mode)), "not a file")
+            raise StudyDataError(source, [Problem(source, None, None, what, "a regular file")])
+        with os.fdopen(handle, "rb", closefd=True) as stream:
+            handle = -1
+            return stream.read()
+    finally:
+        if handle >= 0:
+            os.close(handle)
+
+
 def file_sha256(path: str | Path) -> str:
     """SHA-256 hex digest of a file's bytes (as saved: BOM and line endings included)."""
     digest = hashlib.sha256()
@@ -74,7 +127,9 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> str:
+def _decode(
+    raw: bytes, source: str, problems: list[Problem] | None = None, *, csv_file: bool = True
+) -> str:
     """The text of ``raw`` without a UTF-8 BOM.
 
     Undecodable bytes are reported, one problem per line holding them, into ``problems``
@@ -82,6 +137,10 @@ def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> s
     """
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise StudyDataError(
+            source, [Problem(source, 1, None, "UTF-32 byte-order mark", "a UTF-8 text file")]
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise StudyDataError(
             source, [Problem(source, 1, None, "UTF-16 byte-order mark", "a UTF-8 text file")]
@@ -108,7 +167,8 @@ def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> s
     found: list[Problem] = []
     end = text.find("\n")
     first = (text if end < 0 else text[:end]).rstrip("\r")
-    header = next(csv.reader([_ESCAPED.sub("\ufffd", first)]), [])
+    # a CSV file's cells are named by its header; another file's first line names nothing
+    header = next(csv.reader([_ESCAPED.sub("\ufffd", first)]), []) if csv_file else []
     line, counted, last_line = 1, 0, 0
     for match in _ESCAPED.finditer(text):
         line += text.count("\n", counted, match.start())
@@ -117,6 +177,8 @@ def _decode(raw: bytes, source: str, problems: list[Problem] | None = None) -> s
             continue
         last_line = line
         column, cell = _undecodable_cell(text, match.start(), header)
+        if not csv_file:  # the whole line, not a comma-separated part of it
+            column, cell = None, _line_at(text, match.start())
         found.append(
             Problem(
                 source,
@@ -147,12 +209,19 @@ def _undecodable_cell(text: str, position: int, header: list[str]) -> tuple[str 
     return (header[index] if index < len(header) else None), cell
 
 
+def _line_at(text: str, position: int) -> str:
+    """The line holding ``position`` (bytes that are not UTF-8 shown as U+FFFD)."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return _ESCAPED.sub("\ufffd", text[start : len(text) if end < 0 else end].rstrip("\r"))
+
+
 def _other_delimiter(header_line: str) -> str | None:
     """The delimiter a one-column header is evidently split by (``;`` or tab), if any."""
     if "," in header_line:
         return None
     counts = {d: header_line.count(d) for d in OTHER_DELIMITERS}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] else None
 
 
@@ -184,7 +253,7 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
     """
     source = str(path) if source is None else source
     try:
-        raw = Path(path).read_bytes()
+        raw = regular_file_bytes(path, source)
     except OSError as err:
         raise StudyDataError(
             source, [Problem(source, None, None, None, f"a readable file ({err.strerror})")]
@@ -264,7 +333,7 @@ def read_csv_records(path: str | Path, *, source: str | None = None) -> pd.DataF
 
 
 def _read_records(
-    reader,
+    reader: _csv.Reader,
     header: list[str],
     records: list[list[str]],
     lines: list[int],
@@ -311,7 +380,7 @@ def _not_json_constant(name: str) -> float:
     raise ValueError(f"{name} (not JSON: RFC 8259 has no NaN or Infinity)")
 
 
-def read_references(path: str | Path) -> list[dict]:
+def read_references(path: str | Path) -> list[dict[str, Any]]:
     """Read a CSL-JSON reference list (a JSON array of items with an ``id``).
 
     Raises
@@ -322,7 +391,7 @@ def read_references(path: str | Path) -> list[dict]:
     """
     source = str(path)
     try:
-        text = _decode(Path(path).read_bytes(), source)
+        text = _decode(regular_file_bytes(path, source), source, csv_file=False)
     except OSError as err:
         raise StudyDataError(
             source, [Problem(source, None, None, None, f"a readable file ({err.strerror})")]
@@ -372,7 +441,7 @@ def read_references(path: str | Path) -> list[dict]:
                 )
             ],
         )
-    seen: set = set()
+    seen: set[str] = set()
     problems = []
     for position, item in enumerate(items, start=1):
         key = item["id"]
@@ -385,6 +454,9 @@ def read_references(path: str | Path) -> list[dict]:
                 Problem(source, None, "id", key, f"each id once (item {position} repeats it)")
             )
         seen.add(key if isinstance(key, str) else repr(key))
+    from evsum.ingest.csl import csl_problems  # field types and control characters
+
+    problems += csl_problems(items, source)
     if problems:
         raise StudyDataError(source, problems)
     return items
@@ -393,4 +465,4 @@ def read_references(path: str | Path) -> list[dict]:
 def read_text(path: str | Path) -> str:
     """Read a UTF-8 text file (e.g. a reference list to audit); a BOM is dropped."""
     source = str(path)
-    return _decode(Path(path).read_bytes(), source)
+    return _decode(regular_file_bytes(path, source), source, csv_file=False)

@@ -14,10 +14,12 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest import review_kind
+from evsum.ingest.bidi import close_bidi
 from evsum.ingest.io import read_text
 from evsum.ingest.toml_schema import (
     Key,
@@ -121,6 +123,9 @@ class Protocol:
     data_date : str
         When the data were last curated, ``YYYY-MM-DD`` (empty if the protocol does not say):
         reports show it with the study table's SHA-256 instead of the render time.
+    cell_timeout : float or None
+        ``[render] cell_timeout``: seconds one notebook cell may run before its report fails
+        (``None``: evsum's default; ``evsum render --cell-timeout`` overrides it).
     source : str
         The protocol file as named to the user (empty for a protocol built in code).
     """
@@ -138,6 +143,7 @@ class Protocol:
     claim_types: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CLAIM_TYPES))
     reports: tuple[str, ...] = ()
     data_date: str = ""
+    cell_timeout: float | None = None
     source: str = ""
     #: Re-analysis of a published review, title template, favours labels (ingest/wording.py).
     wording: ReviewWording = field(default_factory=ReviewWording)
@@ -223,7 +229,7 @@ def find_base(start: str | Path | None = None) -> Path | None:
     if here.is_file():
         here = here.parent
     for folder in (here, *here.parents):
-        if (folder / PROTOCOL_FILE).is_file():
+        if (folder / PROTOCOL_FILE).exists():
             return folder
     return None
 
@@ -241,7 +247,7 @@ def resolve_base(base: str | Path | None = None, *, near: str | Path | None = No
     """
     if base not in (None, ""):
         folder = Path(base)
-        if not (folder / PROTOCOL_FILE).is_file():
+        if not (folder / PROTOCOL_FILE).exists():
             raise StudyDataError(
                 str(folder),
                 [
@@ -278,11 +284,15 @@ def resolve_base(base: str | Path | None = None, *, near: str | Path | None = No
 # --- reading and validating the protocol -------------------------------------------------
 
 
-def _condition(key: str, values: dict) -> ConditionSpec:
+#: An entry of ``[review] reports``: a notebook's file stem, never a path.
+REPORT_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+
+
+def _condition(key: str, values: dict[str, Any]) -> ConditionSpec:
     return ConditionSpec(key=key, **values)
 
 
-def _outcome(key: str, values: dict) -> OutcomeSpec:
+def _outcome(key: str, values: dict[str, Any]) -> OutcomeSpec:
     return OutcomeSpec(
         key=key,
         label=values["label"],
@@ -303,7 +313,14 @@ REVIEW = TableSection(
         Key("intervention", required=True),
         Key("comparator", required=True),
         Key("eligibility", "text list"),
-        Key("reports", "text list"),
+        Key(
+            "reports",
+            "text list",
+            rule=lambda stem: bool(REPORT_STEM.match(stem)),
+            unique=True,
+            expected="the file stem of a notebook in notebooks/, such as overview (letters, "
+            "digits, - and _; no folder, no .ipynb)",
+        ),
         Key(
             "data_date",
             "date",
@@ -360,6 +377,20 @@ OUTCOMES = KeyedTables(
     missing="at least one [outcomes.KEY] table (KEY as studies.csv writes the outcome)",
 )
 
+#: ``[render]``: how the reports are rendered.
+RENDER = TableSection(
+    "render",
+    (
+        Key(
+            "cell_timeout",
+            "number",
+            rule=lambda seconds: seconds > 0,
+            expected="a number of seconds > 0 without quotes, such as 600: how long one "
+            "notebook cell may run before its report fails",
+        ),
+    ),
+)
+
 #: The sections of ``evsum.toml``, in the order they are checked (data/README.md, "The
 #: protocol", documents each). Each builds keyword arguments of :class:`Protocol`: a new
 #: section is one more entry here and one more field there.
@@ -384,6 +415,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     TextMapping("claim_types", "what that kind of claim is (text)", default=DEFAULT_CLAIM_TYPES),
     *review_kind.SECTIONS,
+    RENDER,
 )
 #: The keys of evsum.toml (data/README.md, "The protocol", documents each).
 TOP_KEYS = tuple(dict.fromkeys(s.name for s in SECTIONS))
@@ -392,10 +424,23 @@ CONDITION_KEYS = key_names(CONDITIONS)
 OUTCOME_KEYS = key_names(OUTCOMES)
 
 
-def _toml(text: str, source: str) -> dict:
+def _toml(text: str, source: str) -> dict[str, Any]:
     """The parsed TOML, or the syntax error as a problem at its line."""
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise StudyDataError(
+            source,
+            [
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "tables or arrays nested too deeply to read",
+                    "a protocol of a few levels (see data/README.md)",
+                )
+            ],
+        ) from None
     except tomllib.TOMLDecodeError as err:
         found = re.search(r"line (\d+)", str(err))
         raise StudyDataError(
@@ -428,7 +473,52 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
     fields = check_sections(check, data, SECTIONS)
     if check.problems:
         raise StudyDataError(source, check.problems)
-    return Protocol(**fields, source=source)
+    return Protocol(**_bidi_closed(fields), source=source)
+
+
+def _bidi_closed(value: Any) -> Any:
+    """``value`` with each text's bidi overrides closed at its end: the protocol's words are
+    composed into titles and sentences ("<intervention> vs <comparator>"), where an override
+    left open would reverse the words after them."""
+    if isinstance(value, str):
+        return close_bidi(value)
+    if isinstance(value, dict):
+        return {k: _bidi_closed(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_bidi_closed(v) for v in value)
+    if isinstance(value, (ConditionSpec, OutcomeSpec)):
+        import dataclasses
+
+        spec: Any = value  # a condition or an outcome: its texts closed
+        changes: dict[str, Any] = {
+            f.name: close_bidi(getattr(spec, f.name))
+            for f in dataclasses.fields(spec)
+            if isinstance(getattr(spec, f.name), str)
+        }
+        return dataclasses.replace(spec, **changes)
+    return value
+
+
+def study_comparison_problems(protocol: Protocol, study_ids: set[str]) -> list[Problem]:
+    """Each ``[study_comparisons]`` key that is not a ``study_id`` of the study table (a
+    misspelled id would leave that study's comparison in the generic words)."""
+    from evsum.ingest.toml_schema import locate
+
+    try:
+        text = read_text(protocol.source) if protocol.source else ""
+    except (OSError, StudyDataError):
+        text = ""
+    return [
+        Problem(
+            protocol.source or PROTOCOL_FILE,
+            locate(text, ("study_comparisons",), key),
+            f"study_comparisons.{key}",
+            key,
+            "a study_id of studies.csv (misspelled id?)",
+        )
+        for key in protocol.study_comparisons
+        if key not in study_ids
+    ]
 
 
 def load_protocol(path: str | Path) -> Protocol:

@@ -296,6 +296,7 @@ class Table:
             if schema.id_column in frame
             else np.full(len(frame), None, dtype=object)
         )
+        self._id_name = schema.id_column or "study_id"
         self._distinct: dict[str, Distinct] = {}
         self._blank: dict[str, np.ndarray] = {}
         self.numbers: dict[str, pd.Series] = {}
@@ -351,6 +352,7 @@ class Table:
                     cell,
                     what,
                     self._ids[position] or None,
+                    self._id_name,
                 )
             )
 
@@ -369,6 +371,7 @@ class Table:
                 value,
                 expected,
                 self._ids[position] or None,
+                self._id_name,
             )
         )
 

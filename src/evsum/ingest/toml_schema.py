@@ -83,6 +83,9 @@ class TomlChecker:
         name = ".".join((*table, key) if key else table) or None
         shown = None if value is None else (value if isinstance(value, str) else repr(value))
         line = locate(self.text, table, key)
+        if key and (line is None or line == locate(self.text, table)):
+            # a table of its own ([review2]), not a key of this one: the line of its header
+            line = locate(self.text, (*table, key)) or line
         self.problems.append(Problem(self.source, line, name, shown, expected))
 
     def text_value(
@@ -155,7 +158,10 @@ class Key:
     vocabulary : tuple of str
         For ``vocabulary`` keys: the allowed values.
     rule : callable, optional
-        For ``number`` keys: a test the number must pass.
+        For ``number`` keys: a test the number must pass; for ``text list`` keys: a test each
+        item must pass.
+    unique : bool
+        For ``text list`` keys: each item at most once.
     expected : str
         The message for a value outside the vocabulary or failing the rule.
     """
@@ -164,8 +170,9 @@ class Key:
     type: str = "text"
     required: bool = False
     vocabulary: tuple[str, ...] = ()
-    rule: Callable[[float], bool] | None = None
+    rule: Callable[[Any], bool] | None = None
     expected: str = ""
+    unique: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in KEY_TYPES:
@@ -209,7 +216,15 @@ def _read_boolean(
 def _read_text_list(
     key: Key, check: TomlChecker, table: tuple[str, ...], data: Mapping[str, Any]
 ) -> tuple[str, ...]:
-    return check.text_list(table, data, key.name)
+    items = check.text_list(table, data, key.name)
+    seen: set[str] = set()
+    for item in items:
+        if key.rule is not None and not key.rule(item):
+            check.add(table, key.name, item, key.expected)
+        elif key.unique and item in seen:
+            check.add(table, key.name, item, f"each entry of {key.name} once")
+        seen.add(item)
+    return tuple(dict.fromkeys(items)) if key.unique else items
 
 
 def _read_number(
@@ -296,7 +311,7 @@ class TableSection:
 
 
 def _optional(key: Key) -> Key:
-    return Key(key.name, key.type, False, key.vocabulary, key.rule, key.expected)
+    return Key(key.name, key.type, False, key.vocabulary, key.rule, key.expected, key.unique)
 
 
 @dataclass(frozen=True)
@@ -399,7 +414,28 @@ def check_sections(
     """Unknown top-level keys, then every section in order; the keyword arguments they
     build, merged (each section sees those of the sections before it)."""
     check.unknown((), data, tuple(s.name for s in sections))
+    _control_characters(check, (), data)
     built: dict[str, Any] = {}
     for section in sections:
         built.update(section.parse(check, data, built))
     return built
+
+
+#: Control characters (C0 but tab and line breaks, DEL, C1), refused in every text as in the
+#: CSV files: written raw into a page or a terminal they hide or rewrite what follows.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_characters(check: TomlChecker, table: tuple[str, ...], data: Any) -> None:
+    """Each text (value, list item or key) holding a control character, at its key's line."""
+    if not isinstance(data, Mapping):
+        return
+    for key, value in data.items():
+        if CONTROL_CHARACTERS.search(key):
+            check.add(table, key, key, "a key without control characters")
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, str) and CONTROL_CHARACTERS.search(item):
+                check.add(table, key, item, "text without control characters")
+            elif isinstance(item, Mapping):
+                _control_characters(check, (*table, key), item)

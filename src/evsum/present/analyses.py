@@ -88,7 +88,7 @@ class Analysis(review.OutcomeAnalysis):
             )
         used = self.rows[self.rows["excluded_reason"] == ""]
         basis = result_basis(self, self.grade)
-        options = {
+        options: dict[str, Any] = {
             "title": None,
             "subtitle": basis.subtitle,
             "higher_is_better": self.higher_is_better,

@@ -12,6 +12,7 @@ tests and prediction-interval rules are those of :func:`evsum.pool` (``evsum.voc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from evsum import vocab
@@ -132,7 +133,7 @@ class Explorer:
                 "pi": {"z": "z (metafor predict)", "t": "t, k - 2 df (Higgins 2009)"},
             }
             return [(labels[name].get(v, v), v) for v in values]
-        found = self.analyses(c["condition"])
+        found: Sequence[Analysis] = self.analyses(c["condition"])
         if name == "outcome":
             keys = sorted({a.outcome for a in found})
             protocol = self.evidence.protocol
@@ -186,7 +187,7 @@ class Explorer:
         found = self.analysis
         if found is None:
             return render("explore.html.j2", found=None)
-        result = found.result
+        result = found.pooled
         frame = summary_of_findings([found], self.evidence.grade)
         protocol = found.protocol
         sof = sof_html(
@@ -227,7 +228,7 @@ class Explorer:
             return None
         output = widgets.HTML(value=self._repr_html_())
         dropdowns: dict[str, Any] = {}
-        busy = []
+        busy: list[bool] = []
 
         def refresh(change: dict) -> None:
             if busy or change.get("name") != "value":

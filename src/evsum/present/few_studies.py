@@ -49,6 +49,8 @@ def _includes_null(low: float, high: float) -> bool:
 def _prior_words(bundle: FewStudies) -> str:
     """The prior for τ in words, and how informative it is."""
     bayes = bundle.bayes
+    if bayes is None:  # no Bayesian fit, no prior
+        return ""
     words = f"prior for τ {bayes.tau_prior}, uniform prior for the effect"
     if bundle.measure == "MD":
         words += (
@@ -60,7 +62,7 @@ def _prior_words(bundle: FewStudies) -> str:
 
 def _default_prior(bundle: FewStudies) -> bool:
     scale = DEFAULT_TAU_PRIOR[1]
-    return bundle.bayes.tau_prior == f"half-normal(scale {scale:g})"
+    return bundle.bayes is not None and bundle.bayes.tau_prior == f"half-normal(scale {scale:g})"
 
 
 def few_studies_rows(analysis: OutcomeAnalysis) -> list[tuple[str, str]]:
@@ -113,7 +115,7 @@ def few_studies_rows(analysis: OutcomeAnalysis) -> list[tuple[str, str]]:
                 f"{text.p_value(hk.pval)}",
             )
         )
-    if bundle.has_prediction_interval:
+    if bundle.has_prediction_interval and bundle.reml is not None:
         r = bundle.reml
         rows.append(
             (
@@ -159,7 +161,7 @@ def _arm_words(analysis: OutcomeAnalysis, arm: int) -> str:
 
 
 def _single_trial_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[str]:
-    result = analysis.result
+    result = analysis.pooled
     people = _people(analysis.participants)
     words = [
         f"This result rests on one trial ({people}). One trial can show what happened to its "
@@ -205,8 +207,10 @@ def _single_trial_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[s
 
 def _several_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[str]:
     k = bundle.k
-    ci = bundle.tau2_ci
+    ci, hk = bundle.tau2_ci, bundle.hartung_knapp
     m = bundle.measure
+    if ci is None or hk is None:  # a single study: _single_trial_words
+        raise ValueError(f"{analysis.title}: no τ² interval or Hartung-Knapp fit to describe")
     words = [f"This result rests on {k} studies ({_people(analysis.participants)})."]
     level = round(100 * (1 - ci.alpha))
     sentence = (
@@ -219,7 +223,7 @@ def _several_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[str]:
     if ci.tau2 == 0:
         sentence += " An estimate of 0 does not show that the studies agree."
     words.append(sentence)
-    main, hk = analysis.result, bundle.hartung_knapp
+    main = analysis.pooled
     main_null = _includes_null(main.ci_low, main.ci_high)
     hk_null = _includes_null(hk.ci_low, hk.ci_high)
     if main_null != hk_null:
@@ -234,7 +238,7 @@ def _several_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[str]:
             )
             + ": the conclusion depends on how heterogeneity is handled."
         )
-    if bundle.has_prediction_interval:
+    if bundle.has_prediction_interval and bundle.reml is not None:
         r = bundle.reml
         words.append(
             f"The true effect in a new study like these could lie anywhere from "
@@ -284,7 +288,7 @@ def few_studies_words(analysis: OutcomeAnalysis) -> list[str]:
         f"{text.number(_shown(bundle.measure, b.mu_median))} ({level}% credible "
         f"interval {_range(bundle.measure, b.mu_low, b.mu_high)})."
     )
-    main = analysis.result
+    main = analysis.pooled
     if _includes_null(b.mu_low, b.mu_high) and not _includes_null(main.ci_low, main.ci_high):
         words.append(
             "That credible interval, which allows for true effects varying between "

@@ -2,25 +2,22 @@
 synthesis, certainty. Every block is rendered from a Jinja2 template in
 ``templates/methods/`` with autoescaping on; no markup is built in Python strings.
 
-The template environment is a small one of this module's own (:func:`template_environment`):
-it loads from the package's ``present/templates`` folder.
+The templates are rendered in evsum's one environment (:mod:`evsum.present.html`), which
+escapes every value and closes each value's bidi overrides.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
 import io
 from pathlib import PurePath
-
-import jinja2
 
 from evsum.ingest.evidence import Evidence
 from evsum.present import text
 from evsum.present.figures.prisma import prisma_diagram
 from evsum.present.figures.style import figure_style
+from evsum.present.html import HtmlBlock, render
 from evsum.present.review_kind import kind_line, studies_checked_flow_html
-from evsum.present.sections import HtmlBlock
 from evsum.review.selection import RECORD_SOURCES, PrismaFlow, prisma_flow
 from evsum.vocab import (
     DESIGN_GRADE_START,
@@ -42,21 +39,10 @@ SOURCE_KIND_LABELS: dict[str, str] = {
 }
 
 
-@functools.lru_cache(maxsize=1)
-def template_environment() -> jinja2.Environment:
-    """Jinja2 environment over ``evsum/present/templates`` with HTML autoescaping on."""
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("evsum", "present/templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
-
-
 def _render(name: str, **context) -> HtmlBlock:
-    return HtmlBlock(template_environment().get_template(f"methods/{name}").render(**context))
+    """``templates/methods/<name>`` in evsum's one template environment
+    (:func:`evsum.present.html.environment`: every value escaped, its bidi overrides closed)."""
+    return render(f"methods/{name}", **context)
 
 
 def methods_title_html(evidence: Evidence) -> HtmlBlock:

@@ -71,8 +71,9 @@ def protocol_of(
     if isinstance(source, Evidence):
         return source.protocol or GENERIC_PROTOCOL
     for analysis in source or ():
-        if getattr(analysis, "protocol", None) is not None:
-            return analysis.protocol
+        found = getattr(analysis, "protocol", None)
+        if found is not None:
+            return found
     return GENERIC_PROTOCOL
 
 
@@ -240,20 +241,20 @@ def single_study_effect(analysis: OutcomeAnalysis) -> tuple[str, str]:
             "its width (generic inverse variance), which can differ in the last digit.",
         )
     return (
-        text.pooled_effect(analysis.result),
+        text.pooled_effect(analysis.pooled),
         "Computed by evsum from the arm data (not reported as such by the paper).",
     )
 
 
 def analysis_effect(analysis: OutcomeAnalysis) -> str:
     """The effect of an analysis as every block shows it (see :func:`single_study_effect`)."""
-    if analysis.result.k == 1:
+    if analysis.pooled.k == 1:
         return single_study_effect(analysis)[0]
-    return text.pooled_effect(analysis.result)
+    return text.pooled_effect(analysis.pooled)
 
 
 def _effect_sentence(analysis: OutcomeAnalysis) -> str:
-    result = analysis.result
+    result = analysis.pooled
     if result.k > 1:
         return text.describe(result)
     effect, note = single_study_effect(analysis)
@@ -269,7 +270,7 @@ def forest_alt(analysis: OutcomeAnalysis, basis: ResultBasis | None = None) -> s
     and CI and the pooled result ("Forest plot of 1 study: Krupitsky 2007, RR 2.25, 95 % CI
     1.01 to 5.03"), then, given its ``basis``, its design, comparison and certainty."""
     after = f" {basis.caption}" if basis is not None else ""
-    result = analysis.result
+    result = analysis.pooled
     measure = result.measure or "effect"
     head = f"Forest plot of {text.plural(result.k, 'study', 'studies')} ({analysis.title})"
     if result.k == 1:
@@ -287,10 +288,10 @@ def forest_alt(analysis: OutcomeAnalysis, basis: ResultBasis | None = None) -> s
     ]
     alt = f"{head}: " + "; ".join(parts) + "."
     if result.k > 1:
-        shown = result.back_transform()
+        back = result.back_transform()
         alt += (
             f" Pooled ({vocab.METHOD_LABELS.get(result.method, result.method)}): "
-            f"{measure} {text.number(shown.estimate)}, {_ci(shown.ci_low, shown.ci_high)}."
+            f"{measure} {text.number(back.estimate)}, {_ci(back.ci_low, back.ci_high)}."
         )
     return alt + after
 
@@ -372,9 +373,11 @@ def analyses_html(
 def _leave_one_out_table(analysis: OutcomeAnalysis) -> dict:
     """Leave-one-out rows for people: the study left out, the pooled effect without it on
     the reader's scale (ratios back-transformed), its CI and p, and the heterogeneity left."""
-    result = analysis.result
+    result = analysis.pooled
     measure = result.measure or "effect"
     f = np.exp if result.is_ratio else (lambda x: x)
+    if analysis.leave_one_out is None:
+        raise ValueError(f"{analysis.title}: no leave-one-out table")
     rows = []
     for r in analysis.leave_one_out.itertuples(index=False):
         if not r.converged:
@@ -411,7 +414,7 @@ def _leave_one_out_table(analysis: OutcomeAnalysis) -> dict:
 
 def funnel_alt(analysis: OutcomeAnalysis) -> str:
     """The text alternative of a funnel plot, from its data."""
-    result = analysis.result
+    result = analysis.pooled
     scale = f"log {result.measure}" if result.is_ratio else (result.measure or "effect")
     alt = (
         f"Funnel plot of {text.plural(result.k, 'study', 'studies')} ({analysis.title}): "
@@ -597,10 +600,10 @@ def title_html(
     if protocol is None:
         heading = f"Evidence summary: {condition}"
     else:
-        heading = protocol.wording.title(
-            protocol.intervention, protocol.condition_label(condition)
-        ) or (
-            f"{_capital(protocol.intervention)} for {protocol.condition_label(condition).lower()}"
+        label = protocol.condition_label(condition)
+        heading = text.close_bidi(protocol.wording.title(protocol.intervention, label) or "") or (
+            f"{text.close_bidi(_capital(protocol.intervention))} for "
+            f"{text.close_bidi(label.lower())}"
         )
     pooled = analyses is None or any(a.result is not None and a.result.k >= 2 for a in analyses)
     subtitle = (
@@ -663,7 +666,7 @@ def overview_title_html(evidence: Evidence) -> HtmlBlock:
     data = evidence.studies.data
     return render(
         "title.html.j2",
-        heading=f"{protocol_of(evidence).title}: overview",
+        heading=f"{text.close_bidi(protocol_of(evidence).title)}: overview",
         kind=_kind_line(evidence.protocol),
         subtitle=(
             f"{text.plural(data['study_id'].nunique(), 'study', 'studies')}, "

@@ -464,6 +464,7 @@ def summary_of_findings(
             absolute = _difference_words(entry, measure, est, lo, hi)
         if res is None and extra["k"]:
             k = extra["k"]
+        reasons: tuple[str, ...]
         if res is None and not result_obtained(grade):
             certainty, symbols, reasons = NOT_RATED, "", ()  # no result: nothing to rate
         elif grade is None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from evsum.ingest.bidi import close_bidi
 from evsum.ingest.printed import printed
 from evsum.stats.bayes import BayesResult
 from evsum.stats.fragility import FragilityResult
@@ -68,9 +69,6 @@ SECONDARY_NOTES: dict[str, str] = {
     "": "Secondary source (a review or press report of the trial): shown as reported, never "
     "pooled.",
 }
-
-_BIDI_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
-_BIDI_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
 
 
 def is_missing(value: Any) -> bool:
@@ -257,35 +255,6 @@ def certainty_symbols(certainty: str) -> str:
     if certainty not in CERTAINTY_SYMBOLS:
         raise ValueError(f"certainty must be one of {list(CERTAINTY_SYMBOLS)}; got {certainty!r}")
     return CERTAINTY_SYMBOLS[certainty]
-
-
-def close_bidi(text: str) -> str:
-    """``text`` with every bidi embedding, override or isolate it opens closed at its end.
-
-    A right-to-left override (U+202E) in a value would otherwise reorder whatever the page
-    shows after it (the year beside an author, the next co-author, the next cell). Surplus
-    closing marks are ignored by the Unicode bidi algorithm (UAX #9), so closing is always
-    safe; only what is still open at the end is closed. The template environment applies it
-    to every value it prints.
-
-    Examples
-    --------
-    >>> close_bidi("\u202eabc") == "\u202eabc\u202c"
-    True
-    >>> close_bidi("\u202eabc\u202c, d") == "\u202eabc\u202c, d"
-    True
-    """
-    embeddings = isolates = 0
-    for char in text:
-        if char in _BIDI_EMBEDDINGS:
-            embeddings += 1
-        elif char == "\u202c":
-            embeddings = max(embeddings - 1, 0)
-        elif char in _BIDI_ISOLATES:
-            isolates += 1
-        elif char == "\u2069":
-            isolates = max(isolates - 1, 0)
-    return text + "\u202c" * embeddings + "\u2069" * isolates
 
 
 def join_values(values: Any, sep: str = ", ") -> str:

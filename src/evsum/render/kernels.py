@@ -4,19 +4,21 @@ notebooks so that each report does not pay for a kernel start and the imports ag
 Before each notebook the kernel's namespace is cleared (``%reset -f``); imported modules stay
 loaded, which is the point. A kernel that died or failed to clear is replaced. Kernels exit
 with their worker process (ipykernel watches its parent) and are shut down at exit; a worker
-whose render died kills them (:func:`kill_kernels`, see ``evsum.render.batch``).
+whose render died kills them (:func:`kill_kernels`, see ``evsum.render.workers``).
 """
 
 from __future__ import annotations
 
 import atexit
+import subprocess
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager as KernelManager
 
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
-#: Seconds one cell may run before the report fails.
+#: Seconds one cell may run before the report fails, unless the render says otherwise
+#: (``evsum render --cell-timeout``, the protocol's ``[render] cell_timeout``).
 CELL_TIMEOUT = 1800
 _RESET_TAG = "evsum-reset"
 _KERNELS: dict[tuple[str, str], KernelManager] = {}
@@ -34,7 +36,14 @@ def _kernel(kernel_name: str, cwd: str) -> KernelManager:
         km = None
     if km is None:
         km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=cwd)
+        # the kernel's own stderr is not the reader's: a cell's errors come back as messages,
+        # and a kernel ended with its stopped render would print socket errors on the terminal
+        run_sync(km.start_kernel)(
+            extra_arguments=KERNEL_ARGUMENTS,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _KERNELS[key] = km
     return km
 
@@ -81,7 +90,14 @@ def shutdown_kernels() -> None:
         _discard(key)
 
 
-def run_notebook(path: str, parameters: dict, *, kernel_name: str, cwd: str):
+def run_notebook(
+    path: str,
+    parameters: dict,
+    *,
+    kernel_name: str,
+    cwd: str,
+    timeout: float | None = CELL_TIMEOUT,
+):
     """Parameterise a notebook as papermill does and execute it in a warm kernel.
 
     Returns
@@ -110,7 +126,7 @@ def run_notebook(path: str, parameters: dict, *, kernel_name: str, cwd: str):
     client = NotebookClient(
         book,
         km=_kernel(kernel_name, cwd),
-        timeout=CELL_TIMEOUT,
+        timeout=timeout,
         resources={"metadata": {"path": cwd}},
     )
     try:

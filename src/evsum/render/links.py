@@ -16,6 +16,22 @@ _FILE = re.compile(r"[A-Za-z0-9%._-]+\.(txt|csv|json)")
 _LOCAL = re.compile(r"(?P<page>[A-Za-z0-9%._-]+\.html)?(?:#(?P<fragment>.*))?")
 
 
+def _page_text(path: Path) -> str:
+    """A page's text, or a UsageError naming it in one line (not a file, not UTF-8)."""
+    from evsum.exceptions import StudyDataError, UsageError
+    from evsum.ingest.io import regular_file_bytes
+
+    try:
+        return regular_file_bytes(path).decode("utf-8")
+    except StudyDataError as err:
+        reason = f"it is {err.problems[0].value}" if err.problems else "not a file"
+    except UnicodeDecodeError as err:
+        reason = f"not UTF-8 text, byte {err.start}"
+    except OSError as err:
+        reason = err.strerror or str(err)
+    raise UsageError(f"{path}: cannot be read as a page ({reason})")
+
+
 def broken_links(folder: str | Path) -> list[str]:
     """Links in the ``*.html`` files of ``folder`` that point to a missing page or id.
 
@@ -34,7 +50,7 @@ def broken_links(folder: str | Path) -> list[str]:
     ['a.html: b.html#y']
     """
     folder = Path(folder)
-    pages = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))}
+    pages = {p.name: _page_text(p) for p in sorted(folder.glob("*.html"))}
     ids = {name: {html.unescape(i) for i in _ID.findall(text)} for name, text in pages.items()}
     broken = []
     for name, text in pages.items():

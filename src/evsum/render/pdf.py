@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evsum.exceptions import EvsumError
+from evsum.exceptions import RenderError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -86,27 +86,27 @@ def write_pdfs(
 
     Raises
     ------
-    EvsumError
+    RenderError
         If Playwright or Chromium is missing.
     """
-    pages = [Path(p).resolve() for p in pages]
+    paths = [Path(p).resolve() for p in pages]
     if browser is not None:
-        return _print(browser, pages)
+        return _print(browser, paths)
     executable = Path(executable)
     if not executable.exists():
-        raise EvsumError(
+        raise RenderError(
             f"--pdf needs Chromium at {executable}, which is missing; install it "
             "with: sudo apt-get install chromium (make test does it)"
         )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise EvsumError(
-            "--pdf needs Playwright: pip install playwright (or pip install -e '.[dev]')"
+        raise RenderError(
+            "--pdf needs Playwright: pip install 'evsum[pdf]' (or pip install -e '.[pdf]')"
         ) from None
     with sync_playwright() as play:
         launched = play.chromium.launch(executable_path=str(executable), args=list(CHROMIUM_ARGS))
         try:
-            return _print(launched, pages)
+            return _print(launched, paths)
         finally:
             launched.close()

@@ -58,6 +58,14 @@ class ReportJob:
     data_date: str = ""
     #: One line about the report for the index (notebook metadata ``evsum.description``).
     description: str = ""
+    #: Parameters as the notebook is run with them, over ``parameters``: the run's copy of
+    #: the data (``base``, ``data``; see :mod:`evsum.render.snapshot`). Not hashed, not shown.
+    reads: dict = field(default_factory=dict)
+    #: Seconds a cell may run before the report fails.
+    cell_timeout: float = 1800
+    #: The run's data (:class:`~evsum.render.snapshot.DataSnapshot`, build folder) until
+    #: :func:`evsum.render.run.render_all` writes it where ``reads`` points.
+    snapshot: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
     def html_path(self) -> Path:
@@ -89,7 +97,7 @@ def notebook_parameters(path: str | Path) -> tuple[str, ...]:
 
     Reads the JSON directly: importing nbformat would cost a no-op render most of its time.
     """
-    book = json.loads(Path(path).read_text(encoding="utf-8"))
+    book = read_notebook_json(path)
     for cell in book.get("cells", []):
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             source = cell.get("source", "")
@@ -97,6 +105,33 @@ def notebook_parameters(path: str | Path) -> tuple[str, ...]:
                 _PARAMETER.findall("".join(source) if isinstance(source, list) else source)
             )
     return ()
+
+
+def read_notebook_json(path: str | Path) -> dict:
+    """The JSON of a notebook file.
+
+    Raises
+    ------
+    EvsumError
+        In one line naming the notebook: it cannot be read, or is not a notebook's JSON (an
+        empty file, merge-conflict markers).
+    """
+    from evsum.exceptions import EvsumError
+
+    try:
+        book = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except OSError as err:
+        raise EvsumError(f"{path}: cannot read the notebook ({err.strerror or err})") from None
+    except UnicodeDecodeError as err:
+        raise EvsumError(f"{path}: not a notebook (not UTF-8 text: {err.reason})") from None
+    except json.JSONDecodeError as err:
+        raise EvsumError(
+            f"{path}: not a notebook (invalid JSON at line {err.lineno}, column {err.colno}: "
+            f"{err.msg})"
+        ) from None
+    if not isinstance(book, dict) or not isinstance(book.get("cells", []), list):
+        raise EvsumError(f"{path}: not a notebook (no list of cells)")
+    return book
 
 
 def check_parameters(notebook: str | Path, parameters: dict) -> None:
@@ -177,8 +212,11 @@ def _table_name(parameters: dict) -> str:
 
 def page_title(job: ReportJob) -> str:
     """The page's ``<title>``: the report's title and the review's (from its protocol)."""
-    review = job.review_title
-    return f"{job.title} · {review}" if review and review != job.title else job.title
+    from evsum.present.text import close_bidi
+
+    # each part's bidi overrides closed: the title is also the PDF's running footer
+    title, review = close_bidi(job.title), close_bidi(job.review_title)
+    return f"{title} · {review}" if review and review != title else title
 
 
 #: Where the report template puts the contents list (replaced by :func:`contents_html`).
@@ -248,7 +286,27 @@ def export_html(
             "evsum_nav": list(nav),
         },
     )
-    return place_contents(body, contents_html(body))
+    return inert_page(place_contents(body, contents_html(body)))
+
+
+#: Markup a notebook's output may carry that would take the reader elsewhere: a refresh to
+#: another address, a form (submitted off the page), a base URL for every relative link.
+_NAVIGATION = re.compile(
+    r"<meta\b[^>]*\bhttp-equiv\s*=\s*[\"']?\s*refresh\b[^>]*>|</?form\b[^>]*>|<base\b[^>]*>",
+    re.I,
+)
+
+
+def inert_page(page: str) -> str:
+    """``page`` without refreshes, forms and base URLs (their text stays); the page's
+    Content-Security-Policy also says ``form-action 'none'; base-uri 'none'``.
+
+    Examples
+    --------
+    >>> inert_page('<meta http-equiv="refresh" content="0;url=x"><form action=y>a</form>')
+    'a'
+    """
+    return _NAVIGATION.sub("", page)
 
 
 _TITLE = re.compile(r"<h1\b.*?</h1>(\s*<p>.*?</p>)?", re.S)
@@ -283,9 +341,10 @@ def execute(job: ReportJob) -> NotebookNode:
     check_parameters(job.notebook, job.parameters)
     executed = run_notebook(
         job.notebook,
-        job.parameters,
+        {**job.parameters, **job.reads},
         kernel_name=job.kernel_name or _default_kernel(),
         cwd=job.cwd or str(Path(job.notebook).parent),
+        timeout=job.cell_timeout,
     )
     build = Path(job.build_dir or Path(job.out_dir) / ".build")
     # atomically, like the HTML: a full disk leaves the previous notebook, not half a new one
@@ -299,6 +358,47 @@ def _default_kernel() -> str:
     from jupyter_client.kernelspec import KernelSpecManager
 
     return "evsum" if "evsum" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+#: Terminal escape sequences (IPython colours its tracebacks) and other control characters.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: A line that only rules off a block (nbclient frames a timed-out cell with dashes).
+_RULE = re.compile(r"^[\s\-=_~^*#]*$")
+
+
+def plain_text(text: str) -> str:
+    r"""``text`` without terminal escape sequences or other control characters (tabs and line
+    breaks kept): what a traceback file and the index may hold.
+
+    Examples
+    --------
+    >>> plain_text("\x1b[0;31mValueError\x1b[0m: bad")
+    'ValueError: bad'
+    """
+    return _CONTROL.sub("", _ESCAPES.sub("", text))
+
+
+def failure_summary(err: BaseException) -> str:
+    r"""One line saying why a render failed: the error's type and the line that says what
+    happened (the first of a timeout, the last of a traceback), without escape codes or
+    rule lines.
+
+    Examples
+    --------
+    >>> failure_summary(ValueError("bad value\n-----"))
+    'ValueError: bad value'
+    """
+    lines = [
+        line.strip()
+        for line in plain_text(str(err)).splitlines()
+        if line.strip() and not _RULE.match(line)
+    ]
+    name = type(err).__name__
+    if not lines:
+        return name
+    said = lines[0] if "Timeout" in name else lines[-1]
+    return f"{name}: {said}"
 
 
 def render_report(job: ReportJob) -> ReportResult:
@@ -325,13 +425,11 @@ def render_report(job: ReportJob) -> ReportResult:
     except BaseException as err:
         if isinstance(err, KeyboardInterrupt):
             raise
-        message = "".join(traceback.format_exception(err))
+        message = plain_text("".join(traceback.format_exception(err)))
         try:
             write_atomic(job.error_path, message)
         except OSError:
             pass
-        text = str(err).strip()
-        summary = f"{type(err).__name__}: {text.splitlines()[-1] if text else ''}"
-        return ReportResult(job, "failed", time.perf_counter() - start, summary)
+        return ReportResult(job, "failed", time.perf_counter() - start, failure_summary(err))
     job.error_path.unlink(missing_ok=True)
     return ReportResult(job, "rendered", time.perf_counter() - start)

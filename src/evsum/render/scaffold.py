@@ -10,7 +10,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from evsum.exceptions import EvsumError
+from evsum.exceptions import UsageError
 from evsum.ingest.context import (
     CHARACTERISTICS_COLUMNS,
     GRADE_COLUMNS,
@@ -59,15 +59,42 @@ def new_base(directory: str | Path) -> list[Path]:
 
     Raises
     ------
-    EvsumError
+    UsageError
         ``directory`` is a file or a folder that is not empty.
     """
     target = Path(directory)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise EvsumError(
+    try:
+        occupied = target.exists() and (not target.is_dir() or any(target.iterdir()))
+    except OSError as err:
+        raise UsageError(f"{target}: cannot be read ({err.strerror or err})") from None
+    if target.is_symlink() and not target.exists():
+        occupied = True  # a dangling link: where it points is not ours to create
+    if occupied:
+        raise UsageError(
             f"{target}: exists and is not an empty folder; expected a new folder "
             "for the evidence base"
         )
+    created = not target.exists()
+    try:
+        return _write_base(target)
+    except OSError as err:
+        # a half-made base (a full disk) would refuse the next `evsum new`: remove it
+        if created:
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            for child in list(target.iterdir()) if target.is_dir() else []:
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        where = err.filename or target
+        raise UsageError(
+            f"{where}: cannot write the new evidence base ({err.strerror or err}); "
+            "nothing was left behind"
+        ) from None
+
+
+def _write_base(target: Path) -> list[Path]:
     source = skeleton()
     written: list[Path] = []
     (target / "notebooks").mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,9 @@ GRADE_START = {RANDOMISED: "high", NON_RANDOMISED: "low"}
 #: Fewest studies for which Egger's test is computed (Cochrane Handbook 13.3.5.4: "tests for
 #: funnel plot asymmetry should be used only when there are at least 10 studies").
 EGGER_MIN_K: int = 10
+
+
+_A = TypeVar("_A", bound="OutcomeAnalysis")
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ class OutcomeAnalysis:
         studies (:func:`evsum.review.sensitivity.sensitivity_analyses`), on first use."""
         return sensitivity_analyses(self)
 
-    def with_method(self, method: str, test: str = "z", pi: str = "z") -> OutcomeAnalysis:
+    def with_method(self: _A, method: str, test: str = "z", pi: str = "z") -> _A:
         """The same analysis pooled again: same rows, another τ² method, test or prediction
         interval rule (the arguments of :func:`evsum.pool`).
 
@@ -126,6 +130,14 @@ class OutcomeAnalysis:
         )
 
     @property
+    def pooled(self) -> PoolResult:
+        """``result``, for code that shows an analysis with one (a ValueError when no row has
+        usable numbers)."""
+        if self.result is None:
+            raise ValueError(f"{self.title}: no study row has usable numbers; there is no result")
+        return self.result
+
+    @property
     def title(self) -> str:
         """Heading such as ``Abstinence, 5 weeks — <intervention> vs active placebo (RR)``, the
         outcome in its protocol label; an
@@ -148,7 +160,7 @@ class OutcomeAnalysis:
     def own_comparison(self, rows: pd.DataFrame) -> str | None:
         """The ``[study_comparisons]`` words of the one study of ``rows`` (e.g. "3 sessions vs
         1 session"), or None when the rows are not one study's or it has none."""
-        ids = rows["study_id"].unique() if "study_id" in rows else ()
+        ids = rows["study_id"].unique() if "study_id" in rows else []
         if self.protocol is None or len(ids) != 1:
             return None
         return self.protocol.study_comparisons.get(ids[0]) or None

@@ -604,6 +604,7 @@ def audit_references(
 
     Examples
     --------
+    >>> from evsum.ingest.references import parse_reference
     >>> refs = [{"id": "duman2012", "title": "Synaptic dysfunction in depression: potential "
     ...          "therapeutic targets", "author": [{"family": "Duman"}, {"family": "Aghajanian"}],
     ...          "container-title": "Science", "issued": {"date-parts": [[2012]]},

@@ -81,7 +81,7 @@ class FewStudies:
     reml: PoolResult | None
     tau2_ci: ConfintResult | None
     hartung_knapp: PoolResult | None
-    bayes: BayesResult
+    bayes: BayesResult | None
     fragility: FragilityResult | None = None
     notes: tuple[str, ...] = ()
 

@@ -239,7 +239,7 @@ def analysis_statement(
         shown.estimate,
         shown.ci_low,
         shown.ci_high,
-        measure=res.measure,
+        measure=res.measure or "",
         certainty=certainty,
         intervention=x,
         outcome=y,

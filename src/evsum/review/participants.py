@@ -56,8 +56,8 @@ class StudyParticipants:
         if self.analysed is not None:
             return self.analysed
         sizes = [_size(pair, self.crossover) for pair in self.comparisons]
-        sizes = [s for s in sizes if s is not None]
-        return max(sizes) if sizes else None
+        known = [s for s in sizes if s is not None]
+        return max(known) if known else None
 
 
 def _whole(value) -> int | None:

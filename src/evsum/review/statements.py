@@ -138,12 +138,15 @@ def _thresholds(
         if not math.isfinite(value) or (value <= 1.0 if ratio else value <= 0.0):
             bound = "> 1 (a ratio)" if ratio else "> 0"
             raise ValueError(f"{name} must be a finite number {bound}; got {value!r}")
-    scale = (
-        (lambda v: None if v is None else abs(math.log(v)))
-        if ratio
-        else (lambda v: None if v is None else abs(v))
+
+    def scale(v: float) -> float:
+        return abs(math.log(v)) if ratio else abs(v)
+
+    cuts = (
+        scale(mid),
+        None if moderate is None else scale(moderate),
+        None if large is None else scale(large),
     )
-    cuts = (scale(mid), scale(moderate), scale(large))
     present = [c for c in cuts if c is not None]
     if present != sorted(present):
         raise ValueError(

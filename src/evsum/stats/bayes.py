@@ -8,8 +8,9 @@ shrinkage estimates) is a mixture of normals over the posterior of τ. No MCMC i
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -251,12 +252,12 @@ class _TauPrior:
     """A proper prior for τ: log density, median and tail exponent (density ~ τ^-tail)."""
 
     label: str
-    logpdf: object
+    logpdf: Callable[[np.ndarray], np.ndarray]
     median: float
     tail: float  # np.inf for tails lighter than any power
 
 
-def _tau_prior(spec: Sequence) -> _TauPrior:
+def _tau_prior(spec: Sequence[Any]) -> _TauPrior:
     """Parse ``tau_prior``: (name, parameters...)."""
     if isinstance(spec, str) or not len(spec):
         raise ValueError(f"tau_prior must be a tuple such as ('halfnormal', 0.5); got {spec!r}")
@@ -453,10 +454,16 @@ def _nodes(scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class _Posterior:
     """Unnormalised log posterior of τ and the conditional normal of μ given τ."""
 
-    def __init__(self, y, v, prior: _TauPrior, mu_prior):
+    def __init__(
+        self,
+        y: np.ndarray,
+        v: np.ndarray,
+        prior: _TauPrior,
+        mu_prior: tuple[float, float] | None,
+    ) -> None:
         self.y, self.v, self.prior, self.mu_prior = y, v, prior, mu_prior
 
-    def conditional(self, tau: np.ndarray):
+    def conditional(self, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """log p(τ | y) + const, and mean and variance of μ | τ, y (each per τ)."""
         s2 = self.v[None, :] + tau[:, None] ** 2
         w = 1 / s2
@@ -478,7 +485,7 @@ class _Posterior:
 class _Mixture:
     """A mixture of normals (weights ω, means m, variances s²): cdf, pdf, quantiles."""
 
-    def __init__(self, weight, mean, var):
+    def __init__(self, weight: np.ndarray, mean: np.ndarray, var: np.ndarray) -> None:
         keep = weight > 1e-300
         self.w, self.m, self.s = weight[keep], mean[keep], np.sqrt(var[keep])
 
@@ -504,7 +511,9 @@ class _Mixture:
         return optimize.brentq(lambda x: self.cdf(x) - p, lo, hi, xtol=1e-12, rtol=1e-13)
 
 
-def _shortest(quantile, level: float, lower_bound_at_zero: bool = False) -> tuple[float, float]:
+def _shortest(
+    quantile: Callable[[float], float], level: float, lower_bound_at_zero: bool = False
+) -> tuple[float, float]:
     """Shortest interval of probability ``level``: minimise Q(p + level) - Q(p) over p."""
 
     def width(p: float) -> float:
@@ -523,8 +532,8 @@ def pool_bayes(
     yi: Sequence[float] | np.ndarray,
     vi: Sequence[float] | np.ndarray,
     *,
-    tau_prior: Sequence = ("halfnormal", 0.5),
-    mu_prior: Sequence | None = None,
+    tau_prior: Sequence[Any] = ("halfnormal", 0.5),
+    mu_prior: Sequence[Any] | None = None,
     measure: str | None = None,
     labels: Sequence[str] | None = None,
     alpha: float = 0.05,
@@ -678,7 +687,7 @@ def pool_bayes(
     cum = np.concatenate(([0.0], np.cumsum(panel_mass)))
     gx, gw = np.polynomial.legendre.leggauss(NODES)
 
-    def tau_of(u):
+    def tau_of(u: Any) -> Any:  # a float or an array of them
         return scale * u / (1 - u)
 
     def tau_cdf_in_panel(j: int, u: float) -> float:

@@ -3,6 +3,7 @@ r"""Influence and small-study diagnostics: leave-one-out analysis and Egger's te
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,9 @@ LEAVE_ONE_OUT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _clean(yi, vi) -> tuple[np.ndarray, np.ndarray]:
+def _clean(
+    yi: Sequence[float] | np.ndarray, vi: Sequence[float] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(yi, dtype=float).ravel()
     v = np.asarray(vi, dtype=float).ravel()
     if len(y) != len(v):

@@ -42,7 +42,7 @@ def _arr(name: str, x: ArrayLike) -> np.ndarray | None:
     return a
 
 
-def _first_bad(name: str, values: np.ndarray, bad: np.ndarray, expected: str) -> None:
+def _first_bad(name: str, values: np.ndarray, bad: np.ndarray | bool, expected: str) -> None:
     """Raise ValueError naming the argument and index of the first bad value."""
     idx = np.flatnonzero(bad)
     if len(idx):
@@ -58,7 +58,14 @@ def _same_length(**arrays: np.ndarray | None) -> int:
     return next(iter(lengths.values()))
 
 
-def _tables(ai, bi, ci, di, n1i, n2i):
+def _tables(
+    ai: np.ndarray | None,
+    bi: np.ndarray | None,
+    ci: np.ndarray | None,
+    di: np.ndarray | None,
+    n1i: np.ndarray | None,
+    n2i: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Complete 2x2 tables from (ai, bi, ci, di) or (ai, n1i, ci, n2i); validate them."""
     if ai is None or ci is None:
         raise ValueError("binary measures need ai and ci (events in each group)")
@@ -86,7 +93,9 @@ def _tables(ai, bi, ci, di, n1i, n2i):
     return ai, bi, ci, di
 
 
-def _continuity(ai, bi, ci, di, add: float, to: str):
+def _continuity(
+    ai: np.ndarray, bi: np.ndarray, ci: np.ndarray, di: np.ndarray, add: float, to: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Add ``add`` to the cells of tables as metafor's ``to`` rule says."""
     with np.errstate(invalid="ignore"):
         has0 = (ai == 0) | (bi == 0) | (ci == 0) | (di == 0)
@@ -112,7 +121,9 @@ def _continuity(ai, bi, ci, di, add: float, to: str):
     return ai + corr, bi + corr, ci + corr, di + corr
 
 
-def _binary(measure: str, ai, bi, ci, di):
+def _binary(
+    measure: str, ai: np.ndarray, bi: np.ndarray, ci: np.ndarray, di: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     n1, n2 = ai + bi, ci + di
     p1, p2 = ai / n1, ci / n2
     if measure == "RR":
@@ -129,16 +140,24 @@ def _hedges_correction(m: np.ndarray) -> np.ndarray:
     return np.where(m <= 1, np.nan, c)
 
 
-def _continuous(measure: str, m1i, sd1i, n1i, m2i, sd2i, n2i):
+def _continuous(
+    measure: str,
+    m1i: np.ndarray | None,
+    sd1i: np.ndarray | None,
+    n1i: np.ndarray | None,
+    m2i: np.ndarray | None,
+    sd2i: np.ndarray | None,
+    n2i: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
     arrays = {"m1i": m1i, "sd1i": sd1i, "n1i": n1i, "m2i": m2i, "sd2i": sd2i, "n2i": n2i}
-    missing = [name for name, a in arrays.items() if a is None]
-    if missing:
+    if m1i is None or sd1i is None or n1i is None or m2i is None or sd2i is None or n2i is None:
+        missing = [name for name, a in arrays.items() if a is None]
         raise ValueError(f"measure {measure!r} needs {', '.join(missing)}")
     _same_length(**arrays)
-    for name in ("sd1i", "sd2i"):
-        _first_bad(name, arrays[name], arrays[name] < 0, "a standard deviation >= 0")
-    for name in ("n1i", "n2i"):
-        _first_bad(name, arrays[name], arrays[name] < 1, "a group size >= 1")
+    for name, sd in (("sd1i", sd1i), ("sd2i", sd2i)):
+        _first_bad(name, sd, sd < 0, "a standard deviation >= 0")
+    for name, n in (("n1i", n1i), ("n2i", n2i)):
+        _first_bad(name, n, n < 1, "a group size >= 1")
     if measure == "MD":
         return m1i - m2i, sd1i**2 / n1i + sd2i**2 / n2i
     m = n1i + n2i - 2

@@ -60,7 +60,7 @@ def _fisher(e1: int, n1: int, e2: int, n2: int) -> float:
     return float(stats.fisher_exact([[e1, n1 - e1], [e2, n2 - e2]]).pvalue)
 
 
-def _count(name: str, x) -> int:
+def _count(name: str, x: float) -> int:
     try:
         value = int(x)
     except (TypeError, ValueError):

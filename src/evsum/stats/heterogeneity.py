@@ -2,6 +2,7 @@ r"""Confidence intervals for the between-study variance τ² (and τ, I², H²):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,7 +72,7 @@ class ConfintResult:
         return pd.DataFrame(rows)
 
 
-def _q_of(g: Grouped):
+def _q_of(g: Grouped) -> Callable[[np.ndarray], np.ndarray]:
     def q(tau2: np.ndarray) -> np.ndarray:
         return weighted_fit(g, tau2).rss
 

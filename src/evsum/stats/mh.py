@@ -14,8 +14,14 @@ from evsum.stats.results import PoolResult
 
 MH_MEASURES: tuple[str, ...] = ("OR", "RR", "RD")
 
+#: Tables left out, as (label, reason); caveats, as (warning class, text).
+_Excluded = tuple[tuple[str, str], ...]
+_Notes = list[tuple[type[Warning], str]]
 
-def _mh_estimate(measure: str, a, b, c, d) -> tuple[float, float, np.ndarray]:
+
+def _mh_estimate(
+    measure: str, a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray
+) -> tuple[float, float, np.ndarray]:
     """MH estimate (log scale for OR, RR), its SE and the raw MH weights.
 
     SE: Robins-Breslow-Greenland for OR, Greenland-Robins for RR, Sato-Greenland-Robins
@@ -59,7 +65,14 @@ def _drop00(drop00: bool | tuple[bool, bool]) -> tuple[bool, bool]:
     return bool(pair[0]), bool(pair[1])
 
 
-def _prepare_tables(ai, bi, ci, di, labels, drop00_tables: bool):
+def _prepare_tables(
+    ai: Sequence[float] | np.ndarray,
+    bi: Sequence[float] | np.ndarray,
+    ci: Sequence[float] | np.ndarray,
+    di: Sequence[float] | np.ndarray,
+    labels: Sequence[str] | None,
+    drop00_tables: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str], _Excluded]:
     """Arrays, labels and exclusions: NA tables (and double-zero ones if asked) left out."""
     a, b, c, d = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (ai, bi, ci, di))
     if not len(a) == len(b) == len(c) == len(d):
@@ -107,7 +120,7 @@ def _heterogeneity(q: float, k_yi: int) -> tuple[float, float, float, float]:
     return 0.0, 1.0, 0.0, 1.0
 
 
-def _excluded_note(excluded) -> list[tuple]:
+def _excluded_note(excluded: _Excluded) -> _Notes:
     if not excluded:
         return []
     return [
@@ -214,7 +227,7 @@ def pool_mh(
         raise ValueError(f"alpha must be between 0 and 1; got {alpha!r}")
     drop_q, drop_tables = _drop00(drop00)
     a, b, c, d, names, excluded = _prepare_tables(ai, bi, ci, di, labels, drop_tables)
-    notes: list[tuple] = _excluded_note(excluded)
+    notes: _Notes = _excluded_note(excluded)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yi, vi = effect_size(measure, ai=a, bi=b, ci=c, di=d, add=add, to=to)
@@ -361,7 +374,7 @@ def pool_peto(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         effect_size("OR", ai=a, bi=b, ci=c, di=d, add=add, to=to)
-    notes: list[tuple] = _excluded_note(excluded)
+    notes: _Notes = _excluded_note(excluded)
     n1, n2 = a + b, c + d
     n = n1 + n2
     xt, yt = a + c, b + d
@@ -419,22 +432,22 @@ def pool_peto(
 
 
 def _common_effect_result(
-    measure,
-    method,
-    alpha,
-    k,
-    est,
-    se,
-    crit,
-    zval,
-    heterogeneity,
-    k_yi,
-    yi,
-    vi,
-    raw_weights,
-    names,
-    excluded,
-    notes,
+    measure: str,
+    method: str,
+    alpha: float,
+    k: int,
+    est: float,
+    se: float,
+    crit: float,
+    zval: float,
+    heterogeneity: tuple[float, float, float, float],
+    k_yi: int,
+    yi: np.ndarray,
+    vi: np.ndarray,
+    raw_weights: np.ndarray,
+    names: list[str],
+    excluded: _Excluded,
+    notes: _Notes,
 ) -> PoolResult:
     """The :class:`PoolResult` of a common-effect method on 2x2 tables (MH, Peto): z test,
     no τ², no prediction interval; ``heterogeneity`` is (Q, its p-value, I², H²) over the

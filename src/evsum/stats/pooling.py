@@ -25,9 +25,9 @@ __all__ = ["egger_test", "leave_one_out", "pool", "pool_groups"]
 
 def _caveats(
     method: str, test: str, k: int, fit: dict[str, np.ndarray], pi: str = "z"
-) -> list[tuple]:
+) -> list[tuple[type[EvsumWarning], str]]:
     """List the notes of a fit, each with the warning class it is issued with."""
-    notes: list[tuple] = []
+    notes: list[tuple[type[EvsumWarning], str]] = []
     if method != "FE" and k < 3:
         notes.append(
             (
@@ -377,7 +377,9 @@ def pool_groups(
     return pd.DataFrame(columns)
 
 
-def _factorize(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict[str, object]]:
+def _factorize(
+    frame: pd.DataFrame, keys: list[str]
+) -> tuple[np.ndarray, dict[str, np.ndarray | pd.Index | pd.Series]]:
     """Group codes of the rows (-1 where a key is missing) and the sorted key columns.
 
     As ``pandas.factorize(sort=True)``; a single numeric key already sorted in the table

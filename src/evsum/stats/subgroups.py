@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from evsum.stats.results import PoolResult, SubgroupDifference, SubgroupResult
 TAU2_MODELS: tuple[str, ...] = ("separate", "common")
 
 
-def _pool_quietly(*args, **kwargs) -> tuple[PoolResult, list[warnings.WarningMessage]]:
+def _pool_quietly(*args: Any, **kwargs: Any) -> tuple[PoolResult, list[warnings.WarningMessage]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = pool(*args, **kwargs)
@@ -130,8 +131,8 @@ def pool_subgroups(
             alpha=alpha,
         )
         results.append(res)
-        for w in caught:
-            notes.append((w.category, f"Subgroup {level}: {w.message}"))
+        for caught_warning in caught:
+            notes.append((caught_warning.category, f"Subgroup {level}: {caught_warning.message}"))
     try:
         overall, _ = _pool_quietly(
             y, v, method=method, test=test, measure=measure, labels=names, alpha=alpha

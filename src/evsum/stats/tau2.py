@@ -18,7 +18,7 @@ The algorithms, starting values, tolerances and step rules copy metafor 3.8 ``rm
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -38,6 +38,9 @@ class Grouped:
     vi: np.ndarray
     gid: np.ndarray
     n: int
+    # set by __post_init__: studies per group, and where each group starts (sorted rows)
+    _counts: np.ndarray = field(init=False, repr=False, compare=False)
+    _starts: np.ndarray | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # rows sorted by group with no empty group: per-group sums are contiguous slices,

@@ -589,7 +589,7 @@ def _draw(
                 slots * ROW_HEIGHT / fig_h,
             )
         )
-    fig = ax.figure
+    fig = ax.figure  # type: ignore[assignment]  # a SubFigure draws as its Figure does
 
     # x offsets (inches) of each column's anchor, relative to the panel's left or right edge
     anchors: dict[str, tuple[float, float, str]] = {}

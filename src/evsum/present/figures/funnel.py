@@ -93,7 +93,7 @@ def funnel_plot(
             fig = ReportFigure(figsize=(5.6, 4.4))
             FigureCanvasAgg(fig)
             ax = fig.add_axes((0.14, 0.2, 0.82, 0.72))
-        fig = ax.figure
+        fig = ax.figure  # type: ignore[assignment]  # a SubFigure draws as its Figure does
         se_max = float(np.nanmax(se)) * 1.08 if se.size else 1.0
         grid = np.linspace(0.0, se_max, 50)
         half = max(float(np.nanmax(np.abs(yi - est))) if yi.size else 0.0, z * se_max) * 1.05

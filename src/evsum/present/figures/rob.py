@@ -136,7 +136,7 @@ def rob_traffic_light(
         fig_h = max(grid_h, key_h) + top + 0.15
         fig_w = label_w + grid_w + key_w + 0.3
         fig = ReportFigure(figsize=(fig_w, fig_h))
-        FigureCanvasAgg(fig)
+        canvas = FigureCanvasAgg(fig)
         ax = fig.add_axes(
             (label_w / fig_w, (fig_h - top - grid_h) / fig_h, grid_w / fig_w, grid_h / fig_h)
         )
@@ -222,7 +222,7 @@ def rob_traffic_light(
         legend.set_gid("rob_legend")
         # The domain key starts just under the drawn legend (an estimate from the number of
         # entries left a gap that grew with it).
-        below = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi
+        below = legend.get_window_extent(canvas.get_renderer()).y0 / fig.dpi
         key_top = (below - 0.12) / fig_h
         fig.text(
             key_x + 0.06 / fig_w,
@@ -275,11 +275,11 @@ def rob_summary(
     if rows.empty:
         return _no_assessment(tool, "for these studies")
     if weights is not None:
-        weights = pd.Series(weights, dtype=float)
-        lacking = sorted(set(rows["study_id"]) - set(weights.index))
+        weight_of = pd.Series(weights, dtype=float)
+        lacking = sorted(set(rows["study_id"]) - set(weight_of.index))
         if lacking:
             raise ValueError(f"weights must give a weight for every study; missing {lacking}")
-        rows["w"] = rows["study_id"].map(weights).to_numpy(float)
+        rows["w"] = rows["study_id"].map(weight_of).to_numpy(float)
     else:
         rows["w"] = 1.0
     domains = list(ROB_TOOLS[tool])

@@ -11,10 +11,16 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+
+if TYPE_CHECKING:
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.typing import RcKeyType  # matplotlib >= 3.9
 
 #: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design").
 OKABE_ITO: dict[str, str] = {
@@ -74,7 +80,7 @@ PAGE_DPI: int = 110
 #: keep them and their anti-aliased edges, in about a third of the bytes of a full-colour PNG.
 PAGE_COLOURS: int = 64
 
-_RC: dict[str, object] = {
+_RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": FONT_SIZE,
     "axes.titlesize": FONT_SIZE + 1,
@@ -103,7 +109,9 @@ def figure_style() -> Iterator[None]:
         yield
 
 
-def text_width(renderer: object, text: str, bold: bool = False, size: float = FONT_SIZE) -> float:
+def text_width(
+    renderer: RendererAgg, text: str, bold: bool = False, size: float = FONT_SIZE
+) -> float:
     """Width in inches of a (possibly multi-line) text drawn by ``renderer`` at ``size``."""
     if not text:
         return 0.0
@@ -232,7 +240,7 @@ def describe_figure(fig: Figure) -> str:
                 "Rows: " + "; ".join(shown) + (f"; and {more} more rows." if more else ".")
             )
         points = sum(
-            len(c.get_offsets())
+            len(np.asarray(c.get_offsets()))
             for c in ax.collections
             if hasattr(c, "get_offsets") and c.get_visible()
         )
