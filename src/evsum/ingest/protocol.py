@@ -18,6 +18,7 @@ from typing import Any
 
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
+from evsum.ingest import review_kind
 from evsum.ingest.io import read_text
 from evsum.ingest.toml_schema import (
     Key,
@@ -133,6 +134,8 @@ class Protocol:
     reports: tuple[str, ...] = ()
     data_date: str = ""
     source: str = ""
+    #: the kind of review, its search, reporting, source text and thresholds (review_kind.py)
+    kind: review_kind.ReviewKind = field(default_factory=review_kind.ReviewKind)
 
     def condition_label(self, key: str) -> str:
         """The condition's label, or the key itself when the protocol does not name it."""
@@ -299,8 +302,10 @@ REVIEW = TableSection(
             "date",
             expected="the date the data were last curated, YYYY-MM-DD such as 2026-12-01",
         ),
+        *review_kind.REVIEW_KEYS,
     ),
     missing="a [review] table with title, question, intervention and comparator",
+    build=review_kind.build_review,
 )
 #: ``[conditions.KEY]``: one per condition of ``studies.csv``.
 CONDITIONS = KeyedTables(
@@ -369,6 +374,7 @@ SECTIONS: tuple[Section, ...] = (
         builtin=BUILTIN_TIMEPOINTS,
     ),
     TextMapping("claim_types", "what that kind of claim is (text)", default=DEFAULT_CLAIM_TYPES),
+    *review_kind.SECTIONS,
 )
 #: The keys of evsum.toml (data/README.md, "The protocol", documents each).
 TOP_KEYS = tuple(s.name for s in SECTIONS)

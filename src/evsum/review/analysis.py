@@ -10,6 +10,7 @@ direction) come from the evidence base's protocol.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import warnings
 from collections.abc import Sequence
@@ -28,10 +29,13 @@ from evsum.review.few_studies import (
     check_tau_prior,
     few_studies,
 )
+from evsum.review.multiarm import apply_multi_arm, keep_one_comparator
 from evsum.review.participants import comparison_participants
+from evsum.review.sensitivity import Sensitivity, sensitivity_analyses
 from evsum.stats.diagnostics import egger_test, leave_one_out
 from evsum.stats.effects import compute_effects
 from evsum.stats.inverse_variance import check_method
+from evsum.stats.multiarm import MULTI_ARM_RULES
 from evsum.stats.pooling import pool
 from evsum.stats.results import EggerResult, PoolResult
 
@@ -91,6 +95,12 @@ class OutcomeAnalysis:
     few_studies: FewStudies | None = field(default=None, repr=False)
     bayes_tau_prior: tuple = field(default=tuple(DEFAULT_TAU_PRIOR), repr=False)
     design_class: str = RANDOMISED
+
+    @functools.cached_property
+    def sensitivity(self) -> Sensitivity:
+        """Influence, cumulative, rank-correlation and trim-and-fill analyses of the pooled
+        studies (:func:`evsum.review.sensitivity.sensitivity_analyses`), on first use."""
+        return sensitivity_analyses(self)
 
     def with_method(self: _A, method: str, test: str = "z", pi: str = "z") -> _A:
         """The same analysis pooled again: same rows, another τ² method, test or prediction
@@ -173,6 +183,13 @@ def study_label(rows: pd.DataFrame) -> pd.Series:
     return rows["first_author"].astype(str) + " " + rows["year"].astype(str)
 
 
+#: Why a second comparison of a study in one analysis is not pooled.
+SHARED_REASON = (
+    "another comparison of a study already in this analysis: one comparison per study is "
+    "pooled, so no participant counts twice; shown, not pooled"
+)
+
+
 def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     """Keep one comparison per study in a group: a second comparison of the same trial
     (another dose, another factorial contrast) would count participants twice."""
@@ -181,10 +198,7 @@ def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     repeat = usable & rows[usable].duplicated("study_id", keep="first").reindex(
         rows.index, fill_value=False
     )
-    rows.loc[repeat, "excluded_reason"] = (
-        "another comparison of a study already in this analysis: one comparison per study is "
-        "pooled, so no participant counts twice; shown, not pooled"
-    )
+    rows.loc[repeat, "excluded_reason"] = SHARED_REASON
     return rows
 
 
@@ -296,6 +310,7 @@ def analyse_outcomes(
     test: str = "z",
     pi: str = "z",
     bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
+    multi_arm: str = "first",
 ) -> tuple[OutcomeAnalysis, ...]:
     """Pool every outcome of one condition, one analysis per comparator type and time point.
 
@@ -318,6 +333,10 @@ def analyse_outcomes(
     bayes_tau_prior : tuple
         Prior for τ of the few-studies Bayesian fit (:func:`evsum.pool_bayes`), default
         half-normal with scale 0.5.
+    multi_arm : {"first", "combine", "split"}
+        Comparisons of one trial against the same comparator arm: keep the first (default),
+        combine the intervention arms or split the comparator
+        (:func:`evsum.review.multiarm.apply_multi_arm`).
 
     Returns
     -------
@@ -328,9 +347,12 @@ def analyse_outcomes(
     Raises
     ------
     ValueError
-        Unknown condition, outcomes, method, test, pi or a bad ``bayes_tau_prior``.
+        Unknown condition, outcomes, method, test, pi, multi_arm or a bad
+        ``bayes_tau_prior``.
     """
     check_method(method, test, pi)
+    if multi_arm not in MULTI_ARM_RULES:
+        raise ValueError(f"multi_arm must be one of {list(MULTI_ARM_RULES)}; got {multi_arm!r}")
     bayes_tau_prior = check_tau_prior(bayes_tau_prior)
     rows = evidence.studies.for_condition(condition)
     if rows.empty:
@@ -361,7 +383,12 @@ def analyse_outcomes(
     effects["effect_measure"] = effects["effect_measure"].replace("", "—")
     analyses = []
     for key, group in effects.groupby(list(GROUP_KEY), sort=True):
-        group = _mark_shared_comparators(group.reset_index(drop=True))
+        group = apply_multi_arm(group.reset_index(drop=True), multi_arm)
+        group = (
+            keep_one_comparator(group, SHARED_REASON)  # split comparisons pooled side by side
+            if multi_arm == "split"
+            else _mark_shared_comparators(group)
+        )
         used = group[group["excluded_reason"] == ""]
         notes: list[str] = []
         result, loo, egger = _pool_rows(used, key[3], method, test, pi)
