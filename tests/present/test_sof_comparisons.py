@@ -58,7 +58,7 @@ def test_a_narrative_row_shows_its_curated_summary(evidence):
     assert chosen.sum() == 1
     grade.loc[chosen, "summary"] = "More days abstinent with ketamine (in words only)."
     page = _page(dataclasses.replace(evidence, grade=grade), "alcohol")
-    row = re.search(r"<tr><td>Abstinent at the time point \(21 days\).*?</tr>", page, re.S)
+    row = re.search(r"<tr><td>Abstinence \(21 days\).*?</tr>", page, re.S)
     assert "More days abstinent with ketamine (in words only)." in row.group(0)
     assert "NOT RATED" not in row.group(0)
     assert result_summary({"summary": "Result not available: registry lists the name only."})

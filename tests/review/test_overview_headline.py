@@ -45,12 +45,13 @@ def test_krupitsky_2007_is_a_dose_comparison_in_its_own_words(evidence_and_frame
 def test_a_one_study_analysis_is_titled_with_the_study_s_own_comparison(evidence_and_frame):
     _, analyses, _ = evidence_and_frame
     titles = {a.title for a in analyses if a.condition == "opioids"}
-    # evsum.toml [study_comparisons]: krupitsky2007 and krupitsky2002 in their own words
+    # evsum.toml [study_comparisons]: krupitsky2007 and krupitsky2002 in their own words;
+    # the outcome in its label (issue 24)
     assert (
-        "abstinence, 12 months — 3 sessions vs 1 session of ketamine-assisted psychotherapy (RR)"
+        "Abstinence, 12 months — 3 sessions vs 1 session of ketamine-assisted psychotherapy (RR)"
     ) in titles
     assert (
-        "abstinence, 24 months — ketamine 2.0 mg/kg vs 0.2 mg/kg, one session of "
+        "Abstinence, 24 months — ketamine 2.0 mg/kg vs 0.2 mg/kg, one session of "
         "ketamine-assisted psychotherapy (RR)"
     ) in titles
     assert not any("fewer ketamine sessions" in t for t in titles)
@@ -83,7 +84,7 @@ def test_a_mean_difference_without_a_mid_is_not_sized(evidence_and_frame):
     # Grabski 2022: MD 10.1 (1.1 to 19.0), low certainty (grade.csv): GRADE's low-certainty
     # verb for the direction the interval shows (Santesso et al. 2020, table 2), not a size
     assert row["statement"] == (
-        "Ketamine may increase percent days abstinent when compared with placebo; whether the "
+        "Ketamine may increase percentage of days abstinent when compared with placebo; whether the "
         "difference is important cannot be judged (no minimal important difference is set for "
         "this outcome)."
     )
@@ -105,7 +106,9 @@ def test_a_mid_from_the_protocol_sizes_a_mean_difference(evidence_and_frame):
     # Grabski 2022 MD 10.1 (1.1 to 19.0), low certainty (data/grade.csv); 10.1 >= a MID of 5
     # is an important effect: Santesso 2020, low certainty, "X may increase Y".
     assert (certainty, category) == ("low", "moderate")
-    assert sentence == ("Ketamine may increase percent days abstinent when compared with placebo.")
+    assert sentence == (
+        "Ketamine may increase percentage of days abstinent when compared with placebo."
+    )
 
 
 def test_headline_html_never_says_favours(evidence_and_frame):

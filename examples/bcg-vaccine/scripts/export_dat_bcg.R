@@ -13,7 +13,8 @@ slug <- function(author, year) {
   paste0(first, year)
 }
 first_author <- function(author) sub("( et al| &.*)$", "", author)
-design <- ifelse(bcg$alloc == "random", "parallel_rct", "nonrandomised_controlled")
+# alternate or systematic allocation is quasi-random (Cochrane Handbook 24.1.1)
+design <- ifelse(bcg$alloc == "random", "parallel_rct", "quasi_randomised")
 # Original trial reports found for two rows (their citation, as their own reference lists give
 # it); the others are cited by Colditz et al. 1994.
 original <- c(
@@ -21,7 +22,7 @@ original <- c(
   "12" = "Comstock GW, Webster RG. Tuberculosis studies in Muscogee County, Georgia. VII. A twenty-year evaluation of BCG vaccination in a school population. Am Rev Respir Dis. 1969;100(6):839-845. doi:10.1164/arrd.1969.100.6.839"
 )
 notes <- sprintf(
-  "Allocation: %s (dat.bcg alloc); absolute latitude %d degrees (dat.bcg ablat). Blinding is not given by dat.bcg: recorded as open. Original trial report: %s",
+  "Read from Colditz et al. 1994 via metafor's dat.bcg (a re-analysis of that review's data; the trial report was not read). Allocation: %s (dat.bcg alloc); absolute latitude %d degrees (dat.bcg ablat). Blinding is not given by dat.bcg: not reported. Original trial report: %s",
   bcg$alloc, bcg$ablat,
   ifelse(as.character(bcg$trial) %in% names(original), original[as.character(bcg$trial)],
          "cited in Colditz et al. 1994."))
@@ -35,7 +36,7 @@ rows <- data.frame(
   condition = "tuberculosis",
   design = design,
   randomised = ifelse(bcg$alloc == "random", "true", "false"),
-  blinding = "open",
+  blinding = "not reported",
   intervention = "BCG vaccine",
   comparator = "no BCG vaccine",
   comparator_type = "none",
@@ -50,7 +51,8 @@ rows <- data.frame(
   effect_measure = "RR",
   effect = "", ci_low = "", ci_high = "",
   data_level = "arm",
-  source_type = "primary",
+  source_type = "secondary",
+  source_kind = "review",
   source_locator = sprintf(
     "metafor/metadat %s dat.bcg (help page ?dat.bcg), row %d, from Colditz et al. 1994, 10.1001/jama.1994.03510330076038, table of the 13 trials",
     version, bcg$trial),

@@ -59,6 +59,23 @@ class Evidence:
     missing: tuple[str, ...] = ()
     protocol: Protocol | None = field(default=None, repr=False)
     base: str = ""
+    #: The optional files of ``missing`` that are there with their header only.
+    empty: tuple[str, ...] = ()
+
+    def absence(self, name: str) -> str:
+        """Why an optional file recorded nothing, in words: ``grade.csv has no rows`` (its
+        header only, as ``evsum new`` writes it) or ``grade.csv is missing``; '' if it
+        holds rows.
+
+        Examples
+        --------
+        >>> from evsum.review.examples import example_evidence
+        >>> example_evidence().absence("grade.csv")
+        ''
+        """
+        if name in self.empty:
+            return f"{name} has no rows"
+        return f"{name} is missing" if name in self.missing else ""
 
     def recorded(self, name: str) -> bool:
         """Whether the optional file ``name`` (e.g. ``"risk_of_bias.csv"``) is present.
@@ -86,9 +103,11 @@ def _optional_csv(
     columns: tuple[str, ...],
     missing: list[str],
     check: Callable[[pd.DataFrame, str], pd.DataFrame],
+    empty: list[str],
 ) -> pd.DataFrame:
     """``check(frame, source)`` of the file's records; an absent file, or one with its header
-    only (as ``evsum new`` writes them), records nothing and is listed in ``missing``."""
+    only (as ``evsum new`` writes them), records nothing and is listed in ``missing`` (a
+    header-only one in ``empty`` too)."""
     if not path.exists():
         missing.append(path.name)
         return check(
@@ -98,6 +117,7 @@ def _optional_csv(
     def checked(frame: pd.DataFrame) -> pd.DataFrame:
         if frame.empty:
             missing.append(path.name)
+            empty.append(path.name)
         return check(frame, str(path))
 
     return read_with_partial(path, checked)
@@ -150,6 +170,7 @@ def load_evidence(
     # Without a valid study table, cross-file checks would only repeat its problems.
     study_ids = None if studies is None else set(studies.data["study_id"])
     missing: list[str] = []
+    empty: list[str] = []
     loaded = {}
     checks = {
         "study_characteristics.csv": (
@@ -166,7 +187,7 @@ def load_evidence(
     for name, (columns, check) in checks.items():
         path = folder / name
         try:
-            loaded[name] = _optional_csv(path, columns, missing, check)
+            loaded[name] = _optional_csv(path, columns, missing, check, empty)
         except StudyDataError as err:
             problems += err.problems
     references: list[dict[str, Any]] = []
@@ -196,4 +217,5 @@ def load_evidence(
         references=tuple(references),
         data_dir=str(folder),
         missing=tuple(missing),
+        empty=tuple(empty),
     )

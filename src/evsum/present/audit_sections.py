@@ -28,10 +28,12 @@ def study_summary(
     rows: pd.DataFrame,
     characteristics: pd.DataFrame | None = None,
     study: StudyParticipants | None = None,
+    label=text.outcome_words,
 ) -> str:
     """One study's mapped rows: design, comparator type, its one participant count
     (:func:`evsum.present.text.study_participants` of ``study``, else of these rows with
-    ``characteristics``), then each outcome's result."""
+    ``characteristics``), then each outcome's result, the outcome worded by ``label`` (the
+    protocol's ``outcome_label``)."""
     first = rows.iloc[0]
     design = vocab.DESIGNS.get(first["design"], first["design"]).lower()
     if study is None:
@@ -39,7 +41,7 @@ def study_summary(
     n = text.study_participants(study)
     results = text.join_values(
         (
-            f"{text.outcome_words(r['outcome'])} at {r['timepoint']}: {text.row_result(r, res)}"
+            f"{label(r['outcome'])} at {r['timepoint']}: {text.row_result(r, res)}"
             for (_, r), res in zip(rows.iterrows(), row_results(rows), strict=True)
         ),
         "; ",
@@ -52,9 +54,13 @@ def study_summary(
 
 
 def claim_data_summary(
-    claim: pd.Series, studies: pd.DataFrame, characteristics: pd.DataFrame | None = None
+    claim: pd.Series,
+    studies: pd.DataFrame,
+    characteristics: pd.DataFrame | None = None,
+    label=text.outcome_words,
 ) -> str:
-    """What the mapped study rows say, in one string (the numbers shown beside a claim).
+    """What the mapped study rows say, in one string (the numbers shown beside a claim); an
+    outcome is worded by ``label`` (the protocol's ``outcome_label``).
 
     Examples
     --------
@@ -68,18 +74,20 @@ def claim_data_summary(
     # each study's count from all its rows, as every page words it, not from the mapped ones
     counts = participants_of(studies[studies["study_id"].isin(rows["study_id"])], characteristics)
     parts = [
-        study_summary(group, study=counts[str(study_id)])
+        study_summary(group, study=counts[str(study_id)], label=label)
         for study_id, group in rows.groupby("study_id", sort=False)
     ]
-    return text.join_values(parts + claim_gaps(claim, studies), ". ") + "."
+    return text.join_values(parts + claim_gaps(claim, studies, label=label), ". ") + "."
 
 
 def claims_frame(claims: ClaimTable, evidence: Evidence) -> pd.DataFrame:
     """The claims with ``data_summary`` (from :func:`claim_data_summary`) added."""
     data = claims.data.copy()
     studies = evidence.studies.data
+    label = evidence.protocol.outcome_label if evidence.protocol else text.outcome_words
     data["data_summary"] = [
-        claim_data_summary(row, studies, evidence.characteristics) for _, row in data.iterrows()
+        claim_data_summary(row, studies, evidence.characteristics, label=label)
+        for _, row in data.iterrows()
     ]
     return data
 
@@ -214,7 +222,11 @@ def _claim(claim: pd.Series, evidence: Evidence, studies: pd.DataFrame) -> dict:
         "verdict": claim["verdict"],
         "rationale": claim["rationale"],
         "rows": rows,
-        "gaps": claim_gaps(claim, studies),
+        "gaps": claim_gaps(
+            claim,
+            studies,
+            label=protocol.outcome_label if protocol is not None else text.outcome_words,
+        ),
     }
 
 
