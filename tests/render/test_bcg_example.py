@@ -30,7 +30,9 @@ def test_thirteen_trials_one_analysis(evidence):
     assert evidence.studies.data["study_id"].nunique() == 13
     assert evidence.protocol.intervention == "BCG vaccine"
     assert evidence.studies.conditions == ["tuberculosis"]
-    assert evidence.found == ()  # no companion file: nothing recorded beyond the 2x2 tables
+    # a search log (Colditz et al.'s table as the one source) and a reference per trial;
+    # nothing else recorded beyond the 2x2 tables
+    assert evidence.found == ("search_log.csv", "references.json")
 
 
 def test_randomised_and_other_trials_are_pooled_apart_as_metafor(evidence):
@@ -92,9 +94,8 @@ def test_the_committed_table_is_what_the_r_script_exports(tmp_path):
     subprocess.run(
         ["Rscript", str(BCG / "scripts" / "export_dat_bcg.R")], cwd=tmp_path, check=True
     )
-    assert (tmp_path / "data" / "studies.csv").read_bytes() == (
-        BCG / "data" / "studies.csv"
-    ).read_bytes()
+    for name in ("studies.csv", "references.json", "search_log.csv"):
+        assert (tmp_path / "data" / name).read_bytes() == (BCG / "data" / name).read_bytes()
 
 
 @pytest.fixture(scope="module")

@@ -116,7 +116,8 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
     data = claims.data
     counts = claims.verdict_counts()
     total = len(data)
-    stories = int((data["claim_type"] == "case story").sum())
+    story_claims = data[data["claim_type"] == "case story"]
+    stories = int(story_claims["section"].nunique())  # one story per section of the text
     cited = data[data["cited_reference"] != ""]
     points = []
     supported = counts["supported"]
@@ -134,7 +135,13 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
     points.append(
         f"{unassessable} cannot be checked against the cited evidence"
         + (
-            f", including {text.plural(stories, 'patient story', 'patient stories')}, which are "
+            ", including "
+            + (
+                f"{text.plural(len(story_claims), 'claim')} from "
+                if len(story_claims) != stories
+                else ""
+            )
+            + f"{text.plural(stories, 'patient story', 'patient stories')}, which are "
             "anecdotes and not evidence."
             if stories
             else "."
@@ -153,12 +160,24 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
         + ", ".join(f"{cited_counts[v]} {v}" for v in VERDICTS if cited_counts.get(v, 0))
         + ")."
     )
-    clean = sum(check.ok for check in audit.checks)
+    clean = sum(check.ok and not check.notes for check in audit.checks)
+    partial = [check for check in audit.checks if check.ok and check.notes]
     wrong = [check for check in audit.checks if not check.ok]
     line = (
         f"{clean} of the {len(audit.checks)} entries in the reference list match the "
         "record curated from the journals"
     )
+    if partial:
+        line += "; " + text.join_values(
+            (
+                text.close_bidi(check.entry.key or f"entry {check.entry.index}")
+                + " matches in what could be checked ("
+                + ", ".join(dict.fromkeys(n.kind for n in check.notes))
+                + ")"
+                for check in partial
+            ),
+            "; ",
+        )
     if wrong:
         line += "; the others are wrong: " + text.join_values(
             (
@@ -260,6 +279,7 @@ def citation_audit_html(audit: CitationAudit) -> HtmlBlock:
             "matched_by": check.matched_by,
             "related": list(check.related_ids or ()),
             "ok": check.ok,
+            "checked": not check.notes,  # a field not verified: no ✔
             "findings": (
                 [(d.kind, d.detail, True) for d in check.discrepancies]
                 + [(n.kind, n.detail, False) for n in check.notes]
