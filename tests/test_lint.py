@@ -49,7 +49,21 @@ def test_pre_commit_hooks_are_local_and_installed():
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
     assert {repo["repo"] for repo in config["repos"]} == {"local"}
-    assert {"ruff-check", "ruff-format", "mypy", "lint-imports"} <= {h["id"] for h in hooks}
+    assert {
+        "ruff-check",
+        "ruff-format",
+        "mypy",
+        "lint-imports",
+        "nbstripout",
+        "check-yaml",
+        "check-toml",
+        "end-of-file-fixer",
+        "trailing-whitespace",
+        "check-added-large-files",
+    } <= {h["id"] for h in hooks}
+    # STYLE.md: outputs stripped, cell ids (and kernelspec, tags) kept
+    [strip] = [h for h in hooks if h["id"] == "nbstripout"]
+    assert "--keep-id" in strip["entry"].split()
     bin_dir = str(Path(sys.executable).parent)
     for hook in hooks:
         assert hook["language"] == "system", hook["id"]

@@ -78,10 +78,10 @@ def test_normalise_keeps_version_specifier():
     assert _normalise("Jupyter_Lab >=4.0") == "jupyter-lab>=4.0"
 
 
-def _imported_top_level_names() -> dict[str, Path]:
-    """Top-level names of every absolute import in src/evsum (inside functions too)."""
+def _imported_top_level_names(folder: Path = SRC) -> dict[str, Path]:
+    """Top-level names of every absolute import under ``folder`` (inside functions too)."""
     names: dict[str, Path] = {}
-    for path in sorted(SRC.rglob("*.py")):
+    for path in sorted(folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
@@ -102,12 +102,13 @@ def _third_party_imports() -> dict[str, Path]:
     }
 
 
-def _declared_distributions() -> set[str]:
-    """Distributions the dependencies and the runtime extras name, with the packages a declared
-    extra of another distribution brings (``dask[distributed]`` declares ``distributed``)."""
+def _declared_distributions(extras_too: frozenset[str] = frozenset()) -> set[str]:
+    """Distributions the dependencies and the runtime extras (and ``extras_too``) name, with
+    the packages a declared extra of another distribution brings (``dask[distributed]``
+    declares ``distributed``)."""
     requirements = list(PROJECT["dependencies"])
     for extra, listed in PROJECT["optional-dependencies"].items():
-        if extra not in OPT_IN_EXTRAS | {"dev"}:
+        if extra not in OPT_IN_EXTRAS | {"dev"} or extra in extras_too:
             requirements += listed
     declared = set()
     for text in requirements:
@@ -138,6 +139,23 @@ def test_every_imported_package_is_declared():
         if not provided_by & declared:
             missing.append(f"{module} (imported in {path.relative_to(ROOT)})")
     assert not missing, "imported but not declared in pyproject.toml: " + ", ".join(missing)
+
+
+def test_every_package_the_tests_import_is_declared():
+    """What tests/ imports is a dependency, or in the dev extra (or a runtime one); helper
+    modules of the tests themselves (conftest, hostile, ...) are local."""
+    tests = ROOT / "tests"
+    local = {path.stem for path in tests.rglob("*.py")}
+    distributions = importlib.metadata.packages_distributions()
+    declared = _declared_distributions(frozenset({"dev"}))
+    missing = []
+    for module, path in sorted(_imported_top_level_names(tests).items()):
+        if module in sys.stdlib_module_names or module in local or module == "evsum":
+            continue
+        provided_by = {_name(d) for d in distributions.get(module, [module])}
+        if not provided_by & declared:
+            missing.append(f"{module} (imported in {path.relative_to(ROOT)})")
+    assert not missing, "imported by the tests but not declared: " + ", ".join(missing)
 
 
 def test_pdf_extra_brings_playwright():

@@ -337,8 +337,9 @@ def render(
     Only reports whose inputs changed (notebook, data, evsum, parameters) are re-rendered.
     The data are validated first: invalid data render nothing and leave reports untouched.
     A failed report keeps its last good HTML; its traceback goes to NAME.error.txt and the
-    command exits 3, as it does, with one line, when the output folder cannot be written.
-    With --pdf every report's HTML is also printed to NAME.pdf.
+    command exits 3, as it does, with one line, when the output folder cannot be written
+    (or another render is writing to it). --only a report the base does not have is a usage
+    error (exit 2). With --pdf every report's HTML is also printed to NAME.pdf.
     """
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all

@@ -10,29 +10,34 @@ once, naming file, line and column.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from evsum import vocab
 
+if TYPE_CHECKING:
+    from evsum.ingest.schema import Table
+
 __all__ = ["check_forms", "contrast_needs_interval"]
 
 
-def contrast_needs_interval(check) -> np.ndarray:
+def contrast_needs_interval(check: Table) -> np.ndarray:
     """Where a contrast row must give ``ci_low`` and ``ci_high``: it has neither a standard
     error (``se``) nor a p-value (``p_value``) to give its precision instead."""
     return np.asarray(check.blank("se")) & np.asarray(check.blank("p_value"))
 
 
 class _Blank:
-    def __init__(self, check):
+    def __init__(self, check: Table) -> None:
         self._check = check
 
     def __getitem__(self, column: str) -> pd.Series:
         return pd.Series(np.asarray(self._check.blank(column)), index=self._check.text.index)
 
 
-def check_forms(check) -> None:
+def check_forms(check: Table) -> None:
     """Add the problems of the design, blinding and reported-effect columns to ``check`` (the
     study table's :class:`~evsum.ingest.schema.Table`: ``text``, ``blank``, ``number`` and
     ``add(mask, column, expected)``)."""
@@ -153,7 +158,9 @@ def check_forms(check) -> None:
     )
 
 
-def _check_medians(check, text: pd.DataFrame, blank, numbers: dict) -> None:
+def _check_medians(
+    check: Table, text: pd.DataFrame, blank: _Blank, numbers: dict[str, pd.Series]
+) -> None:
     """A median with its quartiles or range, per arm, only where the protocol lets medians
     be converted (``[review] medians``) and only for an arm-level continuous row without
     means."""

@@ -64,7 +64,9 @@ def _ids(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-def _coverage_problems(frame: pd.DataFrame, text: str, text_source: str, source: str):
+def _coverage_problems(
+    frame: pd.DataFrame, text: str, text_source: str, source: str
+) -> list[Problem]:
     """Rows not found in the text in order, and words of the text that no row lists."""
     problems = []
     flat = _squash(text)
@@ -107,7 +109,7 @@ def _uncovered(words: str, text_source: str, source: str) -> Problem:
     )
 
 
-def _claim_problems(frame: pd.DataFrame, claims: pd.DataFrame, source: str):
+def _claim_problems(frame: pd.DataFrame, claims: pd.DataFrame, source: str) -> list[Problem]:
     """Each claim quoted by exactly one claim sentence; claims of a sentence not overlapping."""
     problems = []
     quotes = dict(zip(claims["claim_id"], claims["quote"], strict=True))

@@ -22,8 +22,9 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from evsum.ingest.toml_schema import CustomSection, Key
+from evsum.ingest.toml_schema import CustomSection, Key, TomlChecker
 
 __all__ = [
     "WORDING",
@@ -76,13 +77,13 @@ class ReviewWording:
 WORDING_KEY_DECLARATIONS: tuple[Key, ...] = tuple(Key(k) for k in WORDING_KEYS)
 
 
-def without_wording(values: dict) -> dict:
+def without_wording(values: dict[str, Any]) -> dict[str, Any]:
     """The ``[review]`` values without the wording keys (the build of its table section):
     they reach the protocol as one :class:`ReviewWording`, from :data:`WORDING`."""
     return {k: v for k, v in values.items() if k not in WORDING_KEYS}
 
 
-def parse_wording(check, review: Mapping) -> ReviewWording:
+def parse_wording(check: TomlChecker, review: Mapping[str, Any]) -> ReviewWording:
     """The wording keys of ``review`` (the ``[review]`` table), checked together, each problem
     added to ``check`` (the protocol's checker)."""
     values = {key: review[key] if isinstance(review.get(key), str) else "" for key in WORDING_KEYS}

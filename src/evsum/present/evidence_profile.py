@@ -16,7 +16,7 @@ from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, render
 from evsum.review.overview import analysis_grade
-from evsum.stats.grade import DOMAIN_LABELS
+from evsum.rules import DOMAIN_LABELS
 from evsum.vocab import GRADE_DOMAINS
 
 __all__ = ["evidence_profile_html"]

@@ -43,7 +43,7 @@ from evsum.ingest.evidence import Evidence
 from evsum.ingest.io import LINE
 from evsum.review.analysis import OutcomeAnalysis
 from evsum.review.overview import analyse_all, analysis_grade
-from evsum.stats.grade import DOWNGRADE_STEPS
+from evsum.rules import DOWNGRADE_STEPS
 from evsum.vocab import GRADE_DOMAINS, RATIO_MEASURES
 
 __all__ = ["GradeWarning", "grade_warnings", "stopped_early", "threshold_crossings"]

@@ -452,7 +452,7 @@ def _means_from_medians(row: pd.Series) -> pd.Series:
     return row
 
 
-def _missing(value) -> bool:
+def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
 
 
@@ -466,7 +466,7 @@ def _cluster_design_effect(row: pd.Series) -> float | None:
     return design_effect(float(icc), float(size))
 
 
-def _contrast_effect(row: pd.Series, measure, z: float) -> tuple[float, float, str | None]:
+def _contrast_effect(row: pd.Series, measure: str, z: float) -> tuple[float, float, str | None]:
     """(yi, vi, excluded_reason) of a reported contrast: its estimate with a standard error
     (``se``), a confidence interval of ``ci_level`` % (95 when empty) or a two-sided
     p-value, on the natural scale or, with ``scale`` = ``log``, as a ratio's logarithm."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,9 +79,9 @@ def _caveats(
 
 def _numerical_caveats(
     method: str, y: np.ndarray, v: np.ndarray, fit: dict[str, np.ndarray]
-) -> list[tuple]:
+) -> list[tuple[type[EvsumWarning], str]]:
     """Notes on the data's conditioning and on a REML/ML estimate at a local maximum."""
-    notes: list[tuple] = []
+    notes: list[tuple[type[EvsumWarning], str]] = []
     ratio = v.max() / v.min()
     if np.isfinite(ratio) and ratio >= VI_RATIO_WARN:
         notes.append(
@@ -420,17 +421,16 @@ def unfitted_result(
     """
     k = len(y)
     nan = float("nan")
+    statistics: dict[str, Any] = {
+        name: nan for name in GROUP_COLUMNS if name not in ("k", "q_df", "converged", "n_excluded")
+    }
     return PoolResult(
         measure=measure,
         method=check_method(method, "z"),
         test="z",
         alpha=alpha,
         k=k,
-        **{
-            name: nan
-            for name in GROUP_COLUMNS
-            if name not in ("k", "q_df", "converged", "n_excluded")
-        },
+        **statistics,
         q_df=max(k - 1, 0),
         yi=tuple(np.asarray(y, dtype=float).tolist()),
         vi=tuple(np.asarray(v, dtype=float).tolist()),

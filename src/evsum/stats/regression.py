@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from math import factorial
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -93,7 +93,9 @@ def _levels(series: pd.Series) -> list[object]:
     return sorted(values, key=str)
 
 
-def _moderator_frame(moderators: Moderators | np.ndarray | Sequence, k: int) -> pd.DataFrame:
+def _moderator_frame(
+    moderators: Moderators | np.ndarray | Sequence[object], k: int
+) -> pd.DataFrame:
     """The moderators as a DataFrame with one row per study (ValueError on a bad shape)."""
     if isinstance(moderators, pd.DataFrame):
         frame = moderators.reset_index(drop=True)
@@ -119,7 +121,7 @@ def _moderator_frame(moderators: Moderators | np.ndarray | Sequence, k: int) -> 
     return frame
 
 
-def _mapping_frame(moderators: Mapping, k: int) -> pd.DataFrame:
+def _mapping_frame(moderators: Mapping[str, Any], k: int) -> pd.DataFrame:
     """A DataFrame of moderators given as name -> one value per study."""
     if not moderators:
         raise ValueError("moderators is empty; use evsum.stats.pooling.pool for no moderator")
@@ -776,8 +778,17 @@ def _tuple(a: np.ndarray) -> tuple[float, ...]:
     return tuple(float(x) for x in np.asarray(a, dtype=float).ravel())
 
 
-def _notes(method, test, k, p, intercept, t2: _Tau2, excluded, r2_note) -> list[tuple]:
-    notes: list[tuple] = []
+def _notes(
+    method: str,
+    test: str,
+    k: int,
+    p: int,
+    intercept: bool,
+    t2: _Tau2,
+    excluded: list[tuple[str, str]],
+    r2_note: str | None,
+) -> list[tuple[type[EvsumWarning], str]]:
+    notes: list[tuple[type[EvsumWarning], str]] = []
     if excluded:
         n = len(excluded)
         notes.append(
@@ -1139,7 +1150,7 @@ def _n_distinct(x: np.ndarray) -> int:
     return n
 
 
-def _distinct_orders(x: np.ndarray):
+def _distinct_orders(x: np.ndarray) -> Iterator[np.ndarray]:
     """Every distinct arrangement of the design rows (multiset permutations), as row orders."""
     _, codes = np.unique(x, axis=0, return_inverse=True)
     codes = codes.ravel()
@@ -1148,7 +1159,7 @@ def _distinct_orders(x: np.ndarray):
     remaining = {c: len(r) for c, r in rows_of.items()}
     current: list[int] = []
 
-    def place():
+    def place() -> Iterator[np.ndarray]:
         if len(current) == k:
             taken = dict.fromkeys(rows_of, 0)
             order = []

@@ -42,7 +42,7 @@ def baujat_plot(baujat: Any, *, ax: Axes | None = None, title: str | None = None
             fig = ReportFigure(figsize=(5.6, 4.4))
             FigureCanvasAgg(fig)
             ax = fig.add_axes((0.14, 0.14, 0.82, 0.78))
-        fig = ax.figure
+        fig = ax.figure  # type: ignore[assignment]  # a SubFigure draws as its Figure does
         ax.scatter(x, y, s=24, color=COLOURS["study"], zorder=3, gid="baujat_points")
         for xi, yi, label in zip(x, y, baujat.labels, strict=True):
             ax.annotate(

@@ -53,7 +53,7 @@ def cumulative_plot(
             fig = ReportFigure(figsize=(6.4, 0.9 + 0.28 * k))
             FigureCanvasAgg(fig)
             ax = fig.add_axes((0.36, 0.12, 0.6, 0.8))
-        fig = ax.figure
+        fig = ax.figure  # type: ignore[assignment]  # a SubFigure draws as its Figure does
         for y, lo, hi in zip(ypos, low, high, strict=True):
             ax.plot([lo, hi], [y, y], color=COLOURS["pooled"], linewidth=1.0, gid="cumulative_ci")
         ax.scatter(
