@@ -356,8 +356,8 @@ def validate_data(
         The problems of the evidence files, or else of the claims file.
     """
     from evsum.ingest.evidence import load_evidence
-    from evsum.ingest.source_sentences import load_source_sentences
     from evsum.ingest.protocol import resolve_base, study_comparison_problems
+    from evsum.ingest.source_sentences import load_source_sentences
 
     try:
         evidence = load_evidence(studies_path, base=base)
