@@ -44,9 +44,7 @@ def test_a_result_not_obtained_gets_no_certainty_and_says_why(evidence):
     # Yoon 2025's abstinence: only the outcome's name was read ("Co-primary: MADRS; complete
     # alcohol abstinence"), so grade.csv has no row for it and the table says why
     page = _page(evidence, "alcohol")
-    row = re.search(
-        r"<tr><td>Abstinence \(4 weeks\).*?</tr>", page, flags=re.S
-    ).group(0)
+    row = re.search(r"<tr><td>Abstinence \(4 weeks\).*?</tr>", page, flags=re.S).group(0)
     assert RESULT_NOT_AVAILABLE + ": the sources read give no number" in row
     assert "NOT RATED" in row and "⊕" not in row
 
