@@ -18,7 +18,8 @@ from evsum.ingest.context import (
     validate_risk_of_bias,
     validate_search_log,
 )
-from evsum.ingest.io import LINE, read_references, read_with_partial
+from evsum.ingest.io import LINE, read_references, read_text, read_with_partial
+from evsum.ingest.plan import covariate_values, validate_plan_data
 from evsum.ingest.protocol import Protocol, load_protocol, resolve_base
 from evsum.ingest.studies import StudyTable, load_studies, validate_studies
 
@@ -40,10 +41,10 @@ OPTIONAL_FILES: tuple[str, ...] = (
 class Evidence:
     """Validated study table plus its context (empty frames for absent optional files).
 
-    ``missing`` names the optional files that are absent from the data folder (or hold only
-    their header); use
-    :meth:`recorded` to ask whether one was recorded (an empty frame of an absent file is not
-    "no risk of bias": it is "risk of bias not assessed"). ``base`` is the evidence base
+    ``covariates`` holds the values of the protocol's ``[covariates.KEY]`` (one row per
+    study, :func:`evsum.ingest.plan.covariate_values`). ``missing`` names the optional files
+    that are absent from the data folder (or hold only their header); use :meth:`recorded`
+    to ask whether one was recorded (an empty frame of an absent file is not "no risk of bias": it is "risk of bias not assessed"). ``base`` is the evidence base
     folder and ``protocol`` its ``evsum.toml``.
     """
 
@@ -57,6 +58,9 @@ class Evidence:
     missing: tuple[str, ...] = ()
     protocol: Protocol | None = field(default=None, repr=False)
     base: str = ""
+    covariates: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"study_id": pd.Series(dtype=object)}), repr=False
+    )
 
     def recorded(self, name: str) -> bool:
         """Whether the optional file ``name`` (e.g. ``"risk_of_bias.csv"``) is present.
@@ -176,6 +180,10 @@ def load_evidence(
             problems += err.problems
     else:
         missing.append(ref_path.name)
+    covariates = None
+    if protocol is not None and studies is not None and not problems:
+        covariates, plan_problems = _plan_data(protocol, studies, folder, loaded)
+        problems += plan_problems
     if problems:
         sources = {p.source for p in problems}
         raise StudyDataError(sources.pop() if len(sources) == 1 else str(folder), problems)
@@ -193,4 +201,24 @@ def load_evidence(
         references=tuple(references),
         data_dir=str(folder),
         missing=tuple(missing),
+        **({} if covariates is None else {"covariates": covariates}),
     )
+
+
+def _plan_data(protocol: Protocol, studies: StudyTable, folder: Path, loaded: dict):
+    """The covariate values of the plan and the plan's problems with the data."""
+    plan = protocol.plan
+    if not plan.declared:
+        return None, []
+    frames = {"study_characteristics.csv": loaded["study_characteristics.csv"]}
+    problems = []
+    path = folder / "covariates.csv"
+    if path.exists():
+        try:
+            frames["covariates.csv"] = read_with_partial(path, lambda f: f)
+        except StudyDataError as err:
+            return None, err.problems
+    covariates, problems = covariate_values(plan, frames, str(folder))
+    text = read_text(protocol.source) if protocol.source else ""
+    problems += validate_plan_data(plan, text, protocol.source, studies.data, covariates)
+    return covariates, problems

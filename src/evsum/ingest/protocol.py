@@ -20,6 +20,7 @@ from pathlib import Path
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.io import read_text
+from evsum.ingest.plan import DEFAULT_PLAN, AnalysisPlan, parse_plan
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -101,6 +102,9 @@ class Protocol:
         The inclusion criteria, one sentence each.
     claim_types : mapping
         Kinds of claim of a claims audit (name -> meaning).
+    plan : AnalysisPlan
+        The analysis plan (``[synthesis]``, ``[covariates]``, ``[analyses]``;
+        :mod:`evsum.ingest.plan`), :data:`~evsum.ingest.plan.DEFAULT_PLAN` when absent.
     reports : tuple of str
         Notebooks (file stems in ``notebooks/``) to render; empty: every notebook there.
     data_date : str
@@ -124,6 +128,7 @@ class Protocol:
     reports: tuple[str, ...] = ()
     data_date: str = ""
     source: str = ""
+    plan: AnalysisPlan = DEFAULT_PLAN
 
     def condition_label(self, key: str) -> str:
         """The condition's label, or the key itself when the protocol does not name it."""
@@ -353,6 +358,9 @@ TOP_KEYS = (
     "study_comparisons",
     "timepoints",
     "claim_types",
+    "synthesis",
+    "covariates",
+    "analyses",
 )
 REVIEW_KEYS = (
     "title",
@@ -551,9 +559,12 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
         if not isinstance(value, str) or not value.strip():
             check.add(("claim_types",), key, value, "what that kind of claim is (text)")
 
+    plan, plan_problems = parse_plan(data, text, source, outcomes)
+    check.problems += plan_problems
     if check.problems:
         raise StudyDataError(source, check.problems)
     return Protocol(
+        plan=plan,
         title=words["title"],
         question=words["question"],
         intervention=words["intervention"],
