@@ -44,8 +44,9 @@ class Evidence:
     ``covariates`` holds the values of the protocol's ``[covariates.KEY]`` (one row per
     study, :func:`evsum.ingest.plan.covariate_values`). ``missing`` names the optional files
     that are absent from the data folder (or hold only their header); use :meth:`recorded`
-    to ask whether one was recorded (an empty frame of an absent file is not "no risk of bias": it is "risk of bias not assessed"). ``base`` is the evidence base
-    folder and ``protocol`` its ``evsum.toml``.
+    to ask whether one was recorded (an empty frame of an absent file is not "no risk of
+    bias": it is "risk of bias not assessed"). ``base`` is the evidence base folder and
+    ``protocol`` its ``evsum.toml``.
     """
 
     studies: StudyTable
