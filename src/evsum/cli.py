@@ -186,10 +186,10 @@ def _inside(folder: Path, path: str | None, default: str) -> str:
 @click.option("--only", default=None, help="Render only this condition (or report name).")
 @click.option(
     "--method",
-    default="REML",
-    show_default=True,
-    type=click.Choice(["FE", "DL", "REML", "PM", "ML"]),
-    help="Pooling method of the condition reports.",
+    default="",
+    type=click.Choice(["", "FE", "DL", "REML", "PM", "ML", "MH", "Peto"]),
+    help="Pooling method of the condition reports. [default: the protocol's [synthesis], "
+    "REML when it names none]",
 )
 @click.option(
     "--force", is_flag=True, help="Re-render even the reports whose inputs are unchanged."

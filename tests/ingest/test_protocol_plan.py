@@ -135,9 +135,10 @@ def test_unknown_outcome_and_unknown_covariate():
 def test_the_bcg_plan_is_valid_with_its_covariates():
     evidence = load_evidence(base=BCG)
     plan = evidence.protocol.plan
-    assert plan.synthesis.designs == "together"
+    assert plan.synthesis.designs == "apart"
     (main,) = plan.analyses.values()
     assert main.main and main.moderators == ("ablat",) and main.subgroup == "design"
+    assert main.designs == "together"
     # dat.bcg ablat, rows 1 and 13 (metadat 1.2.0): Aronson 44, Comstock 1976 33 degrees
     values = evidence.covariates.set_index("study_id")["ablat"]
     assert (values["aronson1948"], values["comstock1976"]) == (44, 33)

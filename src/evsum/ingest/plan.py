@@ -98,6 +98,10 @@ class ZeroCells:
     drop_double_zero: bool = False
 
 
+#: The zero-cell rule when the protocol says nothing (escalc's default, metafor's drop00 off).
+DEFAULT_ZERO_CELLS = ZeroCells()
+
+
 @dataclass(frozen=True)
 class Synthesis:
     """How analyses are pooled unless a declared analysis says otherwise.

@@ -577,6 +577,8 @@ def title_html(
     The subtitle names the pooling method only where something is pooled: given the
     condition's ``analyses`` and none of them pools two or more studies, it says so instead.
     """
+    if not method:  # the plan's method (REML when the protocol has no [synthesis])
+        method = protocol.plan.synthesis.pooling_method if protocol is not None else "REML"
     if protocol is None:
         heading = f"Evidence summary: {condition}"
     else:

@@ -129,7 +129,7 @@ def plan_reports(
     notebooks_dir: str | Path,
     out_dir: str | Path,
     *,
-    method: str = "REML",
+    method: str = "",
     only: str | None = None,
     kernel_name: str | None = None,
     build_dir: str | Path | None = None,
@@ -152,7 +152,8 @@ def plan_reports(
     out_dir : path
         Folder for the HTML.
     method : str
-        Pooling method passed to the condition reports.
+        Pooling method passed to the condition reports (empty: the protocol's
+        ``[synthesis]``).
     only : str, optional
         Render only this condition's report (or this extra report's name).
     kernel_name : str, optional
