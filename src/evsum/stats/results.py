@@ -189,6 +189,10 @@ class SubgroupResult:
         1/se² from the separate fits (as RevMan and R ``meta`` with separate τ²).
     notes : tuple of str
         Caveats.
+    differences : tuple of SubgroupDifference
+        The tests for subgroup differences that were asked for, each labelled with its
+        model of τ² (``"separate"`` is the test in ``q_between``; ``"common"`` the
+        mixed-effects model with one τ²).
     """
 
     groups: tuple[str, ...]
@@ -198,10 +202,21 @@ class SubgroupResult:
     q_between_df: int
     q_between_pval: float
     notes: tuple[str, ...] = ()
+    differences: tuple[SubgroupDifference, ...] = ()
 
     def __getitem__(self, group: str) -> PoolResult:
         """Return the result of one subgroup, by name."""
         return self.results[self.groups.index(group)]
+
+    def difference(self, tau2_model: str = "separate") -> SubgroupDifference:
+        """The test for subgroup differences under ``tau2_model`` ("separate" or "common")."""
+        for d in self.differences:
+            if d.tau2_model == tau2_model:
+                return d
+        raise KeyError(
+            f"no {tau2_model!r} test for subgroup differences; computed: "
+            f"{[d.tau2_model for d in self.differences]} (pool_subgroups(tau2=...))"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per subgroup plus an ``"overall"`` row.
@@ -220,6 +235,246 @@ class SubgroupResult:
             )
         ]
         return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ModeratorTerm:
+    """One moderator of a meta-regression and the design-matrix columns it produced.
+
+    Attributes
+    ----------
+    name : str
+        The moderator's name (a covariate of the studies).
+    kind : str
+        ``"numeric"`` (one column, the values) or ``"categorical"`` (one 0/1 column per level
+        but the first, the reference level, as R's ``factor()`` with treatment contrasts).
+    levels : tuple of str
+        Categorical: every level, the reference level first. Numeric: empty.
+    columns : tuple of str
+        Names of the coefficients of this term (``name`` for a numeric moderator,
+        ``name + level`` for each non-reference level, as R names them).
+    """
+
+    name: str
+    kind: str
+    levels: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetaRegressionResult:
+    """Mixed-effects meta-regression (metafor ``rma(yi, vi, mods = ~ ..., method=, test=)``).
+
+    Coefficients are on the analysis scale (log scale for ratio measures). Per-coefficient
+    fields are tuples aligned with ``names``. ``i2`` and ``r2`` are percentages, as metafor
+    prints them.
+
+    Attributes
+    ----------
+    measure : str or None
+        Effect measure code, or None.
+    method : str
+        τ² estimator: ``"FE"``, ``"DL"``, ``"REML"``, ``"PM"`` or ``"ML"``.
+    test : str
+        ``"z"`` (normal and χ² tests), ``"knha"`` (Knapp-Hartung: t and F tests on k - p df)
+        or ``"adhoc"`` (the same with the variance factor never below 1).
+    alpha : float
+        1 - confidence level of the intervals.
+    k, p : int
+        Number of studies fitted and number of coefficients.
+    intercept : bool
+        Whether the model has an intercept (coefficient ``"intrcpt"``, first).
+    terms : tuple of ModeratorTerm
+        The moderators, in model order (used by :func:`evsum.stats.regression.predict`).
+    names : tuple of str
+        Coefficient names, as metafor names them (``"intrcpt"``, ``"ablat"``,
+        ``"allocrandom"``, ...).
+    estimate, se, zval, pval, ci_low, ci_high : tuple of float
+        Coefficients, standard errors, test statistics (z, or t with ``df`` df), two-sided
+        p-values and confidence limits.
+    vcov : tuple of tuple of float
+        Variance-covariance matrix of the coefficients (metafor ``vcov(fit)``).
+    df : float
+        Degrees of freedom of the t and F tests (k - p); NaN for ``test="z"``.
+    tau2, tau2_se : float
+        Residual between-study variance and its standard error (NaN for ``"FE"``).
+    i2, h2 : float
+        Residual I² (percent) and H².
+    r2 : float
+        Pseudo R² in percent: the proportional reduction of τ² against the model without
+        moderators (same method and test), truncated at 0 (metafor); for ``"FE"`` the
+        adjusted R² of the weighted least-squares fit (metafor). NaN without an intercept.
+    qm, qm_df, qm_df2, qm_pval : float, int, float, float
+        Omnibus test of the coefficients in ``btt``: χ² on ``qm_df`` df (``test="z"``,
+        ``qm_df2`` NaN), or F on (``qm_df``, ``qm_df2``) df (Knapp-Hartung).
+    btt : tuple of int
+        Positions (0-based) of the coefficients tested by ``qm`` (default: all but the
+        intercept).
+    q, q_df, q_pval : float, int, float
+        Test for residual heterogeneity (metafor ``QE``) on k - p df.
+    yi, vi : tuple of float
+        Effects and sampling variances of the studies fitted.
+    x : tuple of tuple of float
+        Design matrix, one row per study (intercept column first when present).
+    weights : tuple of float
+        Study weights in percent, 100 w_i / Σ w, w_i = 1/(v_i + τ²) (metafor ``weights()``).
+    labels : tuple of str
+        Study labels aligned with ``yi``.
+    excluded : tuple of (str, str)
+        Studies left out, each with the reason (a missing effect, variance or moderator).
+    notes : tuple of str
+        Caveats for the report (also issued as ``EvsumWarning`` unless ``warn=False``).
+    """
+
+    measure: str | None
+    method: str
+    test: str
+    alpha: float
+    k: int
+    p: int
+    intercept: bool
+    terms: tuple[ModeratorTerm, ...]
+    names: tuple[str, ...]
+    estimate: tuple[float, ...]
+    se: tuple[float, ...]
+    zval: tuple[float, ...]
+    pval: tuple[float, ...]
+    ci_low: tuple[float, ...]
+    ci_high: tuple[float, ...]
+    vcov: tuple[tuple[float, ...], ...]
+    df: float
+    tau2: float
+    tau2_se: float
+    i2: float
+    h2: float
+    r2: float
+    qm: float
+    qm_df: int
+    qm_df2: float
+    qm_pval: float
+    btt: tuple[int, ...]
+    q: float
+    q_df: int
+    q_pval: float
+    yi: tuple[float, ...]
+    vi: tuple[float, ...]
+    x: tuple[tuple[float, ...], ...]
+    weights: tuple[float, ...]
+    labels: tuple[str, ...]
+    excluded: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def is_ratio(self) -> bool:
+        """True if the measure is a ratio measure analysed on the log scale."""
+        return self.measure in RATIO_MEASURES
+
+    @property
+    def fitted(self) -> tuple[float, ...]:
+        """Fitted values X b, one per study (metafor ``fitted(fit)``)."""
+        return tuple((np.asarray(self.x) @ np.asarray(self.estimate)).tolist())
+
+    def coefficient(self, name: str) -> dict[str, float]:
+        """One coefficient's estimate, se, zval, pval, ci_low and ci_high, by name."""
+        if name not in self.names:
+            raise KeyError(f"no coefficient {name!r}; the model has {list(self.names)}")
+        i = self.names.index(name)
+        return {c: getattr(self, c)[i] for c in _COEF_COLUMNS}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per coefficient (metafor ``coef(summary(fit))``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ========== =====================================================
+            term       coefficient name
+            estimate   coefficient (analysis scale)
+            se         standard error
+            zval       z, or t on ``df`` df for Knapp-Hartung
+            pval       two-sided p-value
+            ci_low     lower confidence limit (level 1 - alpha)
+            ci_high    upper confidence limit
+            ========== =====================================================
+        """
+        data = {"term": list(self.names)}
+        data.update({c: list(getattr(self, c)) for c in _COEF_COLUMNS})
+        return pd.DataFrame(data)
+
+
+_COEF_COLUMNS = ("estimate", "se", "zval", "pval", "ci_low", "ci_high")
+
+
+@dataclass(frozen=True)
+class PredictionResult:
+    """Predicted effects of a meta-regression at given moderator values (metafor ``predict``).
+
+    Attributes
+    ----------
+    x : tuple of tuple of float
+        Design rows the predictions are for (intercept column first when the model has one).
+    estimate, se, ci_low, ci_high, pi_low, pi_high : tuple of float
+        Predicted effect, its standard error, confidence interval and prediction interval
+        (NaN for common-effect models, as metafor gives none). After ``transf`` the values
+        are transformed, ``se`` is NaN and each interval's bounds are in increasing order.
+    df : float
+        Degrees of freedom of the t quantile (Knapp-Hartung, k - p); NaN for z.
+    alpha : float
+        1 - confidence level.
+    transformed : bool
+        True if a transformation was applied.
+    """
+
+    x: tuple[tuple[float, ...], ...]
+    estimate: tuple[float, ...]
+    se: tuple[float, ...]
+    ci_low: tuple[float, ...]
+    ci_high: tuple[float, ...]
+    pi_low: tuple[float, ...]
+    pi_high: tuple[float, ...]
+    df: float
+    alpha: float
+    transformed: bool = False
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per prediction: estimate, se, ci_low, ci_high, pi_low, pi_high."""
+        cols = ("estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high")
+        return pd.DataFrame({c: list(getattr(self, c)) for c in cols})
+
+
+@dataclass(frozen=True)
+class SubgroupDifference:
+    """A test for subgroup differences, labelled with the model of τ² it assumes.
+
+    Attributes
+    ----------
+    tau2_model : str
+        ``"separate"``: each subgroup meta-analysed with its own τ², Cochran's Q of the
+        subgroup estimates (RevMan, R ``meta``); ``"common"``: one mixed-effects model with
+        the subgroup as a categorical moderator and one τ² (metafor
+        ``rma(yi, vi, mods = ~ factor(g))``, its QM test).
+    statistic : float
+        Q (χ²) or, for a common-τ² model with Knapp-Hartung, F.
+    df, df2 : int, float
+        Degrees of freedom (``df2`` NaN for χ²).
+    pval : float
+        p-value.
+    distribution : str
+        ``"chisq"`` or ``"F"``.
+    tau2 : tuple of float
+        τ² per subgroup (separate) or the one residual τ² (common).
+    model : MetaRegressionResult or None
+        The common-τ² model (None for the separate test).
+    """
+
+    tau2_model: str
+    statistic: float
+    df: int
+    df2: float
+    pval: float
+    distribution: str
+    tau2: tuple[float, ...]
+    model: MetaRegressionResult | None = None
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evsum.exceptions import EvsumError, EvsumWarning
 from evsum.stats.pooling import pool
-from evsum.stats.results import PoolResult, SubgroupResult
+from evsum.stats.regression import meta_regression
+from evsum.stats.results import PoolResult, SubgroupDifference, SubgroupResult
+
+#: Models of τ² for the test for subgroup differences.
+TAU2_MODELS: tuple[str, ...] = ("separate", "common")
 
 
 def _pool_quietly(*args, **kwargs) -> tuple[PoolResult, list[warnings.WarningMessage]]:
@@ -31,6 +36,7 @@ def pool_subgroups(
     labels: Sequence[str] | None = None,
     alpha: float = 0.05,
     warn: bool = True,
+    tau2: str | Sequence[str] = "separate",
 ) -> SubgroupResult:
     r"""Meta-analyse each subgroup separately and test for subgroup differences.
 
@@ -47,6 +53,15 @@ def pool_subgroups(
     warn : bool
         Issue each caveat as a warning too (default); with ``False`` they are only in
         ``SubgroupResult.notes`` (and each subgroup's ``notes``), as in :func:`evsum.pool`.
+    tau2 : {"separate", "common", "both"} or sequence of them
+        Tests for subgroup differences to compute, each kept in
+        ``SubgroupResult.differences`` labelled with its model. ``"separate"`` (always
+        computed, also in ``q_between``): Q of the subgroup estimates, each subgroup with its
+        own τ² (RevMan, R ``meta``). ``"common"``: the QM test of a mixed-effects
+        meta-regression on the subgroup with one residual τ² (metafor
+        ``rma(yi, vi, mods = ~ factor(g), method=, test=)``; an F test under Knapp-Hartung).
+        A common-τ² model that cannot be fitted (too few studies) gives a NaN test and a
+        note.
 
     Returns
     -------
@@ -69,10 +84,13 @@ def pool_subgroups(
               \bar\mu = \frac{\sum_g \hat\mu_g / SE_g^2}{\sum_g 1/SE_g^2}
 
     on G - 1 df, as RevMan and R ``meta`` (random-effects model, separate τ² per subgroup).
+    With a common τ² the test is metafor's :math:`Q_M` of the subgroup dummies (see
+    :func:`evsum.stats.regression.meta_regression`).
 
     Checked against metafor 3.8: ``rma(yi, vi, subset=alloc==g)`` per subgroup of
     ``dat.bcg``, then ``rma(estimates, sei=ses, method="FE")$QE``
-    (tests/reference/diagnostics.json).
+    (tests/reference/diagnostics.json); the common-τ² test against
+    ``rma(yi, vi, mods = ~ factor(alloc))`` (tests/reference/regression.json).
 
     Examples
     --------
@@ -81,6 +99,7 @@ def pool_subgroups(
     >>> res.q_between_df
     1
     """
+    models = _tau2_models(tau2)
     y = np.asarray(yi, dtype=float).ravel()
     v = np.asarray(vi, dtype=float).ravel()
     grp = pd.Series(list(groups), dtype=object)
@@ -109,6 +128,24 @@ def pool_subgroups(
     w = 1 / np.array([r.se for r in results]) ** 2
     q_between = float((w * (est - (w * est).sum() / w.sum()) ** 2).sum())
     df = len(levels) - 1
+    separate = SubgroupDifference(
+        tau2_model="separate",
+        statistic=q_between,
+        df=df,
+        df2=np.nan,
+        pval=float(stats.chi2.sf(q_between, df)),
+        distribution="chisq",
+        tau2=tuple(r.tau2 for r in results),
+    )
+    differences = []
+    for model in models:
+        if model == "separate":
+            differences.append(separate)
+        else:
+            common, note = _common_tau2(y, v, grp, levels, method, test, measure, names, alpha)
+            differences.append(common)
+            if note:
+                notes.append((EvsumWarning, note))
     for category, note in notes if warn else ():
         warnings.warn(note, category, stacklevel=2)
     return SubgroupResult(
@@ -119,4 +156,72 @@ def pool_subgroups(
         q_between_df=df,
         q_between_pval=float(stats.chi2.sf(q_between, df)),
         notes=tuple(n for _, n in notes),
+        differences=tuple(differences),
     )
+
+
+def _tau2_models(tau2: str | Sequence[str]) -> list[str]:
+    """The τ² models asked for, separate first, without repeats (ValueError if unknown)."""
+    asked = (
+        ["separate", "common"]
+        if tau2 == "both"
+        else [tau2]
+        if isinstance(tau2, str)
+        else list(tau2)
+    )
+    unknown = [m for m in asked if m not in TAU2_MODELS]
+    if unknown or not asked:
+        raise ValueError(
+            f"tau2 must be 'separate', 'common', 'both' or a sequence of {list(TAU2_MODELS)}; "
+            f"got {tau2!r}"
+        )
+    return [m for m in TAU2_MODELS if m in asked]
+
+
+def _common_tau2(
+    y: np.ndarray,
+    v: np.ndarray,
+    grp: pd.Series,
+    levels: list[str],
+    method: str,
+    test: str,
+    measure: str | None,
+    names: list[str],
+    alpha: float,
+) -> tuple[SubgroupDifference, str | None]:
+    """The QM test of a meta-regression on the subgroup, one τ² (NaN and a note if unfit)."""
+    subgroup = pd.Categorical(grp.astype(str), categories=levels)
+    try:
+        model = meta_regression(
+            y,
+            v,
+            {"subgroup": subgroup},
+            method=method,
+            test=test,
+            measure=measure,
+            labels=names,
+            alpha=alpha,
+            warn=False,
+        )
+    except (ValueError, EvsumError) as err:
+        nan = float("nan")
+        knha = test in ("knha", "adhoc")
+        return SubgroupDifference(
+            tau2_model="common",
+            statistic=nan,
+            df=len(levels) - 1,
+            df2=nan,
+            pval=nan,
+            distribution="F" if knha else "chisq",
+            tau2=(nan,),
+        ), f"The test for subgroup differences with a common τ² could not be computed: {err}"
+    return SubgroupDifference(
+        tau2_model="common",
+        statistic=model.qm,
+        df=model.qm_df,
+        df2=model.qm_df2,
+        pval=model.qm_pval,
+        distribution="F" if model.test in ("knha", "adhoc") else "chisq",
+        tau2=(model.tau2,),
+        model=model,
+    ), None
