@@ -99,6 +99,8 @@ class OutcomeAnalysis:
     moderators: tuple[str, ...] = ()
     sensitivity: tuple[str, ...] = ()
     sensitivity_results: tuple = field(default=(), repr=False)
+    subgroup_result: object = field(default=None, repr=False)
+    regression_result: object = field(default=None, repr=False)
 
     def with_method(self, method: str, test: str = "z", pi: str = "z") -> OutcomeAnalysis:
         """The same analysis pooled again: same rows, another τ² method, test or prediction
@@ -156,6 +158,22 @@ class OutcomeAnalysis:
         from evsum.review.plan import sensitivity_analysis
 
         return sensitivity_analysis(self, name, high_risk=set(high_risk))
+
+    def subgroups(self, name: str):
+        """The test for subgroup differences by ``name`` (``design``, ``blinding``,
+        ``source_kind`` or a categorical covariate of the protocol): a
+        :class:`~evsum.stats.results.SubgroupResult` with both tests (separate τ², as
+        RevMan; common τ², as metafor ``rma(mods = ~ factor(g))``)."""
+        from evsum.review.plan import subgroup_analysis
+
+        return subgroup_analysis(self, name)
+
+    def meta_regression(self, moderators: Sequence[str] | str, categorical: Sequence[str] = ()):
+        """The meta-regression on ``moderators`` (covariates of the protocol or study
+        columns): a :class:`~evsum.stats.results.MetaRegressionResult`."""
+        from evsum.review.plan import regression_analysis
+
+        return regression_analysis(self, moderators, tuple(categorical))
 
     @property
     def title(self) -> str:
@@ -576,6 +594,7 @@ def _declared_analyses(evidence, condition, effects, spec: AnalysisSpec, order, 
         evidence, condition, rows, spec.designs, method, spec.test, spec.prediction, settings, spec
     )
     high_risk = high_risk_studies(evidence.risk_of_bias, spec.outcome)
+    covariates = evidence.protocol.plan.covariates
     from evsum.ingest.plan import SENSITIVITY
 
     done = []
@@ -586,5 +605,15 @@ def _declared_analyses(evidence, condition, effects, spec: AnalysisSpec, order, 
             )
             for name in spec.sensitivity
         )
-        done.append(dataclasses.replace(analysis, sensitivity_results=results))
+        extra = {}
+        if spec.subgroup and analysis.result is not None:
+            extra["subgroup_result"] = analysis.subgroups(spec.subgroup)
+        if spec.moderators and analysis.result is not None:
+            categorical = [
+                m
+                for m in spec.moderators
+                if getattr(covariates.get(m), "type", "") == "categorical"
+            ]
+            extra["regression_result"] = analysis.meta_regression(spec.moderators, categorical)
+        done.append(dataclasses.replace(analysis, sensitivity_results=results, **extra))
     return done

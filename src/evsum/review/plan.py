@@ -304,3 +304,91 @@ def sensitivity_analysis(analysis, name: str, *, high_risk: set[str] = frozenset
     test = analysis.test if method not in (*TABLE_METHODS, "FE") else "z"
     again = dataclasses.replace(analysis, rows=rows, sensitivity=(), sensitivity_results=())
     return again.with_method(method, test, analysis.pi)
+
+
+def _regression_method(method: str) -> str:
+    """The τ² estimator of a meta-regression or a common-τ² subgroup test of an analysis
+    pooled with ``method`` (a common-effect method gives a common-effect model)."""
+    return "FE" if method in (*TABLE_METHODS, "FE") else method
+
+
+def _study_values(rows: pd.DataFrame, name: str) -> pd.Series:
+    """One value per row of a subgroup variable or moderator (a study column or a
+    covariate merged into the rows)."""
+    if name not in rows.columns:
+        raise ValueError(
+            f"{name!r} is neither a study column (design, blinding, source_kind) nor a "
+            "covariate of the protocol ([covariates.KEY], with its values in data/)"
+        )
+    return rows[name]
+
+
+def subgroup_analysis(analysis, name: str):
+    """The test for subgroup differences of ``analysis`` by ``name``: each subgroup pooled
+    with its own τ² (RevMan) and the mixed-effects model with a common τ² (metafor
+    ``rma(mods = ~ factor(g))``), both in the result (``differences``).
+
+    Returns
+    -------
+    SubgroupResult
+        From :func:`evsum.stats.subgroups.pool_subgroups` with ``tau2="both"``; the groups
+        are named in words (a design by its label).
+
+    Raises
+    ------
+    ValueError
+        Unknown variable, fewer than two subgroups among the pooled rows, or no pooled rows.
+    """
+    from evsum.stats.subgroups import pool_subgroups
+    from evsum.vocab import DESIGNS
+
+    used = analysis.rows[analysis.rows["excluded_reason"] == ""]
+    if used.empty:
+        raise ValueError(f"{analysis.title}: no pooled rows to split into subgroups")
+    values = _study_values(used, name)
+    if name == "design":
+        values = values.map(lambda d: DESIGNS.get(d, d))
+    method = _regression_method(analysis.method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pool_subgroups(
+            used["yi"].to_numpy(float),
+            used["vi"].to_numpy(float),
+            values.astype(str).tolist(),
+            method=method,
+            test=analysis.test if method != "FE" else "z",
+            measure=analysis.measure if analysis.measure != "—" else None,
+            labels=list(used["label"]),
+            warn=False,
+            tau2="both",
+        )
+
+
+def regression_analysis(analysis, moderators, categorical: tuple[str, ...] = ()):
+    """The meta-regression of ``analysis`` on ``moderators`` (metafor ``rma(yi, vi, mods =
+    ~ ...)``), with the analysis's τ² estimator and test.
+
+    Returns
+    -------
+    MetaRegressionResult
+        From :func:`evsum.stats.regression.meta_regression`.
+    """
+    from evsum.stats.regression import meta_regression
+
+    names = [moderators] if isinstance(moderators, str) else list(moderators)
+    used = analysis.rows[analysis.rows["excluded_reason"] == ""]
+    frame = {name: _study_values(used, name).tolist() for name in names}
+    method = _regression_method(analysis.method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return meta_regression(
+            used["yi"].to_numpy(float),
+            used["vi"].to_numpy(float),
+            frame,
+            method=method,
+            test=analysis.test if method != "FE" else "z",
+            categorical=categorical,
+            measure=analysis.measure if analysis.measure != "—" else None,
+            labels=list(used["label"]),
+            warn=False,
+        )
