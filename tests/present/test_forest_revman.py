@@ -4,20 +4,16 @@ double-zero table "Not estimable", the tests for subgroup differences labelled."
 
 import warnings
 
-import matplotlib
+import pandas as pd
+import pytest
 
-matplotlib.use("Agg")
+from evsum.ingest.evidence import load_evidence
+from evsum.present.analyses import analyse_condition
+from evsum.present.figures.forest import forest_plot, method_label
+from evsum.review.plan import pool_tables
+from evsum.stats.effects import compute_effects
 
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-from evsum.ingest.evidence import load_evidence  # noqa: E402
-from evsum.present.figures.forest import forest_plot, method_label  # noqa: E402
-from evsum.present.analyses import analyse_condition  # noqa: E402
-from evsum.review.plan import pool_tables  # noqa: E402
-from evsum.stats.effects import compute_effects  # noqa: E402
-
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT
 
 
 def _texts(fig):
