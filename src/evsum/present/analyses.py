@@ -140,6 +140,13 @@ class ConditionAnalyses(tuple):
 
         return limitations_html(self.evidence, self.condition, self)
 
+    def plan(self) -> HtmlBlock | None:
+        """The declared analyses' subgroup tests, meta-regressions and sensitivity tables
+        (:func:`evsum.present.plan.plan_html`); None without declared analyses."""
+        from evsum.present.plan import plan_html
+
+        return plan_html(self)
+
     def with_method(self, method: str, test: str = "z", pi: str = "z") -> ConditionAnalyses:
         """Every analysis pooled again with ``method``, ``test`` and ``pi``
         (see :meth:`~evsum.review.analysis.OutcomeAnalysis.with_method`)."""

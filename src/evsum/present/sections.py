@@ -847,9 +847,11 @@ def summary_of_findings_html(
     (a second one past :data:`~evsum.present.sof.MAX_SOF_OUTCOMES` outcomes), from
     ``grade.csv``: the header (population, setting, intervention, comparison from the
     protocol), critical outcomes first, participants with design, statements as comments."""
+    from evsum.present.plan import summary_analyses
     from evsum.present.sof import MAX_SOF_OUTCOMES, sof_html, summary_of_findings
 
     protocol = protocol_of(evidence)
+    analyses = tuple(summary_analyses(analyses))  # a declared main analysis, if any
     if not analyses:
         return render("blocks.html.j2", blocks=[], notes=["No outcome data for this condition."])
     blocks = []
