@@ -123,6 +123,13 @@ def validate(csv_path: str | None, base: str | None) -> None:
             "optional files not found (the reports say what was not recorded): "
             + ", ".join(absent)
         )
+    plan = evidence.protocol.plan
+    click.echo(
+        "analysis plan"
+        + ("" if plan.declared else " (none declared in evsum.toml: the defaults)")
+        + ":\n  "
+        + "\n  ".join(plan.describe())
+    )
 
 
 @main.command(name="list")

@@ -186,3 +186,33 @@ def test_a_covariate_value_that_is_not_a_number(tmp_path):
         load_evidence(base=base)
     (problem,) = [p for p in info.value.problems if p.column == "ablat" and p.value == "4x"]
     assert problem.line == 2 and problem.study_id == "aronson1948"
+
+
+def test_validate_lists_the_plan():
+    from click.testing import CliRunner
+
+    from evsum.cli import main
+
+    result = CliRunner().invoke(main, ["validate", "--base", str(BCG)])
+    assert result.exit_code == 0, result.output
+    assert "analysis plan:\n  synthesis: random-effects model, method REML" in result.output
+    assert (
+        "  covariate ablat: Absolute latitude (numeric, degrees; covariates.csv)" in result.output
+    )
+    assert "analysis all_trials (main): outcome tb_cases; measure RR" in result.output
+
+
+def test_the_methods_page_states_the_plan_item_by_item():
+    from evsum.present.methods import synthesis_html
+
+    html = str(synthesis_html(load_evidence(base=BCG)))
+    assert "The analysis plan (PRISMA 2020 items 13a to 13f)" in html
+    for item in ("13a", "13b", "13c", "13d", "13e", "13f"):
+        assert f"<dt>{item}. " in html
+    assert "0.5 added to every cell of a 2×2 table with a zero cell" in html
+    assert "standard error (upper limit − lower limit) / (2 × 1.96)" in html
+    assert "meta-regression on absolute latitude" in html
+    # without a plan the page is as it was
+    plain = str(synthesis_html(load_evidence(base=ROOT)))
+    assert "PRISMA 2020 items 13a" not in plain
+    assert plain == str(synthesis_html(load_evidence(base=ROOT), method="REML"))

@@ -203,7 +203,8 @@ class AnalysisPlan:
         s = self.synthesis
         z = s.zero_cells
         lines = [
-            f"synthesis: {s.model} effect(s), method {s.method} "
+            f"synthesis: {s.model}-effect{'s' if s.model == 'random' else ''} model, method "
+            f"{s.method} "
             f"({pooling_method(s.model, s.method)}), test {s.test}, prediction {s.prediction}, "
             f"designs {s.designs}; zero cells: {z.correction:g} added ({z.to}), "
             f"double-zero studies {'left out' if z.drop_double_zero else 'kept'}"

@@ -201,3 +201,99 @@ def summary_analyses(analyses: Any) -> list:
         for a in analyses
         if (a.main if (a.outcome, a.comparator_type) in mains else not a.plan_key)
     ]
+
+
+def plan_statement(protocol: Any) -> dict[str, Any] | None:
+    """What the methods page says of the plan, item by item of PRISMA 2020 13a to 13f: which
+    studies each synthesis holds, how data were prepared (the zero-cell correction, how a
+    reported confidence interval became a standard error), how results are shown, the
+    synthesis methods, the exploration of heterogeneity and the sensitivity analyses.
+
+    Returns
+    -------
+    dict or None
+        Sentences per item (``13a`` ... ``13f``); None when the protocol declares no plan.
+    """
+    from evsum.ingest.plan import SENSITIVITY, pooling_method
+    from evsum.vocab import METHOD_LABELS
+
+    plan = getattr(protocol, "plan", None)
+    if plan is None or not plan.declared:
+        return None
+    s, z = plan.synthesis, plan.synthesis.zero_cells
+    method = pooling_method(s.model, s.method)
+    designs = (
+        "randomised and non-randomised studies pooled together"
+        if s.designs == "together"
+        else "randomised and non-randomised studies analysed apart"
+    )
+    items: dict[str, list[str]] = {k: [] for k in ("13a", "13b", "13c", "13d", "13e", "13f")}
+    items["13a"].append(
+        "Each outcome is analysed per comparator type and time point, one comparison per "
+        f"study, with {designs} (protocol [synthesis] designs)."
+    )
+    items["13b"].append(
+        f"Zero cells: {text.number(z.correction, 1)} added to every cell of a 2×2 table "
+        + {
+            "only0": "with a zero cell",
+            "all": "of every study when any table has a zero cell",
+            "if0all": "of every study when any table has a zero cell",
+            "none": "never",
+        }.get(z.to, z.to)
+        + "; a table without events (or with only events) in both arms is "
+        + ("left out as not estimable." if z.drop_double_zero else "kept, not estimable.")
+    )
+    items["13b"].append(
+        "A reported ratio or difference with its 95% confidence interval enters as its effect "
+        "(log scale for ratios) with standard error (upper limit − lower limit) / (2 × 1.96), "
+        "the limits on the same scale."
+    )
+    items["13c"].append(
+        "Forest plots with each study's data per arm, its weight, the total (95% CI) with "
+        "participants and events per arm, the heterogeneity and the test for overall effect; "
+        "subgroup forest plots with subtotals; a bubble plot for each meta-regression on a "
+        "numeric covariate."
+    )
+    items["13d"].append(
+        f"Model: {METHOD_LABELS.get(method, method)}; test of the pooled effect {s.test}, "
+        f"prediction interval {s.prediction}. Mantel-Haenszel and Peto pool 2×2 tables with "
+        "a common effect (metafor rma.mh, rma.peto)."
+    )
+    for a in plan.analyses.values():
+        measure = MEASURE_LABELS.get(a.measure, a.measure) if a.measure else "as reported"
+        m = pooling_method(a.model, a.method)
+        items["13a"].append(
+            f"Declared analysis {a.label or a.key}{' (main)' if a.main else ''}: outcome "
+            f"{protocol.outcome_label(a.outcome)}"
+            + (f", {a.comparator_type}" if a.comparator_type else "")
+            + (f", {a.timepoint}" if a.timepoint else "")
+            + f"; {'designs together' if a.designs == 'together' else 'designs apart'}."
+        )
+        items["13d"].append(
+            f"{a.label or a.key}: {measure}; {METHOD_LABELS.get(m, m)}, test {a.test}."
+        )
+        if a.subgroup:
+            name = (
+                plan.covariates[a.subgroup].label
+                if a.subgroup in plan.covariates
+                else STUDY_SUBGROUPS.get(a.subgroup, a.subgroup)
+            )
+            items["13e"].append(
+                f"{a.label or a.key}: subgroups by {name.lower()}, tested with a separate τ² per "
+                "subgroup (RevMan) and with a common τ² (mixed-effects model)."
+            )
+        if a.moderators:
+            names = [plan.covariates[m].label if m in plan.covariates else m for m in a.moderators]
+            items["13e"].append(
+                f"{a.label or a.key}: meta-regression on {', '.join(names).lower()} "
+                "(mixed-effects model, same τ² estimator; at least 10 studies per moderator)."
+            )
+        if a.sensitivity:
+            items["13f"].append(
+                f"{a.label or a.key}: " + "; ".join(SENSITIVITY[n] for n in a.sensitivity) + "."
+            )
+    if not items["13e"]:
+        items["13e"].append("No subgroup analysis or meta-regression is declared.")
+    if not items["13f"]:
+        items["13f"].append("No sensitivity analysis is declared besides leave-one-out.")
+    return items
