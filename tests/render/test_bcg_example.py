@@ -154,6 +154,21 @@ def test_the_example_renders_its_own_report_set(rendered):
         "Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR; "
         "non-randomised studies)</h3>"
     ) in page
+    # the protocol's main analysis pools all 13 (designs together) under its own heading,
+    # with its subgroup test, meta-regression (bubble plot) and sensitivity table
+    assert (
+        "All 13 trials: Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR; "
+        "randomised and non-randomised studies)</h3>"
+    ) in page
+    assert "Declared analysis: All 13 trials" in page
+    assert "<td>Q = 1.83</td><td>1</td><td>p = 0.176</td>" in page  # metafor common τ²
+    assert 'alt="Bubble plot: each study' in page
+    assert "<td>Sensitivity: randomised trials only</td><td>7</td>" in page
+    # the summary of findings uses the main analysis: RR 0.49 (0.34 to 0.70)
+    sof = re.search(r'<table class="evsum-sof">.*?</table>', page, re.S).group(0)
+    assert "RR 0.49 (0.34 to 0.70)" in sof
+    methods = (rendered / "methods.html").read_text()
+    assert "The analysis plan (PRISMA 2020 items 13a to 13f)" in methods
     # its protocol lists no curation log: no page links to one
     assert "curation-log.html" not in page
     result = CliRunner().invoke(main, ["check-links", str(rendered)])

@@ -19,7 +19,7 @@ from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.basis import ResultBasis, result_basis
 from evsum.present.html import HtmlBlock, figure_html, render
-from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
+from evsum.review.analysis import ALL_DESIGNS, NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
 
 __all__ = [
@@ -336,6 +336,8 @@ def analyses_html(
                     basis.comparison,
                     analysis.measure,
                     analysis.design_class == NON_RANDOMISED,
+                    all_designs=analysis.design_class == ALL_DESIGNS,
+                    label=analysis.plan_label,
                 ),
                 "figure": figure_html(fig, forest_alt(analysis, basis), caption=basis.caption),
                 "sentence": _effect_sentence(analysis),
