@@ -1,4 +1,4 @@
-"""Re-run tests/reference/make_reference.R with the installed R + metafor and compare.
+"""Re-run the tests/reference/make_*.R scripts with the installed R + metafor and compare.
 
 Skipped only when ``Rscript`` is not on PATH (CI installs R and r-cran-metafor, so there the
 committed JSON is checked against a live metafor).
@@ -32,14 +32,33 @@ def _same(a, b, path="") -> list[str]:
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 
+def _written_by(script: str) -> list[str]:
+    """Committed reference files whose ``source.script`` names ``script``."""
+    names = []
+    for path in sorted(REFERENCE.glob("*.json")):
+        source = json.loads(path.read_text(encoding="utf-8")).get("source", {})
+        if source.get("script", "tests/reference/make_reference.R").endswith(script):
+            names.append(path.name)
+    return names
+
+
+def test_every_reference_file_names_its_script():
+    scripts = {p.name for p in REFERENCE.glob("make_*.R")}
+    written = {name for script in scripts for name in _written_by(script)}
+    assert written == {p.name for p in REFERENCE.glob("*.json")}
+
+
 @pytest.mark.skipif(RSCRIPT is None, reason="Rscript not installed")
-def test_live_metafor_reproduces_committed_reference(tmp_path):
-    script = REFERENCE / "make_reference.R"
+@pytest.mark.parametrize("script", sorted(p.name for p in REFERENCE.glob("make_*.R")))
+def test_live_metafor_reproduces_committed_reference(tmp_path, script):
     run = subprocess.run(
-        [RSCRIPT, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300
+        [RSCRIPT, str(REFERENCE / script), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stderr
-    committed = sorted(p.name for p in REFERENCE.glob("*.json"))
+    committed = _written_by(script)
     assert sorted(p.name for p in Path(tmp_path).glob("*.json")) == committed
     for name in committed:
         live = json.loads((tmp_path / name).read_text(encoding="utf-8"))

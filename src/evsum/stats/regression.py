@@ -23,13 +23,14 @@ model without an intercept).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from math import factorial
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import stats
 
 from evsum.exceptions import EvsumError, EvsumWarning, SmallKWarning
 from evsum.stats.results import MetaRegressionResult, ModeratorTerm, PredictionResult
@@ -47,7 +48,7 @@ INTERCEPT = "intrcpt"
 #: Studies per moderator coefficient below which a note is added.
 MIN_STUDIES_PER_COEFFICIENT = 10
 
-Moderators = Mapping[str, Sequence[object] | np.ndarray | pd.Series] | pd.DataFrame
+Moderators: TypeAlias = Mapping[str, Sequence[object] | np.ndarray | pd.Series] | pd.DataFrame
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,26 +93,7 @@ def _moderator_frame(moderators: Moderators | np.ndarray | Sequence, k: int) -> 
     if isinstance(moderators, pd.DataFrame):
         frame = moderators.reset_index(drop=True)
     elif isinstance(moderators, Mapping):
-        if not moderators:
-            raise ValueError("moderators is empty; use evsum.stats.pooling.pool for no moderator")
-        columns = {}
-        for name, values in moderators.items():
-            if not isinstance(name, str) or not name:
-                raise ValueError(f"moderator names must be non-empty strings; got {name!r}")
-            if isinstance(values, pd.Series):
-                values = values.reset_index(drop=True)
-            elif np.ndim(values) == 0:
-                raise ValueError(
-                    f"moderator {name!r} must have one value per study; got a scalar {values!r}"
-                )
-            columns[name] = values
-        lengths = {name: len(values) for name, values in columns.items()}
-        bad = {name: n for name, n in lengths.items() if n != k}
-        if bad:
-            raise ValueError(
-                f"each moderator must have one value per study ({k}); got lengths {bad}"
-            )
-        frame = pd.DataFrame(columns)
+        frame = _mapping_frame(moderators, k)
     else:
         array = np.asarray(moderators)
         if array.ndim == 1:
@@ -132,10 +114,34 @@ def _moderator_frame(moderators: Moderators | np.ndarray | Sequence, k: int) -> 
     return frame
 
 
+def _mapping_frame(moderators: Mapping, k: int) -> pd.DataFrame:
+    """A DataFrame of moderators given as name -> one value per study."""
+    if not moderators:
+        raise ValueError("moderators is empty; use evsum.stats.pooling.pool for no moderator")
+    columns = {}
+    for name, values in moderators.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"moderator names must be non-empty strings; got {name!r}")
+        if np.ndim(values) == 0:
+            raise ValueError(
+                f"moderator {name!r} must have one value per study; got a scalar {values!r}"
+            )
+        columns[name] = values.reset_index(drop=True) if isinstance(values, pd.Series) else values
+    bad = {name: len(values) for name, values in columns.items() if len(values) != k}
+    if bad:
+        raise ValueError(f"each moderator must have one value per study ({k}); got lengths {bad}")
+    return pd.DataFrame(columns)
+
+
 def _terms(
-    frame: pd.DataFrame, categorical: Sequence[str], keep: np.ndarray
+    frame: pd.DataFrame, categorical: Sequence[str], keep: np.ndarray, intercept: bool
 ) -> tuple[list[ModeratorTerm], list[np.ndarray]]:
-    """Moderator terms and their design columns (rows in ``keep`` only)."""
+    """Moderator terms and their design columns (rows in ``keep`` only).
+
+    As R's ``model.matrix``: a categorical term is coded against its first level, except
+    the first categorical term of a model without an intercept, which gets a column for
+    every level.
+    """
     unknown = sorted(set(categorical) - set(frame.columns))
     if unknown:
         raise ValueError(
@@ -143,6 +149,7 @@ def _terms(
             f"the moderators are {list(frame.columns)}"
         )
     terms, blocks = [], []
+    full = not intercept  # the next categorical term gets a column per level
     for name in frame.columns:
         column = frame[name][keep].reset_index(drop=True)
         if _is_categorical(column, name in categorical):
@@ -154,16 +161,18 @@ def _terms(
                     "studies fitted; it cannot explain any difference between them"
                 )
             values = column.astype(object).to_numpy()
-            dummies = np.column_stack([values == level for level in levels[1:]]).astype(float)
+            first = 0 if full else 1
+            full = False
+            dummies = np.column_stack([values == level for level in levels[first:]])
             terms.append(
                 ModeratorTerm(
                     name=name,
                     kind="categorical",
                     levels=tuple(labels),
-                    columns=tuple(f"{name}{label}" for label in labels[1:]),
+                    columns=tuple(f"{name}{label}" for label in labels[first:]),
                 )
             )
-            blocks.append(dummies)
+            blocks.append(dummies.astype(float))
         else:
             values = column.to_numpy(dtype=float)
             if not np.isfinite(values).all():
@@ -214,7 +223,7 @@ def _check_rank(x: np.ndarray, names: Sequence[str]) -> None:
 def _wls(x: np.ndarray, w: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted least squares: coefficients and (X'WX)^-1, by QR of sqrt(W) X."""
     r = np.linalg.qr(np.sqrt(w)[:, None] * x, mode="r")
-    rinv = linalg.solve_triangular(r, np.eye(r.shape[0]))
+    rinv = np.linalg.inv(r)  # p x p upper triangular
     xtwx_inv = rinv @ rinv.T
     return xtwx_inv @ (x.T @ (w * y)), xtwx_inv
 
@@ -363,7 +372,12 @@ def _r2(
     return max(0.0, 100 * (tau2_re - tau2) / tau2_re), None
 
 
-def _btt(btt: Sequence[str | int] | str | None, names: list[str], terms, intercept: bool):
+def _btt(
+    btt: Sequence[str | int] | str | int | None,
+    names: list[str],
+    terms: Sequence[ModeratorTerm],
+    intercept: bool,
+) -> tuple[int, ...]:
     """0-based positions of the coefficients the omnibus test covers."""
     p = len(names)
     if btt is None:
@@ -387,83 +401,109 @@ def _btt(btt: Sequence[str | int] | str | None, names: list[str], terms, interce
     return tuple(sorted(out))
 
 
-def _fit_arrays(
-    y: np.ndarray,
-    v: np.ndarray,
-    x: np.ndarray,
-    method: str,
-    test: str,
-    alpha: float,
-    btt: tuple[int, ...],
-    tau2_fit: _Tau2 | None = None,
-) -> dict[str, object]:
-    """Every statistic of the fit of one design (no validation, no notes)."""
+@dataclass(frozen=True)
+class _Coefficients:
+    """Coefficients of a fit at a given τ², their covariance and the omnibus statistic."""
+
+    beta: np.ndarray
+    vb: np.ndarray
+    zval: np.ndarray
+    qm: float  # χ², or F (= QM / m) under Knapp-Hartung
+    df: float  # k - p under Knapp-Hartung, else NaN
+    w: np.ndarray  # 1 / (v + τ²)
+
+
+def _coefficients(
+    y: np.ndarray, v: np.ndarray, x: np.ndarray, tau2: float, test: str, btt: tuple[int, ...]
+) -> _Coefficients:
+    """Weighted least squares at τ², with metafor's Knapp-Hartung factor, and QM."""
     k, p = x.shape
-    t2 = _tau2(y, v, x, method) if tau2_fit is None else tau2_fit
-    if not t2.converged:
-        return {"converged": False}
-    tau2 = t2.tau2
     w = 1.0 / (v + tau2)
     beta, vb = _wls(x, w, y)
     knha = test in ("knha", "adhoc")
-    df = float(k - p) if knha else np.nan
     if knha:
         rss = float((w * (y - x @ beta) ** 2).sum())
         s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - p) if k > p else np.nan
         if test == "adhoc":
             s2w = max(1.0, s2w)
         vb = s2w * vb
-    se = np.sqrt(np.diag(vb))
     with np.errstate(divide="ignore", invalid="ignore"):
-        zval = beta / se
-    m = len(btt)
+        zval = beta / np.sqrt(np.diag(vb))
     idx = np.array(btt, dtype=np.intp)
     try:
         qm = float(beta[idx] @ np.linalg.solve(vb[np.ix_(idx, idx)], beta[idx]))
     except np.linalg.LinAlgError:
         qm = np.nan
-    if knha:
-        qm /= m
-        qm_pval = float(stats.f.sf(qm, m, k - p)) if k > p else np.nan
-        pval = 2 * stats.t.sf(np.abs(zval), df) if df > 0 else np.full(p, np.nan)
-        crit = stats.t.isf(alpha / 2, df) if df > 0 else np.nan
+    return _Coefficients(
+        beta=beta,
+        vb=vb,
+        zval=zval,
+        qm=qm / len(btt) if knha else qm,
+        df=float(k - p) if knha else np.nan,
+        w=w,
+    )
+
+
+@dataclass(frozen=True)
+class _Heterogeneity:
+    q: float
+    q_pval: float
+    i2: float
+    h2: float
+
+
+def _heterogeneity(
+    y: np.ndarray, v: np.ndarray, x: np.ndarray, method: str, tau2: float
+) -> _Heterogeneity:
+    """QE (weights 1/v), its p-value, and the residual I² and H² as metafor computes them."""
+    k, p = x.shape
+    if k <= p:
+        return _Heterogeneity(0.0, 1.0, 0.0, 1.0)
+    pm = _p_matrix(x, 1.0 / v)
+    q = max(0.0, _quad(pm, y - y.mean()))
+    if method == "FE":
+        i2 = max(0.0, 100 * (q - (k - p)) / q) if q > 0 else 0.0
+        h2 = q / (k - p)
     else:
-        qm_pval = float(stats.chi2.sf(qm, m))
-        pval = 2 * stats.norm.sf(np.abs(zval))
+        vt = (k - p) / float(np.trace(pm))  # typical within-study variance
+        i2 = 100 * tau2 / (vt + tau2)
+        h2 = tau2 / vt + 1
+    return _Heterogeneity(q, float(stats.chi2.sf(q, k - p)), float(i2), float(h2))
+
+
+def _fit_arrays(
+    y: np.ndarray,
+    v: np.ndarray,
+    x: np.ndarray,
+    method: str,
+    test: str,
+    btt: tuple[int, ...],
+) -> tuple[_Tau2, _Coefficients] | None:
+    """τ² and the coefficients of one design; None if τ² could not be estimated."""
+    t2 = _tau2(y, v, x, method)
+    if not t2.converged:
+        return None
+    return t2, _coefficients(y, v, x, t2.tau2, test, btt)
+
+
+def _inference(
+    coefs: _Coefficients, alpha: float, m: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Two-sided p-values, confidence limits and the omnibus p-value (z/χ², or t/F)."""
+    se = np.sqrt(np.diag(coefs.vb))
+    df = coefs.df
+    if np.isnan(df):  # z tests
+        pval = 2 * stats.norm.sf(np.abs(coefs.zval))
         crit = stats.norm.isf(alpha / 2)
-    if k > p:
-        pm = _p_matrix(x, 1.0 / v)
-        q = max(0.0, _quad(pm, y - y.mean()))
-        q_pval = float(stats.chi2.sf(q, k - p))
-        vt = (k - p) / float(np.trace(pm))
-        if method == "FE":
-            i2 = max(0.0, 100 * (q - (k - p)) / q) if q > 0 else 0.0
-            h2 = q / (k - p)
-        else:
-            i2 = 100 * tau2 / (vt + tau2)
-            h2 = tau2 / vt + 1
-    else:
-        q, q_pval, i2, h2 = 0.0, 1.0, 0.0, 1.0
-    return {
-        "converged": True,
-        "tau2": t2,
-        "beta": beta,
-        "vb": vb,
-        "se": se,
-        "zval": zval,
-        "pval": np.asarray(pval, dtype=float),
-        "ci_low": beta - crit * se,
-        "ci_high": beta + crit * se,
-        "df": df,
-        "qm": qm,
-        "qm_df2": float(k - p) if knha else np.nan,
-        "qm_pval": qm_pval,
-        "q": q,
-        "q_pval": q_pval,
-        "i2": float(i2),
-        "h2": float(h2),
-        "w": w,
-    }
+        qm_pval = float(stats.chi2.sf(coefs.qm, m))
+    elif df > 0:
+        pval = 2 * stats.t.sf(np.abs(coefs.zval), df)
+        crit = stats.t.isf(alpha / 2, df)
+        qm_pval = float(stats.f.sf(coefs.qm, m, df))
+    else:  # no residual df: metafor gives NA
+        pval = np.full(len(se), np.nan)
+        crit = qm_pval = np.nan
+    return np.asarray(pval, dtype=float), coefs.beta - crit * se, coefs.beta + crit * se, qm_pval
 
 
 def _check_args(method: str, test: str, alpha: float, measure: str | None) -> str:
@@ -506,8 +546,10 @@ def meta_regression(
         One value per study for each moderator: a mapping or DataFrame of named columns, or
         a numeric array (columns named ``mods``, ``mods1``, ``mods2``...). A column of
         strings, booleans or a pandas ``Categorical`` is categorical: dummy-coded against
-        its first level (sorted levels, or the categories' order for a ``Categorical``;
-        levels not present among the studies fitted are dropped), as R's ``factor()``.
+        its first level, as R's ``factor()`` (levels sorted: numbers numerically, strings by
+        code point, where R uses the locale's collation; a ``Categorical`` keeps its
+        categories' order; levels absent from the studies fitted are dropped). Without an
+        intercept the first categorical moderator gets a column for every level, as in R.
         Studies with a missing moderator, effect or variance are left out (``excluded``).
     method : {"REML", "DL", "PM", "ML", "FE"}
         Residual τ² estimator (``"EE"`` is an alias of ``"FE"``).
@@ -569,7 +611,8 @@ def meta_regression(
 
     Checked against metafor 3.8 ``rma(yi, vi, mods = ~ ..., method=, test=)`` for every
     method and test on ``dat.bcg`` (absolute latitude, allocation, both) and generated data
-    with numeric and categorical moderators (tests/reference/regression.json).
+    with numeric and categorical moderators, missing values, ``btt`` and models without an
+    intercept (tests/reference/regression.json).
 
     References
     ----------
@@ -589,6 +632,99 @@ def meta_regression(
     0.1685
     """
     method = _check_args(method, test, alpha, measure)
+    data = _prepare(yi, vi, moderators, labels, categorical, intercept)
+    y, v, x, coef_names, terms = data.y, data.v, data.x, data.names, data.terms
+    k, p = x.shape
+    needed = p if method == "FE" else p + 1
+    if k < needed:
+        raise ValueError(
+            f"a meta-regression with {p} coefficients ({', '.join(coef_names)}) needs at "
+            f"least {needed} studies with method={method!r}"
+            + ("" if method == "FE" else " (τ² is estimated too)")
+            + f"; got {k}"
+            + (f" ({len(data.excluded)} left out for missing values)" if data.excluded else "")
+        )
+    _check_rank(x, coef_names)
+    tested = _btt(btt, coef_names, terms, intercept)
+    fit = _fit_arrays(y, v, x, method, test, tested)
+    if fit is None:
+        raise EvsumError(
+            f"{method} estimation of the residual τ² did not converge in 100 Fisher scoring "
+            "steps (metafor 3.8 stops with the same error); use method='PM' or 'DL'"
+            if method in ("REML", "ML")
+            else f"{method} estimation of the residual τ² found no root in [0, tau2_max] "
+            "(metafor stops too)"
+        )
+    t2, coefs = fit
+    pval, ci_low, ci_high, qm_pval = _inference(coefs, alpha, len(tested))
+    het = _heterogeneity(y, v, x, method, t2.tau2)
+    r2, r2_note = _r2(y, v, x, method, t2.tau2) if intercept and p > 1 else (np.nan, None)
+    notes = _notes(method, test, k, p, intercept, t2, data.excluded, r2_note)
+    for category, note in notes if warn else ():
+        warnings.warn(note, category, stacklevel=2)
+    return MetaRegressionResult(
+        measure=measure,
+        method=method,
+        test=test,
+        alpha=alpha,
+        k=k,
+        p=p,
+        intercept=intercept,
+        terms=tuple(terms),
+        names=tuple(coef_names),
+        estimate=_tuple(coefs.beta),
+        se=_tuple(np.sqrt(np.diag(coefs.vb))),
+        zval=_tuple(coefs.zval),
+        pval=_tuple(pval),
+        ci_low=_tuple(ci_low),
+        ci_high=_tuple(ci_high),
+        vcov=tuple(_tuple(row) for row in coefs.vb),
+        df=coefs.df,
+        tau2=float(t2.tau2),
+        tau2_se=float(t2.se),
+        i2=het.i2,
+        h2=het.h2,
+        r2=float(r2),
+        qm=coefs.qm,
+        qm_df=len(tested),
+        qm_df2=coefs.df,
+        qm_pval=qm_pval,
+        btt=tested,
+        q=het.q,
+        q_df=k - p,
+        q_pval=het.q_pval,
+        yi=_tuple(y),
+        vi=_tuple(v),
+        x=tuple(_tuple(row) for row in x),
+        weights=_tuple(100 * coefs.w / coefs.w.sum()),
+        labels=tuple(data.labels),
+        excluded=tuple(data.excluded),
+        notes=tuple(note for _, note in notes),
+    )
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The studies fitted: effects, variances, design, names; the studies left out."""
+
+    y: np.ndarray
+    v: np.ndarray
+    x: np.ndarray
+    names: list[str]
+    terms: list[ModeratorTerm]
+    labels: list[str]
+    excluded: list[tuple[str, str]]
+
+
+def _prepare(
+    yi: Sequence[float] | np.ndarray,
+    vi: Sequence[float] | np.ndarray,
+    moderators: Moderators | np.ndarray | Sequence[float],
+    labels: Sequence[str] | None,
+    categorical: Sequence[str],
+    intercept: bool,
+) -> _Data:
+    """Check the inputs, leave out studies with a missing value, build the design matrix."""
     y = np.asarray(yi, dtype=float).ravel()
     v = np.asarray(vi, dtype=float).ravel()
     if len(y) != len(v):
@@ -614,82 +750,20 @@ def meta_regression(
             f"moderator {m!r}" for m in missing_mods[i]
         ]
         excluded.append((names[i], "missing " + " and ".join(what)))
-    y, v = y[keep], v[keep]
-    names = [n for n, kept in zip(names, keep, strict=True) if kept]
-    k = len(y)
-    terms, blocks = _terms(frame, categorical, keep)
-    coef_names = [c for t in terms for c in t.columns]
-    columns = ([np.ones((k, 1))] if intercept else []) + blocks
-    if k == 0:
+    if not keep.any():
         raise ValueError("no study with an effect size, a variance and every moderator")
-    x = np.hstack(columns)
-    if intercept:
-        coef_names = [INTERCEPT, *coef_names]
-    p = x.shape[1]
-    needed = p if method == "FE" else p + 1
-    if k < needed:
-        raise ValueError(
-            f"a meta-regression with {p} coefficients ({', '.join(coef_names)}) needs at "
-            f"least {needed} studies with method={method!r}"
-            + ("" if method == "FE" else " (τ² is estimated too)")
-            + f"; got {k}"
-            + (f" ({len(excluded)} left out for missing values)" if excluded else "")
-        )
-    _check_rank(x, coef_names)
-    tested = _btt(btt, coef_names, terms, intercept)
-    fit = _fit_arrays(y, v, x, method, test, alpha, tested)
-    if not fit["converged"]:
-        raise EvsumError(
-            f"{method} estimation of the residual τ² did not converge in 100 Fisher scoring "
-            "steps (metafor 3.8 stops with the same error); use method='PM' or 'DL'"
-            if method in ("REML", "ML")
-            else f"{method} estimation of the residual τ² found no root in [0, tau2_max] "
-            "(metafor stops too)"
-        )
-    t2: _Tau2 = fit["tau2"]
-    r2, r2_note = _r2(y, v, x, method, t2.tau2) if intercept and p > 1 else (np.nan, None)
-    notes = _notes(method, test, k, p, intercept, t2, excluded, r2_note)
-    for category, note in notes if warn else ():
-        warnings.warn(note, category, stacklevel=2)
-    w = fit["w"]
-    return MetaRegressionResult(
-        measure=measure,
-        method=method,
-        test=test,
-        alpha=alpha,
-        k=k,
-        p=p,
-        intercept=intercept,
-        terms=tuple(terms),
-        names=tuple(coef_names),
-        estimate=_tuple(fit["beta"]),
-        se=_tuple(fit["se"]),
-        zval=_tuple(fit["zval"]),
-        pval=_tuple(fit["pval"]),
-        ci_low=_tuple(fit["ci_low"]),
-        ci_high=_tuple(fit["ci_high"]),
-        vcov=tuple(_tuple(row) for row in fit["vb"]),
-        df=fit["df"],
-        tau2=float(t2.tau2),
-        tau2_se=float(t2.se),
-        i2=fit["i2"],
-        h2=fit["h2"],
-        r2=float(r2),
-        qm=fit["qm"],
-        qm_df=len(tested),
-        qm_df2=fit["qm_df2"],
-        qm_pval=fit["qm_pval"],
-        btt=tested,
-        q=fit["q"],
-        q_df=k - p,
-        q_pval=fit["q_pval"],
-        yi=_tuple(y),
-        vi=_tuple(v),
-        x=tuple(_tuple(row) for row in x),
-        weights=_tuple(100 * w / w.sum()),
-        labels=tuple(names),
-        excluded=tuple(excluded),
-        notes=tuple(note for _, note in notes),
+    terms, blocks = _terms(frame, categorical, keep, intercept)
+    k = int(keep.sum())
+    x = np.hstack(([np.ones((k, 1))] if intercept else []) + blocks)
+    coef_names = ([INTERCEPT] if intercept else []) + [c for t in terms for c in t.columns]
+    return _Data(
+        y=y[keep],
+        v=v[keep],
+        x=x,
+        names=coef_names,
+        terms=terms,
+        labels=[n for n, kept in zip(names, keep, strict=True) if kept],
+        excluded=excluded,
     )
 
 
@@ -749,74 +823,89 @@ def _notes(method, test, k, p, intercept, t2: _Tau2, excluded, r2_note) -> list[
 # Predictions
 # ---------------------------------------------------------------------------------------------
 
-NewMods = Mapping[str, object] | pd.DataFrame | np.ndarray | Sequence[float] | float
+NewMods: TypeAlias = Mapping[str, object] | pd.DataFrame | np.ndarray | Sequence[float] | float
+
+
+def _coded(term: ModeratorTerm) -> tuple[str, ...]:
+    """The levels of a categorical term that have a column (all, or all but the first)."""
+    return term.levels if len(term.columns) == len(term.levels) else term.levels[1:]
 
 
 def _new_design(result: MetaRegressionResult, newmods: NewMods) -> np.ndarray:
     """Design rows (with the intercept column) for ``newmods``."""
-    p_mods = result.p - (1 if result.intercept else 0)
-    if isinstance(newmods, (Mapping, pd.DataFrame)):
-        given = list(newmods.keys()) if isinstance(newmods, Mapping) else list(newmods.columns)
-        known = [t.name for t in result.terms]
-        unknown = sorted(set(map(str, given)) - set(known))
-        absent = [n for n in known if n not in given]
-        if unknown or absent:
-            raise ValueError(
-                "newmods must give a value for each moderator of the model "
-                f"{known}; "
-                + (f"unknown {unknown}" if unknown else "")
-                + ("; " if unknown and absent else "")
-                + (f"missing {absent}" if absent else "")
-            )
-        values = {n: np.atleast_1d(np.asarray(newmods[n], dtype=object)) for n in known}
-        lengths = {n: len(a) for n, a in values.items()}
-        n_new = max(lengths.values())
-        if any(length not in (1, n_new) for length in lengths.values()):
-            raise ValueError(f"newmods values must have one length (or be scalars); got {lengths}")
-        blocks = []
-        for term in result.terms:
-            vals = values[term.name]
-            vals = np.repeat(vals, n_new) if len(vals) == 1 else vals
-            if term.kind == "numeric":
-                try:
-                    col = vals.astype(float)
-                except (TypeError, ValueError) as err:
-                    raise ValueError(
-                        f"newmods[{term.name!r}] must be numeric; got {list(vals)}"
-                    ) from err
-                if not np.isfinite(col).all():
-                    raise ValueError(f"newmods[{term.name!r}] must be finite; got {list(vals)}")
-                blocks.append(col[:, None])
-            else:
-                labels = [_level_label(val) for val in vals]
-                bad = [lab for lab in labels if lab not in term.levels]
-                if bad:
-                    raise ValueError(
-                        f"newmods[{term.name!r}]: unknown level(s) {bad}; the levels are "
-                        f"{list(term.levels)}"
-                    )
-                blocks.append(
-                    np.column_stack(
-                        [[lab == level for lab in labels] for level in term.levels[1:]]
-                    ).astype(float)
-                )
-        x_new = np.hstack(blocks)
+    if isinstance(newmods, pd.DataFrame):
+        x_new = _named_design(result, {str(c): newmods[c].to_numpy() for c in newmods.columns})
+    elif isinstance(newmods, Mapping):
+        x_new = _named_design(result, newmods)
     else:
-        array = np.asarray(newmods, dtype=float)
-        if array.ndim == 0:
-            array = array.reshape(1, 1)
-        elif array.ndim == 1:
-            array = array[:, None] if p_mods == 1 else array[None, :]
-        if array.ndim != 2 or array.shape[1] != p_mods:
-            raise ValueError(
-                f"newmods must have {p_mods} columns (the coefficients "
-                f"{list(result.names[1:] if result.intercept else result.names)}); got shape "
-                f"{np.asarray(newmods).shape}"
-            )
-        x_new = array
+        x_new = _array_design(result, newmods)
     if result.intercept:
         x_new = np.hstack([np.ones((x_new.shape[0], 1)), x_new])
     return x_new
+
+
+def _named_design(result: MetaRegressionResult, newmods: Mapping[str, object]) -> np.ndarray:
+    """Design columns (no intercept) from moderator values given by name."""
+    known = [t.name for t in result.terms]
+    unknown = sorted(set(map(str, newmods)) - set(known))
+    absent = [n for n in known if n not in newmods]
+    if unknown or absent:
+        problems = ([f"unknown {unknown}"] if unknown else []) + (
+            [f"missing {absent}"] if absent else []
+        )
+        raise ValueError(
+            f"newmods must give a value for each moderator of the model {known}; "
+            + "; ".join(problems)
+        )
+    values = {n: np.atleast_1d(np.asarray(newmods[n], dtype=object)) for n in known}
+    lengths = {n: len(a) for n, a in values.items()}
+    n_new = max(lengths.values())
+    if any(length not in (1, n_new) for length in lengths.values()):
+        raise ValueError(f"newmods values must have one length (or be scalars); got {lengths}")
+    blocks = []
+    for term in result.terms:
+        vals = values[term.name]
+        vals = np.repeat(vals, n_new) if len(vals) == 1 else vals
+        blocks.append(_term_columns(term, vals))
+    return np.hstack(blocks)
+
+
+def _term_columns(term: ModeratorTerm, vals: np.ndarray) -> np.ndarray:
+    """The design columns of one term at new values (ValueError on a bad value)."""
+    if term.kind == "numeric":
+        try:
+            col = vals.astype(float)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"newmods[{term.name!r}] must be numeric; got {list(vals)}") from err
+        if not np.isfinite(col).all():
+            raise ValueError(f"newmods[{term.name!r}] must be finite; got {list(vals)}")
+        return col[:, None]
+    labels = [_level_label(val) for val in vals]
+    bad = [lab for lab in labels if lab not in term.levels]
+    if bad:
+        raise ValueError(
+            f"newmods[{term.name!r}]: unknown level(s) {bad}; the levels are {list(term.levels)}"
+        )
+    return np.column_stack([[lab == level for lab in labels] for level in _coded(term)]).astype(
+        float
+    )
+
+
+def _array_design(result: MetaRegressionResult, newmods: object) -> np.ndarray:
+    """Design columns (no intercept) from an array, as metafor's ``newmods``."""
+    p_mods = result.p - (1 if result.intercept else 0)
+    array = np.asarray(newmods, dtype=float)
+    if array.ndim == 0:
+        array = array.reshape(1, 1)
+    elif array.ndim == 1:
+        array = array[:, None] if p_mods == 1 else array[None, :]
+    if array.ndim != 2 or array.shape[1] != p_mods:
+        columns = list(result.names[1:] if result.intercept else result.names)
+        raise ValueError(
+            f"newmods must have {p_mods} columns (the coefficients {columns}); got shape "
+            f"{np.asarray(newmods).shape}"
+        )
+    return array
 
 
 def predict(
@@ -889,12 +978,10 @@ def predict(
         pi_low, pi_high = pred - half, pred + half
     transformed = transf is not None
     if transformed:
-        if isinstance(transf, str):
-            if transf != "exp":
-                raise ValueError(f"transf must be 'exp' or a callable; got {transf!r}")
+        if callable(transf):
+            func: Callable[[np.ndarray], np.ndarray] = transf
+        elif transf == "exp":
             func = np.exp
-        elif callable(transf):
-            func = transf
         else:
             raise ValueError(f"transf must be 'exp' or a callable; got {transf!r}")
         pred = np.asarray(func(pred), dtype=float)
@@ -1012,12 +1099,9 @@ def permutation_test(
         raise TypeError(f"result must be a MetaRegressionResult; got {type(result).__name__}")
     if n_iter < 2:
         raise ValueError(f"n_iter must be at least 2; got {n_iter!r}")
-    y, v = np.asarray(result.yi), np.asarray(result.vi)
-    x = np.asarray(result.x)
-    btt = result.btt
     z_obs = np.abs(np.asarray(result.zval))
     eps = np.sqrt(np.finfo(float).eps)
-    n_exact = _n_distinct(x)
+    n_exact = _n_distinct(np.asarray(result.x))
     use_exact = exact or n_exact <= n_iter
     if use_exact and n_exact > MAX_EXACT:
         raise ValueError(
@@ -1027,40 +1111,46 @@ def permutation_test(
     count_z = np.zeros(result.p)
     count_qm = 0
     used = 0
-
-    def refit(order: np.ndarray) -> dict | None:
-        fit = _fit_arrays(y, v, x[order], result.method, result.test, result.alpha, btt)
-        return fit if fit["converged"] else None
-
-    if use_exact:
-        fits = (refit(order) for order in _distinct_orders(x))
-    else:
-        rng = np.random.default_rng(seed)
-
-        def draws():
-            yield {"zval": np.asarray(result.zval), "qm": result.qm}  # the observed data
-            done = 1
-            while done < n_iter:
-                fit = refit(rng.permutation(result.k))
-                if fit is not None:
-                    done += 1
-                    yield fit
-
-        fits = draws()
-    for fit in fits:
-        if fit is None:
-            continue
+    for zval, qm in _permuted_statistics(result, use_exact, n_iter, seed):
         used += 1
-        count_z += np.abs(fit["zval"]) >= z_obs - eps
-        count_qm += fit["qm"] >= result.qm - eps
+        count_z += np.abs(zval) >= z_obs - eps
+        count_qm += qm >= result.qm - eps
     return PermutationResult(
         names=result.names,
         pval=_tuple(np.minimum(count_z / used, 1.0)),
-        qm_pval=count_qm / used,
+        qm_pval=float(count_qm / used),
         n_iter=used,
         exact=use_exact,
         seed=None if use_exact else seed,
     )
+
+
+def _permuted_statistics(
+    result: MetaRegressionResult, exact: bool, n_iter: int, seed: int | None
+) -> Iterator[tuple[np.ndarray, float]]:
+    """z values and QM of the refits: every distinct permutation, or the observed data and
+    ``n_iter - 1`` random ones (a permutation whose τ² cannot be estimated is skipped, or
+    drawn again)."""
+    y, v, x = np.asarray(result.yi), np.asarray(result.vi), np.asarray(result.x)
+
+    def refit(order: np.ndarray) -> tuple[np.ndarray, float] | None:
+        fit = _fit_arrays(y, v, x[order], result.method, result.test, result.btt)
+        return None if fit is None else (fit[1].zval, fit[1].qm)
+
+    if exact:
+        for order in _distinct_orders(x):
+            stat = refit(order)
+            if stat is not None:
+                yield stat
+        return
+    rng = np.random.default_rng(seed)
+    yield np.asarray(result.zval), result.qm  # the observed data
+    done = 1
+    while done < n_iter:
+        stat = refit(rng.permutation(result.k))
+        if stat is not None:
+            done += 1
+            yield stat
 
 
 #: Most refits an exact permutation test may take.

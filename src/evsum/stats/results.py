@@ -6,7 +6,7 @@ and notebook display come from ``evsum.present`` (:func:`evsum.describe`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -341,7 +341,7 @@ class MetaRegressionResult:
     pval: tuple[float, ...]
     ci_low: tuple[float, ...]
     ci_high: tuple[float, ...]
-    vcov: tuple[tuple[float, ...], ...]
+    vcov: tuple[tuple[float, ...], ...] = field(repr=False)
     df: float
     tau2: float
     tau2_se: float
@@ -356,11 +356,11 @@ class MetaRegressionResult:
     q: float
     q_df: int
     q_pval: float
-    yi: tuple[float, ...]
-    vi: tuple[float, ...]
-    x: tuple[tuple[float, ...], ...]
-    weights: tuple[float, ...]
-    labels: tuple[str, ...]
+    yi: tuple[float, ...] = field(repr=False)
+    vi: tuple[float, ...] = field(repr=False)
+    x: tuple[tuple[float, ...], ...] = field(repr=False)
+    weights: tuple[float, ...] = field(repr=False)
+    labels: tuple[str, ...] = field(repr=False)
     excluded: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
 

@@ -144,7 +144,7 @@ def pool_subgroups(
         else:
             common, note = _common_tau2(y, v, grp, levels, method, test, measure, names, alpha)
             differences.append(common)
-            if note:
+            if note:  # the model's own caveats stay in common.model.notes
                 notes.append((EvsumWarning, note))
     for category, note in notes if warn else ():
         warnings.warn(note, category, stacklevel=2)
