@@ -185,3 +185,51 @@ def test_live_metafor_reproduces_the_pinned_plan_values(tmp_path):
         for name, value in pinned[key].items():
             if isinstance(value, float):
                 assert live[key][name] == pytest.approx(value, rel=1e-10), (key, name)
+
+
+def test_high_risk_of_bias_studies_are_left_out_by_their_overall_judgement():
+    rob = pd.DataFrame(
+        {
+            "study_id": ["a2001", "a2001", "b2002"],
+            "outcome": ["", "", "other"],
+            "domain": ["D1", "overall", "overall"],
+            "judgement": ["high", "high", "high"],
+        }
+    )
+    from evsum.review.plan import high_risk_studies
+
+    # a2001 is high overall for every outcome; b2002 only for another outcome
+    assert high_risk_studies(rob, "tb_cases") == {"a2001"}
+    rows = pd.DataFrame({"study_id": ["a2001", "b2002"], "excluded_reason": ["", ""]})
+    out = sensitivity_rows(rows, "exclude_high_risk_of_bias", high_risk={"a2001"})
+    assert out["excluded_reason"].str.startswith("high risk of bias").tolist() == [True, False]
+    with pytest.raises(ValueError, match="sensitivity must be one of"):
+        sensitivity_rows(rows, "trim_and_fill")
+
+
+def test_designs_together_and_mh_as_the_synthesis_default(tmp_path):
+    """[synthesis] designs = "together" with method MH: the automatic analysis of the BCG
+    trials is all 13 pooled by Mantel-Haenszel, metafor rma.mh(measure = "RR") (plan.json)."""
+    base = tmp_path / "bcg"
+    shutil.copytree(
+        ROOT / "examples" / "bcg-vaccine", base, ignore=shutil.ignore_patterns("reports", "build")
+    )
+    toml = base / "evsum.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace('model = "random"\nmethod = "REML"', 'method = "MH"')
+    text = text.replace('designs = "apart"', 'designs = "together"')
+    toml.write_text(text, encoding="utf-8")
+    evidence = load_evidence(base=base)
+    assert evidence.protocol.plan.synthesis.pooling_method == "MH"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        automatic, declared = analyse_condition(evidence, "tuberculosis")
+    assert automatic.design_class == "all designs" and automatic.method == "MH"
+    _same(automatic.result, REF["mh_rr"], ("estimate", "se", "ci_low", "ci_high", "q", "i2"))
+    # the declared analysis names no method: it takes the synthesis's; its meta-regression
+    # is then a common-effect one (metafor has no MH meta-regression)
+    assert declared.method == "MH" and declared.regression_result.method == "FE"
+    # the command line's Peto is Peto
+    peto = analyse_condition(evidence, "tuberculosis", method="Peto")
+    assert peto[0].method == "FE"  # RR rows: Peto pools odds ratios, inverse variance instead
+    assert "Peto pools 2x2 tables of OR" in peto[0].notes[0]

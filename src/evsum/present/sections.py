@@ -581,6 +581,7 @@ def title_html(
     """
     if not method:  # the plan's method (REML when the protocol has no [synthesis])
         method = protocol.plan.synthesis.pooling_method if protocol is not None else "REML"
+    method = {"Peto": "PETO", "EE": "FE"}.get(method, method)
     if protocol is None:
         heading = f"Evidence summary: {condition}"
     else:

@@ -406,7 +406,9 @@ def analyse_condition(
     """
     plan = evidence.protocol.plan if evidence.protocol is not None else None
     synthesis = plan.synthesis if plan is not None else Synthesis()
-    method = method or synthesis.pooling_method
+    from evsum.review.plan import method_code
+
+    method = method_code(method or synthesis.pooling_method)
     test, pi = test or synthesis.test, pi or synthesis.prediction
     _check_plan_method(method, test, pi)
     bayes_tau_prior = check_tau_prior(bayes_tau_prior)
