@@ -178,11 +178,13 @@ def test_an_untreated_control_reads_as_the_protocol_s_comparator_words():
     alloc column (Colditz et al. 1994) holds 7 random and 6 non-random allocations, analysed
     apart."""
     evidence = evsum.load_evidence(base=ROOT / "examples" / "bcg-vaccine")
-    analysis, other = evsum.analyse_condition(evidence, "tuberculosis")
+    analysis, other, together = evsum.analyse_condition(evidence, "tuberculosis")
     basis = result_basis(analysis, evidence.grade)
     assert basis.comparison == "BCG vaccine vs no vaccine"
     assert basis.design == "7 RCTs"
     assert result_basis(other, evidence.grade).design == "6 non-randomised studies"
+    # the protocol's main analysis pools all 13 together
+    assert result_basis(together, evidence.grade).design == "7 RCTs, 6 non-randomised studies"
     assert basis.certainty == "not assessed"  # the example has no grade.csv row
     favours = sorted(_texts(analysis.forest_plot(), "favours"))
     assert favours == ["Favours BCG vaccine", "Favours no vaccine"]
