@@ -69,3 +69,26 @@ def test_bubble_plot_points_sized_by_weight_with_line_and_band(analyses):
     assert any(c.get_gid() == "confidence_band" for c in ax.collections)
     with pytest.raises(ValueError, match="one numeric moderator"):
         bubble_plot(fit, "alloc")
+
+
+def test_the_explorer_offers_the_plan_s_choices():
+    from evsum.present.explore import explore
+
+    evidence = load_evidence(base=ROOT / "examples" / "bcg-vaccine")
+    explorer = explore(evidence, studies="all designs")
+    assert [v for _, v in explorer.options("measure")] == ["RR", "OR", "RD"]
+    assert {"MH", "PETO"} <= {v for _, v in explorer.options("method")}
+    assert "design" in [v for _, v in explorer.options("subgroup")]
+    assert [v for _, v in explorer.options("moderator")] == ["", "ablat"]
+    explorer.choose(method="MH")
+    # metafor rma.mh(measure = "RR") on dat.bcg: exp(-0.4537) = 0.64 (0.59 to 0.69)
+    assert "RR 0.64 (0.59 to 0.69)" in str(explorer.view())
+    explorer.choose(method="PETO")
+    assert "Peto&#39;s method pools odds ratios" in str(explorer.view())
+    explorer.choose(measure="OR")
+    # metafor rma.peto: exp(-0.4744) = 0.62 (0.57 to 0.67)
+    assert "OR 0.62 (0.57 to 0.67)" in str(explorer.view())
+    explorer.choose(method="REML", subgroup="design", moderator="ablat")
+    view = str(explorer.view())
+    assert "Explored further: " in view and 'alt="Bubble plot: each study' in view
+    assert "Test for subgroup differences" in view

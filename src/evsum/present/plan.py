@@ -136,7 +136,7 @@ def _bubble_figure(analysis: Any, label: str, unit: str) -> HtmlBlock | None:
     return figure_html(fig, alt)
 
 
-def plan_html(analyses: tuple) -> HtmlBlock | None:
+def plan_html(analyses: tuple, heading: str = "Declared analysis") -> HtmlBlock | None:
     """The declared analyses of ``analyses``: for each, the test for subgroup differences
     (both models of τ²) with its subgroup forest plot, the meta-regression with its
     coefficients and bubble plot, and the sensitivity analyses beside the main result.
@@ -159,6 +159,9 @@ def plan_html(analyses: tuple) -> HtmlBlock | None:
             "main": a.main,
             "measure": MEASURE_LABELS.get(a.measure, a.measure),
             "result": text.pooled_effect(a.result),
+            "subgroup": None,
+            "regression": None,
+            "sensitivity": None,
         }
         if a.subgroup_result is not None:
             name = (
@@ -188,7 +191,7 @@ def plan_html(analyses: tuple) -> HtmlBlock | None:
         if a.sensitivity_results:
             block["sensitivity"] = sensitivity_table(a)
         blocks.append(block)
-    return render("plan.html.j2", blocks=blocks)
+    return render("plan.html.j2", blocks=blocks, heading=heading)
 
 
 def summary_analyses(analyses: Any) -> list:
