@@ -181,7 +181,7 @@ def test_reported_effects_appear_in_their_quotes_as_printed(evidence):
 
 
 def test_outcome_table_shows_numbers_as_the_paper_printed_them(evidence):
-    from evsum import outcome_rows_html
+    from evsum.present.sections import outcome_rows_html
 
     html = str(outcome_rows_html(evidence, "alcohol"))
     # Grabski 2022 abstract: "mean difference=10.1%, 95% CI=1.1, 19.0"
@@ -199,7 +199,7 @@ def test_search_log_includes_exactly_the_studies_in_the_table(evidence):
 def test_prisma_counts_each_candidate_once_by_decision():
     import pandas as pd
 
-    from evsum import prisma_counts
+    from evsum.review.overview import prisma_counts
 
     log = pd.DataFrame(
         {
@@ -304,7 +304,7 @@ def test_krupitsky2007_support_matches_its_judgements(evidence):
 def test_risk_of_bias_figures_draw_every_assessed_result(evidence):
     import matplotlib
 
-    from evsum import rob_summary, rob_traffic_light
+    from evsum.present.figures import rob_summary, rob_traffic_light
 
     matplotlib.use("Agg")
     rob = evidence.risk_of_bias
@@ -420,7 +420,9 @@ def test_every_summary_of_findings_row_has_a_certainty(evidence):
     # Issue 14: a summary-of-findings row whose condition × outcome × comparator type × time
     # point has no grade.csv row reads "not assessed". Every condition's summary of findings,
     # as the condition report builds and draws it, must carry a GRADE certainty on every row.
-    from evsum import analyse_all, analyse_condition, headline_frame, summary_of_findings
+    from evsum import analyse_all, analyse_condition, blocks
+    from evsum.present.sof import summary_of_findings
+    from evsum.review.overview import headline_frame
 
     levels = set(schema.GRADE_CERTAINTY)
     drawn = {level.replace(" ", "-") for level in levels}
@@ -435,7 +437,7 @@ def test_every_summary_of_findings_row_has_a_certainty(evidence):
             ~frame["certainty"].isin(levels), ["outcome", "comparator_type", "timepoint"]
         ]
         assert missing.empty, (condition, missing.to_dict("records"))
-        page = analyses.summary_of_findings().html
+        page = blocks.condition.summary_of_findings(evidence, analyses).html
         cells = re.findall(r'class="sof-certainty sof-certainty-([a-z-]+)"', page)
         assert cells, condition
         assert set(cells) <= drawn, (condition, set(cells) - drawn)

@@ -225,6 +225,8 @@ ROB_DOMAIN_LABELS: dict[str, dict[str, str]] = {
     },
 }
 GRADE_CERTAINTY: tuple[str, ...] = ("high", "moderate", "low", "very low")
+#: The certainty shown where an analysis or outcome has no GRADE assessment.
+NOT_ASSESSED = "not assessed"
 GRADE_DOMAINS: tuple[str, ...] = (
     "risk_of_bias",
     "inconsistency",

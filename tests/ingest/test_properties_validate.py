@@ -15,9 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evsum import StudyDataError, load_protocol, load_studies
+from evsum import StudyDataError
 from evsum import vocab as schema
 from evsum.exceptions import EvsumWarning
+from evsum.ingest.protocol import load_protocol
+from evsum.ingest.studies import load_studies
 from evsum.stats.effects import compute_effects
 
 from conftest import ROOT

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from evsum import StudyDataError, load_studies
+from evsum import StudyDataError
 from evsum.ingest.protocol import (
     BUILTIN_TIMEPOINTS,
     find_base,
@@ -12,6 +12,7 @@ from evsum.ingest.protocol import (
     parse_protocol,
     resolve_base,
 )
+from evsum.ingest.studies import load_studies
 
 from conftest import ROOT, SMALL, SMALL_PROTOCOL
 

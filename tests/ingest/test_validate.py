@@ -2,7 +2,8 @@
 
 import pytest
 
-from evsum import StudyDataError, load_studies
+from evsum import StudyDataError
+from evsum.ingest.studies import load_studies
 
 
 def _problems(path):

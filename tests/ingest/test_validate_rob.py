@@ -137,7 +137,10 @@ def test_incomplete_assessments_unknown_outcomes_and_duplicates():
         in problems
     )
     assert "a row for each RoB 2 crossover domain of alpha2001 (craving); missing DS" in problems
-    assert "outcome: got 'happiness'; expected an outcome of evsum.example_protocol()" in problems
+    assert (
+        "outcome: got 'happiness'; expected an outcome of evsum.examples.example_protocol()"
+        in problems
+    )
 
 
 def test_escalation_reason_belongs_on_the_overall_row_and_one_tool_per_result():

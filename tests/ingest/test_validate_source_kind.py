@@ -6,8 +6,9 @@ The vocabulary and its pairing are data/README.md's (`primary` ↔ `full text`/`
 
 import pytest
 
-from evsum import StudyDataError, load_studies
+from evsum import StudyDataError
 from evsum import vocab as schema
+from evsum.ingest.studies import load_studies
 
 #: Every kind with the source type it belongs to, as data/README.md documents them.
 PAIRS = [

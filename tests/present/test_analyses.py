@@ -15,6 +15,7 @@ from refdata import load
 
 import evsum
 from evsum.present import text
+from evsum.present.analyses import Analysis, ConditionAnalyses
 from evsum.present.html import HtmlBlock, styled
 from evsum.review.analysis import OutcomeAnalysis
 
@@ -47,7 +48,7 @@ def analyses(evidence):
 def test_analyses_are_objects_of_both_layers(analyses):
     randomised, other, together = analyses  # the protocol's [analyses.all_trials] comes last
     assert isinstance(analyses, tuple) and isinstance(randomised, OutcomeAnalysis)
-    assert isinstance(randomised, evsum.Analysis) and isinstance(together, evsum.Analysis)
+    assert isinstance(randomised, Analysis) and isinstance(together, Analysis)
     assert (randomised.design_class, other.design_class) == ("randomised", "non-randomised")
     assert (together.plan_key, together.design_class, together.result.k) == (
         "all_trials",
@@ -65,7 +66,7 @@ def test_analyses_are_objects_of_both_layers(analyses):
 def test_with_method_pools_the_same_rows_again_as_metafor(analyses, method, test):
     again = analyses[0].with_method(method, test=test)
     expected = metafor(method, test)
-    assert isinstance(again, evsum.Analysis) and (again.method, again.test) == (method, test)
+    assert isinstance(again, Analysis) and (again.method, again.test) == (method, test)
     for name in ("estimate", "se", "ci_low", "ci_high", "tau2"):
         assert getattr(again.result, name) == pytest.approx(expected[name], rel=1e-5, abs=1e-8), (
             name
@@ -76,7 +77,7 @@ def test_with_method_pools_the_same_rows_again_as_metafor(analyses, method, test
 
 def test_the_condition_is_re_pooled_as_a_whole(analyses):
     again = analyses.with_method("DL")
-    assert isinstance(again, evsum.ConditionAnalyses) and again.condition == "tuberculosis"
+    assert isinstance(again, ConditionAnalyses) and again.condition == "tuberculosis"
     assert again[0].result.estimate == pytest.approx(metafor("DL", "z")["estimate"], rel=1e-6)
 
 
@@ -90,14 +91,16 @@ def test_forest_plot_is_a_figure_to_restyle(analyses):
 def test_display_is_the_report_section_with_scoped_styles(analyses):
     shown = analyses[0]._repr_html_()
     assert shown.startswith('<div class="evsum-block"><style>')
-    assert str(evsum.analyses_html((analyses[0],))) in shown
+    assert str(evsum.blocks.condition.analyses((analyses[0],))) in shown
     css = (ROOT / "src/evsum/present/templates/block.css").read_text()
     rules = re.findall(r"^([^/\s{][^{]*)\{", css, flags=re.M)
     assert rules and all(r.strip().startswith("div.evsum-block") for r in rules), rules
     assert analyses._repr_html_().startswith('<div class="evsum-block">')
-    assert "τ²" in analyses.heterogeneity()
-    assert "<table" in analyses.summary_of_findings()
-    assert "summary-of-findings rows pool two or more studies" in analyses.limitations()
+    report = evsum.blocks.condition
+    assert "τ²" in report.heterogeneity(analyses)
+    assert "<table" in report.summary_of_findings(analyses.evidence, analyses)
+    limits = report.limitations(analyses.evidence, analyses.condition, analyses)
+    assert "summary-of-findings rows pool two or more studies" in limits
 
 
 def test_every_block_displays_with_its_styles_but_embeds_bare():

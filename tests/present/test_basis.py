@@ -10,7 +10,7 @@ import pytest
 import evsum
 from evsum.present import text
 from evsum.present.basis import result_basis
-from evsum.review.analysis import analyse_condition
+from evsum.review.analysis import analyse_outcomes
 
 from conftest import ROOT
 
@@ -22,7 +22,7 @@ def ketamine():
 
 @pytest.fixture(scope="module")
 def example():
-    evidence = evsum.example_evidence()
+    evidence = evsum.examples.example_evidence()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the fictional zero-event study's correction
         return evidence, evsum.analyse_condition(evidence, "condition_a")
@@ -154,7 +154,7 @@ def test_a_study_s_own_comparison_words_win_where_a_result_rests_on_it(example):
     evidence = dataclasses.replace(evidence, protocol=protocol)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        analyses = analyse_condition(evidence, "condition_a")
+        analyses = analyse_outcomes(evidence, "condition_a")
     analysis = next(a for a in analyses if a.comparator_type == "treatment as usual")
     basis = result_basis(analysis, evidence.grade)
     assert basis.comparison == "drug X added to care vs care"

@@ -84,10 +84,10 @@ def test_words_say_how_poorly_tau2_is_known(bcg4):
 
 
 def test_panel_appears_in_the_analyses_for_four_studies_not_five(bcg4, tmp_path):
-    assert 'class="evsum-few-studies"' in str(evsum.analyses_html(bcg4))
+    assert 'class="evsum-few-studies"' in str(evsum.blocks.condition.analyses(bcg4))
     five = _analyses(bcg_base(tmp_path, 5, randomised_only=True))
     assert five[0].few_studies is None
-    assert "evsum-few-studies" not in str(evsum.analyses_html(five))
+    assert "evsum-few-studies" not in str(evsum.blocks.condition.analyses(five))
     assert str(few_studies_html(five[0])) == ""
 
 
@@ -126,7 +126,7 @@ def test_panel_escapes_the_data():
     for panel in panels:
         issues, _ = markup_issues(str(panel))
         assert not issues, issues
-    html = str(evsum.analyses_html(analyses))
+    html = str(evsum.blocks.condition.analyses(analyses))
     assert "evsum-few-studies" in html
     assert not markup_issues(html)[0]
 

@@ -13,10 +13,12 @@ import pytest
 
 import evsum
 from evsum.exceptions import EvsumWarning
+from evsum.ingest.references import parse_reference_list
 from evsum.present import display, sections
 from evsum.present import sof as tables
 from evsum.present.html import environment
 from evsum.render import index as index_page
+from evsum.review.citations import audit_references
 
 import hostile
 from hostile import markup_issues
@@ -242,7 +244,7 @@ def test_claims_audit_sections_have_no_active_markup(evidence):
         f"Evil, A. (2020). {attack}. *Journal {attack}*, 1(2), 3-4. "
         'https://doi.org/10.1000/x"><script>alert(1)</script>'
     )
-    audit = evsum.audit_references(evsum.parse_reference_list(text), evidence.references)
+    audit = audit_references(parse_reference_list(text), evidence.references)
     pages = [
         audit_sections.audit_title_html(claims, audit),
         audit_sections.audit_summary_html(claims, audit),

@@ -21,7 +21,7 @@ SCRIPT = "<script>alert(1)</script>"
 
 def _with_log(rows):
     return dataclasses.replace(
-        evsum.example_evidence(), search_log=pd.DataFrame(rows, columns=COLUMNS)
+        evsum.examples.example_evidence(), search_log=pd.DataFrame(rows, columns=COLUMNS)
     )
 
 
@@ -32,19 +32,19 @@ def test_source_text_from_the_data_is_escaped():
             ["a2001", "A", "2001", "", "", "web", "included", "RCT"],
         ]
     )
-    page = str(evsum.information_sources_html(evidence))
+    page = str(evsum.blocks.methods.information_sources(evidence))
     assert SCRIPT not in page
     assert "Web &lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<td>1</td>" in page  # one record from that source (a2001)
 
 
 def test_an_evidence_base_without_search_log_or_eligibility_criteria():
-    evidence = evsum.example_evidence()  # its protocol declares no eligibility criteria
-    assert "are not recorded in the protocol" in str(evsum.eligibility_html(evidence))
-    assert "not recorded" in str(evsum.information_sources_html(evidence))
-    figure = str(evsum.prisma_figure_html(evidence))
+    evidence = evsum.examples.example_evidence()  # its protocol declares no eligibility criteria
+    assert "are not recorded in the protocol" in str(evsum.blocks.methods.eligibility(evidence))
+    assert "not recorded" in str(evsum.blocks.methods.information_sources(evidence))
+    figure = str(evsum.blocks.methods.prisma(evidence))
     assert 'alt="PRISMA 2020 flow diagram: no search log was recorded' in figure
-    assert "(fictional example): methods</h1>" in str(evsum.methods_title_html(evidence))
+    assert "(fictional example): methods</h1>" in str(evsum.blocks.methods.title(evidence))
 
 
 def test_alt_text_says_the_counts():
@@ -55,7 +55,7 @@ def test_alt_text_says_the_counts():
             ["nct2", "", "", "", "", "registries", "excluded", "No control group"],
         ]
     )
-    figure = str(evsum.prisma_figure_html(evidence))
+    figure = str(evsum.blocks.methods.prisma(evidence))
     # 2 records, no duplicate, 2 screened, 1 excluded, 1 included, 0 ongoing, 0 awaiting
     assert (
         "Records identified: 2; duplicates removed: 0; screened: 2; reports excluded with "
@@ -64,7 +64,7 @@ def test_alt_text_says_the_counts():
 
 
 def test_synthesis_names_the_method_and_the_p_value_rule():
-    text = str(evsum.synthesis_html(evsum.example_evidence(), method="DL"))
+    text = str(evsum.blocks.methods.synthesis(evsum.examples.example_evidence(), method="DL"))
     assert "Random effects (DerSimonian-Laird)" in text
     assert "estimated by DL" in text
     assert "p &lt; 0.001" in text

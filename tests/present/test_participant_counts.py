@@ -10,6 +10,7 @@ import warnings
 import pytest
 
 import evsum
+from evsum.present.sof import summary_of_findings
 from evsum.review.overview import headline_frame
 
 from conftest import ROOT
@@ -22,7 +23,11 @@ def built():
         warnings.simplefilter("ignore")
         overview = evsum.analyse_all(evidence)
         pages = {
-            c: str(evsum.summary_of_findings_html(evidence, evsum.analyse_condition(evidence, c)))
+            c: str(
+                evsum.blocks.condition.summary_of_findings(
+                    evidence, evsum.analyse_condition(evidence, c)
+                )
+            )
             for c in evidence.studies.conditions
         }
     return evidence, overview, pages
@@ -39,9 +44,7 @@ def test_headline_and_sof_agree_on_every_analysis_with_numbers(built):
     for a, (_, row) in zip(overview, frame.iterrows(), strict=True):
         if not row["k"]:
             continue
-        sof = evsum.summary_of_findings(
-            [a], evidence.grade, characteristics=evidence.characteristics
-        )
+        sof = summary_of_findings([a], evidence.grade, characteristics=evidence.characteristics)
         assert int(sof.loc[0, "participants"]) == int(row["participants"]), a.title
         design = sof.loc[0, "design"]
         assert f"{int(row['participants'])} ({design})" in _plain(pages[a.condition]), a.title
@@ -65,7 +68,7 @@ def test_limitations_count_the_rows_the_summary_of_findings_shows(built):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             analyses = evsum.analyse_condition(evidence, condition)
-        limits = _plain(str(evsum.limitations_html(evidence, condition, analyses)))
+        limits = _plain(str(evsum.blocks.condition.limitations(evidence, condition, analyses)))
         tables = re.findall(r'<table class="evsum-sof">.*?</table>', page, flags=re.S)
         shown = sum(t.split("<tbody>")[1].count("<tr>") for t in tables)
         found = re.search(r"(\d+) of (\d+) summary-of-findings rows pool", limits)
@@ -74,7 +77,7 @@ def test_limitations_count_the_rows_the_summary_of_findings_shows(built):
 
 def test_the_overview_counts_the_word_only_rows_the_reports_show(built):
     evidence, overview, pages = built
-    listed = _plain(str(evsum.headline_html(overview, grade=evidence.grade)))
+    listed = _plain(str(evsum.blocks.overview.headline(overview, grade=evidence.grade)))
     for condition, page in pages.items():
         tables = re.findall(r'<table class="evsum-sof">.*?</table>', page, flags=re.S)
         narrative = sum(t.count('class="sof-narrative"') for t in tables)
@@ -88,7 +91,7 @@ def test_limitations_count_small_studies_by_their_one_count(built):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         analyses = evsum.analyse_condition(evidence, "alcohol")
-    limits = _plain(str(evsum.limitations_html(evidence, "alcohol", analyses)))
+    limits = _plain(str(evsum.blocks.condition.limitations(evidence, "alcohol", analyses)))
     # Dakwar 2020 (40) and Gent 2024 (28 randomised) are under 50; Krupitsky 1997 (211),
     # Grabski 2022 (96), Das 2019 (90, press) and Yoon 2025 (65) are not
     assert "2 of 6 studies have fewer than 50 participants." in limits

@@ -23,7 +23,9 @@ def analyses():
 
 
 def test_the_block_shows_the_plan_with_metafor_numbers(analyses):
-    html = str(analyses.plan())
+    from evsum.blocks.condition import plan
+
+    html = str(plan(analyses))
     assert "Declared analysis: All 13 trials" in html
     # metafor rma(yi, vi, method = "REML") on dat.bcg: RR exp(-0.7145) = 0.49 (0.34 to 0.70)
     assert "RR 0.49 (0.34 to 0.70)" in html

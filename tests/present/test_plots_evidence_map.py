@@ -40,7 +40,7 @@ def _bubbles(fig):
 
 
 def test_one_bubble_per_row_sized_by_participants():
-    fig = evsum.evidence_map(_summary(), protocol=PROTOCOL)
+    fig = evsum.blocks.figures.evidence_map(_summary(), protocol=PROTOCOL)
     sizes = _bubbles(fig).get_sizes()
     assert len(sizes) == 4
     assert sizes[0] == max(sizes) and sizes[0] / sizes[1] == pytest.approx(400 / 120)
@@ -52,22 +52,25 @@ def test_one_bubble_per_row_sized_by_participants():
 
 
 def test_colour_by_certainty_or_direction():
-    legend = [t.get_text() for t in evsum.evidence_map(_summary()).axes[0].artists[0].get_texts()]
+    legend = [
+        t.get_text()
+        for t in evsum.blocks.figures.evidence_map(_summary()).axes[0].artists[0].get_texts()
+    ]
     assert legend == ["moderate", "low", "very low", "not assessed"]
-    fig = evsum.evidence_map(_summary().drop(columns="certainty"))
+    fig = evsum.blocks.figures.evidence_map(_summary().drop(columns="certainty"))
     legend = [t.get_text() for t in fig.axes[0].artists[0].get_texts()]
     assert legend == ["favours ketamine", "uncertain", "not pooled"]
 
 
 def test_missing_columns_raise():
     with pytest.raises(ValueError, match="missing \\['participants'\\]"):
-        evsum.evidence_map(_summary().drop(columns="participants"))
+        evsum.blocks.figures.evidence_map(_summary().drop(columns="participants"))
 
 
 def test_save_figure_writes_identical_svg_and_png_twice(tmp_path):
-    fig = evsum.evidence_map(_summary())
-    first = evsum.save_figure(fig, tmp_path / "a")
-    second = evsum.save_figure(fig, tmp_path / "b")
+    fig = evsum.blocks.figures.evidence_map(_summary())
+    first = evsum.blocks.figures.save_figure(fig, tmp_path / "a")
+    second = evsum.blocks.figures.save_figure(fig, tmp_path / "b")
     assert [p.suffix for p in first] == [".svg", ".png"]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes()
@@ -77,7 +80,7 @@ def test_save_figure_writes_identical_svg_and_png_twice(tmp_path):
 @pytest.mark.parametrize("colour", ["certainty", "direction"])
 def test_a_tight_crop_keeps_both_legends_whole(colour):
     # Reports save figures with bbox_inches="tight": the crop must contain every legend.
-    fig = evsum.evidence_map(_summary(), colour=colour)
+    fig = evsum.blocks.figures.evidence_map(_summary(), colour=colour)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     crop = fig.get_tightbbox(renderer)  # in inches
@@ -89,8 +92,8 @@ def test_a_tight_crop_keeps_both_legends_whole(colour):
 
 
 def test_outcomes_down_swaps_the_axes_and_keeps_every_bubble():
-    wide = evsum.evidence_map(_summary())
-    tall = evsum.evidence_map(_summary(), outcomes_down=True, protocol=PROTOCOL)
+    wide = evsum.blocks.figures.evidence_map(_summary())
+    tall = evsum.blocks.figures.evidence_map(_summary(), outcomes_down=True, protocol=PROTOCOL)
     ax = tall.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Abstinence", "Relapse"]
     assert [t.get_text() for t in ax.get_xticklabels()] == [
@@ -115,7 +118,7 @@ def test_evidence_map_alt_text_and_description_come_from_its_data():
 
     evidence = evsum.load_evidence(base=ROOT)
     analyses = evsum.analyse_all(evidence)
-    page = html.unescape(str(evsum.evidence_map_html(analyses, grade=evidence.grade)))
+    page = html.unescape(str(evsum.blocks.overview.evidence_map(analyses, grade=evidence.grade)))
     with_numbers = [a for a in analyses if a.result is not None]
     alt = re.search(r'alt="([^"]*)"', page).group(1)
     assert alt.startswith(

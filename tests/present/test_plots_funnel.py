@@ -30,20 +30,20 @@ def _by_gid(fig: Figure, gid: str) -> list:
 
 @pytest.mark.parametrize("k", [1, 3, 12])
 def test_one_point_per_study_and_a_region(k):
-    fig = evsum.funnel_plot(_result(k))
+    fig = evsum.blocks.figures.funnel_plot(_result(k))
     assert len(_by_gid(fig, "funnel_points")[0].get_offsets()) == k
     assert len(_by_gid(fig, "funnel_region")) == 1
     assert fig.axes[0].yaxis_inverted()
 
 
 def test_ratio_on_log_axis_linear_otherwise():
-    assert evsum.funnel_plot(_result(4)).axes[0].get_xscale() == "log"
-    assert evsum.funnel_plot(_result(4, "MD")).axes[0].get_xscale() == "linear"
+    assert evsum.blocks.figures.funnel_plot(_result(4)).axes[0].get_xscale() == "log"
+    assert evsum.blocks.figures.funnel_plot(_result(4, "MD")).axes[0].get_xscale() == "linear"
 
 
 def test_region_apex_at_pooled_estimate():
     result = _result(5, "MD")
-    line = _by_gid(evsum.funnel_plot(result), "funnel_estimate")[0]
+    line = _by_gid(evsum.blocks.figures.funnel_plot(result), "funnel_estimate")[0]
     np.testing.assert_allclose(line.get_xdata()[0], result.estimate)
 
 
@@ -51,18 +51,18 @@ def test_egger_shown_from_ten_studies():
     result = _result(12)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        egger = egger_test(result.yi, result.vi)
-    text = _by_gid(evsum.funnel_plot(result, egger=egger), "egger")[0].get_text()
+        egger = egger_test(result)
+    text = _by_gid(evsum.blocks.figures.funnel_plot(result, egger=egger), "egger")[0].get_text()
     assert text.startswith("Egger's test: bias = ")
     assert f"t({egger.df}) = {egger.tval:.2f}" in text
 
 
 def test_funnel_plot_never_computes_egger():
-    text = _by_gid(evsum.funnel_plot(_result(12)), "egger")[0].get_text()
+    text = _by_gid(evsum.blocks.figures.funnel_plot(_result(12)), "egger")[0].get_text()
     assert text.startswith("Egger's test not given")
 
 
 def test_egger_not_shown_below_ten_studies_says_why():
-    text = _by_gid(evsum.funnel_plot(_result(6)), "egger")[0].get_text()
+    text = _by_gid(evsum.blocks.figures.funnel_plot(_result(6)), "egger")[0].get_text()
     assert text.startswith("Egger's test not shown: 6 studies")
     assert "at least 10" in text

@@ -6,7 +6,7 @@ import matplotlib
 import pandas as pd
 
 import evsum
-from evsum.review.selection import selection_flow
+from evsum.review.selection import prisma_flow, selection_flow
 
 matplotlib.use("Agg")
 
@@ -40,7 +40,7 @@ def _boxes(fig) -> dict[str, str]:
 
 
 def test_boxes_show_the_counts():
-    boxes = _boxes(evsum.prisma_diagram(selection_flow(LOG), title="A review"))
+    boxes = _boxes(evsum.blocks.figures.prisma_diagram(selection_flow(LOG), title="A review"))
     assert boxes["prisma_title"] == "A review"
     assert "Registers (n = 3)" in boxes["prisma_identified_databases"]
     assert "ClinicalTrials.gov (n = 3)" in boxes["prisma_identified_databases"]
@@ -65,7 +65,9 @@ def test_boxes_show_the_counts():
 
 
 def test_without_a_search_log_every_box_says_not_recorded():
-    boxes = _boxes(evsum.prisma_diagram(evsum.prisma_flow(evsum.example_evidence())))
+    boxes = _boxes(
+        evsum.blocks.figures.prisma_diagram(prisma_flow(evsum.examples.example_evidence()))
+    )
     for key in (
         "identified_all",
         "removed",
@@ -80,7 +82,7 @@ def test_without_a_search_log_every_box_says_not_recorded():
 
 
 def test_fits_the_page_and_keeps_text_as_text_in_svg():
-    fig = evsum.prisma_diagram(selection_flow(LOG))
+    fig = evsum.blocks.figures.prisma_diagram(selection_flow(LOG))
     assert fig.get_figwidth() <= 7.0  # page width of A4/Letter with 2 cm margins
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
@@ -92,7 +94,7 @@ def test_long_labels_wrap_inside_their_box():
     log = LOG.copy()
     log.loc[0, ["first_author", "year"]] = ["", ""]
     log.loc[0, "title"] = "A very long review title " * 6
-    fig = evsum.prisma_diagram(selection_flow(log))
+    fig = evsum.blocks.figures.prisma_diagram(selection_flow(log))
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     right = fig.bbox.width

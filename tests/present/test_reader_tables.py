@@ -8,6 +8,7 @@ import re
 import pytest
 
 import evsum
+from evsum.present.basis import result_basis
 from evsum.present.sections import (
     analyses_html,
     forest_alt,
@@ -15,6 +16,7 @@ from evsum.present.sections import (
     outcome_rows_html,
     title_html,
 )
+from evsum.present.text import certainty_symbols
 
 from conftest import ROOT
 
@@ -112,11 +114,11 @@ def test_forest_plot_alt_text_comes_from_the_data(ketamine):
         "comparator_type == 'dose comparison' and "
         "timepoint == '12 months'"
     )["certainty"].item()
-    basis = evsum.result_basis(analysis, ketamine.grade)
+    basis = result_basis(analysis, ketamine.grade)
     assert forest_alt(analysis, basis).endswith(
         "1.01 to 5.03. 1 RCT (dose comparison: both arms received ketamine): 3 sessions vs 1 "
         "session of ketamine-assisted psychotherapy. Certainty of the evidence (GRADE): "
-        f"{evsum.certainty_symbols(recorded)} {recorded.capitalize()}."
+        f"{certainty_symbols(recorded)} {recorded.capitalize()}."
     )
 
 

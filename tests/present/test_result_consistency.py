@@ -29,14 +29,14 @@ def pages():
         for condition in evidence.studies.conditions:
             analyses = evsum.analyse_condition(evidence, condition)
             built[condition] = [
-                evsum.outcome_rows_html(evidence, condition),
-                evsum.analyses_html(analyses),
-                evsum.summary_of_findings_html(evidence, analyses),
+                evsum.blocks.condition.outcome_rows(evidence, condition),
+                evsum.blocks.condition.analyses(analyses),
+                evsum.blocks.condition.summary_of_findings(evidence, analyses),
             ]
         overview = evsum.analyse_all(evidence)
-        built["overview"] = [evsum.headline_html(overview)]
+        built["overview"] = [evsum.blocks.overview.headline(overview)]
         claims = evsum.load_claims(evidence)
-        built["claims-audit"] = [evsum.claims_html(claims, evidence)]
+        built["claims-audit"] = [evsum.blocks.audit.claims(claims, evidence)]
     return evidence, {
         name: html.unescape(re.sub(r"<[^>]+>", " ", "".join(map(str, blocks))))
         for name, blocks in built.items()

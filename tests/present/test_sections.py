@@ -7,11 +7,12 @@ import warnings
 import pytest
 
 import evsum
+from evsum.review.analysis import OutcomeAnalysis
 
 
 @pytest.fixture(scope="module")
 def example():
-    evidence = evsum.example_evidence()
+    evidence = evsum.examples.example_evidence()
     return evidence, {c: evsum.analyse_condition(evidence, c) for c in evidence.studies.conditions}
 
 
@@ -19,15 +20,15 @@ def test_every_condition_section_builds(example):
     evidence, analyses = example
     for condition, found in analyses.items():
         for block in (
-            evsum.pico_html(evidence, condition),
-            evsum.studies_html(evidence, condition),
-            evsum.outcome_rows_html(evidence, condition),
-            evsum.analyses_html(found),
-            evsum.heterogeneity_html(found),
-            evsum.risk_of_bias_html(evidence, condition),
-            evsum.summary_of_findings_html(evidence, found),
-            evsum.limitations_html(evidence, condition, found),
-            evsum.references_html(evidence, condition),
+            evsum.blocks.condition.pico(evidence, condition),
+            evsum.blocks.condition.studies(evidence, condition),
+            evsum.blocks.condition.outcome_rows(evidence, condition),
+            evsum.blocks.condition.analyses(found),
+            evsum.blocks.condition.heterogeneity(found),
+            evsum.blocks.condition.risk_of_bias(evidence, condition),
+            evsum.blocks.condition.summary_of_findings(evidence, found),
+            evsum.blocks.condition.limitations(evidence, condition, found),
+            evsum.blocks.condition.references(evidence, condition),
         ):
             assert str(block).strip()
 
@@ -39,13 +40,13 @@ def test_large_analyses_get_a_funnel_plot(example):
     rng = np.random.default_rng(1)  # fictional effects: only the section's structure is tested
     yi, vi = rng.normal(0.3, 0.2, 12), rng.uniform(0.02, 0.2, 12)
     result = evsum.pool(yi, vi, measure="MD", labels=[f"Study {i}" for i in range(12)])
-    analysis = evsum.OutcomeAnalysis(
+    analysis = OutcomeAnalysis(
         "condition_a", "craving", "placebo", "4 weeks", "MD", pd.DataFrame(), result, None
     )
-    html = str(evsum.heterogeneity_html((analysis,)))
+    html = str(evsum.blocks.condition.heterogeneity((analysis,)))
     assert html.count("<h4>Funnel plot:") == 1 and "data:image/png;base64," in html
     _, analyses = example
-    small = str(evsum.heterogeneity_html(analyses["condition_a"]))
+    small = str(evsum.blocks.condition.heterogeneity(analyses["condition_a"]))
     assert "not assessed: no analysis has 10 or more studies" in small
     assert "<h4>Leave one out:" in small  # the placebo abstinence analysis pools 7
 
@@ -55,7 +56,7 @@ def test_pooled_sentence_reports_the_result(example):
     analysis = next(
         a for found in analyses.values() for a in found if a.result is not None and a.result.k >= 2
     )
-    html = str(evsum.analyses_html((analysis,)))
+    html = str(evsum.blocks.condition.analyses((analysis,)))
     shown = analysis.result.back_transform()
     assert f"{shown.estimate:.2f}" in html
     assert re.search(r"Data and quotes: (<a href=\"#row-[^\"]+\">[^<]+</a>(, )?)+\.", html)
@@ -65,12 +66,14 @@ def test_headline_links_reach_the_analysis_and_the_data_rows(example):
     # Every link of the overview's headline table names an id its condition report has.
     evidence, analyses = example
     everything = tuple(a for found in analyses.values() for a in found)
-    headline = str(evsum.headline_html(everything))
+    headline = str(evsum.blocks.overview.headline(everything))
     targets = re.findall(r'href="([a-z0-9_]+)\.html#([^"]+)"', headline)
     assert targets
     ids = {}
     for condition, found in analyses.items():
-        page = str(evsum.analyses_html(found)) + str(evsum.outcome_rows_html(evidence, condition))
+        page = str(evsum.blocks.condition.analyses(found)) + str(
+            evsum.blocks.condition.outcome_rows(evidence, condition)
+        )
         ids[condition] = set(re.findall(r'id="([^"]+)"', page))
     for condition, anchor in targets:
         assert anchor in ids[condition], (condition, anchor)
@@ -81,8 +84,8 @@ def test_headline_links_reach_the_analysis_and_the_data_rows(example):
 def test_summary_of_findings_effects_link_to_their_analysis(example):
     evidence, analyses = example
     for found in analyses.values():
-        sof = str(evsum.summary_of_findings_html(evidence, found))
-        ids = set(re.findall(r'id="([^"]+)"', str(evsum.analyses_html(found))))
+        sof = str(evsum.blocks.condition.summary_of_findings(evidence, found))
+        ids = set(re.findall(r'id="([^"]+)"', str(evsum.blocks.condition.analyses(found))))
         links = re.findall(r'href="#([^"]+)"', sof)
         assert links and set(links) <= ids
 
@@ -95,7 +98,7 @@ def test_summary_of_findings_has_one_row_per_outcome_and_time_point():
     evidence = evsum.load_evidence(ROOT / "data" / "studies.csv")
     found = evsum.analyse_condition(evidence, "cocaine")
     assert sum(a.outcome == "abstinence" and a.timepoint == "5 weeks" for a in found) == 2
-    sof = str(evsum.summary_of_findings_html(evidence, found))
+    sof = str(evsum.blocks.condition.summary_of_findings(evidence, found))
     tables = "".join(re.findall(r'<table class="evsum-sof">.*?</table>', sof, flags=re.S))
     assert tables.count("Abstinent at the time point (5 weeks)") == 1
     assert "RR 4.49" in tables
@@ -104,18 +107,22 @@ def test_summary_of_findings_has_one_row_per_outcome_and_time_point():
 
 
 def test_blocks_take_the_reviews_words_from_its_protocol():
-    evidence = evsum.example_evidence()
+    evidence = evsum.examples.example_evidence()
     protocol = evidence.protocol  # fictional wording built in code (review/examples.py)
-    title = str(evsum.title_html("condition_a", "REML", protocol=protocol))
+    title = str(evsum.blocks.condition.title("condition_a", "REML", protocol=protocol))
     assert "<h1>Drug X for condition a (fictional)</h1>" in title
-    assert "<h1>Evidence summary: condition_a</h1>" in str(evsum.title_html("condition_a", "REML"))
+    assert "<h1>Evidence summary: condition_a</h1>" in str(
+        evsum.blocks.condition.title("condition_a", "REML")
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         analyses = evsum.analyse_condition(evidence, "condition_a")
-    sof = str(evsum.summary_of_findings_html(evidence, analyses))
+    sof = str(evsum.blocks.condition.summary_of_findings(evidence, analyses))
     assert "Drug X compared with placebo" in sof
     assert "Risk with drug X" in sof and "Abstinent at the time point (fictional)" in sof
-    assert "Participants (drug X / placebo)" in str(evsum.studies_html(evidence, "condition_a"))
+    assert "Participants (drug X / placebo)" in str(
+        evsum.blocks.condition.studies(evidence, "condition_a")
+    )
     assert "ketamine" not in (sof + title).lower()
 
 
@@ -124,7 +131,7 @@ def test_a_condition_with_its_own_question_shows_it_in_its_pico():
 
     evidence = evsum.load_evidence(base=ROOT)
     # evsum.toml [conditions.depression] question; alcohol has none and shows the review's
-    depression = str(evsum.pico_html(evidence, "depression"))
+    depression = str(evsum.blocks.condition.pico(evidence, "depression"))
     assert evidence.protocol.conditions["depression"].question in depression
     assert evidence.protocol.question not in depression
-    assert evidence.protocol.question in str(evsum.pico_html(evidence, "alcohol"))
+    assert evidence.protocol.question in str(evsum.blocks.condition.pico(evidence, "alcohol"))

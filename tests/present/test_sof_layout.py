@@ -16,7 +16,7 @@ import pytest
 
 import evsum
 from evsum.ingest.protocol import IMPORTANCE
-from evsum.present.sof import CERTAINTY_KEY, MAX_SOF_OUTCOMES
+from evsum.present.sof import CERTAINTY_KEY, MAX_SOF_OUTCOMES, summary_of_findings
 
 from conftest import ROOT
 
@@ -27,7 +27,11 @@ def pages():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return {
-            c: str(evsum.summary_of_findings_html(evidence, evsum.analyse_condition(evidence, c)))
+            c: str(
+                evsum.blocks.condition.summary_of_findings(
+                    evidence, evsum.analyse_condition(evidence, c)
+                )
+            )
             for c in evidence.studies.conditions
         }, evidence
 
@@ -143,7 +147,9 @@ def test_a_result_read_only_in_an_abstract_is_footnoted(pages):
     # Krupitsky 1997 (data/studies.csv line 2, locator "..., Abstract"): 111 vs 100
     # participants of one non-randomised study, the numbers read in the abstract.
     page = str(
-        evsum.summary_of_findings_html(pages[1], evsum.analyse_condition(pages[1], "alcohol"))
+        evsum.blocks.condition.summary_of_findings(
+            pages[1], evsum.analyse_condition(pages[1], "alcohol")
+        )
     )
     marked = _participant_marks(page, "211 (1 non-randomised study)")
     assert marked and all(
@@ -175,7 +181,7 @@ def test_some_of_several_studies_from_abstracts_are_named(pages):
     evidence = pages[1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sof = evsum.summary_of_findings(
+        sof = summary_of_findings(
             evsum.analyse_condition(evidence, "opioids"), evidence.grade, condition="opioids"
         )
     row = sof[sof["k"] > 0].iloc[[0]].copy()

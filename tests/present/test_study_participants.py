@@ -9,8 +9,13 @@ import re
 import pytest
 
 import evsum
+from evsum.present.audit_sections import claims_frame
 from evsum.present.text import study_participants as words
-from evsum.review.participants import StudyParticipants
+from evsum.review.participants import (
+    StudyParticipants,
+    comparison_participants,
+    study_participants,
+)
 
 from conftest import ROOT
 
@@ -59,18 +64,18 @@ def test_a_comparison_counts_its_arms_else_the_study(tmp_path):
     rows = evidence.studies.data
     chars = evidence.characteristics
     # Yoon 2025's comparison is 19 + 19 = 38, not the 65 randomised into three arms
-    assert evsum.comparison_participants(rows[rows.study_id == "yoon2025"], chars) == 38
+    assert comparison_participants(rows[rows.study_id == "yoon2025"], chars) == 38
     # Das 2019 has no per-arm n: its 90 randomised
-    assert evsum.comparison_participants(rows[rows.study_id == "das2019"], chars) == 90
+    assert comparison_participants(rows[rows.study_id == "das2019"], chars) == 90
     # a crossover trial's participants count once
-    assert evsum.comparison_participants(rows[rows.study_id == "dakwar2017"], chars) == 20
-    assert evsum.comparison_participants(rows[rows.study_id == "das2019"]) is None
+    assert comparison_participants(rows[rows.study_id == "dakwar2017"], chars) == 20
+    assert comparison_participants(rows[rows.study_id == "das2019"]) is None
 
 
 def test_the_claims_frame_words_each_study_s_count_as_every_page_does():
     evidence = evsum.load_evidence(base=ROOT)
-    frame = evsum.claims_frame(evsum.load_claims(evidence), evidence)
-    counts = {c.label: words(c) for c in evsum.study_participants(evidence).values()}
+    frame = claims_frame(evsum.load_claims(evidence), evidence)
+    counts = {c.label: words(c) for c in study_participants(evidence).values()}
     found = {
         (label, n)
         for summary in frame["data_summary"]

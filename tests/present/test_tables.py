@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import evsum
+from evsum.present.sof import sof_html, summary_of_findings
 from evsum.stats.pooling import pool
 
 
@@ -23,7 +24,7 @@ def _result(measure="RR", k=3):
 
 
 def _grade(**changes) -> pd.DataFrame:
-    grade = evsum.example_grade()
+    grade = evsum.examples.example_grade()
     for column, value in changes.items():
         grade.loc[0, column] = value
     return grade
@@ -31,7 +32,7 @@ def _grade(**changes) -> pd.DataFrame:
 
 def test_relative_and_absolute_effects_per_1000():
     result = _result()
-    sof = evsum.summary_of_findings(
+    sof = summary_of_findings(
         {"abstinence": result},
         _grade(),
         condition="condition_a",
@@ -54,7 +55,7 @@ def test_relative_and_absolute_effects_per_1000():
 
 
 def test_certainty_symbols_and_reasons():
-    sof = evsum.summary_of_findings({("condition_a", "relapse", "placebo"): _result()}, _grade())
+    sof = summary_of_findings({("condition_a", "relapse", "placebo"): _result()}, _grade())
     row = sof.iloc[0]
     assert row["certainty"] == "very low"
     assert row["certainty_symbols"] == "\u2295\u25ef\u25ef\u25ef"
@@ -64,7 +65,7 @@ def test_certainty_symbols_and_reasons():
 
 def test_continuous_outcome_reads_as_a_difference_in_the_absolute_column():
     result = _result("MD")
-    sof = evsum.summary_of_findings({("condition_a", "craving", "placebo"): result}, _grade())
+    sof = summary_of_findings({("condition_a", "craving", "placebo"): result}, _grade())
     row = sof.iloc[0]
     # display only: the pooled value itself, minus sign as U+2212, not back-transformed
     assert row["relative_effect"].startswith(f"MD \u2212{abs(result.estimate):.2f} (")
@@ -79,7 +80,7 @@ def test_continuous_outcome_reads_as_a_difference_in_the_absolute_column():
 
 
 def test_outcome_without_grade_row_is_not_assessed_and_none_result_is_not_pooled():
-    sof = evsum.summary_of_findings({("opioids", "abstinence", "placebo"): None}, _grade())
+    sof = summary_of_findings({("opioids", "abstinence", "placebo"): None}, _grade())
     row = sof.iloc[0]
     assert row["certainty"] == "not assessed" and row["k"] == 0
     assert row["relative_effect"] == "not pooled"
@@ -87,7 +88,7 @@ def test_outcome_without_grade_row_is_not_assessed_and_none_result_is_not_pooled
 
 def test_stated_certainty_must_match_arithmetic():
     with pytest.raises(ValueError, match="must equal start less the downgrades"):
-        evsum.summary_of_findings(
+        summary_of_findings(
             {("condition_a", "abstinence", "placebo"): _result()}, _grade(certainty="high")
         )
 
@@ -95,11 +96,11 @@ def test_stated_certainty_must_match_arithmetic():
 def test_ambiguous_grade_rows_raise():
     grade = pd.concat([_grade(), _grade().assign(comparator_type="active placebo")])
     with pytest.raises(ValueError, match="give the condition"):
-        evsum.summary_of_findings({"abstinence": _result()}, grade, condition="condition_a")
+        summary_of_findings({"abstinence": _result()}, grade, condition="condition_a")
 
 
 def test_accepts_analyses():
-    rows = evsum.example_rows()
+    rows = evsum.examples.example_rows()
 
     class Analysis:  # the attributes summary_of_findings reads from OutcomeAnalysis
         condition, outcome, comparator_type = "condition_a", "abstinence", "placebo"
@@ -107,14 +108,14 @@ def test_accepts_analyses():
         participants = int(rows["n_intervention"].iloc[0])
         result = _result()
 
-    sof = evsum.summary_of_findings([Analysis()], _grade())
+    sof = summary_of_findings([Analysis()], _grade())
     assert sof.loc[0, "timepoint"] == "4 weeks" and sof.loc[0, "certainty"] == "low"
 
 
 def test_sof_html_escapes_values_and_lists_footnotes():
     grade = _grade(risk_of_bias_reason="<script>alert(1)</script> & more")
-    sof = evsum.summary_of_findings({("condition_a", "abstinence", "placebo"): _result()}, grade)
-    html = evsum.sof_html(sof, title="Ketamine <vs> placebo")
+    sof = summary_of_findings({("condition_a", "abstinence", "placebo"): _result()}, grade)
+    html = sof_html(sof, title="Ketamine <vs> placebo")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "Ketamine &lt;vs&gt; placebo" in html
     assert 'class="sof-certainty sof-certainty-low"' in html
@@ -124,10 +125,10 @@ def test_sof_html_escapes_values_and_lists_footnotes():
 
 
 def test_sof_html_marks_shared_reasons_once():
-    grade = evsum.example_grade()
+    grade = evsum.examples.example_grade()
     outcomes = {(r.condition, r.outcome, r.comparator_type): _result() for r in grade.itertuples()}
-    html = evsum.sof_html(evsum.summary_of_findings(outcomes, grade))
-    reasons = {r for rs in evsum.summary_of_findings(outcomes, grade)["reasons"] for r in rs}
+    html = sof_html(summary_of_findings(outcomes, grade))
+    reasons = {r for rs in summary_of_findings(outcomes, grade)["reasons"] for r in rs}
     assert html.count("<li>") == len(reasons)
 
 
@@ -150,12 +151,12 @@ def test_grade_row_for_the_time_point_wins_over_the_blank_one():
     )
     grade = pd.concat([general, six], ignore_index=True)
     at = {
-        t: evsum.summary_of_findings([_at(t)], grade).loc[0, "certainty"]
+        t: summary_of_findings([_at(t)], grade).loc[0, "certainty"]
         for t in ("6 months", "4 weeks")
     }
     assert at == {"6 months": "very low", "4 weeks": "low"}
     only_six = pd.concat([general.iloc[1:], six], ignore_index=True)
-    sof = evsum.summary_of_findings([_at("4 weeks")], only_six)
+    sof = summary_of_findings([_at("4 weeks")], only_six)
     assert sof.loc[0, "certainty"] == "not assessed"
 
 
@@ -170,7 +171,7 @@ def test_randomised_and_non_randomised_evidence_take_their_own_grade_row():
     def certainty(design, grade):
         analysis = _at("4 weeks")
         analysis.design_class = design
-        return evsum.summary_of_findings([analysis], grade).loc[0, "certainty"]
+        return summary_of_findings([analysis], grade).loc[0, "certainty"]
 
     both = pd.concat([high, low], ignore_index=True)
     assert certainty("randomised", both) == high.iloc[0]["certainty"]

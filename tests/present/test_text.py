@@ -98,11 +98,11 @@ def test_results_display_as_escaped_html_in_notebooks():
 
 
 def test_the_p_value_rule_is_stated_where_the_report_describes_its_numbers():
-    evidence = evsum.example_evidence()
+    evidence = evsum.examples.example_evidence()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         analyses = evsum.analyse_condition(evidence, "condition_a")
-    page = str(evsum.limitations_html(evidence, "condition_a", analyses))
+    page = str(evsum.blocks.condition.limitations(evidence, "condition_a", analyses))
     assert html.escape(text.P_VALUE_RULE, quote=False) in page
 
 

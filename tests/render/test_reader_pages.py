@@ -217,8 +217,8 @@ def test_one_count_and_one_result_per_study_on_every_page(site):
     of findings; the claims audit's arm data use the study's own denominators."""
     from bs4 import BeautifulSoup
 
-    from evsum import study_participants
     from evsum.present.text import study_participants as count_words
+    from evsum.review.participants import study_participants
 
     out, _ = site
     pages = {

@@ -155,7 +155,7 @@ def test_no_default_bayesian_result_on_a_mean_difference_s_own_scale():
         ]
         assert md.few_studies.bayes is None
         assert any("needs a prior on its own scale" in n for n in md.few_studies.notes)
-        shown = str(evsum.few_studies_html(md))
+        shown = str(evsum.blocks.condition.few_studies(md))
         assert "Bayesian random effects" not in shown and "own scale" in shown
         assert "<table" not in shown  # one trial of a mean difference: nothing to tabulate
         # a prior the analyst gives on the outcome's scale is used

@@ -12,7 +12,7 @@ import warnings
 import pytest
 
 import evsum
-from evsum.review.overview import analysis_statement, design_count, grade_row
+from evsum.review.overview import analysis_statement, design_count, grade_row, headline_frame
 
 from conftest import ROOT
 
@@ -23,7 +23,7 @@ def evidence_and_frame():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         analyses = evsum.analyse_all(evidence)
-    frame = evsum.headline_frame(analyses, grade=evidence.grade)
+    frame = headline_frame(analyses, grade=evidence.grade)
     frame = frame[frame["k"] > 0]  # analyses with numbers (the headline table's rows)
     return evidence, analyses, frame.set_index(["condition", "outcome", "comparator_type"])
 
@@ -108,7 +108,7 @@ def test_a_mid_from_the_protocol_sizes_a_mean_difference(evidence_and_frame):
 
 def test_headline_html_never_says_favours(evidence_and_frame):
     evidence, analyses, _ = evidence_and_frame
-    page = str(evsum.headline_html(analyses, grade=evidence.grade))
+    page = str(evsum.blocks.overview.headline(analyses, grade=evidence.grade))
     assert "favours" not in page.lower()
     assert "3 sessions vs 1 session of ketamine-assisted psychotherapy" in page
     assert "VERY LOW" in page

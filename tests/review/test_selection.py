@@ -1,4 +1,4 @@
-"""PRISMA 2020 counts from the search log (evsum.prisma_flow).
+"""PRISMA 2020 counts from the search log (prisma_flow).
 
 Every expected number is counted by hand from the rows written here or from
 data/search_log.csv (the counts per row are listed in the comments).
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import evsum
-from evsum.review.selection import reason_clause, selection_flow, source_kind
+from evsum.review.selection import prisma_flow, reason_clause, selection_flow, source_kind
 
 from conftest import ROOT
 
@@ -111,7 +111,7 @@ def test_a_candidate_listed_twice_counts_once():
 
 
 def test_no_search_log_means_nothing_recorded():
-    flow = evsum.prisma_flow(evsum.example_evidence())  # the BCG example has no search log
+    flow = prisma_flow(evsum.examples.example_evidence())  # the BCG example has no search log
     assert not flow.recorded
     assert flow.sources == () and flow.reports_excluded == ()
     for value in (
@@ -167,7 +167,7 @@ def test_source_kind(source_id, title, kind):
 
 
 def test_project_search_log_counts_by_hand():
-    flow = evsum.prisma_flow(evsum.load_evidence(ROOT / "data" / "studies.csv"))
+    flow = prisma_flow(evsum.load_evidence(ROOT / "data" / "studies.csv"))
     records = {s.source_id: s.records for s in flow.sources}
     # Counted by hand in data/search_log.csv, column found_via:
     # brief_known_set: krupitsky1997, krupitsky2002, krupitsky2007, jovaisa2006, dakwar2014,

@@ -33,7 +33,6 @@ import math
 
 import pytest
 
-import evsum
 from evsum.review.statements import STATEMENT_CATEGORIES, grade_statement
 
 X, Y = "X", "outcome"
@@ -120,7 +119,7 @@ def test_the_table_is_complete():
 
 def test_public_name_and_comparator_phrase():
     # "include 'when compared with Y' when needed" (ACIP Table 16 heading).
-    result = evsum.grade_statement(
+    result = grade_statement(
         0.5,
         0.3,
         0.8,

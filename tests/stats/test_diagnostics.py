@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from refdata import load, to_float
 
-from evsum import EvsumWarning, SmallKWarning, egger_test, leave_one_out, pool, pool_subgroups
+from evsum import EvsumWarning, egger_test, leave_one_out, pool, pool_subgroups
+from evsum.exceptions import SmallKWarning
 from evsum.present.text import describe
 
 DIAG = load("diagnostics.json")
@@ -15,7 +16,15 @@ DIAG = load("diagnostics.json")
 @pytest.mark.parametrize("ref", DIAG["leave1out"], ids=lambda r: f"{r['method']}-{r['test']}")
 def test_leave_one_out_matches_leave1out(ref):
     # metafor 3.8 leave1out(rma(yi, vi, data=es, method=, test=)), dat.bcg RR
-    out = leave_one_out(DIAG["yi"], DIAG["vi"], ref["method"], ref["test"], labels=DIAG["labels"])
+    fit = pool(
+        DIAG["yi"],
+        DIAG["vi"],
+        method=ref["method"],
+        test=ref["test"],
+        labels=DIAG["labels"],
+        warn=False,
+    )
+    out = leave_one_out(fit)
     assert out["label"].tolist() == DIAG["labels"]
     for name in ("estimate", "se", "pval", "ci_low", "ci_high", "q", "q_pval", "tau2", "i2", "h2"):
         np.testing.assert_allclose(
@@ -24,21 +33,21 @@ def test_leave_one_out_matches_leave1out(ref):
 
 
 def test_leave_one_out_equals_pool_without_the_study():
-    out = leave_one_out(DIAG["yi"], DIAG["vi"], "PM")
+    out = leave_one_out(pool(DIAG["yi"], DIAG["vi"], method="PM", warn=False))
     yi, vi = np.array(DIAG["yi"]), np.array(DIAG["vi"])
-    res = pool(np.delete(yi, 4), np.delete(vi, 4), "PM")
+    res = pool(np.delete(yi, 4), np.delete(vi, 4), method="PM")
     assert out.loc[4, "estimate"] == pytest.approx(res.estimate, rel=1e-13)
     assert out.loc[4, "tau2"] == pytest.approx(res.tau2, rel=1e-13)
 
 
 def test_leave_one_out_needs_two_studies():
     with pytest.raises(ValueError, match="at least 2"):
-        leave_one_out([0.1], [0.1])
+        leave_one_out(pool([0.1], [0.1], method="FE", warn=False))
 
 
 def test_egger_matches_regtest():
     # metafor 3.8 regtest(rma(yi, vi, data=es, method="FE"), model="lm", predictor="sei")
-    res = egger_test(DIAG["yi"], DIAG["vi"])
+    res = egger_test(pool(DIAG["yi"], DIAG["vi"], method="FE", warn=False))
     ref = DIAG["regtest"]
     for name in (
         "tval",
@@ -60,7 +69,7 @@ def test_egger_published_bcg():
     # b = -0.1909 (CI: -0.6753, 0.2935)", read from
     # https://cttir.github.io/courses/course3_design_causal/labs/lab_week4_session2_slides.html
     # Values printed to 4 decimals, hence atol=5e-5.
-    res = egger_test(DIAG["yi"], DIAG["vi"])
+    res = egger_test(pool(DIAG["yi"], DIAG["vi"], method="FE", warn=False))
     assert res.tval == pytest.approx(-1.4013, abs=5e-5)
     assert res.pval == pytest.approx(0.1887, abs=5e-5)
     assert res.limit_estimate == pytest.approx(-0.1909, abs=5e-5)
@@ -68,10 +77,10 @@ def test_egger_published_bcg():
 
 def test_egger_small_k_warns_and_notes():
     with pytest.warns(SmallKWarning, match="only 4 studies"):
-        res = egger_test([0.1, 0.3, 0.5, 0.2], [0.01, 0.02, 0.04, 0.03])
+        res = egger_test(pool([0.1, 0.3, 0.5, 0.2], [0.01, 0.02, 0.04, 0.03], warn=False))
     assert res.notes and "10" in res.notes[0]
     with pytest.raises(ValueError, match="at least 3"):
-        egger_test([0.1, 0.2], [0.01, 0.02])
+        egger_test(pool([0.1, 0.2], [0.01, 0.02], method="FE", warn=False))
 
 
 def test_subgroups_match_separate_rma_fits():
@@ -80,7 +89,7 @@ def test_subgroups_match_separate_rma_fits():
     ref = DIAG["subgroups"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvsumWarning)
-        res = pool_subgroups(DIAG["yi"], DIAG["vi"], DIAG["alloc"], "REML", measure="RR")
+        res = pool_subgroups(DIAG["yi"], DIAG["vi"], DIAG["alloc"], method="REML", measure="RR")
     assert set(res.groups) == set(ref["groups"])
     for name, g in ref["groups"].items():
         assert res[name].k == g["k"]

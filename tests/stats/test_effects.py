@@ -8,7 +8,8 @@ import pytest
 from refdata import load, to_float
 from scipy import special, stats
 
-from evsum import ZeroCellWarning, compute_effects, effect_size
+from evsum import compute_effects, effect_size
+from evsum.exceptions import ZeroCellWarning
 
 GRID = load("grid.json")
 ZERO = load("zero_cells.json")

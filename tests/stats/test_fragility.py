@@ -5,7 +5,7 @@ import pytest
 from refdata import load
 
 import evsum
-from evsum import fragility_index
+from evsum.stats.fragility import fragility_index
 
 TABLES = load("fragility.json")["tables"]
 

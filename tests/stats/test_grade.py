@@ -3,6 +3,8 @@
 import pytest
 
 import evsum
+from evsum.present.text import certainty_symbols
+from evsum.stats.grade import downgrade_reasons, grade_certainty
 
 
 @pytest.mark.parametrize(
@@ -19,19 +21,19 @@ import evsum
     ],
 )
 def test_start_less_downgrades(start, domains, expected):
-    assert evsum.grade_certainty({"start": start, **domains}) == expected
+    assert grade_certainty({"start": start, **domains}) == expected
 
 
 def test_bad_values_raise():
     with pytest.raises(ValueError, match="start must be one of"):
-        evsum.grade_certainty({"start": "medium"})
+        grade_certainty({"start": "medium"})
     with pytest.raises(ValueError, match="imprecision must be one of"):
-        evsum.grade_certainty({"start": "high", "imprecision": "somewhat"})
+        grade_certainty({"start": "high", "imprecision": "somewhat"})
 
 
 def test_symbols_and_reasons():
-    assert evsum.certainty_symbols("low") == "\u2295\u2295\u25ef\u25ef"
-    reasons = evsum.downgrade_reasons(
+    assert certainty_symbols("low") == "\u2295\u2295\u25ef\u25ef"
+    reasons = downgrade_reasons(
         {
             "start": "high",
             "imprecision": "serious",
@@ -43,8 +45,8 @@ def test_symbols_and_reasons():
 
 
 def test_example_grade_rows_are_consistent():
-    for row in evsum.example_grade().to_dict("records"):
-        assert evsum.grade_certainty(row) == row["certainty"]
+    for row in evsum.examples.example_grade().to_dict("records"):
+        assert grade_certainty(row) == row["certainty"]
 
 
 def test_grade_file_time_points_are_checked(tmp_path):

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from refdata import load, to_float
 
-from evsum import EvsumWarning, ZeroCellWarning, pool_mh
+from evsum import EvsumWarning, pool_mh
+from evsum.exceptions import ZeroCellWarning
 
 MH_FIELDS = (
     "estimate",

@@ -42,7 +42,7 @@ def test_equals_pool_per_group(method, test):
         sub = frame[frame["grp"] == row["grp"]]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", EvsumWarning)
-            ref = pool(sub["yi"], sub["vi"], method, test)
+            ref = pool(sub["yi"], sub["vi"], method=method, test=test)
         assert row["k"] == ref.k
         for name in FIELDS[1:]:
             np.testing.assert_allclose(

@@ -7,17 +7,18 @@ import numpy as np
 import pytest
 from refdata import FIT_FIELDS, fit_cases, load, to_float
 
-from evsum import EvsumError, EvsumWarning, PoolResult, SmallKWarning, pool
+from evsum import EvsumError, EvsumWarning, PoolResult, pool
+from evsum.exceptions import SmallKWarning
 from evsum.vocab import MEASURES, METHODS, TESTS
 
 GRID = load("grid.json")
 BCG_RR = next(c for c in GRID["cases"] if c["measure"] == "RR")
 
 
-def _pool(*args, **kwargs) -> PoolResult:
+def _pool(yi, vi, method="REML", test="z", **kwargs) -> PoolResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvsumWarning)
-        return pool(*args, **kwargs)
+        return pool(yi, vi, method=method, test=test, **kwargs)
 
 
 def _check_fit(res: PoolResult, fit: dict, atol: float) -> None:
@@ -123,42 +124,42 @@ def test_fields_and_weights():
 
 def test_small_k_warns_and_notes():
     with pytest.warns(SmallKWarning, match="Only 2 studies"):
-        res = pool([0.1, 0.5], [0.02, 0.03], "REML")
+        res = pool([0.1, 0.5], [0.02, 0.03], method="REML")
     assert any("Only 2 studies" in n for n in res.notes)
 
 
 def test_fe_small_k_does_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        pool([0.1, 0.5], [0.02, 0.03], "FE")
+        pool([0.1, 0.5], [0.02, 0.03], method="FE")
 
 
 def test_k1_knha_falls_back_to_z():
     # metafor resets test to "z" when k = 1 (edge_cases.json has the values)
     with pytest.warns(SmallKWarning):
-        res = pool([0.2], [0.04], "DL", "knha")
+        res = pool([0.2], [0.04], method="DL", test="knha")
     assert res.test == "z" and res.tau2 == 0 and np.isnan(res.tau2_se)
 
 
 def test_truncated_tau2_warns_and_notes():
     with pytest.warns(EvsumWarning, match="truncated at 0"):
-        res = pool([0.1, 0.12, 0.11], [0.04, 0.05, 0.03], "DL")
+        res = pool([0.1, 0.12, 0.11], [0.04, 0.05, 0.03], method="DL")
     assert res.tau2 == 0
     assert any("truncated" in n for n in res.notes)
-    fe = _pool([0.1, 0.12, 0.11], [0.04, 0.05, 0.03], "FE")
+    fe = _pool([0.1, 0.12, 0.11], [0.04, 0.05, 0.03], method="FE")
     assert res.estimate == pytest.approx(fe.estimate, rel=1e-14)
 
 
 def test_fe_with_knha_warns():
     with pytest.warns(EvsumWarning, match="not meant for common-effect"):
-        pool(BCG_RR["yi"], BCG_RR["vi"], "FE", "knha")
+        pool(BCG_RR["yi"], BCG_RR["vi"], method="FE", test="knha")
 
 
 def test_missing_values_are_excluded_with_reason():
     yi = [0.1, np.nan, 0.3, 0.2]
     vi = [0.01, 0.02, np.nan, 0.03]
     with pytest.warns(EvsumWarning, match="2 studies without"):
-        res = pool(yi, vi, "FE", labels=["a", "b", "c", "d"])
+        res = pool(yi, vi, method="FE", labels=["a", "b", "c", "d"])
     assert res.k == 2 and res.labels == ("a", "d")
     assert res.excluded == (
         ("b", "missing effect size or variance"),
@@ -169,8 +170,8 @@ def test_missing_values_are_excluded_with_reason():
 @pytest.mark.parametrize(
     ("args", "kwargs", "match"),
     [
-        (([0.1], [0.1], "XX"), {}, "method must be one of"),
-        (([0.1], [0.1], "REML", "t"), {}, "test must be one of"),
+        (([0.1], [0.1]), {"method": "XX"}, "method must be one of"),
+        (([0.1], [0.1]), {"method": "REML", "test": "t"}, "test must be one of"),
         (([0.1, 0.2], [0.1]), {}, "same length"),
         (([0.1, 0.2], [0.1, 0.0]), {}, r"vi\[1\]"),
         (([0.1, np.inf], [0.1, 0.1]), {}, r"yi\[1\]"),

@@ -26,7 +26,7 @@ def _pool(yi, vi, method, test="z"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvsumWarning)
         try:
-            return pool(yi, vi, method, test)
+            return pool(yi, vi, method=method, test=test)
         except EvsumError:
             # Fisher scoring can oscillate without converging, in metafor too (see
             # test_pooling.py::test_reml_oscillation_fails_like_metafor); not a property case

@@ -65,7 +65,7 @@ def _quiet(fn, *args, **kwargs):
     "case", REF["confint"], ids=lambda c: f"{c['dataset']}-{c['rows']}-{c['method']}"
 )
 def test_confint_matches_metafor_q_profile(case):
-    res = _quiet(pool, case["yi"], case["vi"], case["method"])
+    res = _quiet(pool, case["yi"], case["vi"], method=case["method"])
     ci = confint(res)
     for name in CI_FIELDS:
         # same uniroot port, same interval and tolerance as metafor: digit for digit
@@ -77,7 +77,7 @@ def test_confint_matches_metafor_q_profile(case):
 def test_confint_first_four_bcg_trials_as_in_the_issue():
     # metafor 3.8 confint(rma(yi, vi)) on dat.bcg[1:4] (RR): tau^2 0 to 0.987, I^2 0 to 86 %
     case = next(c for c in REF["confint"] if c["rows"] == 4 and c["method"] == "REML")
-    ci = confint(_quiet(pool, case["yi"], case["vi"], "REML"))
+    ci = confint(_quiet(pool, case["yi"], case["vi"], method="REML"))
     assert ci.tau2 == 0 and ci.tau2_low == 0
     assert round(ci.tau2_high, 3) == 0.987 and round(ci.i2_high) == 86
     assert "τ²" in evsum.describe(ci) and list(ci.to_frame()["quantity"]) == [
@@ -91,16 +91,16 @@ def test_confint_first_four_bcg_trials_as_in_the_issue():
 def test_confint_rejects_common_effect_and_single_study():
     case = REF["confint"][0]
     with pytest.raises(ValueError, match="random-effects"):
-        confint(_quiet(pool, case["yi"], case["vi"], "FE"))
+        confint(_quiet(pool, case["yi"], case["vi"], method="FE"))
     with pytest.raises(ValueError, match="at least 2"):
-        confint(_quiet(pool, case["yi"][:1], case["vi"][:1], "REML"))
+        confint(_quiet(pool, case["yi"][:1], case["vi"][:1], method="REML"))
 
 
 @pytest.mark.parametrize(
     "case", REF["pi_t"], ids=lambda c: f"{c['rows']}-{c['method']}-{c['test']}"
 )
 def test_t_prediction_interval_matches_higgins_formula_in_r(case):
-    res = _quiet(pool, case["yi"], case["vi"], case["method"], case["test"], pi="t")
+    res = _quiet(pool, case["yi"], case["vi"], method=case["method"], test=case["test"], pi="t")
     assert res.pi == "t"
     np.testing.assert_allclose(res.estimate, case["estimate"], rtol=1e-9)
     np.testing.assert_allclose(res.se, case["se"], rtol=1e-9)
@@ -115,8 +115,8 @@ def test_t_prediction_interval_in_the_issue_and_default_stays_normal():
         c for c in REF["pi_t"] if c["rows"] == 4 and c["method"] == "REML" and c["test"] == "z"
     )
     # issue 17 (from metafor): normal PI [-1.674, -1.170]; t(k-2) gives [-1.975, -0.869]
-    default = _quiet(pool, case["yi"], case["vi"], "REML")
-    t = _quiet(pool, case["yi"], case["vi"], "REML", pi="t")
+    default = _quiet(pool, case["yi"], case["vi"], method="REML")
+    t = _quiet(pool, case["yi"], case["vi"], method="REML", pi="t")
     assert default.pi == "z"
     assert (round(default.pi_low, 3), round(default.pi_high, 3)) == (-1.674, -1.170)
     assert (round(t.pi_low, 3), round(t.pi_high, 3)) == (-1.975, -0.869)
@@ -125,7 +125,7 @@ def test_t_prediction_interval_in_the_issue_and_default_stays_normal():
 def test_t_prediction_interval_needs_three_studies():
     case = REF["pi_t"][0]
     with pytest.warns(EvsumWarning, match="at least 3"):
-        res = pool(case["yi"][:2], case["vi"][:2], "DL", pi="t")
+        res = pool(case["yi"][:2], case["vi"][:2], method="DL", pi="t")
     assert np.isnan(res.pi_low) and np.isnan(res.pi_high)
     with pytest.raises(ValueError, match="pi must be one of"):
         pool(case["yi"], case["vi"], pi="HTS")
@@ -147,7 +147,7 @@ def test_pool_groups_takes_pi_and_adhoc():
 @pytest.mark.parametrize("fit", REF["hine1989"]["fits"], ids=lambda f: f["test"])
 def test_hine1989_rd_knha_and_adhoc_match_metafor(fit):
     data = REF["hine1989"]
-    res = _quiet(pool, data["yi"], data["vi"], "REML", fit["test"], measure="RD")
+    res = _quiet(pool, data["yi"], data["vi"], method="REML", test=fit["test"], measure="RD")
     for name in FIT_FIELDS + ("pi_low", "pi_high"):
         np.testing.assert_allclose(
             getattr(res, name), to_float(fit[name]), rtol=1e-9, atol=1e-12, err_msg=name
@@ -158,7 +158,9 @@ def test_adhoc_is_never_narrower_than_z_on_hine1989():
     # issue 17: on dat.hine1989 (RD) Q < k - 1, so plain Hartung-Knapp is narrower than z
     data = REF["hine1989"]
     width = {
-        t: (lambda r: r.ci_high - r.ci_low)(_quiet(pool, data["yi"], data["vi"], "REML", t))
+        t: (lambda r: r.ci_high - r.ci_low)(
+            _quiet(pool, data["yi"], data["vi"], method="REML", test=t)
+        )
         for t in ("z", "knha", "adhoc")
     }
     assert width["knha"] < width["z"] <= width["adhoc"]
@@ -230,7 +232,7 @@ def test_non_converged_rows_are_nan_throughout():
     assert not row["converged"]
     for name in ("estimate", "se", "tau2", "tau2_se", "i2", "h2", "q", "q_pval", "pi_low"):
         assert np.isnan(row[name]), name
-    out = leave_one_out(ref["yi"], ref["vi"])
+    out = leave_one_out(pool(ref["yi"], ref["vi"], warn=False))
     assert out["converged"].tolist() == [True] * 6 + [False]
     for name, values in ref["leave1out"].items():
         np.testing.assert_allclose(out[name], to_float(values), rtol=1e-8, err_msg=name)
@@ -240,7 +242,7 @@ def test_egger_on_identical_effects_warns_and_is_nan():
     # defect 4: identical effects fit the regression exactly; the t statistic was rounding
     # noise (t = -0.514 in issue 17)
     with pytest.warns(EvsumWarning, match="not defined"):
-        res = egger_test([0.3] * 5, [0.01, 0.02, 0.04, 0.03, 0.05])
+        res = egger_test(pool([0.3] * 5, [0.01, 0.02, 0.04, 0.03, 0.05], warn=False))
     assert np.isnan(res.tval) and np.isnan(res.pval) and np.isnan(res.bias_se)
 
 

@@ -79,11 +79,6 @@ class Evidence:
         """The optional files present, in the order of :data:`OPTIONAL_FILES`."""
         return tuple(name for name in OPTIONAL_FILES if name not in self.missing)
 
-    @property
-    def has_claims(self) -> bool:
-        """Whether there is a claims audit (``claims.csv`` is present)."""
-        return self.recorded("claims.csv")
-
     def reference(self, key: str) -> dict | None:
         """The CSL-JSON item with this id, or ``None``."""
         return next((item for item in self.references if item.get("id") == key), None)

@@ -161,7 +161,8 @@ class Protocol:
 
     def outcome_mid(self, key: str) -> float | None:
         """The outcome's minimal important difference, or ``None`` (the documented default
-        of :func:`evsum.grade_statement` applies; measures without one cannot be sized)."""
+        of :func:`~evsum.review.statements.grade_statement` applies; measures without one
+        cannot be sized)."""
         spec = self.outcomes.get(key)
         return spec.mid if spec else None
 

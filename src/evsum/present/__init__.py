@@ -3,7 +3,9 @@
 - :mod:`~evsum.present.text`: the one place that turns numbers into words;
 - :mod:`~evsum.present.html`: the Jinja2 environment (``templates/*.html.j2``, autoescaped);
 - :mod:`~evsum.present.sections`, :mod:`~evsum.present.audit_sections`,
-  :mod:`~evsum.present.sof`: the report blocks the notebooks display;
+  :mod:`~evsum.present.sof`, :mod:`~evsum.present.methods`, :mod:`~evsum.present.curation`:
+  the report blocks the notebooks display (public as :mod:`evsum.blocks`, one module per
+  report);
 - :mod:`~evsum.present.few_studies`: the "few studies" panel of analyses of 1 to 4 studies;
 - :mod:`~evsum.present.figures`: forest, funnel, risk of bias, evidence map;
 - :mod:`~evsum.present.display`: notebook display of the statistics results;

@@ -1,6 +1,6 @@
 """Analyses an analyst can use: the review's analyses with their display and forest plot.
 
-:func:`evsum.review.analysis.analyse_condition` computes (the review layer never imports this
+:func:`evsum.review.analysis.analyse_outcomes` computes (the review layer never imports this
 one); :func:`analyse_condition` here returns the same analyses as :class:`Analysis` objects,
 subclasses of :class:`~evsum.review.analysis.OutcomeAnalysis` with the same fields, which
 add what the present layer knows:
@@ -10,9 +10,10 @@ add what the present layer knows:
 
 ``with_method`` (from the review layer) pools again and returns an :class:`Analysis` too.
 The analyses of one condition come in a :class:`ConditionAnalyses`, a tuple (every function
-taking a tuple of analyses takes it) that also knows its evidence, so each section of the
-report is one call on it: ``analyses`` (forest plots), ``analyses.heterogeneity()``,
-``analyses.summary_of_findings()``, ``analyses.limitations()``.
+taking a tuple of analyses takes it) that also knows its evidence and condition; displayed,
+it is the report's forest-plot section. The other sections are the blocks of
+:mod:`evsum.blocks.condition` (``heterogeneity(analyses)``, ``summary_of_findings(evidence,
+analyses)``, ``limitations(evidence, condition, analyses)``).
 """
 
 from __future__ import annotations
@@ -114,38 +115,13 @@ class ConditionAnalyses(tuple):
         return tuple(self), self.evidence, self.condition
 
     def html(self) -> HtmlBlock:
-        """Forest plot and summary of every analysis (:func:`evsum.analyses_html`)."""
+        """Forest plot and summary of every analysis (:func:`evsum.blocks.condition.analyses`)."""
         from evsum.present.sections import analyses_html
 
         return analyses_html(self, grade=self.evidence.grade)
 
     def _repr_html_(self) -> str:
         return styled(self.html())
-
-    def heterogeneity(self) -> HtmlBlock:
-        """Heterogeneity, leave-one-out and funnel plots (:func:`evsum.heterogeneity_html`)."""
-        from evsum.present.sections import heterogeneity_html
-
-        return heterogeneity_html(self)
-
-    def summary_of_findings(self) -> HtmlBlock:
-        """GRADE summary of findings (:func:`evsum.summary_of_findings_html`)."""
-        from evsum.present.sections import summary_of_findings_html
-
-        return summary_of_findings_html(self.evidence, self)
-
-    def limitations(self) -> HtmlBlock:
-        """Limitations derived from the data (:func:`evsum.limitations_html`)."""
-        from evsum.present.sections import limitations_html
-
-        return limitations_html(self.evidence, self.condition, self)
-
-    def plan(self) -> HtmlBlock | None:
-        """The declared analyses' subgroup tests, meta-regressions and sensitivity tables
-        (:func:`evsum.present.plan.plan_html`); None without declared analyses."""
-        from evsum.present.plan import plan_html
-
-        return plan_html(self)
 
     def with_method(self, method: str, test: str = "z", pi: str = "z") -> ConditionAnalyses:
         """Every analysis pooled again with ``method``, ``test`` and ``pi``
@@ -165,7 +141,7 @@ def analyse_condition(
     pi: str = "z",
     bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
 ) -> ConditionAnalyses:
-    """Pool every outcome of one condition (:func:`evsum.review.analysis.analyse_condition`)
+    """Pool every outcome of one condition (:func:`evsum.review.analysis.analyse_outcomes`)
     and return the analyses as objects an analyst can display, plot and re-pool.
 
     Parameters
@@ -173,7 +149,8 @@ def analyse_condition(
     evidence : Evidence
         Validated data (see :func:`evsum.load_evidence`).
     condition : str
-        Condition key of the protocol.
+        Condition key of the protocol; empty: the first condition of the data, in the
+        protocol's order (``.condition`` of the result says which).
     outcomes : "all" or list of str
         Outcomes to analyse.
     method, test, pi : str
@@ -194,8 +171,9 @@ def analyse_condition(
     >>> first.with_method("DL", test="knha").result.method
     'DL'
     """
+    condition = condition or review.choose_condition(evidence)
     return ConditionAnalyses(
-        review.analyse_condition(
+        review.analyse_outcomes(
             evidence,
             condition,
             outcomes=outcomes,

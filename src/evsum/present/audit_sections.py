@@ -56,8 +56,8 @@ def claim_data_summary(
 
     Examples
     --------
-    >>> import evsum
-    >>> ev = evsum.example_evidence()
+    >>> from evsum.review.examples import example_evidence
+    >>> ev = example_evidence()
     >>> claim = pd.Series({"study_ids": "aalto2001", "outcomes": "abstinence"})
     >>> claim_data_summary(claim, ev.studies.data).startswith("Aalto 2001 (")
     True

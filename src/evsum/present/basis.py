@@ -15,6 +15,7 @@ from evsum.present import text
 from evsum.review.analysis import OutcomeAnalysis
 from evsum.review.overview import analysis_comparison, analysis_grade, design_count
 from evsum.stats.grade import grade_certainty
+from evsum.vocab import NOT_ASSESSED
 
 __all__ = ["ResultBasis", "result_basis"]
 
@@ -73,9 +74,9 @@ def result_basis(analysis: OutcomeAnalysis, grade: pd.DataFrame | None = None) -
     Examples
     --------
     >>> from evsum.review.examples import example_evidence
-    >>> from evsum.review.analysis import analyse_condition
+    >>> from evsum.review.analysis import analyse_outcomes
     >>> evidence = example_evidence()
-    >>> basis = result_basis(analyse_condition(evidence, "condition_a")[0], evidence.grade)
+    >>> basis = result_basis(analyse_outcomes(evidence, "condition_a")[0], evidence.grade)
     >>> basis.design
     '3 RCTs'
     """
@@ -91,7 +92,7 @@ def result_basis(analysis: OutcomeAnalysis, grade: pd.DataFrame | None = None) -
     return ResultBasis(
         design=text.design_words(design_count(used), intervention, dose_comparison=dose),
         comparison=text.comparison_words(own, intervention, dose_comparison=dose),
-        certainty=grade_certainty(found) if found is not None else text.NOT_ASSESSED,
+        certainty=grade_certainty(found) if found is not None else NOT_ASSESSED,
         intervention_arm=first,
         comparator_arm=second,
     )

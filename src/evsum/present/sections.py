@@ -685,8 +685,9 @@ def evidence_map_alt(frame: pd.DataFrame, protocol: Protocol) -> tuple[str, list
     comparison in its own words, design, studies, participants, certainty), for the
     figure's long description.
 
-    ``frame`` is the map's data (:func:`evsum.headline_frame`, analyses with numbers)."""
-    levels = [*vocab.GRADE_CERTAINTY, text.NOT_ASSESSED]
+    ``frame`` is the map's data (:func:`~evsum.review.overview.headline_frame`, analyses with
+    numbers)."""
+    levels = [*vocab.GRADE_CERTAINTY, vocab.NOT_ASSESSED]
     found = frame["certainty"].value_counts()
     certainties = {level: int(found[level]) for level in levels if level in found}
     alt = text.evidence_map_alt(len(frame), frame["condition"].nunique(), certainties)

@@ -28,10 +28,7 @@ from evsum.review.overview import (
 )
 from evsum.review.participants import comparison_participants
 from evsum.stats.grade import downgrade_reasons, grade_certainty
-from evsum.vocab import RATIO_MEASURES
-
-#: Certainty shown when no ``grade.csv`` row matches an outcome.
-NOT_ASSESSED = "not assessed"
+from evsum.vocab import NOT_ASSESSED, RATIO_MEASURES
 
 #: Columns of :func:`summary_of_findings`, in order.
 SOF_COLUMNS: tuple[str, ...] = (

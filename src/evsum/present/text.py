@@ -12,12 +12,18 @@ the same everywhere. The rules:
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 import pandas as pd
 
 from evsum.ingest.printed import printed
+from evsum.stats.bayes import BayesResult
+from evsum.stats.fragility import FragilityResult
+from evsum.stats.heterogeneity import ConfintResult
+from evsum.stats.results import EggerResult, SubgroupResult
+from evsum.vocab import NOT_ASSESSED
 
 #: Shown for a missing or non-finite number.
 DASH = "\u2014"
@@ -448,11 +454,14 @@ def _level(alpha: float) -> int:
     return round(100 * (1 - float(alpha)))
 
 
+@functools.singledispatch
 def describe(result: Any) -> str:
     """A result in one plain-text paragraph: a :class:`~evsum.stats.results.PoolResult`,
     :class:`~evsum.stats.results.SubgroupResult`, :class:`~evsum.stats.results.EggerResult`,
     :class:`~evsum.stats.heterogeneity.ConfintResult`, :class:`~evsum.stats.bayes.BayesResult`
-    or :class:`~evsum.stats.fragility.FragilityResult`.
+    or :class:`~evsum.stats.fragility.FragilityResult` (one implementation per class,
+    registered with :func:`functools.singledispatch`; any other object is read as a pooled
+    result).
 
     Examples
     --------
@@ -461,58 +470,78 @@ def describe(result: Any) -> str:
     >>> describe(res).startswith("FE meta-analysis of 3 studies: pooled MD 0.18")
     True
     """
-    kind = type(result).__name__
-    if kind == "SubgroupResult":
-        text = (
-            f"Test for subgroup differences across {len(result.groups)} subgroups: "
-            f"Q = {number(result.q_between)} on {result.q_between_df} df "
-            f"({p_value(result.q_between_pval)})."
+    text = _describe_pool(result)
+    if result.excluded:
+        text += (
+            f" {len(result.excluded)} excluded: "
+            + "; ".join(f"{label} ({reason})" for label, reason in result.excluded)
+            + "."
         )
-    elif kind == "ConfintResult":
-        level = _level(result.alpha)
-        text = (
-            f"τ² = {number(result.tau2, 4)} ({level}% CI "
-            f"{interval(result.tau2_low, result.tau2_high, 4)}), I² = "
-            f"{percentage(result.i2)} ({percentage(result.i2_low)} to "
-            f"{percentage(result.i2_high)}), Q-profile interval from "
-            f"{plural(result.k, 'study', 'studies')}."
-        )
-    elif kind == "BayesResult":
-        level = _level(result.alpha)
-        text = (
-            f"Bayesian random-effects meta-analysis of {plural(result.k, 'study', 'studies')}"
-            f" (prior for τ: {result.tau_prior}; for μ: {result.mu_prior}): posterior "
-            f"median effect {number(result.mu_median)} ({level}% credible interval "
-            f"{interval(result.mu_low, result.mu_high)}); τ median "
-            f"{number(result.tau_median)} ({interval(result.tau_low, result.tau_high)}); "
-            f"{level}% prediction interval {interval(result.pred_low, result.pred_high)}."
-        )
-    elif kind == "FragilityResult":
-        what = "reverse fragility index" if result.reverse else "fragility index"
-        crossed = "significant" if result.reverse else "non-significant"
-        text = (
-            f"{what.capitalize()} {result.index}: changing the outcome of "
-            f"{plural(result.index, 'participant')} in arm {result.arm} makes the result "
-            f"{crossed} (Fisher's exact {p_value(result.pval)} before, "
-            f"{p_value(result.pval_after)} after)."
-        )
-    elif kind == "EggerResult":
-        text = (
-            f"Egger's regression test for funnel-plot asymmetry "
-            f"({plural(result.k, 'study', 'studies')}): t = {number(result.tval)} on "
-            f"{result.df} df, {p_value(result.pval)}."
-        )
-    else:
-        text = _describe_pool(result)
-        if result.excluded:
-            text += (
-                f" {len(result.excluded)} excluded: "
-                + "; ".join(f"{label} ({reason})" for label, reason in result.excluded)
-                + "."
-            )
-    if result.notes:
-        text += " Notes: " + " ".join(result.notes)
-    return text
+    return _with_notes(text, result)
+
+
+def _with_notes(text: str, result: Any) -> str:
+    return text + " Notes: " + " ".join(result.notes) if result.notes else text
+
+
+@describe.register(SubgroupResult)
+def _describe_subgroups(result: SubgroupResult) -> str:
+    text = (
+        f"Test for subgroup differences across {len(result.groups)} subgroups: "
+        f"Q = {number(result.q_between)} on {result.q_between_df} df "
+        f"({p_value(result.q_between_pval)})."
+    )
+    return _with_notes(text, result)
+
+
+@describe.register(ConfintResult)
+def _describe_confint(result: ConfintResult) -> str:
+    level = _level(result.alpha)
+    text = (
+        f"τ² = {number(result.tau2, 4)} ({level}% CI "
+        f"{interval(result.tau2_low, result.tau2_high, 4)}), I² = "
+        f"{percentage(result.i2)} ({percentage(result.i2_low)} to "
+        f"{percentage(result.i2_high)}), Q-profile interval from "
+        f"{plural(result.k, 'study', 'studies')}."
+    )
+    return _with_notes(text, result)
+
+
+@describe.register(BayesResult)
+def _describe_bayes(result: BayesResult) -> str:
+    level = _level(result.alpha)
+    text = (
+        f"Bayesian random-effects meta-analysis of {plural(result.k, 'study', 'studies')}"
+        f" (prior for τ: {result.tau_prior}; for μ: {result.mu_prior}): posterior "
+        f"median effect {number(result.mu_median)} ({level}% credible interval "
+        f"{interval(result.mu_low, result.mu_high)}); τ median "
+        f"{number(result.tau_median)} ({interval(result.tau_low, result.tau_high)}); "
+        f"{level}% prediction interval {interval(result.pred_low, result.pred_high)}."
+    )
+    return _with_notes(text, result)
+
+
+@describe.register(FragilityResult)
+def _describe_fragility(result: FragilityResult) -> str:
+    what = "reverse fragility index" if result.reverse else "fragility index"
+    crossed = "significant" if result.reverse else "non-significant"
+    text = (
+        f"{what.capitalize()} {result.index}: changing the outcome of "
+        f"{plural(result.index, 'participant')} in arm {result.arm} makes the result "
+        f"{crossed} (Fisher's exact {p_value(result.pval)} before, "
+        f"{p_value(result.pval_after)} after)."
+    )
+    return _with_notes(text, result)
+
+
+@describe.register(EggerResult)
+def _describe_egger(result: EggerResult) -> str:
+    text = (
+        f"Egger's regression test for funnel-plot asymmetry "
+        f"({plural(result.k, 'study', 'studies')}): t = {number(result.tval)} on "
+        f"{result.df} df, {p_value(result.pval)}."
+    )
+    return _with_notes(text, result)
 
 
 def _describe_pool(result: Any) -> str:
@@ -544,8 +573,6 @@ def pooled_effect(result: Any) -> str:
 
 # ------------------------------------------------------------ what a figure or row rests on
 
-#: The certainty shown where an analysis has no GRADE assessment.
-NOT_ASSESSED = "not assessed"
 #: How a dose comparison's first arm reads when the comparison's words do not name it
 #: (both arms had the intervention: never "favours <intervention>").
 DOSE_ARM = "more {intervention} (a higher dose or more sessions)"

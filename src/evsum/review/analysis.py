@@ -113,7 +113,7 @@ class OutcomeAnalysis:
         Examples
         --------
         >>> from evsum.review.examples import example_evidence
-        >>> analysis = analyse_condition(example_evidence(), "condition_a")[0]
+        >>> analysis = analyse_outcomes(example_evidence(), "condition_a")[0]
         >>> analysis.with_method("DL", test="knha").result.test
         'knha'
         """
@@ -318,9 +318,9 @@ def _pool_rows(
             labels=list(used["label"]),
         )
         if len(used) >= 3:
-            loo = leave_one_out(yi, vi, method=method, test=test, labels=list(used["label"]))
+            loo = leave_one_out(result)
     if len(used) >= EGGER_MIN_K:
-        egger = egger_test(yi, vi)
+        egger = egger_test(result)
     return result, loo, egger
 
 
@@ -330,8 +330,8 @@ def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
 
     Examples
     --------
-    >>> import evsum
-    >>> rows = evsum.example_evidence().studies.data.head(1)
+    >>> from evsum.review.examples import example_evidence
+    >>> rows = example_evidence().studies.data.head(1)
     >>> [type(r).__name__ for r in row_results(rows)]
     ['PoolResult']
     """
@@ -356,7 +356,7 @@ def _few(used: pd.DataFrame, measure: str, tau_prior) -> FewStudies | None:
     return few_studies(used, measure if measure != "—" else None, tau_prior=tau_prior)
 
 
-def analyse_condition(
+def analyse_outcomes(
     evidence: Evidence,
     condition: str,
     *,

@@ -43,11 +43,6 @@ DISCREPANCY_KINDS: dict[str, str] = {
     "title differs": "the title is close to, but not the same as, the paper's title",
     "author list differs": "the authors (names or order) differ from the paper's",
 }
-#: Findings that cannot be checked because the curated record lacks the field; not errors.
-NOTE_KINDS: dict[str, str] = {
-    "doi unverified": "the curated record has no DOI, so the cited DOI could not be checked",
-    "field unverified": "the curated record lacks this field, so it could not be checked",
-}
 
 #: Similarity (rapidfuzz ``token_sort_ratio`` on normalised titles, 0-100) above which two
 #: titles name the same paper; at 100 they are the same up to case and punctuation.

@@ -40,7 +40,7 @@ _SURNAMES = (
     "Okafor",
     "Petrov",
 )
-_NOTE = "Fictional example row (evsum.example_rows); not evidence."
+_NOTE = "Fictional example row (evsum.examples.example_rows); not evidence."
 
 
 def _base_row(i: int, condition: str, outcome: str, outcome_type: str) -> dict[str, object]:
@@ -408,7 +408,7 @@ def example_evidence(seed: int = 2024) -> Evidence:
     """
     empty = pd.DataFrame()
     return Evidence(
-        studies=StudyTable(example_rows(seed), source="evsum.example_rows()", sha256=""),
+        studies=StudyTable(example_rows(seed), source="evsum.examples.example_rows()", sha256=""),
         characteristics=empty,
         risk_of_bias=example_risk_of_bias(seed),
         grade=example_grade(),
@@ -451,5 +451,5 @@ def example_protocol() -> Protocol:
             for key in ("condition_a", "condition_b", "condition_c")
         },
         outcomes={key: OutcomeSpec(key, *spec) for key, spec in outcomes.items()},
-        source="evsum.example_protocol()",
+        source="evsum.examples.example_protocol()",
     )

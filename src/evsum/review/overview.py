@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 
 from evsum.ingest.evidence import Evidence
-from evsum.review.analysis import GRADE_START, OutcomeAnalysis, analyse_condition
+from evsum.review.analysis import GRADE_START, OutcomeAnalysis, analyse_outcomes
 from evsum.review.statements import grade_statement
 from evsum.stats.grade import grade_certainty
-from evsum.vocab import RATIO_MEASURES
+from evsum.vocab import NOT_ASSESSED, RATIO_MEASURES
 
 #: Short design words of a headline row and a summary-of-findings participants cell, with the
 #: plural (GRADEpro's "No. of participants (studies)" column: "40 (1 RCT)").
@@ -24,17 +24,18 @@ DESIGN_WORDS: dict[str, tuple[str, str]] = {
 }
 #: GRADE's statement for very low certainty (Santesso et al. 2020), which needs no size.
 _VERY_UNCERTAIN = "The evidence is very uncertain about the effect of {x} on {y}"
-#: Statement category when no certainty was assessed, and when the size cannot be judged.
-NOT_ASSESSED = "not assessed"
+#: Statement category when the size cannot be judged (and, :data:`~evsum.vocab.NOT_ASSESSED`,
+#: when no certainty was assessed).
 SIZE_NOT_JUDGED = "size not judged"
 
 
 def analyse_all(evidence: Evidence, *, method: str = "REML") -> tuple[OutcomeAnalysis, ...]:
-    """:func:`evsum.analyse_condition` for every condition in the data, in condition order."""
+    """:func:`~evsum.review.analysis.analyse_outcomes` for every condition in the data, in
+    condition order."""
     return tuple(
         a
         for condition in evidence.studies.conditions
-        for a in analyse_condition(evidence, condition, method=method)
+        for a in analyse_outcomes(evidence, condition, method=method)
     )
 
 

@@ -90,8 +90,8 @@ def study_participants(
 
     Examples
     --------
-    >>> import evsum
-    >>> counts = evsum.study_participants(evsum.example_evidence())
+    >>> from evsum.review.examples import example_evidence
+    >>> counts = study_participants(example_evidence())
     >>> sorted(counts)[:2]
     ['aalto2001', 'aalto2017']
     """

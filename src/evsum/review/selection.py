@@ -236,8 +236,8 @@ def prisma_flow(evidence: Evidence) -> PrismaFlow:
 
     Examples
     --------
-    >>> import evsum
-    >>> flow = evsum.prisma_flow(evsum.example_evidence())
+    >>> from evsum.review.examples import example_evidence
+    >>> flow = prisma_flow(example_evidence())
     >>> flow.recorded, flow.studies_included
     (False, None)
     """

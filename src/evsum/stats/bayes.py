@@ -528,6 +528,7 @@ def pool_bayes(
     measure: str | None = None,
     labels: Sequence[str] | None = None,
     alpha: float = 0.05,
+    warn: bool = True,
 ) -> BayesResult:
     r"""Bayesian random-effects meta-analysis (normal-normal model), as R's bayesmeta.
 
@@ -555,6 +556,9 @@ def pool_bayes(
         Study labels.
     alpha : float
         1 - level of the credible, prediction and shrinkage intervals.
+    warn : bool
+        Issue each caveat as a warning too (default); with ``False`` only in ``notes``
+        (as in :func:`evsum.pool`).
 
     Returns
     -------
@@ -653,7 +657,8 @@ def pool_bayes(
         notes.append(
             "Only 1 study: the posterior of τ is its prior; the result rests on that prior."
         )
-        warnings.warn(notes[-1], SmallKWarning, stacklevel=2)
+        if warn:
+            warnings.warn(notes[-1], SmallKWarning, stacklevel=2)
     if excluded:
         notes.append(f"{len(excluded)} study(ies) without effect size or variance left out.")
 

@@ -3,7 +3,6 @@ r"""Influence and small-study diagnostics: leave-one-out analysis and Egger's te
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,7 +10,7 @@ from scipy import stats
 
 from evsum.exceptions import EvsumWarning, SmallKWarning
 from evsum.stats.inverse_variance import check_method, fit_groups
-from evsum.stats.results import EggerResult
+from evsum.stats.results import EggerResult, PoolResult
 from evsum.stats.tau2 import Grouped
 
 #: Columns of ``leave_one_out``.
@@ -42,25 +41,14 @@ def _clean(yi, vi) -> tuple[np.ndarray, np.ndarray]:
     return y, v
 
 
-def leave_one_out(
-    yi: Sequence[float] | np.ndarray,
-    vi: Sequence[float] | np.ndarray,
-    method: str = "REML",
-    test: str = "z",
-    *,
-    labels: Sequence[str] | None = None,
-    alpha: float = 0.05,
-) -> pd.DataFrame:
-    r"""Re-run the meta-analysis leaving out each study in turn (metafor ``leave1out``).
+def leave_one_out(result: PoolResult) -> pd.DataFrame:
+    r"""Re-run a meta-analysis leaving out each study in turn (metafor ``leave1out(fit)``).
 
     Parameters
     ----------
-    yi, vi : array_like
-        Effect sizes and sampling variances (complete, vi > 0).
-    method, test, alpha
-        As in :func:`evsum.pool`.
-    labels : sequence of str, optional
-        Study labels; default ``"Study 1"``, ...
+    result : PoolResult
+        A fit of :func:`evsum.pool`: its studies (``yi``, ``vi``, ``labels``), ``method``,
+        ``test`` and ``alpha`` are used again.
 
     Returns
     -------
@@ -93,11 +81,14 @@ def leave_one_out(
 
     Examples
     --------
-    >>> leave_one_out([0.1, 0.3, 0.5], [0.01, 0.02, 0.04], method="FE")["k"].tolist()
+    >>> from evsum.stats.pooling import pool
+    >>> fit = pool([0.1, 0.3, 0.5], [0.01, 0.02, 0.04], method="FE")
+    >>> leave_one_out(fit)["k"].tolist()
     [2, 2, 2]
     """
-    method = check_method(method, test)
-    y, v = _clean(yi, vi)
+    method = check_method(result.method, result.test)
+    test, alpha, labels = result.test, result.alpha, result.labels
+    y, v = _clean(result.yi, result.vi)
     k = len(y)
     if k < 2:
         raise ValueError(f"leave-one-out needs at least 2 studies; got {k}")
@@ -113,20 +104,16 @@ def leave_one_out(
     return out
 
 
-def egger_test(
-    yi: Sequence[float] | np.ndarray,
-    vi: Sequence[float] | np.ndarray,
-    *,
-    alpha: float = 0.05,
-) -> EggerResult:
-    r"""Egger's regression test for funnel-plot asymmetry (classic weighted-regression form).
+def egger_test(result: PoolResult) -> EggerResult:
+    r"""Egger's regression test for funnel-plot asymmetry (classic weighted-regression form)
+    of a fit, as metafor ``regtest(fit, model="lm", predictor="sei")``.
 
     Parameters
     ----------
-    yi, vi : array_like
-        Effect sizes and sampling variances (complete, vi > 0), at least 3 studies.
-    alpha : float
-        1 - confidence level of the limit estimate's CI.
+    result : PoolResult
+        A fit of :func:`evsum.pool` with at least 3 studies: its effect sizes and sampling
+        variances (``yi``, ``vi``) are tested; its ``alpha`` sets the confidence level of the
+        limit estimate's CI.
 
     Returns
     -------
@@ -164,11 +151,17 @@ def egger_test(
 
     Examples
     --------
-    >>> res = egger_test([0.1, 0.3, 0.5, 0.2], [0.01, 0.02, 0.04, 0.03])
+    >>> import warnings
+    >>> from evsum.stats.pooling import pool
+    >>> fit = pool([0.1, 0.3, 0.5, 0.2], [0.01, 0.02, 0.04, 0.03], method="FE")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # fewer than 10 studies
+    ...     res = egger_test(fit)
     >>> res.df
     2
     """
-    y, v = _clean(yi, vi)
+    alpha = result.alpha
+    y, v = _clean(result.yi, result.vi)
     k = len(y)
     if k < 3:
         raise ValueError(f"Egger's test needs at least 3 studies; got {k}")

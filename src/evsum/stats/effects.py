@@ -401,7 +401,7 @@ def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
     t = log for ratios. Narrative rows and ``source_type == "secondary"`` rows are kept with
     NaN and a reason, never dropped.
 
-    Checked against :func:`effect_size` and hand calculation (tests/test_effects.py).
+    Checked against :func:`effect_size` and hand calculation (tests/stats/test_effects.py).
 
     Examples
     --------

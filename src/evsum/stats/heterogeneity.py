@@ -2,7 +2,7 @@ r"""Confidence intervals for the between-study variance τ² (and τ, I², H²):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -69,10 +69,6 @@ class ConfintResult:
             for q in ("tau2", "tau", "i2", "h2")
         ]
         return pd.DataFrame(rows)
-
-    def as_dict(self) -> dict[str, float | str | int]:
-        """Field name -> value, without ``notes``."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}
 
 
 def _q_of(g: Grouped):

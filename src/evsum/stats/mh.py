@@ -122,12 +122,14 @@ def pool_mh(
     bi: Sequence[float] | np.ndarray,
     ci: Sequence[float] | np.ndarray,
     di: Sequence[float] | np.ndarray,
+    *,
     measure: str = "OR",
     labels: Sequence[str] | None = None,
     add: float = 0.5,
     to: str = "only0",
     alpha: float = 0.05,
     drop00: bool | tuple[bool, bool] = True,
+    warn: bool = True,
 ) -> PoolResult:
     r"""Mantel-Haenszel pooled odds ratio, risk ratio or risk difference, as metafor ``rma.mh``.
 
@@ -153,6 +155,9 @@ def pool_mh(
         ``excluded``). A single bool sets the first value only, as in metafor. Such tables
         add nothing to the MH odds or risk ratio, but they pull the MH risk difference
         towards 0.
+    warn : bool
+        Issue each caveat as a warning too (default); with ``False`` only in ``notes``
+        (as in :func:`evsum.pool`).
 
     Returns
     -------
@@ -242,7 +247,7 @@ def pool_mh(
     k_yi = int(ok.sum())
     q_raw = float((((yi[ok] - est) ** 2) / vi[ok]).sum()) if k_yi > 1 else 0.0
     q, q_pval, i2, h2 = _heterogeneity(np.nan if np.isnan(est) else q_raw, k_yi)
-    for category, note in notes:
+    for category, note in notes if warn else ():
         warnings.warn(note, category, stacklevel=2)
     return _common_effect_result(
         measure,
@@ -275,6 +280,7 @@ def pool_peto(
     to: str = "only0",
     alpha: float = 0.05,
     drop00: bool | tuple[bool, bool] = True,
+    warn: bool = True,
 ) -> PoolResult:
     r"""Peto's one-step pooled odds ratio of 2x2 tables, as metafor ``rma.peto``.
 
@@ -295,6 +301,9 @@ def pool_peto(
         As in :func:`pool_mh`: the first value leaves tables without events (or with only
         events) in both groups out of Q's degrees of freedom, the second out of the table
         count ``k`` (they never change the estimate: their O - E and V are 0).
+    warn : bool
+        Issue each caveat as a warning too (default); with ``False`` only in ``notes``
+        (as in :func:`evsum.pool`).
 
     Returns
     -------
@@ -374,7 +383,7 @@ def pool_peto(
         vi = np.where(pos, 1 / v, np.nan)
     crit = stats.norm.isf(alpha / 2)
     zval = est / se
-    for category, note in notes:
+    for category, note in notes if warn else ():
         warnings.warn(note, category, stacklevel=2)
     return _common_effect_result(
         "OR",

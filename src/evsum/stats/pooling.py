@@ -79,9 +79,9 @@ def _caveats(
 def pool(
     yi: Sequence[float] | np.ndarray,
     vi: Sequence[float] | np.ndarray,
+    *,
     method: str = "REML",
     test: str = "z",
-    *,
     measure: str | None = None,
     labels: Sequence[str] | None = None,
     alpha: float = 0.05,
@@ -250,6 +250,7 @@ def pool_groups(
     test: str = "z",
     alpha: float = 0.05,
     pi: str = "z",
+    warn: bool = True,
 ) -> pd.DataFrame:
     """Meta-analyse every group of a table at once (vectorised; equals ``pool`` per group).
 
@@ -263,6 +264,9 @@ def pool_groups(
         Columns holding effect sizes and sampling variances.
     method, test, alpha, pi
         As in :func:`pool`.
+    warn : bool
+        As in :func:`pool`, for one signature across the pooling functions: no warnings are
+        issued per group either way (see Notes).
 
     Returns
     -------
@@ -289,7 +293,7 @@ def pool_groups(
     iterate all groups at once with per-group convergence masks. No warnings are issued per
     group; check ``k`` and ``converged``.
 
-    Checked against :func:`pool` group by group (tests/test_pool_groups.py).
+    Checked against :func:`pool` group by group (tests/stats/test_pool_groups.py).
 
     Examples
     --------

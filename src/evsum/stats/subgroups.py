@@ -29,9 +29,9 @@ def pool_subgroups(
     yi: Sequence[float] | np.ndarray,
     vi: Sequence[float] | np.ndarray,
     groups: Sequence[str] | np.ndarray,
+    *,
     method: str = "REML",
     test: str = "z",
-    *,
     measure: str | None = None,
     labels: Sequence[str] | None = None,
     alpha: float = 0.05,
@@ -118,12 +118,20 @@ def pool_subgroups(
         mask = (grp.astype(str) == level).to_numpy()
         members = [n for n, m in zip(names, mask, strict=True) if m]
         res, caught = _pool_quietly(
-            y[mask], v[mask], method, test, measure=measure, labels=members, alpha=alpha
+            y[mask],
+            v[mask],
+            method=method,
+            test=test,
+            measure=measure,
+            labels=members,
+            alpha=alpha,
         )
         results.append(res)
         for w in caught:
             notes.append((w.category, f"Subgroup {level}: {w.message}"))
-    overall, _ = _pool_quietly(y, v, method, test, measure=measure, labels=names, alpha=alpha)
+    overall, _ = _pool_quietly(
+        y, v, method=method, test=test, measure=measure, labels=names, alpha=alpha
+    )
     est = np.array([r.estimate for r in results])
     w = 1 / np.array([r.se for r in results]) ** 2
     q_between = float((w * (est - (w * est).sum() / w.sum()) ** 2).sum())

@@ -12,15 +12,14 @@ from evsum.present.figures.prisma import prisma_diagram
 from evsum.present.figures.rob import rob_summary, rob_traffic_light
 from evsum.present.figures.style import (
     OKABE_ITO,
+    ReportFigure,
     figure_style,
-    register_notebook_display,
     save_figure,
 )
 
-register_notebook_display()
-
 __all__ = [
     "OKABE_ITO",
+    "ReportFigure",
     "evidence_map",
     "figure_style",
     "forest_plot",

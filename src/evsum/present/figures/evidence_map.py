@@ -13,12 +13,12 @@ from evsum.present.figures.style import (
     CERTAINTY_COLOURS,
     FONT_SIZE,
     OKABE_ITO,
+    ReportFigure,
     figure_style,
     text_width,
 )
-from evsum.vocab import GRADE_CERTAINTY
+from evsum.vocab import GRADE_CERTAINTY, NOT_ASSESSED
 
-NOT_ASSESSED = "not assessed"
 _MAX_AREA = 700.0  # points² of the largest bubble (about 0.37 inch across)
 _SPACING = 0.45  # inches between bubbles that share a cell
 _MIN_AREA = 30.0
@@ -34,8 +34,9 @@ _CATEGORY_COLOURS = (
 )
 
 
-#: Colours of the ``direction`` categories of :func:`evsum.headline_frame`; any other
-#: ``favours …`` value (the intervention, named by the protocol) is :data:`FAVOURS_COLOUR`.
+#: Colours of the ``direction`` categories of :func:`~evsum.review.overview.headline_frame`;
+#: any other ``favours …`` value (the intervention, named by the protocol) is
+#: :data:`FAVOURS_COLOUR`.
 DIRECTION_COLOURS: dict[str, str] = {
     "favours comparator": OKABE_ITO["vermillion"],
     "uncertain": "#9E9E9E",
@@ -73,14 +74,14 @@ def evidence_map(
     ----------
     summary_df : pandas.DataFrame
         One row per condition × outcome (× comparison), e.g. the concatenated
-        :func:`evsum.summary_of_findings` tables. Required columns: ``condition``,
+        :func:`~evsum.present.sof.summary_of_findings` tables. Required columns: ``condition``,
         ``outcome``, ``participants``; plus the column named by ``colour``. Several rows in
         one cell are drawn side by side.
     colour : str, optional
         Column that colours the bubbles: ``"certainty"`` (GRADE levels; missing values are
-        "not assessed"), ``"direction"`` (as :func:`evsum.headline_frame` gives it; empty
-        values are "not pooled") or any categorical column. Default: ``certainty`` if the
-        frame has it, else ``direction``.
+        "not assessed"), ``"direction"`` (as :func:`~evsum.review.overview.headline_frame`
+        gives it; empty values are "not pooled") or any categorical column. Default:
+        ``certainty`` if the frame has it, else ``direction``.
     title : str, optional
         Title above the map.
     outcomes_down : bool
@@ -140,7 +141,7 @@ def evidence_map(
         plot_h = (0.45 if outcomes_down else 0.8) * max(len(down), 1)
         top = 0.5 if title else 0.2
         fig_w, fig_h = left + plot_w + right, max(bottom + plot_h + top, 3.2)
-        fig = Figure(figsize=(fig_w, fig_h))
+        fig = ReportFigure(figsize=(fig_w, fig_h))
         FigureCanvasAgg(fig)
         ax = fig.add_axes((left / fig_w, bottom / fig_h, plot_w / fig_w, plot_h / fig_h))
         if data.empty:

@@ -21,7 +21,14 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from evsum.present import text as words
-from evsum.present.figures.style import COLOURS, FONT_SIZE, ROW_HEIGHT, figure_style, text_width
+from evsum.present.figures.style import (
+    COLOURS,
+    FONT_SIZE,
+    ROW_HEIGHT,
+    ReportFigure,
+    figure_style,
+    text_width,
+)
 
 #: Short design labels for the design column.
 DESIGN_SHORT: dict[str, str] = {
@@ -636,7 +643,7 @@ def _draw(
     top = (0.45 if title else 0.15) + len(sub_lines) * _LINE
     if ax is None:
         fig_h = slots * ROW_HEIGHT + _BOTTOM + extra + top
-        fig = Figure(figsize=(fig_w, fig_h))
+        fig = ReportFigure(figsize=(fig_w, fig_h))
         FigureCanvasAgg(fig)
         ax = fig.add_axes(
             (

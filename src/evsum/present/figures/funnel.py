@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter
 from scipy.stats import norm
 
 from evsum.present import text
-from evsum.present.figures.style import COLOURS, FONT_SIZE, figure_style
+from evsum.present.figures.style import COLOURS, FONT_SIZE, ReportFigure, figure_style
 from evsum.review.analysis import EGGER_MIN_K
 
 
@@ -24,7 +24,7 @@ def _egger_text(result: Any, egger: Any) -> str:
             f"it needs at least {EGGER_MIN_K} to have useful power."
         )
     if egger is None:
-        return "Egger's test not given (pass egger=evsum.egger_test(result.yi, result.vi))."
+        return "Egger's test not given (pass egger=evsum.egger_test(result))."
     return (
         f"Egger's test: bias = {text.number(egger.bias)} "
         f"(SE {text.number(egger.bias_se)}), t({int(egger.df)}) = "
@@ -79,7 +79,7 @@ def funnel_plot(
     level = round(100 * (1 - float(result.alpha)))
     with figure_style():
         if ax is None:
-            fig = Figure(figsize=(5.6, 4.4))
+            fig = ReportFigure(figsize=(5.6, 4.4))
             FigureCanvasAgg(fig)
             ax = fig.add_axes((0.14, 0.2, 0.82, 0.72))
         fig = ax.figure

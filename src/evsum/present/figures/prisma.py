@@ -4,7 +4,7 @@ The boxes follow the 2020 template for new reviews that searched databases, regi
 other sources. The search log records one decision per candidate whatever its source, so both
 identification boxes feed one screening path. A box whose number the log does not give says
 "not recorded". The figure only draws: every count comes from
-:func:`evsum.prisma_flow`.
+:func:`~evsum.review.selection.prisma_flow`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from evsum.present.figures.style import FONT_SIZE, OKABE_ITO, figure_style
+from evsum.present.figures.style import FONT_SIZE, OKABE_ITO, ReportFigure, figure_style
 from evsum.review.selection import PrismaFlow
 
 #: Figure width in inches: fits a printed page (A4 or Letter with 2 cm margins) unscaled.
@@ -206,7 +206,7 @@ def prisma_diagram(flow: PrismaFlow, *, title: str | None = None) -> Figure:
     Parameters
     ----------
     flow : PrismaFlow
-        Counts from :func:`evsum.prisma_flow`.
+        Counts from :func:`~evsum.review.selection.prisma_flow`.
     title : str, optional
         Title above the diagram.
 
@@ -219,9 +219,10 @@ def prisma_diagram(flow: PrismaFlow, *, title: str | None = None) -> Figure:
 
     Examples
     --------
-    >>> import evsum
-    >>> fig = evsum.prisma_diagram(evsum.prisma_flow(evsum.example_evidence()))
-    >>> fig.get_figwidth()
+    >>> from evsum.review.examples import example_evidence
+    >>> from evsum.review.selection import prisma_flow
+    >>> fig = prisma_diagram(prisma_flow(example_evidence()))
+    >>> float(fig.get_figwidth())
     7.0
     """
     rows = _rows(flow)
@@ -231,7 +232,7 @@ def prisma_diagram(flow: PrismaFlow, *, title: str | None = None) -> Figure:
     heights[-1] = max(heights[-1], _MIN_PHASE)  # room for the "Included" label
     total = top + sum(heights) + _GAP * (len(rows) - 1) + 0.1
     with figure_style():
-        fig = Figure(figsize=(WIDTH, total))
+        fig = ReportFigure(figsize=(WIDTH, total))
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(0, WIDTH)

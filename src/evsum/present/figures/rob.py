@@ -20,6 +20,7 @@ from evsum.present.figures.style import (
     ROB_MISSING,
     ROB_STYLE,
     ROW_HEIGHT,
+    ReportFigure,
     figure_style,
     text_width,
 )
@@ -31,7 +32,7 @@ _CELL = 0.42  # inches per domain column of the traffic-light grid
 def _no_assessment(tool: str, what: str) -> Figure:
     """A small figure that says there is nothing to draw."""
     with figure_style():
-        fig = Figure(figsize=(5.0, 0.8))
+        fig = ReportFigure(figsize=(5.0, 0.8))
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
@@ -134,7 +135,7 @@ def rob_traffic_light(
         key_h = ROW_HEIGHT * (len(key_lines) + len(used) + 3 + int(missing))
         fig_h = max(grid_h, key_h) + top + 0.15
         fig_w = label_w + grid_w + key_w + 0.3
-        fig = Figure(figsize=(fig_w, fig_h))
+        fig = ReportFigure(figsize=(fig_w, fig_h))
         FigureCanvasAgg(fig)
         ax = fig.add_axes(
             (label_w / fig_w, (fig_h - top - grid_h) / fig_h, grid_w / fig_w, grid_h / fig_h)
@@ -297,7 +298,7 @@ def rob_summary(
         label_w = max(text_width(renderer, n) for n in names) + 0.25
         bars_h = ROW_HEIGHT * 1.6 * len(domains)
         fig_w, fig_h = label_w + 4.2, bars_h + 1.3 + (0.3 if title else 0.0)
-        fig = Figure(figsize=(fig_w, fig_h))
+        fig = ReportFigure(figsize=(fig_w, fig_h))
         FigureCanvasAgg(fig)
         ax = fig.add_axes((label_w / fig_w, 1.0 / fig_h, 4.0 / fig_w, bars_h / fig_h))
         left = np.zeros(len(domains))

@@ -245,21 +245,17 @@ def describe_figure(fig: Figure) -> str:
     return " ".join(parts) or "A figure without text."
 
 
-def register_notebook_display() -> None:
-    """Let IPython show a returned :class:`~matplotlib.figure.Figure` as an ``<img>`` with
-    a text alternative (:func:`describe_figure`), as report blocks show figures.
+class ReportFigure(Figure):
+    """The :class:`~matplotlib.figure.Figure` evsum's figure functions return: in a notebook
+    it shows as an ``<img>`` with a text alternative (:func:`describe_figure`), as report
+    blocks show figures. Only evsum's own figures display so; nothing is registered for
+    other figures of the session.
 
-    evsum's figures are plain ``Figure`` objects, never registered with pyplot (so nothing
-    leaks into pyplot's state and nothing is shown twice). Outside IPython this does nothing.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency of jupyterlab
-        return
-    shell = get_ipython()
-    if shell is not None:
-        formatter = shell.display_formatter.formatters["text/html"]
-        formatter.for_type(Figure, figure_display_html)
+    evsum's figures are never registered with pyplot (so nothing leaks into pyplot's state
+    and nothing is shown twice)."""
+
+    def _repr_html_(self) -> str:
+        return figure_display_html(self)
 
 
 def figure_display_html(fig: Figure) -> str:

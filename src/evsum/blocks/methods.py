@@ -1,0 +1,27 @@
+"""Blocks of the methods page (``notebooks/methods.ipynb``), in page order.
+
+The blocks taking ``flow`` read the study-selection flow from the evidence when it is not
+given.
+"""
+
+from __future__ import annotations
+
+from evsum.present.methods import certainty_html as certainty
+from evsum.present.methods import eligibility_html as eligibility
+from evsum.present.methods import extraction_html as extraction
+from evsum.present.methods import information_sources_html as information_sources
+from evsum.present.methods import methods_title_html as title
+from evsum.present.methods import prisma_figure_html as prisma
+from evsum.present.methods import risk_of_bias_tools_html as risk_of_bias_tools
+from evsum.present.methods import synthesis_html as synthesis
+
+__all__ = [
+    "certainty",
+    "eligibility",
+    "extraction",
+    "information_sources",
+    "prisma",
+    "risk_of_bias_tools",
+    "synthesis",
+    "title",
+]
