@@ -16,7 +16,7 @@ import pytest
 from refdata import load
 
 from evsum.ingest.evidence import load_evidence
-from evsum.review.analysis import analyse_condition
+from evsum.review.analysis import analyse_outcomes as analyse_condition
 from evsum.review.plan import double_zero, pool_tables, sensitivity_rows
 
 from conftest import ROOT

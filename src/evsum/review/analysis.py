@@ -141,7 +141,7 @@ class OutcomeAnalysis:
         Examples
         --------
         >>> from evsum.review.examples import example_evidence
-        >>> a = analyse_condition(example_evidence(), "condition_a")[0]
+        >>> a = analyse_outcomes(example_evidence(), "condition_a")[0]
         >>> a.with_measure("OR").measure
         'OR'
         """
@@ -302,8 +302,11 @@ def _pool_rows(
         from evsum.review.plan import pool_tables
 
         result = pool_tables(used, measure, method, zero_cells)
-        if len(used) >= EGGER_MIN_K:
-            egger = egger_test(used["yi"].to_numpy(float), used["vi"].to_numpy(float))
+        if len(used) >= EGGER_MIN_K:  # Egger's regression of the rows' own effects
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = pool(used["yi"].to_numpy(float), used["vi"].to_numpy(float), method="FE")
+            egger = egger_test(fit)
         return result, loo, egger
     yi, vi = used["yi"].to_numpy(float), used["vi"].to_numpy(float)
     with warnings.catch_warnings():

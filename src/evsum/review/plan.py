@@ -121,14 +121,22 @@ def pool_tables(
             if measure != "OR":
                 raise ValueError(f"Peto's method pools odds ratios (measure OR); got {measure!r}")
             return pool_peto(
-                a, b, c, d, labels=labels, add=zero_cells.correction, to=zero_cells.to
+                a, b, c, d, labels=labels, add=zero_cells.correction, to=zero_cells.to, warn=False
             )
         if measure not in MH_MEASURES:
             raise ValueError(
                 f"Mantel-Haenszel pools {', '.join(MH_MEASURES)} of 2x2 tables; got {measure!r}"
             )
         return pool_mh(
-            a, b, c, d, measure, labels=labels, add=zero_cells.correction, to=zero_cells.to
+            a,
+            b,
+            c,
+            d,
+            measure=measure,
+            labels=labels,
+            add=zero_cells.correction,
+            to=zero_cells.to,
+            warn=False,
         )
 
 
@@ -294,8 +302,8 @@ def sensitivity_analysis(analysis, name: str, *, high_risk: set[str] = frozenset
     Examples
     --------
     >>> from evsum.review.examples import example_evidence
-    >>> from evsum.review.analysis import analyse_condition
-    >>> a = analyse_condition(example_evidence(), "condition_a")[0]
+    >>> from evsum.review.analysis import analyse_outcomes
+    >>> a = analyse_outcomes(example_evidence(), "condition_a")[0]
     >>> sensitivity_analysis(a, "fixed_effect").method
     'FE'
     """
