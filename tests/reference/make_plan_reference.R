@@ -48,6 +48,11 @@ regression <- function(res, call) {
        q_pval = res$QEp, weights = as.numeric(weights(res)))
 }
 
+# a zero-cell correction other than escalc's default: add = 0.25 to the tables with a zero
+zc <- data.frame(ai = c(0, 3, 5), n1i = c(12, 15, 20), ci = c(2, 6, 5), n2i = c(12, 14, 21))
+zc_fit <- rma(measure = "OR", ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = zc, add = 0.25,
+              to = "only0", method = "REML")
+
 out <- list(
   source = list(
     script = "tests/reference/make_plan_reference.R",
@@ -74,6 +79,9 @@ out <- list(
   regression = regression(reg, "rma(yi, vi, mods = ~ ablat, method = \"REML\")"),
   regression_knha = regression(
     reg_knha, "rma(yi, vi, mods = ~ ablat, method = \"REML\", test = \"knha\")"),
+  zero_cells = c(list(ai = zc$ai, n1i = zc$n1i, ci = zc$ci, n2i = zc$n2i),
+                 pooled(zc_fit, paste("rma(measure = \"OR\", ai, n1i, ci, n2i, add = 0.25,",
+                                      "to = \"only0\", method = \"REML\")"))),
   prediction = list(call = "predict(rma(yi, vi, mods = ~ ablat), newmods = c(10, 30, 50))",
                     ablat = at, estimate = as.numeric(pred$pred), se = as.numeric(pred$se),
                     ci_low = as.numeric(pred$ci.lb), ci_high = as.numeric(pred$ci.ub),

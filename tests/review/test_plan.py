@@ -233,3 +233,66 @@ def test_designs_together_and_mh_as_the_synthesis_default(tmp_path):
     peto = analyse_condition(evidence, "tuberculosis", method="Peto")
     assert peto[0].method == "FE"  # RR rows: Peto pools odds ratios, inverse variance instead
     assert "Peto pools 2x2 tables of OR" in peto[0].notes[0]
+
+
+def test_with_measure_recomputes_arm_data_as_metafor_escalc():
+    """MD rows of dat.normand1999 re-expressed as SMD: metafor rma(measure = "SMD", method =
+    "REML") (tests/reference/grid.json, case dat.normand1999 SMD)."""
+    from evsum.review.plan import remeasure
+    from evsum.stats.pooling import pool
+
+    case = next(
+        c
+        for c in load("grid.json")["cases"]
+        if c["dataset"] == "dat.normand1999" and c["measure"] == "SMD"
+    )
+    data = case["data"]
+    rows = pd.DataFrame(
+        {
+            "data_level": "arm",
+            "source_type": "primary",
+            "outcome_type": "continuous",
+            "effect_measure": "MD",
+            "mean_intervention": data["m1i"],
+            "sd_intervention": data["sd1i"],
+            "n_intervention": data["n1i"],
+            "mean_comparator": data["m2i"],
+            "sd_comparator": data["sd2i"],
+            "n_comparator": data["n2i"],
+            "excluded_reason": "",
+        }
+    )
+    smd = remeasure(rows, "SMD")
+    assert (smd["effect_measure"] == "SMD").all()
+    fit = pool(smd["yi"], smd["vi"], method="REML", measure="SMD")
+    expected = next(f for f in case["fits"] if f["method"] == "REML" and f["test"] == "z")
+    assert fit.estimate == pytest.approx(expected["estimate"], **TOL)
+    assert fit.se == pytest.approx(expected["se"], **TOL)
+
+
+def test_the_plan_s_zero_cell_correction_as_metafor_escalc_add():
+    """[synthesis] zero_cells = { correction = 0.25 }: metafor rma(measure = "OR", add = 0.25,
+    to = "only0", method = "REML") (plan.json, zero_cells)."""
+    from evsum.ingest.plan import ZeroCells
+    from evsum.review.plan import remeasure
+    from evsum.stats.pooling import pool
+
+    ref = REF["zero_cells"]
+    rows = pd.DataFrame(
+        {
+            "data_level": "arm",
+            "source_type": "primary",
+            "outcome_type": "binary",
+            "effect_measure": "OR",
+            "events_intervention": ref["ai"],
+            "n_intervention": ref["n1i"],
+            "events_comparator": ref["ci"],
+            "n_comparator": ref["n2i"],
+            "excluded_reason": "",
+            "caveat": "",
+        }
+    )
+    corrected = remeasure(rows, "OR", ZeroCells(0.25, "only0", False))
+    assert corrected.loc[0, "caveat"].startswith("continuity correction: 0.25 added")
+    fit = pool(corrected["yi"], corrected["vi"], method="REML", measure="OR")
+    _same(fit, ref)

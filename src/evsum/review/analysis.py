@@ -533,6 +533,10 @@ def _one_analysis(evidence, condition, key, group, method, test, pi, settings, s
     from evsum.review.plan import LEFT_OUT, double_zero
 
     zero_cells = settings["zero_cells"]
+    if zero_cells != DEFAULT_ZERO_CELLS and key[3] in ("OR", "RR", "RD"):
+        from evsum.review.plan import remeasure  # the plan's correction of zero cells
+
+        group = remeasure(group, key[3], zero_cells)
     if zero_cells.drop_double_zero:
         hit = double_zero(group) & (group["excluded_reason"] == "")
         group.loc[hit, "excluded_reason"] = LEFT_OUT["drop_double_zero"]
