@@ -37,6 +37,9 @@ def test_the_block_shows_the_plan_with_metafor_numbers(analyses):
     assert "QM = 16.36, df = 1 (p &lt; 0.001); residual τ² = 0.0764" in html
     assert "R² = 75.6%" in html
     assert 'alt="Bubble plot: each study' in html
+    # each sensitivity analysis is a full analysis with its own forest plot
+    assert "<summary>Forest plot: randomised trials only</summary>" in html
+    assert "(randomised trials only): 7 studies pooled, RR 0.38 (0.22 to 0.65)." in html
 
 
 def test_the_sensitivity_table_sets_the_main_result_beside_each(analyses):

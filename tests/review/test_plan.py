@@ -64,6 +64,8 @@ def test_mantel_haenszel_and_peto_are_full_analyses(main, measure, method, key):
 def test_mh_and_peto_need_the_measure_and_the_tables_they_pool(main):
     with pytest.raises(ValueError, match="Peto's method pools odds ratios"):
         main.with_method("Peto")
+    with pytest.raises(ValueError, match="test must be 'z' for MH"):
+        main.with_method("MH", test="knha")
     with pytest.raises(ValueError, match=r"must be one of \[.*'MH'.*'PETO'"):
         main.with_method("IVX")
 

@@ -119,6 +119,26 @@ def _subgroup_figure(analysis: Any, name: str) -> HtmlBlock:
     return figure_html(fig, alt)
 
 
+def _sensitivity_figure(analysis: Any, label: str) -> HtmlBlock:
+    """The forest plot of one sensitivity analysis: its pooled rows, the others listed under
+    it as not pooled, with the reason."""
+    from evsum.present.figures.forest import forest_plot
+
+    fig = forest_plot(
+        analysis.rows,
+        analysis.result,
+        higher_is_better=analysis.higher_is_better,
+        intervention=analysis.intervention,
+        comparator=analysis.comparison or analysis.comparator_type,
+    )
+    alt = (
+        f"Forest plot of the sensitivity analysis ({label}): "
+        f"{text.plural(analysis.result.k, 'study', 'studies')} pooled, "
+        f"{text.pooled_effect(analysis.result)}."
+    )
+    return figure_html(fig, alt)
+
+
 def _bubble_figure(analysis: Any, label: str, unit: str) -> HtmlBlock | None:
     from evsum.present.figures.bubble import bubble_plot
 
@@ -162,6 +182,7 @@ def plan_html(analyses: tuple, heading: str = "Declared analysis") -> HtmlBlock 
             "subgroup": None,
             "regression": None,
             "sensitivity": None,
+            "sensitivity_figures": [],
         }
         if a.subgroup_result is not None:
             name = (
@@ -190,6 +211,11 @@ def plan_html(analyses: tuple, heading: str = "Declared analysis") -> HtmlBlock 
             }
         if a.sensitivity_results:
             block["sensitivity"] = sensitivity_table(a)
+            block["sensitivity_figures"] = [
+                (s.label, _sensitivity_figure(s.analysis, s.label))
+                for s in a.sensitivity_results
+                if s.analysis.result is not None
+            ]
         blocks.append(block)
     return render("plan.html.j2", blocks=blocks, heading=heading)
 

@@ -120,6 +120,11 @@ class OutcomeAnalysis:
         from evsum.review.plan import method_code
 
         method = method_code(method)
+        if method in ("MH", "PETO") and test != "z":
+            raise ValueError(
+                f"test must be 'z' for {method} (a common-effect method, as metafor's rma.mh "
+                f"and rma.peto); got {test!r}"
+            )
         used = self.rows[self.rows["excluded_reason"] == ""]
         result, loo, egger = _pool_rows(used, self.measure, method, test, pi, self.zero_cells)
         return dataclasses.replace(
