@@ -33,7 +33,7 @@ MODELS: tuple[str, ...] = ("random", "fixed")
 #: common-effect methods (metafor ``rma.mh``, ``rma.peto``).
 PLAN_METHODS: tuple[str, ...] = ("IV", "MH", "Peto", *vocab.METHODS)
 #: Whether randomised and non-randomised studies are analysed apart (Cochrane Handbook 24.6.1)
-#: or together (as Colditz et al. 1994 pooled random and systematic allocation).
+#: or together (randomised and quasi-randomised allocation pooled in one analysis).
 DESIGN_RULES: tuple[str, ...] = ("apart", "together")
 #: Covariate types: a number per study (meta-regression) or a category (subgroups).
 COVARIATE_TYPES: tuple[str, ...] = ("numeric", "categorical")

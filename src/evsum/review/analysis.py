@@ -41,7 +41,7 @@ GROUP_KEY = ("outcome", "comparator_type", "timepoint", "effect_measure", "desig
 #: of non-randomised studies are analysed separately): ``design_class`` of a row.
 RANDOMISED, NON_RANDOMISED = "randomised", "non-randomised"
 #: Both classes in one analysis, when the plan pools designs together (``designs =
-#: "together"``, as Colditz et al. 1994 pooled random and systematic allocation).
+#: "together"``: randomised and quasi-randomised allocation pooled in one analysis).
 ALL_DESIGNS = "all designs"
 #: The GRADE starting level of each class (data/README.md, grade.csv ``start``).
 GRADE_START = {RANDOMISED: "high", NON_RANDOMISED: "low", ALL_DESIGNS: "low"}
