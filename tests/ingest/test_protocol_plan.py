@@ -216,3 +216,22 @@ def test_the_methods_page_states_the_plan_item_by_item():
     plain = str(synthesis_html(load_evidence(base=ROOT)))
     assert "PRISMA 2020 items 13a" not in plain
     assert plain == str(synthesis_html(load_evidence(base=ROOT), method="REML"))
+
+
+def test_covariates_csv_names_known_studies_and_its_sources(tmp_path):
+    base = _copy_bcg(tmp_path)
+    csv = base / "data" / "covariates.csv"
+    text = csv.read_text(encoding="utf-8")
+    text = text.replace('"ferguson1949",55', '"fergusson1949",55')
+    text = text.replace(
+        '"metafor/metadat 1.2.0 dat.bcg (help page ?dat.bcg), row 3, columns ablat and alloc"',
+        '""',
+    )
+    csv.write_text(text, encoding="utf-8")
+    with pytest.raises(StudyDataError) as info:
+        load_evidence(base=base)
+    found = {
+        (p.column, p.line) for p in info.value.problems if p.source.endswith("covariates.csv")
+    }
+    assert ("study_id", 3) in found  # an unknown study
+    assert ("source_locator", 4) in found  # a value without its source

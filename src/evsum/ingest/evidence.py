@@ -214,7 +214,8 @@ def _plan_data(protocol: Protocol, studies: StudyTable, folder: Path, loaded: di
             frames["covariates.csv"] = read_with_partial(path, lambda f: f)
         except StudyDataError as err:
             return None, err.problems
-    covariates, problems = covariate_values(plan, frames, str(folder))
+    ids = set(studies.data["study_id"])
+    covariates, problems = covariate_values(plan, frames, str(folder), ids)
     text = read_text(protocol.source) if protocol.source else ""
     problems += validate_plan_data(plan, text, protocol.source, studies.data, covariates)
     return covariates, problems

@@ -640,8 +640,48 @@ def analysis_rows(studies: pd.DataFrame, spec: AnalysisSpec) -> pd.DataFrame:
     return studies[keep]
 
 
+def _covariates_file(frame, where: str, study_ids) -> list[Problem]:
+    """``covariates.csv``: ``study_id`` and ``source_locator`` columns, a source for every
+    row, one row per known study."""
+    if frame is None:
+        return []
+    problems = [
+        Problem(where, 1, column, None, f"a column {column!r} (data/README.md, the analysis plan)")
+        for column in ("study_id", "source_locator")
+        if column not in frame.columns
+    ]
+    if problems:
+        return problems
+    for _, row in frame.iterrows():
+        line = int(row[LINE]) if LINE in row else None
+        study = str(row["study_id"])
+        if study_ids is not None and study not in study_ids:
+            problems.append(
+                Problem(where, line, "study_id", study, "a study_id of studies.csv", study)
+            )
+        if not str(row["source_locator"]).strip():
+            problems.append(
+                Problem(where, line, "source_locator", "", "where the values were read", study)
+            )
+    for _, row in frame[frame["study_id"].duplicated()].iterrows():
+        problems.append(
+            Problem(
+                where,
+                int(row[LINE]) if LINE in row else None,
+                "study_id",
+                row["study_id"],
+                "one row per study (duplicate)",
+                str(row["study_id"]),
+            )
+        )
+    return problems
+
+
 def covariate_values(
-    plan: AnalysisPlan, frames: Mapping[str, pd.DataFrame], source_dir: str = "data"
+    plan: AnalysisPlan,
+    frames: Mapping[str, pd.DataFrame],
+    source_dir: str = "data",
+    study_ids: set[str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """One row per study with a column per declared covariate, from the files the plan names.
 
@@ -651,6 +691,10 @@ def covariate_values(
         File name (``covariates.csv``, ``study_characteristics.csv``) -> its records (with
         ``study_id`` and the ``line`` column of :func:`evsum.ingest.io.read_csv_records`);
         a file that is absent maps to an empty frame.
+    source_dir : str
+        The data folder as the user names it (for the messages).
+    study_ids : set of str, optional
+        The studies of ``studies.csv``: ``covariates.csv`` may name no other.
 
     Returns
     -------
@@ -660,6 +704,9 @@ def covariate_values(
     """
     problems: list[Problem] = []
     columns: dict[str, pd.Series] = {}
+    problems += _covariates_file(
+        frames.get("covariates.csv"), f"{source_dir}/covariates.csv", study_ids
+    )
     for spec in plan.covariates.values():
         frame = frames.get(spec.file, pd.DataFrame())
         where = f"{source_dir}/{spec.file}"
