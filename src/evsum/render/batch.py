@@ -244,7 +244,10 @@ def plan_reports(
         if any(not (data_path.parent / f).exists() for f in meta.get("requires", [])):
             continue
         declared = notebook_parameters(path)
-        wanted = {"base": str(base_dir), "data_path": str(data_path), "method": method}
+        # an empty method is the protocol's [synthesis] (REML without one), named in each
+        # report's parameters and footer
+        chosen = method or protocol.plan.synthesis.pooling_method
+        wanted = {"base": str(base_dir), "data_path": str(data_path), "method": chosen}
         if path.name == CONDITION_NOTEBOOK:
             for condition in conditions:
                 known.append(condition)
