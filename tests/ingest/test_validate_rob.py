@@ -1,7 +1,7 @@
 """Validation of risk_of_bias.csv: one assessment per result, overall by the tool's algorithm.
 
 The algorithm is RoB 2's (Sterne et al. 2019, BMJ 366:l4898, Table 2; see
-tests/stats/test_rob.py): a file may not record an overall judgement the algorithm does not
+tests/test_rules.py): a file may not record an overall judgement the algorithm does not
 give, nor give the same domain pattern two overall judgements.
 """
 

@@ -13,28 +13,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from evsum.exceptions import Problem, StudyDataError
+from evsum.exceptions import Problem
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.io import LINE, read_text, read_with_partial
 from evsum.ingest.protocol import DEFAULT_CLAIM_TYPES, Protocol
 from evsum.ingest.references import parse_reference_list
-from evsum.ingest.studies import CONTROL_PATTERN
-
-#: Columns of ``claims.csv``, in file order.
-CLAIM_COLUMNS: tuple[str, ...] = (
-    "claim_id",
-    "quote",
-    "section",
-    "claim_type",
-    "cited_reference",
-    "reference_id",
-    "study_ids",
-    "outcomes",
-    "verdict",
-    "rationale",
+from evsum.ingest.schema import (
+    Column,
+    Context,
+    FileSchema,
+    Rule,
+    Table,
+    Values,
+    check_file,
 )
+
 #: Verdict scale, from best to worst support, with its meaning.
 VERDICTS: dict[str, str] = {
     "supported": "the mapped evidence shows what the claim says, as strongly as it says it",
@@ -68,9 +64,169 @@ class ClaimTable:
         return {verdict: int(counts.get(verdict, 0)) for verdict in VERDICTS}
 
 
-def split_list(value: str) -> list[str]:
-    """The ``;``-separated items of a cell, stripped, empty ones left out."""
-    return [part.strip() for part in value.split(";") if part.strip()]
+def _claims_header(
+    frame: pd.DataFrame, source: str, schema: FileSchema
+) -> tuple[list[Problem], bool]:
+    """Missing columns: one problem that stops the file; extra columns: one problem each."""
+    missing = [c for c in schema.names if c not in frame.columns]
+    if missing:
+        expected = "the columns " + ", ".join(schema.names)
+        return [Problem(source, 1, None, ", ".join(missing), expected)], True
+    extra = [
+        Problem(
+            source, 1, c, c, "only the columns of data/README.md (misspelled or renamed column?)"
+        )
+        for c in frame.columns
+        if c != LINE and c not in schema.names
+    ]
+    return extra, False
+
+
+def _where(context: Context) -> str:
+    protocol = context.protocol
+    return "" if protocol is None else f" of {protocol.source or 'the protocol'}"
+
+
+def _claim_types(context: Context) -> Values:
+    """A claim type of the protocol (default :data:`CLAIM_TYPES`)."""
+    types = CLAIM_TYPES if context.protocol is None else context.protocol.claim_types
+    expected = f"one of {sorted(types)} (the claim types{_where(context)})"
+    return Values(tuple(types), expected, when="always")
+
+
+def _known(attribute: str, expected: str, *, when: str = "nonempty"):
+    """The ids of the context's ``attribute`` (not checked when it is not known)."""
+
+    def values(context: Context) -> Values | None:
+        known = getattr(context, attribute)
+        return None if known is None else Values(known, expected, when=when)
+
+    return values
+
+
+def _reference_keys(context: Context) -> Values | None:
+    keys = context.reference_keys
+    if keys is None:
+        return None
+    expected = f"a key of the text's reference list: {sorted(keys)}"
+    return Values(keys, expected, when="nonempty")
+
+
+def _outcomes(context: Context) -> Values | None:
+    if context.protocol is None:
+        return None
+    expected = f"outcome keys{_where(context)}, separated by ';'"
+    return Values(tuple(context.protocol.outcomes), expected)
+
+
+def _each_id_once(table: Table) -> None:
+    """A well-formed ``claim_id`` that an earlier row already has."""
+    ids = table.text["claim_id"]
+    table.add(
+        ~table.unaccepted["claim_id"] & ids.duplicated(keep="first").to_numpy(),
+        "claim_id",
+        "each claim_id once",
+    )
+
+
+def _rationale_without_numbers(table: Table) -> None:
+    """A rationale cites no numbers other than years (the report shows the data's)."""
+    found = table.distinct("rationale").map(lambda v: _NUMBER.search(v))
+    numbers = np.array([m.group(0) if m else "" for m in found], dtype=object)
+    table.add(
+        numbers != "",
+        "rationale",
+        "no numbers other than years: numbers come from the study rows "
+        "(the report's data summary)",
+        value=numbers,
+    )
+
+
+def _every_reference_claimed(table: Table) -> None:
+    """Each entry of the text's reference list needs a claim (a whole-file problem)."""
+    keys = table.context.reference_keys
+    if keys is None:
+        return
+    cited = set(table.text["cited_reference"])
+    table.problems += [
+        Problem(
+            table.source,
+            None,
+            "cited_reference",
+            key,
+            "a claim for every entry of the text's reference list",
+        )
+        for key in sorted(set(keys) - cited)
+    ]
+
+
+def _one_sentence(quote: pd.Series, _: Table) -> np.ndarray:
+    return np.array([bool(_SENTENCE_BREAK.search(q.rstrip(".!? "))) for q in quote], dtype=bool)
+
+
+def _citation_for_reference(cited: pd.Series, table: Table) -> np.ndarray:
+    return ((table.text["reference_id"] != "") & (cited == "")).to_numpy()
+
+
+def _case_story_not_assessable(verdict: pd.Series, table: Table) -> np.ndarray:
+    story = table.text["claim_type"] == "case story"
+    return (story & (verdict != "not assessable from the cited evidence")).to_numpy()
+
+
+#: ``claims.csv``: one row per claim of the audited text (data/README.md documents it).
+CLAIMS = FileSchema(
+    "claims.csv",
+    (
+        Column(
+            "claim_id",
+            "id",
+            values=Values(_CLAIM_ID, "an id such as C01 (letters, digits, - or _)", when="always"),
+        ),
+        Column(
+            "quote",
+            required=True,
+            rules=(Rule(_one_sentence, "at most one sentence of the text, verbatim"),),
+        ),
+        Column("section", required=True),
+        Column("claim_type", "key", values=_claim_types),
+        Column(
+            "cited_reference",
+            values=_reference_keys,
+            rules=(
+                Rule(
+                    _citation_for_reference,
+                    "the text's citation when reference_id is given",
+                    value="",
+                ),
+            ),
+        ),
+        Column("reference_id", "id", values=_known("reference_ids", "an id of references.json")),
+        Column(
+            "study_ids",
+            "list",
+            values=_known("study_ids", "study_ids of studies.csv, separated by ';'"),
+        ),
+        Column("outcomes", "list", values=_outcomes),
+        Column(
+            "verdict",
+            "vocabulary",
+            values=Values(tuple(VERDICTS), f"one of {list(VERDICTS)}", when="always"),
+            rules=(
+                Rule(
+                    _case_story_not_assessable,
+                    "'not assessable from the cited evidence' for a case story (an anecdote)",
+                ),
+            ),
+        ),
+        Column("rationale", required=True),
+    ),
+    checks=(_each_id_once, _rationale_without_numbers, _every_reference_claimed),
+    id_column="claim_id",
+    required_expected="a value",
+    header=_claims_header,
+)
+#: Columns of ``claims.csv``, in file order.
+CLAIM_COLUMNS: tuple[str, ...] = CLAIMS.names
 
 
 def validate_claims(
@@ -103,120 +259,17 @@ def validate_claims(
     Raises
     ------
     StudyDataError
-        Listing every problem (file, line, claim, column, value, what was expected).
+        Listing every problem (file, line, claim, column, value, what was expected), in
+        line order; :data:`CLAIMS` lists the checks.
     """
-    missing = [c for c in CLAIM_COLUMNS if c not in frame.columns]
-    if missing:
-        raise StudyDataError(
-            source,
-            [
-                Problem(
-                    source, 1, None, ", ".join(missing), "the columns " + ", ".join(CLAIM_COLUMNS)
-                )
-            ],
-        )
-    problems: list[Problem] = [
-        Problem(
-            source, 1, c, c, "only the columns of data/README.md (misspelled or renamed column?)"
-        )
-        for c in frame.columns
-        if c != LINE and c not in CLAIM_COLUMNS
-    ]
-    claim_types = CLAIM_TYPES if protocol is None else protocol.claim_types
-    outcomes = None if protocol is None else protocol.outcomes
-    where = "" if protocol is None else f" of {protocol.source or 'the protocol'}"
-
-    def add(row, column, value, expected):
-        problems.append(
-            Problem(source, int(row[LINE]), column, value, expected, row["claim_id"] or None)
-        )
-
-    for _, row in frame.iterrows():
-        for column in CLAIM_COLUMNS:
-            if CONTROL_PATTERN.search(row[column]):
-                add(row, column, row[column], "text without control characters")
-
-    seen: set[str] = set()
-    for _, row in frame.iterrows():
-        claim_id = row["claim_id"]
-        if not _CLAIM_ID.match(claim_id):
-            add(row, "claim_id", claim_id, "an id such as C01 (letters, digits, - or _)")
-        elif claim_id in seen:
-            add(row, "claim_id", claim_id, "each claim_id once")
-        seen.add(claim_id)
-        for column in ("quote", "section", "rationale"):
-            if not row[column].strip():
-                add(row, column, "", "a value")
-        if _SENTENCE_BREAK.search(row["quote"].rstrip(".!? ")):
-            add(row, "quote", row["quote"], "at most one sentence of the text, verbatim")
-        if row["claim_type"] not in claim_types:
-            add(
-                row,
-                "claim_type",
-                row["claim_type"],
-                f"one of {sorted(claim_types)} (the claim types{where})",
-            )
-        if row["verdict"] not in VERDICTS:
-            add(row, "verdict", row["verdict"], f"one of {list(VERDICTS)}")
-        number = _NUMBER.search(row["rationale"])
-        if number:
-            add(
-                row,
-                "rationale",
-                number.group(0),
-                "no numbers other than years: numbers come from the study rows "
-                "(the report's data summary)",
-            )
-        if row["reference_id"] and not row["cited_reference"]:
-            add(row, "cited_reference", "", "the text's citation when reference_id is given")
-        if (
-            reference_ids is not None
-            and row["reference_id"]
-            and row["reference_id"] not in reference_ids
-        ):
-            add(row, "reference_id", row["reference_id"], "an id of references.json")
-        if (
-            reference_keys is not None
-            and row["cited_reference"]
-            and row["cited_reference"] not in reference_keys
-        ):
-            add(
-                row,
-                "cited_reference",
-                row["cited_reference"],
-                f"a key of the text's reference list: {sorted(reference_keys)}",
-            )
-        for study in split_list(row["study_ids"]):
-            if study_ids is not None and study not in study_ids:
-                add(row, "study_ids", study, "study_ids of studies.csv, separated by ';'")
-        for outcome in split_list(row["outcomes"]):
-            if outcomes is not None and outcome not in outcomes:
-                add(row, "outcomes", outcome, f"outcome keys{where}, separated by ';'")
-        if (
-            row["claim_type"] == "case story"
-            and row["verdict"] != "not assessable from the cited evidence"
-        ):
-            add(
-                row,
-                "verdict",
-                row["verdict"],
-                "'not assessable from the cited evidence' for a case story (an anecdote)",
-            )
-    if reference_keys is not None and "cited_reference" in frame:
-        cited = set(frame["cited_reference"])
-        for key in sorted(reference_keys - cited):
-            problems.append(
-                Problem(
-                    source,
-                    None,
-                    "cited_reference",
-                    key,
-                    "a claim for every entry of the text's reference list",
-                )
-            )
-    if problems:
-        raise StudyDataError(source, problems)
-    return ClaimTable(frame.reset_index(drop=True), source)
+    context = Context(
+        protocol=protocol,
+        study_ids=study_ids,
+        reference_ids=reference_ids,
+        reference_keys=reference_keys,
+    )
+    frame, _ = check_file(CLAIMS, frame, source, context)
+    return ClaimTable(frame, source)
 
 
 def read_claims(

@@ -176,10 +176,7 @@ def load_evidence(
             problems += err.problems
     else:
         missing.append(ref_path.name)
-    covariates = None
-    if protocol is not None and studies is not None and not problems:
-        covariates, plan_problems = _plan_data(protocol, studies, folder, loaded)
-        problems += plan_problems
+    covariates = _plan_data(protocol, studies, folder, loaded, problems)
     if problems:
         sources = {p.source for p in problems}
         raise StudyDataError(sources.pop() if len(sources) == 1 else str(folder), problems)
@@ -197,25 +194,28 @@ def load_evidence(
         references=tuple(references),
         data_dir=str(folder),
         missing=tuple(missing),
-        **({} if covariates is None else {"covariates": covariates}),
+        covariates=covariates,
     )
 
 
-def _plan_data(protocol: Protocol, studies: StudyTable, folder: Path, loaded: dict):
-    """The covariate values of the plan and the plan's problems with the data."""
+def _plan_data(protocol, studies, folder: Path, loaded: dict, problems: list) -> pd.DataFrame:
+    """The covariate values of the plan; the plan's problems with the data are added to
+    ``problems`` (only checked when the protocol and the files are valid)."""
+    empty = pd.DataFrame({"study_id": pd.Series(dtype=object)})
+    if problems or protocol is None or studies is None or not protocol.plan.declared:
+        return empty
     plan = protocol.plan
-    if not plan.declared:
-        return None, []
     frames = {"study_characteristics.csv": loaded["study_characteristics.csv"]}
-    problems = []
     path = folder / "covariates.csv"
     if path.exists():
         try:
             frames["covariates.csv"] = read_with_partial(path, lambda f: f)
         except StudyDataError as err:
-            return None, err.problems
+            problems += err.problems
+            return empty
     ids = set(studies.data["study_id"])
-    covariates, problems = covariate_values(plan, frames, str(folder), ids)
+    covariates, found = covariate_values(plan, frames, str(folder), ids)
     text = read_text(protocol.source) if protocol.source else ""
-    problems += validate_plan_data(plan, text, protocol.source, studies.data, covariates)
-    return covariates, problems
+    found += validate_plan_data(plan, text, protocol.source, studies.data, covariates)
+    problems += found
+    return covariates

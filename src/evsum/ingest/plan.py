@@ -65,6 +65,8 @@ METHOD_MEASURES: dict[str, tuple[str, ...]] = {"MH": ("OR", "RR", "RD"), "Peto":
 #: regression should generally not be considered when there are fewer than ten studies").
 MODERATOR_MIN_K: int = 10
 
+#: The top-level sections of ``evsum.toml`` that hold the plan.
+PLAN_SECTIONS: tuple[str, ...] = ("synthesis", "covariates", "analyses")
 SYNTHESIS_KEYS = ("model", "method", "test", "prediction", "zero_cells", "designs")
 ZERO_CELL_KEYS = ("correction", "to", "drop_double_zero")
 COVARIATE_KEYS = ("label", "type", "unit", "file")
@@ -399,7 +401,7 @@ def parse_plan(
         The plan (:data:`DEFAULT_PLAN` when no section is there) and every problem found.
     """
     check = _Check(text, source)
-    if not any(k in data for k in ("synthesis", "covariates", "analyses")):
+    if not any(k in data for k in PLAN_SECTIONS):
         return DEFAULT_PLAN, []
     raw = check.table(("synthesis",), data.get("synthesis", {}))
     table = ("synthesis",)
@@ -464,51 +466,12 @@ def _analysis(check, table, key, spec, synthesis, covariates, outcomes) -> Analy
     if outcome and outcome not in outcomes:
         check.add(table, "outcome", outcome, "an outcome of [outcomes]: " + ", ".join(outcomes))
     model, method = _model_and_method(check, table, spec, synthesis.model, synthesis.method)
-    measure = check.text(table, spec, "measure")
     kind = getattr(outcomes.get(outcome), "type", "")
-    fitting = ARM_MEASURES.get(kind, vocab.REPORTED_MEASURES)
-    if measure and measure not in fitting:
-        check.add(
-            table,
-            "measure",
-            measure,
-            f"a measure of {kind or 'this'} data: " + ", ".join(fitting),
-        )
-    if method in METHOD_MEASURES:
-        if kind and kind != "binary":
-            check.add(table, "method", method, f"IV or a τ² estimator ({outcome} is {kind})")
-        elif measure and measure not in METHOD_MEASURES[method]:
-            check.add(
-                table,
-                "measure",
-                measure,
-                f"a measure of the {method} method: " + ", ".join(METHOD_MEASURES[method]),
-            )
+    measure = _analysis_measure(check, table, spec, method, kind, outcome)
     comparator = check.text(table, spec, "comparator_type")
     if comparator and comparator not in vocab.COMPARATOR_TYPES:
         check.add(table, "comparator_type", comparator, ", ".join(vocab.COMPARATOR_TYPES))
-    subgroup = check.text(table, spec, "subgroup")
-    if subgroup and subgroup not in STUDY_SUBGROUPS:
-        if subgroup not in covariates:
-            check.add(
-                table,
-                "subgroup",
-                subgroup,
-                "a categorical [covariates.KEY] or a study column ("
-                + ", ".join(STUDY_SUBGROUPS)
-                + ")",
-            )
-        elif covariates[subgroup].type != "categorical":
-            check.add(table, "subgroup", subgroup, "a categorical covariate (this is numeric)")
-    moderators = check.texts(table, spec, "moderators")
-    for name in moderators:
-        if name not in covariates and name not in STUDY_SUBGROUPS:
-            check.add(
-                table,
-                "moderators",
-                name,
-                "covariates declared as [covariates.KEY]: " + (", ".join(covariates) or "none"),
-            )
+    subgroup, moderators = _analysis_covariates(check, table, spec, covariates)
     sensitivity = check.texts(table, spec, "sensitivity")
     for name in sensitivity:
         if name not in SENSITIVITY:
@@ -535,6 +498,55 @@ def _analysis(check, table, key, spec, synthesis, covariates, outcomes) -> Analy
         designs=check.choice(table, spec, "designs", DESIGN_RULES, synthesis.designs),
         zero_cells=synthesis.zero_cells,
     )
+
+
+def _analysis_measure(check, table, spec, method: str, kind: str, outcome: str) -> str:
+    """The analysis's measure, checked against the outcome's type and the method."""
+    measure = check.text(table, spec, "measure")
+    fitting = ARM_MEASURES.get(kind, vocab.REPORTED_MEASURES)
+    if measure and measure not in fitting:
+        check.add(
+            table, "measure", measure, f"a measure of {kind or 'this'} data: " + ", ".join(fitting)
+        )
+    if method not in METHOD_MEASURES:
+        return measure
+    if kind and kind != "binary":
+        check.add(table, "method", method, f"IV or a τ² estimator ({outcome} is {kind})")
+    elif measure and measure not in METHOD_MEASURES[method]:
+        check.add(
+            table,
+            "measure",
+            measure,
+            f"a measure of the {method} method: " + ", ".join(METHOD_MEASURES[method]),
+        )
+    return measure
+
+
+def _analysis_covariates(check, table, spec, covariates) -> tuple[str, tuple[str, ...]]:
+    """The analysis's subgroup variable and moderators, each a declared covariate (a
+    categorical one for subgroups) or a study column."""
+    subgroup = check.text(table, spec, "subgroup")
+    if subgroup and subgroup not in STUDY_SUBGROUPS and subgroup not in covariates:
+        check.add(
+            table,
+            "subgroup",
+            subgroup,
+            "a categorical [covariates.KEY] or a study column ("
+            + ", ".join(STUDY_SUBGROUPS)
+            + ")",
+        )
+    elif subgroup in covariates and covariates[subgroup].type != "categorical":
+        check.add(table, "subgroup", subgroup, "a categorical covariate (this is numeric)")
+    moderators = check.texts(table, spec, "moderators")
+    for name in moderators:
+        if name not in covariates and name not in STUDY_SUBGROUPS:
+            check.add(
+                table,
+                "moderators",
+                name,
+                "covariates declared as [covariates.KEY]: " + (", ".join(covariates) or "none"),
+            )
+    return subgroup, moderators
 
 
 # --- what only the data can tell ---------------------------------------------------------
@@ -575,55 +587,53 @@ def validate_plan_data(
                 table,
                 "outcome",
                 a.outcome,
-                "an outcome with rows in studies.csv "
-                "(for the condition, comparator and time point given)",
+                "an outcome with rows in studies.csv (for the condition, comparator and time "
+                "point given)",
             )
             continue
         if a.measure:
-            arm = rows[rows["data_level"] == "arm"]
-            contrast = rows[rows["data_level"] == "contrast"]
-            kinds = set(arm["outcome_type"])
-            fits = all(a.measure in ARM_MEASURES.get(k, ()) for k in kinds) and (
-                contrast.empty or set(contrast["effect_measure"]) == {a.measure}
-            )
-            if not fits:
-                have = sorted(kinds) + sorted(
-                    f"reported {m}" for m in set(contrast["effect_measure"])
-                )
-                check.add(
-                    table,
-                    "measure",
-                    a.measure,
-                    "a measure these rows give (" + ", ".join(have) + ")",
-                )
-        ids = set(rows["study_id"])
-        for name in (a.subgroup, *a.moderators):
-            if not name or name in STUDY_SUBGROUPS:
-                continue
-            values = covariates.set_index("study_id")[name] if name in covariates else None
-            lacking = sorted(
-                ids
-                if values is None
-                else (i for i in ids if i not in values.index or pd.isna(values.get(i)))
-            )
-            if lacking:
-                spec = plan.covariates[name]
-                check.add(
-                    table,
-                    "subgroup" if name == a.subgroup else "moderators",
-                    name,
-                    f"a value of {name} in data/{spec.file} for every study of the analysis "
-                    f"(none for {', '.join(lacking)})",
-                )
-        if a.moderators and len(ids) < MODERATOR_MIN_K * len(a.moderators):
+            _check_measure_fits(check, table, a.measure, rows)
+        _check_values(check, table, a, set(rows["study_id"]), plan, covariates)
+    return check.problems
+
+
+def _check_measure_fits(check: _Check, table, measure: str, rows: pd.DataFrame) -> None:
+    """Arm rows must give ``measure`` (escalc) and reported contrasts must be of it."""
+    arm = rows[rows["data_level"] == "arm"]
+    contrast = rows[rows["data_level"] == "contrast"]
+    kinds = set(arm["outcome_type"])
+    fits = all(measure in ARM_MEASURES.get(k, ()) for k in kinds) and (
+        contrast.empty or set(contrast["effect_measure"]) == {measure}
+    )
+    if not fits:
+        have = sorted(kinds) + sorted(f"reported {m}" for m in set(contrast["effect_measure"]))
+        check.add(table, "measure", measure, "a measure these rows give (" + ", ".join(have) + ")")
+
+
+def _check_values(check: _Check, table, a: AnalysisSpec, ids: set, plan, covariates) -> None:
+    """A covariate value for every study of the analysis; enough studies per moderator."""
+    values = covariates.set_index("study_id")
+    for name in (a.subgroup, *a.moderators):
+        if not name or name in STUDY_SUBGROUPS:
+            continue
+        column = values[name] if name in values else pd.Series(dtype=object)
+        lacking = sorted(i for i in ids if i not in column.index or pd.isna(column.get(i)))
+        if lacking:
             check.add(
                 table,
-                "moderators",
-                ", ".join(a.moderators),
-                f"at least {MODERATOR_MIN_K} studies per moderator (Cochrane Handbook "
-                f"10.11.5.1); this analysis has {len(ids)}",
+                "subgroup" if name == a.subgroup else "moderators",
+                name,
+                f"a value of {name} in data/{plan.covariates[name].file} for every study of "
+                f"the analysis (none for {', '.join(lacking)})",
             )
-    return check.problems
+    if a.moderators and len(ids) < MODERATOR_MIN_K * len(a.moderators):
+        check.add(
+            table,
+            "moderators",
+            ", ".join(a.moderators),
+            f"at least {MODERATOR_MIN_K} studies per moderator (Cochrane Handbook "
+            f"10.11.5.1); this analysis has {len(ids)}",
+        )
 
 
 def analysis_rows(studies: pd.DataFrame, spec: AnalysisSpec) -> pd.DataFrame:

@@ -9,8 +9,6 @@ key, what came and what was expected.
 
 from __future__ import annotations
 
-import datetime
-import math
 import re
 import sys
 from collections.abc import Mapping
@@ -20,7 +18,18 @@ from pathlib import Path
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.io import read_text
-from evsum.ingest.plan import DEFAULT_PLAN, AnalysisPlan, parse_plan
+from evsum.ingest.plan import DEFAULT_PLAN, PLAN_SECTIONS, AnalysisPlan, parse_plan
+from evsum.ingest.toml_schema import (
+    CustomSection,
+    Key,
+    KeyedTables,
+    Section,
+    TableSection,
+    TextMapping,
+    TomlChecker,
+    check_sections,
+    key_names,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -263,151 +272,123 @@ def resolve_base(base: str | Path | None = None, *, near: str | Path | None = No
 
 # --- reading and validating the protocol -------------------------------------------------
 
-_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+def _condition(key: str, values: dict) -> ConditionSpec:
+    return ConditionSpec(key=key, **values)
 
 
-def _unquote(part: str) -> str:
-    part = part.strip()
-    return part[1:-1] if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'" else part
-
-
-def _split_dotted(name: str) -> tuple[str, ...]:
-    return tuple(_unquote(p) for p in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', name))
-
-
-def _locate(text: str, table: tuple[str, ...], key: str | None = None) -> int | None:
-    """Line (1-based) of ``key`` in ``[table]`` (or of the table's header), else ``None``."""
-    current: tuple[str, ...] = ()
-    header_line = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _TABLE.match(line)
-        if match:
-            current = _split_dotted(match.group(1))
-            if current == table:
-                header_line = number
-            continue
-        if key is not None and current == table:
-            found = _KEY.match(line)
-            if found and _unquote(found.group(1)) == key:
-                return number
-    return header_line
-
-
-class _Checker:
-    """Collects the problems of one protocol file, each at the line of its key."""
-
-    def __init__(self, text: str, source: str):
-        self.text = text
-        self.source = source
-        self.problems: list[Problem] = []
-
-    def add(self, table: tuple[str, ...], key: str | None, value, expected: str) -> None:
-        name = ".".join((*table, key) if key else table) or None
-        shown = None if value is None else (value if isinstance(value, str) else repr(value))
-        line = _locate(self.text, table, key)
-        self.problems.append(Problem(self.source, line, name, shown, expected))
-
-    def text_value(
-        self, table: tuple[str, ...], data: Mapping, key: str, *, required: bool
-    ) -> str:
-        if key not in data:
-            if required:
-                self.add(table, None, None, f"a key {key!r} (text) in [{'.'.join(table)}]")
-            return ""
-        value = data[key]
-        if not isinstance(value, str):
-            self.add(table, key, value, "text in quotes")
-            return ""
-        if required and not value.strip():
-            self.add(table, key, value, "a value (this key may not be empty)")
-        return value
-
-    def unknown(self, table: tuple[str, ...], data: Mapping, allowed: tuple[str, ...]) -> None:
-        for key in data:
-            if key not in allowed:
-                self.add(
-                    table,
-                    key,
-                    key,
-                    "one of the keys "
-                    + ", ".join(allowed)
-                    + " (misspelled key? see data/README.md, 'The protocol')",
-                )
-
-    def table(self, table: tuple[str, ...], data: Mapping, key: str) -> Mapping:
-        value = data.get(key, {})
-        if not isinstance(value, Mapping):
-            self.add(table, key, value, f"a table [{'.'.join((*table, key))}]")
-            return {}
-        return value
-
-    def text_list(self, table: tuple[str, ...], data: Mapping, key: str) -> tuple[str, ...]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(table, key, value, 'a list of texts such as ["...", "..."]')
-            return ()
-        return tuple(value)
-
-
-#: The keys of evsum.toml (data/README.md, "The protocol", documents each).
-TOP_KEYS = (
-    "review",
-    "conditions",
-    "outcomes",
-    "comparisons",
-    "study_comparisons",
-    "timepoints",
-    "claim_types",
-    "synthesis",
-    "covariates",
-    "analyses",
-)
-REVIEW_KEYS = (
-    "title",
-    "question",
-    "intervention",
-    "comparator",
-    "eligibility",
-    "reports",
-    "data_date",
-)
-CONDITION_KEYS = ("label", "population", "setting", "question")
-OUTCOME_KEYS = ("label", "type", "higher_is_better", "importance", "mid", "unit")
-
-
-def _data_date(check: _Checker, review: Mapping) -> str:
-    """``[review] data_date`` as ``YYYY-MM-DD`` (a TOML date or that text), '' if absent."""
-    value = review.get("data_date")
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            pass
-    check.add(
-        ("review",),
-        "data_date",
-        value,
-        "the date the data were last curated, YYYY-MM-DD such as 2026-12-01",
+def _outcome(key: str, values: dict) -> OutcomeSpec:
+    return OutcomeSpec(
+        key=key,
+        label=values["label"],
+        type=values["type"] or "binary",
+        higher_is_better=values["higher_is_better"],
+        importance=values["importance"] or "important",
+        mid=values["mid"],
+        unit=values["unit"],
     )
-    return ""
 
 
-def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
-    """Validate the text of an ``evsum.toml`` and build its :class:`Protocol`.
+#: ``[review]``: the question and the words of the review (keys named as Protocol fields).
+REVIEW = TableSection(
+    "review",
+    (
+        Key("title", required=True),
+        Key("question", required=True),
+        Key("intervention", required=True),
+        Key("comparator", required=True),
+        Key("eligibility", "text list"),
+        Key("reports", "text list"),
+        Key(
+            "data_date",
+            "date",
+            expected="the date the data were last curated, YYYY-MM-DD such as 2026-12-01",
+        ),
+    ),
+    missing="a [review] table with title, question, intervention and comparator",
+)
+#: ``[conditions.KEY]``: one per condition of ``studies.csv``.
+CONDITIONS = KeyedTables(
+    "conditions",
+    (Key("label", required=True), Key("population"), Key("setting"), Key("question")),
+    build=_condition,
+    key_pattern=KEY_PATTERN,
+    key_expected="a key of lower-case letters, digits and _ such as tuberculosis",
+    missing="at least one [conditions.KEY] table (KEY as studies.csv writes the condition)",
+)
+#: ``[outcomes.KEY]``: one per outcome of ``studies.csv``.
+OUTCOMES = KeyedTables(
+    "outcomes",
+    (
+        Key("label", required=True),
+        Key(
+            "type",
+            "vocabulary",
+            required=True,
+            vocabulary=vocab.OUTCOME_TYPES,
+            expected="one of " + ", ".join(vocab.OUTCOME_TYPES),
+        ),
+        Key("higher_is_better", "boolean", required=True),
+        Key(
+            "importance",
+            "vocabulary",
+            required=True,
+            vocabulary=IMPORTANCE,
+            expected="one of " + ", ".join(IMPORTANCE) + " (GRADE)",
+        ),
+        Key(
+            "mid",
+            "number",
+            rule=lambda mid: mid > 0,
+            expected="a number > 0 without quotes: the minimal important difference on the "
+            "effect measure's scale (a ratio > 1 such as 1.25 for ratio measures, a "
+            "difference in the outcome's units otherwise)",
+        ),
+        Key("unit"),
+    ),
+    build=_outcome,
+    key_pattern=KEY_PATTERN,
+    key_expected="a key of lower-case letters, digits and _ such as abstinence",
+    missing="at least one [outcomes.KEY] table (KEY as studies.csv writes the outcome)",
+)
 
-    Raises
-    ------
-    StudyDataError
-        Every problem at once (TOML syntax, missing or unknown keys, types, vocabularies),
-        each naming the file, the line of the key, the key, what came and what was expected.
-    """
+#: The sections of ``evsum.toml``, in the order they are checked (data/README.md, "The
+#: protocol", documents each). Each builds keyword arguments of :class:`Protocol`: a new
+#: section is one more entry here and one more field there.
+SECTIONS: tuple[Section, ...] = (
+    REVIEW,
+    CONDITIONS,
+    OUTCOMES,
+    TextMapping(
+        "comparisons",
+        "the wording of that comparison (text)",
+        key_rule=lambda key: key in vocab.COMPARATOR_TYPES,
+        key_expected="a comparator_type: " + ", ".join(vocab.COMPARATOR_TYPES),
+    ),
+    TextMapping("study_comparisons", "the wording of that study's comparison (text)"),
+    TextMapping(
+        "timepoints",
+        "what the time point means (text)",
+        key_rule=lambda key: not TIMEPOINT_PATTERN.match(key),
+        key_expected="a name that is not '<number> <unit>' (those are always allowed)",
+        builtin=BUILTIN_TIMEPOINTS,
+    ),
+    TextMapping("claim_types", "what that kind of claim is (text)", default=DEFAULT_CLAIM_TYPES),
+    # the analysis plan: read together by evsum.ingest.plan.parse_plan (its sections refer to
+    # each other), so each section here only declares its name
+    *(CustomSection(name, lambda check, table, built: {}) for name in PLAN_SECTIONS),
+)
+#: The keys of evsum.toml (data/README.md, "The protocol", documents each).
+TOP_KEYS = tuple(s.name for s in SECTIONS)
+REVIEW_KEYS = key_names(REVIEW)
+CONDITION_KEYS = key_names(CONDITIONS)
+OUTCOME_KEYS = key_names(OUTCOMES)
+
+
+def _toml(text: str, source: str) -> dict:
+    """The parsed TOML, or the syntax error as a problem at its line."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         found = re.search(r"line (\d+)", str(err))
         raise StudyDataError(
@@ -422,165 +403,27 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
                 )
             ],
         ) from None
-    check = _Checker(text, source)
-    check.unknown((), data, TOP_KEYS)
-    review = check.table((), data, "review")
-    if "review" not in data:
-        check.add(
-            (), None, None, "a [review] table with title, question, intervention and comparator"
-        )
-    check.unknown(("review",), review, REVIEW_KEYS)
-    words = {
-        k: check.text_value(("review",), review, k, required="review" in data)
-        for k in ("title", "question", "intervention", "comparator")
-    }
-    eligibility = check.text_list(("review",), review, "eligibility")
-    reports = check.text_list(("review",), review, "reports")
-    data_date = _data_date(check, review)
 
-    conditions: dict[str, ConditionSpec] = {}
-    raw_conditions = check.table((), data, "conditions")
-    if not raw_conditions:
-        check.add(
-            (),
-            None,
-            None,
-            "at least one [conditions.KEY] table (KEY as studies.csv writes the condition)",
-        )
-    for key, spec in raw_conditions.items():
-        table = ("conditions", key)
-        if not KEY_PATTERN.match(key):
-            check.add(
-                table, None, key, "a key of lower-case letters, digits and _ such as tuberculosis"
-            )
-        if not isinstance(spec, Mapping):
-            check.add(("conditions",), key, spec, f"a table [conditions.{key}]")
-            continue
-        check.unknown(table, spec, CONDITION_KEYS)
-        conditions[key] = ConditionSpec(
-            key=key,
-            label=check.text_value(table, spec, "label", required=True),
-            population=check.text_value(table, spec, "population", required=False),
-            setting=check.text_value(table, spec, "setting", required=False),
-            question=check.text_value(table, spec, "question", required=False),
-        )
 
-    outcomes: dict[str, OutcomeSpec] = {}
-    raw_outcomes = check.table((), data, "outcomes")
-    if not raw_outcomes:
-        check.add(
-            (),
-            None,
-            None,
-            "at least one [outcomes.KEY] table (KEY as studies.csv writes the outcome)",
-        )
-    for key, spec in raw_outcomes.items():
-        table = ("outcomes", key)
-        if not KEY_PATTERN.match(key):
-            check.add(
-                table, None, key, "a key of lower-case letters, digits and _ such as abstinence"
-            )
-        if not isinstance(spec, Mapping):
-            check.add(("outcomes",), key, spec, f"a table [outcomes.{key}]")
-            continue
-        check.unknown(table, spec, OUTCOME_KEYS)
-        label = check.text_value(table, spec, "label", required=True)
-        kind = check.text_value(table, spec, "type", required=True)
-        if kind and kind not in vocab.OUTCOME_TYPES:
-            check.add(table, "type", kind, "one of " + ", ".join(vocab.OUTCOME_TYPES))
-        importance = check.text_value(table, spec, "importance", required=True)
-        if importance and importance not in IMPORTANCE:
-            check.add(
-                table, "importance", importance, "one of " + ", ".join(IMPORTANCE) + " (GRADE)"
-            )
-        better = spec.get("higher_is_better")
-        if "higher_is_better" not in spec:
-            check.add(
-                table, None, None, f"a key 'higher_is_better' (true or false) in [outcomes.{key}]"
-            )
-        elif not isinstance(better, bool):
-            check.add(table, "higher_is_better", better, "true or false (without quotes)")
-        mid = spec.get("mid")
-        if mid is not None and (
-            isinstance(mid, bool)
-            or not isinstance(mid, (int, float))
-            or not math.isfinite(mid)
-            or mid <= 0
-        ):
-            check.add(
-                table,
-                "mid",
-                mid,
-                "a number > 0 without quotes: the minimal important "
-                "difference on the effect measure's scale (a ratio > 1 such as 1.25 for "
-                "ratio measures, a difference in the outcome's units otherwise)",
-            )
-            mid = None
-        outcomes[key] = OutcomeSpec(
-            key=key,
-            label=label,
-            type=kind or "binary",
-            higher_is_better=better is True,
-            importance=importance or "important",
-            mid=None if mid is None else float(mid),
-            unit=check.text_value(table, spec, "unit", required=False),
-        )
+def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
+    """Validate the text of an ``evsum.toml`` and build its :class:`Protocol`.
 
-    comparisons = check.table((), data, "comparisons")
-    for key, value in comparisons.items():
-        if key not in vocab.COMPARATOR_TYPES:
-            check.add(
-                ("comparisons",),
-                key,
-                key,
-                "a comparator_type: " + ", ".join(vocab.COMPARATOR_TYPES),
-            )
-        if not isinstance(value, str) or not value.strip():
-            check.add(("comparisons",), key, value, "the wording of that comparison (text)")
-    study_comparisons = check.table((), data, "study_comparisons")
-    for key, value in study_comparisons.items():
-        if not isinstance(value, str) or not value.strip():
-            check.add(
-                ("study_comparisons",), key, value, "the wording of that study's comparison (text)"
-            )
-    timepoints = dict(BUILTIN_TIMEPOINTS)
-    for key, value in check.table((), data, "timepoints").items():
-        if TIMEPOINT_PATTERN.match(key):
-            check.add(
-                ("timepoints",),
-                key,
-                key,
-                "a name that is not '<number> <unit>' (those are always allowed)",
-            )
-        if not isinstance(value, str) or not value.strip():
-            check.add(("timepoints",), key, value, "what the time point means (text)")
-        timepoints[key] = str(value)
-    claim_types = dict(check.table((), data, "claim_types")) or dict(DEFAULT_CLAIM_TYPES)
-    for key, value in claim_types.items():
-        if not isinstance(value, str) or not value.strip():
-            check.add(("claim_types",), key, value, "what that kind of claim is (text)")
+    The file's schema is :data:`SECTIONS` (see :mod:`evsum.ingest.toml_schema`).
 
-    plan, plan_problems = parse_plan(data, text, source, outcomes)
+    Raises
+    ------
+    StudyDataError
+        Every problem at once (TOML syntax, missing or unknown keys, types, vocabularies),
+        each naming the file, the line of the key, the key, what came and what was expected.
+    """
+    data = _toml(text, source)
+    check = TomlChecker(text, source)
+    fields = check_sections(check, data, SECTIONS)
+    fields["plan"], plan_problems = parse_plan(data, text, source, fields.get("outcomes", {}))
     check.problems += plan_problems
     if check.problems:
         raise StudyDataError(source, check.problems)
-    return Protocol(
-        plan=plan,
-        title=words["title"],
-        question=words["question"],
-        intervention=words["intervention"],
-        comparator=words["comparator"],
-        conditions=conditions,
-        outcomes=outcomes,
-        comparisons={k: str(v) for k, v in comparisons.items()},
-        study_comparisons={k: str(v) for k, v in study_comparisons.items()},
-        timepoints=timepoints,
-        eligibility=eligibility,
-        claim_types={k: str(v) for k, v in claim_types.items()},
-        reports=reports,
-        data_date=data_date,
-        source=source,
-    )
+    return Protocol(**fields, source=source)
 
 
 def load_protocol(path: str | Path) -> Protocol:

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from evsum import vocab as schema
-from evsum.exceptions import Problem, StudyDataError
+from evsum import vocab
+from evsum.exceptions import Problem
 from evsum.ingest.io import LINE, file_sha256, read_with_partial
 from evsum.ingest.printed import SUFFIX as PRINTED_SUFFIX
 from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol, load_protocol, resolve_base
+from evsum.ingest.schema import (
+    Column,
+    Context,
+    FileSchema,
+    Rule,
+    Table,
+    Values,
+    check_file,
+    one_of,
+    one_of_quoted,
+)
 from evsum.stats.effects import CI_RULE, usable_confidence_interval
 
 # Patterns end in \Z, not $: "$" also matches before a final "\n", which would let
@@ -22,14 +34,9 @@ from evsum.stats.effects import CI_RULE, usable_confidence_interval
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s<>\"']+\Z")
 #: Earliest plausible year of a trial report (controlled trials were published from 1900 on).
 YEAR_MIN = 1900
-#: Integers from 2**53 on are not all representable as floats (and overflow Int64 casts).
-INTEGER_LIMIT = 2**53
 #: Study ids name anchors, file names and reference keys: lower-case letters, digits and
 #: underscores, starting with a letter (e.g. ``dakwar2019``, ``krupitsky2002_b``).
 STUDY_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\Z")
-#: Control characters, C0, DEL and C1 (e.g. U+0085 next line, U+009B CSI); tab, line feed and
-#: carriage return excepted: the CSV reader handles them.
-CONTROL_PATTERN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Columns that hold one fact of the study, the same in all its rows.
 STUDY_LEVEL_COLUMNS = (
     "first_author",
@@ -72,103 +79,134 @@ class StudyTable:
         return self.data[self.data["condition"] == condition].reset_index(drop=True)
 
 
-class _Collector:
-    """Gathers problems for one file; rows are addressed by their position in the frame.
+def _protocol_keys(kind: str) -> Callable[[Context], Values]:
+    """``condition``/``outcome``: a key of the protocol's ``kind`` (``conditions``), or,
+    without a protocol, a key of the right form."""
 
-    Only flagged rows are visited one by one, so a large file of valid rows costs only the
-    vectorised checks.
+    def values(context: Context) -> Values:
+        protocol = context.protocol
+        if protocol is None:
+            return Values(STUDY_ID_PATTERN, "a key of lower-case letters, digits and _")
+        allowed = tuple(getattr(protocol, kind))
+        where = f" (the {kind} of {protocol.source or 'the protocol'})"
+        return Values(allowed, one_of_quoted(allowed) + where)
+
+    return values
+
+
+def _timepoints(context: Context) -> Values:
+    """``<number> <unit>``, or one of the protocol's named time points."""
+    if context.protocol is None:
+        return Values(
+            TIMEPOINT_PATTERN, "'<number> <unit>' with unit h, day(s), week(s), month(s), year(s)"
+        )
+    return Values(context.protocol.is_timepoint, context.protocol.timepoint_expectation())
+
+
+def _vocabulary(allowed: Collection[str]) -> Values:
+    return Values(tuple(allowed), one_of_quoted(allowed))
+
+
+def _at_most_n(arm: str) -> Rule:
+    """Events ≤ n (only where n itself is valid: a bad n is reported once)."""
+
+    def flags(events: pd.Series, table: Table) -> pd.Series:
+        n = table.number(f"n_{arm}")
+        return (n > 0) & (events > n)
+
+    return Rule(flags, f"events ≤ n_{arm} (more events than participants)")
+
+
+_POSITIVE_N = Rule(lambda n, _: n <= 0, "a number of participants > 0")
+_EVENTS = Rule(lambda events, _: events < 0, "a number of events ≥ 0")
+_SD = Rule(lambda sd, _: sd <= 0, "a standard deviation > 0")
+
+
+def _year_rule() -> Rule:
+    year_max = _dt.date.today().year + 1
+    return Rule(
+        lambda year, _: (year < YEAR_MIN) | (year > year_max),
+        f"a year from {YEAR_MIN} to {year_max}",
+    )
+
+
+def _columns() -> tuple[Column, ...]:
+    """The columns of ``studies.csv``, in file order (data/README.md documents each)."""
+    return (
+        Column(
+            "study_id",
+            "slug",
+            required=True,
+            values=Values(
+                STUDY_ID_PATTERN, "a slug of lower-case letters, digits and _ such as dakwar2019"
+            ),
+        ),
+        Column("first_author", required=True),
+        Column("year", "integer", required=True, rules=(_year_rule(),)),
+        Column(
+            "doi",
+            "doi",
+            values=Values(
+                DOI_PATTERN,
+                "a DOI such as 10.1176/appi.ajp.2019.19070684 (no https://doi.org/ prefix)",
+            ),
+        ),
+        Column("pmid", "integer", rules=(Rule(lambda v, _: v <= 0, "a positive PubMed id"),)),
+        Column("condition", "key", required=True, values=_protocol_keys("conditions")),
+        Column("design", "vocabulary", required=True, values=_vocabulary(vocab.DESIGNS)),
+        Column("randomised", "boolean", required=True, values=_vocabulary(vocab.BOOLEAN_VALUES)),
+        Column("blinding", "vocabulary", required=True, values=_vocabulary(vocab.BLINDING)),
+        Column("intervention", required=True),
+        Column("comparator", required=True),
+        Column(
+            "comparator_type",
+            "vocabulary",
+            required=True,
+            values=_vocabulary(vocab.COMPARATOR_TYPES),
+        ),
+        Column("n_intervention", "integer", rules=(_POSITIVE_N,)),
+        Column("n_comparator", "integer", rules=(_POSITIVE_N,)),
+        Column("outcome", "key", required=True, values=_protocol_keys("outcomes")),
+        Column(
+            "outcome_type", "vocabulary", required=True, values=_vocabulary(vocab.OUTCOME_TYPES)
+        ),
+        Column("timepoint", "timepoint", required=True, values=_timepoints),
+        Column("events_intervention", "integer", rules=(_EVENTS, _at_most_n("intervention"))),
+        Column("events_comparator", "integer", rules=(_EVENTS, _at_most_n("comparator"))),
+        Column("mean_intervention", "number"),
+        Column("sd_intervention", "number", rules=(_SD,)),
+        Column("mean_comparator", "number"),
+        Column("sd_comparator", "number", rules=(_SD,)),
+        Column(
+            "effect_measure",
+            "vocabulary",
+            values=Values(vocab.REPORTED_MEASURES, one_of(vocab.REPORTED_MEASURES)),
+        ),
+        Column("effect", "number"),
+        Column("ci_low", "number"),
+        Column("ci_high", "number"),
+        Column("data_level", "vocabulary", required=True, values=_vocabulary(vocab.DATA_LEVELS)),
+        Column("source_type", "vocabulary", required=True, values=_vocabulary(vocab.SOURCE_TYPES)),
+        Column("source_kind", "vocabulary", optional=True, values=_vocabulary(vocab.SOURCE_KINDS)),
+        Column("source_locator", required=True),
+        Column("source_quote"),
+        Column("derivation"),
+        Column("notes"),
+    )
+
+
+def studies_schema() -> FileSchema:
+    """The schema of ``studies.csv`` (data/README.md documents it).
+
+    Built on each call: the latest plausible year is next year.
     """
-
-    def __init__(self, frame: pd.DataFrame, source: str):
-        self.frame = frame
-        self.source = source
-        self.problems: list[Problem] = []
-        self._lines = frame[LINE].to_numpy()
-        self._studies = (
-            frame["study_id"].to_numpy(dtype=object)
-            if "study_id" in frame
-            else np.full(len(frame), None, dtype=object)
-        )
-
-    def add(
-        self,
-        mask: pd.Series | np.ndarray,
-        column: str | None,
-        expected: str,
-        *,
-        value_column: str | None = None,
-    ) -> None:
-        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if not len(positions):
-            return
-        shown = value_column or column
-        values = None if shown is None else self.frame[shown].to_numpy(dtype=object)
-        for position in positions:
-            value = None if values is None else str(values[position])
-            study = self._studies[position] or None
-            self.problems.append(
-                Problem(self.source, int(self._lines[position]), column, value, expected, study)
-            )
-
-
-class _Distinct:
-    """A column factorised once, so that each check runs once per distinct value.
-
-    Columns repeat few values many times (vocabularies, empty cells), so a check costs one
-    call per distinct value rather than one per row.
-    """
-
-    def __init__(self, values: pd.Series):
-        self.values = values.to_numpy(dtype=object)
-        self.codes, self.uniques = pd.factorize(self.values, use_na_sentinel=False)
-
-    def map(self, func) -> np.ndarray:
-        """``func`` of every row's value (object array)."""
-        results = np.empty(len(self.uniques), dtype=object)
-        results[:] = [func(u) for u in self.uniques]
-        return results[self.codes]
-
-    def flags(self, func) -> np.ndarray:
-        """Where ``func`` of the row's value is true (bool array)."""
-        return np.fromiter(
-            (bool(func(u)) for u in self.uniques), dtype=bool, count=len(self.uniques)
-        )[self.codes]
-
-    def has_control(self) -> np.ndarray:
-        """Where the value holds a control character."""
-        # one scan of the whole column ("\n" is allowed, so it may join the cells); value by
-        # value only when that scan finds something
-        if not CONTROL_PATTERN.search("\n".join(self.uniques)):
-            return np.zeros(len(self.values), dtype=bool)
-        return self.flags(CONTROL_PATTERN.search)
-
-    def numbers(self, index: pd.Index) -> pd.Series:
-        """The values as floats (NaN where empty or not a number)."""
-        parsed = pd.to_numeric(
-            pd.Series([u.strip() or np.nan for u in self.uniques], dtype=object), errors="coerce"
-        )
-        return pd.Series(parsed.to_numpy(dtype=float)[self.codes], index=index)
-
-
-def check_header(
-    frame: pd.DataFrame, source: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()
-) -> list[Problem]:
-    """Problems with the header: each missing column (other than the ``optional`` ones),
-    each column not in ``columns``."""
-    header = [c for c in frame.columns if c != LINE]
-    problems = [
-        Problem(source, 1, c, None, "this column in the header (see data/README.md)")
-        for c in columns
-        if c not in header and c not in optional
-    ]
-    problems += [
-        Problem(
-            source, 1, c, c, "only the columns of data/README.md (misspelled or renamed column?)"
-        )
-        for c in header
-        if c not in columns
-    ]
-    return problems
+    return FileSchema(
+        "studies.csv",
+        _columns(),
+        checks=(_check_source_kind, _check_levels, _check_consistency),
+        show_blank=True,
+        needs_rows="at least one study row",
+    )
 
 
 def validate_studies(
@@ -213,161 +251,27 @@ def validate_studies(
         :func:`normalised_key`; a copy that differs in other cells is a conflicting
         duplicate).
     """
-    file_problems = check_header(
-        frame, source, schema.STUDY_COLUMNS, schema.OPTIONAL_STUDY_COLUMNS
-    )
-    if file_problems:
-        raise StudyDataError(source, file_problems)
-    # an optional column left out reads as empty cells ("not recorded")
-    frame = frame.assign(
-        **{c: "" for c in schema.OPTIONAL_STUDY_COLUMNS if c not in frame.columns}
-    )
-    if frame.empty:
-        raise StudyDataError(
-            source, [Problem(source, None, None, "no records", "at least one study row")]
-        )
-    check = _Collector(frame, source)
-    text = frame[list(schema.STUDY_COLUMNS)].astype(object)
-    distinct = {c: _Distinct(text[c]) for c in schema.STUDY_COLUMNS}
-    blank = pd.DataFrame(
-        {c: distinct[c].flags(lambda v: not v.strip()) for c in schema.STUDY_COLUMNS},
-        index=text.index,
-    )
-
-    for column in schema.STUDY_COLUMNS:
-        check.add(distinct[column].has_control(), column, "text without control characters")
-    for column in schema.REQUIRED_VALUE_COLUMNS:
-        check.add(blank[column], column, "a value (this column may not be empty)")
-
-    numbers = {c: distinct[c].numbers(text.index) for c in schema.NUMERIC_COLUMNS}
-    for column in schema.NUMERIC_COLUMNS:
-        value = numbers[column]
-        check.add(~blank[column] & value.isna(), column, "a number")
-        check.add(~blank[column] & value.notna() & ~np.isfinite(value), column, "a finite number")
-    for column in schema.INTEGER_COLUMNS:
-        value = numbers[column]
-        check.add(
-            value.notna() & np.isfinite(value) & (value != value.round()), column, "a whole number"
-        )
-        check.add(
-            value.notna() & np.isfinite(value) & (value.abs() >= INTEGER_LIMIT),
-            column,
-            f"a whole number below {INTEGER_LIMIT:,} (larger ones lose digits)",
-        )
-    year_max = _dt.date.today().year + 1
-    year = numbers["year"]
-    check.add(
-        year.notna() & ((year < YEAR_MIN) | (year > year_max)),
-        "year",
-        f"a year from {YEAR_MIN} to {year_max}",
-    )
-    check.add(numbers["pmid"].notna() & (numbers["pmid"] <= 0), "pmid", "a positive PubMed id")
-    for arm in ("intervention", "comparator"):
-        n = numbers[f"n_{arm}"]
-        events = numbers[f"events_{arm}"]
-        check.add(n.notna() & (n <= 0), f"n_{arm}", "a number of participants > 0")
-        check.add(events.notna() & (events < 0), f"events_{arm}", "a number of events ≥ 0")
-        # (only where n itself is valid: a bad n is reported once, above)
-        check.add(
-            events.notna() & (n > 0) & (events > n),
-            f"events_{arm}",
-            f"events ≤ n_{arm} (more events than participants)",
-        )
-        sd = numbers[f"sd_{arm}"]
-        check.add(sd.notna() & (sd <= 0), f"sd_{arm}", "a standard deviation > 0")
-
-    vocabularies = {
-        "design": schema.DESIGNS,
-        "blinding": schema.BLINDING,
-        "randomised": schema.BOOLEAN_VALUES,
-        "comparator_type": schema.COMPARATOR_TYPES,
-        "outcome_type": schema.OUTCOME_TYPES,
-        "data_level": schema.DATA_LEVELS,
-        "source_type": schema.SOURCE_TYPES,
-        "source_kind": schema.SOURCE_KINDS,
-    }
-    review_words = {}
-    if protocol is not None:
-        where = f" (the {{}} of {protocol.source or 'the protocol'})"
-        review_words = {
-            "condition": (protocol.conditions, where.format("conditions")),
-            "outcome": (protocol.outcomes, where.format("outcomes")),
-        }
-    for column in ("condition", "outcome"):
-        allowed, tail = review_words.get(column, (None, ""))
-        if allowed is None:
-            check.add(
-                ~blank[column] & ~distinct[column].flags(STUDY_ID_PATTERN.match),
-                column,
-                "a key of lower-case letters, digits and _",
-            )
-        else:
-            check.add(
-                ~blank[column] & ~text[column].isin(list(allowed)),
-                column,
-                "one of " + ", ".join(repr(a) for a in allowed) + tail,
-            )
-    for column, allowed in vocabularies.items():
-        check.add(
-            ~blank[column] & ~text[column].isin(list(allowed)),
-            column,
-            "one of " + ", ".join(repr(a) for a in allowed),
-        )
-    measure = text["effect_measure"]
-    check.add(
-        ~blank["effect_measure"] & ~measure.isin(schema.REPORTED_MEASURES),
-        "effect_measure",
-        "one of " + ", ".join(schema.REPORTED_MEASURES),
-    )
-    check.add(
-        ~blank["study_id"] & ~distinct["study_id"].flags(STUDY_ID_PATTERN.match),
-        "study_id",
-        "a slug of lower-case letters, digits and _ such as dakwar2019",
-    )
-    check.add(
-        ~blank["doi"] & ~distinct["doi"].flags(DOI_PATTERN.match),
-        "doi",
-        "a DOI such as 10.1176/appi.ajp.2019.19070684 (no https://doi.org/ prefix)",
-    )
-    if protocol is None:
-        check.add(
-            ~blank["timepoint"] & ~distinct["timepoint"].flags(TIMEPOINT_PATTERN.match),
-            "timepoint",
-            "'<number> <unit>' with unit h, day(s), week(s), month(s), year(s)",
-        )
-    else:
-        check.add(
-            ~blank["timepoint"] & ~distinct["timepoint"].flags(protocol.is_timepoint),
-            "timepoint",
-            protocol.timepoint_expectation(),
-        )
-
-    _check_source_kind(check, text, blank)
-    _check_levels(check, text, blank, numbers)
-    _check_consistency(check, text)
-
-    if check.problems:
-        problems = sorted(check.problems, key=lambda p: p.line or 0)
-        raise StudyDataError(source, problems)
+    frame, table = check_file(studies_schema(), frame, source, Context(protocol=protocol))
+    numbers = {c: table.number(c) for c in vocab.NUMERIC_COLUMNS}
     return StudyTable(data=_typed(frame, numbers), source=source, sha256=sha256)
 
 
-def _check_source_kind(check: _Collector, text: pd.DataFrame, blank: pd.DataFrame) -> None:
+def _check_source_kind(check: Table) -> None:
     """A source kind belongs to one source type (``full text`` and ``abstract`` to
     ``primary``, ...); an empty kind is not recorded, and an unknown kind or type is
     reported once, by the vocabulary check."""
-    kind, source_type = text["source_kind"], text["source_type"]
-    belongs = kind.map(schema.SOURCE_KINDS)
+    kind, source_type = check.text["source_kind"], check.text["source_type"]
+    belongs = kind.map(vocab.SOURCE_KINDS)
     mismatch = (
-        ~blank["source_kind"]
+        ~check.blank("source_kind")
         & belongs.notna()
-        & source_type.isin(list(schema.SOURCE_TYPES))
+        & source_type.isin(list(vocab.SOURCE_TYPES))
         & (belongs != source_type)
     )
     if not mismatch.any():
         return
-    for wanted in schema.SOURCE_TYPES:
-        kinds = [k for k, t in schema.SOURCE_KINDS.items() if t == wanted]
+    for wanted in vocab.SOURCE_TYPES:
+        kinds = [k for k, t in vocab.SOURCE_KINDS.items() if t == wanted]
         check.add(
             mismatch & (source_type == wanted),
             "source_kind",
@@ -377,19 +281,21 @@ def _check_source_kind(check: _Collector, text: pd.DataFrame, blank: pd.DataFram
         )
 
 
-def _check_levels(
-    check: _Collector, text: pd.DataFrame, blank: pd.DataFrame, numbers: dict[str, pd.Series]
-) -> None:
+def _check_levels(check: Table) -> None:
+    """Numbers as the data level needs them: an arm-level row has its arm numbers, a contrast
+    its estimate and interval (usable, as effect sizes need it), a narrative row none."""
+    text, blank = check.text, check.blank
+    numbers = {c: check.number(c) for c in vocab.NUMERIC_COLUMNS}
     level = text["data_level"]
-    has = {c: numbers[c].notna() for c in schema.SOURCED_NUMBER_COLUMNS}
-    any_number = np.logical_or.reduce([has[c] for c in schema.SOURCED_NUMBER_COLUMNS])
+    has = {c: numbers[c].notna() for c in vocab.SOURCED_NUMBER_COLUMNS}
+    any_number = np.logical_or.reduce([has[c] for c in vocab.SOURCED_NUMBER_COLUMNS])
     check.add(
-        any_number & blank["source_quote"],
+        any_number & blank("source_quote"),
         "source_quote",
         "the words of the paper that state the numbers in this row",
     )
     narrative = level == "narrative"
-    for column in schema.SOURCED_NUMBER_COLUMNS:
+    for column in vocab.SOURCED_NUMBER_COLUMNS:
         check.add(narrative & has[column], column, "an empty cell: data_level is 'narrative'")
     arm = level == "arm"
     binary = text["outcome_type"] == "binary"
@@ -406,24 +312,24 @@ def _check_levels(
     )
     for column in needed_binary:
         check.add(
-            arm & binary & blank[column],
+            arm & binary & blank(column),
             column,
             "a number: data_level 'arm' with a binary outcome needs events and n in both arms",
         )
     for column in needed_continuous:
         check.add(
-            arm & continuous & blank[column],
+            arm & continuous & blank(column),
             column,
             "a number: data_level 'arm' with a continuous outcome needs mean, SD and "
             "n in both arms",
         )
     check.add(
-        arm & binary & ~measure.isin(sorted(schema.BINARY_MEASURES)),
+        arm & binary & ~measure.isin(sorted(vocab.BINARY_MEASURES)),
         "effect_measure",
         "RR, OR or RD for an arm-level binary outcome",
     )
     check.add(
-        arm & continuous & ~measure.isin(sorted(schema.CONTINUOUS_MEASURES)),
+        arm & continuous & ~measure.isin(sorted(vocab.CONTINUOUS_MEASURES)),
         "effect_measure",
         "MD or SMD for an arm-level continuous outcome",
     )
@@ -434,9 +340,9 @@ def _check_levels(
     )
     contrast = level == "contrast"
     for column in ("effect", "ci_low", "ci_high"):
-        check.add(contrast & blank[column], column, "a number: data_level is 'contrast'")
+        check.add(contrast & blank(column), column, "a number: data_level is 'contrast'")
     check.add(
-        contrast & blank["effect_measure"], "effect_measure", "the measure of the reported effect"
+        contrast & blank("effect_measure"), "effect_measure", "the measure of the reported effect"
     )
     effect, low, high = numbers["effect"], numbers["ci_low"], numbers["ci_high"]
     given = low.notna() & high.notna() & effect.notna()
@@ -449,7 +355,7 @@ def _check_levels(
         "ci_high",
         f"an interval of some width ({CI_RULE}): equal bounds give a standard error of 0",
     )
-    ratio = measure.isin(sorted(schema.RATIO_MEASURES))
+    ratio = measure.isin(sorted(vocab.RATIO_MEASURES))
     for column in ("effect", "ci_low", "ci_high"):
         check.add(
             ratio & numbers[column].notna() & (numbers[column] <= 0),
@@ -458,7 +364,9 @@ def _check_levels(
         )
 
 
-def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
+def _check_consistency(check: Table) -> None:
+    """One value of each study-level fact per study, and no duplicate rows."""
+    text = check.text
     codes, _ = pd.factorize(text["study_id"].to_numpy(dtype=object), use_na_sentinel=False)
     _, first_position = np.unique(codes, return_index=True)
     first_row = first_position[codes]  # position of the first row of each row's study
@@ -466,7 +374,7 @@ def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
     lines = check.frame[LINE].to_numpy()
     for column in STUDY_LEVEL_COLUMNS:
         values = text[column].to_numpy(dtype=object)
-        reported = {p.line for p in check.problems if p.column == column}
+        reported = {p.line for p in check.problems if p.column == column and p.line}
         fresh = ~np.isin(lines, list(reported)) if reported else True
         check.add(
             (values != values[first_row]) & fresh,
@@ -475,13 +383,13 @@ def _check_consistency(check: _Collector, text: pd.DataFrame) -> None:
         )
     # Keys are compared as analyses compare them, and case does not make a new comparison:
     # spaces trimmed and collapsed, case folded.
-    key = pd.DataFrame({c: text[c].map(normalised_key) for c in schema.ROW_KEY})
+    key = pd.DataFrame({c: text[c].map(normalised_key) for c in vocab.ROW_KEY})
     duplicated = np.flatnonzero(key.duplicated(keep="first").to_numpy())
     if not len(duplicated):
         return
-    group = key.groupby(list(schema.ROW_KEY), sort=False).ngroup().to_numpy()
+    group = key.groupby(list(vocab.ROW_KEY), sort=False).ngroup().to_numpy()
     _, first_of_group = np.unique(group, return_index=True)
-    cells = text[list(schema.STUDY_COLUMNS)].to_numpy(dtype=object)
+    cells = text[list(vocab.STUDY_COLUMNS)].to_numpy(dtype=object)
     study = text["study_id"].to_numpy(dtype=object)
     for position in duplicated:
         first = first_of_group[group[position]]
@@ -512,13 +420,13 @@ def normalised_key(value: str) -> str:
 
 def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> pd.DataFrame:
     typed = frame.copy()
-    for column in schema.INTEGER_COLUMNS:
+    for column in vocab.INTEGER_COLUMNS:
         typed[column] = numbers[column].astype("Int64")
-    for column in schema.FLOAT_COLUMNS:
+    for column in vocab.FLOAT_COLUMNS:
         typed[column] = numbers[column].astype(float)
         typed[column + PRINTED_SUFFIX] = frame[column].astype(str).str.strip()
-    typed["randomised"] = typed["randomised"].map(schema.BOOLEAN_VALUES).astype(bool)
-    for column in set(schema.STUDY_COLUMNS) - set(schema.NUMERIC_COLUMNS) - {"randomised"}:
+    typed["randomised"] = typed["randomised"].map(vocab.BOOLEAN_VALUES).astype(bool)
+    for column in set(vocab.STUDY_COLUMNS) - set(vocab.NUMERIC_COLUMNS) - {"randomised"}:
         typed[column] = typed[column].astype(str)
     typed[LINE] = typed[LINE].astype(int)
     return typed.reset_index(drop=True)

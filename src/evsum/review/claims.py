@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from evsum.ingest.claims import split_list
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.io import read_text
 from evsum.ingest.references import parse_reference_list
+from evsum.ingest.schema import split_list
 from evsum.review.citations import CitationAudit, audit_references
 
 

@@ -1,35 +1,16 @@
-"""GRADE certainty arithmetic: the starting level less one level per step of downgrading.
+"""GRADE certainty of a ``grade.csv`` row and the reasons for its downgrades.
 
-Only the arithmetic lives here; the judgements themselves (``serious`` and its reason) are
-curated in ``data/grade.csv``.
+The rule tables and the arithmetic are :mod:`evsum.rules`' (a base module, which validation
+also uses); the judgements themselves (``serious`` and its reason) are curated in
+``data/grade.csv``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from evsum.vocab import GRADE_CERTAINTY, GRADE_DOMAINS
-
-#: Levels one judgement downgrades by (GRADE handbook, section 5).
-DOWNGRADE_STEPS: dict[str, int] = {"not serious": 0, "serious": 1, "very serious": 2}
-
-#: How each GRADE domain is named in tables and footnotes.
-DOMAIN_LABELS: dict[str, str] = {
-    "risk_of_bias": "Risk of bias",
-    "inconsistency": "Inconsistency",
-    "indirectness": "Indirectness",
-    "imprecision": "Imprecision",
-    "publication_bias": "Publication bias",
-}
-
-
-def certainty_after_downgrades(start: str, levels: list[str]) -> str:
-    """GRADE arithmetic: ``start`` less one level per ``serious``, two per ``very serious``.
-
-    The result never goes below ``very low``.
-    """
-    steps = sum(DOWNGRADE_STEPS[level] for level in levels)
-    return GRADE_CERTAINTY[min(GRADE_CERTAINTY.index(start) + steps, len(GRADE_CERTAINTY) - 1)]
+from evsum.rules import DOMAIN_LABELS, DOWNGRADE_STEPS, certainty_after_downgrades
+from evsum.vocab import GRADE_DOMAINS
 
 
 def _level(domain: str, judgement: object) -> str:

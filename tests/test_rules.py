@@ -19,7 +19,7 @@ import itertools
 
 import pytest
 
-from evsum.stats.rob import can_escalate, overall_judgement
+from evsum.rules import can_escalate, overall_judgement
 from evsum.vocab import ROB_JUDGEMENTS, ROB_TOOLS
 
 RCT = ("D1", "D2", "D3", "D4", "D5")

@@ -1,4 +1,14 @@
-"""Overall risk-of-bias judgements derived from the domain judgements, as the tools define them.
+"""The rules of GRADE and of the risk-of-bias tools: tables and the arithmetic they define.
+
+A base module (like :mod:`evsum.vocab`, it imports no layer): validation (``evsum.ingest``)
+checks curated judgements against these rules and the statistics and reports
+(``evsum.stats.grade``, ``evsum.present``) use them, so the rules are written once.
+
+GRADE certainty: the starting level less one level per step of downgrading (GRADE handbook,
+section 5). Only the arithmetic lives here; the judgements themselves (``serious`` and its
+reason) are curated in ``data/grade.csv``.
+
+Overall risk-of-bias judgements derived from the domain judgements, as the tools define them.
 
 RoB 2 (Sterne et al. 2019, BMJ 366:l4898, Table 2 "Reaching an overall risk-of-bias judgement
 for a specific outcome"), also in its variant for crossover trials (the extra domain S, "bias
@@ -22,7 +32,39 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from evsum.vocab import ROB_JUDGEMENTS, ROB_TOOLS
+from evsum.vocab import GRADE_CERTAINTY, ROB_JUDGEMENTS, ROB_TOOLS
+
+# --- GRADE --------------------------------------------------------------------------------
+
+#: Levels one judgement downgrades by (GRADE handbook, section 5).
+DOWNGRADE_STEPS: dict[str, int] = {"not serious": 0, "serious": 1, "very serious": 2}
+
+#: How each GRADE domain is named in tables and footnotes.
+DOMAIN_LABELS: dict[str, str] = {
+    "risk_of_bias": "Risk of bias",
+    "inconsistency": "Inconsistency",
+    "indirectness": "Indirectness",
+    "imprecision": "Imprecision",
+    "publication_bias": "Publication bias",
+}
+
+
+def certainty_after_downgrades(start: str, levels: list[str]) -> str:
+    """GRADE arithmetic: ``start`` less one level per ``serious``, two per ``very serious``.
+
+    The result never goes below ``very low``.
+
+    Examples
+    --------
+    >>> certainty_after_downgrades("high", ["serious", "not serious", "very serious"])
+    'very low'
+    """
+    steps = sum(DOWNGRADE_STEPS[level] for level in levels)
+    return GRADE_CERTAINTY[min(GRADE_CERTAINTY.index(start) + steps, len(GRADE_CERTAINTY) - 1)]
+
+
+# --- risk of bias -------------------------------------------------------------------------
+
 
 #: Tools whose overall judgement follows the RoB 2 algorithm.
 ROB2_TOOLS: frozenset[str] = frozenset(t for t in ROB_TOOLS if t.startswith("RoB 2"))
