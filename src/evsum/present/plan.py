@@ -243,7 +243,7 @@ def plan_statement(protocol: Any) -> dict[str, Any] | None:
     dict or None
         Sentences per item (``13a`` ... ``13f``); None when the protocol declares no plan.
     """
-    from evsum.ingest.plan import SENSITIVITY, pooling_method
+    from evsum.ingest.plan import pooling_method
     from evsum.vocab import METHOD_LABELS
 
     plan = getattr(protocol, "plan", None)
@@ -288,6 +288,19 @@ def plan_statement(protocol: Any) -> dict[str, Any] | None:
         f"prediction interval {s.prediction}. Mantel-Haenszel and Peto pool 2×2 tables with "
         "a common effect (metafor rma.mh, rma.peto)."
     )
+    _declared_items(items, plan, protocol)
+    if not items["13e"]:
+        items["13e"].append("No subgroup analysis or meta-regression is declared.")
+    if not items["13f"]:
+        items["13f"].append("No sensitivity analysis is declared besides leave-one-out.")
+    return items
+
+
+def _declared_items(items: dict[str, list[str]], plan: Any, protocol: Any) -> None:
+    """The sentences of each declared analysis, added to the PRISMA items they belong to."""
+    from evsum.ingest.plan import SENSITIVITY, pooling_method
+    from evsum.vocab import METHOD_LABELS
+
     for a in plan.analyses.values():
         measure = MEASURE_LABELS.get(a.measure, a.measure) if a.measure else "as reported"
         m = pooling_method(a.model, a.method)
@@ -321,8 +334,3 @@ def plan_statement(protocol: Any) -> dict[str, Any] | None:
             items["13f"].append(
                 f"{a.label or a.key}: " + "; ".join(SENSITIVITY[n] for n in a.sensitivity) + "."
             )
-    if not items["13e"]:
-        items["13e"].append("No subgroup analysis or meta-regression is declared.")
-    if not items["13f"]:
-        items["13f"].append("No sensitivity analysis is declared besides leave-one-out.")
-    return items
