@@ -77,6 +77,11 @@ yi <- round(ifelse(g == "q", 0.4, 0) + rnorm(k, 0, sqrt(vi + 0.05)), 4)
 datasets$two_groups <- list(description = "8 studies, a categorical moderator g with 4 + 4",
                             yi = yi, vi = vi, mods = list(g = g))
 
+datasets$non_converged <- list(
+  description = "6 studies on which REML Fisher scoring does not converge in 100 steps",
+  yi = c(0, 0, 0, 0, 0.67, -0.61), vi = c(1, 1, 1, 1, 0.291, 0.161),
+  mods = list(x = c(1.3, 2.1, 1.8, 4.7, 0.6, 0.4)))
+
 frame_of <- function(ds) {
   df <- data.frame(yi = ds$yi, vi = ds$vi)
   for (n in names(ds$mods)) df[[n]] <- ds$mods[[n]]
@@ -134,6 +139,8 @@ for (f in formulas) for (method in METHODS) for (test in TESTS) {
   add_case(f[[1]], f[[2]], method, test)
 }
 for (test in c("z", "knha")) add_case("bcg", c("ablat", "alloc"), "REML", test, btt = 3:4)
+# metafor stops with "Fisher scoring algorithm did not converge" (the case records the error)
+for (method in c("REML", "DL")) add_case("non_converged", "x", method, "z")
 # models without an intercept: the first factor gets a column per level (R's model.matrix)
 for (mods in list("g", c("x1", "g"), "x1")) for (method in c("FE", "DL", "REML", "PM", "ML")) {
   add_case("generated", mods, method, "z", intercept = FALSE)

@@ -33,7 +33,12 @@ import pandas as pd
 from scipy import stats
 
 from evsum.exceptions import EvsumError, EvsumWarning, SmallKWarning
-from evsum.stats.results import MetaRegressionResult, ModeratorTerm, PredictionResult
+from evsum.stats.results import (
+    MetaRegressionResult,
+    ModeratorTerm,
+    PermutationResult,
+    PredictionResult,
+)
 from evsum.stats.tau2 import MAXITER, TAU2_MAX, THRESHOLD, TOL, Grouped, estimate_tau2, zeroin
 from evsum.vocab import METHOD_ALIASES, METHODS, REPORTED_MEASURES
 
@@ -1009,38 +1014,6 @@ def predict(
 # ---------------------------------------------------------------------------------------------
 # Permutation test
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PermutationResult:
-    """Permutation p-values of a meta-regression (metafor ``permutest``).
-
-    Attributes
-    ----------
-    names : tuple of str
-        Coefficient names.
-    pval : tuple of float
-        Permutation p-value of each coefficient (two-sided, from the z or t statistics).
-    qm_pval : float
-        Permutation p-value of the omnibus test.
-    n_iter : int
-        Number of permutations used (all of them when ``exact``).
-    exact : bool
-        True if every distinct permutation was used.
-    seed : int or None
-        Seed of the random permutations (None when exact).
-    """
-
-    names: tuple[str, ...]
-    pval: tuple[float, ...]
-    qm_pval: float
-    n_iter: int
-    exact: bool
-    seed: int | None
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per coefficient: term, pval."""
-        return pd.DataFrame({"term": list(self.names), "pval": list(self.pval)})
 
 
 def permutation_test(

@@ -443,6 +443,38 @@ class PredictionResult:
 
 
 @dataclass(frozen=True)
+class PermutationResult:
+    """Permutation p-values of a meta-regression (metafor ``permutest``).
+
+    Attributes
+    ----------
+    names : tuple of str
+        Coefficient names.
+    pval : tuple of float
+        Permutation p-value of each coefficient (two-sided, from the z or t statistics).
+    qm_pval : float
+        Permutation p-value of the omnibus test.
+    n_iter : int
+        Number of permutations used (all of them when ``exact``).
+    exact : bool
+        True if every distinct permutation was used.
+    seed : int or None
+        Seed of the random permutations (None when exact).
+    """
+
+    names: tuple[str, ...]
+    pval: tuple[float, ...]
+    qm_pval: float
+    n_iter: int
+    exact: bool
+    seed: int | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per coefficient: term, pval."""
+        return pd.DataFrame({"term": list(self.names), "pval": list(self.pval)})
+
+
+@dataclass(frozen=True)
 class SubgroupDifference:
     """A test for subgroup differences, labelled with the model of τ² it assumes.
 
