@@ -235,3 +235,39 @@ def test_covariates_csv_names_known_studies_and_its_sources(tmp_path):
     }
     assert ("study_id", 3) in found  # an unknown study
     assert ("source_locator", 4) in found  # a value without its source
+
+
+def test_a_measure_the_rows_cannot_give_is_a_problem_at_its_line():
+    import pandas as pd
+
+    from evsum.ingest.plan import validate_plan_data
+
+    text = GOOD + '\n[analyses.hr]\noutcome = "abstinence"\nmeasure = "OR"\n'
+    plan = parse_protocol(text).plan
+    studies = pd.DataFrame(
+        {
+            "study_id": ["a2001", "b2002"],
+            "outcome": "abstinence",
+            "condition": "alcohol",
+            "comparator_type": "placebo",
+            "timepoint": "12 weeks",
+            "data_level": ["arm", "contrast"],
+            "outcome_type": "binary",
+            "effect_measure": ["RR", "HR"],
+        }
+    )
+    covariates = pd.DataFrame({"study_id": pd.Series(dtype=object)})
+    (problem,) = validate_plan_data(plan, text, "evsum.toml", studies, covariates)
+    assert problem.column == "analyses.hr.measure" and problem.value == "OR"
+    assert "binary, reported HR" in problem.expected
+    assert text.splitlines()[problem.line - 1] == 'measure = "OR"'
+
+
+def test_render_offers_mantel_haenszel_and_peto():
+    from click.testing import CliRunner
+
+    from evsum.cli import main
+
+    result = CliRunner().invoke(main, ["render", "--help"])
+    assert "MH" in result.output and "Peto" in result.output
+    assert "the protocol's [synthesis]" in result.output
