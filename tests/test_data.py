@@ -424,7 +424,9 @@ def test_every_summary_of_findings_row_has_a_certainty(evidence):
     from evsum.present.sof import summary_of_findings
     from evsum.review.overview import headline_frame
 
-    levels = set(schema.GRADE_CERTAINTY)
+    # issue 25: a result not obtained (no number, no curated summary) is "not rated", never
+    # "not assessed"; every other row carries its GRADE certainty
+    levels = set(schema.GRADE_CERTAINTY) | {"not rated"}
     drawn = {level.replace(" ", "-") for level in levels}
     assert set(evidence.protocol.conditions) == {"alcohol", "opioids", "cocaine", "depression"}
     for condition in evidence.protocol.conditions:
@@ -445,8 +447,8 @@ def test_every_summary_of_findings_row_has_a_certainty(evidence):
     headline = headline_frame(analyse_all(evidence), grade=evidence.grade)
     with_numbers = headline[headline["k"] > 0]
     assert len(with_numbers)
-    assert with_numbers["certainty"].isin(levels).all(), with_numbers[
-        ~with_numbers["certainty"].isin(levels)
+    assert with_numbers["certainty"].isin(set(schema.GRADE_CERTAINTY)).all(), with_numbers[
+        ~with_numbers["certainty"].isin(set(schema.GRADE_CERTAINTY))
     ][["condition", "outcome", "timepoint"]]
 
 

@@ -115,6 +115,13 @@ def validate(csv_path: str | None, base: str | None) -> None:
         f"{csv_path}: OK ({rows} rows, {studies} studies, "
         f"{len(evidence.studies.conditions)} conditions{extra})"
     )
+    from evsum.review.grade_checks import grade_warnings
+
+    warnings = grade_warnings(evidence)
+    if warnings:  # warnings, not problems: the curator decides; the exit code stays 0
+        click.echo(f"{len(warnings)} GRADE consistency warnings:")
+        for warning in warnings:
+            click.echo(f"warning: {warning}")
     found = evidence.found
     absent = [name for name in OPTIONAL_FILES if name not in found]
     click.echo("optional files found: " + (", ".join(found) or "none"))

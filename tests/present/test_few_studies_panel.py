@@ -102,12 +102,12 @@ def test_single_trial_wording(tmp_path):
         "A different outcome for 1 participant in the comparator arm (no vaccine) would "
         "make the result no longer significant"
     ) in shown
-    assert "the Bayesian posterior for τ is its prior" in shown
     assert "Fragility index" in shown and "p = 0.041 from the reported counts" in shown
-    # the trial's own interval excludes RR 1 (Fisher p 0.041) but the Bayesian one,
-    # allowing for between-study variation, does not
-    assert analysis.result.ci_low > 0 and analysis.few_studies.bayes.mu_low < 0
-    assert "includes no difference where the main result's interval does not" in shown
+    # one trial: its own result, RR (15/40)/(6/40) = 2.50; no Bayesian random-effects
+    # result and no prediction interval, whose width would be the prior's (issue 25)
+    assert "The study's own result" in shown and "RR 2.50" in shown
+    assert "Bayesian" not in shown.split("With one study")[0]
+    assert "includes no difference where the main result's interval does not" not in shown
     for absent in ("Hartung-Knapp, ad hoc", "Q-profile", "t on"):
         assert absent not in shown
 

@@ -80,9 +80,12 @@ def test_continuous_outcome_reads_as_a_difference_in_the_absolute_column():
 
 
 def test_outcome_without_grade_row_is_not_assessed_and_none_result_is_not_pooled():
+    sof = summary_of_findings({("opioids", "abstinence", "placebo"): _result()}, _grade())
+    assert sof.iloc[0]["certainty"] == "not assessed"
+    # no result at all: nothing to rate, whatever grade.csv holds (issue 25, finding 6)
     sof = summary_of_findings({("opioids", "abstinence", "placebo"): None}, _grade())
     row = sof.iloc[0]
-    assert row["certainty"] == "not assessed" and row["k"] == 0
+    assert row["certainty"] == "not rated" and row["k"] == 0
     assert row["relative_effect"] == "not pooled"
 
 

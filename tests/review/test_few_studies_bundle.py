@@ -2,7 +2,6 @@
 
 import warnings
 
-import numpy as np
 import pytest
 from few_bases import bcg_base, single_trial_base
 from refdata import load
@@ -92,7 +91,18 @@ def test_single_binary_trial_has_its_fragility_index(tmp_path):
     assert bundle.fragility.arm == 2
     assert bundle.fragility.pval == pytest.approx(0.0406092078730531, rel=1e-9)
     assert bundle.fragility.pval_after == pytest.approx(0.0783610070553579, rel=1e-9)
-    assert np.isfinite(bundle.bayes.mu_median) and bundle.bayes.k == 1
+    # one study: no Bayesian random-effects result (its τ would be the prior's; issue 25)
+    assert bundle.bayes is None
+    assert any("the study's own result" in n for n in bundle.notes)
+
+
+def test_a_non_randomised_comparison_has_no_fragility_index(tmp_path):
+    analysis = _analysis(
+        single_trial_base(tmp_path, design="nonrandomised_controlled", randomised="false")
+    )
+    bundle = analysis.few_studies
+    assert bundle.fragility is None
+    assert any("no meaning for a non-randomised one" in n for n in bundle.notes)
 
 
 def test_single_trial_without_arm_counts_has_no_fragility_index(tmp_path):
@@ -154,11 +164,12 @@ def test_no_default_bayesian_result_on_a_mean_difference_s_own_scale():
             if a.outcome == "percent_days_abstinent" and a.result is not None
         ]
         assert md.few_studies.bayes is None
-        assert any("needs a prior on its own scale" in n for n in md.few_studies.notes)
+        # one trial: its own result, no random-effects model of any kind (issue 25)
+        assert any("two or more studies" in n for n in md.few_studies.notes)
         shown = str(evsum.blocks.condition.few_studies(md))
-        assert "Bayesian random effects" not in shown and "own scale" in shown
-        assert "<table" not in shown  # one trial of a mean difference: nothing to tabulate
-        # a prior the analyst gives on the outcome's scale is used
+        assert "Bayesian random effects" not in shown
+        assert "The study&#39;s own result" in shown and "MD 10.1" in shown
+        # even with a prior the analyst gives on the outcome's scale: one study, no model
         [again] = [
             a
             for a in evsum.analyse_condition(
@@ -166,4 +177,4 @@ def test_no_default_bayesian_result_on_a_mean_difference_s_own_scale():
             )
             if a.outcome == "percent_days_abstinent" and a.result is not None
         ]
-    assert again.few_studies.bayes.tau_prior == "half-normal(scale 10)"
+    assert again.few_studies.bayes is None

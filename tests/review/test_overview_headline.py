@@ -35,8 +35,10 @@ def test_krupitsky_2007_is_a_dose_comparison_in_its_own_words(evidence_and_frame
     assert row["comparison"] == "3 sessions vs 1 session of ketamine-assisted psychotherapy"
     # data/grade.csv: opioids abstinence dose comparison, certainty very low.
     assert row["certainty"] == "very low"
-    assert row["statement"].startswith(
-        "The evidence is very uncertain about the effect of ketamine on abstinence"
+    # the statement names the arms compared, not "ketamine" (GRADE guidelines 26)
+    assert row["statement"] == (
+        "The evidence is very uncertain about the effect of 3 sessions on abstinence when "
+        "compared with 1 session of ketamine-assisted psychotherapy."
     )
 
 

@@ -14,14 +14,20 @@ from evsum.present.methods import methods_title_html as title
 from evsum.present.methods import prisma_figure_html as prisma
 from evsum.present.methods import risk_of_bias_tools_html as risk_of_bias_tools
 from evsum.present.methods import synthesis_html as synthesis
+from evsum.present.prisma_checklist import prisma_checklist_html as checklist
+from evsum.present.prisma_checklist import structured_abstract_html as structured_abstract
+from evsum.present.review_kind import review_kind_html as kind
 
 __all__ = [
     "certainty",
+    "checklist",
     "eligibility",
     "extraction",
     "information_sources",
+    "kind",
     "prisma",
     "risk_of_bias_tools",
+    "structured_abstract",
     "synthesis",
     "title",
 ]

@@ -476,6 +476,8 @@ GRADE = FileSchema(
         ),
         Column("baseline_risk_per_1000", "decimal"),
         Column("baseline_risk_source"),
+        # the curated short result in words of evidence without a number (never a quote)
+        Column("summary", optional=True),
     ),
     checks=(_certainty, _one_row_per_rating),
     id_column=None,

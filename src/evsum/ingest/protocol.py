@@ -17,6 +17,7 @@ from pathlib import Path
 
 from evsum import vocab
 from evsum.exceptions import Problem, StudyDataError
+from evsum.ingest import review_kind
 from evsum.ingest.io import read_text
 from evsum.ingest.plan import DEFAULT_PLAN, PLAN_SECTIONS, AnalysisPlan, parse_plan
 from evsum.ingest.toml_schema import (
@@ -137,6 +138,8 @@ class Protocol:
     reports: tuple[str, ...] = ()
     data_date: str = ""
     source: str = ""
+    #: the kind of review, its search, reporting, source text and thresholds (review_kind.py)
+    kind: review_kind.ReviewKind = field(default_factory=review_kind.ReviewKind)
     plan: AnalysisPlan = DEFAULT_PLAN
 
     def condition_label(self, key: str) -> str:
@@ -304,8 +307,10 @@ REVIEW = TableSection(
             "date",
             expected="the date the data were last curated, YYYY-MM-DD such as 2026-12-01",
         ),
+        *review_kind.REVIEW_KEYS,
     ),
     missing="a [review] table with title, question, intervention and comparator",
+    build=review_kind.build_review,
 )
 #: ``[conditions.KEY]``: one per condition of ``studies.csv``.
 CONDITIONS = KeyedTables(
@@ -374,6 +379,7 @@ SECTIONS: tuple[Section, ...] = (
         builtin=BUILTIN_TIMEPOINTS,
     ),
     TextMapping("claim_types", "what that kind of claim is (text)", default=DEFAULT_CLAIM_TYPES),
+    *review_kind.SECTIONS,
     # the analysis plan: read together by evsum.ingest.plan.parse_plan (its sections refer to
     # each other), so each section here only declares its name
     *(CustomSection(name, lambda check, table, built: {}) for name in PLAN_SECTIONS),

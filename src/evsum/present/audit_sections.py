@@ -13,8 +13,10 @@ import pandas as pd
 from evsum import vocab
 from evsum.ingest.claims import VERDICTS, ClaimTable
 from evsum.ingest.evidence import Evidence
+from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, page_link, render
+from evsum.present.review_kind import kind_line, source_text_html
 from evsum.present.sections import row_anchor
 from evsum.review.analysis import row_results
 from evsum.review.citations import CitationAudit
@@ -82,11 +84,17 @@ def claims_frame(claims: ClaimTable, evidence: Evidence) -> pd.DataFrame:
     return data
 
 
-def audit_title_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
-    """Heading of the audit report with the numbers of claims and references checked."""
+def audit_title_html(
+    claims: ClaimTable, audit: CitationAudit, *, protocol: Protocol | None = None
+) -> HtmlBlock:
+    """Heading of the audit report with the numbers of claims and references checked; with
+    the ``protocol``, the kind of review on the title line and the audited text identified
+    (title, publisher, address, date read)."""
     return render(
         "title.html.j2",
         heading="Claims and citation audit",
+        kind=kind_line(protocol),
+        source_text=source_text_html(protocol) if protocol is not None else "",
         subtitle=(
             f"{text.plural(len(claims.data), 'claim')} of the audited text checked against "
             f"the evidence base; {text.plural(len(audit.checks), 'entry', 'entries')} of its "

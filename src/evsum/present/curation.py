@@ -11,6 +11,7 @@ from __future__ import annotations
 from evsum.ingest.evidence import Evidence
 from evsum.present import text
 from evsum.present.html import HtmlBlock, render
+from evsum.present.review_kind import kind_line
 from evsum.present.sections import protocol_of, row_anchor
 
 __all__ = ["curation_log_html"]
@@ -51,4 +52,5 @@ def curation_log_html(evidence: Evidence) -> HtmlBlock:
         conditions=conditions,
         source=evidence.studies.source.rsplit("/", 1)[-1],
         rows=len(data),
+        kind=kind_line(evidence.protocol),
     )

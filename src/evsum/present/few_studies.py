@@ -83,6 +83,14 @@ def few_studies_rows(analysis: OutcomeAnalysis) -> list[tuple[str, str]]:
         return []
     m = bundle.measure
     rows: list[tuple[str, str]] = []
+    own = analysis.result
+    if bundle.k == 1 and own is not None:
+        rows.append(
+            (
+                "The study's own result",
+                _effect(m, own.estimate, own.ci_low, own.ci_high, own.alpha),
+            )
+        )
     if bundle.reml is not None and bundle.tau2_ci is not None:
         r, ci = bundle.reml, bundle.tau2_ci
         level = round(100 * (1 - ci.alpha))

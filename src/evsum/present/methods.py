@@ -19,6 +19,7 @@ from evsum.ingest.evidence import Evidence
 from evsum.present import text
 from evsum.present.figures.prisma import prisma_diagram
 from evsum.present.figures.style import figure_style
+from evsum.present.review_kind import kind_line, studies_checked_flow_html
 from evsum.present.sections import HtmlBlock
 from evsum.review.selection import RECORD_SOURCES, PrismaFlow, prisma_flow
 from evsum.vocab import (
@@ -63,6 +64,7 @@ def methods_title_html(evidence: Evidence) -> HtmlBlock:
     return _render(
         "title.html.j2",
         title=protocol.title if protocol else "",
+        kind=kind_line(protocol),
         studies=int(evidence.studies.data["study_id"].nunique()),
         rows=len(evidence.studies.data),
     )
@@ -118,6 +120,8 @@ def prisma_alt_text(flow: PrismaFlow) -> str:
 def prisma_figure_html(evidence: Evidence, flow: PrismaFlow | None = None) -> HtmlBlock:
     """The PRISMA 2020 flow diagram as an image with a text alternative and a caption."""
     flow = flow or prisma_flow(evidence)
+    if evidence.protocol is not None and not evidence.protocol.kind.prisma:
+        return studies_checked_flow_html(evidence, flow)  # no database search: no PRISMA boxes
     fig = prisma_diagram(flow)
     buffer = io.BytesIO()
     with figure_style():

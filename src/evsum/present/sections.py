@@ -16,11 +16,19 @@ import pandas as pd
 from evsum import vocab
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.protocol import Protocol
+from evsum.present import evidence_profile as _profile
 from evsum.present import text
 from evsum.present.basis import ResultBasis, result_basis
+from evsum.present.declarations import study_declarations
 from evsum.present.html import HtmlBlock, figure_html, render
+from evsum.present.review_kind import kind_line as _kind_line
+from evsum.present.review_kind import review_process_limitations
+from evsum.present.sof_comparisons import comparison_of, sof_comparisons, sof_title
 from evsum.review.analysis import ALL_DESIGNS, NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
+
+#: GRADE importance of outcomes left out of a summary of findings (shown in the profile).
+LEFT_OUT = "not important"
 
 __all__ = [
     "HtmlBlock",
@@ -146,6 +154,7 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
                 "doi": row["doi"],
                 "locator": row["source_locator"],
                 "source_kind": _study_source_kinds(evidence, condition, row["study_id"]),
+                "declarations": study_declarations(info),
             }
         )
     headers = [
@@ -156,6 +165,7 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
         "Comparator (type)",
         "Co-therapy (both arms)",
         "Follow-up",
+        "Funding, interests, registration",
         "Source",
     ]
     return render("studies.html.j2", headers=headers, studies=studies)
@@ -505,7 +515,7 @@ def limitations_html(
     protocol = protocol_of(evidence)
     rows = evidence.studies.for_condition(condition)
     studies = rows.drop_duplicates("study_id")
-    points = []
+    points = list(review_process_limitations(evidence.protocol))
     narrative = rows["data_level"].eq("narrative").sum()
     if narrative:
         points.append(
@@ -520,11 +530,7 @@ def limitations_html(
         )
     # Counted as the summary of findings shows them: one row per outcome × time point ×
     # comparator type.
-    rows_shown = [
-        kept
-        for comparator in sorted({a.comparator_type for a in analyses})
-        for kept in _one_per_outcome([a for a in analyses if a.comparator_type == comparator])
-    ]
+    rows_shown = [kept for _, chosen, _ in _sof_groups(analyses, protocol) for kept in chosen]
     pooled = [a for a in rows_shown if a.result is not None and a.result.k >= 2]
     points.append(
         f"{len(pooled)} of {len(rows_shown)} summary-of-findings rows pool two or "
@@ -595,7 +601,7 @@ def title_html(
         else "Evidence summary; no analysis pools two or more studies, so each result is "
         "a single study's."
     )
-    return render("title.html.j2", heading=heading, subtitle=subtitle)
+    return render("title.html.j2", heading=heading, subtitle=subtitle, kind=_kind_line(protocol))
 
 
 def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
@@ -644,6 +650,7 @@ def overview_title_html(evidence: Evidence) -> HtmlBlock:
     return render(
         "title.html.j2",
         heading=f"{protocol_of(evidence).title}: overview",
+        kind=_kind_line(evidence.protocol),
         subtitle=(
             f"{text.plural(data['study_id'].nunique(), 'study', 'studies')}, "
             f"{text.plural(len(data), 'data row')}, "
@@ -844,6 +851,29 @@ def _sof_order(analyses: list[OutcomeAnalysis], protocol: Protocol) -> list[Outc
     )
 
 
+def _sof_groups(
+    analyses: tuple[OutcomeAnalysis, ...], protocol: Protocol
+) -> list[tuple[tuple[str, str], list[OutcomeAnalysis], list[OutcomeAnalysis]]]:
+    """Per comparison (:func:`~evsum.present.sof_comparisons.sof_comparisons`): the rows of
+    its summary of findings (critical and important outcomes only, GRADE handbook 5.1) and
+    every outcome row (for the evidence profile), critical first."""
+    groups = []
+    for comparator, words in sof_comparisons(analyses):
+        everything = _sof_order(
+            _one_per_outcome(
+                [
+                    a
+                    for a in analyses
+                    if (a.comparator_type, comparison_of(a)) == (comparator, words)
+                ]
+            ),
+            protocol,
+        )
+        chosen = [a for a in everything if protocol.outcome_importance(a.outcome) != LEFT_OUT]
+        groups.append(((comparator, words), chosen or everything, everything))
+    return groups
+
+
 def summary_of_findings_html(
     evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]
 ) -> HtmlBlock:
@@ -860,10 +890,7 @@ def summary_of_findings_html(
         return render("blocks.html.j2", blocks=[], notes=["No outcome data for this condition."])
     blocks = []
     summary: list[str] = []
-    for comparator in sorted({a.comparator_type for a in analyses}):
-        chosen = _sof_order(
-            _one_per_outcome([a for a in analyses if a.comparator_type == comparator]), protocol
-        )
+    for (comparator, words), chosen, everything in _sof_groups(analyses, protocol):
         frame = summary_of_findings(
             chosen, evidence.grade, characteristics=evidence.characteristics
         )
@@ -880,30 +907,54 @@ def summary_of_findings_html(
         ]
         condition = chosen[0].condition
         spec = protocol.conditions.get(condition)
-        comparison = protocol.comparison_label(comparator)
-        title = (
-            f"{_capital(protocol.intervention)} compared with {comparison} for "
-            f"{protocol.condition_label(condition)}"
-        )
+        title, header = sof_title(protocol, condition, comparator, words)
+        comparison = header["Comparison"]
         header = {
             "Patient or population": spec.population if spec else "",
             "Setting": spec.setting if spec else "",
-            "Intervention": protocol.intervention,
-            "Comparison": comparison,
+            **header,
         }
+        kept = {id(a) for a in chosen}  # by identity: analyses hold data frames
+        left_out = [a for a in everything if id(a) not in kept]
+        if left_out:
+            notes_after = [
+                "Not in this summary of findings (rated not important in the protocol; in the "
+                "evidence profile below): "
+                + "; ".join(
+                    f"{protocol.outcome_label(a.outcome)} ({a.timepoint})" for a in left_out
+                )
+                + "."
+            ]
+        else:
+            notes_after = []
         for start in range(0, len(frame), MAX_SOF_OUTCOMES):
             part = frame.iloc[start : start + MAX_SOF_OUTCOMES].reset_index(drop=True)
             blocks.append(
                 sof_html(
                     part,
                     title=title if start == 0 else f"{title} (continued)",
-                    intervention=protocol.intervention,
+                    intervention=header["Intervention"],
                     comparator=comparison,
                     link_analyses=True,
                     protocol=protocol,
                     header=header,
                 )
             )
+        blocks += [render("bullets.html.j2", points=notes_after)] if notes_after else []
+        profile = summary_of_findings(
+            everything, evidence.grade, characteristics=evidence.characteristics
+        )
+        blocks.append(
+            _profile.evidence_profile_html(
+                everything,
+                profile,
+                evidence.grade,
+                protocol=protocol,
+                title=title,
+                intervention=header["Intervention"],
+                comparator=comparison,
+            )
+        )
     notes = (
         []
         if len(evidence.grade)

@@ -19,6 +19,7 @@ import pandas as pd
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
 from evsum.present.html import HtmlBlock, render
+from evsum.present.review_kind import outcome_measure, thresholds_words
 from evsum.review.overview import (
     analysis_comparison,
     analysis_grade,
@@ -61,6 +62,8 @@ SOF_COLUMNS: tuple[str, ...] = (
     "comparison",
     "abstract_only",
     "secondary_kinds",
+    "baseline_note",
+    "comparator_mean",
 )
 
 #: GRADE Working Group grades of evidence, the key under every summary-of-findings table
@@ -173,6 +176,9 @@ def _risk(baseline: float, effect: float, measure: str) -> float:
         risk = effect * p / (1.0 - p + effect * p)
     elif measure == "RD":
         risk = p + effect
+    elif measure == "HR":
+        # S_intervention(t) = S_comparator(t) ** HR (GRADE handbook 5.2.1; Cochrane 14.1.6.3)
+        risk = 1.0 - (1.0 - p) ** effect
     else:
         return math.nan
     return 1000.0 * min(max(risk, 0.0), 1.0)
@@ -233,11 +239,8 @@ def _analysis_columns(
     if entry.result is None:
         out["k"] = int(basis["study_id"].nunique())
         out["participants"] = comparison_participants(basis, characteristics)
-        out["narrative"] = tuple(
-            f"{_label(r)}: “{r['source_quote']}”"
-            for _, r in primary.iterrows()
-            if isinstance(r.get("source_quote"), str) and r["source_quote"].strip()
-        )
+        # the curated short result in words (grade.csv summary), never a raw quote
+        out["narrative"] = (result_summary(grade),)
     shown_secondary = [
         r
         for _, r in rows.iterrows()
@@ -245,15 +248,9 @@ def _analysis_columns(
     ]
     out["secondary"] = tuple(f"{_label(r)}: {text.reported_effect(r)}" for r in shown_secondary)
     if entry.result is None and not shown_secondary:
-        # an outcome known only in words from a review or press report: its words, footnoted
-        shown_secondary = [
-            r
-            for _, r in rows.iterrows()
-            if r["source_type"] == "secondary"
-            and isinstance(r.get("source_quote"), str)
-            and r["source_quote"].strip()
-        ]
-        out["secondary"] = tuple(f"{_label(r)}: “{r['source_quote']}”" for r in shown_secondary)
+        # an outcome known only in words from a review or press report: the curated summary
+        # says it; the footnote says what it rests on
+        shown_secondary = [r for _, r in rows.iterrows() if r["source_type"] == "secondary"]
     # what the row rests on: trials read only in their abstract; secondary sources (those
     # shown, or all of the basis when no primary source is left)
     out["abstract_only"] = tuple(
@@ -269,14 +266,47 @@ def _analysis_columns(
     )
     if entry.result is not None and protocol is not None:
         out["comment"] = analysis_statement(a, grade)[2]
-    elif grade is not None and grade_certainty(grade) == "very low" and protocol is not None:
-        # GRADE's very-low statement needs no estimate (Santesso et al. 2020).
+    elif (
+        grade is not None
+        and result_obtained(grade)
+        and grade_certainty(grade) == "very low"
+        and protocol is not None
+    ):
+        # GRADE's very-low statement needs no estimate (Santesso et al. 2020); it names the
+        # arms actually compared
+        first, second = text.comparison_arms(out["comparison"], protocol.intervention)
         out["comment"] = (
             f"The evidence is very uncertain about the effect of "
-            f"{protocol.intervention} on {entry.outcome.replace('_', ' ')} when "
-            f"compared with {protocol.comparison_label(entry.comparator_type)}."
+            f"{first} on {entry.outcome.replace('_', ' ')} when compared with {second}."
         )
     return out
+
+
+#: What a summary of findings says for evidence without a number and without a curated
+#: summary of its result (``grade.csv`` ``summary``); a ``summary`` starting with it says why.
+RESULT_NOT_AVAILABLE = "Result not available"
+#: The certainty shown for a result not available: nothing to rate.
+NOT_RATED = "not rated"
+
+
+def result_obtained(grade: Mapping[str, Any] | None) -> bool:
+    """Whether a row without a number has a result in words (``grade.csv`` ``summary``,
+    not one saying the result is not available)."""
+    summary = str((grade or {}).get("summary") or "").strip()
+    return bool(summary) and not summary.lower().startswith(RESULT_NOT_AVAILABLE.lower())
+
+
+def result_summary(grade: Mapping[str, Any] | None) -> str:
+    """The words a summary of findings shows for evidence without a number: the curated
+    ``summary`` of ``grade.csv`` (which may itself say why the result is not available), else
+    that the result is not available and why."""
+    summary = str((grade or {}).get("summary") or "").strip()
+    if summary:
+        return summary
+    return (
+        f"{RESULT_NOT_AVAILABLE}: the sources read give no number for this outcome, and no "
+        "summary of a result in words is curated."
+    )
 
 
 def _difference_words(entry: _Entry, measure: str, est: float, lo: float, hi: float) -> str:
@@ -405,6 +435,10 @@ def summary_of_findings(
             est = lo = hi = math.nan
             relative = "not pooled"
         baseline = _number(grade.get("baseline_risk_per_1000")) if grade else math.nan
+        baseline_note = ""
+        if res is not None and not np.isfinite(baseline) and measure in _RISK_MEASURES:
+            # GRADEpro's default: the included studies' comparator-arm risk
+            baseline, baseline_note = control_arm_risk(entry.analysis)
         risks = [
             _risk(baseline, v, measure) if np.isfinite(baseline) else math.nan
             for v in (est, lo, hi)
@@ -427,7 +461,9 @@ def summary_of_findings(
             absolute = _difference_words(entry, measure, est, lo, hi)
         if res is None and extra["k"]:
             k = extra["k"]
-        if grade is None:
+        if res is None and not result_obtained(grade):
+            certainty, symbols, reasons = NOT_RATED, "", ()  # no result: nothing to rate
+        elif grade is None:
             certainty, symbols, reasons = NOT_ASSESSED, "", ()
         else:
             certainty = grade_certainty(grade)
@@ -472,11 +508,69 @@ def summary_of_findings(
                 "comparison": extra["comparison"],
                 "abstract_only": extra["abstract_only"],
                 "secondary_kinds": extra["secondary_kinds"],
+                "baseline_note": baseline_note,
+                "comparator_mean": (
+                    comparator_mean(entry.analysis) if measure in ("MD", "SMD") else ""
+                ),
             }
         )
     frame = pd.DataFrame.from_records(records, columns=list(SOF_COLUMNS))
     frame["participants"] = pd.array(frame["participants"], dtype="Int64")
     return frame
+
+
+#: Measures whose absolute effect is a risk per 1000 from a comparator risk.
+_RISK_MEASURES = frozenset({"RR", "OR", "RD", "HR"})
+
+
+def _used_rows(analysis: Any) -> pd.DataFrame | None:
+    rows = getattr(analysis, "rows", None)
+    if not isinstance(rows, pd.DataFrame) or rows.empty:
+        return None
+    if "excluded_reason" in rows:
+        rows = rows[rows["excluded_reason"] == ""]
+    return rows if len(rows) else None
+
+
+def control_arm_risk(analysis: Any) -> tuple[float, str]:
+    """The comparator-arm risk per 1000 of the included studies' arm-level rows (all their
+    comparator events over all their comparator participants, GRADEpro's default "study
+    population" risk when no baseline risk is given) and a footnote saying so; ``(nan, "")``
+    without arm counts."""
+    rows = _used_rows(analysis)
+    if rows is None:
+        return math.nan, ""
+    events = pd.to_numeric(rows.get("events_comparator"), errors="coerce")
+    n = pd.to_numeric(rows.get("n_comparator"), errors="coerce")
+    usable = events.notna() & n.notna() & (n > 0)
+    if not usable.any():
+        return math.nan, ""
+    e, total = float(events[usable].sum()), float(n[usable].sum())
+    return 1000.0 * e / total, (
+        f"Risk with the comparator: the included studies' comparator arms, "
+        f"{text.count(round(e))} of {text.count(round(total))} (no baseline risk given)."
+    )
+
+
+def comparator_mean(analysis: Any) -> str:
+    """GRADEpro's comparator column of a continuous outcome: "The mean was 12.5" for one
+    study's comparator arm, "The mean ranged from 10.0 to 14.2" across several; ``""``
+    without arm means."""
+    rows = _used_rows(analysis)
+    if rows is None or "mean_comparator" not in rows:
+        return ""
+    means = pd.to_numeric(rows["mean_comparator"], errors="coerce").dropna()
+    if means.empty:
+        return ""
+    protocol = getattr(analysis, "protocol", None)
+    unit = protocol.outcome_unit(analysis.outcome) if protocol else ""
+    unit = f" {unit}" if unit else ""
+    if len(means) == 1:
+        return f"The mean was {text.number(float(means.iloc[0]), 1)}{unit}"
+    return (
+        f"The mean ranged from {text.number(float(means.min()), 1)} to "
+        f"{text.number(float(means.max()), 1)}{unit}"
+    )
 
 
 def _dash(value: Any) -> Any:
@@ -567,8 +661,18 @@ def sof_html(
         if secondary_mark and not secondary:
             basis_marks.append(secondary_mark)  # rests on secondary sources it cannot show
         narrative = tuple(row.get("narrative") or ())
+        baseline_note = row.get("baseline_note") or ""
+        baseline_mark = mark(baseline_note) if baseline_note else ""
         rows.append(
             {
+                "baseline_mark": baseline_mark,
+                "comparator_mean": row.get("comparator_mean") or "",
+                "importance": row.get("importance") or "",
+                "measured": (
+                    outcome_measure(protocol, row.get("condition"), row["outcome"])
+                    if protocol
+                    else ""
+                ),
                 "outcome": (
                     protocol.outcome_label(row["outcome"])
                     if protocol
@@ -591,8 +695,7 @@ def sof_html(
                 ),
                 "absolute_effect": row.get("absolute_effect") or "",
                 "risk_difference": row.get("risk_difference") or "",
-                "narrative": narrative
-                or (() if pooled or secondary else ("No usable numbers were read.",)),
+                "narrative": narrative or (() if pooled or secondary else (result_summary(None),)),
                 "secondary": secondary,
                 "secondary_mark": secondary_mark,
                 "basis_marks": basis_marks,
@@ -613,4 +716,5 @@ def sof_html(
         footnotes=footnotes,
         header=lines,
         key=CERTAINTY_KEY,
+        thresholds=thresholds_words(protocol),
     )

@@ -231,6 +231,7 @@ def plan_reports(
                 nav=nav,
                 review_title=protocol.title,
                 review_question=protocol.question,
+                review_kind=protocol.kind.label,
                 data_date=protocol.data_date,
                 description=description,
             )

@@ -49,6 +49,8 @@ class ReportJob:
     review_title: str = ""
     #: The review's question (the protocol's), shown on the index.
     review_question: str = ""
+    #: The kind of review (the protocol's ``[review] type`` in words), shown on the index.
+    review_kind: str = ""
     #: When the data were last curated (the protocol's ``data_date``), shown in the footer.
     data_date: str = ""
     #: One line about the report for the index (notebook metadata ``evsum.description``).

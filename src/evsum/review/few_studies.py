@@ -33,6 +33,8 @@ __all__ = [
     "few_studies",
 ]
 
+#: Designs whose comparison is not randomised (no fragility index).
+NOT_RANDOMISED_DESIGNS = frozenset({"nonrandomised_controlled", "uncontrolled"})
 #: Largest number of studies for which the bundle is computed (issue 17: "k ≤ 4").
 FEW_STUDIES_MAX_K: int = 4
 #: Prior for τ of the Bayesian fit (issue 17): half-normal with scale 0.5, weakly informative
@@ -64,11 +66,12 @@ class FewStudies:
         the variance factor never below 1). None for a single study.
     bayes : BayesResult or None
         Normal-normal random-effects posterior with the prior ``bayes.tau_prior`` for τ and a
-        uniform prior for the effect. None for a mean or risk difference under the default
-        prior, which is set for log ratios and standardised differences (a note says so).
+        uniform prior for the effect. None for a single study (no random-effects model: its
+        τ would be the prior's), and for a mean or risk difference under the default prior,
+        which is set for log ratios and standardised differences (a note says so).
     fragility : FragilityResult or None
-        Fragility index (or reverse fragility index) of a single two-arm trial with binary
-        arm data; None otherwise.
+        Fragility index (or reverse fragility index) of a single randomised two-arm trial
+        with binary arm data; None otherwise (never for a non-randomised comparison).
     notes : tuple of str
         What could not be computed, and why.
     """
@@ -178,7 +181,14 @@ def few_studies(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the notes of each result say what the warnings say
         bayes = None
-        if measure in SCALE_FREE or tuple(tau_prior) != tuple(DEFAULT_TAU_PRIOR):
+        if k == 1:
+            # one study: no random-effects model; its posterior τ would be the prior's, and
+            # so would the width of its intervals (issue 25, finding 8)
+            notes.append(
+                "With one study the panel shows the study's own result: a random-effects "
+                "model, Bayesian or not, and a prediction interval need two or more studies."
+            )
+        elif measure in SCALE_FREE or tuple(tau_prior) != tuple(DEFAULT_TAU_PRIOR):
             bayes = pool_bayes(
                 yi, vi, tau_prior=tuple(tau_prior), measure=measure, labels=labels, alpha=alpha
             )
@@ -196,12 +206,7 @@ def few_studies(
             hk = pool(
                 yi, vi, method="REML", test="adhoc", measure=measure, labels=labels, alpha=alpha
             )
-    if k == 1:
-        notes.append(
-            "With one study there is no between-study variance to estimate: no τ² "
-            "interval, no Hartung-Knapp test and no prediction interval."
-        )
-    elif k == 2:
+    if k == 2:
         notes.append("The t(k - 2) prediction interval needs at least 3 studies.")
     fragility = None
     if k == 1 and measure in BINARY_MEASURES:
@@ -209,7 +214,12 @@ def few_studies(
         counts = _arm_counts(row) if row.get("data_level", "arm") == "arm" else None
         if row.get("design", "") == "crossover_rct":
             counts = None
-        if counts is None:
+        if row.get("design", "") in NOT_RANDOMISED_DESIGNS:
+            notes.append(
+                "No fragility index: it counts the changes of outcome that would overturn a "
+                "randomised comparison, and has no meaning for a non-randomised one."
+            )
+        elif counts is None:
             notes.append(
                 "No fragility index: the trial's arm-level event counts are not "
                 "available (or it is a crossover trial)."

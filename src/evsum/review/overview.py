@@ -123,6 +123,22 @@ def analysis_comparison(a: OutcomeAnalysis, used: pd.DataFrame) -> str:
     return a.own_comparison(used) or a.protocol.comparison_label(a.comparator_type)
 
 
+def own_arms(analysis: OutcomeAnalysis) -> tuple[str, str] | None:
+    """The two arms of an analysis resting on one study with its own ``"A vs B"`` words
+    (``[study_comparisons]``), so a statement names what was compared (GRADE guidelines 26:
+    "3 sessions … when compared with 1 session"); ``None`` otherwise. Text after a comma in B
+    is what both arms shared and stays with B."""
+    rows = analysis.rows
+    if "excluded_reason" in rows:
+        used = rows[rows["excluded_reason"] == ""]
+        rows = used if len(used) else rows
+    own = analysis.own_comparison(rows)
+    if not own or " vs " not in own:
+        return None
+    first, second = own.split(" vs ", 1)
+    return first.strip(), second.strip()
+
+
 #: GRADE's verbs of certainty (Santesso et al. 2020, table 2): "X increases", "X probably
 #: increases", "X may increase".
 _HEDGE = {"high": "", "moderate": "probably ", "low": "may "}
@@ -193,6 +209,7 @@ def analysis_statement(
         if protocol
         else analysis.comparison or analysis.comparator_type
     )
+    x, comparator = own_arms(analysis) or (x, comparator)
     if grade is None:
         return (
             NOT_ASSESSED,
