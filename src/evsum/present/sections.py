@@ -23,6 +23,7 @@ from evsum.present.declarations import study_declarations
 from evsum.present.html import HtmlBlock, figure_html, render
 from evsum.present.review_kind import kind_line as _kind_line
 from evsum.present.review_kind import review_process_limitations
+from evsum.present.sensitivity import sensitivity_tables
 from evsum.present.sof_comparisons import comparison_of, sof_comparisons, sof_title
 from evsum.review.analysis import ALL_DESIGNS, NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
@@ -468,7 +469,10 @@ def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
         for a in analyses
         if a.result is not None and a.result.k >= 10
     ]
-    return render("heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels)
+    sensitivity = [t for a in analyses if a.result is not None if (t := sensitivity_tables(a))]
+    return render(
+        "heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels, sensitivity=sensitivity
+    )
 
 
 def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlock:

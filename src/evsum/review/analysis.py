@@ -10,6 +10,7 @@ direction) come from the evidence base's protocol.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import warnings
 from collections.abc import Sequence
@@ -28,10 +29,13 @@ from evsum.review.few_studies import (
     check_tau_prior,
     few_studies,
 )
+from evsum.review.multiarm import apply_multi_arm, keep_one_comparator
 from evsum.review.participants import comparison_participants
+from evsum.review.sensitivity import Sensitivity, sensitivity_analyses
 from evsum.stats.diagnostics import egger_test, leave_one_out
 from evsum.stats.effects import compute_effects
 from evsum.stats.inverse_variance import check_method
+from evsum.stats.multiarm import MULTI_ARM_RULES
 from evsum.stats.pooling import pool
 from evsum.stats.results import EggerResult, PoolResult
 
@@ -97,10 +101,16 @@ class OutcomeAnalysis:
     zero_cells: ZeroCells = field(default_factory=ZeroCells, repr=False)
     subgroup: str = ""
     moderators: tuple[str, ...] = ()
-    sensitivity: tuple[str, ...] = ()
+    planned_sensitivity: tuple[str, ...] = ()
     sensitivity_results: tuple = field(default=(), repr=False)
     subgroup_result: object = field(default=None, repr=False)
     regression_result: object = field(default=None, repr=False)
+
+    @functools.cached_property
+    def sensitivity(self) -> Sensitivity:
+        """Influence, cumulative, rank-correlation and trim-and-fill analyses of the pooled
+        studies (:func:`evsum.review.sensitivity.sensitivity_analyses`), on first use."""
+        return sensitivity_analyses(self)
 
     def with_method(self, method: str, test: str = "z", pi: str = "z") -> OutcomeAnalysis:
         """The same analysis pooled again: same rows, another τ² method, test or prediction
@@ -234,6 +244,13 @@ def study_label(rows: pd.DataFrame) -> pd.Series:
     return rows["first_author"].astype(str) + " " + rows["year"].astype(str)
 
 
+#: Why a second comparison of a study in one analysis is not pooled.
+SHARED_REASON = (
+    "another comparison of a study already in this analysis: one comparison per study is "
+    "pooled, so no participant counts twice; shown, not pooled"
+)
+
+
 def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     """Keep one comparison per study in a group: a second comparison of the same trial
     (another dose, another factorial contrast) would count participants twice."""
@@ -242,10 +259,7 @@ def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     repeat = usable & rows[usable].duplicated("study_id", keep="first").reindex(
         rows.index, fill_value=False
     )
-    rows.loc[repeat, "excluded_reason"] = (
-        "another comparison of a study already in this analysis: one comparison per study is "
-        "pooled, so no participant counts twice; shown, not pooled"
-    )
+    rows.loc[repeat, "excluded_reason"] = SHARED_REASON
     return rows
 
 
@@ -373,6 +387,7 @@ def analyse_outcomes(
     test: str = "",
     pi: str = "",
     bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
+    multi_arm: str = "first",
 ) -> tuple[OutcomeAnalysis, ...]:
     """Pool every outcome of one condition, one analysis per comparator type and time point.
 
@@ -400,6 +415,10 @@ def analyse_outcomes(
     bayes_tau_prior : tuple
         Prior for τ of the few-studies Bayesian fit (:func:`evsum.pool_bayes`), default
         half-normal with scale 0.5.
+    multi_arm : {"first", "combine", "split"}
+        Comparisons of one trial against the same comparator arm: keep the first (default),
+        combine the intervention arms or split the comparator
+        (:func:`evsum.review.multiarm.apply_multi_arm`).
 
     Returns
     -------
@@ -410,7 +429,8 @@ def analyse_outcomes(
     Raises
     ------
     ValueError
-        Unknown condition, outcomes, method, test, pi or a bad ``bayes_tau_prior``.
+        Unknown condition, outcomes, method, test, pi, multi_arm or a bad
+        ``bayes_tau_prior``.
     """
     plan = evidence.protocol.plan if evidence.protocol is not None else None
     synthesis = plan.synthesis if plan is not None else Synthesis()
@@ -419,6 +439,8 @@ def analyse_outcomes(
     method = method_code(method or synthesis.pooling_method)
     test, pi = test or synthesis.test, pi or synthesis.prediction
     _check_plan_method(method, test, pi)
+    if multi_arm not in MULTI_ARM_RULES:
+        raise ValueError(f"multi_arm must be one of {list(MULTI_ARM_RULES)}; got {multi_arm!r}")
     bayes_tau_prior = check_tau_prior(bayes_tau_prior)
     rows = evidence.studies.for_condition(condition)
     if rows.empty:
@@ -451,11 +473,12 @@ def analyse_outcomes(
     if plan is not None and plan.declared and len(evidence.covariates.columns) > 1:
         effects = effects.merge(evidence.covariates, on="study_id", how="left")
     settings = {"bayes_tau_prior": tuple(bayes_tau_prior), "zero_cells": synthesis.zero_cells}
+    grouping = {"multi_arm": multi_arm}
     analyses = _grouped(
-        evidence, condition, effects, synthesis.designs, method, test, pi, settings
+        evidence, condition, effects, synthesis.designs, method, test, pi, settings, None, grouping
     )
-    for order, spec in enumerate(declared):
-        analyses += _declared_analyses(evidence, condition, effects, spec, order, settings)
+    for spec in declared:
+        analyses += _declared_analyses(evidence, condition, effects, spec, settings, grouping)
     # randomised evidence before non-randomised evidence of the same outcome; the declared
     # analyses after the automatic ones of their outcome, in the protocol's order
     order = {key: i for i, key in enumerate(plan.analyses)} if plan is not None else {}
@@ -521,12 +544,21 @@ def _table_method(method: str, group: pd.DataFrame, measure: str) -> tuple[str, 
     ]
 
 
-def _grouped(evidence, condition, effects, designs, method, test, pi, settings, spec=None):
-    """One analysis per group of :data:`GROUP_KEY` of ``effects``."""
+def _grouped(
+    evidence, condition, effects, designs, method, test, pi, settings, spec=None, grouping=None
+):
+    """One analysis per group of :data:`GROUP_KEY` of ``effects`` (multi-arm trials as
+    ``grouping["multi_arm"]`` says: :func:`evsum.review.multiarm.apply_multi_arm`)."""
+    multi_arm = (grouping or {}).get("multi_arm", "first")
     effects = _design_classes(effects, designs, list(GROUP_KEY[:4]))
     analyses = []
     for key, group in effects.groupby(list(GROUP_KEY), sort=True):
-        group = _mark_shared_comparators(group.reset_index(drop=True))
+        group = apply_multi_arm(group.reset_index(drop=True), multi_arm)
+        group = (
+            keep_one_comparator(group, SHARED_REASON)  # split comparisons pooled side by side
+            if multi_arm == "split"
+            else _mark_shared_comparators(group)
+        )
         analyses.append(
             _one_analysis(evidence, condition, key, group, method, test, pi, settings, spec)
         )
@@ -568,7 +600,7 @@ def _one_analysis(evidence, condition, key, group, method, test, pi, settings, s
             "main": spec.main,
             "subgroup": spec.subgroup,
             "moderators": spec.moderators,
-            "sensitivity": spec.sensitivity,
+            "planned_sensitivity": spec.sensitivity,
         }
     return OutcomeAnalysis(
         condition,
@@ -593,7 +625,7 @@ def _one_analysis(evidence, condition, key, group, method, test, pi, settings, s
     )
 
 
-def _declared_analyses(evidence, condition, effects, spec: AnalysisSpec, order, settings):
+def _declared_analyses(evidence, condition, effects, spec: AnalysisSpec, settings, grouping):
     """The analyses of one declared analysis (one per comparator type and time point of its
     rows), each with its sensitivity analyses."""
     from evsum.ingest.plan import analysis_rows
@@ -605,7 +637,16 @@ def _declared_analyses(evidence, condition, effects, spec: AnalysisSpec, order, 
         rows = remeasure(rows, spec.measure, spec.zero_cells)
     method = spec.pooling_method
     made = _grouped(
-        evidence, condition, rows, spec.designs, method, spec.test, spec.prediction, settings, spec
+        evidence,
+        condition,
+        rows,
+        spec.designs,
+        method,
+        spec.test,
+        spec.prediction,
+        settings,
+        spec,
+        grouping,
     )
     high_risk = high_risk_studies(evidence.risk_of_bias, spec.outcome)
     covariates = evidence.protocol.plan.covariates

@@ -310,7 +310,9 @@ def sensitivity_analysis(analysis, name: str, *, high_risk: set[str] = frozenset
     rows = sensitivity_rows(analysis.rows, name, high_risk=high_risk)
     method = sensitivity_method(name, analysis.method)
     test = analysis.test if method not in (*TABLE_METHODS, "FE") else "z"
-    again = dataclasses.replace(analysis, rows=rows, sensitivity=(), sensitivity_results=())
+    again = dataclasses.replace(
+        analysis, rows=rows, planned_sensitivity=(), sensitivity_results=()
+    )
     return again.with_method(method, test, analysis.pi)
 
 
