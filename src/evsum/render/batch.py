@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evsum.exceptions import EvsumError, RenderError
+from evsum.present.text import reanalysis_note
 from evsum.render.index import index_html
 from evsum.render.report import (
     ReportJob,
@@ -214,7 +215,9 @@ def plan_reports(
             data_part,
             context,
             json.dumps(parameters, sort_keys=True).encode(),
-            json.dumps([nav, protocol.title, protocol.data_date]).encode(),
+            json.dumps(
+                [nav, protocol.title, protocol.data_date, reanalysis_note(protocol)]
+            ).encode(),
         )
         jobs.append(
             ReportJob(
@@ -231,6 +234,7 @@ def plan_reports(
                 nav=nav,
                 review_title=protocol.title,
                 review_question=protocol.question,
+                reanalysis=reanalysis_note(protocol),
                 review_kind=protocol.kind.label,
                 data_date=protocol.data_date,
                 description=description,
@@ -248,7 +252,8 @@ def plan_reports(
         # an empty method is the protocol's [synthesis] (REML without one), named in each
         # report's parameters and footer
         chosen = method or protocol.plan.synthesis.pooling_method
-        wanted = {"base": str(base_dir), "data_path": str(data_path), "method": chosen}
+        wanted = {"base": str(base_dir), "data": str(data_path), "method": chosen}
+        _check_reads_data(path, declared, data_path, base_dir)
         if path.name == CONDITION_NOTEBOOK:
             for condition in conditions:
                 known.append(condition)
@@ -279,6 +284,21 @@ def plan_reports(
     if only is not None and not jobs:
         raise EvsumError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")
     return jobs
+
+
+def _check_reads_data(notebook: Path, declared: tuple, data_path: Path, base_dir: Path) -> None:
+    """Refuse another study table for a notebook that cannot be given it: its footer would
+    stamp the SHA-256 of a file it never read (it loads the base's ``data/studies.csv``)."""
+    if "base" not in declared or "data" in declared:
+        return
+    if data_path != (base_dir / "data" / "studies.csv").resolve():
+        raise EvsumError(
+            f"{notebook}: has no 'data' parameter, so it would read "
+            f"{base_dir / 'data' / 'studies.csv'}, not {data_path}; add "
+            "'data: str = \"\"' to its parameters cell and pass it to "
+            "evsum.load_evidence(data, base=base) (as evsum new's notebooks do), "
+            "or leave out --data"
+        )
 
 
 def _read_state(out_dir: Path) -> dict:

@@ -192,7 +192,8 @@ class OutcomeAnalysis:
 
     @property
     def title(self) -> str:
-        """Heading such as ``abstinence, 5 weeks — <intervention> vs active placebo (RR)``; an
+        """Heading such as ``Abstinence, 5 weeks — <intervention> vs active placebo (RR)``, the
+        outcome in its protocol label; an
         analysis of one study with its own ``[study_comparisons]`` words uses them
         (``abstinence, 12 months — 3 sessions vs 1 session of … (RR)``)."""
         studies = {
@@ -208,10 +209,12 @@ class OutcomeAnalysis:
             self.own_comparison(used if len(used) else rows)
             or f"{self.intervention} vs {self.comparison or self.comparator_type}"
         )
-        return (
-            f"{self.outcome.replace('_', ' ')}, {self.timepoint} — {comparison} "
-            f"({self.measure}{studies})"
+        outcome = (
+            self.protocol.outcome_label(self.outcome)
+            if self.protocol is not None
+            else self.outcome.replace("_", " ")
         )
+        return f"{outcome}, {self.timepoint} — {comparison} ({self.measure}{studies})"
 
     def own_comparison(self, rows: pd.DataFrame) -> str | None:
         """The ``[study_comparisons]`` words of the one study of ``rows`` (e.g. "3 sessions vs
@@ -233,10 +236,11 @@ class OutcomeAnalysis:
         return "analysis-" + re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
 
     @property
-    def participants(self) -> int:
-        """Participants in the pooled rows (crossover trials counted once)."""
+    def participants(self) -> int | None:
+        """Participants in the pooled rows (crossover trials counted once); None when no
+        pooled study reports a count."""
         used = self.rows[self.rows["excluded_reason"] == ""]
-        return comparison_participants(used) or 0
+        return comparison_participants(used)
 
 
 def study_label(rows: pd.DataFrame) -> pd.Series:
@@ -261,6 +265,12 @@ def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     )
     rows.loc[repeat, "excluded_reason"] = SHARED_REASON
     return rows
+
+
+def reanalysis(protocol: Protocol | None) -> bool:
+    """Whether the base re-analyses a published review's data (``[review] reanalysis_of``),
+    so that its secondary rows are pooled."""
+    return protocol is not None and protocol.wording.reanalysis
 
 
 def _words(evidence: Evidence, key: tuple) -> dict:
@@ -346,9 +356,10 @@ def _pool_rows(
     return result, loo, egger
 
 
-def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
+def row_results(rows: pd.DataFrame, *, pool_secondary: bool = False) -> list[PoolResult | None]:
     """Each row's own result, as its one-study analysis gives it (FE on the row's effect
-    size): None for a row without usable numbers or from a secondary source (never pooled).
+    size): None for a row without usable numbers or from a secondary source (never pooled,
+    unless ``pool_secondary``: a re-analysis of a published review's data).
 
     Examples
     --------
@@ -359,7 +370,7 @@ def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        effects = compute_effects(rows)
+        effects = compute_effects(rows, pool_secondary=pool_secondary)
     results: list[PoolResult | None] = []
     for _, row in effects.iterrows():
         usable = not row["excluded_reason"] and np.isfinite(row["yi"])
@@ -462,7 +473,12 @@ def analyse_outcomes(
                 f"({', '.join(known)}); got {', '.join(map(repr, unknown))}"
             )
         rows = rows[rows["outcome"].isin(wanted)]
-    effects = compute_effects(rows, warn=False)  # each caveat becomes a note, in words
+    effects = compute_effects(  # each caveat becomes a note, in words
+        rows,
+        warn=False,
+        pool_secondary=reanalysis(evidence.protocol),
+        medians=evidence.protocol.wording.medians if evidence.protocol is not None else "",
+    )
     effects["design_class"] = np.where(
         effects["randomised"].astype(bool), RANDOMISED, NON_RANDOMISED
     )
