@@ -184,6 +184,13 @@ def validate(csv_path: str | None, base: str | None) -> None:
             "optional files not found (the reports say what was not recorded): "
             + ", ".join(absent)
         )
+    plan = evidence.protocol.plan
+    click.echo(
+        "analysis plan"
+        + ("" if plan.declared else " (none declared in evsum.toml: the defaults)")
+        + ":\n  "
+        + "\n  ".join(plan.describe())
+    )
 
 
 @main.command(name="list")
@@ -282,10 +289,10 @@ def _inside(folder: Path, path: str | None, default: str) -> str:
 @click.option("--only", default=None, help="Render only this condition (or report name).")
 @click.option(
     "--method",
-    default="REML",
-    show_default=True,
-    type=click.Choice(["FE", "DL", "REML", "PM", "ML"]),
-    help="Pooling method of the condition reports.",
+    default="",
+    type=click.Choice(["", "FE", "DL", "REML", "PM", "ML", "MH", "Peto"]),
+    help="Pooling method of the condition reports. [default: the protocol's [synthesis], "
+    "REML when it names none]",
 )
 @click.option(
     "--force", is_flag=True, help="Re-render even the reports whose inputs are unchanged."

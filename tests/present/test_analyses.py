@@ -46,10 +46,15 @@ def analyses(evidence):
 
 
 def test_analyses_are_objects_of_both_layers(analyses):
-    randomised, other = analyses
+    randomised, other, together = analyses  # the protocol's [analyses.all_trials] comes last
     assert isinstance(analyses, tuple) and isinstance(randomised, OutcomeAnalysis)
-    assert isinstance(randomised, Analysis)
+    assert isinstance(randomised, Analysis) and isinstance(together, Analysis)
     assert (randomised.design_class, other.design_class) == ("randomised", "non-randomised")
+    assert (together.plan_key, together.design_class, together.result.k) == (
+        "all_trials",
+        "all designs",
+        13,
+    )
     assert randomised.result.k == 7 and other.result.k == 6 and randomised.method == "REML"
     assert len(randomised.rows) == 7
     assert randomised.rows["source_quote"].str.len().gt(0).all()
@@ -129,8 +134,13 @@ def test_explorer_view_follows_the_method(evidence):
     # metafor FE: exp(-0.2945) = 0.745, CI 0.669 to 0.829
     assert shown == [text.pooled_effect(expected)] == ["RR 0.74 (0.67 to 0.83)"]
     # the six trials with alternate or systematic allocation are offered apart, never pooled
-    # with the randomised ones: metafor FE exp(-0.5961) = 0.55 (0.49 to 0.62)
-    assert [v for _, v in explorer.options("studies")] == ["randomised", "non-randomised"]
+    # with the randomised ones: metafor FE exp(-0.5961) = 0.55 (0.49 to 0.62); the protocol's
+    # declared analysis of all 13 trials is offered as "all designs"
+    assert [v for _, v in explorer.options("studies")] == [
+        "randomised",
+        "non-randomised",
+        "all designs",
+    ]
     explorer.dropdowns["studies"].value = "non-randomised"
     shown = re.findall(r'class="evsum-estimate">([^<]*)<', explorer.output.value)
     assert shown == ["RR 0.55 (0.49 to 0.62)"]

@@ -178,12 +178,14 @@ def test_an_untreated_control_reads_as_the_protocol_s_comparator_words():
     alloc column (Colditz et al. 1994) holds 7 random and 6 non-random allocations, analysed
     apart."""
     evidence = evsum.load_evidence(base=ROOT / "examples" / "bcg-vaccine")
-    analysis, other = evsum.analyse_condition(evidence, "tuberculosis")
+    analysis, other, together = evsum.analyse_condition(evidence, "tuberculosis")
     basis = result_basis(analysis, evidence.grade)
     assert basis.comparison == "BCG vaccine vs no vaccine"
     assert basis.design == "7 RCTs"
     # alternate or systematic allocation: quasi-randomised (export_dat_bcg.R)
     assert result_basis(other, evidence.grade).design == "6 quasi-randomised trials"
+    # the protocol's main analysis pools all 13 together
+    assert result_basis(together, evidence.grade).design.startswith("7 RCTs, 6 ")
     assert basis.certainty == "not assessed"  # the example has no grade.csv row
     favours = sorted(_texts(analysis.forest_plot(), "favours"))
     assert favours == ["Favours BCG vaccine", "Favours no vaccine"]

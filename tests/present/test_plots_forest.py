@@ -303,7 +303,10 @@ def test_subgroup_blocks_with_diamonds_and_test_for_differences():
     assert {"placebo", "active placebo"} <= set(texts)
     assert len(_gid(fig, "subgroup_diamond")) == 2
     assert len(_gid(fig, "pooled_diamond")) == 1
-    assert any(t.startswith("Test for subgroup differences: Q = ") for t in texts)
+    assert any(
+        t.startswith("Test for subgroup differences (separate τ² per subgroup): Q = ")
+        for t in texts
+    )
     assert len(_markers(fig).get_offsets()) == 6
     assert not _overlaps(fig)
 

@@ -41,7 +41,7 @@ def test_randomised_and_other_trials_are_pooled_apart_as_metafor(evidence):
     (dat.bcg ``alloc``) are two analyses; each equals metafor 3.8-1's
     rma(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg, subset=...,
     method="REML") (tests/reference/grid.json, written by make_reference.R)."""
-    randomised, other = evsum.analyse_condition(evidence, "tuberculosis", method="REML")
+    randomised, other, _ = evsum.analyse_condition(evidence, "tuberculosis", method="REML")
     expected = {
         # alloc == "random": estimate -0.9710, se 0.2760, tau^2 0.3925, I^2 89.93 %
         "randomised": (randomised, 7, -0.9710, 0.2760, 0.3925, 89.93, (0.38, 0.22, 0.65)),
@@ -75,6 +75,43 @@ def test_randomised_and_other_trials_are_pooled_apart_as_metafor(evidence):
     assert together.se == pytest.approx(0.1798, abs=5e-5)
 
 
+def test_the_declared_main_analysis_pools_all_thirteen_as_metafor(evidence):
+    """The protocol's [analyses.all_trials] (designs together, REML, RR): metafor 3.8-1
+    rma(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg, method="REML"):
+    estimate -0.7145, se 0.1798, tau^2 0.3132, I^2 92.22 %; RR 0.49 (0.34 to 0.70)
+    (tests/reference/grid.json, case dat.bcg RR)."""
+    *_, main = evsum.analyse_condition(evidence, "tuberculosis")
+    assert (main.plan_key, main.main, main.design_class) == ("all_trials", True, "all designs")
+    result = main.result
+    assert result.k == 13 and result.method == "REML"
+    assert result.estimate == pytest.approx(-0.7145, abs=5e-5)
+    assert result.se == pytest.approx(0.1798, abs=5e-5)
+    assert result.tau2 == pytest.approx(0.3132, abs=5e-5)
+    assert result.i2 == pytest.approx(92.22, abs=5e-3)
+    back = result.back_transform()
+    assert (round(back.estimate, 2), round(back.ci_low, 2), round(back.ci_high, 2)) == (
+        0.49,
+        0.34,
+        0.70,
+    )
+    assert main.title == (
+        "All 13 trials: tb cases, end of follow-up (RR; randomised and non-randomised studies)"
+    )
+    # the randomised-only sensitivity analysis is the seven trials with random allocation:
+    # metafor REML subset alloc == "random": -0.9710 (se 0.2760); the fixed-effect one is
+    # metafor rma(method="FE") on all 13: -0.4303 (grid.json, dat.bcg RR, FE)
+    by_name = {s.name: s.analysis for s in main.sensitivity_results}
+    assert list(by_name) == ["randomised_only", "fixed_effect"]
+    randomised = by_name["randomised_only"]
+    assert randomised.result.k == 7
+    assert randomised.result.estimate == pytest.approx(-0.9710, abs=5e-5)
+    assert randomised.result.se == pytest.approx(0.2760, abs=5e-5)
+    left_out = randomised.rows[randomised.rows["excluded_reason"] != ""]
+    assert len(left_out) == 6
+    assert left_out["excluded_reason"].str.startswith("non-randomised study").all()
+    assert by_name["fixed_effect"].result.estimate == pytest.approx(-0.4303, abs=5e-5)
+
+
 def test_every_row_names_its_source(evidence):
     data = evidence.studies.data
     assert data["source_locator"].str.contains("dat.bcg").all()
@@ -94,7 +131,7 @@ def test_the_committed_table_is_what_the_r_script_exports(tmp_path):
     subprocess.run(
         ["Rscript", str(BCG / "scripts" / "export_dat_bcg.R")], cwd=tmp_path, check=True
     )
-    for name in ("studies.csv", "references.json", "search_log.csv"):
+    for name in ("studies.csv", "references.json", "search_log.csv", "covariates.csv"):
         assert (tmp_path / "data" / name).read_bytes() == (BCG / "data" / name).read_bytes()
 
 
@@ -125,6 +162,21 @@ def test_the_example_renders_its_own_report_set(rendered):
         "Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR; "
         "non-randomised studies)</h3>"
     ) in page
+    # the protocol's main analysis pools all 13 (designs together) under its own heading,
+    # with its subgroup test, meta-regression (bubble plot) and sensitivity table
+    assert (
+        "All 13 trials: Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR; "
+        "randomised and non-randomised studies)</h3>"
+    ) in page
+    assert "Declared analysis: All 13 trials" in page
+    assert "<td>Q = 1.83</td><td>1</td><td>p = 0.176</td>" in page  # metafor common τ²
+    assert 'alt="Bubble plot: each study' in page
+    assert "<td>Sensitivity: randomised trials only</td><td>7</td>" in page
+    # the summary of findings uses the main analysis: RR 0.49 (0.34 to 0.70)
+    sof = re.search(r'<table class="evsum-sof">.*?</table>', page, re.S).group(0)
+    assert "RR 0.49 (0.34 to 0.70)" in sof
+    methods = (rendered / "methods.html").read_text()
+    assert "The analysis plan (PRISMA 2020 items 13a to 13f)" in methods
     # its protocol lists no curation log: no page links to one
     assert "curation-log.html" not in page
     result = CliRunner().invoke(main, ["check-links", str(rendered)])

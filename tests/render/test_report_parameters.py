@@ -18,7 +18,9 @@ NOTEBOOK = ROOT / "src" / "evsum" / "render" / "skeleton" / "notebooks" / "condi
 def test_condition_report_declares_the_few_studies_choices():
     assert {"test", "pi", "bayes_tau_prior"} <= set(notebook_parameters(NOTEBOOK))
     found = papermill.inspect_notebook(str(NOTEBOOK))
-    assert found["test"]["default"] == '"z"' and found["pi"]["default"] == '"z"'
+    # empty: the protocol's [synthesis] (z and z when it says nothing)
+    assert found["test"]["default"] == '""' and found["pi"]["default"] == '""'
+    assert found["method"]["default"] == '""'
     assert found["bayes_tau_prior"]["default"] == '["halfnormal", 0.5]'
     assert found["bayes_tau_prior"]["inferred_type_name"] == "list"
     assert all(found[name]["help"] for name in ("test", "pi", "bayes_tau_prior"))
@@ -29,8 +31,9 @@ def test_evsum_params_shows_them():
     assert result.exit_code == 0, result.output
     assert "Unable to parse" not in result.output
     for line in (
-        'test: str = "z"  #',
-        'pi: str = "z"  #',
+        'method: str = ""  #',
+        'test: str = ""  #',
+        'pi: str = ""  #',
         'bayes_tau_prior: list = ["halfnormal", 0.5]  #',
     ):
         assert line in result.output

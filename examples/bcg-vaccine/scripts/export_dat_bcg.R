@@ -131,3 +131,17 @@ log <- data.frame(
   stringsAsFactors = FALSE
 )
 write.csv(log, "data/search_log.csv", row.names = FALSE, na = "", fileEncoding = "UTF-8")
+
+# The study-level covariates of the analysis plan ([covariates.ablat], [covariates.alloc] in
+# evsum.toml): absolute latitude of the trial site (dat.bcg ablat, degrees) and the method of
+# treatment allocation (dat.bcg alloc), with the row of dat.bcg each value comes from.
+covariates <- data.frame(
+  study_id = rows$study_id,
+  ablat = bcg$ablat,
+  alloc = as.character(bcg$alloc),
+  source_locator = sprintf("metafor/metadat %s dat.bcg (help page ?dat.bcg), row %d, columns ablat and alloc",
+                           version, bcg$trial),
+  source_quote = sprintf("ablat = %d, alloc = %s", bcg$ablat, bcg$alloc),
+  stringsAsFactors = FALSE
+)
+write.csv(covariates, "data/covariates.csv", row.names = FALSE, na = "", fileEncoding = "UTF-8")

@@ -7,6 +7,7 @@ report's forest-plot section (:func:`analyses`).
 from __future__ import annotations
 
 from evsum.present.few_studies import few_studies_html as few_studies
+from evsum.present.plan import plan_html as plan
 from evsum.present.sections import analyses_html as analyses
 from evsum.present.sections import heterogeneity_html as heterogeneity
 from evsum.present.sections import limitations_html as limitations
@@ -25,6 +26,7 @@ __all__ = [
     "limitations",
     "outcome_rows",
     "pico",
+    "plan",
     "references",
     "risk_of_bias",
     "studies",

@@ -20,7 +20,8 @@ from evsum.ingest.context import (
     validate_risk_of_bias,
     validate_search_log,
 )
-from evsum.ingest.io import LINE, read_references, read_with_partial
+from evsum.ingest.io import LINE, read_references, read_text, read_with_partial
+from evsum.ingest.plan import covariate_values, validate_plan_data
 from evsum.ingest.protocol import Protocol, load_protocol, resolve_base
 from evsum.ingest.studies import StudyTable, load_studies, validate_studies
 
@@ -42,11 +43,12 @@ OPTIONAL_FILES: tuple[str, ...] = (
 class Evidence:
     """Validated study table plus its context (empty frames for absent optional files).
 
-    ``missing`` names the optional files that are absent from the data folder (or hold only
-    their header); use
-    :meth:`recorded` to ask whether one was recorded (an empty frame of an absent file is not
-    "no risk of bias": it is "risk of bias not assessed"). ``base`` is the evidence base
-    folder and ``protocol`` its ``evsum.toml``.
+    ``covariates`` holds the values of the protocol's ``[covariates.KEY]`` (one row per
+    study, :func:`evsum.ingest.plan.covariate_values`). ``missing`` names the optional files
+    that are absent from the data folder (or hold only their header); use :meth:`recorded`
+    to ask whether one was recorded (an empty frame of an absent file is not "no risk of
+    bias": it is "risk of bias not assessed"). ``base`` is the evidence base folder and
+    ``protocol`` its ``evsum.toml``.
     """
 
     studies: StudyTable
@@ -59,6 +61,9 @@ class Evidence:
     missing: tuple[str, ...] = ()
     protocol: Protocol | None = field(default=None, repr=False)
     base: str = ""
+    covariates: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"study_id": pd.Series(dtype=object)}), repr=False
+    )
     #: The optional files of ``missing`` that are there with their header only.
     empty: tuple[str, ...] = ()
 
@@ -199,6 +204,7 @@ def load_evidence(
             problems += err.problems
     else:
         missing.append(ref_path.name)
+    covariates = _plan_data(protocol, studies, folder, loaded, problems)
     if problems:
         sources = {p.source for p in problems}
         raise StudyDataError(sources.pop() if len(sources) == 1 else str(folder), problems)
@@ -217,5 +223,29 @@ def load_evidence(
         references=tuple(references),
         data_dir=str(folder),
         missing=tuple(missing),
+        covariates=covariates,
         empty=tuple(empty),
     )
+
+
+def _plan_data(protocol, studies, folder: Path, loaded: dict, problems: list) -> pd.DataFrame:
+    """The covariate values of the plan; the plan's problems with the data are added to
+    ``problems`` (only checked when the protocol and the files are valid)."""
+    empty = pd.DataFrame({"study_id": pd.Series(dtype=object)})
+    if problems or protocol is None or studies is None or not protocol.plan.declared:
+        return empty
+    plan = protocol.plan
+    frames = {"study_characteristics.csv": loaded["study_characteristics.csv"]}
+    path = folder / "covariates.csv"
+    if path.exists():
+        try:
+            frames["covariates.csv"] = read_with_partial(path, lambda f: f)
+        except StudyDataError as err:
+            problems += err.problems
+            return empty
+    ids = set(studies.data["study_id"])
+    covariates, found = covariate_values(plan, frames, str(folder), ids)
+    text = read_text(protocol.source) if protocol.source else ""
+    found += validate_plan_data(plan, text, protocol.source, studies.data, covariates)
+    problems += found
+    return covariates

@@ -21,7 +21,9 @@ from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest import review_kind
 from evsum.ingest.bidi import close_bidi
 from evsum.ingest.io import read_text
+from evsum.ingest.plan import DEFAULT_PLAN, PLAN_SECTIONS, AnalysisPlan, parse_plan
 from evsum.ingest.toml_schema import (
+    CustomSection,
     Key,
     KeyedTables,
     Section,
@@ -118,6 +120,9 @@ class Protocol:
         The inclusion criteria, one sentence each.
     claim_types : mapping
         Kinds of claim of a claims audit (name -> meaning).
+    plan : AnalysisPlan
+        The analysis plan (``[synthesis]``, ``[covariates]``, ``[analyses]``;
+        :mod:`evsum.ingest.plan`), :data:`~evsum.ingest.plan.DEFAULT_PLAN` when absent.
     reports : tuple of str
         Notebooks (file stems in ``notebooks/``) to render; empty: every notebook there.
     data_date : str
@@ -149,6 +154,7 @@ class Protocol:
     wording: ReviewWording = field(default_factory=ReviewWording)
     #: the kind of review, its search, reporting, source text and thresholds (review_kind.py)
     kind: review_kind.ReviewKind = field(default_factory=review_kind.ReviewKind)
+    plan: AnalysisPlan = DEFAULT_PLAN
 
     def condition_label(self, key: str) -> str:
         """The condition's label, or the key itself when the protocol does not name it."""
@@ -416,6 +422,9 @@ SECTIONS: tuple[Section, ...] = (
     TextMapping("claim_types", "what that kind of claim is (text)", default=DEFAULT_CLAIM_TYPES),
     *review_kind.SECTIONS,
     RENDER,
+    # the analysis plan: read together by evsum.ingest.plan.parse_plan (its sections refer to
+    # each other), so each section here only declares its name
+    *(CustomSection(name, lambda check, table, built: {}) for name in PLAN_SECTIONS),
 )
 #: The keys of evsum.toml (data/README.md, "The protocol", documents each).
 TOP_KEYS = tuple(dict.fromkeys(s.name for s in SECTIONS))
@@ -471,6 +480,8 @@ def parse_protocol(text: str, source: str = PROTOCOL_FILE) -> Protocol:
     data = _toml(text, source)
     check = TomlChecker(text, source)
     fields = check_sections(check, data, SECTIONS)
+    fields["plan"], plan_problems = parse_plan(data, text, source, fields.get("outcomes", {}))
+    check.problems += plan_problems
     if check.problems:
         raise StudyDataError(source, check.problems)
     return Protocol(**_bidi_closed(fields), source=source)

@@ -31,12 +31,24 @@ CONTROLS: tuple[tuple[str, str], ...] = (
     ("timepoint", "Time point"),
     ("comparator", "Comparator"),
     ("studies", "Studies"),
+    ("measure", "Measure"),
     ("method", "Method"),
     ("test", "Test"),
     ("pi", "Prediction interval"),
+    ("subgroup", "Subgroups"),
+    ("moderator", "Meta-regression"),
 )
-#: The words of each design class (randomised and non-randomised evidence is never pooled).
-STUDIES = {"randomised": "randomised trials", "non-randomised": "non-randomised studies"}
+#: The words of each design class (randomised and non-randomised evidence is never pooled,
+#: unless the protocol's plan pools them together: "all designs").
+STUDIES = {
+    "randomised": "randomised trials",
+    "non-randomised": "non-randomised studies",
+    "all designs": "randomised and non-randomised studies",
+}
+#: Methods the explorer offers: the τ² estimators and, for 2x2 tables, MH and Peto.
+EXPLORE_METHODS: tuple[str, ...] = (*vocab.METHODS, "MH", "PETO")
+#: Measures the same arm data can give (metafor escalc).
+ARM_MEASURES = {"binary": ("RR", "OR", "RD"), "continuous": ("MD", "SMD")}
 
 
 def _first(options: list[tuple[str, str]], wanted: str, name: str) -> str:
@@ -60,8 +72,15 @@ class Explorer:
     condition, outcome, timepoint, comparator, studies : str
         The analysis to show (``studies``: ``randomised`` or ``non-randomised``, analysed
         apart); empty: the first the evidence base offers.
+    measure : str
+        Effect measure of the same rows (``RR``, ``OR``, ``RD`` of binary arm data, ``MD``,
+        ``SMD`` of continuous arm data); empty: the analysis's own.
     method, test, pi : str
-        Arguments of :func:`evsum.pool` (``evsum.vocab.METHODS``, ``TESTS``, ``PI_TYPES``).
+        Arguments of :func:`evsum.pool` (``evsum.vocab.METHODS``, ``TESTS``, ``PI_TYPES``),
+        or ``MH`` / ``PETO`` for 2x2 tables.
+    subgroup, moderator : str
+        A subgroup variable (``design``, ``blinding``, a categorical covariate of the
+        protocol) and a numeric covariate for a meta-regression; empty: none.
 
     Raises
     ------
@@ -78,9 +97,12 @@ class Explorer:
         timepoint: str = "",
         comparator: str = "",
         studies: str = "",
+        measure: str = "",
         method: str = "REML",
         test: str = "z",
         pi: str = "z",
+        subgroup: str = "",
+        moderator: str = "",
     ) -> None:
         self.evidence = evidence
         self._analyses: dict[str, tuple[Analysis, ...]] = {}
@@ -91,9 +113,12 @@ class Explorer:
             "timepoint": timepoint,
             "comparator": comparator,
             "studies": studies,
+            "measure": measure,
             "method": method,
             "test": test,
             "pi": pi,
+            "subgroup": subgroup,
+            "moderator": moderator,
         }
         for name, _ in CONTROLS:
             self.choices[name] = _first(self.options(name), wanted[name], name)
@@ -121,8 +146,10 @@ class Explorer:
             return [
                 (protocol.condition_label(k) if protocol is not None else k, k) for k in ordered
             ]
+        if name in ("subgroup", "moderator"):
+            return self._plan_options(name)
         if name in ("method", "test", "pi"):
-            values = {"method": vocab.METHODS, "test": vocab.TESTS, "pi": vocab.PI_TYPES}[name]
+            values = {"method": EXPLORE_METHODS, "test": vocab.TESTS, "pi": vocab.PI_TYPES}[name]
             labels = {
                 "method": vocab.METHOD_LABELS,
                 "test": {
@@ -148,8 +175,32 @@ class Explorer:
         if name == "comparator":
             return [(k, k) for k in sorted({a.comparator_type for a in found})]
         found = [a for a in found if a.comparator_type == c["comparator"]]
-        classes = dict.fromkeys(a.design_class for a in found)
-        return [(STUDIES.get(k, k), k) for k in classes]
+        if name == "studies":
+            classes = dict.fromkeys(a.design_class for a in found)
+            return [(STUDIES.get(k, k), k) for k in classes]
+        found = [a for a in found if a.design_class == c["studies"]]
+        if not found:
+            return []
+        own = found[0].measure
+        rows = found[0].rows
+        kinds = set(rows.loc[rows["data_level"] == "arm", "outcome_type"])
+        arm = ARM_MEASURES.get(next(iter(kinds)), ()) if len(kinds) == 1 else ()
+        others = [m for m in arm if m != own and (rows["data_level"] == "arm").all()]
+        return [(vocab.MEASURE_LABELS.get(m, m), m) for m in (own, *others)]
+
+    def _plan_options(self, name: str) -> list[tuple[str, str]]:
+        """Subgroup variables (design, blinding, categorical covariates) or numeric
+        covariates of the protocol, after "none"."""
+        from evsum.ingest.plan import STUDY_SUBGROUPS
+
+        protocol = self.evidence.protocol
+        covariates = protocol.plan.covariates if protocol is not None else {}
+        kind = "categorical" if name == "subgroup" else "numeric"
+        options = [("none", "")]
+        if name == "subgroup":
+            options += [(label, key) for key, label in STUDY_SUBGROUPS.items()]
+        options += [(c.label, c.key) for c in covariates.values() if c.type == kind]
+        return options
 
     def choose(self, **choices: str) -> None:
         """Change some choices; the controls after a changed one keep their value when it is
@@ -175,7 +226,10 @@ class Explorer:
                 c["comparator"],
                 c["studies"],
             ):
-                return found.with_method(c["method"], c["test"], c["pi"])
+                if c["measure"] and c["measure"] != found.measure:
+                    found = found.with_measure(c["measure"])
+                test = "z" if c["method"] in ("FE", "MH", "PETO") else c["test"]
+                return found.with_method(c["method"], test, c["pi"])
         return None
 
     # -- view ------------------------------------------------------------------------------
@@ -184,9 +238,12 @@ class Explorer:
         current choice."""
         from evsum.present.sof import sof_html, summary_of_findings
 
-        found = self.analysis
+        try:
+            found = self.analysis
+        except ValueError as err:  # e.g. Peto on risk ratios: say why, in words
+            return render("explore.html.j2", found=None, problem=str(err))
         if found is None:
-            return render("explore.html.j2", found=None)
+            return render("explore.html.j2", found=None, problem="")
         result = found.pooled
         frame = summary_of_findings([found], self.evidence.grade)
         protocol = found.protocol
@@ -215,7 +272,37 @@ class Explorer:
             sof=sof,
             loo_columns=list(loo.columns) if loo is not None else [],
             loo_cells=loo_cells,
+            **self._further(found),
         )
+
+    def _further(self, found: Analysis) -> dict[str, Any]:
+        """The chosen subgroup forest plot and meta-regression (bubble plot), or a note why
+        they cannot be drawn."""
+        import dataclasses
+
+        from evsum.present.plan import plan_html
+
+        c = self.choices
+        if not (c["subgroup"] or c["moderator"]) or found.result.k < 2:
+            return {"further": None, "further_problem": ""}
+        try:
+            extra = {
+                "subgroup_result": found.subgroups(c["subgroup"]) if c["subgroup"] else None,
+                "regression_result": found.meta_regression([c["moderator"]])
+                if c["moderator"]
+                else None,
+            }
+        except ValueError as err:
+            return {"further": None, "further_problem": str(err)}
+        shown = dataclasses.replace(
+            found,
+            plan_key=found.plan_key or "explore",
+            subgroup=c["subgroup"],
+            moderators=(c["moderator"],) if c["moderator"] else (),
+            sensitivity_results=(),
+            **extra,
+        )
+        return {"further": plan_html((shown,), heading="Explored further"), "further_problem": ""}
 
     def _repr_html_(self) -> str:
         return styled(self.view())
@@ -277,8 +364,8 @@ def explore(evidence: Evidence, **choices: str) -> Explorer:
         Validated data (see :func:`evsum.load_evidence`).
     **choices : str
         Starting values (``condition``, ``outcome``, ``timepoint``, ``comparator``,
-        ``studies``, ``method``, ``test``, ``pi``); empty or absent: the first the evidence
-        base offers.
+        ``studies``, ``measure``, ``method``, ``test``, ``pi``, ``subgroup``, ``moderator``);
+        empty or absent: the first the evidence base offers.
 
     Examples
     --------

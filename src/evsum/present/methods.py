@@ -166,18 +166,27 @@ def risk_of_bias_tools_html(evidence: Evidence) -> HtmlBlock:
     )
 
 
-def synthesis_html(evidence: Evidence, *, method: str = "REML") -> HtmlBlock:
+def synthesis_html(evidence: Evidence, *, method: str = "") -> HtmlBlock:
     """Effect measures and synthesis: what is pooled and how, what never is, single studies,
-    the τ² method and how p-values are shown."""
+    the τ² method and how p-values are shown; with a declared plan, the plan item by item of
+    PRISMA 2020 13a to 13f (:func:`evsum.present.plan.plan_statement`). An empty ``method``
+    is the protocol's."""
     data = evidence.studies.data
     measures = sorted({m for m in data["effect_measure"] if isinstance(m, str) and m})
+    if not method:  # the protocol's [synthesis] (REML when it has none)
+        protocol = evidence.protocol
+        method = protocol.plan.synthesis.pooling_method if protocol is not None else "REML"
     method = METHOD_ALIASES.get(method, method)
-    return _render(
+    block = _render(
         "synthesis.html.j2",
         method=method,
         method_label=METHOD_LABELS.get(method, method),
         measures=[MEASURE_LABELS.get(m, m) for m in measures],
     )
+    from evsum.present.plan import plan_statement
+
+    items = plan_statement(evidence.protocol)
+    return block if items is None else HtmlBlock(block + _render("plan.html.j2", items=items))
 
 
 def certainty_html(evidence: Evidence) -> HtmlBlock:

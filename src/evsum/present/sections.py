@@ -25,7 +25,7 @@ from evsum.present.review_kind import kind_line as _kind_line
 from evsum.present.review_kind import review_process_limitations
 from evsum.present.sensitivity import sensitivity_tables
 from evsum.present.sof_comparisons import comparison_of, sof_comparisons, sof_title
-from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
+from evsum.review.analysis import ALL_DESIGNS, NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
 
 #: GRADE importance of outcomes left out of a summary of findings (shown in the profile).
@@ -356,6 +356,8 @@ def analyses_html(
                     basis.comparison,
                     analysis.measure,
                     analysis.design_class == NON_RANDOMISED,
+                    all_designs=analysis.design_class == ALL_DESIGNS,
+                    label=analysis.plan_label,
                 ),
                 "figure": figure_html(fig, forest_alt(analysis, basis), caption=basis.caption),
                 "sentence": _effect_sentence(analysis),
@@ -597,6 +599,9 @@ def title_html(
     The subtitle names the pooling method only where something is pooled: given the
     condition's ``analyses`` and none of them pools two or more studies, it says so instead.
     """
+    if not method:  # the plan's method (REML when the protocol has no [synthesis])
+        method = protocol.plan.synthesis.pooling_method if protocol is not None else "REML"
+    method = {"Peto": "PETO", "EE": "FE"}.get(method, method)
     if protocol is None:
         heading = f"Evidence summary: {condition}"
     else:
@@ -905,9 +910,11 @@ def summary_of_findings_html(
     (a second one past :data:`~evsum.present.sof.MAX_SOF_OUTCOMES` outcomes), from
     ``grade.csv``: the header (population, setting, intervention, comparison from the
     protocol), critical outcomes first, participants with design, statements as comments."""
+    from evsum.present.plan import summary_analyses
     from evsum.present.sof import MAX_SOF_OUTCOMES, sof_html, summary_of_findings
 
     protocol = protocol_of(evidence)
+    analyses = tuple(summary_analyses(analyses))  # a declared main analysis, if any
     if not analyses:
         return render("blocks.html.j2", blocks=[], notes=["No outcome data for this condition."])
     blocks = []

@@ -235,13 +235,28 @@ def outcome_at(outcome: str, timepoint: str) -> str:
 
 
 def analysis_heading(
-    outcome: str, comparison: str, measure: str, non_randomised: bool = False
+    outcome: str,
+    comparison: str,
+    measure: str,
+    non_randomised: bool = False,
+    *,
+    all_designs: bool = False,
+    label: str = "",
 ) -> str:
     """The heading of one analysis: outcome (at its time point), the comparison in its own
     words and the measure, e.g. ``Abstinent, 12 months — 3 sessions vs 1 session (RR)``;
-    ``(RR; non-randomised studies)`` for non-randomised evidence, analysed apart."""
-    studies = "; non-randomised studies" if non_randomised else ""
-    return f"{outcome} — {comparison} ({measure}{studies})"
+    ``(RR; non-randomised studies)`` for non-randomised evidence, analysed apart, ``(RR;
+    randomised and non-randomised studies)`` for both pooled together; a declared analysis
+    starts with its ``label`` (``All trials: …``)."""
+    studies = (
+        "; randomised and non-randomised studies"
+        if all_designs
+        else "; non-randomised studies"
+        if non_randomised
+        else ""
+    )
+    start = f"{label}: " if label else ""
+    return f"{start}{outcome} — {comparison} ({measure}{studies})"
 
 
 def certainty_symbols(certainty: str) -> str:

@@ -111,7 +111,7 @@ def plan_reports(
     notebooks_dir: str | Path,
     out_dir: str | Path,
     *,
-    method: str = "REML",
+    method: str = "",
     only: str | None = None,
     kernel_name: str | None = None,
     build_dir: str | Path | None = None,
@@ -257,11 +257,14 @@ def plan_reports(
         if any(not (data_path.parent / f).exists() for f in meta.get("requires", [])):
             continue
         declared = _declared(path) or ("condition",)  # unreadable: fails when rendered
+        # an empty method is the protocol's [synthesis] (REML without one), named in each
+        # report's parameters and footer
+        chosen = method or protocol.plan.synthesis.pooling_method
         wanted = {
             "base": str(base_dir),
             "data": str(data_path),
             "data_path": str(data_path),
-            "method": method,
+            "method": chosen,
         }
         if declared is not None:
             _check_reads_data(path, declared, data_path, base_dir)

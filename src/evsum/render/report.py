@@ -264,6 +264,12 @@ def export_html(
     for cell in notebook.cells:  # papermill gives its injected cell a random id
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
+    # a cell tagged "hide-if-empty" (a block only some bases have) leaves no trace without output
+    notebook.cells = [
+        c
+        for c in notebook.cells
+        if c.get("outputs") or "hide-if-empty" not in c.get("metadata", {}).get("tags", [])
+    ]
     template_dir = _resources.files("evsum") / "present" / "templates"
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,

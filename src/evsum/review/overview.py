@@ -33,7 +33,7 @@ _VERY_UNCERTAIN = "The evidence is very uncertain about the effect of {x} on {y}
 SIZE_NOT_JUDGED = "size not judged"
 
 
-def analyse_all(evidence: Evidence, *, method: str = "REML") -> tuple[OutcomeAnalysis, ...]:
+def analyse_all(evidence: Evidence, *, method: str = "") -> tuple[OutcomeAnalysis, ...]:
     """:func:`~evsum.review.analysis.analyse_outcomes` for every condition in the data, in
     condition order."""
     return tuple(

@@ -29,7 +29,6 @@ from evsum.present.figures.style import (
     figure_style,
     text_width,
 )
-from evsum.vocab import METHOD_LABELS
 
 #: Short design labels for the design column.
 DESIGN_SHORT: dict[str, str] = {
@@ -148,8 +147,14 @@ def _pooled_rows(rows: pd.DataFrame | None, result: Any) -> tuple[pd.DataFrame, 
             f"rows must hold the {k} studies of result (rows with a finite yi and no "
             f"excluded_reason, in the order given to pool); got {len(pooled)}"
         )
-    if "yi" in pooled.columns and not np.allclose(
-        pooled["yi"], np.asarray(result.yi), equal_nan=True
+    # Peto's study effects are (O - E)/V, not the rows' escalc log odds ratios; MH leaves a
+    # double-zero table's effect out (NaN: "not estimable")
+    ryi, pyi = np.asarray(result.yi, float), pooled["yi"].to_numpy(float) if "yi" in pooled else 0
+    both = np.isfinite(ryi) & np.isfinite(pyi) if "yi" in pooled.columns else ryi == ryi
+    if (
+        "yi" in pooled.columns
+        and str(_field(result, "method", "")) != "PETO"
+        and not np.allclose(pyi[both], ryi[both])
     ):
         raise ValueError(
             "rows' yi do not match result.yi: pass the rows given to pool, in the same order"
@@ -220,6 +225,66 @@ def _test_text(result: Any) -> str:
     )
 
 
+#: What a study without an effect shows (RevMan: a table without events in either arm).
+NOT_ESTIMABLE = "Not estimable"
+TOTAL, SUBTOTAL = "Total ({level}% CI)", "Subtotal ({level}% CI)"
+#: The names of the models of τ² of a test for subgroup differences.
+_TAU2_MODELS = {
+    "separate": "separate τ² per subgroup",
+    "common": "common τ², mixed-effects model",
+}
+
+
+def _subgroup_test_texts(subgroups: Any) -> list[str]:
+    """The tests for subgroup differences, each labelled with its model of τ²."""
+    differences = tuple(_field(subgroups, "differences", ()) or ())
+    if not differences:
+        return [
+            "Test for subgroup differences: "
+            f"Q = {words.number(float(_field(subgroups, 'q_between')), 2)}, "
+            f"df = {int(_field(subgroups, 'q_between_df', 0))} "
+            f"({words.p_value(float(_field(subgroups, 'q_between_pval')))})"
+        ]
+    texts = []
+    for d in differences:
+        model = _TAU2_MODELS.get(d.tau2_model, d.tau2_model)
+        if d.distribution == "F":
+            stat = f"F({int(d.df)}, {int(d.df2)}) = {words.number(float(d.statistic), 2)}"
+        else:
+            stat = f"Q = {words.number(float(d.statistic), 2)}, df = {int(d.df)}"
+        texts.append(
+            f"Test for subgroup differences ({model}): {stat} ({words.p_value(float(d.pval))})"
+        )
+    return texts
+
+
+def _totals(rows: pd.DataFrame, yi: np.ndarray) -> dict[str, str] | None:
+    """Participants (and events) per arm of the rows with an effect, as RevMan's Total row:
+    None when the rows have no arm sizes."""
+    rows = rows[np.isfinite(np.asarray(yi, float))]
+    if not {"n_intervention", "n_comparator"} <= set(rows.columns) or rows.empty:
+        return None
+    n1, n2 = rows["n_intervention"], rows["n_comparator"]
+    if n1.isna().any() or n2.isna().any():
+        return None
+    out = {"n_trt": words.count(n1.sum()), "n_ctl": words.count(n2.sum())}
+    if {"events_intervention", "events_comparator"} <= set(rows.columns):
+        e1, e2 = rows["events_intervention"], rows["events_comparator"]
+        if not (e1.isna().any() or e2.isna().any()):
+            out["events_trt"], out["events_ctl"] = words.count(e1.sum()), words.count(e2.sum())
+    return out
+
+
+def method_label(result: Any) -> str:
+    """RevMan's label of the statistical method and model: ``"M-H, Fixed, 95% CI"``,
+    ``"IV, Random, 95% CI"``, ``"Peto, Fixed, 95% CI"``."""
+    method = str(_field(result, "method", ""))
+    name = {"MH": "M-H", "PETO": "Peto"}.get(method, "IV")
+    model = "Fixed" if method in ("FE", "EE", "MH", "PETO") else "Random"
+    level = 100 * (1 - float(_field(result, "alpha", 0.05)))
+    return f"{name}, {model}, {words.number(level, 0)}% CI"
+
+
 def _ci_text(est: float, lo: float, hi: float, scale: Any) -> str:
     return f"{words.number(scale(est))} ({words.interval(scale(lo), scale(hi))})"
 
@@ -262,9 +327,12 @@ def _build_lines(
 
     def study_line(i: int) -> _Line:
         row = pooled_rows.iloc[i]
+        estimable = bool(np.isfinite(yi[i]))
         cells = {
             "study": labels[i],
-            "effect": _study_effect_text(row, yi[i], lo[i], hi[i], scale),
+            "effect": _study_effect_text(row, yi[i], lo[i], hi[i], scale)
+            if estimable
+            else NOT_ESTIMABLE,
             "weight": words.percentage(weights[i]),
         }
         if "trt" in columns:
@@ -274,7 +342,9 @@ def _build_lines(
             cells["design"] = DESIGN_SHORT.get(str(row.get("design", "")), DASH)
         return _Line("study", cells, x=yi[i], lo=lo[i], hi=hi[i], weight=weights[i])
 
-    def pooled_block(res: Any, name: str, kind: str, weight: float) -> list[_Line]:
+    def pooled_block(
+        res: Any, name: str, kind: str, weight: float, members: list[int] | None = None
+    ) -> list[_Line]:
         k = int(res.k)
         if k < 2:
             return [_Line("note", span="Single study: no pooling", muted=True)]
@@ -284,6 +354,10 @@ def _build_lines(
             "effect": _ci_text(float(res.estimate), float(res.ci_low), float(res.ci_high), scale),
             "weight": words.percentage(weight),
         }
+        picked = list(range(int(result.k))) if members is None else members
+        totals = _totals(pooled_rows.iloc[picked], yi[picked]) if "trt" in columns else None
+        if totals is not None:
+            cells["trt"], cells["ctl"] = totals["n_trt"], totals["n_ctl"]
         block = [
             _Line(
                 kind,
@@ -309,39 +383,42 @@ def _build_lines(
                     muted=True,
                 )
             )
+        if totals is not None and "events_trt" in totals:
+            block.append(
+                _Line(
+                    "text",
+                    {
+                        "study": "Total events",
+                        "trt": totals["events_trt"],
+                        "ctl": totals["events_ctl"],
+                    },
+                    muted=True,
+                )
+            )
         block.append(_Line("text", span=_heterogeneity_text(res), muted=True))
         return block
 
-    method_name = METHOD_LABELS.get(str(_field(result, "method", "")), "Pooled")
+    # the method is named in the effect column's header (RevMan's label)
+    level = words.number(100 * (1 - float(_field(result, "alpha", 0.05))), 0)
+    total, subtotal = TOTAL.format(level=level), SUBTOTAL.format(level=level)
     lines: list[_Line] = []
     if subgroups is None:
         lines += [study_line(i) for i in range(int(result.k))]
         lines.append(_Line("blank"))
-        lines += pooled_block(result, method_name, "pooled", float(np.nansum(weights)))
+        lines += pooled_block(result, total, "pooled", float(np.nansum(weights)))
     else:
         for name, sub, members in _group_members(result, subgroups):
             lines.append(_Line("group", span=name, bold=True))
             lines += [study_line(i) for i in members]
-            lines += pooled_block(sub, "Subtotal", "subtotal", float(np.nansum(weights[members])))
+            lines += pooled_block(
+                sub, subtotal, "subtotal", float(np.nansum(weights[members])), members
+            )
             lines.append(_Line("blank"))
-        lines += pooled_block(
-            result, f"Overall: {method_name}", "pooled", float(np.nansum(weights))
-        )
+        lines += pooled_block(result, total, "pooled", float(np.nansum(weights)))
     if int(result.k) >= 2:
         lines.append(_Line("text", span=_test_text(result), muted=True))
     if subgroups is not None:
-        lines.append(
-            _Line(
-                "text",
-                muted=True,
-                span=(
-                    "Test for subgroup differences: "
-                    f"Q = {words.number(float(_field(subgroups, 'q_between')), 2)}, "
-                    f"df = {int(_field(subgroups, 'q_between_df', 0))} "
-                    f"({words.p_value(float(_field(subgroups, 'q_between_pval')))})"
-                ),
-            )
-        )
+        lines += [_Line("text", muted=True, span=t) for t in _subgroup_test_texts(subgroups)]
     notes = []
     if len(left_out):
         reasons = left_out.get("excluded_reason", pd.Series([None] * len(left_out)))
@@ -500,14 +577,13 @@ def forest_plot(
         )
         lines = _build_lines(rows, result, subgroups, scale, columns)
         measure = str(_field(result, "measure", "") or "Effect")
-        level = 100 * (1 - float(_field(result, "alpha", 0.05)))
         arm_sub = _arm_header(rows)
         header = {
             "study": "Study",
             "design": "Design",
             "trt": _arm_title(intervention, arm_sub),
             "ctl": _arm_title(comparator, arm_sub),
-            "effect": f"{measure} ({level:.0f}% CI)",
+            "effect": f"{measure}\n{method_label(result)}",
             "weight": "Weight",
         }
         slots = max([2] + [v.count("\n") + 1 for v in header.values()])
