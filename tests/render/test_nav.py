@@ -17,10 +17,11 @@ def test_every_report_links_to_the_overview_methods_audit_and_each_condition_log
         "methods.html",
         "claims-audit.html",
         *(f"{key}.html" for key in conditions),
+        "glossary.html",
         "curation-log.html",
     ]
     names = {job.html_path.name for job in jobs}
-    assert set(expected) <= names
+    assert set(expected) - {"glossary.html"} <= names  # the glossary is no notebook
     for job in jobs:
         assert [href for href, _ in job.nav] == expected, job.name
     texts = dict(jobs[0].nav)
@@ -29,8 +30,10 @@ def test_every_report_links_to_the_overview_methods_audit_and_each_condition_log
 
 
 def test_nav_leaves_out_pages_that_are_not_rendered():
-    assert site_nav(["condition_report.ipynb"], [("a.html", "A")]) == (("a.html", "A"),)
+    glossary = ("glossary.html", "Glossary")  # written beside the index by every render
+    assert site_nav(["condition_report.ipynb"], [("a.html", "A")]) == (("a.html", "A"), glossary)
     assert site_nav(["curation_log.ipynb", "overview.ipynb"]) == (
         ("overview.html", "Overview"),
+        glossary,
         ("curation-log.html", "Curation log"),
     )

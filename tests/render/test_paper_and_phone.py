@@ -168,3 +168,18 @@ def test_no_sideways_page_scroll_cards_on_a_phone_and_no_serious_violation(
         if v["impact"] in ("serious", "critical")
     ]
     assert bad == [], bad
+
+
+def test_the_report_links_terms_to_the_glossary_and_every_sibling_page(rendered):
+    page_path, job = rendered
+    page = page_path.read_text(encoding="utf-8")
+    nav = re.search(r'<nav class="evsum-home".*?</nav>', page, flags=re.S).group(0)
+    hrefs = re.findall(r'href="([^"]+)"', nav)
+    assert hrefs[0] == "index.html" and hrefs[-1] == "curation-log.html"
+    for href in ("overview.html", "methods.html", "claims-audit.html", "cocaine.html"):
+        assert href in hrefs, href
+    assert f"{CONDITION}.html" not in hrefs  # not to itself
+    # the first use of a term is explained: REML is named in the few-studies panel's text
+    assert page.count('href="glossary.html#reml"') <= 1
+    assert (page_path.parent / "glossary.html").exists()
+    assert len(set(re.findall(r'href="glossary.html#([^"]+)"', page))) >= 5

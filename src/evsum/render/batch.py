@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evsum.exceptions import EvsumError, RenderError
+from evsum.present.glossary import glossary_page
 from evsum.render.index import index_html
 from evsum.render.report import (
     ReportJob,
@@ -52,6 +53,8 @@ NAV_PAGES: tuple[tuple[str, str, str], ...] = (
     ("claims-audit.html", "Claims audit", "claims_audit.ipynb"),
     ("curation-log.html", "Curation log", "curation_log.ipynb"),
 )
+#: The glossary page, written beside the index (present/glossary.py).
+GLOSSARY = ("glossary.html", "Glossary")
 
 
 def site_nav(
@@ -59,18 +62,18 @@ def site_nav(
 ) -> tuple[tuple[str, str], ...]:
     """The (href, text) links of every report's navigation: the overview, methods and claims
     audit pages whose notebooks are among ``notebooks`` (file names), then each condition's
-    report (``conditions``: (href, label) pairs), then the curation log.
+    report (``conditions``: (href, label) pairs), the glossary, then the curation log.
 
     Examples
     --------
-    >>> site_nav(["methods.ipynb", "curation_log.ipynb"], [("a.html", "A")])
-    (('methods.html', 'Methods'), ('a.html', 'A'), ('curation-log.html', 'Curation log'))
+    >>> [href for href, _ in site_nav(["methods.ipynb", "curation_log.ipynb"], [("a.html", "A")])]
+    ['methods.html', 'a.html', 'glossary.html', 'curation-log.html']
     """
     names = set(notebooks)
     pages = [(href, text) for href, text, notebook in NAV_PAGES if notebook in names]
     last = pages[-1:] if pages and pages[-1][0] == "curation-log.html" else []
     first = pages[: len(pages) - len(last)]
-    return (*first, *conditions, *last)
+    return (*first, *conditions, GLOSSARY, *last)
 
 
 def _notebook_meta(path: Path) -> dict:
@@ -572,6 +575,8 @@ def render_all(
                 out_dir / "index.html",
                 index_html(state, out_dir, title=title, about=jobs[0] if jobs else None),
             )
+            about = getattr(jobs[0], "review_title", "") if jobs else ""
+            write_atomic(out_dir / "glossary.html", glossary_page(about or title or "the reports"))
         except OSError as err:
             raise RenderError(_unwritable(out_dir, err)) from None
     return RenderSummary(ordered)

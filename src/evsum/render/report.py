@@ -229,7 +229,9 @@ def export_html(
             "evsum_nav": list(nav),
         },
     )
-    return place_contents(body, contents_html(body))
+    from evsum.present.glossary import link_first_uses
+
+    return link_first_uses(place_contents(body, contents_html(body)))
 
 
 _TITLE = re.compile(r"<h1\b.*?</h1>(\s*<p>.*?</p>)?", re.S)
