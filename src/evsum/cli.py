@@ -123,8 +123,14 @@ def validate(csv_path: str | None, base: str | None) -> None:
         for warning in warnings:
             click.echo(f"warning: {warning}")
     found = evidence.found
-    absent = [name for name in OPTIONAL_FILES if name not in found]
+    empty = [name for name in OPTIONAL_FILES if name in evidence.empty]
+    absent = [name for name in OPTIONAL_FILES if name not in found and name not in empty]
     click.echo("optional files found: " + (", ".join(found) or "none"))
+    if empty:
+        click.echo(
+            "optional files with no rows, header only (the reports say what was not "
+            "recorded): " + ", ".join(empty)
+        )
     if absent:
         click.echo(
             "optional files not found (the reports say what was not recorded): "
@@ -320,7 +326,8 @@ def params(notebooks: tuple[str, ...], base: str | None) -> None:
     Paths: `base` empty means the evidence base is found from the kernel's working directory
     upward (the first folder with evsum.toml), so `papermill notebooks/X.ipynb out.ipynb -p
     condition KEY` works from the base's root and from notebooks/; `evsum render` passes the
-    base explicitly. The data are always the base's data/studies.csv.
+    base explicitly. `data` empty means the base's data/studies.csv; `evsum render --data`
+    passes the table it validated and hashed.
     """
     import papermill
 
@@ -346,8 +353,8 @@ def params(notebooks: tuple[str, ...], base: str | None) -> None:
     click.echo(
         "Paths: an empty `base` means the evidence base is the first of the kernel's "
         "working directory and its parents with an evsum.toml (so papermill works from "
-        "the base's root and from notebooks/); its data are BASE/data/studies.csv. "
-        "`evsum render` passes `base` explicitly."
+        "the base's root and from notebooks/); an empty `data` means BASE/data/studies.csv. "
+        "`evsum render` passes `base` and `data` explicitly."
     )
 
 

@@ -35,6 +35,21 @@ STUDY_COLUMNS: tuple[str, ...] = (
     "effect",
     "ci_low",
     "ci_high",
+    "ci_level",
+    "se",
+    "p_value",
+    "scale",
+    "icc",
+    "cluster_size",
+    "design_effect",
+    "correlation",
+    "median_intervention",
+    "median_comparator",
+    "spread",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
     "data_level",
     "source_type",
     "source_kind",
@@ -45,7 +60,25 @@ STUDY_COLUMNS: tuple[str, ...] = (
 )
 #: Columns a study table may leave out (an evidence base curated before they existed): read
 #: as empty cells.
-OPTIONAL_STUDY_COLUMNS: tuple[str, ...] = ("source_kind",)
+OPTIONAL_STUDY_COLUMNS: tuple[str, ...] = (
+    # the forms in which papers report effects and designs (data/README.md, studies.csv)
+    "ci_level",
+    "se",
+    "p_value",
+    "scale",
+    "icc",
+    "cluster_size",
+    "design_effect",
+    "correlation",
+    "median_intervention",
+    "median_comparator",
+    "spread",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
+    "source_kind",
+)
 
 #: Columns that must hold a value in every row.
 REQUIRED_VALUE_COLUMNS: tuple[str, ...] = (
@@ -55,7 +88,6 @@ REQUIRED_VALUE_COLUMNS: tuple[str, ...] = (
     "condition",
     "design",
     "randomised",
-    "blinding",
     "intervention",
     "comparator",
     "comparator_type",
@@ -83,6 +115,19 @@ FLOAT_COLUMNS: tuple[str, ...] = (
     "effect",
     "ci_low",
     "ci_high",
+    "ci_level",
+    "se",
+    "p_value",
+    "icc",
+    "cluster_size",
+    "design_effect",
+    "correlation",
+    "median_intervention",
+    "median_comparator",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
 )
 NUMERIC_COLUMNS: tuple[str, ...] = INTEGER_COLUMNS + FLOAT_COLUMNS
 #: Numbers taken from a paper: each row that has one needs a source quote.
@@ -96,6 +141,14 @@ SOURCED_NUMBER_COLUMNS: tuple[str, ...] = (
     "effect",
     "ci_low",
     "ci_high",
+    "se",
+    "p_value",
+    "median_intervention",
+    "median_comparator",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
 )
 
 #: Key that identifies one row: study × comparison × outcome × time point × kind of source
@@ -112,10 +165,36 @@ ROW_KEY: tuple[str, ...] = (
 DESIGNS: dict[str, str] = {
     "parallel_rct": "Randomised, parallel groups",
     "crossover_rct": "Randomised, crossover",
+    "cluster_rct": "Randomised, clusters",
+    "quasi_randomised": "Quasi-randomised (alternation or another systematic rule)",
     "nonrandomised_controlled": "Non-randomised, controlled",
+    "cohort": "Cohort study",
+    "case_control": "Case-control study",
     "uncontrolled": "Uncontrolled",
 }
-BLINDING: tuple[str, ...] = ("open", "single-blind", "double-blind")
+#: Designs whose participants (or clusters) were allocated at random: ``randomised`` is true
+#: for them and false for every other design.
+RANDOMISED_DESIGNS: frozenset[str] = frozenset({"parallel_rct", "crossover_rct", "cluster_rct"})
+#: Observational designs: the investigators allocated nothing, so blinding of allocation does
+#: not apply and ``blinding`` may be left empty.
+OBSERVATIONAL_DESIGNS: frozenset[str] = frozenset({"cohort", "case_control", "uncontrolled"})
+#: GRADE's starting level of the evidence of each design (GRADE handbook 5.1: randomised
+#: trials start high, observational studies low; a quasi-randomised trial is not randomised).
+DESIGN_GRADE_START: dict[str, str] = {
+    d: "high" if d in RANDOMISED_DESIGNS else "low" for d in DESIGNS
+}
+BLINDING: tuple[str, ...] = (
+    "open",
+    "single-blind",
+    "double-blind",
+    "not reported",
+    "not applicable",
+)
+#: The scale of a reported effect and its interval (``scale``): ``log`` for a ratio given as
+#: its logarithm (as a regression reports it); empty means natural.
+SCALES: tuple[str, ...] = ("natural", "log")
+#: What a median is given with (``spread``): its quartiles or its range.
+SPREADS: tuple[str, ...] = ("iqr", "range")
 BOOLEAN_VALUES: dict[str, bool] = {"true": True, "false": False}
 COMPARATOR_TYPES: tuple[str, ...] = (
     "placebo",

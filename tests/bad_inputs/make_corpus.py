@@ -52,6 +52,37 @@ def _changed(changes: dict[int, dict]) -> str:
     return _csv(header, rows)
 
 
+#: The optional columns of the forms in which papers report a result (data/README.md).
+FORM_COLUMNS = (
+    "ci_level",
+    "se",
+    "p_value",
+    "scale",
+    "icc",
+    "cluster_size",
+    "design_effect",
+    "correlation",
+    "median_intervention",
+    "median_comparator",
+    "spread",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
+)
+
+
+def _with_forms(changes: dict[int, dict]) -> str:
+    """The fixture with the optional form columns (empty) and cells changed."""
+    header, rows = _rows()
+    at = header.index("ci_high") + 1
+    header = [*header[:at], *FORM_COLUMNS, *header[at:]]
+    rows = [{**r, **dict.fromkeys(FORM_COLUMNS, "")} for r in rows]
+    for line, cells in changes.items():
+        rows[line - 2].update(cells)
+    return _csv(header, rows)
+
+
 def _problem(line, column, expected, value) -> dict:
     return {"line": line, "column": column, "expected": expected, "value": value}
 
@@ -258,6 +289,79 @@ def _cases() -> dict[str, tuple[bytes, list[dict]]]:
     one("study_id_with_trailing_newline.csv", 5, "study_id", "gamma2010\n", "a slug of lower-case")
     one("doi_with_trailing_newline.csv", 5, "doi", "10.9999/fixture.gamma\n", "a DOI such as")
     one("contrast_row_missing_ci.csv", 5, "ci_high", "", "data_level is 'contrast'")
+
+    # --- designs, blinding and the forms of a reported effect (ingest/forms.py) ----------
+    def form(name, line, cells, column, expected, value):
+        cases[name] = (_with_forms({line: cells}), [_problem(line, column, expected, value)])
+
+    form(
+        "blinding_empty_in_a_trial.csv",
+        2,
+        {"blinding": ""},
+        "blinding",
+        "only an observational design may leave it empty",
+        "",
+    )
+    form(
+        "randomised_design_not_randomised.csv",
+        2,
+        {"randomised": "false"},
+        "randomised",
+        "true: the design allocates at random",
+        "false",
+    )
+    form(
+        "ci_level_as_a_fraction.csv",
+        5,
+        {"ci_level": "0.9"},
+        "ci_level",
+        "the confidence level in percent",
+        "0.9",
+    )
+    form(
+        "p_value_of_one.csv",
+        5,
+        {"p_value": "1", "ci_low": "", "ci_high": ""},
+        "p_value",
+        "a two-sided p-value above 0 and below 1",
+        "1",
+    )
+    form(
+        "log_scale_for_a_mean_difference.csv",
+        5,
+        {"scale": "log"},
+        "scale",
+        "only a ratio (RR, OR, HR, IRR) is given on the log scale",
+        "log",
+    )
+    form(
+        "medians_the_protocol_does_not_allow.csv",
+        4,
+        {
+            "mean_intervention": "",
+            "sd_intervention": "",
+            "mean_comparator": "",
+            "sd_comparator": "",
+            "median_intervention": "10",
+            "median_comparator": "13",
+            "spread": "iqr",
+            "spread_low_intervention": "7",
+            "spread_high_intervention": "14",
+            "spread_low_comparator": "9",
+            "spread_high_comparator": "16",
+        },
+        "median_intervention",
+        "no median unless the protocol's [review] medians",
+        "10",
+    )
+    form(
+        "icc_outside_a_cluster_trial.csv",
+        2,
+        {"icc": "0.05"},
+        "icc",
+        "it adjusts a cluster-randomised trial",
+        "0.05",
+    )
 
     # --- control characters -------------------------------------------------------------
     one(

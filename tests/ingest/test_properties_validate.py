@@ -98,8 +98,9 @@ def valid_tables(draw) -> list[dict]:
                     )
                 ),
                 "pmid": draw(st.one_of(st.just(""), st.integers(1, 99_999_999).map(str))),
-                "design": draw(st.sampled_from(list(schema.DESIGNS))),
-                "randomised": draw(st.sampled_from(list(schema.BOOLEAN_VALUES))),
+                "design": (design := draw(st.sampled_from(list(schema.DESIGNS)))),
+                # the design says whether allocation was random (ingest/forms.py)
+                "randomised": "true" if design in schema.RANDOMISED_DESIGNS else "false",
                 "condition": draw(st.sampled_from(list(PROTOCOL.conditions))),
                 "blinding": draw(st.sampled_from(schema.BLINDING)),
             }

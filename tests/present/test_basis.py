@@ -182,7 +182,8 @@ def test_an_untreated_control_reads_as_the_protocol_s_comparator_words():
     basis = result_basis(analysis, evidence.grade)
     assert basis.comparison == "BCG vaccine vs no vaccine"
     assert basis.design == "7 RCTs"
-    assert result_basis(other, evidence.grade).design == "6 non-randomised studies"
+    # alternate or systematic allocation: quasi-randomised (export_dat_bcg.R)
+    assert result_basis(other, evidence.grade).design == "6 quasi-randomised trials"
     assert basis.certainty == "not assessed"  # the example has no grade.csv row
     favours = sorted(_texts(analysis.forest_plot(), "favours"))
     assert favours == ["Favours BCG vaccine", "Favours no vaccine"]

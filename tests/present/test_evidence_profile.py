@@ -122,5 +122,5 @@ def test_evidence_profile_domain_by_domain_with_not_serious_reasons_and_every_ou
     assert all(len(re.findall(r"<tr><td>", t)) <= 7 for t in sofs)
     # Dakwar 2019 relapse, HR 0.47 (a contrast: no arm counts) with no baseline risk in
     # grade.csv: the absolute effect is said not to be estimated, not left blank
-    row = re.search(r"<tr><td>Relapsed by the time point \(5 weeks\).*?</tr>", sofs[0], re.S)
+    row = re.search(r"<tr><td>Relapse \(5 weeks\).*?</tr>", sofs[0], re.S)
     assert "the absolute effect is not estimated" in row.group(0)

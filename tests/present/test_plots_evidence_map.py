@@ -146,13 +146,13 @@ def test_evidence_map_alt_text_and_description_come_from_its_data():
         ].item()
 
     assert (
-        "Opioid use disorder (heroin dependence), Abstinent at the time point, 12 months: "
+        "Opioid use disorder (heroin dependence), Abstinence, 12 months: "
         "3 sessions vs 1 session of ketamine-assisted psychotherapy; RCT (dose comparison), "
         "1 study, 53 participants; certainty of the evidence (GRADE) "
         f"{recorded('opioids', 'dose comparison')}."
     ) in items
     assert any(
-        i.startswith("Alcohol use disorder, Abstinent at the time point, 12 months: ")
+        i.startswith("Alcohol use disorder, Abstinence, 12 months: ")
         and "non-randomised study, 1 study, 211 participants" in i
         and i.endswith(f"(GRADE) {recorded('alcohol', 'treatment as usual')}.")
         for i in items

@@ -100,7 +100,7 @@ def test_summary_of_findings_has_one_row_per_outcome_and_time_point():
     assert sum(a.outcome == "abstinence" and a.timepoint == "5 weeks" for a in found) == 2
     sof = str(evsum.blocks.condition.summary_of_findings(evidence, found))
     tables = "".join(re.findall(r'<table class="evsum-sof">.*?</table>', sof, flags=re.S))
-    assert tables.count("Abstinent at the time point (5 weeks)") == 1
+    assert tables.count("Abstinence (5 weeks)") == 1
     assert "RR 4.49" in tables
     # the press-only odds ratio is shown in that row, footnoted as secondary, not pooled
     assert "Dakwar 2019: OR 5.7 (1.3 to 25.1)" in tables

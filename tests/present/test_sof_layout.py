@@ -162,8 +162,9 @@ def test_a_result_read_only_in_an_abstract_is_footnoted(pages):
 
 def test_a_result_resting_on_a_review_names_the_kind(pages):
     # Zarate 2006 (data/studies.csv lines 26-27): only a review table (PMC4714563) and
-    # Cochrane CD011612, no usable number; 18 randomised (study_characteristics.csv).
-    marked = _participant_marks(pages[0]["depression"], "18 (1 crossover RCT)")
+    # Cochrane CD011612, no usable number; 18 randomised, 17 analysed for response
+    # (study_characteristics.csv): every row counts the 17, as the response row does.
+    marked = _participant_marks(pages[0]["depression"], "17 (1 crossover RCT)")
     assert marked and all(
         "Secondary source (a review of the trial): shown as reported, never pooled." in notes
         for notes in marked

@@ -1,15 +1,19 @@
 """examples/bcg-vaccine: a second real evidence base (metafor's dat.bcg), end to end."""
 
+import html
 import re
 import shutil
 import subprocess
+import warnings
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from few_bases import base_of, bcg_rows
 
 import evsum
 from evsum.cli import main
+from evsum.present import sections
 
 from conftest import ROOT
 from page_text import machine_traces
@@ -26,7 +30,9 @@ def test_thirteen_trials_one_analysis(evidence):
     assert evidence.studies.data["study_id"].nunique() == 13
     assert evidence.protocol.intervention == "BCG vaccine"
     assert evidence.studies.conditions == ["tuberculosis"]
-    assert evidence.found == ()  # no companion file: nothing recorded beyond the 2x2 tables
+    # a search log (Colditz et al.'s table as the one source) and a reference per trial;
+    # nothing else recorded beyond the 2x2 tables
+    assert evidence.found == ("search_log.csv", "references.json")
 
 
 def test_randomised_and_other_trials_are_pooled_apart_as_metafor(evidence):
@@ -53,9 +59,11 @@ def test_randomised_and_other_trials_are_pooled_apart_as_metafor(evidence):
         back = result.back_transform()
         assert (round(back.estimate, 2), round(back.ci_low, 2), round(back.ci_high, 2)) == shown
         assert analysis.higher_is_better is False
-    assert randomised.title == "tb cases, end of follow-up — BCG vaccine vs no vaccine (RR)"
+    assert randomised.title == (
+        "Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR)"
+    )
     assert other.title == (
-        "tb cases, end of follow-up — BCG vaccine vs no vaccine (RR; non-randomised studies)"
+        "Tuberculosis cases, end of follow-up — BCG vaccine vs no vaccine (RR; non-randomised studies)"
     )
     # all thirteen pooled together, as Colditz et al. 1994 did, is still one call of the
     # statistics layer: metafor REML on all of dat.bcg gives -0.7145 (se 0.1798)
@@ -86,9 +94,8 @@ def test_the_committed_table_is_what_the_r_script_exports(tmp_path):
     subprocess.run(
         ["Rscript", str(BCG / "scripts" / "export_dat_bcg.R")], cwd=tmp_path, check=True
     )
-    assert (tmp_path / "data" / "studies.csv").read_bytes() == (
-        BCG / "data" / "studies.csv"
-    ).read_bytes()
+    for name in ("studies.csv", "references.json", "search_log.csv"):
+        assert (tmp_path / "data" / name).read_bytes() == (BCG / "data" / name).read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -132,16 +139,31 @@ def test_the_example_reports_hold_no_word_of_the_first_review(rendered):
         assert not re.search(r"ketamine|alcohol|opioid|cocaine|heroin", text), page.name
 
 
-@pytest.mark.notebook
-def test_a_base_without_source_kinds_renders_them_as_not_recorded(rendered):
-    header = (BCG / "data" / "studies.csv").read_text(encoding="utf-8").split("\n", 1)[0]
-    assert "source_kind" not in header  # curated before the column existed
-    page = (rendered / "tuberculosis.html").read_text()
-    rows = re.search(r'<table class="evsum-rows">.*?</table>', page, re.S).group(0)
-    assert rows.count("<td><strong>source kind not recorded</strong>: ") == 13
-    overview = (rendered / "overview.html").read_text()
-    headline = re.search(r'<table class="evsum-headline">.*?</table>', overview, re.S).group(0)
+def test_the_example_rows_are_read_from_a_review(evidence):
+    """Its rows are Colditz et al.'s data via metafor's dat.bcg: a review's (issue 24)."""
+    rows = _plain(sections.outcome_rows_html(evidence, "tuberculosis"))
+    assert rows.count("review, secondary source : ") == 13
+
+
+def test_a_base_without_source_kinds_renders_them_as_not_recorded(tmp_path):
+    """A base curated before the column existed (the column left out): 'not recorded'."""
+    _, rows = bcg_rows()
+    base = base_of(tmp_path, [{k: v for k, v in r.items() if k != "source_kind"} for r in rows])
+    header = (base / "data" / "studies.csv").read_text(encoding="utf-8").split("\n", 1)[0]
+    assert "source_kind" not in header
+    evidence = evsum.load_evidence(base=base)
+    rows_text = _plain(sections.outcome_rows_html(evidence, "tuberculosis"))
+    assert rows_text.count("source kind not recorded, secondary source : ") == 13
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        overview = evsum.analyse_all(evidence)
+    headline = str(sections.headline_html(overview, grade=evidence.grade))
     assert "<td>not recorded</td>" in headline
+
+
+def _plain(block) -> str:
+    page = re.sub(r"<style>.*?</style>", "", str(block), flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
 def test_no_warning_traceback_or_machine_path_on_any_page_of_the_example(rendered):

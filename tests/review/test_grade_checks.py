@@ -129,9 +129,33 @@ def test_non_randomised_evidence_is_not_rated_down_twice_for_confounding():
     assert "nonrandomised-confounding" not in _rules(grade_warnings(_evidence(grade=grade)))
 
 
-def test_validate_prints_the_warnings_with_file_line_and_rule_and_exits_0():
-    result = CliRunner().invoke(main, ["validate", "--base", str(ROOT)])
+def test_validate_prints_the_warnings_with_file_line_and_rule_and_exits_0(tmp_path):
+    # the repository's grade.csv as it was before curation: publication bias 'not serious'
+    # although the search was not comprehensive (issue 25)
+    import shutil
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copy(ROOT / "evsum.toml", tmp_path / "evsum.toml")
+    grade = pd.read_csv(tmp_path / "data" / "grade.csv", dtype=str, keep_default_na=False)
+    grade.loc[0, "publication_bias"] = "not serious"
+    grade.loc[0, "certainty"] = evsum_certainty(grade.loc[0].to_dict())
+    grade.to_csv(tmp_path / "data" / "grade.csv", index=False)
+    result = CliRunner().invoke(main, ["validate", "--base", str(tmp_path)])
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("warning: ")]
     assert lines and "GRADE consistency warnings:" in result.output
     assert all("grade.csv:" in line and "(rule " in line for line in lines)
+    assert any("publication-bias-search" in line for line in lines)
+
+
+def test_the_curated_grade_file_gives_no_warning():
+    # "none once it is curated" (issue 25): data/grade.csv as curated
+    result = CliRunner().invoke(main, ["validate", "--base", str(ROOT)])
+    assert result.exit_code == 0, result.output
+    assert "GRADE consistency warnings:" not in result.output
+
+
+def evsum_certainty(row):
+    from evsum.stats.grade import grade_certainty
+
+    return grade_certainty(row)

@@ -171,27 +171,32 @@ def test_project_search_log_counts_by_hand():
     records = {s.source_id: s.records for s in flow.sources}
     # Counted by hand in data/search_log.csv, column found_via:
     # brief_known_set: krupitsky1997, krupitsky2002, krupitsky2007, jovaisa2006, dakwar2014,
-    #   dakwar2017, dakwar2019, dakwar2020, grabski2022, das2019, yoon2019, gent2024, yoon2025,
-    #   zarate2006 (14); jones2018: dakwar2014, dakwar2017 (2); review_PMC11527458: dakwar2014,
-    #   dakwar2017, dakwar2019 (3); walsh2022, martinotti2021: none; worrell2021: azhari2021 (1);
-    #   scoping2023_aud_aws: aws_retro_upmc, aws_jmedtox2018 (2); registries: dakwar2019 and
-    #   13 nct* candidates (14); no listed source: dakwar2014b, pizon2018, wong2015,
-    #   tobacco_pilot, almog2025, ajp_editorial2019 (6).
+    #   dakwar2017, dakwar2019, dakwar2020, grabski2022, das2019, yoon2019, gent2024, yoon2025
+    #   (13: the set's 12 studies, its 'Yoon et al.' matching two reports); jones2018:
+    #   dakwar2014, dakwar2017 (2); review_PMC11527458: dakwar2014, dakwar2017, dakwar2019 (3);
+    #   walsh2022, martinotti2021: none; worrell2021: azhari2021 (1); scoping2023_aud_aws:
+    #   aws_retro_upmc, aws_jmedtox2018 (2); registries: dakwar2014 (NCT01790490), dakwar2019
+    #   (NCT01535937) and 13 nct* candidates (15, the NCT numbers its row lists);
+    #   source_text: dakwar2019, dakwar2020, krupitsky2002, krupitsky2007, zarate2006 (5);
+    #   no listed source: dakwar2014b, pizon2018, wong2015, tobacco_pilot, almog2025,
+    #   ajp_editorial2019 (6).
     assert records == {
-        "brief_known_set": 14,
+        "brief_known_set": 13,
         "jones2018": 2,
         "review_PMC11527458": 3,
         "walsh2022": 0,
         "martinotti2021": 0,
         "worrell2021": 1,
         "scoping2023_aud_aws": 2,
-        "registries": 14,
+        "registries": 15,
+        "source_text": 5,
         "": 6,
     }
-    assert flow.records("register") == 14 and flow.records("database") is None
-    assert flow.records_identified == 42
-    # 36 candidates; dakwar2014, dakwar2017 and dakwar2019 were each found via 3 sources: 2 + 2 + 2
-    assert flow.duplicates_removed == 6
+    assert flow.records("register") == 15 and flow.records("database") is None
+    assert flow.records_identified == 47
+    # 36 candidates; found via more than one source: dakwar2014 (4), dakwar2019 (4),
+    # dakwar2017 (3), dakwar2020 (2), krupitsky2002 (2), krupitsky2007 (2): 3+3+2+1+1+1 = 11
+    assert flow.duplicates_removed == 11
     assert flow.records_screened == flow.reports_assessed == 36
     # decisions: 14 included, 15 excluded (yoon2019 among them), 6 ongoing, 1 awaiting
     # classification (36)
@@ -199,7 +204,14 @@ def test_project_search_log_counts_by_hand():
     assert flow.ongoing == 6
     assert flow.awaiting_classification == 1
     assert flow.reports_excluded_total == 15
-    # 6 of the 15 exclusions give "No control group" as the first clause: azhari2021,
-    # nct05796791, nct02437344, nct05051449, nct05193318, yoon2019; the other 9 are one each
-    assert flow.reports_excluded[0] == ("No control group", 6)
-    assert sorted(n for _, n in flow.reports_excluded) == [1] * 9 + [6]
+    # one reason, one wording (the reason's first clause): "No control group" for azhari2021,
+    # nct05796791, nct02437344, nct05051449, nct05193318, yoon2019, aws_retro_upmc,
+    # aws_jmedtox2018, wong2015, almog2025 (10); "No results" for nct06111339 and
+    # nct03788889 (2); one each for dakwar2014b, ajp_editorial2019, pizon2018
+    assert flow.reports_excluded == (
+        ("No control group", 10),
+        ("No results", 2),
+        ("Not a study", 1),
+        ("Not treatment of a substance use disorder", 1),
+        ("Secondary report of an included trial", 1),
+    )

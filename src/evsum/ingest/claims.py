@@ -337,7 +337,10 @@ def load_claims(
 def validate_data(
     studies_path: str | Path | None = None, *, base: str | Path | None = None
 ) -> tuple[Evidence, ClaimTable | None]:
-    """Validate the whole evidence base: protocol, data files, then ``claims.csv`` if present.
+    """Validate the whole evidence base: protocol, data files, then the claims audit's files.
+
+    ``claims.csv`` and ``source_sentences.csv`` (the audited text's sentences, each a claim or
+    marked background, promotional, heading or reference) are checked when present.
 
     Parameters
     ----------
@@ -350,7 +353,10 @@ def validate_data(
         The problems of the evidence files, or else of the claims file.
     """
     from evsum.ingest.evidence import load_evidence
+    from evsum.ingest.source_sentences import load_source_sentences
 
     evidence = load_evidence(studies_path, base=base)
     claims_path = Path(evidence.data_dir) / "claims.csv"
-    return evidence, (load_claims(evidence) if claims_path.exists() else None)
+    claims = load_claims(evidence) if claims_path.exists() else None
+    load_source_sentences(evidence.data_dir, None if claims is None else claims.data)
+    return evidence, claims

@@ -57,6 +57,23 @@ class Evidence:
     missing: tuple[str, ...] = ()
     protocol: Protocol | None = field(default=None, repr=False)
     base: str = ""
+    #: The optional files of ``missing`` that are there with their header only.
+    empty: tuple[str, ...] = ()
+
+    def absence(self, name: str) -> str:
+        """Why an optional file recorded nothing, in words: ``grade.csv has no rows`` (its
+        header only, as ``evsum new`` writes it) or ``grade.csv is missing``; '' if it
+        holds rows.
+
+        Examples
+        --------
+        >>> from evsum.review.examples import example_evidence
+        >>> example_evidence().absence("grade.csv")
+        ''
+        """
+        if name in self.empty:
+            return f"{name} has no rows"
+        return f"{name} is missing" if name in self.missing else ""
 
     def recorded(self, name: str) -> bool:
         """Whether the optional file ``name`` (e.g. ``"risk_of_bias.csv"``) is present.
@@ -79,9 +96,12 @@ class Evidence:
         return next((item for item in self.references if item.get("id") == key), None)
 
 
-def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str], check):
+def _optional_csv(
+    path: Path, columns: tuple[str, ...], missing: list[str], check, empty: list[str]
+):
     """``check(frame, source)`` of the file's records; an absent file, or one with its header
-    only (as ``evsum new`` writes them), records nothing and is listed in ``missing``."""
+    only (as ``evsum new`` writes them), records nothing and is listed in ``missing`` (a
+    header-only one in ``empty`` too)."""
     if not path.exists():
         missing.append(path.name)
         return check(
@@ -91,6 +111,7 @@ def _optional_csv(path: Path, columns: tuple[str, ...], missing: list[str], chec
     def checked(frame: pd.DataFrame) -> pd.DataFrame:
         if frame.empty:
             missing.append(path.name)
+            empty.append(path.name)
         return check(frame, str(path))
 
     return read_with_partial(path, checked)
@@ -143,6 +164,7 @@ def load_evidence(
     # Without a valid study table, cross-file checks would only repeat its problems.
     study_ids = None if studies is None else set(studies.data["study_id"])
     missing: list[str] = []
+    empty: list[str] = []
     loaded = {}
     checks = {
         "study_characteristics.csv": (
@@ -159,7 +181,7 @@ def load_evidence(
     for name, (columns, check) in checks.items():
         path = folder / name
         try:
-            loaded[name] = _optional_csv(path, columns, missing, check)
+            loaded[name] = _optional_csv(path, columns, missing, check, empty)
         except StudyDataError as err:
             problems += err.problems
     references: list[dict] = []
@@ -188,4 +210,5 @@ def load_evidence(
         references=tuple(references),
         data_dir=str(folder),
         missing=tuple(missing),
+        empty=tuple(empty),
     )

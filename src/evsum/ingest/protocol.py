@@ -29,6 +29,12 @@ from evsum.ingest.toml_schema import (
     check_sections,
     key_names,
 )
+from evsum.ingest.wording import (
+    WORDING,
+    WORDING_KEY_DECLARATIONS,
+    ReviewWording,
+    without_wording,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -133,6 +139,8 @@ class Protocol:
     reports: tuple[str, ...] = ()
     data_date: str = ""
     source: str = ""
+    #: Re-analysis of a published review, title template, favours labels (ingest/wording.py).
+    wording: ReviewWording = field(default_factory=ReviewWording)
     #: the kind of review, its search, reporting, source text and thresholds (review_kind.py)
     kind: review_kind.ReviewKind = field(default_factory=review_kind.ReviewKind)
 
@@ -302,9 +310,10 @@ REVIEW = TableSection(
             expected="the date the data were last curated, YYYY-MM-DD such as 2026-12-01",
         ),
         *review_kind.REVIEW_KEYS,
+        *WORDING_KEY_DECLARATIONS,  # ingest/wording.py: re-analysis, title, favours labels
     ),
     missing="a [review] table with title, question, intervention and comparator",
-    build=review_kind.build_review,
+    build=lambda values: review_kind.build_review(without_wording(values)),
 )
 #: ``[conditions.KEY]``: one per condition of ``studies.csv``.
 CONDITIONS = KeyedTables(
@@ -356,6 +365,7 @@ OUTCOMES = KeyedTables(
 #: section is one more entry here and one more field there.
 SECTIONS: tuple[Section, ...] = (
     REVIEW,
+    WORDING,  # [review]'s wording keys again, checked together (ingest/wording.py)
     CONDITIONS,
     OUTCOMES,
     TextMapping(
@@ -376,7 +386,7 @@ SECTIONS: tuple[Section, ...] = (
     *review_kind.SECTIONS,
 )
 #: The keys of evsum.toml (data/README.md, "The protocol", documents each).
-TOP_KEYS = tuple(s.name for s in SECTIONS)
+TOP_KEYS = tuple(dict.fromkeys(s.name for s in SECTIONS))
 REVIEW_KEYS = key_names(REVIEW)
 CONDITION_KEYS = key_names(CONDITIONS)
 OUTCOME_KEYS = key_names(OUTCOMES)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from evsum import vocab
 from evsum.exceptions import Problem
+from evsum.ingest.forms import check_forms, contrast_needs_interval
 from evsum.ingest.io import LINE, file_sha256, read_with_partial
 from evsum.ingest.printed import SUFFIX as PRINTED_SUFFIX
 from evsum.ingest.protocol import TIMEPOINT_PATTERN, Protocol, load_protocol, resolve_base
@@ -155,7 +156,8 @@ def _columns() -> tuple[Column, ...]:
         Column("condition", "key", required=True, values=_protocol_keys("conditions")),
         Column("design", "vocabulary", required=True, values=_vocabulary(vocab.DESIGNS)),
         Column("randomised", "boolean", required=True, values=_vocabulary(vocab.BOOLEAN_VALUES)),
-        Column("blinding", "vocabulary", required=True, values=_vocabulary(vocab.BLINDING)),
+        # empty only for an observational design (ingest/forms.py)
+        Column("blinding", "vocabulary", values=_vocabulary(vocab.BLINDING)),
         Column("intervention", required=True),
         Column("comparator", required=True),
         Column(
@@ -185,6 +187,22 @@ def _columns() -> tuple[Column, ...]:
         Column("effect", "number"),
         Column("ci_low", "number"),
         Column("ci_high", "number"),
+        # the forms in which papers report a result and a design (ingest/forms.py)
+        Column("ci_level", "number", optional=True),
+        Column("se", "number", optional=True),
+        Column("p_value", "number", optional=True),
+        Column("scale", "vocabulary", optional=True),
+        Column("icc", "number", optional=True),
+        Column("cluster_size", "number", optional=True),
+        Column("design_effect", "number", optional=True),
+        Column("correlation", "number", optional=True),
+        Column("median_intervention", "number", optional=True),
+        Column("median_comparator", "number", optional=True),
+        Column("spread", "vocabulary", optional=True, values=_vocabulary(vocab.SPREADS)),
+        Column("spread_low_intervention", "number", optional=True),
+        Column("spread_high_intervention", "number", optional=True),
+        Column("spread_low_comparator", "number", optional=True),
+        Column("spread_high_comparator", "number", optional=True),
         Column("data_level", "vocabulary", required=True, values=_vocabulary(vocab.DATA_LEVELS)),
         Column("source_type", "vocabulary", required=True, values=_vocabulary(vocab.SOURCE_TYPES)),
         Column("source_kind", "vocabulary", optional=True, values=_vocabulary(vocab.SOURCE_KINDS)),
@@ -203,7 +221,7 @@ def studies_schema() -> FileSchema:
     return FileSchema(
         "studies.csv",
         _columns(),
-        checks=(_check_source_kind, _check_levels, _check_consistency),
+        checks=(_check_source_kind, _check_levels, _check_consistency, check_forms),
         show_blank=True,
         needs_rows="at least one study row",
     )
@@ -310,15 +328,22 @@ def _check_levels(check: Table) -> None:
         "sd_comparator",
         "n_comparator",
     )
+    # a crossover trial's one group is counted once, in n_intervention
+    one_group = (text["design"] == "crossover_rct") & blank("n_comparator")
     for column in needed_binary:
         check.add(
-            arm & binary & blank(column),
+            arm & binary & blank(column) & ~(one_group & (column == "n_comparator")),
             column,
             "a number: data_level 'arm' with a binary outcome needs events and n in both arms",
         )
+    medians = ~blank("median_intervention") | ~blank("median_comparator")  # forms.py
     for column in needed_continuous:
         check.add(
-            arm & continuous & blank(column),
+            arm
+            & continuous
+            & blank(column)
+            & ~(one_group & (column == "n_comparator"))
+            & ~(medians & column.startswith(("mean_", "sd_"))),
             column,
             "a number: data_level 'arm' with a continuous outcome needs mean, SD and "
             "n in both arms",
@@ -339,8 +364,13 @@ def _check_levels(check: Table) -> None:
         "binary or continuous for data_level 'arm' (give other outcomes as contrasts)",
     )
     contrast = level == "contrast"
-    for column in ("effect", "ci_low", "ci_high"):
-        check.add(contrast & blank(column), column, "a number: data_level is 'contrast'")
+    check.add(contrast & blank("effect"), "effect", "a number: data_level is 'contrast'")
+    for column in ("ci_low", "ci_high"):  # or a standard error or p-value (forms.py)
+        check.add(
+            contrast & blank(column) & contrast_needs_interval(check),
+            column,
+            "a number: data_level is 'contrast' (or give se or p_value)",
+        )
     check.add(
         contrast & blank("effect_measure"), "effect_measure", "the measure of the reported effect"
     )
@@ -355,7 +385,7 @@ def _check_levels(check: Table) -> None:
         "ci_high",
         f"an interval of some width ({CI_RULE}): equal bounds give a standard error of 0",
     )
-    ratio = measure.isin(sorted(vocab.RATIO_MEASURES))
+    ratio = measure.isin(sorted(vocab.RATIO_MEASURES)) & (text["scale"] != "log")
     for column in ("effect", "ci_low", "ci_high"):
         check.add(
             ratio & numbers[column].notna() & (numbers[column] <= 0),

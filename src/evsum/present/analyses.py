@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from evsum.ingest.evidence import Evidence
+from evsum.present import text
 from evsum.present.html import HtmlBlock, styled
 from evsum.review import analysis as review
 from evsum.review.few_studies import DEFAULT_TAU_PRIOR
@@ -93,6 +94,7 @@ class Analysis(review.OutcomeAnalysis):
             "higher_is_better": self.higher_is_better,
             "intervention": basis.intervention_arm,
             "comparator": basis.comparator_arm,
+            "favours": text.favours_labels(self.protocol),
         }
         options.update(style)
         return forest_plot(used, self.result, **options)

@@ -28,10 +28,12 @@ def study_summary(
     rows: pd.DataFrame,
     characteristics: pd.DataFrame | None = None,
     study: StudyParticipants | None = None,
+    label=text.outcome_words,
 ) -> str:
     """One study's mapped rows: design, comparator type, its one participant count
     (:func:`evsum.present.text.study_participants` of ``study``, else of these rows with
-    ``characteristics``), then each outcome's result."""
+    ``characteristics``), then each outcome's result, the outcome worded by ``label`` (the
+    protocol's ``outcome_label``)."""
     first = rows.iloc[0]
     design = vocab.DESIGNS.get(first["design"], first["design"]).lower()
     if study is None:
@@ -39,7 +41,7 @@ def study_summary(
     n = text.study_participants(study)
     results = text.join_values(
         (
-            f"{text.outcome_words(r['outcome'])} at {r['timepoint']}: {text.row_result(r, res)}"
+            f"{label(r['outcome'])} at {r['timepoint']}: {text.row_result(r, res)}"
             for (_, r), res in zip(rows.iterrows(), row_results(rows), strict=True)
         ),
         "; ",
@@ -52,9 +54,13 @@ def study_summary(
 
 
 def claim_data_summary(
-    claim: pd.Series, studies: pd.DataFrame, characteristics: pd.DataFrame | None = None
+    claim: pd.Series,
+    studies: pd.DataFrame,
+    characteristics: pd.DataFrame | None = None,
+    label=text.outcome_words,
 ) -> str:
-    """What the mapped study rows say, in one string (the numbers shown beside a claim).
+    """What the mapped study rows say, in one string (the numbers shown beside a claim); an
+    outcome is worded by ``label`` (the protocol's ``outcome_label``).
 
     Examples
     --------
@@ -68,18 +74,20 @@ def claim_data_summary(
     # each study's count from all its rows, as every page words it, not from the mapped ones
     counts = participants_of(studies[studies["study_id"].isin(rows["study_id"])], characteristics)
     parts = [
-        study_summary(group, study=counts[str(study_id)])
+        study_summary(group, study=counts[str(study_id)], label=label)
         for study_id, group in rows.groupby("study_id", sort=False)
     ]
-    return text.join_values(parts + claim_gaps(claim, studies), ". ") + "."
+    return text.join_values(parts + claim_gaps(claim, studies, label=label), ". ") + "."
 
 
 def claims_frame(claims: ClaimTable, evidence: Evidence) -> pd.DataFrame:
     """The claims with ``data_summary`` (from :func:`claim_data_summary`) added."""
     data = claims.data.copy()
     studies = evidence.studies.data
+    label = evidence.protocol.outcome_label if evidence.protocol else text.outcome_words
     data["data_summary"] = [
-        claim_data_summary(row, studies, evidence.characteristics) for _, row in data.iterrows()
+        claim_data_summary(row, studies, evidence.characteristics, label=label)
+        for _, row in data.iterrows()
     ]
     return data
 
@@ -108,7 +116,8 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
     data = claims.data
     counts = claims.verdict_counts()
     total = len(data)
-    stories = int((data["claim_type"] == "case story").sum())
+    story_claims = data[data["claim_type"] == "case story"]
+    stories = int(story_claims["section"].nunique())  # one story per section of the text
     cited = data[data["cited_reference"] != ""]
     points = []
     supported = counts["supported"]
@@ -126,7 +135,13 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
     points.append(
         f"{unassessable} cannot be checked against the cited evidence"
         + (
-            f", including {text.plural(stories, 'patient story', 'patient stories')}, which are "
+            ", including "
+            + (
+                f"{text.plural(len(story_claims), 'claim')} from "
+                if len(story_claims) != stories
+                else ""
+            )
+            + f"{text.plural(stories, 'patient story', 'patient stories')}, which are "
             "anecdotes and not evidence."
             if stories
             else "."
@@ -145,12 +160,24 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
         + ", ".join(f"{cited_counts[v]} {v}" for v in VERDICTS if cited_counts.get(v, 0))
         + ")."
     )
-    clean = sum(check.ok for check in audit.checks)
+    clean = sum(check.ok and not check.notes for check in audit.checks)
+    partial = [check for check in audit.checks if check.ok and check.notes]
     wrong = [check for check in audit.checks if not check.ok]
     line = (
         f"{clean} of the {len(audit.checks)} entries in the reference list match the "
         "record curated from the journals"
     )
+    if partial:
+        line += "; " + text.join_values(
+            (
+                text.close_bidi(check.entry.key or f"entry {check.entry.index}")
+                + " matches in what could be checked ("
+                + ", ".join(dict.fromkeys(n.kind for n in check.notes))
+                + ")"
+                for check in partial
+            ),
+            "; ",
+        )
     if wrong:
         line += "; the others are wrong: " + text.join_values(
             (
@@ -214,7 +241,11 @@ def _claim(claim: pd.Series, evidence: Evidence, studies: pd.DataFrame) -> dict:
         "verdict": claim["verdict"],
         "rationale": claim["rationale"],
         "rows": rows,
-        "gaps": claim_gaps(claim, studies),
+        "gaps": claim_gaps(
+            claim,
+            studies,
+            label=protocol.outcome_label if protocol is not None else text.outcome_words,
+        ),
     }
 
 
@@ -248,6 +279,7 @@ def citation_audit_html(audit: CitationAudit) -> HtmlBlock:
             "matched_by": check.matched_by,
             "related": list(check.related_ids or ()),
             "ok": check.ok,
+            "checked": not check.notes,  # a field not verified: no ✔
             "findings": (
                 [(d.kind, d.detail, True) for d in check.discrepancies]
                 + [(n.kind, n.detail, False) for n in check.notes]

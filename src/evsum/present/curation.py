@@ -29,9 +29,9 @@ def curation_log_html(evidence: Evidence) -> HtmlBlock:
             {
                 "anchor": row_anchor(row),
                 "study": f"{row['first_author']} {row['year']}",
-                "outcome": text.outcome_words(row["outcome"]),
+                "outcome": protocol.outcome_label(row["outcome"]),
                 "timepoint": row["timepoint"],
-                "comparator_type": row["comparator_type"],
+                "comparator_type": protocol.comparison_label(row["comparator_type"]),
                 "line": int(row["line"]),
                 "note": row["notes"],
             }
@@ -52,5 +52,6 @@ def curation_log_html(evidence: Evidence) -> HtmlBlock:
         conditions=conditions,
         source=evidence.studies.source.rsplit("/", 1)[-1],
         rows=len(data),
+        reanalysis=text.reanalysis_note(evidence.protocol),
         kind=kind_line(evidence.protocol),
     )

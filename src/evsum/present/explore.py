@@ -135,7 +135,11 @@ class Explorer:
         found = self.analyses(c["condition"])
         if name == "outcome":
             keys = sorted({a.outcome for a in found})
-            return [(text.outcome_words(k), k) for k in keys]
+            protocol = self.evidence.protocol
+            return [
+                (protocol.outcome_label(k) if protocol is not None else text.outcome_words(k), k)
+                for k in keys
+            ]
         found = [a for a in found if a.outcome == c["outcome"]]
         if name == "timepoint":
             return [(k, k) for k in sorted({a.timepoint for a in found})]

@@ -148,6 +148,10 @@ def few_studies_rows(analysis: OutcomeAnalysis) -> list[tuple[str, str]]:
     return rows
 
 
+def _people(n: int | None) -> str:
+    return "participants not reported" if n is None else text.plural(n, "participant")
+
+
 def _arm_words(analysis: OutcomeAnalysis, arm: int) -> str:
     if arm == 1:
         return f"the {analysis.intervention} arm"
@@ -156,7 +160,7 @@ def _arm_words(analysis: OutcomeAnalysis, arm: int) -> str:
 
 def _single_trial_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[str]:
     result = analysis.result
-    people = text.plural(analysis.participants, "participant")
+    people = _people(analysis.participants)
     words = [
         f"This result rests on one trial ({people}). One trial can show what happened to its "
         "own participants, in its setting and with its dose, within the uncertainty of its "
@@ -203,9 +207,7 @@ def _several_words(analysis: OutcomeAnalysis, bundle: FewStudies) -> list[str]:
     k = bundle.k
     ci = bundle.tau2_ci
     m = bundle.measure
-    words = [
-        f"This result rests on {k} studies ({text.plural(analysis.participants, 'participant')})."
-    ]
+    words = [f"This result rests on {k} studies ({_people(analysis.participants)})."]
     level = round(100 * (1 - ci.alpha))
     sentence = (
         f"With {k} studies, how much the true effects vary between studies is poorly "

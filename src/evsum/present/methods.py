@@ -23,6 +23,7 @@ from evsum.present.review_kind import kind_line, studies_checked_flow_html
 from evsum.present.sections import HtmlBlock
 from evsum.review.selection import RECORD_SOURCES, PrismaFlow, prisma_flow
 from evsum.vocab import (
+    DESIGN_GRADE_START,
     DESIGNS,
     GRADE_DOMAINS,
     MEASURE_LABELS,
@@ -67,6 +68,7 @@ def methods_title_html(evidence: Evidence) -> HtmlBlock:
         kind=kind_line(protocol),
         studies=int(evidence.studies.data["study_id"].nunique()),
         rows=len(evidence.studies.data),
+        note=text.reanalysis_note(protocol),
     )
 
 
@@ -74,7 +76,10 @@ def eligibility_html(evidence: Evidence) -> HtmlBlock:
     """Question and eligibility: what the protocol records (conditions, comparisons,
     outcomes with their direction and importance), and the study designs in the data."""
     protocol = evidence.protocol
-    designs = [DESIGNS.get(d, d) for d in sorted(set(evidence.studies.data["design"]))]
+    designs = [  # each with the level GRADE starts its evidence at
+        f"{DESIGNS.get(d, d)} (GRADE starts at {DESIGN_GRADE_START.get(d, 'low')})"
+        for d in sorted(set(evidence.studies.data["design"]))
+    ]
     # the protocol's file name, never the machine's path to it
     source = PurePath(protocol.source).name if protocol and protocol.source else ""
     return _render("eligibility.html.j2", protocol=protocol, designs=designs, source=source)
@@ -94,7 +99,13 @@ def information_sources_html(evidence: Evidence, flow: PrismaFlow | None = None)
         for s in flow.sources_of(kind)
     ]
     dated = "search_date" in evidence.search_log.columns
-    return _render("sources.html.j2", rows=rows, recorded=flow.recorded, dated=dated)
+    return _render(
+        "sources.html.j2",
+        rows=rows,
+        recorded=flow.recorded,
+        dated=dated,
+        absence=evidence.absence("search_log.csv") or "search_log.csv lists no candidates",
+    )
 
 
 def prisma_alt_text(flow: PrismaFlow) -> str:
@@ -139,7 +150,12 @@ def extraction_html(evidence: Evidence) -> HtmlBlock:
     sources = data["source_type"].value_counts().to_dict()
     read_in = data["source_kind"].map(text.source_kind).value_counts().to_dict()
     return _render(
-        "extraction.html.j2", rows=len(data), levels=levels, sources=sources, read_in=read_in
+        "extraction.html.j2",
+        rows=len(data),
+        levels=levels,
+        sources=sources,
+        read_in=read_in,
+        reanalysis=text.reanalysis_note(evidence.protocol),
     )
 
 
@@ -156,7 +172,12 @@ def risk_of_bias_tools_html(evidence: Evidence) -> HtmlBlock:
                 "domains": [labels[d] for d in labels if d != "overall"],
             }
         )
-    return _render("risk_of_bias.html.j2", tools=tools, recorded=bool(len(rob)))
+    return _render(
+        "risk_of_bias.html.j2",
+        tools=tools,
+        recorded=bool(len(rob)),
+        absence=evidence.absence("risk_of_bias.csv") or "risk_of_bias.csv has no rows",
+    )
 
 
 def synthesis_html(evidence: Evidence, *, method: str = "REML") -> HtmlBlock:
@@ -182,4 +203,5 @@ def certainty_html(evidence: Evidence) -> HtmlBlock:
         rated=len(grade),
         levels=levels,
         domains=[d.replace("_", " ") for d in GRADE_DOMAINS],
+        absence=evidence.absence("grade.csv") or "grade.csv has no rows",
     )

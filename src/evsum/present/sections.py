@@ -23,6 +23,7 @@ from evsum.present.declarations import study_declarations
 from evsum.present.html import HtmlBlock, figure_html, render
 from evsum.present.review_kind import kind_line as _kind_line
 from evsum.present.review_kind import review_process_limitations
+from evsum.present.sensitivity import sensitivity_tables
 from evsum.present.sof_comparisons import comparison_of, sof_comparisons, sof_title
 from evsum.review.analysis import NON_RANDOMISED, OutcomeAnalysis, study_label
 from evsum.review.participants import study_participants
@@ -145,10 +146,16 @@ def studies_html(evidence: Evidence, condition: str) -> HtmlBlock:
                 "study_id": row["study_id"],
                 "first_author": row["first_author"],
                 "year": row["year"],
-                "design": f"{vocab.DESIGNS.get(row['design'], row['design'])}; {row['blinding']}",
+                "design": text.design_blinding(
+                    vocab.DESIGNS.get(row["design"], row["design"]), row["blinding"]
+                ),
                 "n": text.study_participants(counts[row["study_id"]]),
                 "intervention": row["intervention"],
-                "comparator": f"{row['comparator']} ({row['comparator_type']})",
+                "comparator": (
+                    row["comparator"]  # an untreated control: its words say so
+                    if row["comparator_type"] in ("", "none")
+                    else f"{row['comparator']} ({row['comparator_type']})"
+                ),
                 "co_therapy": info.get("co_therapy", "") or "not recorded",
                 "follow_up": info.get("follow_up", "") or row["timepoint"],
                 "doi": row["doi"],
@@ -187,15 +194,16 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
             "anchor": row_anchor(row),
             "first_author": row["first_author"],
             "year": row["year"],
-            "outcome": text.outcome_words(row["outcome"]),
+            "outcome": protocol.outcome_label(row["outcome"]),
             "timepoint": row["timepoint"],
-            "comparator_type": row["comparator_type"],
+            "comparator_type": protocol.comparison_label(row["comparator_type"]),
             "arm_intervention": text.arm_data(row, "intervention"),
             "arm_comparator": text.arm_data(row, "comparator"),
             "effect": text.reported_effect(row),
             "data_level": row["data_level"],
             "quote": row["source_quote"],
             "derivation": row["derivation"],
+            "conversion": text.conversion(row),
             "source_kind": text.source_words(row["source_kind"], row["source_type"]),
             "locator": row["source_locator"],
             "doi": row["doi"],
@@ -206,10 +214,10 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
         "Study",
         "Outcome",
         "Time point",
-        "Comparator type",
+        "Comparison",
         _capital(protocol.intervention),
         "Comparator",
-        "Reported effect (95% CI)",
+        "Reported effect (95% CI unless stated)",
         "Data",
         "Quote",
         "Source",
@@ -315,9 +323,9 @@ def analyses_html(
         if analysis.result is None:
             narrative += [
                 {
-                    "outcome": text.outcome_words(analysis.outcome),
+                    "outcome": protocol.outcome_label(analysis.outcome),
                     "timepoint": analysis.timepoint,
-                    "comparator_type": analysis.comparator_type,
+                    "comparator_type": protocol.comparison_label(analysis.comparator_type),
                     "anchor": row_anchor(r),
                     "label": r["label"],
                     "intervention": r["intervention"],
@@ -337,6 +345,7 @@ def analyses_html(
             higher_is_better=protocol.higher_is_better(analysis.outcome),
             intervention=basis.intervention_arm,
             comparator=basis.comparator_arm,
+            favours=text.favours_labels(protocol),
         )
         pooled.append(
             {
@@ -466,7 +475,10 @@ def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
         for a in analyses
         if a.result is not None and a.result.k >= 10
     ]
-    return render("heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels)
+    sensitivity = [t for a in analyses if a.result is not None if (t := sensitivity_tables(a))]
+    return render(
+        "heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels, sensitivity=sensitivity
+    )
 
 
 def references_html(evidence: Evidence, condition: str | None = None) -> HtmlBlock:
@@ -521,7 +533,9 @@ def limitations_html(
             "(narrative only) and are not pooled."
         )
     secondary = rows["source_type"].eq("secondary").sum()
-    if secondary:
+    if secondary and text.reanalysis_note(protocol):
+        points.append(text.reanalysis_note(protocol))
+    elif secondary:
         points.append(
             f"{text.plural(secondary, 'row')} come only from secondary sources "
             "(reviews or press) and are shown but never pooled."
@@ -530,10 +544,7 @@ def limitations_html(
     # comparator type.
     rows_shown = [kept for _, chosen, _ in _sof_groups(analyses, protocol) for kept in chosen]
     pooled = [a for a in rows_shown if a.result is not None and a.result.k >= 2]
-    points.append(
-        f"{len(pooled)} of {len(rows_shown)} summary-of-findings rows pool two or "
-        "more studies; the others rest on a single study or none."
-    )
+    points.append(text.rows_pooled(len(pooled), len(rows_shown)))
     totals = [c.total for c in study_participants(evidence, condition).values()]
     small = sum(n is not None and n < 50 for n in totals)
     unknown = sum(n is None for n in totals)
@@ -586,7 +597,9 @@ def title_html(
     if protocol is None:
         heading = f"Evidence summary: {condition}"
     else:
-        heading = (
+        heading = protocol.wording.title(
+            protocol.intervention, protocol.condition_label(condition)
+        ) or (
             f"{_capital(protocol.intervention)} for {protocol.condition_label(condition).lower()}"
         )
     pooled = analyses is None or any(a.result is not None and a.result.k >= 2 for a in analyses)
@@ -596,7 +609,13 @@ def title_html(
         else "Evidence summary; no analysis pools two or more studies, so each result is "
         "a single study's."
     )
-    return render("title.html.j2", heading=heading, subtitle=subtitle, kind=_kind_line(protocol))
+    return render(
+        "title.html.j2",
+        heading=heading,
+        subtitle=subtitle,
+        kind=_kind_line(protocol),
+        note=text.reanalysis_note(protocol),
+    )
 
 
 def risk_of_bias_html(evidence: Evidence, condition: str) -> HtmlBlock:
@@ -651,6 +670,7 @@ def overview_title_html(evidence: Evidence) -> HtmlBlock:
             f"{text.plural(len(data), 'data row')}, "
             f"{text.plural(len(evidence.studies.conditions), 'condition')}."
         ),
+        note=text.reanalysis_note(evidence.protocol),
     )
 
 
@@ -742,7 +762,7 @@ def headline_html(
                 "k": r["k"],
                 "studies": r["studies"],
                 "used": [(row_anchor(u), u["label"]) for _, u in used.iterrows()],
-                "participants": r["participants"] or "",
+                "participants": text.participants(r["participants"]),
                 "anchor": analysis.anchor,
                 "effect": analysis_effect(analysis),
                 "statement": r["statement"],
@@ -771,7 +791,11 @@ def prisma_html(evidence: Evidence) -> HtmlBlock:
     """Study-selection counts; excluded, ongoing and unclassified candidates with reasons."""
     from evsum.review.overview import prisma_counts
 
-    counts = [[k, v] for k, v in prisma_counts(evidence.search_log).items()]
+    recorded = len(evidence.search_log) > 0
+    counts = [  # no search log, or its header only: not recorded, never "included 0"
+        [k, v if recorded else "not recorded"]
+        for k, v in prisma_counts(evidence.search_log).items()
+    ]
     log = evidence.search_log
     groups = []
     for decision, heading in (
@@ -793,7 +817,9 @@ def data_version_html(evidence: Evidence) -> HtmlBlock:
         "data_version.html.j2",
         sha256=evidence.studies.sha256,
         date=protocol_of(evidence).data_date,
-        missing=list(evidence.missing),
+        missing=[m for m in evidence.missing if m not in evidence.empty],
+        empty=list(evidence.empty),
+        note=text.reanalysis_note(evidence.protocol),
     )
 
 
@@ -951,7 +977,7 @@ def summary_of_findings_html(
     notes = (
         []
         if len(evidence.grade)
-        else ["No GRADE assessment recorded (data/grade.csv is missing)."]
+        else [f"No GRADE assessment recorded (data/{evidence.absence('grade.csv')})."]
     )
     if summary:
         # The report's summary in GRADE's words (Santesso et al. 2020), before the tables.

@@ -311,7 +311,8 @@ def result_summary(grade: Mapping[str, Any] | None) -> str:
 
 def _difference_words(entry: _Entry, measure: str, est: float, lo: float, hi: float) -> str:
     """A difference in GRADEpro's words: ``MD 10.1 percentage points higher (1.1 higher to
-    19.0 higher)``; a single study's reported contrast keeps the paper's digits."""
+    19.0 higher)``, an SMD in standard deviations (``SMD 0.19 SD lower (0.34 lower to 0.05
+    lower)``); a single study's reported contrast keeps the paper's digits."""
     a = entry.analysis
     rows = getattr(a, "rows", None)
     values = [(v, text.number(abs(v))) for v in (est, lo, hi)]
@@ -330,6 +331,8 @@ def _difference_words(entry: _Entry, measure: str, est: float, lo: float, hi: fl
             ]
     protocol = getattr(a, "protocol", None)
     unit = protocol.outcome_unit(entry.outcome) if protocol else ""
+    if measure == "SMD":  # in standard deviations, whatever the outcome's unit (GRADEpro: SD)
+        unit = "SD"
     words = [
         f"{shown} {'higher' if v > 0 else 'lower' if v < 0 else 'different'}"
         for v, shown in values
@@ -644,7 +647,10 @@ def sof_html(
         secondary = tuple(row.get("secondary") or ())
         secondary_kinds = tuple(row.get("secondary_kinds") or ())
         secondary_mark = (
-            mark(text.secondary_note(secondary_kinds)) if secondary or secondary_kinds else ""
+            # a re-analysis pools its source's (secondary) rows, and says so
+            mark(text.reanalysis_note(protocol) or text.secondary_note(secondary_kinds))
+            if secondary or secondary_kinds
+            else ""
         )
         abstract_only = tuple(row.get("abstract_only") or ())
         basis_marks = (
@@ -682,7 +688,7 @@ def sof_html(
                 "comparator_type": text.versus(
                     row.get("comparison") or row.get("comparator_type")
                 ),
-                "participants": text.count(row.get("participants")),
+                "participants": text.participants(row.get("participants")),
                 "studies": design,
                 "anchor": anchor if isinstance(anchor, str) and anchor else "",
                 "pooled": pooled,

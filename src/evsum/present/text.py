@@ -22,8 +22,9 @@ from evsum.ingest.printed import printed
 from evsum.stats.bayes import BayesResult
 from evsum.stats.fragility import FragilityResult
 from evsum.stats.heterogeneity import ConfintResult
+from evsum.stats.reported import design_effect, se_from_ci, se_from_p, z_of_level
 from evsum.stats.results import EggerResult, SubgroupResult
-from evsum.vocab import NOT_ASSESSED
+from evsum.vocab import NOT_ASSESSED, RATIO_MEASURES
 
 #: Shown for a missing or non-finite number.
 DASH = "\u2014"
@@ -103,6 +104,18 @@ def number(value: Any, digits: int = 2) -> str:
 def count(value: Any) -> str:
     """A whole number (participants, events); missing values give ``—``."""
     return DASH if is_missing(value) else str(int(value))
+
+
+def participants(value: Any) -> str:
+    """A count of participants, or ``not reported`` when no study gives one (never a 0 that
+    reads as nobody).
+
+    Examples
+    --------
+    >>> participants(40), participants(None)
+    ('40', 'not reported')
+    """
+    return "not reported" if is_missing(value) or value is None else str(int(value))
 
 
 def p_value(p: Any) -> str:
@@ -303,9 +316,128 @@ def reported_effect(row: pd.Series) -> str:
     if is_missing(row.get("effect")):
         return ""
     text = f"{row['effect_measure']} {reported(row, 'effect')}"
+    if row.get("scale") == "log":
+        text = f"log {text}"
     if is_missing(row.get("ci_low")) or is_missing(row.get("ci_high")):
+        if not is_missing(row.get("se")):
+            return f"{text}, SE {reported(row, 'se')}"
+        if not is_missing(row.get("p_value")):
+            return f"{text}, p = {reported(row, 'p_value')}"
         return text
-    return f"{text} ({reported(row, 'ci_low')} to {reported(row, 'ci_high')})"
+    level = row.get("ci_level")
+    level = "" if is_missing(level) else f"{number(float(level), 0)}% CI "
+    return f"{text} ({level}{reported(row, 'ci_low')} to {reported(row, 'ci_high')})"
+
+
+def reanalysis_note(protocol: Any) -> str:
+    """The sentence every page of a re-analysis shows (the protocol's ``[review]
+    reanalysis_of``); '' for any other review.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> reanalysis_note(NS(wording=NS(reanalysis_of="Colditz et al. 1994"))).split(":")[0]
+    'A re-analysis of Colditz et al. 1994'
+    """
+    wording = getattr(protocol, "wording", None)
+    source = getattr(wording, "reanalysis_of", "") if wording is not None else ""
+    if not source or not source.strip():
+        return ""
+    return (
+        f"A re-analysis of {source.strip()}: the data are that source's (secondary, as it "
+        "reports the studies), and they are pooled here, as a re-analysis does; a review of the "
+        "studies' own reports would pool only primary sources."
+    )
+
+
+def design_blinding(design: str, blinding: Any) -> str:
+    """A study's design with its blinding as the data state it: ``Randomised, parallel
+    groups; double-blind``, ``…; blinding not reported``; the design alone when blinding is
+    empty (an observational study).
+
+    Examples
+    --------
+    >>> design_blinding("Cohort study", "")
+    'Cohort study'
+    >>> design_blinding("Randomised, clusters", "not reported")
+    'Randomised, clusters; blinding not reported'
+    """
+    if is_missing(blinding) or not str(blinding).strip():
+        return design
+    if blinding in ("not reported", "not applicable"):
+        return f"{design}; blinding {blinding}"
+    return f"{design}; {blinding}"
+
+
+def conversion(row: pd.Series) -> str:
+    """How a reported contrast's standard error was obtained when the paper gives no 95%
+    interval, or how a design was allowed for, as the outcome-data table shows it: ``SE of
+    log OR 0.4214 from the 90% CI: (ln 4.0 − ln 1.0) / (2 × 1.645)`` (Cochrane Handbook 6.3,
+    23.1.4, 23.2.7); '' when there is nothing to derive."""
+    measure = row.get("effect_measure")
+    ratio = measure in RATIO_MEASURES and row.get("scale") != "log"
+    what = f"SE of {'log ' if ratio or row.get('scale') == 'log' else ''}{measure}"
+    ln = "ln " if ratio else ""
+    if row.get("data_level") == "contrast" and not is_missing(row.get("effect")):
+        if not is_missing(row.get("se")):
+            return ""
+        lo, hi, level = row.get("ci_low"), row.get("ci_high"), row.get("ci_level")
+        if not is_missing(lo) and not is_missing(hi):
+            if is_missing(level):
+                return ""
+            low, high = (float(lo), float(hi))
+            logs = (math.log(low), math.log(high)) if ratio else (low, high)
+            se = se_from_ci(*logs, float(level))
+            return (
+                f"{what} {number(se, 4)} from the {number(float(level), 0)}% CI: "
+                f"({ln}{reported(row, 'ci_high')} − {ln}{reported(row, 'ci_low')}) / "
+                f"(2 × {number(z_of_level(float(level)), 3)}) (Cochrane Handbook 6.3.1)"
+            )
+        p = row.get("p_value")
+        if not is_missing(p):
+            est = float(row["effect"])
+            yi = math.log(est) if ratio else est
+            z = z_of_level(100 * (1 - float(p)))
+            se = se_from_p(yi, float(p))
+            return (
+                f"{what} {number(se, 4)} from p = {reported(row, 'p_value')}: "
+                f"|{ln}{reported(row, 'effect')}| / {number(z, 3)}, the normal quantile of "
+                f"1 − p/2 (Cochrane Handbook 6.3.2)"
+            )
+        return ""
+    design = row.get("design")
+    if row.get("data_level") == "arm" and not is_missing(row.get("median_intervention")):
+        spread = "quartiles" if row.get("spread") == "iqr" else "range"
+        return (
+            f"Means and SDs estimated from the medians and their {spread} (Wan et al. 2014), "
+            "an approximation that assumes roughly normal data"
+        )
+    if row.get("data_level") == "arm" and design == "cluster_rct":
+        given, icc, size = row.get("design_effect"), row.get("icc"), row.get("cluster_size")
+        if not is_missing(given):
+            return (
+                f"Cluster-randomised: each arm's participants and events divided by the design "
+                f"effect {reported(row, 'design_effect')} (Cochrane Handbook 23.1.4)"
+            )
+        if not is_missing(icc) and not is_missing(size):
+            factor = design_effect(float(icc), float(size))
+            return (
+                f"Cluster-randomised: design effect 1 + ({reported(row, 'cluster_size')} − 1) "
+                f"× {reported(row, 'icc')} = {number(factor, 2)}; each arm's participants and "
+                "events divided by it (Cochrane Handbook 23.1.4)"
+            )
+        return "Cluster-randomised, no ICC or design effect given: not adjusted, not pooled"
+    if row.get("data_level") == "arm" and design == "crossover_rct":
+        if measure == "MD" and not is_missing(row.get("correlation")):
+            return (
+                "Paired analysis: SE = √((SD₁² + SD₂² − 2 r SD₁ SD₂) / N) with "
+                f"r = {reported(row, 'correlation')} (Cochrane Handbook 23.2.7)"
+            )
+        return (
+            "Crossover trial analysed as if parallel groups (no within-participant correlation "
+            "given); its interval is too wide (Cochrane Handbook 23.2.6)"
+        )
+    return ""
 
 
 def arm_data(row: pd.Series, arm: str, *, with_n: bool = True) -> str:
@@ -317,6 +449,13 @@ def arm_data(row: pd.Series, arm: str, *, with_n: bool = True) -> str:
         return mean_sd(
             reported(row, f"mean_{arm}"), reported(row, f"sd_{arm}"), n if with_n else None
         )
+    if not is_missing(row.get(f"median_{arm}")):
+        spread = "IQR" if row.get("spread") == "iqr" else "range"
+        text = (
+            f"median {reported(row, f'median_{arm}')} ({spread} "
+            f"{reported(row, f'spread_low_{arm}')} to {reported(row, f'spread_high_{arm}')})"
+        )
+        return f"{text}, n={count(n)}" if with_n and not is_missing(n) else text
     return ""
 
 
@@ -533,12 +672,19 @@ def _describe_pool(result: Any) -> str:
     shown = result.back_transform()
     level = _level(result.alpha)
     scale = " (back-transformed from the log scale)" if shown.transformed else ""
+    # Hartung-Knapp's t has k - 1 degrees of freedom (metafor: "t(df)"); a common-effect
+    # model estimates no τ², so none is printed (it would read as a measured 0).
+    if result.test in ("knha", "adhoc"):
+        statistic = f"t = {number(result.zval)} on {result.k - 1} df"
+    else:
+        statistic = f"z = {number(result.zval)}"
+    tau2 = "" if result.method in ("FE", "EE") else f"τ² = {number(result.tau2, 4)}, "
     text = (
         f"{result.method} meta-analysis of {plural(result.k, 'study', 'studies')}: pooled "
         f"{result.measure or 'effect'} {number(shown.estimate)} ({level}% CI "
         f"{interval(shown.ci_low, shown.ci_high)}){scale}, "
-        f"{'t' if result.test in ('knha', 'adhoc') else 'z'} = {number(result.zval)}, "
-        f"{p_value(result.pval)}. Heterogeneity: τ² = {number(result.tau2, 4)}, "
+        f"{statistic}, "
+        f"{p_value(result.pval)}. Heterogeneity: {tau2}"
         f"I² = {percentage(result.i2)}, Q = {number(result.q)} on {result.q_df} df "
         f"({p_value(result.q_pval)})."
     )
@@ -546,6 +692,34 @@ def _describe_pool(result: Any) -> str:
         how = " (t on k - 2 df)" if getattr(result, "pi", "z") == "t" else ""
         text += f" {level}% prediction interval{how} {interval(shown.pi_low, shown.pi_high)}."
     return text
+
+
+def rows_pooled(pooled: int, rows: int) -> str:
+    """How many summary-of-findings rows pool two or more studies, worded for the counts.
+
+    Examples
+    --------
+    >>> rows_pooled(1, 1)
+    'The one summary-of-findings row pools two or more studies.'
+    >>> rows_pooled(4, 5).split("; ")[1]
+    'the other rests on a single study or none.'
+    """
+    if rows == 1:
+        if pooled:
+            return "The one summary-of-findings row pools two or more studies."
+        return "The one summary-of-findings row rests on a single study or none."
+    if pooled == rows:
+        return f"All {rows} summary-of-findings rows pool two or more studies."
+    if pooled == 0:
+        return (
+            f"None of the {rows} summary-of-findings rows pools two or more studies: each "
+            "rests on a single study or none."
+        )
+    rest = "the other rests" if rows - pooled == 1 else "the others rest"
+    return (
+        f"{pooled} of {rows} summary-of-findings rows pool two or more studies; {rest} on a "
+        "single study or none."
+    )
 
 
 def pooled_effect(result: Any) -> str:
@@ -602,6 +776,15 @@ def comparison_words(comparison: str, intervention: str, *, dose_comparison: boo
         return comparison
     first, second = comparison_arms(comparison, intervention, dose_comparison=dose_comparison)
     return f"{first} vs {second}"
+
+
+def favours_labels(protocol: Any) -> tuple[str, str] | None:
+    """The protocol's two "favours" labels (``favours_intervention``, ``favours_comparator``)
+    when it sets both, else None (each side then reads ``Favours <arm>``)."""
+    wording = getattr(protocol, "wording", None)
+    if wording is None or not (wording.favours_intervention and wording.favours_comparator):
+        return None
+    return wording.favours_intervention, wording.favours_comparator
 
 
 def favours(arm: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from evsum.exceptions import EvsumError, RenderError
 from evsum.present.glossary import glossary_page
+from evsum.present.text import reanalysis_note
 from evsum.render.index import index_html
 from evsum.render.report import (
     ReportJob,
@@ -245,7 +246,9 @@ def plan_reports(
             data_part,
             context,
             json.dumps(parameters, sort_keys=True).encode(),
-            json.dumps([nav, protocol.title, protocol.data_date]).encode(),
+            json.dumps(
+                [nav, protocol.title, protocol.data_date, reanalysis_note(protocol)]
+            ).encode(),
         )
         jobs.append(
             ReportJob(
@@ -262,6 +265,7 @@ def plan_reports(
                 nav=nav,
                 review_title=protocol.title,
                 review_question=protocol.question,
+                reanalysis=reanalysis_note(protocol),
                 review_kind=protocol.kind.label,
                 data_date=protocol.data_date,
                 description=description,
@@ -274,7 +278,8 @@ def plan_reports(
         if any(not (data_path.parent / f).exists() for f in meta.get("requires", [])):
             continue
         declared = notebook_parameters(path)
-        wanted = {"base": str(base_dir), "data_path": str(data_path), "method": method}
+        wanted = {"base": str(base_dir), "data": str(data_path), "method": method}
+        _check_reads_data(path, declared, data_path, base_dir)
         if path.name == CONDITION_NOTEBOOK:
             for condition in conditions:
                 known.append(condition)
@@ -305,6 +310,21 @@ def plan_reports(
     if only is not None and not jobs:
         raise EvsumError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")
     return jobs
+
+
+def _check_reads_data(notebook: Path, declared: tuple, data_path: Path, base_dir: Path) -> None:
+    """Refuse another study table for a notebook that cannot be given it: its footer would
+    stamp the SHA-256 of a file it never read (it loads the base's ``data/studies.csv``)."""
+    if "base" not in declared or "data" in declared:
+        return
+    if data_path != (base_dir / "data" / "studies.csv").resolve():
+        raise EvsumError(
+            f"{notebook}: has no 'data' parameter, so it would read "
+            f"{base_dir / 'data' / 'studies.csv'}, not {data_path}; add "
+            "'data: str = \"\"' to its parameters cell and pass it to "
+            "evsum.load_evidence(data, base=base) (as evsum new's notebooks do), "
+            "or leave out --data"
+        )
 
 
 def _read_state(out_dir: Path) -> dict:

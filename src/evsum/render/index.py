@@ -48,6 +48,7 @@ def index_html(state: dict, out_dir: Path, *, title: str | None = None, about: A
             reports=reports,
             title=title,
             question=getattr(about, "review_question", ""),
+            reanalysis=getattr(about, "reanalysis", ""),
             kind=getattr(about, "review_kind", ""),
             data_date=getattr(about, "data_date", ""),
             data_sha256=getattr(about, "data_sha256", ""),

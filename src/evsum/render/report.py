@@ -49,6 +49,9 @@ class ReportJob:
     review_title: str = ""
     #: The review's question (the protocol's), shown on the index.
     review_question: str = ""
+    #: The re-analysis sentence of a base that re-analyses a published review (the index
+    #: shows it, as every report does); '' otherwise.
+    reanalysis: str = ""
     #: The kind of review (the protocol's ``[review] type`` in words), shown on the index.
     review_kind: str = ""
     #: When the data were last curated (the protocol's ``data_date``), shown in the footer.
@@ -146,14 +149,30 @@ def provenance_footer(job: ReportJob) -> str:
 
     Never the time of rendering: re-rendering unchanged inputs gives the same bytes.
     """
-    shown = {k: v for k, v in job.parameters.items() if k not in ("data_path", "base")}
+    shown = {k: v for k, v in job.parameters.items() if k not in ("data", "base")}
     data = f"data of {job.data_date}, " if job.data_date else "data: "
     words = "; ".join(
         f"{PARAMETER_WORDS.get(k, k.replace('_', ' '))}: {v}" for k, v in sorted(shown.items())
     )
-    return f"evsum {__version__} · {data}study table SHA-256 {job.data_sha256}" + (
+    table = _table_name(job.parameters)
+    return f"evsum {__version__} · {data}study table {table}SHA-256 {job.data_sha256}" + (
         f" · {words}" if words else ""
     )
+
+
+def _table_name(parameters: dict) -> str:
+    """The study table's path inside the base, with a space, when it is not the base's own
+    ``data/studies.csv`` (``evsum render --data``); else nothing."""
+    data, base = parameters.get("data"), parameters.get("base")
+    if not data or not base:
+        return ""
+    path, folder = Path(data), Path(base)
+    if path == folder / "data" / "studies.csv":
+        return ""
+    try:
+        return f"{path.relative_to(folder).as_posix()} "
+    except ValueError:
+        return f"{path.as_posix()} "
 
 
 def page_title(job: ReportJob) -> str:

@@ -10,6 +10,7 @@ direction) come from the evidence base's protocol.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import warnings
 from collections.abc import Sequence
@@ -27,10 +28,13 @@ from evsum.review.few_studies import (
     check_tau_prior,
     few_studies,
 )
+from evsum.review.multiarm import apply_multi_arm, keep_one_comparator
 from evsum.review.participants import comparison_participants
+from evsum.review.sensitivity import Sensitivity, sensitivity_analyses
 from evsum.stats.diagnostics import egger_test, leave_one_out
 from evsum.stats.effects import compute_effects
 from evsum.stats.inverse_variance import check_method
+from evsum.stats.multiarm import MULTI_ARM_RULES
 from evsum.stats.pooling import pool
 from evsum.stats.results import EggerResult, PoolResult
 
@@ -88,6 +92,12 @@ class OutcomeAnalysis:
     bayes_tau_prior: tuple = field(default=tuple(DEFAULT_TAU_PRIOR), repr=False)
     design_class: str = RANDOMISED
 
+    @functools.cached_property
+    def sensitivity(self) -> Sensitivity:
+        """Influence, cumulative, rank-correlation and trim-and-fill analyses of the pooled
+        studies (:func:`evsum.review.sensitivity.sensitivity_analyses`), on first use."""
+        return sensitivity_analyses(self)
+
     def with_method(self, method: str, test: str = "z", pi: str = "z") -> OutcomeAnalysis:
         """The same analysis pooled again: same rows, another τ² method, test or prediction
         interval rule (the arguments of :func:`evsum.pool`).
@@ -117,7 +127,8 @@ class OutcomeAnalysis:
 
     @property
     def title(self) -> str:
-        """Heading such as ``abstinence, 5 weeks — <intervention> vs active placebo (RR)``; an
+        """Heading such as ``Abstinence, 5 weeks — <intervention> vs active placebo (RR)``, the
+        outcome in its protocol label; an
         analysis of one study with its own ``[study_comparisons]`` words uses them
         (``abstinence, 12 months — 3 sessions vs 1 session of … (RR)``)."""
         studies = "; non-randomised studies" if self.design_class == NON_RANDOMISED else ""
@@ -127,10 +138,12 @@ class OutcomeAnalysis:
             self.own_comparison(used if len(used) else rows)
             or f"{self.intervention} vs {self.comparison or self.comparator_type}"
         )
-        return (
-            f"{self.outcome.replace('_', ' ')}, {self.timepoint} — {comparison} "
-            f"({self.measure}{studies})"
+        outcome = (
+            self.protocol.outcome_label(self.outcome)
+            if self.protocol is not None
+            else self.outcome.replace("_", " ")
         )
+        return f"{outcome}, {self.timepoint} — {comparison} ({self.measure}{studies})"
 
     def own_comparison(self, rows: pd.DataFrame) -> str | None:
         """The ``[study_comparisons]`` words of the one study of ``rows`` (e.g. "3 sessions vs
@@ -150,15 +163,23 @@ class OutcomeAnalysis:
         return "analysis-" + re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
 
     @property
-    def participants(self) -> int:
-        """Participants in the pooled rows (crossover trials counted once)."""
+    def participants(self) -> int | None:
+        """Participants in the pooled rows (crossover trials counted once); None when no
+        pooled study reports a count."""
         used = self.rows[self.rows["excluded_reason"] == ""]
-        return comparison_participants(used) or 0
+        return comparison_participants(used)
 
 
 def study_label(rows: pd.DataFrame) -> pd.Series:
     """``First author year`` for each row."""
     return rows["first_author"].astype(str) + " " + rows["year"].astype(str)
+
+
+#: Why a second comparison of a study in one analysis is not pooled.
+SHARED_REASON = (
+    "another comparison of a study already in this analysis: one comparison per study is "
+    "pooled, so no participant counts twice; shown, not pooled"
+)
 
 
 def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
@@ -169,11 +190,14 @@ def _mark_shared_comparators(rows: pd.DataFrame) -> pd.DataFrame:
     repeat = usable & rows[usable].duplicated("study_id", keep="first").reindex(
         rows.index, fill_value=False
     )
-    rows.loc[repeat, "excluded_reason"] = (
-        "another comparison of a study already in this analysis: one comparison per study is "
-        "pooled, so no participant counts twice; shown, not pooled"
-    )
+    rows.loc[repeat, "excluded_reason"] = SHARED_REASON
     return rows
+
+
+def reanalysis(protocol: Protocol | None) -> bool:
+    """Whether the base re-analyses a published review's data (``[review] reanalysis_of``),
+    so that its secondary rows are pooled."""
+    return protocol is not None and protocol.wording.reanalysis
 
 
 def _words(evidence: Evidence, key: tuple) -> dict:
@@ -243,9 +267,10 @@ def _pool_rows(
     return result, loo, egger
 
 
-def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
+def row_results(rows: pd.DataFrame, *, pool_secondary: bool = False) -> list[PoolResult | None]:
     """Each row's own result, as its one-study analysis gives it (FE on the row's effect
-    size): None for a row without usable numbers or from a secondary source (never pooled).
+    size): None for a row without usable numbers or from a secondary source (never pooled,
+    unless ``pool_secondary``: a re-analysis of a published review's data).
 
     Examples
     --------
@@ -256,7 +281,7 @@ def row_results(rows: pd.DataFrame) -> list[PoolResult | None]:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        effects = compute_effects(rows)
+        effects = compute_effects(rows, pool_secondary=pool_secondary)
     results: list[PoolResult | None] = []
     for _, row in effects.iterrows():
         usable = not row["excluded_reason"] and np.isfinite(row["yi"])
@@ -284,6 +309,7 @@ def analyse_outcomes(
     test: str = "z",
     pi: str = "z",
     bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
+    multi_arm: str = "first",
 ) -> tuple[OutcomeAnalysis, ...]:
     """Pool every outcome of one condition, one analysis per comparator type and time point.
 
@@ -306,6 +332,10 @@ def analyse_outcomes(
     bayes_tau_prior : tuple
         Prior for τ of the few-studies Bayesian fit (:func:`evsum.pool_bayes`), default
         half-normal with scale 0.5.
+    multi_arm : {"first", "combine", "split"}
+        Comparisons of one trial against the same comparator arm: keep the first (default),
+        combine the intervention arms or split the comparator
+        (:func:`evsum.review.multiarm.apply_multi_arm`).
 
     Returns
     -------
@@ -316,9 +346,12 @@ def analyse_outcomes(
     Raises
     ------
     ValueError
-        Unknown condition, outcomes, method, test, pi or a bad ``bayes_tau_prior``.
+        Unknown condition, outcomes, method, test, pi, multi_arm or a bad
+        ``bayes_tau_prior``.
     """
     check_method(method, test, pi)
+    if multi_arm not in MULTI_ARM_RULES:
+        raise ValueError(f"multi_arm must be one of {list(MULTI_ARM_RULES)}; got {multi_arm!r}")
     bayes_tau_prior = check_tau_prior(bayes_tau_prior)
     rows = evidence.studies.for_condition(condition)
     if rows.empty:
@@ -340,7 +373,12 @@ def analyse_outcomes(
                 f"({', '.join(known)}); got {', '.join(map(repr, unknown))}"
             )
         rows = rows[rows["outcome"].isin(wanted)]
-    effects = compute_effects(rows, warn=False)  # each caveat becomes a note, in words
+    effects = compute_effects(  # each caveat becomes a note, in words
+        rows,
+        warn=False,
+        pool_secondary=reanalysis(evidence.protocol),
+        medians=evidence.protocol.wording.medians if evidence.protocol is not None else "",
+    )
     effects["design_class"] = np.where(
         effects["randomised"].astype(bool), RANDOMISED, NON_RANDOMISED
     )
@@ -349,7 +387,12 @@ def analyse_outcomes(
     effects["effect_measure"] = effects["effect_measure"].replace("", "—")
     analyses = []
     for key, group in effects.groupby(list(GROUP_KEY), sort=True):
-        group = _mark_shared_comparators(group.reset_index(drop=True))
+        group = apply_multi_arm(group.reset_index(drop=True), multi_arm)
+        group = (
+            keep_one_comparator(group, SHARED_REASON)  # split comparisons pooled side by side
+            if multi_arm == "split"
+            else _mark_shared_comparators(group)
+        )
         used = group[group["excluded_reason"] == ""]
         notes: list[str] = []
         result, loo, egger = _pool_rows(used, key[3], method, test, pi)

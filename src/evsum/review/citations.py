@@ -170,12 +170,19 @@ class CitationAudit:
     def summary(self) -> str:
         """One paragraph: how many entries matched cleanly and what went wrong."""
         total = len(self.checks)
-        clean = sum(check.ok for check in self.checks)
+        clean = sum(check.ok and not check.notes for check in self.checks)
+        partial = sum(check.ok and bool(check.notes) for check in self.checks)
         kinds: dict[str, int] = {}
         for check in self.checks:
             for kind in check.kinds:
                 kinds[kind] = kinds.get(kind, 0) + 1
         text = f"{clean} of {total} entries in {self.source} match their curated record."
+        if partial:
+            text += (
+                f" {partial} more {'matches' if partial == 1 else 'match'} in every field that "
+                "could be checked, but not in all: the curated record lacks a field the entry "
+                "gives (not verified)."
+            )
         if kinds:
             text += (
                 " Entries with: "

@@ -42,8 +42,13 @@ def claim_rows(claim: pd.Series, studies: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values("study_id", key=lambda s: s.map(order), kind="stable")
 
 
-def claim_gaps(claim: pd.Series, studies: pd.DataFrame) -> list[str]:
-    """What the data lack for a claim: no study mapped, or mapped outcomes no row reports."""
+def _words(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def claim_gaps(claim: pd.Series, studies: pd.DataFrame, label=_words) -> list[str]:
+    """What the data lack for a claim: no study mapped, or mapped outcomes no row reports;
+    each outcome worded by ``label`` (the protocol's ``outcome_label``)."""
     rows = claim_rows(claim, studies)
     ids = split_list(claim["study_ids"])
     outcomes = split_list(claim["outcomes"])
@@ -52,15 +57,15 @@ def claim_gaps(claim: pd.Series, studies: pd.DataFrame) -> list[str]:
             found = studies[studies["outcome"].isin(outcomes)]["study_id"].nunique()
             return [
                 f"No study is mapped; {found} studies in the data report "
-                + ", ".join(o.replace("_", " ") for o in outcomes)
+                + ", ".join(label(o) for o in outcomes)
             ]
         return ["No study in the evidence base is mapped to this claim"]
     gaps = []
     without = [s for s in ids if s not in set(rows["study_id"])]
     if without:
-        what = ", ".join(o.replace("_", " ") for o in outcomes) or "any outcome"
+        what = ", ".join(label(o) for o in outcomes) or "any outcome"
         gaps.append(f"No row for {what} in: {', '.join(without)}")
     absent = [o for o in outcomes if not (rows["outcome"] == o).any()]
     if absent:
-        gaps.append("No mapped study reports " + ", ".join(o.replace("_", " ") for o in absent))
+        gaps.append("No mapped study reports " + ", ".join(label(o) for o in absent))
     return gaps

@@ -10,7 +10,7 @@ import pandas as pd
 
 from evsum.ingest.evidence import Evidence
 from evsum.review.analysis import GRADE_START, OutcomeAnalysis, analyse_outcomes
-from evsum.review.statements import grade_statement
+from evsum.review.statements import grade_statement, in_sentence
 from evsum.stats.grade import grade_certainty
 from evsum.vocab import NOT_ASSESSED, RATIO_MEASURES
 
@@ -19,7 +19,11 @@ from evsum.vocab import NOT_ASSESSED, RATIO_MEASURES
 DESIGN_WORDS: dict[str, tuple[str, str]] = {
     "parallel_rct": ("RCT", "RCTs"),
     "crossover_rct": ("crossover RCT", "crossover RCTs"),
+    "cluster_rct": ("cluster-randomised trial", "cluster-randomised trials"),
+    "quasi_randomised": ("quasi-randomised trial", "quasi-randomised trials"),
     "nonrandomised_controlled": ("non-randomised study", "non-randomised studies"),
+    "cohort": ("cohort study", "cohort studies"),
+    "case_control": ("case-control study", "case-control studies"),
     "uncontrolled": ("uncontrolled study", "uncontrolled studies"),
 }
 #: GRADE's statement for very low certainty (Santesso et al. 2020), which needs no size.
@@ -203,7 +207,11 @@ def analysis_statement(
         return "", "", ""
     protocol = analysis.protocol
     x = protocol.intervention if protocol else analysis.intervention
-    y = analysis.outcome.replace("_", " ")
+    y = (
+        in_sentence(protocol.outcome_label(analysis.outcome))
+        if protocol
+        else analysis.outcome.replace("_", " ")
+    )
     comparator = (
         protocol.comparison_label(analysis.comparator_type)
         if protocol

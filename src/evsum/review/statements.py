@@ -23,6 +23,23 @@ from dataclasses import dataclass
 
 from evsum.vocab import GRADE_CERTAINTY, RATIO_MEASURES
 
+
+def in_sentence(label: str) -> str:
+    """A label (a heading's capitalised words) as it reads inside a sentence: the first
+    letter in lower case when the first word is an ordinary capitalised word, else as given
+    (an acronym or a name with other capitals or digits stays as it is).
+
+    Examples
+    --------
+    >>> in_sentence("Tuberculosis cases"), in_sentence("HbA1c"), in_sentence("CD4 count")
+    ('tuberculosis cases', 'HbA1c', 'CD4 count')
+    """
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].isalpha() and first[1:].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
 #: Sizes of an effect, as the rows of Santesso et al. 2020's table name them.
 SIZES: tuple[str, ...] = ("large", "moderate", "small", "trivial")
 #: Statement categories: a size, or ``very uncertain`` (very low certainty, any size).

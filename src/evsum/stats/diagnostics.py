@@ -124,7 +124,8 @@ def egger_test(result: PoolResult) -> EggerResult:
     Raises
     ------
     ValueError
-        Fewer than 3 studies or incomplete data.
+        Fewer than 3 studies, incomplete data, or every study with the same sampling
+        variance (the regression on the standard error has no slope to estimate).
 
     Warns
     -----
@@ -172,6 +173,11 @@ def egger_test(result: PoolResult) -> EggerResult:
         notes.append(note)
     x = np.column_stack([np.ones(k), np.sqrt(v)])
     w = 1 / v
+    if np.linalg.matrix_rank(np.sqrt(w)[:, None] * x) < 2:
+        raise ValueError(
+            "Egger's test needs studies with different standard errors; all "
+            f"{k} have the same sampling variance"
+        )
     xtwx_inv = np.linalg.inv(x.T @ (w[:, None] * x))
     beta = xtwx_inv @ (x.T @ (w * y))
     df = k - 2

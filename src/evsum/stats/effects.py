@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from evsum.exceptions import ZeroCellWarning
+from evsum.exceptions import EvsumWarning, ZeroCellWarning
+from evsum.stats.reported import (
+    design_effect,
+    log_if,
+    mean_sd_from_iqr,
+    mean_sd_from_range,
+    paired_mean_difference,
+    se_from_ci,
+    se_from_p,
+)
 from evsum.vocab import (
     BINARY_MEASURES,
     CONTINUOUS_MEASURES,
@@ -298,26 +307,17 @@ _ARM_COLUMNS = {
 }
 
 
-def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
+def _row_effect(
+    row: pd.Series, z: float, pool_secondary: bool = False, medians: str = ""
+) -> tuple[float, float, str | None]:
     """(yi, vi, excluded_reason) of one study-table row."""
-    if row.get("source_type") == "secondary":
+    if row.get("source_type") == "secondary" and not pool_secondary:
         return np.nan, np.nan, "secondary source: never pooled"
     level, measure = row.get("data_level"), row.get("effect_measure")
     if level == "narrative":
         return np.nan, np.nan, "narrative row: no usable numbers"
     if level == "contrast":
-        cols = ("effect_measure", "effect", "ci_low", "ci_high")
-        gaps = [c for c in cols if pd.isna(row.get(c))]
-        if gaps:
-            return np.nan, np.nan, f"contrast row without {', '.join(gaps)}"
-        est, lo, hi = float(row["effect"]), float(row["ci_low"]), float(row["ci_high"])
-        if not usable_confidence_interval(est, lo, hi)[0]:
-            raise ValueError(f"{CI_RULE} expected; got {lo:g}, {est:g}, {hi:g}")
-        if measure in RATIO_MEASURES:
-            if lo <= 0:
-                raise ValueError(f"ci_low: got {lo:g}; expected > 0 for ratio measure {measure}")
-            est, lo, hi = np.log(est), np.log(lo), np.log(hi)
-        return est, ((hi - lo) / (2 * z)) ** 2, None
+        return _contrast_effect(row, measure, z)
     if level != "arm":
         return np.nan, np.nan, f"unknown data_level {level!r}"
     if measure in BINARY_MEASURES:
@@ -326,10 +326,39 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
         kind = "continuous"
     else:
         return np.nan, np.nan, f"effect_measure {measure!r} cannot be computed from arm data"
+    if kind == "continuous" and _missing(row.get("mean_intervention")):
+        if not _missing(row.get("median_intervention")):
+            if medians != "wan2014":
+                return np.nan, np.nan, MEDIANS_NOT_ALLOWED
+            row = _means_from_medians(row)
+    design = row.get("design")
+    if design == "crossover_rct" and _missing(row.get("n_comparator")):
+        row = row.copy()
+        row["n_comparator"] = row.get("n_intervention")  # one group had both conditions
     gaps = [c for c in _ARM_COLUMNS[kind] if pd.isna(row.get(c))]
     if gaps:
         return np.nan, np.nan, f"arm-level {measure} needs {', '.join(gaps)}"
     r = {c: float(row[c]) for c in _ARM_COLUMNS[kind]}
+    if design == "cluster_rct":
+        factor = _cluster_design_effect(row)
+        if factor is None:
+            return np.nan, np.nan, CLUSTER_UNADJUSTED
+        for c in ("events_intervention", "n_intervention", "events_comparator", "n_comparator"):
+            if c in r:
+                r[c] = r[c] / factor
+        warnings.warn(CLUSTER_CAVEAT.format(factor=factor), EvsumWarning, stacklevel=2)
+    if design == "crossover_rct":
+        correlation = row.get("correlation")
+        if kind == "continuous" and measure == "MD" and not _missing(correlation):
+            return paired_mean_difference(
+                r["mean_intervention"],
+                r["sd_intervention"],
+                r["mean_comparator"],
+                r["sd_comparator"],
+                r["n_intervention"],
+                float(correlation),
+            ) + (None,)
+        warnings.warn(CROSSOVER_UNPAIRED, EvsumWarning, stacklevel=2)
     if kind == "binary":
         yi, vi = effect_size(
             measure,
@@ -353,13 +382,112 @@ def _row_effect(row: pd.Series, z: float) -> tuple[float, float, str | None]:
     return float(yi[0]), float(vi[0]), None
 
 
+#: Why a cluster-randomised trial's arm data are not pooled without a design effect.
+CLUSTER_UNADJUSTED = (
+    "cluster-randomised trial without an ICC and mean cluster size or a design effect: its arm "
+    "data are not adjusted for clustering (Cochrane Handbook 23.1.4), so it is not pooled"
+)
+#: A cluster-randomised trial's caveat: its arms brought to their effective sample size.
+CLUSTER_CAVEAT = (
+    "cluster-randomised: participants and events divided by the design effect {factor:g} "
+    "(effective sample size, Cochrane Handbook 23.1.4)"
+)
+#: A crossover trial's caveat when its paired analysis cannot be made.
+CROSSOVER_UNPAIRED = (
+    "crossover trial analysed as if its conditions were parallel groups (no within-participant "
+    "correlation given): its interval is wider than a paired analysis's (Cochrane Handbook "
+    "23.2.6)"
+)
+
+
+#: Why a row of medians is not pooled when the protocol does not allow their conversion.
+MEDIANS_NOT_ALLOWED = (
+    "medians with quartiles or range: not converted to means (the protocol's [review] "
+    "medians does not allow it), so not pooled"
+)
+#: The caveat of a row whose means and SDs were estimated from medians.
+MEDIANS_CAVEAT = (
+    "means and SDs estimated from medians with their {spread} (Wan et al. 2014): an "
+    "approximation that assumes roughly normal data"
+)
+
+
+def _means_from_medians(row: pd.Series) -> pd.Series:
+    """The row with means and SDs estimated from its medians (Wan et al. 2014)."""
+    row = row.copy()
+    spread = row.get("spread")
+    convert = mean_sd_from_iqr if spread == "iqr" else mean_sd_from_range
+    for arm in ("intervention", "comparator"):
+        n = row.get(f"n_{arm}")
+        if _missing(n):
+            n = row.get("n_intervention")
+        mean, sd = convert(
+            float(row[f"spread_low_{arm}"]),
+            float(row[f"median_{arm}"]),
+            float(row[f"spread_high_{arm}"]),
+            float(n),
+        )
+        row[f"mean_{arm}"], row[f"sd_{arm}"] = mean, sd
+    words = "quartiles" if spread == "iqr" else "range"
+    warnings.warn(MEDIANS_CAVEAT.format(spread=words), EvsumWarning, stacklevel=3)
+    return row
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
+
+
+def _cluster_design_effect(row: pd.Series) -> float | None:
+    given = row.get("design_effect")
+    if not _missing(given):
+        return float(given)
+    icc, size = row.get("icc"), row.get("cluster_size")
+    if _missing(icc) or _missing(size):
+        return None
+    return design_effect(float(icc), float(size))
+
+
+def _contrast_effect(row: pd.Series, measure, z: float) -> tuple[float, float, str | None]:
+    """(yi, vi, excluded_reason) of a reported contrast: its estimate with a standard error
+    (``se``), a confidence interval of ``ci_level`` % (95 when empty) or a two-sided
+    p-value, on the natural scale or, with ``scale`` = ``log``, as a ratio's logarithm."""
+    if _missing(measure) or _missing(row.get("effect")):
+        gaps = [c for c in ("effect_measure", "effect") if _missing(row.get(c))]
+        return np.nan, np.nan, f"contrast row without {', '.join(gaps)}"
+    logged = measure in RATIO_MEASURES and row.get("scale") != "log"
+    est = float(row["effect"])
+    if logged and est <= 0:
+        raise ValueError(f"effect: got {est:g}; expected > 0 for ratio measure {measure}")
+    (yi,) = log_if(logged, est)
+    se, p = row.get("se"), row.get("p_value")
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    if not _missing(se):
+        return yi, float(se) ** 2, None
+    if not _missing(lo) and not _missing(hi):
+        lo, hi = float(lo), float(hi)
+        if not usable_confidence_interval(est, lo, hi)[0]:
+            raise ValueError(f"{CI_RULE} expected; got {lo:g}, {est:g}, {hi:g}")
+        if logged and lo <= 0:
+            raise ValueError(f"ci_low: got {lo:g}; expected > 0 for ratio measure {measure}")
+        level = row.get("ci_level")
+        low, high = log_if(logged, lo, hi)
+        if _missing(level):
+            return yi, ((high - low) / (2 * z)) ** 2, None
+        return yi, se_from_ci(low, high, float(level)) ** 2, None
+    if not _missing(p):
+        return yi, se_from_p(yi, float(p)) ** 2, None
+    return np.nan, np.nan, "contrast row without ci_low, ci_high (or se or p_value)"
+
+
 #: A row's caveat when a continuity correction was applied (compute_effects' rule).
 CONTINUITY_CAVEAT = (
     "continuity correction: 0.5 added to every cell of its 2×2 table (a cell was zero)"
 )
 
 
-def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
+def compute_effects(
+    rows: pd.DataFrame, *, warn: bool = True, pool_secondary: bool = False, medians: str = ""
+) -> pd.DataFrame:
     r"""Add effect sizes ``yi`` and variances ``vi`` to the rows of a study table.
 
     Parameters
@@ -372,6 +500,14 @@ def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
         Issue each row's caveat (a continuity correction) as a warning too (default). With
         ``False`` it is only in the ``caveat`` column, for a caller that shows it as text
         (:func:`evsum.forest_plot` prints it under the plot).
+    pool_secondary : bool
+        Compute the rows of secondary sources too: a re-analysis of a published review's
+        data (the protocol's ``[review] reanalysis_of``), whose rows are all that review's.
+        Default False: a review's or press report's numbers are shown, never pooled.
+    medians : str
+        ``"wan2014"``: a continuous arm-level row given as medians with quartiles or range
+        gets means and SDs estimated by Wan et al. 2014 (the protocol's ``[review]
+        medians``); default '': such rows are not pooled.
 
     Returns
     -------
@@ -421,7 +557,7 @@ def compute_effects(rows: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                results.append(_row_effect(row, z))
+                results.append(_row_effect(row, z, pool_secondary, medians))
             except ValueError as err:
                 raise ValueError(f"{who}: {err}") from err
         caveats.append(

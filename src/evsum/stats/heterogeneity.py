@@ -177,7 +177,7 @@ def confint(result: PoolResult) -> ConfintResult:
         low = tau2_min
     else:
         low = root(crit_upper)
-    vt = (k - 1) * (1 / v).sum() / ((1 / v).sum() ** 2 - (1 / v**2).sum())
+    vt = float((k - 1) / weighted_fit(g, None).tr_p[0])  # tr(P) without cancellation
 
     def sqrt_or_nan(x: float) -> float:
         return float(np.sqrt(x)) if x >= 0 else np.nan

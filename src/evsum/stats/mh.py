@@ -95,11 +95,14 @@ def _prepare_tables(ai, bi, ci, di, labels, drop00_tables: bool):
 
 def _heterogeneity(q: float, k_yi: int) -> tuple[float, float, float, float]:
     """Q, its p-value, I² and H² as metafor's rma.mh / rma.peto (NaN if Q is NaN)."""
-    if q != q:  # R's max(0, NA) is NA: no heterogeneity statistics without an estimate
+    if q != q:  # no heterogeneity statistics without an estimate (see pool_mh, Returns)
         return np.nan, np.nan, np.nan, np.nan
     if k_yi > 1:
         q = max(0.0, q)
-        i2 = max(0.0, 100 * (q - (k_yi - 1)) / q) if q > 0 else 0.0
+        if np.isinf(q):  # I² is inf/inf: NaN, as R's max(0, NaN) (Python's max gives 0)
+            i2 = np.nan
+        else:
+            i2 = max(0.0, 100 * (q - (k_yi - 1)) / q) if q > 0 else 0.0
         return q, float(stats.chi2.sf(q, k_yi - 1)), i2, q / (k_yi - 1)
     return 0.0, 1.0, 0.0, 1.0
 
@@ -165,7 +168,12 @@ def pool_mh(
         ``method="MH"``, ``tau2 = 0``; ``k`` counts the tables pooled; ``yi``/``vi`` are the
         per-study effects (NaN for tables left out of Q); weights are metafor's MH weights
         (OR: b c / n; RR: c n1 / n; RD: n1 n2 / n) in percent. If the MH estimate is not
-        defined (no events in one group), the estimate, Q, I² and H² are NaN, as metafor's NA.
+        defined (OR, RR: no events in one group), the estimate, its SE, Q, its p-value, I²
+        and H² are NaN: there is no estimate to measure heterogeneity around. metafor 3.8
+        also gives NA when two or more tables have a study effect, but Q = 0, I² = 0 and
+        H² = 1 when at most one has; evsum gives NaN in both cases. When every table has no
+        events (RD) or only events (RR, RD) the estimate and its SE are 0 and z and p are
+        NaN, as in metafor.
 
     Raises
     ------
@@ -238,11 +246,16 @@ def pool_mh(
         notes.append(
             (
                 EvsumWarning,
-                "The MH estimate is not defined (no events in one group); so are Q, I² and H².",
+                "The MH estimate is not defined (no events in one group); so are Q, I² and H² "
+                "(NaN; metafor 3.8 reports Q = 0 and I² = 0 instead when at most one table "
+                "has a study effect).",
             )
         )
     crit = stats.norm.isf(alpha / 2)
-    zval = est / se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # est = se = 0 when every table has no events (RD) or only events (RR, RD): z and p
+        # are NaN, as metafor's 0/0, not a ZeroDivisionError
+        zval = float(np.float64(est) / np.float64(se))
     ok = ~np.isnan(yi)
     k_yi = int(ok.sum())
     q_raw = float((((yi[ok] - est) ** 2) / vi[ok]).sum()) if k_yi > 1 else 0.0

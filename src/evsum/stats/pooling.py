@@ -17,7 +17,7 @@ from evsum.exceptions import EvsumError, EvsumWarning, SmallKWarning
 from evsum.stats.diagnostics import egger_test, leave_one_out
 from evsum.stats.inverse_variance import GROUP_COLUMNS, check_method, fit_groups
 from evsum.stats.results import PoolResult
-from evsum.stats.tau2 import Grouped
+from evsum.stats.tau2 import VI_RATIO_WARN, Grouped, interior_peak
 from evsum.vocab import REPORTED_MEASURES
 
 __all__ = ["egger_test", "leave_one_out", "pool", "pool_groups"]
@@ -73,6 +73,35 @@ def _caveats(
                 "equals the common-effect result.",
             )
         )
+    return notes
+
+
+def _numerical_caveats(
+    method: str, y: np.ndarray, v: np.ndarray, fit: dict[str, np.ndarray]
+) -> list[tuple]:
+    """Notes on the data's conditioning and on a REML/ML estimate at a local maximum."""
+    notes: list[tuple] = []
+    ratio = v.max() / v.min()
+    if np.isfinite(ratio) and ratio >= VI_RATIO_WARN:
+        notes.append(
+            (
+                EvsumWarning,
+                f"The largest sampling variance is {ratio:.2g} times the smallest (metafor "
+                "warns from 1e7): results may be unstable; check the SDs or SEs for a typo.",
+            )
+        )
+    if method in ("REML", "ML") and len(y) > 1 and fit["tau2"][0] == 0:
+        peak = interior_peak(y, v, method)
+        if peak is not None:
+            notes.append(
+                (
+                    EvsumWarning,
+                    f"The {method} likelihood has two peaks: it is higher at τ² = {peak[0]:.3g}"
+                    f" (log-likelihood + {peak[1]:.3g}) than at the estimate τ² = 0, where "
+                    "Fisher scoring stops, as in metafor; the estimate is kept. Compare with "
+                    "method='PM' or 'DL'.",
+                )
+            )
     return notes
 
 
@@ -136,7 +165,9 @@ def pool(
     SmallKWarning
         Random effects with fewer than 3 studies.
     EvsumWarning
-        τ² truncated at 0; Hartung-Knapp with a common-effect model.
+        τ² truncated at 0; Hartung-Knapp with a common-effect model; largest / smallest
+        sampling variance at least 1e7 (metafor's threshold); a REML or ML estimate of
+        τ² = 0 at a local maximum of a likelihood with a higher peak inside (0, ∞) (see Notes).
 
     Notes
     -----
@@ -149,6 +180,13 @@ def pool(
     :math:`H^2 = \hat\tau^2/s^2 + 1`; for ``"FE"``, :math:`I^2 = 100 (Q - (k-1))/Q`. The
     prediction interval is :math:`\hat\mu \pm c \sqrt{SE^2 + \hat\tau^2}` with c the
     model's z or t(k - 1) quantile, as metafor ``predict()`` (none for ``"FE"``).
+
+    The REML (or ML) log-likelihood of τ² can have two peaks, one at τ² = 0 and a higher
+    one inside (0, ∞). Fisher scoring from metafor's starting value can then stop at 0, and
+    so does metafor. evsum keeps metafor's answer, and when the estimate is 0 it searches
+    a grid of τ² values up to max(100, 10 var(y)) for a higher peak; if one beats τ² = 0
+    by more than 1.2e-4 in log-likelihood (metafor's ``ll0check`` tolerance), a note gives
+    its location and height (``evsum.stats.tau2.interior_peak``).
 
     Checked against metafor 3.8 ``rma(yi, vi, method=, test=)`` and ``predict()`` for every
     measure × method × test on ``dat.bcg`` and ``dat.normand1999`` (tests/reference), and
@@ -209,7 +247,7 @@ def pool(
             if method in ("REML", "ML")
             else f"{method} estimation of τ² found no root in [0, tau2_max] (metafor stops too)"
         )
-    caveats = _caveats(method, test, k, fit, pi)
+    caveats = _caveats(method, test, k, fit, pi) + _numerical_caveats(method, y, v, fit)
     if excluded:
         caveats.insert(
             0,
@@ -360,3 +398,41 @@ def _factorize(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict[s
     codes, uniques = pd.MultiIndex.from_frame(frame[keys]).factorize(sort=True)
     key_frame = pd.DataFrame(list(uniques), columns=keys)
     return codes.astype(np.intp, copy=False), {key: key_frame[key] for key in keys}
+
+
+def unfitted_result(
+    y: np.ndarray,
+    v: np.ndarray,
+    labels: Sequence[str],
+    *,
+    method: str,
+    measure: str | None = None,
+    alpha: float = 0.05,
+    note: str = "",
+) -> PoolResult:
+    """A :class:`PoolResult` for studies whose model could not be fitted: NaN statistics.
+
+    Used where one fit of several fails (the all-studies model of a subgroup analysis) and
+    the others still stand; ``yi``, ``vi`` and ``labels`` keep the studies, every statistic
+    and weight is NaN (as metafor leaves a failed fit NA in ``leave1out``).
+    """
+    k = len(y)
+    nan = float("nan")
+    return PoolResult(
+        measure=measure,
+        method=check_method(method, "z"),
+        test="z",
+        alpha=alpha,
+        k=k,
+        **{
+            name: nan
+            for name in GROUP_COLUMNS
+            if name not in ("k", "q_df", "converged", "n_excluded")
+        },
+        q_df=max(k - 1, 0),
+        yi=tuple(np.asarray(y, dtype=float).tolist()),
+        vi=tuple(np.asarray(v, dtype=float).tolist()),
+        weights=(nan,) * k,
+        labels=tuple(str(x) for x in labels),
+        notes=(note,) if note else (),
+    )

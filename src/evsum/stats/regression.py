@@ -216,7 +216,7 @@ def _check_rank(x: np.ndarray, names: Sequence[str]) -> None:
     if eigen.min() <= EVTOL:
         raise ValueError(
             "the design matrix is numerically not of full rank (an eigenvalue of X'X is "
-            f"<= {EVTOL:g}; metafor refuses it too): rescale the moderators"
+            f"at most {EVTOL:g}; metafor refuses it too): rescale the moderators"
         )
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from evsum.exceptions import EvsumError, EvsumWarning
-from evsum.stats.pooling import pool
+from evsum.stats.pooling import pool, unfitted_result
 from evsum.stats.regression import meta_regression
 from evsum.stats.results import PoolResult, SubgroupDifference, SubgroupResult
 
@@ -76,7 +76,10 @@ def pool_subgroups(
     Warns
     -----
     EvsumWarning
-        The caveats of each subgroup fit, prefixed with the subgroup name.
+        The caveats of each subgroup fit, prefixed with the subgroup name; the reason when
+        the model of all studies cannot be fitted (its τ² did not converge): ``overall``
+        then holds the studies with NaN statistics, and the subgroup fits and the test for
+        subgroup differences are reported as usual.
 
     Notes
     -----
@@ -129,9 +132,15 @@ def pool_subgroups(
         results.append(res)
         for w in caught:
             notes.append((w.category, f"Subgroup {level}: {w.message}"))
-    overall, _ = _pool_quietly(
-        y, v, method=method, test=test, measure=measure, labels=names, alpha=alpha
-    )
+    try:
+        overall, _ = _pool_quietly(
+            y, v, method=method, test=test, measure=measure, labels=names, alpha=alpha
+        )
+    except EvsumError as error:  # the subgroup fits and the test between them still stand
+        notes.append((EvsumWarning, f"All studies: {error}"))
+        overall = unfitted_result(
+            y, v, names, method=method, measure=measure, alpha=alpha, note=notes[-1][1]
+        )
     est = np.array([r.estimate for r in results])
     w = 1 / np.array([r.se for r in results]) ** 2
     q_between = float((w * (est - (w * est).sum() / w.sum()) ** 2).sum())

@@ -122,15 +122,51 @@ class WeightedFit:
         """Per-group sum of w² (y - beta)², Y'PPY."""
         return self._g.sum(self._w2 * self._r2)
 
+    @cached_property
+    def _others(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per study, the sums of w and of w² over the other studies of its group.
+
+        ``S - w_i`` loses every digit when w_i dominates S (one study with a tiny variance),
+        so for the study with the largest weight of each group the others are summed
+        directly; for every other study ``S - w_i`` is at least that largest weight and
+        keeps its precision.
+        """
+        g, w = self._g, self.w
+        if g._starts is not None:
+            top = np.maximum.reduceat(w, g._starts)
+        else:
+            top = np.full(g.n, -np.inf)
+            np.maximum.at(top, g.gid, w)
+        rows = np.flatnonzero(w == g.spread(top))
+        groups = g.gid[rows]
+        if g._starts is not None:  # rows sorted by group: the first of a run of its group
+            first = np.concatenate(([True], groups[1:] != groups[:-1]))
+        else:
+            first = np.unique(groups, return_index=True)[1]
+        lead = np.zeros(len(w), dtype=bool)
+        lead[rows[first]] = True  # one study per group, the first with the largest weight
+        rest, rest2 = np.where(lead, 0.0, w), np.where(lead, 0.0, self._w2)
+        others = np.where(lead, g.spread(g.sum(rest)), g.spread(self.sw) - w)
+        others2 = np.where(lead, g.spread(g.sum(rest2)), g.spread(self.sw2) - self._w2)
+        return others, others2
+
     @property
     def tr_p(self) -> np.ndarray:
-        """tr(P) for P = W - w w' / sum(w)."""
-        return self.sw - self.sw2 / self.sw
+        """tr(P) for P = W - w w' / sum(w), from P's entries: sum w_i (S - w_i) / S."""
+        others, _ = self._others
+        return self._g.sum(self.w * others) / self.sw
 
     @property
     def tr_pp(self) -> np.ndarray:
-        """tr(PP) = sum(P * P)."""
-        return self.sw2 - 2 * self.sw3 / self.sw + self.sw2**2 / self.sw**2
+        r"""tr(PP) = sum(P * P), from P's entries.
+
+        :math:`P_{ii} = w_i (S - w_i)/S` and :math:`P_{ij} = -w_i w_j / S`, so
+        :math:`tr(PP) = \sum_i w_i^2 ((S - w_i)^2 + \sum_{j \ne i} w_j^2) / S^2`, with
+        every sum over "the others" taken without subtraction (no cancellation when one
+        weight dominates; the expanded form sw2 - 2 sw3/S + sw2²/S² loses every digit).
+        """
+        others, others2 = self._others
+        return self._g.sum(self._w2 * (others**2 + others2)) / self.sw**2
 
 
 def weighted_fit(g: Grouped, tau2: np.ndarray | None) -> WeightedFit:
@@ -360,3 +396,58 @@ def zeroin(
         same_sign = active & (((fb > 0) & (fc > 0)) | ((fb < 0) & (fc < 0)))
         c, fc = np.where(same_sign, a, c), np.where(same_sign, fa, fc)
     return np.where(found, root, b), found
+
+
+#: metafor's ``rma.uni`` warns when max(vi) / min(vi) reaches ``1 / evtol`` (evtol = 1e-7).
+VI_RATIO_WARN = 1e7
+
+#: Points of the τ² grid on which :func:`interior_peak` looks for a second peak.
+PEAK_GRID = 400
+
+
+def interior_peak(yi: np.ndarray, vi: np.ndarray, method: str) -> tuple[float, float] | None:
+    """A higher maximum of the (restricted) log-likelihood at τ² > 0 than at τ² = 0.
+
+    For a REML or ML fit whose estimate is τ² = 0: the log-likelihood can have two peaks,
+    one at 0 (where the profile slope is negative) and a higher one inside (0, ∞); Fisher
+    scoring, from metafor's starting value, may then stop at 0, as metafor does. The
+    log-likelihood is evaluated on a log-spaced grid of ``PEAK_GRID`` values of τ² up to
+    max(100, 10 var(y)) and the best grid point refined by a bounded search.
+
+    Returns
+    -------
+    (float, float) or None
+        The τ² of the higher peak and how much higher its log-likelihood is than at 0, or
+        None if no value of τ² beats 0 by more than ``TOL`` (metafor's ``ll0check``
+        tolerance).
+    """
+    from scipy import optimize
+
+    y = np.asarray(yi, dtype=float)
+    v = np.asarray(vi, dtype=float)
+    k = len(y)
+    if k < 2 or method not in ("REML", "ML"):
+        return None
+    upper = max(TAU2_MAX, 10 * float(np.var(y, ddof=1)))
+    grid = np.geomspace(upper * 1e-9, upper, PEAK_GRID)
+    gid = np.repeat(np.arange(PEAK_GRID), k)
+    many = Grouped(np.tile(y, PEAK_GRID), np.tile(v, PEAK_GRID), gid, PEAK_GRID)
+    one = Grouped(y, v, np.zeros(k, dtype=np.intp), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ll = _loglik(many, weighted_fit(many, grid), method)
+        ll0 = float(_loglik(one, weighted_fit(one, None), method)[0])
+    best = int(np.argmax(ll))
+    if not ll[best] - ll0 > TOL:
+        return None
+
+    def minus_ll(log_t: float) -> float:
+        return -float(_loglik(one, weighted_fit(one, np.array([np.exp(log_t)])), method)[0])
+
+    lo, hi = np.log(grid[max(best - 1, 0)]), np.log(grid[min(best + 1, PEAK_GRID - 1)])
+    found = optimize.minimize_scalar(
+        minus_ll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10}
+    )
+    tau2, ll_peak = (float(np.exp(found.x)), -float(found.fun))
+    if ll_peak < ll[best]:
+        tau2, ll_peak = float(grid[best]), float(ll[best])
+    return tau2, ll_peak - ll0

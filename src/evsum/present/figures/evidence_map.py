@@ -125,7 +125,12 @@ def evidence_map(
     counts = data.groupby(["condition", "outcome"]).size()
     per_cell = int(counts.max()) if len(counts) else 1
     cell_w = _SPACING * per_cell + 0.3  # inches per column
-    outcome_names = [o.replace("_", " ").capitalize() for o in outcomes]
+    outcome_names = [
+        protocol.outcome_label(o)
+        if protocol and o in protocol.outcomes
+        else o.replace("_", " ").capitalize()
+        for o in outcomes
+    ]
     condition_names = [protocol.condition_label(c) if protocol else c for c in conditions]
     across, down = (conditions, outcomes) if outcomes_down else (outcomes, conditions)
     x_names, y_names = (

@@ -35,7 +35,11 @@ from evsum.vocab import METHOD_LABELS
 DESIGN_SHORT: dict[str, str] = {
     "parallel_rct": "RCT",
     "crossover_rct": "Crossover RCT",
+    "cluster_rct": "Cluster RCT",
+    "quasi_randomised": "Quasi-randomised",
     "nonrandomised_controlled": "Non-randomised",
+    "cohort": "Cohort",
+    "case_control": "Case-control",
     "uncontrolled": "Uncontrolled",
 }
 DASH = words.DASH
@@ -413,6 +417,7 @@ def forest_plot(
     comparator: str = "comparator",
     show_design: bool | None = None,
     subtitle: str | None = None,
+    favours: tuple[str, str] | None = None,
 ) -> Figure:
     """Forest plot of a meta-analysis, with arm data, weights and heterogeneity.
 
@@ -455,6 +460,11 @@ def forest_plot(
         A line under the title, e.g. what the result rests on
         (:attr:`evsum.present.basis.ResultBasis.subtitle`: design, comparison, certainty);
         each line wraps when long.
+    favours : (str, str), optional
+        The two "favours" labels in full, the intervention's side first, when "Favours
+        <arm>" does not fit (an exposure: ``("Favours spouse who smokes", "Favours
+        non-smoking spouse")``; the protocol's ``favours_intervention`` and
+        ``favours_comparator``).
 
     Returns
     -------
@@ -516,6 +526,7 @@ def forest_plot(
             comparator=comparator,
             measure=measure,
             subtitle=subtitle,
+            favours=favours,
         )
 
 
@@ -540,6 +551,7 @@ def _draw(
     comparator: str,
     measure: str,
     subtitle: str | None = None,
+    favours: tuple[str, str] | None = None,
 ) -> Figure:
     probe = Figure()
     renderer = FigureCanvasAgg(probe).get_renderer()
@@ -552,7 +564,7 @@ def _draw(
     right_width = sum(widths[c] for c in right) + _GAP * len(right)
     plot_width = max(_PLOT_WIDTH, span_width - left_width - right_width + 0.2)
     slots = sum(ln.slots for ln in lines)
-    good, bad = words.favours(intervention), words.favours(comparator)
+    good, bad = favours or (words.favours(intervention), words.favours(comparator))
     right_label, left_label = (good, bad) if higher_is_better else (bad, good)
     favours_lines = [
         textwrap.fill(t, _FAVOURS_WIDTH, break_on_hyphens=False) for t in (left_label, right_label)

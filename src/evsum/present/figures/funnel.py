@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ def funnel_plot(
     exp: bool | None = None,
     ax: Axes | None = None,
     title: str | None = None,
+    contours: Sequence[float] | None = None,
 ) -> Figure:
     """Funnel plot of a pooled result, with Egger's test when there are enough studies.
 
@@ -56,12 +58,21 @@ def funnel_plot(
         Axes to draw into; by default a new figure is made.
     title : str, optional
         Axes title.
+    contours : sequence of float, optional
+        Confidence levels in percent, e.g. ``(90, 95, 99)``: draw a contour-enhanced funnel
+        plot (Peters et al. 2008; metafor ``funnel(level = c(90, 95, 99), refline = 0)``)
+        instead of the pseudo confidence region. The bands are centred on the null effect
+        (0, or 1 for ratios) and shade where a study's own two-sided p-value would fall:
+        inside the smallest level's contour no shade (p above 1 - level), then each band
+        lighter as p gets smaller, so a gap of studies in the white area next to the
+        shaded ones suggests missing non-significant studies.
 
     Returns
     -------
     matplotlib.figure.Figure
         Artists carry ``gid`` values: ``funnel_points`` (one per study), ``funnel_region``
-        (the pseudo confidence region), ``funnel_estimate`` and ``egger`` (the text line).
+        (the pseudo confidence region), ``funnel_contour`` (each shaded band of a
+        contour-enhanced plot), ``funnel_estimate`` and ``egger`` (the text line).
 
     Notes
     -----
@@ -85,15 +96,19 @@ def funnel_plot(
         fig = ax.figure
         se_max = float(np.nanmax(se)) * 1.08 if se.size else 1.0
         grid = np.linspace(0.0, se_max, 50)
-        ax.fill_betweenx(
-            grid,
-            tx(est - z * grid),
-            tx(est + z * grid),
-            color=COLOURS["region"],
-            gid="funnel_region",
-            label=f"pseudo {level}% confidence region",
-        )
-        for sign in (-1, 1):
+        half = max(float(np.nanmax(np.abs(yi - est))) if yi.size else 0.0, z * se_max) * 1.05
+        if contours is not None:
+            half = _contour_bands(ax, contours, grid, tx, est, half, yi)
+        if contours is None:
+            ax.fill_betweenx(
+                grid,
+                tx(est - z * grid),
+                tx(est + z * grid),
+                color=COLOURS["region"],
+                gid="funnel_region",
+                label=f"pseudo {level}% confidence region",
+            )
+        for sign in (-1, 1) if contours is None else ():
             ax.plot(
                 tx(est + sign * z * grid),
                 grid,
@@ -124,8 +139,8 @@ def funnel_plot(
             label="study",
         )
         ax.set_ylim(se_max, 0.0)
-        half = max(float(np.nanmax(np.abs(yi - est))) if yi.size else 0.0, z * se_max) * 1.05
-        ax.set_xlim(tx(est - half), tx(est + half))
+        centre = 0.0 if contours is not None else est
+        ax.set_xlim(tx(centre - half), tx(centre + half))
         measure = result.measure or "Effect"
         ax.set_xlabel(f"{measure} (log scale)" if log else str(measure))
         ax.set_ylabel("Standard error")
@@ -147,3 +162,42 @@ def funnel_plot(
             annotation_clip=False,
         )
     return fig
+
+
+#: Shades of the contour bands, from the band nearest the null outwards (lighter = smaller p).
+CONTOUR_SHADES: tuple[str, ...] = ("#9E9E9E", "#C4C4C4", "#E3E3E3", "#F2F2F2")
+
+
+def _contour_bands(ax: Axes, contours, grid, tx, est: float, half: float, yi) -> float:
+    """Shade the significance bands of a contour-enhanced funnel plot around 0; returns
+    the half-width of the x axis around 0."""
+    levels = sorted({float(c) for c in contours})
+    if not levels or not all(0 < c < 100 for c in levels):
+        raise ValueError(f"contours must be confidence levels between 0 and 100; got {contours!r}")
+    if len(levels) > len(CONTOUR_SHADES):
+        raise ValueError(f"at most {len(CONTOUR_SHADES)} contour levels; got {len(levels)}")
+    zs = [float(norm.isf((1 - c / 100) / 2)) for c in levels]
+    half = max(
+        half, float(np.nanmax(np.abs(yi))) * 1.05 if len(yi) else 0.0, zs[-1] * grid[-1] * 1.15
+    )
+    for i, shade in enumerate(CONTOUR_SHADES[: len(levels)]):
+        p_high = text.number(1 - levels[i] / 100, 2)
+        last = i + 1 == len(levels)
+        label = (
+            f"p < {p_high}"
+            if last
+            else (f"{text.number(1 - levels[i + 1] / 100, 2)} < p < {p_high}")
+        )
+        inner = zs[i] * grid
+        outer = np.full_like(grid, 2 * half) if last else zs[i + 1] * grid
+        for sign in (-1, 1):
+            ax.fill_betweenx(
+                grid,
+                tx(sign * inner),
+                tx(sign * outer),
+                color=shade,
+                linewidth=0,
+                gid="funnel_contour",
+                label=label if sign == 1 else None,
+            )
+    return half
