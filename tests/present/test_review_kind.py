@@ -144,7 +144,10 @@ def test_the_audited_text_is_identified_or_said_not_to_be():
     )
     page = str(source_text_html(parse_protocol(text)))
     assert "A title; published by A clinic;" in page
-    assert '<a href="https://example.org/post">' in page and "read on 2026-11-30" in page
+    assert (
+        'href="https://example.org/post">https://example.org/post</a>' in page
+        and "read on 2026-11-30" in page
+    )
     assert "not identified in the protocol" in str(source_text_html(parse_protocol(CHECK)))
 
 

@@ -112,6 +112,7 @@ def test_a_base_with_only_studies_and_protocol_renders(minimal_base):
         "alcohol.html",
         "cocaine.html",
         "curation-log.html",
+        "glossary.html",
         "index.html",
         "methods.html",
         "overview.html",

@@ -147,6 +147,7 @@ def rendered(tmp_path_factory):
 @pytest.mark.notebook
 def test_the_example_renders_its_own_report_set(rendered):
     assert sorted(p.name for p in rendered.glob("*.html")) == [
+        "glossary.html",
         "index.html",
         "methods.html",
         "overview.html",

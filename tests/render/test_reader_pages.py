@@ -132,7 +132,7 @@ def test_every_forest_plot_states_design_comparison_and_certainty(site):
             continue
         page = job.html_path.read_text(encoding="utf-8")
         forests = re.findall(
-            r'<figure class="evsum-figure"><img alt="Forest plot[^"]*"[^>]*>\s*'
+            r'<figure class="evsum-figure"[^>]*><img alt="Forest plot[^"]*"[^>]*>\s*'
             r"<figcaption>(.*?)</figcaption>",
             page,
             re.S,

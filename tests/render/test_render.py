@@ -49,6 +49,7 @@ def test_one_report_per_condition_and_an_index(rendered):
     assert sorted(p.name for p in out.glob("*.html")) == [
         "alcohol.html",
         "cocaine.html",
+        "glossary.html",
         "index.html",
     ]
     index = (out / "index.html").read_text()

@@ -6,17 +6,28 @@ module of its own. This module names the entry points.
 
 from __future__ import annotations
 
-from evsum.render.plan import CONDITION_NOTEBOOK, CONTEXT_FILES, plan_reports, report_notebooks
+from evsum.render.plan import (
+    CONDITION_NOTEBOOK,
+    CONTEXT_FILES,
+    GLOSSARY,
+    NAV_PAGES,
+    plan_reports,
+    report_notebooks,
+    site_nav,
+)
 from evsum.render.run import RenderSummary, render_all
 from evsum.render.state import LOCK_FILE, STATE_FILE
 
 __all__ = [
     "CONDITION_NOTEBOOK",
     "CONTEXT_FILES",
+    "GLOSSARY",
+    "NAV_PAGES",
     "LOCK_FILE",
     "STATE_FILE",
     "RenderSummary",
     "plan_reports",
     "render_all",
     "report_notebooks",
+    "site_nav",
 ]

@@ -20,10 +20,14 @@ if TYPE_CHECKING:
 CHROMIUM = Path("/usr/bin/chromium")
 #: Arguments Chromium is started with (no sandbox inside containers, no background traffic).
 CHROMIUM_ARGS: tuple[str, ...] = ("--no-sandbox", "--disable-background-networking")
+#: The running title at the top of every printed page, and its number of the total at the foot.
+_HEADER = (
+    '<div style="font-size: 8px; width: 100%; padding: 0 1.4cm; color: #444;">'
+    '<span class="title"></span></div>'
+)
 _FOOTER = (
     '<div style="font-size: 8px; width: 100%; text-align: center; color: #444;">'
-    '<span class="title"></span> · page <span class="pageNumber"></span> of '
-    '<span class="totalPages"></span></div>'
+    'page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
 )
 
 
@@ -50,7 +54,7 @@ def _print(browser: Browser, pages: list[Path]) -> list[Path]:
                 format="A4",
                 print_background=True,
                 display_header_footer=True,
-                header_template="<span></span>",
+                header_template=_HEADER,
                 footer_template=_FOOTER,
                 margin={"top": "1.6cm", "bottom": "1.6cm", "left": "1.4cm", "right": "1.4cm"},
             )

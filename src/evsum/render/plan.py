@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from evsum.exceptions import EvsumError, StudyDataError, UsageError
@@ -34,6 +35,35 @@ CONTEXT_FILES = (
 
 #: The notebook rendered once per condition; every other notebook of the base is one report.
 CONDITION_NOTEBOOK = "condition_report.ipynb"
+#: The pages every report links to, in this order, when their notebook is rendered; the
+#: condition reports come after the first three, the curation log last.
+NAV_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("overview.html", "Overview", "overview.ipynb"),
+    ("methods.html", "Methods", "methods.ipynb"),
+    ("claims-audit.html", "Claims audit", "claims_audit.ipynb"),
+    ("curation-log.html", "Curation log", "curation_log.ipynb"),
+)
+#: The glossary page, written beside the index (present/glossary.py).
+GLOSSARY = ("glossary.html", "Glossary")
+
+
+def site_nav(
+    notebooks: Iterable[str], conditions: Iterable[tuple[str, str]] = ()
+) -> tuple[tuple[str, str], ...]:
+    """The (href, text) links of every report's navigation: the overview, methods and claims
+    audit pages whose notebooks are among ``notebooks`` (file names), then each condition's
+    report (``conditions``: (href, label) pairs), the glossary, then the curation log.
+
+    Examples
+    --------
+    >>> [href for href, _ in site_nav(["methods.ipynb", "curation_log.ipynb"], [("a.html", "A")])]
+    ['methods.html', 'a.html', 'glossary.html', 'curation-log.html']
+    """
+    names = set(notebooks)
+    pages = [(href, text) for href, text, notebook in NAV_PAGES if notebook in names]
+    last = pages[-1:] if pages and pages[-1][0] == "curation-log.html" else []
+    first = pages[: len(pages) - len(last)]
+    return (*first, *conditions, GLOSSARY, *last)
 
 
 def _notebook_meta(path: Path) -> dict:
@@ -187,15 +217,17 @@ def plan_reports(
     by_condition = _condition_rows(data)
     jobs: list[ReportJob] = []
     # every report links to the methods page and the curation log when there are those
-    planned = {path.name for path in report_notebooks(notebooks_dir, protocol.reports)}
-    nav = tuple(
-        (page, text)
-        for page, text, notebook in (
-            ("methods.html", "Methods", "methods.ipynb"),
-            ("curation-log.html", "Curation log", "curation_log.ipynb"),
-        )
-        if notebook in planned
-    )
+    # every report links to the overview, the methods, the claims audit and each condition's
+    # report, when there are those, and last to the curation log
+    usable = [
+        path.name
+        for path in report_notebooks(notebooks_dir, protocol.reports)
+        if all((data_path.parent / f).exists() for f in _notebook_meta(path).get("requires", []))
+    ]
+    order = {key: i for i, key in enumerate(protocol.conditions)}
+    conditions = sorted(by_condition, key=lambda c: (order.get(c, len(order)), c))
+    siblings = [(f"{c}.html", protocol.condition_label(c)) for c in conditions]
+    nav = site_nav(usable, siblings if CONDITION_NOTEBOOK in usable else [])
 
     def add(
         name: str,
@@ -249,8 +281,6 @@ def plan_reports(
             )
         )
 
-    order = {key: i for i, key in enumerate(protocol.conditions)}
-    conditions = sorted(by_condition, key=lambda c: (order.get(c, len(order)), c))
     known: list[str] = []
     for path in report_notebooks(notebooks_dir, protocol.reports):
         meta = _notebook_meta(path)

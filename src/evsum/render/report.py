@@ -292,7 +292,9 @@ def export_html(
             "evsum_nav": list(nav),
         },
     )
-    return inert_page(place_contents(body, contents_html(body)))
+    from evsum.present.glossary import link_first_uses
+
+    return inert_page(link_first_uses(place_contents(body, contents_html(body))))
 
 
 #: Markup a notebook's output may carry that would take the reader elsewhere: a refresh to

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from evsum.exceptions import RenderError
+from evsum.present.glossary import glossary_page
 from evsum.render.index import index_html
 from evsum.render.report import ReportJob, ReportResult, write_atomic
 
@@ -69,6 +70,8 @@ def write_state(
             out_dir / "index.html",
             index_html(state, out_dir, title=title, about=jobs[0] if jobs else None),
         )
+        about = getattr(jobs[0], "review_title", "") if jobs else ""
+        write_atomic(out_dir / "glossary.html", glossary_page(about or title or "the reports"))
     except OSError as err:
         raise RenderError(unwritable(out_dir, err)) from None
     return ordered
