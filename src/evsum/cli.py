@@ -184,6 +184,8 @@ def validate(csv_path: str | None, base: str | None) -> None:
             "optional files not found (the reports say what was not recorded): "
             + ", ".join(absent)
         )
+    if evidence.protocol is None:  # load_evidence reads the study table only with a protocol
+        raise RuntimeError("validated evidence without its protocol")
     plan = evidence.protocol.plan
     click.echo(
         "analysis plan"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from evsum.exceptions import StudyDataError
+from evsum.exceptions import Problem, StudyDataError
 from evsum.ingest.context import (
     CHARACTERISTICS_COLUMNS,
     GRADE_COLUMNS,
@@ -228,7 +228,13 @@ def load_evidence(
     )
 
 
-def _plan_data(protocol, studies, folder: Path, loaded: dict, problems: list) -> pd.DataFrame:
+def _plan_data(
+    protocol: Protocol | None,
+    studies: StudyTable | None,
+    folder: Path,
+    loaded: dict[str, pd.DataFrame],
+    problems: list[Problem],
+) -> pd.DataFrame:
     """The covariate values of the plan; the plan's problems with the data are added to
     ``problems`` (only checked when the protocol and the files are valid)."""
     empty = pd.DataFrame({"study_id": pd.Series(dtype=object)})

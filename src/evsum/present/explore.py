@@ -283,15 +283,12 @@ class Explorer:
         from evsum.present.plan import plan_html
 
         c = self.choices
-        if not (c["subgroup"] or c["moderator"]) or found.result.k < 2:
+        # view() has read found.pooled before: the result is there
+        if not (c["subgroup"] or c["moderator"]) or found.pooled.k < 2:
             return {"further": None, "further_problem": ""}
         try:
-            extra = {
-                "subgroup_result": found.subgroups(c["subgroup"]) if c["subgroup"] else None,
-                "regression_result": found.meta_regression([c["moderator"]])
-                if c["moderator"]
-                else None,
-            }
+            subgroup_result = found.subgroups(c["subgroup"]) if c["subgroup"] else None
+            regression_result = found.meta_regression([c["moderator"]]) if c["moderator"] else None
         except ValueError as err:
             return {"further": None, "further_problem": str(err)}
         shown = dataclasses.replace(
@@ -300,7 +297,8 @@ class Explorer:
             subgroup=c["subgroup"],
             moderators=(c["moderator"],) if c["moderator"] else (),
             sensitivity_results=(),
-            **extra,
+            subgroup_result=subgroup_result,
+            regression_result=regression_result,
         )
         return {"further": plan_html((shown,), heading="Explored further"), "further_problem": ""}
 

@@ -152,7 +152,7 @@ class OutcomeAnalysis:
             few_studies=_few(used, self.measure, self.bayes_tau_prior),
         )
 
-    def with_measure(self, measure: str) -> OutcomeAnalysis:
+    def with_measure(self: _A, measure: str) -> _A:
         """The same rows with another effect measure (``"SMD"`` for ``"MD"``, ``"RR"`` for
         ``"OR"``), pooled with the same method: arm rows are computed again, a reported
         contrast of another measure stays visible, not pooled.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -251,7 +252,7 @@ def high_risk_studies(risk_of_bias: pd.DataFrame | None, outcome: str) -> set[st
 
 
 def sensitivity_rows(
-    rows: pd.DataFrame, name: str, *, high_risk: set[str] = frozenset()
+    rows: pd.DataFrame, name: str, *, high_risk: AbstractSet[str] = frozenset()
 ) -> pd.DataFrame:
     """The rows of a sensitivity analysis: those of the main analysis with some left out.
 
@@ -295,7 +296,7 @@ class SensitivityResult:
     analysis: object
 
 
-def sensitivity_analysis(analysis, name: str, *, high_risk: set[str] = frozenset()):
+def sensitivity_analysis(analysis, name: str, *, high_risk: AbstractSet[str] = frozenset()):
     """``analysis`` again as the sensitivity analysis ``name``: the same class, with the
     rows it leaves out marked and the method it asks for.
 

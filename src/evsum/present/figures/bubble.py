@@ -81,7 +81,7 @@ def bubble_plot(
             fig = Figure(figsize=(6.0, 4.2))
             FigureCanvasAgg(fig)
             ax = fig.add_subplot(1, 1, 1)
-        fig = ax.figure
+        fig = ax.figure  # type: ignore[assignment]  # a SubFigure draws as its Figure does
         ax.fill_between(grid, lo, hi, color=COLOURS["region"], gid="confidence_band")
         ax.plot(grid, est, color=COLOURS["pooled"], lw=1.4, gid="fitted_line")
         sizes = 20 + 600 * weights / weights.max()
@@ -98,7 +98,7 @@ def bubble_plot(
         if log:
             low, high = ax.get_ylim()
             ticks = [t for t in _RATIO_TICKS if low <= np.log(t) <= high]
-            ax.yaxis.set_major_locator(FixedLocator(np.log(ticks)))
+            ax.yaxis.set_major_locator(FixedLocator(np.log(ticks).tolist()))
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: text.number(np.exp(v))))
         ax.set_xlabel(xlabel or moderator, fontsize=FONT_SIZE)
         measure = fit.measure or "effect"

@@ -149,7 +149,9 @@ def _pooled_rows(rows: pd.DataFrame | None, result: Any) -> tuple[pd.DataFrame, 
         )
     # Peto's study effects are (O - E)/V, not the rows' escalc log odds ratios; MH leaves a
     # double-zero table's effect out (NaN: "not estimable")
-    ryi, pyi = np.asarray(result.yi, float), pooled["yi"].to_numpy(float) if "yi" in pooled else 0
+    # without a yi column the rows' effects are not compared (pyi is then never read)
+    ryi = np.asarray(result.yi, float)
+    pyi = pooled["yi"].to_numpy(float) if "yi" in pooled else np.zeros_like(ryi)
     both = np.isfinite(ryi) & np.isfinite(pyi) if "yi" in pooled.columns else ryi == ryi
     if (
         "yi" in pooled.columns
