@@ -147,7 +147,7 @@ def test_html_escapes_claim_text(data_copy, evidence):
 @pytest.mark.parametrize(
     ("column", "value", "match"),
     [
-        ("verdict", "true", r"claims.csv:2 \(study_id=C01\) verdict: got 'true'"),
+        ("verdict", "true", r"claims.csv:2 \(claim_id=C01\) verdict: got 'true'"),
         ("claim_type", "opinion", "claim_type: got 'opinion'"),
         ("study_ids", "nobody2020", "study_ids: got 'nobody2020'"),
         ("outcomes", "happiness", "outcomes: got 'happiness'"),
