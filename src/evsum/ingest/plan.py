@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -280,20 +281,22 @@ class _Check:
         self.toml, self.source = text, source
         self.problems: list[Problem] = []
 
-    def add(self, table: tuple[str, ...], key: str | None, value, expected: str) -> None:
+    def add(self, table: tuple[str, ...], key: str | None, value: Any, expected: str) -> None:
         shown = None if value is None else (value if isinstance(value, str) else repr(value))
         name = ".".join((*table, key) if key else table)
         self.problems.append(
             Problem(self.source, _line(self.toml, table, key), name, shown, expected)
         )
 
-    def table(self, table: tuple[str, ...], value) -> Mapping:
+    def table(self, table: tuple[str, ...], value: Any) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
             self.add(table[:-1], table[-1], value, f"a table [{'.'.join(table)}]")
             return {}
         return value
 
-    def unknown(self, table: tuple[str, ...], data: Mapping, allowed: tuple[str, ...]) -> None:
+    def unknown(
+        self, table: tuple[str, ...], data: Mapping[str, Any], allowed: tuple[str, ...]
+    ) -> None:
         for key in data:
             if key not in allowed:
                 self.add(
@@ -305,14 +308,23 @@ class _Check:
                     + " (misspelled key? see data/README.md, 'The analysis plan')",
                 )
 
-    def choice(self, table, data: Mapping, key: str, choices, default: str) -> str:
+    def choice(
+        self,
+        table: tuple[str, ...],
+        data: Mapping[str, Any],
+        key: str,
+        choices: Sequence[str],
+        default: str,
+    ) -> str:
         value = data.get(key, default)
         if value not in choices:
             self.add(table, key, value, "one of " + ", ".join(choices))
             return default
         return value
 
-    def text(self, table, data: Mapping, key: str, *, required: bool = False) -> str:
+    def text(
+        self, table: tuple[str, ...], data: Mapping[str, Any], key: str, *, required: bool = False
+    ) -> str:
         if key not in data:
             if required:
                 self.add(table, None, None, f"a key {key!r} (text) in [{'.'.join(table)}]")
@@ -323,14 +335,16 @@ class _Check:
             return ""
         return value
 
-    def texts(self, table, data: Mapping, key: str) -> tuple[str, ...]:
+    def texts(self, table: tuple[str, ...], data: Mapping[str, Any], key: str) -> tuple[str, ...]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.add(table, key, value, 'a list of texts such as ["...", "..."]')
             return ()
         return tuple(value)
 
-    def boolean(self, table, data: Mapping, key: str, default: bool = False) -> bool:
+    def boolean(
+        self, table: tuple[str, ...], data: Mapping[str, Any], key: str, default: bool = False
+    ) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
             self.add(table, key, value, "true or false (without quotes)")
@@ -338,7 +352,7 @@ class _Check:
         return value
 
 
-def _zero_cells(check: _Check, table: tuple[str, ...], raw, base: ZeroCells) -> ZeroCells:
+def _zero_cells(check: _Check, table: tuple[str, ...], raw: Any, base: ZeroCells) -> ZeroCells:
     data = check.table(table, raw)
     check.unknown(table, data, ZERO_CELL_KEYS)
     add = data.get("correction", base.correction)
@@ -356,7 +370,11 @@ def _zero_cells(check: _Check, table: tuple[str, ...], raw, base: ZeroCells) -> 
 
 
 def _model_and_method(
-    check: _Check, table: tuple[str, ...], data: Mapping, base_model: str, base_method: str
+    check: _Check,
+    table: tuple[str, ...],
+    data: Mapping[str, Any],
+    base_model: str,
+    base_method: str,
 ) -> tuple[str, str]:
     """``model`` and ``method`` checked together: MH, Peto and FE are common-effect methods,
     a τ² estimator needs a random-effects model. A method without a model takes its own."""
@@ -387,7 +405,7 @@ def _model_and_method(
 
 
 def parse_plan(
-    data: Mapping, text: str, source: str, outcomes: Mapping
+    data: Mapping[str, Any], text: str, source: str, outcomes: Mapping[str, Any]
 ) -> tuple[AnalysisPlan, list[Problem]]:
     """Validate ``[synthesis]``, ``[covariates.KEY]`` and ``[analyses.KEY]`` of a parsed
     ``evsum.toml``.
@@ -411,7 +429,7 @@ def parse_plan(
     if not any(k in data for k in PLAN_SECTIONS):
         return DEFAULT_PLAN, []
     raw = check.table(("synthesis",), data.get("synthesis", {}))
-    table = ("synthesis",)
+    table: tuple[str, ...] = ("synthesis",)
     check.unknown(table, raw, SYNTHESIS_KEYS)
     model, method = _model_and_method(check, table, raw, "random", "IV")
     synthesis = Synthesis(
@@ -468,7 +486,15 @@ def parse_plan(
     return plan, check.problems
 
 
-def _analysis(check, table, key, spec, synthesis, covariates, outcomes) -> AnalysisSpec:
+def _analysis(
+    check: _Check,
+    table: tuple[str, ...],
+    key: str,
+    spec: Mapping[str, Any],
+    synthesis: Synthesis,
+    covariates: Mapping[str, CovariateSpec],
+    outcomes: Mapping[str, Any],
+) -> AnalysisSpec:
     check.unknown(table, spec, ANALYSIS_KEYS)
     outcome = check.text(table, spec, "outcome", required=True)
     if outcome and outcome not in outcomes:
@@ -508,7 +534,14 @@ def _analysis(check, table, key, spec, synthesis, covariates, outcomes) -> Analy
     )
 
 
-def _analysis_measure(check, table, spec, method: str, kind: str, outcome: str) -> str:
+def _analysis_measure(
+    check: _Check,
+    table: tuple[str, ...],
+    spec: Mapping[str, Any],
+    method: str,
+    kind: str,
+    outcome: str,
+) -> str:
     """The analysis's measure, checked against the outcome's type and the method."""
     measure = check.text(table, spec, "measure")
     fitting = ARM_MEASURES.get(kind, vocab.REPORTED_MEASURES)
@@ -530,7 +563,12 @@ def _analysis_measure(check, table, spec, method: str, kind: str, outcome: str) 
     return measure
 
 
-def _analysis_covariates(check, table, spec, covariates) -> tuple[str, tuple[str, ...]]:
+def _analysis_covariates(
+    check: _Check,
+    table: tuple[str, ...],
+    spec: Mapping[str, Any],
+    covariates: Mapping[str, CovariateSpec],
+) -> tuple[str, tuple[str, ...]]:
     """The analysis's subgroup variable and moderators, each a declared covariate (a
     categorical one for subgroups) or a study column."""
     subgroup = check.text(table, spec, "subgroup")
@@ -605,7 +643,9 @@ def validate_plan_data(
     return check.problems
 
 
-def _check_measure_fits(check: _Check, table, measure: str, rows: pd.DataFrame) -> None:
+def _check_measure_fits(
+    check: _Check, table: tuple[str, ...], measure: str, rows: pd.DataFrame
+) -> None:
     """Arm rows must give ``measure`` (escalc) and reported contrasts must be of it."""
     arm = rows[rows["data_level"] == "arm"]
     contrast = rows[rows["data_level"] == "contrast"]
@@ -618,7 +658,14 @@ def _check_measure_fits(check: _Check, table, measure: str, rows: pd.DataFrame) 
         check.add(table, "measure", measure, "a measure these rows give (" + ", ".join(have) + ")")
 
 
-def _check_values(check: _Check, table, a: AnalysisSpec, ids: set, plan, covariates) -> None:
+def _check_values(
+    check: _Check,
+    table: tuple[str, ...],
+    a: AnalysisSpec,
+    ids: set[str],
+    plan: AnalysisPlan,
+    covariates: Any,
+) -> None:
     """A covariate value for every study of the analysis; enough studies per moderator."""
     values = covariates.set_index("study_id")
     for name in (a.subgroup, *a.moderators):
@@ -658,7 +705,7 @@ def analysis_rows(studies: pd.DataFrame, spec: AnalysisSpec) -> pd.DataFrame:
     return studies[keep]
 
 
-def _covariates_file(frame, where: str, study_ids) -> list[Problem]:
+def _covariates_file(frame: Any, where: str, study_ids: Any) -> list[Problem]:
     """``covariates.csv``: ``study_id`` and ``source_locator`` columns, a source for every
     row, one row per known study."""
     if frame is None:
@@ -744,7 +791,11 @@ def covariate_values(
             parsed = pd.to_numeric(values.replace("", None), errors="coerce")
             bad = parsed.isna() & values.notna() & (values.astype(str).str.strip() != "")
             for study in values.index[bad]:
-                line = frame.loc[frame["study_id"] == study, LINE] if LINE in frame else []
+                line = (
+                    frame.loc[frame["study_id"] == study, LINE]
+                    if LINE in frame
+                    else pd.Series(dtype=object)
+                )
                 problems.append(
                     Problem(
                         where,
