@@ -44,7 +44,21 @@ def test_large_analyses_get_a_funnel_plot(example):
         "condition_a", "craving", "placebo", "4 weeks", "MD", pd.DataFrame(), result, None
     )
     html = str(evsum.blocks.condition.heterogeneity((analysis,)))
-    assert html.count("<h4>Funnel plot:") == 1 and "data:image/png;base64," in html
+    assert html.count("<h4>Contour-enhanced funnel plot:") == 1
+    assert "data:image/png;base64," in html
+    # contour-enhanced at 90, 95 and 99% (Cochrane Handbook 13.3.5.3): three shaded bands,
+    # each drawn on both sides of the null effect, and the caption and alt text say so
+    from evsum.present.sections import funnel_alt, funnel_figure
+
+    figure = funnel_figure(analysis)
+    bands = [a for a in figure.axes[0].collections if a.get_gid() == "funnel_contour"]
+    assert len(bands) == 6
+    assert not [a for a in figure.axes[0].collections if a.get_gid() == "funnel_region"]
+    assert "significant at the 90, 95 and 99% levels" in html
+    alt = funnel_alt(analysis)
+    assert alt.startswith("Contour-enhanced funnel plot of 12 studies")
+    assert "below 0.10, 0.05 and 0.01" in alt and "null effect (0)" in alt
+    assert alt in html.replace("&#39;", "'")
     _, analyses = example
     small = str(evsum.blocks.condition.heterogeneity(analyses["condition_a"]))
     assert "not assessed: no analysis has 10 or more studies" in small

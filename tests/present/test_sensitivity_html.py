@@ -73,3 +73,26 @@ def test_small_study_material_from_ten_binary_studies():
     ]
     assert sentences[3].startswith("Trim-and-fill (L0) estimates")
     assert "A sensitivity analysis only" in sentences[3]
+
+
+def test_baujat_and_cumulative_plots_with_alt_text():
+    from evsum.stats.cumulative import cumulative
+    from evsum.stats.influence import baujat
+
+    analyses = _analyses()
+    pooled = [a for a in analyses if a.result is not None and a.result.k >= 3]
+    html = str(heterogeneity_html(analyses)).replace("&#39;", "'")
+    assert html.count("<h4>Baujat plot:") == len(pooled)
+    assert html.count('alt="Baujat plot of') == len(pooled)
+    assert html.count('alt="Cumulative forest plot') == len(pooled)
+    for a in pooled:
+        # the alt text names the study with the largest contribution to Q, the one with the
+        # largest influence and the last cumulative step (the analysis itself)
+        b = baujat(a.result)
+        most_q = b.labels[int(np.argmax(b.heterogeneity))]
+        assert f"Largest contribution to Q: {most_q} (" in html
+        f = np.exp if a.result.is_ratio else (lambda x: x)
+        last = text.number(float(f(a.result.estimate)))
+        assert f"after each of {text.plural(a.result.k, 'study', 'studies')} is added" in html
+        assert f"({last}, 95% CI " in html
+        assert len(cumulative(a.result).labels) == a.result.k

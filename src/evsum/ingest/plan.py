@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ import pandas as pd
 from evsum import vocab
 from evsum.exceptions import Problem
 from evsum.ingest.io import LINE
+from evsum.stats.multiarm import MULTI_ARM_RULES
 
 #: Analysis models: a random-effects model or a common (fixed) effect.
 MODELS: tuple[str, ...] = ("random", "fixed")
@@ -36,6 +37,9 @@ PLAN_METHODS: tuple[str, ...] = ("IV", "MH", "Peto", *vocab.METHODS)
 #: Whether randomised and non-randomised studies are analysed apart (Cochrane Handbook 24.6.1)
 #: or together (randomised and quasi-randomised allocation pooled in one analysis).
 DESIGN_RULES: tuple[str, ...] = ("apart", "together")
+#: Comparisons of one trial against a shared comparator arm: keep the first (as evsum always
+#: did), combine the intervention arms (Cochrane Handbook 6.5.2.10) or split the shared arm.
+MULTI_ARM: tuple[str, ...] = MULTI_ARM_RULES
 #: Covariate types: a number per study (meta-regression) or a category (subgroups).
 COVARIATE_TYPES: tuple[str, ...] = ("numeric", "categorical")
 #: Files a covariate's values may come from (in the data folder); the column is the key.
@@ -68,7 +72,7 @@ MODERATOR_MIN_K: int = 10
 
 #: The top-level sections of ``evsum.toml`` that hold the plan.
 PLAN_SECTIONS: tuple[str, ...] = ("synthesis", "covariates", "analyses")
-SYNTHESIS_KEYS = ("model", "method", "test", "prediction", "zero_cells", "designs")
+SYNTHESIS_KEYS = ("model", "method", "test", "prediction", "zero_cells", "designs", "multi_arm")
 ZERO_CELL_KEYS = ("correction", "to", "drop_double_zero")
 COVARIATE_KEYS = ("label", "type", "unit", "file")
 ANALYSIS_KEYS = (
@@ -112,7 +116,8 @@ class Synthesis:
     ``model`` is ``"random"`` or ``"fixed"``; ``method`` one of :data:`PLAN_METHODS`;
     ``test`` and ``prediction`` the test of the pooled effect and the prediction-interval
     rule of :func:`evsum.stats.pooling.pool`; ``designs`` whether randomised and
-    non-randomised studies are pooled ``"apart"`` or ``"together"``.
+    non-randomised studies are pooled ``"apart"`` or ``"together"``; ``multi_arm`` what is
+    done with a trial's several comparisons against one comparator arm (:data:`MULTI_ARM`).
     """
 
     model: str = "random"
@@ -121,6 +126,7 @@ class Synthesis:
     prediction: str = "z"
     zero_cells: ZeroCells = field(default_factory=ZeroCells)
     designs: str = "apart"
+    multi_arm: str = "first"
 
     @property
     def pooling_method(self) -> str:
@@ -209,7 +215,8 @@ class AnalysisPlan:
             f"synthesis: {s.model}-effect{'s' if s.model == 'random' else ''} model, method "
             f"{s.method} "
             f"({pooling_method(s.model, s.method)}), test {s.test}, prediction {s.prediction}, "
-            f"designs {s.designs}; zero cells: {z.correction:g} added ({z.to}), "
+            f"designs {s.designs}, multi-arm trials {s.multi_arm}; "
+            f"zero cells: {z.correction:g} added ({z.to}), "
             f"double-zero studies {'left out' if z.drop_double_zero else 'kept'}"
         ]
         for c in self.covariates.values():
@@ -434,6 +441,7 @@ def parse_plan(
             check, (*table, "zero_cells"), raw.get("zero_cells", {}), ZeroCells()
         ),
         designs=check.choice(table, raw, "designs", DESIGN_RULES, "apart"),
+        multi_arm=check.choice(table, raw, "multi_arm", MULTI_ARM, "first"),
     )
     if synthesis.model == "fixed" and synthesis.test != "z":
         check.add(table, "test", synthesis.test, 'test = "z" for a fixed model')

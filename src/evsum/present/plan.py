@@ -257,9 +257,19 @@ def plan_statement(protocol: Any) -> dict[str, Any] | None:
         else "randomised and non-randomised studies analysed apart"
     )
     items: dict[str, list[str]] = {k: [] for k in ("13a", "13b", "13c", "13d", "13e", "13f")}
+    multi_arm = {
+        "first": "a trial with several arms against one comparator enters with its first "
+        "comparison, the others shown unpooled",
+        "combine": "the intervention arms of a trial with several arms against one comparator "
+        "are combined into one (Cochrane Handbook 6.5.2.10: events and participants summed, "
+        "means and SDs pooled)",
+        "split": "the shared comparator arm of a trial with several arms is split among its "
+        "comparisons (participants and events divided evenly)",
+    }.get(s.multi_arm, s.multi_arm)
     items["13a"].append(
         "Each outcome is analysed per comparator type and time point, one comparison per "
-        f"study, with {designs} (protocol [synthesis] designs)."
+        f"study, with {designs} (protocol [synthesis] designs); {multi_arm} "
+        "(protocol [synthesis] multi_arm)."
     )
     items["13b"].append(
         f"Zero cells: {text.number(z.correction, 1)} added to every cell of a 2×2 table "

@@ -9,6 +9,7 @@ outcomes) come from the evidence base's protocol (``evsum.toml``).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -414,13 +415,33 @@ def _leave_one_out_table(analysis: OutcomeAnalysis) -> dict:
     }
 
 
+#: Confidence levels (percent) of the contour-enhanced funnel plots of the reports (Peters
+#: et al. 2008; Cochrane Handbook 13.3.5.3).
+FUNNEL_CONTOURS: tuple[float, ...] = (90, 95, 99)
+
+
+def funnel_figure(analysis: OutcomeAnalysis) -> Any:
+    """The report's funnel plot of an analysis: contour-enhanced at :data:`FUNNEL_CONTOURS`,
+    with the analysis's Egger test."""
+    from evsum.present.figures.funnel import funnel_plot
+
+    return funnel_plot(analysis.result, egger=analysis.egger, contours=FUNNEL_CONTOURS)
+
+
 def funnel_alt(analysis: OutcomeAnalysis) -> str:
-    """The text alternative of a funnel plot, from its data."""
+    """The text alternative of a contour-enhanced funnel plot, from its data."""
     result = analysis.pooled
     scale = f"log {result.measure}" if result.is_ratio else (result.measure or "effect")
+    null = "1" if result.is_ratio else "0"
+    levels = [text.number(c, 0) for c in FUNNEL_CONTOURS]
+    p_values = [text.number(1 - c / 100, 2) for c in FUNNEL_CONTOURS]
     alt = (
-        f"Funnel plot of {text.plural(result.k, 'study', 'studies')} ({analysis.title}): "
-        f"each study's {scale} against its standard error, around the pooled estimate."
+        f"Contour-enhanced funnel plot of {text.plural(result.k, 'study', 'studies')} "
+        f"({analysis.title}): each study's {scale} against its standard error, around the "
+        f"pooled estimate. Shaded bands centred on the null effect ({null}) at the "
+        f"{', '.join(levels[:-1])} and {levels[-1]}% levels mark where a study's own two-sided "
+        f"p-value is below {', '.join(p_values[:-1])} and {p_values[-1]}; the white area "
+        "holds studies that are not statistically significant."
     )
     if analysis.egger is not None:
         alt += f" Egger's test for funnel asymmetry: {text.p_value(analysis.egger.pval)}."
@@ -455,9 +476,8 @@ def rob_alt(part: pd.DataFrame, tool: str, labels: dict, kind: str) -> str:
 
 def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
     """Heterogeneity of every pooled analysis, and leave-one-out results where k ≥ 3; funnel
-    plots with Egger's test (computed by the review) for analyses of 10 or more studies."""
-    from evsum.present.figures.funnel import funnel_plot
-
+    plots (contour-enhanced) with Egger's test (computed by the review) for analyses of 10 or
+    more studies."""
     rows, loo = [], []
     for analysis in analyses:
         result = analysis.result
@@ -476,13 +496,19 @@ def heterogeneity_html(analyses: tuple[OutcomeAnalysis, ...]) -> HtmlBlock:
         if analysis.leave_one_out is not None:
             loo.append(_leave_one_out_table(analysis))
     funnels = [
-        (a.title, figure_html(funnel_plot(a.result, egger=a.egger), funnel_alt(a)))
+        (a.title, figure_html(funnel_figure(a), funnel_alt(a)))
         for a in analyses
         if a.result is not None and a.result.k >= 10
     ]
     sensitivity = [t for a in analyses if a.result is not None if (t := sensitivity_tables(a))]
+    levels = [text.number(c, 0) for c in FUNNEL_CONTOURS]
     return render(
-        "heterogeneity.html.j2", rows=rows, loo=loo, funnels=funnels, sensitivity=sensitivity
+        "heterogeneity.html.j2",
+        rows=rows,
+        loo=loo,
+        funnels=funnels,
+        sensitivity=sensitivity,
+        funnel_levels=f"{', '.join(levels[:-1])} and {levels[-1]}%",
     )
 
 

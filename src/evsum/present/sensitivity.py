@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from evsum.present import text
+from evsum.present.html import figure_html
 
 
 def _scale(result: Any) -> Callable[[Any], Any]:
@@ -125,4 +126,45 @@ def sensitivity_tables(analysis: Any) -> dict[str, Any] | None:
         ],
         "cumulative": cumulative,
         "small_study": small,
+        "baujat_figure": _baujat_figure(analysis),
+        "cumulative_figure": _cumulative_figure(analysis),
     }
+
+
+def _baujat_figure(analysis: Any) -> Any:
+    """The Baujat plot of the analysis with its text alternative (None without one)."""
+    from evsum.present.figures.baujat import baujat_plot
+
+    b = analysis.sensitivity.baujat
+    if b is None:
+        return None
+    most_q = int(np.argmax(b.heterogeneity))
+    most_mu = int(np.argmax(b.influence))
+    alt = (
+        f"Baujat plot of {text.plural(len(b.labels), 'study', 'studies')} "
+        f"({analysis.title}): each study's contribution to the heterogeneity statistic Q "
+        "(horizontal) against its influence on the pooled estimate (vertical). "
+        f"Largest contribution to Q: {b.labels[most_q]} "
+        f"({text.number(b.heterogeneity[most_q])}); largest influence: {b.labels[most_mu]} "
+        f"({text.number(b.influence[most_mu])})."
+    )
+    return figure_html(baujat_plot(b), alt)
+
+
+def _cumulative_figure(analysis: Any) -> Any:
+    """The cumulative forest plot of the analysis with its text alternative."""
+    from evsum.present.figures.cumulative import cumulative_plot
+
+    cum = analysis.sensitivity.cumulative
+    if cum is None:
+        return None
+    f = _scale(analysis.result)
+    measure = analysis.result.measure or "effect"
+    alt = (
+        f"Cumulative forest plot ({analysis.title}): the pooled {measure} with its 95% CI "
+        f"after each of {text.plural(len(cum.labels), 'study', 'studies')} is added, from "
+        f"{cum.labels[0]} ({text.number(float(f(cum.estimate[0])))}) to {cum.labels[-1]} "
+        f"({text.number(float(f(cum.estimate[-1])))}, "
+        f"95% CI {text.interval(float(f(cum.ci_low[-1])), float(f(cum.ci_high[-1])))})."
+    )
+    return figure_html(cumulative_plot(cum), alt)

@@ -410,7 +410,7 @@ def analyse_outcomes(
     test: str = "",
     pi: str = "",
     bayes_tau_prior: Sequence = DEFAULT_TAU_PRIOR,
-    multi_arm: str = "first",
+    multi_arm: str = "",
 ) -> tuple[OutcomeAnalysis, ...]:
     """Pool every outcome of one condition, one analysis per comparator type and time point.
 
@@ -439,9 +439,10 @@ def analyse_outcomes(
         Prior for τ of the few-studies Bayesian fit (:func:`evsum.pool_bayes`), default
         half-normal with scale 0.5.
     multi_arm : {"first", "combine", "split"}
-        Comparisons of one trial against the same comparator arm: keep the first (default),
-        combine the intervention arms or split the comparator
-        (:func:`evsum.review.multiarm.apply_multi_arm`).
+        Comparisons of one trial against the same comparator arm: keep the first, combine
+        the intervention arms or split the comparator
+        (:func:`evsum.review.multiarm.apply_multi_arm`). Empty (default): the protocol's
+        ``[synthesis] multi_arm`` ("first" when it says nothing).
 
     Returns
     -------
@@ -462,6 +463,7 @@ def analyse_outcomes(
     method = method_code(method or synthesis.pooling_method)
     test, pi = test or synthesis.test, pi or synthesis.prediction
     _check_plan_method(method, test, pi)
+    multi_arm = multi_arm or synthesis.multi_arm
     if multi_arm not in MULTI_ARM_RULES:
         raise ValueError(f"multi_arm must be one of {list(MULTI_ARM_RULES)}; got {multi_arm!r}")
     bayes_tau_prior = check_tau_prior(bayes_tau_prior)

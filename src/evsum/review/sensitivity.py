@@ -20,7 +20,7 @@ from evsum.stats.bias import (
     rank_test,
 )
 from evsum.stats.cumulative import CumulativeResult, cumulative
-from evsum.stats.influence import InfluenceResult, influence_diagnostics
+from evsum.stats.influence import BaujatResult, InfluenceResult, baujat, influence_diagnostics
 from evsum.stats.trimfill import TrimFillResult, trim_and_fill
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ class Sensitivity:
         Trim-and-fill, L0 (k >= 10): a sensitivity analysis only.
     harbord, peters : RegressionTestResult or None
         Harbord's and Peters' tests (k >= 10, odds ratios from 2x2 tables in every row).
+    baujat : BaujatResult or None
+        Coordinates of the Baujat plot (k >= 3).
     """
 
     influence: InfluenceResult | None = None
@@ -55,6 +57,7 @@ class Sensitivity:
     trim_and_fill: TrimFillResult | None = None
     harbord: RegressionTestResult | None = None
     peters: RegressionTestResult | None = None
+    baujat: BaujatResult | None = None
 
 
 def sensitivity_analyses(analysis: OutcomeAnalysis) -> Sensitivity:
@@ -80,7 +83,9 @@ def sensitivity_analyses(analysis: OutcomeAnalysis) -> Sensitivity:
             order = years.to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        base = Sensitivity(influence_diagnostics(result), cumulative(result, order=order))
+        base = Sensitivity(
+            influence_diagnostics(result), cumulative(result, order=order), baujat=baujat(result)
+        )
         if result.k < EGGER_MIN_K:
             return base
         base = dataclasses.replace(
