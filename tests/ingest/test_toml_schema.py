@@ -71,9 +71,9 @@ def test_a_new_section_reports_at_the_line_of_each_key():
 
 
 def test_without_the_section_its_table_is_an_unknown_key():
-    _, problems = _check(GOOD + '\n[synthesis]\nmethod = "DL"\n', sections=SECTIONS)
+    _, problems = _check(GOOD + '\n[extras]\nmethod = "DL"\n', sections=SECTIONS)
     [problem] = problems
-    assert problem.column == "synthesis" and "misspelled key" in problem.expected
+    assert problem.column == "extras" and "misspelled key" in problem.expected
 
 
 def test_an_optional_section_left_out_requires_nothing():

@@ -38,7 +38,10 @@ def bcg():
 def _cells(table_html: str) -> list[list[str]]:
     rows = re.findall(r"<tr>(.*?)</tr>", table_html, re.S)
     return [
-        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh]>(.*?)</t[dh]>", r, re.S)]
+        [
+            re.sub(r"<[^>]+>", "", c)
+            for c in re.findall(r"<t[dh](?: [^>]*)?>(.*?)</t[dh]>", r, re.S)
+        ]
         for r in rows
     ]
 
