@@ -30,6 +30,9 @@ CONTEXT_FILES = (
     "claims.csv",
     "source_references.txt",
     "search_log.csv",
+    "covariates.csv",
+    "source_sentences.csv",
+    "source_text.txt",
 )
 
 
