@@ -93,6 +93,8 @@ _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "path",
     "svg.hashsalt": "evsum",
     "savefig.dpi": PNG_DPI,
+    # every text of a figure is data or words, never TeX: a '$' in a label stays a '$'
+    "text.parse_math": False,
 }
 
 #: Metadata written into saved files; fixed so that output is byte-for-byte reproducible.
