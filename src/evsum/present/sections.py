@@ -219,7 +219,7 @@ def outcome_rows_html(evidence: Evidence, condition: str) -> HtmlBlock:
         "Comparison",
         _capital(protocol.intervention),
         "Comparator",
-        "Reported effect (95% CI unless stated)",
+        "Effect (95% CI)",
         "Data",
         "Quote",
         "Source",
