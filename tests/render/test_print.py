@@ -213,6 +213,8 @@ def test_evsum_render_pdf_writes_a_pdf_per_report(tmp_path):
     need_browser("axe_playwright_python", "pypdf")
     (tmp_path / "data").mkdir()
     shutil.copy(SMALL, tmp_path / "data" / "studies.csv")
+    # the fixture table's own protocol (the repository's names studies it does not have)
+    shutil.copy(ROOT / "tests" / "data" / "evsum.toml", tmp_path / "evsum.toml")
     (tmp_path / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / "condition_report.ipynb", tmp_path / "notebooks")
     done = subprocess.run(
@@ -221,6 +223,8 @@ def test_evsum_render_pdf_writes_a_pdf_per_report(tmp_path):
             "-m",
             "evsum",
             "render",
+            "--base",
+            str(tmp_path),
             "--data",
             str(tmp_path / "data" / "studies.csv"),
             "--notebooks",
