@@ -93,8 +93,10 @@ def test_display_is_the_report_section_with_scoped_styles(analyses):
     assert shown.startswith('<div class="evsum-block"><style>')
     assert str(evsum.blocks.condition.analyses((analyses[0],))) in shown
     css = (ROOT / "src/evsum/present/templates/block.css").read_text()
-    rules = re.findall(r"^([^/\s{][^{]*)\{", css, flags=re.M)
-    assert rules and all(r.strip().startswith("div.evsum-block") for r in rules), rules
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules = re.findall(r"([^{}@]+)\{", re.sub(r"@media[^{]*\{", "", css))
+    selectors = [s.strip() for r in rules for s in r.split(",") if s.strip()]
+    assert selectors and all(s.startswith("div.evsum-block") for s in selectors), selectors
     assert analyses._repr_html_().startswith('<div class="evsum-block">')
     report = evsum.blocks.condition
     assert "τ²" in report.heterogeneity(analyses)
