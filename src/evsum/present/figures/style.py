@@ -200,7 +200,7 @@ def describe_figure(fig: Figure) -> str:
     many points it plots.
 
     For figures evsum builds from an analysis the report blocks give a more specific one
-    (:func:`evsum.present.sections.forest_alt`); this is what a figure returned in a notebook
+    (:func:`evsum.present.forest_section.forest_alt`); this is what a figure returned in a notebook
     cell carries.
     """
     parts: list[str] = []
