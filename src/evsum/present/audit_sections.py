@@ -15,9 +15,9 @@ from evsum.ingest.claims import VERDICTS, ClaimTable
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
+from evsum.present.anchors import row_anchor
 from evsum.present.html import HtmlBlock, page_link, render
 from evsum.present.review_kind import kind_line, source_text_html
-from evsum.present.anchors import row_anchor
 from evsum.review.analysis import row_results
 from evsum.review.citations import CitationAudit
 from evsum.review.claims import claim_gaps, claim_rows
