@@ -90,6 +90,98 @@ def sof_groups(
     return groups
 
 
+def _summary_lines(
+    chosen: list[OutcomeAnalysis], frame: pd.DataFrame, protocol: Protocol
+) -> list[str]:
+    """GRADE's statement of each outcome with a pooled or single-study result."""
+    return [
+        f"{protocol.outcome_label(r['outcome'])} ({r['timepoint']}"
+        f"{'; non-randomised studies' if a.design_class == NON_RANDOMISED else ''}"
+        f"): {r['comment']}"
+        for a, r in zip(chosen, frame.to_dict("records"), strict=True)
+        if r["comment"] and r["k"] and r["relative_effect"] != "not pooled"
+    ]
+
+
+def _left_out_notes(
+    chosen: list[OutcomeAnalysis], everything: list[OutcomeAnalysis], protocol: Protocol
+) -> list[str]:
+    """The note naming the outcomes left out of the summary of findings, if any."""
+    kept = {id(a) for a in chosen}  # by identity: analyses hold data frames
+    left_out = [a for a in everything if id(a) not in kept]
+    if not left_out:
+        return []
+    return [
+        "Not in this summary of findings (rated not important in the protocol; in the "
+        "evidence profile below): "
+        + "; ".join(f"{protocol.outcome_label(a.outcome)} ({a.timepoint})" for a in left_out)
+        + "."
+    ]
+
+
+def _sof_header(
+    protocol: Protocol, condition: str, comparator: str, words: str
+) -> tuple[str, dict[str, str]]:
+    """The table's title and header: population and setting, then the comparison's rows."""
+    spec = protocol.conditions.get(condition)
+    title, header = sof_title(protocol, condition, comparator, words)
+    return title, {
+        "Patient or population": spec.population if spec else "",
+        "Setting": spec.setting if spec else "",
+        **header,
+    }
+
+
+def _comparison_blocks(
+    evidence: Evidence,
+    protocol: Protocol,
+    comparison: tuple[str, str],
+    chosen: list[OutcomeAnalysis],
+    everything: list[OutcomeAnalysis],
+) -> tuple[list[HtmlBlock], list[str]]:
+    """One comparison's summary of findings tables (split past ``MAX_SOF_OUTCOMES``), its
+    note on the outcomes left out and its evidence profile; and its outcomes' statements."""
+    from evsum.present.sof import MAX_SOF_OUTCOMES, sof_html, summary_of_findings
+
+    frame = summary_of_findings(chosen, evidence.grade, characteristics=evidence.characteristics)
+    frame["relative_effect"] = [
+        single_study_effect(a)[0] if a.result is not None and a.result.k == 1 else shown
+        for a, shown in zip(chosen, frame["relative_effect"], strict=True)
+    ]
+    title, header = _sof_header(protocol, chosen[0].condition, *comparison)
+    blocks = []
+    for start in range(0, len(frame), MAX_SOF_OUTCOMES):
+        part = frame.iloc[start : start + MAX_SOF_OUTCOMES].reset_index(drop=True)
+        blocks.append(
+            sof_html(
+                part,
+                title=title if start == 0 else f"{title} (continued)",
+                intervention=header["Intervention"],
+                comparator=header["Comparison"],
+                link_analyses=True,
+                protocol=protocol,
+                header=header,
+            )
+        )
+    notes_after = _left_out_notes(chosen, everything, protocol)
+    blocks += [render("bullets.html.j2", points=notes_after)] if notes_after else []
+    profile = summary_of_findings(
+        everything, evidence.grade, characteristics=evidence.characteristics
+    )
+    blocks.append(
+        _profile.evidence_profile_html(
+            everything,
+            profile,
+            evidence.grade,
+            protocol=protocol,
+            title=title,
+            intervention=header["Intervention"],
+            comparator=header["Comparison"],
+        )
+    )
+    return blocks, _summary_lines(chosen, frame, protocol)
+
+
 def summary_of_findings_html(
     evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]
 ) -> HtmlBlock:
@@ -98,79 +190,17 @@ def summary_of_findings_html(
     ``grade.csv``: the header (population, setting, intervention, comparison from the
     protocol), critical outcomes first, participants with design, statements as comments."""
     from evsum.present.plan import summary_analyses
-    from evsum.present.sof import MAX_SOF_OUTCOMES, sof_html, summary_of_findings
 
     protocol = protocol_of(evidence)
     analyses = tuple(summary_analyses(analyses))  # a declared main analysis, if any
     if not analyses:
         return render("blocks.html.j2", blocks=[], notes=["No outcome data for this condition."])
-    blocks = []
+    blocks: list[HtmlBlock] = []
     summary: list[str] = []
-    for (comparator, words), chosen, everything in sof_groups(analyses, protocol):
-        frame = summary_of_findings(
-            chosen, evidence.grade, characteristics=evidence.characteristics
-        )
-        frame["relative_effect"] = [
-            single_study_effect(a)[0] if a.result is not None and a.result.k == 1 else shown
-            for a, shown in zip(chosen, frame["relative_effect"], strict=True)
-        ]
-        summary += [
-            f"{protocol.outcome_label(r['outcome'])} ({r['timepoint']}"
-            f"{'; non-randomised studies' if a.design_class == NON_RANDOMISED else ''}"
-            f"): {r['comment']}"
-            for a, r in zip(chosen, frame.to_dict("records"), strict=True)
-            if r["comment"] and r["k"] and r["relative_effect"] != "not pooled"
-        ]
-        condition = chosen[0].condition
-        spec = protocol.conditions.get(condition)
-        title, header = sof_title(protocol, condition, comparator, words)
-        comparison = header["Comparison"]
-        header = {
-            "Patient or population": spec.population if spec else "",
-            "Setting": spec.setting if spec else "",
-            **header,
-        }
-        kept = {id(a) for a in chosen}  # by identity: analyses hold data frames
-        left_out = [a for a in everything if id(a) not in kept]
-        if left_out:
-            notes_after = [
-                "Not in this summary of findings (rated not important in the protocol; in the "
-                "evidence profile below): "
-                + "; ".join(
-                    f"{protocol.outcome_label(a.outcome)} ({a.timepoint})" for a in left_out
-                )
-                + "."
-            ]
-        else:
-            notes_after = []
-        for start in range(0, len(frame), MAX_SOF_OUTCOMES):
-            part = frame.iloc[start : start + MAX_SOF_OUTCOMES].reset_index(drop=True)
-            blocks.append(
-                sof_html(
-                    part,
-                    title=title if start == 0 else f"{title} (continued)",
-                    intervention=header["Intervention"],
-                    comparator=comparison,
-                    link_analyses=True,
-                    protocol=protocol,
-                    header=header,
-                )
-            )
-        blocks += [render("bullets.html.j2", points=notes_after)] if notes_after else []
-        profile = summary_of_findings(
-            everything, evidence.grade, characteristics=evidence.characteristics
-        )
-        blocks.append(
-            _profile.evidence_profile_html(
-                everything,
-                profile,
-                evidence.grade,
-                protocol=protocol,
-                title=title,
-                intervention=header["Intervention"],
-                comparator=comparison,
-            )
-        )
+    for comparison, chosen, everything in sof_groups(analyses, protocol):
+        more, said = _comparison_blocks(evidence, protocol, comparison, chosen, everything)
+        blocks += more
+        summary += said
     notes = (
         []
         if len(evidence.grade)
