@@ -18,6 +18,7 @@ import pandas as pd
 
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
+from evsum.present.footnotes import footnote_mark
 from evsum.present.html import HtmlBlock, render
 from evsum.present.review_kind import outcome_measure, thresholds_words
 from evsum.review.overview import (
@@ -615,13 +616,6 @@ def _dash(value: Any) -> Any:
     return text.DASH if text.is_missing(value) or value == "" else value
 
 
-def _mark(footnotes: list[str], note: str) -> str:
-    """The letter of footnote ``note``, added to ``footnotes`` when new."""
-    if note not in footnotes:
-        footnotes.append(note)
-    return chr(ord("a") + footnotes.index(note))
-
-
 def _basis_marks(
     row: Mapping[str, Any], footnotes: list[str], k: int, secondary_mark: str
 ) -> list[str]:
@@ -635,7 +629,7 @@ def _basis_marks(
             if len(abstract_only) >= k
             else text.ABSTRACT_SOME_NOTE.format(studies=text.join_values(abstract_only))
         )
-        marks.append(_mark(footnotes, note))
+        marks.append(footnote_mark(footnotes, note))
     if secondary_mark and not row.get("secondary"):
         marks.append(secondary_mark)  # rests on secondary sources it cannot show
     return marks
@@ -666,7 +660,9 @@ def _secondary_mark(
     secondary_kinds = tuple(row.get("secondary_kinds") or ())
     if not (row.get("secondary") or secondary_kinds):
         return ""
-    return _mark(footnotes, text.reanalysis_note(protocol) or text.secondary_note(secondary_kinds))
+    return footnote_mark(
+        footnotes, text.reanalysis_note(protocol) or text.secondary_note(secondary_kinds)
+    )
 
 
 def _effect_cells(row: Mapping[str, Any], pooled: bool) -> dict[str, Any]:
@@ -723,14 +719,14 @@ def _sof_row(
 ) -> dict[str, Any]:
     """One outcome's cells of the summary of findings table, its footnotes marked (in the
     order GRADEpro letters them: downgrades, secondary sources, basis, baseline risk)."""
-    marks = [_mark(footnotes, reason) for reason in row.get("reasons") or ()]
+    marks = [footnote_mark(footnotes, reason) for reason in row.get("reasons") or ()]
     k = int(row["k"])
     pooled = not text.is_missing(row.get("measure")) and row.get("relative_effect") != "not pooled"
     secondary_mark = _secondary_mark(row, footnotes, protocol)
     basis_marks = _basis_marks(row, footnotes, k, secondary_mark)
     baseline_note = row.get("baseline_note") or ""
     return {
-        "baseline_mark": _mark(footnotes, baseline_note) if baseline_note else "",
+        "baseline_mark": footnote_mark(footnotes, baseline_note) if baseline_note else "",
         **_outcome_cells(row, protocol),
         **_studies_cell(row, k, link_analyses),
         **_effect_cells(row, pooled),
