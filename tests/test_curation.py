@@ -11,8 +11,8 @@ from evsum import StudyDataError
 from evsum.ingest.claims import load_claims, validate_data
 from evsum.ingest.io import read_text
 from evsum.ingest.source_sentences import DISPOSITIONS, load_source_sentences
-from evsum.present.sections import references_html
 from evsum.present.sof import summary_of_findings
+from evsum.present.studies import references_html
 from evsum.review.selection import prisma_flow
 
 from conftest import ROOT

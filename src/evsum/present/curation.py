@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from evsum.ingest.evidence import Evidence
 from evsum.present import text
+from evsum.present.anchors import row_anchor
 from evsum.present.html import HtmlBlock, render
 from evsum.present.review_kind import kind_line
-from evsum.present.sections import protocol_of, row_anchor
+from evsum.present.wording import protocol_of
 
 __all__ = ["curation_log_html"]
 
