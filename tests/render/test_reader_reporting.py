@@ -1,6 +1,8 @@
-"""The PRISMA 2020 checklist of the repository's review, rendered: at least 36 of its 42 items
-addressed (reported, or not applicable with the reason stated), and every place its "where"
-column links to exists in the rendered pages (issue 25, finding 12)."""
+"""The repository's review, rendered as a reader gets it (issue 25): its PRISMA 2020
+checklist addresses at least 36 of the 42 items (reported, or not applicable with the reason
+stated) and every place its "where" column links to exists in the rendered pages; no reader
+page shows the curators' working notes (they are on the curation log); the claims audit names
+its source text."""
 
 import html
 import re
@@ -19,10 +21,25 @@ from evsum.render.batch import plan_reports, render_all
 
 from conftest import ROOT
 
-#: The pages rendered: the methods page (which holds the checklist), the overview and one
-#: condition report; every condition report comes from the same notebook, so its section
-#: anchors are those of the one rendered.
-PAGES = ("methods", "overview", "alcohol")
+#: The pages rendered: the methods page (which holds the checklist and shows the search log's
+#: sources and flow), the overview (the excluded, ongoing and unclassified candidates with
+#: their reasons), the claims audit and one condition report; every condition report comes
+#: from the same notebook, so its section anchors are those of the one rendered.
+PAGES = ("methods", "overview", "claims-audit", "alcohol")
+#: Working-note phrasing that reached the methods page's study selection before (search_log.csv
+#: reasons and titles): it belongs in the search log's curation_note column, on the curation log.
+WORKING_NOTES = (
+    "brief said",
+    "not captured",
+    "TODO",
+    "FIXME",
+    "curation brief",
+    "curated in another part",
+    "not checked in this part",
+    "curated so far",
+    "not retrievable",
+    "readable excerpt",
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +103,34 @@ def test_every_place_the_checklist_points_to_exists(site):
             name = "alcohol"  # one notebook for every condition: the same section anchors
         assert name in pages, href
         assert not fragment or fragment in pages[name], href
+
+
+def _visible(page: str) -> str:
+    page = re.sub(r'src="data:[^"]*"', 'src=""', page)
+    return re.sub(r"<style.*?</style>", "", page, flags=re.S)
+
+
+def test_no_reader_page_shows_a_working_note(site):
+    pages = {p.name: _visible(p.read_text(encoding="utf-8")) for p in site.glob("*.html")}
+    assert {f"{name}.html" for name in PAGES} <= set(pages)
+    for name, page in pages.items():
+        for phrase in WORKING_NOTES:
+            found = re.search(r"\b" + re.escape(phrase) + r"\b", page, re.IGNORECASE)
+            assert not found, f"{name}: {page[found.start() - 80 : found.end() + 40]!r}"
+
+
+def test_the_working_notes_are_on_the_curation_log():
+    from evsum.present.curation import curation_log_html
+
+    log = str(curation_log_html(load_evidence(base=ROOT)))
+    assert 'id="curation-search-log"' in log
+    assert "Journal year 2021 (the curation brief said 2022)." in log
+    assert "Title not captured when Table 6 was read" in log
+
+
+def test_the_rendered_claims_audit_names_its_source_text(site):
+    audit = (site / "claims-audit.html").read_text(encoding="utf-8")
+    assert (
+        "<strong>The audited text.</strong> Ketamine Therapy for Substance Use Disorders: "
+        "A New Hope for Addiction Treatment; publisher not stated in the text;"
+    ) in audit
