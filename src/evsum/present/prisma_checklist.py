@@ -161,14 +161,22 @@ class _Places:
         order = list(protocol.conditions) if protocol else []
         keys = sorted(present, key=lambda c: (order.index(c) if c in order else len(order), c))
         self.conditions = [(k, protocol.condition_label(k) if protocol else k) for k in keys]
+        # the protocol's ``reports`` (notebook stems), when it lists them, say which pages exist
+        listed = protocol.reports if protocol else ()
+        self.has_overview = not listed or OVERVIEW_PAGE in listed
+        self.has_conditions = not listed or "condition_report" in listed
 
     def methods(self, anchor: str, label: str = METHODS) -> Links:
         return ((page_link(METHODS_PAGE, METHODS_ANCHORS.get(anchor, anchor)), label),)
 
     def overview(self, anchor: str) -> Links:
+        if not self.has_overview:
+            return ()
         return ((page_link(OVERVIEW_PAGE, OVERVIEW_ANCHORS[anchor]), OVERVIEW),)
 
     def reports(self, anchor: str) -> Links:
+        if not self.has_conditions:
+            return ()
         return tuple(
             (page_link(key, CONDITION_ANCHORS[anchor]), label) for key, label in self.conditions
         )
