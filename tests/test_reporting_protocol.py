@@ -57,10 +57,12 @@ def test_nothing_unknown_is_declared():
 
 
 def test_search_dates_are_those_of_the_search_log():
-    # git log --date=short -- data/search_log.csv: first version 2026-11-25, latest change
-    # 2026-12-07 (commits 'Validation tests, analysis and report sections, …' and 7ed87dd)
+    # git log --date=short -- data/search_log.csv: every candidate of today's log is in the
+    # version of commit 288edd6 (2026-11-25); the row SRC:source_text came with 7ed87dd
+    # (2026-12-07)
     dates = load_protocol(ROOT).kind.search.dates
-    assert "2026-11-25" in dates and "2026-12-07" in dates
+    assert "Every candidate was logged on 2026-11-25" in dates
+    assert "added as a source row on 2026-12-07" in dates
     assert "No date is recorded per source" in dates
 
 
