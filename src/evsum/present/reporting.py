@@ -140,7 +140,8 @@ def analysis_methods(
             "The search was comprehensive, so missing studies can be judged."
             if kind.comprehensive
             else "The search was not comprehensive, so eligible studies may be missing "
-            "whatever the data show; the ratings take this into account."
+            "whatever the data show (the publication-bias reasons say how each rating "
+            "weighs it)."
         )
     if len(log):
         reporting_bias.append(
