@@ -140,8 +140,7 @@ def analysis_methods(
             "The search was comprehensive, so missing studies can be judged."
             if kind.comprehensive
             else "The search was not comprehensive, so eligible studies may be missing "
-            "whatever the data show (the publication-bias reasons say how each rating "
-            "weighs it)."
+            "whatever the data show."
         )
     if len(log):
         reporting_bias.append(
