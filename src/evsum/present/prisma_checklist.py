@@ -493,7 +493,7 @@ def structured_abstract(
             "Information sources",
             (sources or "The sources of the search log.")
             + (
-                f" Searched: {kind.search.dates}."
+                f" Searched: {kind.search.dates.rstrip('.')}."
                 if kind and kind.search.dates
                 else " Search dates not recorded."
             ),
