@@ -74,7 +74,7 @@ def test_every_public_section_builder_is_covered(blocks):
         and callable(getattr(sections, name))
         and not name.startswith("_")
     }
-    helpers = {"figure_html"}  # embeds a PNG; its only text (alt) is escaped, tested below
+    helpers = {"figure_html"}  # embeds an image; its only text (alt) is escaped, tested below
     assert public - helpers <= set(blocks), public - helpers - set(blocks)
 
 

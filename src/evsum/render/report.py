@@ -260,6 +260,7 @@ def export_html(
     becomes the page's ``<title>``. Every page links back to ``index.html`` and to the
     ``nav`` pages ((href, text) pairs)."""
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     for cell in notebook.cells:  # papermill gives its injected cell a random id
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
@@ -278,6 +279,8 @@ def export_html(
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # no syntax-highlighting styles: a report shows no code (4.5 KB a page)
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
     )
     if title:
         notebook.metadata["title"] = title
@@ -293,8 +296,10 @@ def export_html(
         },
     )
     from evsum.present.glossary import link_first_uses
+    from evsum.render.styles import drop_repeated_styles
 
-    return inert_page(link_first_uses(place_contents(body, contents_html(body))))
+    page = link_first_uses(place_contents(body, contents_html(body)))
+    return inert_page(drop_repeated_styles(page))
 
 
 #: Markup a notebook's output may carry that would take the reader elsewhere: a refresh to
