@@ -51,7 +51,7 @@ def test_the_glossary_page_lists_the_reviews_terms_after_evsums():
     assert ids == [*generic, "iv", "ret-ket", "md"]
     assert len(set(ids)) == len(ids)
     review = page[page.index("Terms and abbreviations of this review") :]
-    assert "<dt id=\"iv\">IV</dt>\n<dd>Intravenous: given into a vein.</dd>" in review
+    assert '<dt id="iv">IV</dt>\n<dd>Intravenous: given into a vein.</dd>' in review
     assert "Mean difference" not in page  # replaced, not listed twice
     assert "Terms and abbreviations of this review" not in glossary_page("A review")
 
