@@ -94,7 +94,7 @@ _PHONE = """() => {
     tables: cards.map((t) => getComputedStyle(t).display),
     labels: [...document.querySelectorAll("table.evsum-sof td[data-label]")].map(
       (td) => getComputedStyle(td, "::before").content),
-    wide: [...document.querySelectorAll("table.evsum-sof td, table.evsum-sof th")]
+    wide: [...document.querySelectorAll("table.evsum-sof tbody td, tr.sof-header th")]
       .filter((c) => c.getBoundingClientRect().width > 0 && right(c) > screen + 1)
       .map((c) => c.textContent.slice(0, 40)),
     headers: [...document.querySelectorAll("table.evsum-sof tr.sof-header")].map(
