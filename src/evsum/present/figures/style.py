@@ -177,8 +177,14 @@ def page_png(fig: Figure) -> bytes:
 
     buffer = io.BytesIO()
     with figure_style():
+        # an uncompressed intermediate: the same pixels, without compressing them twice
         fig.savefig(
-            buffer, format="png", dpi=PAGE_DPI, bbox_inches="tight", metadata={"Software": None}
+            buffer,
+            format="png",
+            dpi=PAGE_DPI,
+            bbox_inches="tight",
+            metadata={"Software": None},
+            pil_kwargs={"compress_level": 0},
         )
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     small = io.BytesIO()
