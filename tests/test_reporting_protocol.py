@@ -102,3 +102,33 @@ def test_the_bcg_rationale_quotes_metadat():
         "influence the size of the effect." in reporting.rationale
     )
     assert "doi:10.1001/jama.1994.03510330076038" in reporting.data_availability
+
+
+def test_the_new_keys_are_validated_at_their_lines():
+    import pytest
+
+    from evsum import StudyDataError
+    from evsum.ingest.protocol import parse_protocol
+
+    from conftest import SMALL_PROTOCOL
+
+    good = SMALL_PROTOCOL.read_text(encoding="utf-8").rstrip("\n")
+    start = good.count("\n") + 1  # the line of the first key below
+    text = (
+        good + '\n\n[reporting]\nimplications = 3\ninterpretation = "Words."\n'
+        'funder = "X"\n\n[source_text]\npublished = 2019\nnote = "How identified."\n'
+    )
+    with pytest.raises(StudyDataError) as info:
+        parse_protocol(text, "evsum.toml")
+    found = {(p.column, p.line) for p in info.value.problems}
+    assert found == {
+        ("reporting.implications", start + 3),
+        ("reporting.funder", start + 5),
+        ("source_text.published", start + 8),
+    }
+    ok = parse_protocol(
+        good + '\n\n[reporting]\ninterpretation = "Words."\n\n[source_text]\n'
+        'title = "T"\npublished = "not stated in the text"\nnote = "N."\n'
+    )
+    assert ok.kind.reporting.interpretation == "Words."
+    assert ok.kind.source_text.published == "not stated in the text"
