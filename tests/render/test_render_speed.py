@@ -280,3 +280,27 @@ def test_no_stamp_without_writable_state(tmp_path):
     unchanged.record(tmp_path, "x", [])  # no state file: nothing recorded
     assert not (tmp_path / unchanged.STAMP_FILE).exists()
     assert os.listdir(tmp_path) == []
+
+
+def test_validating_and_planning_import_no_scipy(tmp_path):
+    """A render's own process validates and plans without scipy or matplotlib (each report's
+    kernel imports them); scipy comes with the first computation."""
+    from evsum.render.scaffold import skeleton
+
+    base = bcg_base(tmp_path / "base", 4)
+    notebooks = skeleton() / "notebooks"
+    code = f"""
+import sys
+from evsum.ingest.claims import validate_data
+from evsum.render.plan import plan_reports
+validate_data({str(base / "data" / "studies.csv")!r}, base={str(base)!r})
+jobs = plan_reports({str(base / "data" / "studies.csv")!r}, {str(notebooks)!r},
+                    {str(tmp_path / "out")!r}, base={str(base)!r})
+before = sorted(m for m in ("scipy", "matplotlib") if m in sys.modules)
+from evsum.stats.pooling import pool
+pool([0.1, 0.3], [0.01, 0.02])
+print(before, "scipy" in sys.modules, len(jobs) > 1)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "True", "True"]
