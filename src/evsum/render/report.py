@@ -58,6 +58,9 @@ class ReportJob:
     review_kind: str = ""
     #: When the data were last curated (the protocol's ``data_date``), shown in the footer.
     data_date: str = ""
+    #: The review's own terms (the protocol's ``[glossary]``: (term, meaning) pairs), linked
+    #: from their first use on the page and explained on the glossary page.
+    glossary: tuple[tuple[str, str], ...] = ()
     #: One line about the report for the index (notebook metadata ``evsum.description``).
     description: str = ""
     #: Parameters as the notebook is run with them, over ``parameters``: the run's copy of
@@ -260,6 +263,7 @@ def _exporter(template_dir: str) -> HTMLExporter:
     """The HTML exporter of a process, made once: it compiles its Jinja2 templates on first
     use, which would otherwise cost every report of a worker that time again."""
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     return HTMLExporter(
         template_name=TEMPLATE_NAME,
@@ -268,15 +272,23 @@ def _exporter(template_dir: str) -> HTMLExporter:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # no syntax-highlighting styles: a report shows no code (4.5 KB a page)
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
     )
 
 
 def export_html(
-    notebook: NotebookNode, *, footer: str, title: str = "", nav: tuple[tuple[str, str], ...] = ()
+    notebook: NotebookNode,
+    *,
+    footer: str,
+    title: str = "",
+    nav: tuple[tuple[str, str], ...] = (),
+    glossary: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """Convert an executed notebook to offline HTML without inputs or prompts; ``title``
     becomes the page's ``<title>``. Every page links back to ``index.html`` and to the
-    ``nav`` pages ((href, text) pairs)."""
+    ``nav`` pages ((href, text) pairs); the first use of each glossary term, evsum's and the
+    review's own (``glossary``: (term, meaning) pairs), links to the glossary page."""
     for cell in notebook.cells:  # papermill gives its injected cell a random id
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
@@ -301,9 +313,12 @@ def export_html(
             "evsum_nav": list(nav),
         },
     )
-    from evsum.present.glossary import link_first_uses
+    from evsum.present.glossary import glossary_terms, link_first_uses
+    from evsum.render.styles import drop_repeated_styles
 
-    return inert_page(link_first_uses(place_contents(body, contents_html(body))))
+    terms = glossary_terms(dict(glossary))
+    page = link_first_uses(place_contents(body, contents_html(body)), terms=terms)
+    return inert_page(drop_repeated_styles(page))
 
 
 #: Markup a notebook's output may carry that would take the reader elsewhere: a refresh to
@@ -437,6 +452,7 @@ def render_report(job: ReportJob) -> ReportResult:
             footer=provenance_footer(job),
             title=page_title(job),
             nav=tuple(link for link in job.nav if link[0] != job.html_path.name),
+            glossary=job.glossary,
         )
         write_atomic(job.html_path, page)
     except BaseException as err:

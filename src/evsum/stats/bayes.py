@@ -605,6 +605,12 @@ def pool_bayes(
 
     Notes
     -----
+    Kept in one piece (a statistical entry point): it follows bayesmeta's algorithm step by
+    step (check the priors and data, the marginal posterior of τ on quadrature nodes, the
+    mixture posteriors of μ and of a new study's effect, their summaries), and its quantile
+    functions close over the normalised posterior it builds, so each step can be read
+    against Röver (2020).
+
     With :math:`w_i(\tau) = 1/(v_i + \tau^2)`, integrating μ out gives the marginal
     posterior :math:`p(\tau \mid y) \propto p(\tau) \prod_i w_i^{1/2} W^{-1/2}
     \exp(-Q(\tau)/2)`, with :math:`W = \sum w_i` and Q the weighted squared deviations from
