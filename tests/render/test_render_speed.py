@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import copy
 import fcntl
 import io
@@ -27,7 +28,8 @@ from scipy import stats
 
 from evsum.ingest.protocol import resolve_base
 from evsum.render import unchanged
-from evsum.render.report import _exporter, export_html
+from evsum.render.report import ReportJob, ReportResult, _exporter, export_html
+from evsum.render.run import expected_cost, render_all
 from evsum.render.state import LOCK_FILE, STATE_FILE
 
 #: Modules a render with nothing to do must not import (each costs a no-op its time).
@@ -280,3 +282,74 @@ def test_no_stamp_without_writable_state(tmp_path):
     unchanged.record(tmp_path, "x", [])  # no state file: nothing recorded
     assert not (tmp_path / unchanged.STAMP_FILE).exists()
     assert os.listdir(tmp_path) == []
+
+
+def test_validating_and_planning_import_no_scipy(tmp_path):
+    """A render's own process validates and plans without scipy or matplotlib (each report's
+    kernel imports them); scipy comes with the first computation."""
+    from evsum.render.scaffold import skeleton
+
+    base = bcg_base(tmp_path / "base", 4)
+    notebooks = skeleton() / "notebooks"
+    code = f"""
+import sys
+from evsum.ingest.claims import validate_data
+from evsum.render.plan import plan_reports
+validate_data({str(base / "data" / "studies.csv")!r}, base={str(base)!r})
+jobs = plan_reports({str(base / "data" / "studies.csv")!r}, {str(notebooks)!r},
+                    {str(tmp_path / "out")!r}, base={str(base)!r})
+before = sorted(m for m in ("scipy", "matplotlib") if m in sys.modules)
+from evsum.stats.pooling import pool
+pool([0.1, 0.3], [0.01, 0.02])
+print(before, "scipy" in sys.modules, len(jobs) > 1)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "True", "True"]
+
+
+class _Recorder(cf.Executor):
+    """An executor that runs nothing: it records the order of the work and reports each job
+    rendered."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        job = args[0]
+        self.order.append(job.name)
+        future: cf.Future = cf.Future()
+        future.set_result(ReportResult(job, "rendered"))
+        return future
+
+
+def _notebook_with(tmp_path: Path, name: str, code_cells: int) -> Path:
+    book = nbformat.v4.new_notebook()
+    book.cells = [nbformat.v4.new_markdown_cell("# t")] + [
+        nbformat.v4.new_code_cell("1") for _ in range(code_cells)
+    ]
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(book, path)
+    return path
+
+
+def test_the_longest_reports_start_first(tmp_path):
+    cells = {"short": 1, "long": 5, "middle": 3, "also-middle": 3}
+    jobs = [
+        ReportJob(
+            name=name,
+            title=name,
+            notebook=str(_notebook_with(tmp_path, name, n)),
+            parameters={},
+            out_dir=str(tmp_path / "out"),
+            data_sha256="0",
+            inputs_hash=name,
+        )
+        for name, n in cells.items()
+    ]
+    assert [expected_cost(job) for job in jobs] == [1, 5, 3, 3]
+    recorder = _Recorder()
+    summary = render_all(jobs, tmp_path / "out", executor=recorder, quiet=True)
+    assert recorder.order == ["long", "middle", "also-middle", "short"]
+    # the results, the state and the index keep the jobs' order
+    assert [r.job.name for r in summary.results] == list(cells)

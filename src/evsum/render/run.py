@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import json
 import logging
 import os
 import shutil
@@ -57,6 +58,17 @@ def _report_line(result: ReportResult, done: int, total: int) -> None:
         total,
         tail,
     )
+
+
+def expected_cost(job: ReportJob) -> int:
+    """How long ``job`` is expected to take, in code cells of its notebook: the pool starts
+    the longest first, so that no long report starts last while the other workers idle
+    (the order of the pages and of the index is the jobs', whatever the order of work)."""
+    try:
+        cells = json.loads(Path(job.notebook).read_bytes()).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return 0
+    return sum(isinstance(c, dict) and c.get("cell_type") == "code" for c in cells)
 
 
 def write_snapshots(jobs: list[ReportJob]) -> tuple[list[ReportJob], list[Path]]:
@@ -147,7 +159,7 @@ def render_all(
             futures: dict[cf.Future, ReportJob] = {}
             try:
                 with stop_on_sigterm():
-                    for job in todo:
+                    for job in sorted(todo, key=expected_cost, reverse=True):
                         futures[pool.submit(render_report, job)] = job
                     for future in cf.as_completed(futures):
                         try:

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
 
 from evsum.exceptions import SmallKWarning
+from evsum.stats.scipy_modules import optimize, special, stats
 from evsum.vocab import MU_PRIORS, REPORTED_MEASURES, TAU_PRIORS
 
 #: Panels and Gauss-Legendre nodes per panel of the quadrature over τ (mapped to (0, 1)).

@@ -10,10 +10,10 @@ from dataclasses import dataclass, fields
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from evsum.exceptions import EvsumWarning, SmallKWarning
 from evsum.stats.results import PoolResult
+from evsum.stats.scipy_modules import stats
 
 #: Cochrane Handbook 13.3.5.4: tests for funnel-plot asymmetry need at least 10 studies.
 MIN_K_POWER = 10

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evsum.exceptions import EvsumWarning, SmallKWarning
 from evsum.stats.inverse_variance import check_method, fit_groups
 from evsum.stats.results import EggerResult, PoolResult
+from evsum.stats.scipy_modules import stats
 from evsum.stats.tau2 import Grouped
 
 #: Columns of ``leave_one_out``.

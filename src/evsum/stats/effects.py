@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
 from evsum.exceptions import EvsumWarning, ZeroCellWarning
 from evsum.stats.reported import (
@@ -22,6 +21,7 @@ from evsum.stats.reported import (
     se_from_ci,
     se_from_p,
 )
+from evsum.stats.scipy_modules import special, stats
 from evsum.vocab import (
     BINARY_MEASURES,
     CONTINUOUS_MEASURES,

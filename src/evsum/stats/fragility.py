@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import pandas as pd
-from scipy import stats
+
+from evsum.stats.scipy_modules import stats
 
 
 @dataclass(frozen=True)

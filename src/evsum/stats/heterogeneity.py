@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evsum.stats.results import PoolResult
+from evsum.stats.scipy_modules import stats
 from evsum.stats.tau2 import TAU2_MAX, TOL, Grouped, weighted_fit, zeroin
 
 #: metafor 3.8 ``confint.rma.uni`` control: ``uniroot(maxiter = 1000)``.

@@ -6,10 +6,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evsum.stats.inverse_variance import check_method, fit_groups
 from evsum.stats.results import PoolResult
+from evsum.stats.scipy_modules import stats
 from evsum.stats.tau2 import Grouped
 
 

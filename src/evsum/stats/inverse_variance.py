@@ -8,8 +8,8 @@ metafor 3.8 ``rma.uni`` / ``predict`` conventions.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
 
+from evsum.stats.scipy_modules import special, stats
 from evsum.stats.tau2 import Balanced, Grouped, Studies, estimate_tau2
 from evsum.vocab import METHOD_ALIASES, METHODS, PI_TYPES, TESTS
 

@@ -6,11 +6,11 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 from evsum.exceptions import EvsumWarning, ZeroCellWarning
 from evsum.stats.effects import effect_size
 from evsum.stats.results import PoolResult
+from evsum.stats.scipy_modules import stats
 
 MH_MEASURES: tuple[str, ...] = ("OR", "RR", "RD")
 

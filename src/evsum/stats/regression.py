@@ -30,7 +30,6 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evsum.exceptions import EvsumError, EvsumWarning, SmallKWarning
 from evsum.stats.results import (
@@ -39,6 +38,7 @@ from evsum.stats.results import (
     PermutationResult,
     PredictionResult,
 )
+from evsum.stats.scipy_modules import stats
 from evsum.stats.tau2 import MAXITER, TAU2_MAX, THRESHOLD, TOL, Grouped, estimate_tau2, zeroin
 from evsum.vocab import METHOD_ALIASES, METHODS, REPORTED_MEASURES
 

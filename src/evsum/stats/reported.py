@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
+from evsum.stats.scipy_modules import stats
 
 __all__ = [
     "design_effect",

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evsum.exceptions import EvsumError, EvsumWarning
 from evsum.stats.pooling import pool, unfitted_result
 from evsum.stats.regression import meta_regression
 from evsum.stats.results import PoolResult, SubgroupDifference, SubgroupResult
+from evsum.stats.scipy_modules import stats
 
 #: Models of τ² for the test for subgroup differences.
 TAU2_MODELS: tuple[str, ...] = ("separate", "common")

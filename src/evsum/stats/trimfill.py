@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
 
 from evsum.stats.inverse_variance import check_method
 from evsum.stats.pooling import pool
 from evsum.stats.results import PoolResult
+from evsum.stats.scipy_modules import optimize, special
 from evsum.stats.tau2 import TAU2_MAX
 
 ESTIMATORS: tuple[str, ...] = ("L0", "R0")
