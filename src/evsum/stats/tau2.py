@@ -88,8 +88,8 @@ class Grouped:
             self.in_order,
         )
 
-    def lead(self, w: np.ndarray) -> np.ndarray:
-        """Mask of one study per group: the first with the group's largest ``w``."""
+    def lead(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per group with studies, its first study with the largest ``w``: (rows, groups)."""
         if self._starts is not None:
             top = np.maximum.reduceat(w, self._starts)
         else:
@@ -101,9 +101,7 @@ class Grouped:
             first = np.concatenate(([True], groups[1:] != groups[:-1]))
         else:
             first = np.unique(groups, return_index=True)[1]
-        lead = np.zeros(len(w), dtype=bool)
-        lead[rows[first]] = True
-        return lead
+        return rows[first], groups[first]
 
     def median(self, x: np.ndarray) -> np.ndarray:
         """Per-group median of a per-study array."""
@@ -167,12 +165,11 @@ class Balanced:
         """Select the groups in the boolean mask ``groups``."""
         return Balanced(self.yi[:, groups], self.vi[:, groups])
 
-    def lead(self, w: np.ndarray) -> np.ndarray:
-        """Mask of one study per group: the first with the group's largest ``w``."""
-        lead = np.zeros(w.shape, dtype=bool)
-        if self._size:
-            lead[np.argmax(w, axis=0), np.arange(self.n)] = True
-        return lead
+    def lead(self, w: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray] | slice, slice]:
+        """Per group, its first study with the largest ``w``: (index into w, groups)."""
+        if not self._size:
+            return slice(0, 0), slice(None)
+        return (np.argmax(w, axis=0), np.arange(self.n)), slice(None)
 
     def median(self, x: np.ndarray) -> np.ndarray:
         """Per-group median of a per-study array."""
@@ -244,11 +241,13 @@ class WeightedFit:
         directly; for every other study ``S - w_i`` is at least that largest weight and
         keeps its precision.
         """
-        g, w = self._g, self.w
-        lead = g.lead(w)  # one study per group, the first with the largest weight
-        rest, rest2 = np.where(lead, 0.0, w), np.where(lead, 0.0, self._w2)
-        others = np.where(lead, g.spread(g.sum(rest)), g.spread(self.sw) - w)
-        others2 = np.where(lead, g.spread(g.sum(rest2)), g.spread(self.sw2) - self._w2)
+        g, w, w2 = self._g, self.w, self._w2
+        lead, groups = g.lead(w)  # one study per group, the first with the largest weight
+        others, others2 = g.spread(self.sw) - w, g.spread(self.sw2) - w2
+        rest, rest2 = w.copy(), w2.copy()
+        rest[lead] = rest2[lead] = 0.0
+        others[lead] = g.sum(rest)[groups]
+        others2[lead] = g.sum(rest2)[groups]
         return others, others2
 
     @property
