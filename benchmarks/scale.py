@@ -73,8 +73,9 @@ class Step:
         return text
 
 
-def _tree_rss(pid: int) -> float:
-    """Summed resident set (MB) of a process and its descendants (psutil, if installed)."""
+def _tree(pid: int, cpu: dict[int, float]) -> float:
+    """Summed resident set (MB) of a process and its descendants (psutil, if installed);
+    records each one's CPU time so far in ``cpu`` (by pid)."""
     try:
         import psutil
     except ImportError:
@@ -87,7 +88,10 @@ def _tree_rss(pid: int) -> float:
     total = 0
     for proc in procs:
         try:
-            total += proc.memory_info().rss
+            with proc.oneshot():
+                total += proc.memory_info().rss
+                times = proc.cpu_times()
+            cpu[proc.pid] = max(cpu.get(proc.pid, 0.0), times.user + times.system)
         except psutil.Error:
             pass
     return total / 1e6
@@ -101,11 +105,12 @@ def run(args: list[str], cwd: Path | None = None, *, check: bool = True) -> Step
         args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     peak = [0.0]
+    seen: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            peak[0] = max(peak[0], _tree(proc.pid, seen))
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -117,7 +122,12 @@ def run(args: list[str], cwd: Path | None = None, *, check: bool = True) -> Step
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if check and proc.returncode:
         raise SystemExit(f"{' '.join(map(str, args))} failed ({proc.returncode}):\n{output}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # the processes waited for (the command itself), or the sampled CPU times of every
+    # process of the tree (the kernels too, which their parents may never wait for)
+    cpu = max(
+        (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        sum(seen.values()),
+    )
     # ru_maxrss (kB on Linux) is the largest of any child waited for so far, so it is read
     # only as "at least this much"
     return Step(wall, cpu, after.ru_maxrss / 1e3, peak[0], output)
