@@ -29,7 +29,7 @@ printed (on a shared machine the wall time includes waiting for a core). The lar
 difference to PyMARE is printed as a check that both fitted the same model (PyMARE's REML
 optimiser stops at a looser tolerance).
 
-Memory: pool_groups fits blocks of about 32,000 studies at a time, so beyond its input its
+Memory: pool_groups fits blocks of about 131,000 studies at a time, so beyond its input its
 memory is the result table (18 numbers per group) and a few bytes per row of bookkeeping:
 the stated ceiling is ``CEILING_BYTES_PER_GROUP`` bytes per group plus
 ``CEILING_BYTES_PER_ROW`` per row plus 64 MB. The peak resident set of a fresh process

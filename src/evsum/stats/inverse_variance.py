@@ -156,9 +156,10 @@ def fit_groups(
 #: Above this many sizes of group, ``fit_sorted`` fits all groups in one flat layout.
 MAX_SIZES = 64
 
-#: Studies fitted at once by ``fit_sorted``: its per-study arrays stay small enough to be
-#: reused from one block of groups to the next and to stay in the processor's cache.
-BLOCK_STUDIES = 1 << 15
+#: Studies fitted at once by ``fit_sorted`` (1 MB per per-study array): the memory of a fit
+#: stays bounded however many groups there are, and each block's iterations (REML, PM) run
+#: over few enough arrays that the per-call overhead of numpy stays small.
+BLOCK_STUDIES = 1 << 17
 
 
 def fit_sorted(
