@@ -172,6 +172,11 @@ def pool(
 
     Notes
     -----
+    Kept in one piece (a statistical entry point): it follows metafor's ``rma.uni`` step by
+    step (check the arguments, leave out studies without ``yi``/``vi``, fit, collect the
+    caveats in metafor's order, build the result), so each line can be read against it; the
+    fit itself is :func:`evsum.stats.inverse_variance.fit_groups`.
+
     Weights are :math:`w_i = 1/(v_i + \hat\tau^2)`, the estimate
     :math:`\hat\mu = \sum w_i y_i / \sum w_i` with variance :math:`1/\sum w_i`; with
     ``test="knha"`` the variance is multiplied by
