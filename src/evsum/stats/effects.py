@@ -498,7 +498,9 @@ def _means_from_medians(row: pd.Series) -> pd.Series:
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
+    if value is None or value is pd.NA:  # a nullable integer column's empty cell
+        return True
+    return (isinstance(value, float) and np.isnan(value)) or value == ""
 
 
 def _cluster_design_effect(row: pd.Series) -> float | None:

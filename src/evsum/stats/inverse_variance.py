@@ -121,7 +121,7 @@ def fit_groups(
         "q_df": k - 1,
         "q_pval": q_pval,
         "pi_low": no_pi if no_pi is not None else fit.beta - half_pi,
-        "pi_high": no_pi if no_pi is not None else fit.beta + half_pi,
+        "pi_high": no_pi.copy() if no_pi is not None else fit.beta + half_pi,
         "converged": t2.converged,
     }
     # a group whose τ² did not converge has no statistics at all (as metafor's leave1out
@@ -156,6 +156,11 @@ def fit_groups(
 #: Above this many sizes of group, ``fit_sorted`` fits all groups in one flat layout.
 MAX_SIZES = 64
 
+#: Studies fitted at once by ``fit_sorted`` (1 MB per per-study array): the memory of a fit
+#: stays bounded however many groups there are, and each block's iterations (REML, PM) run
+#: over few enough arrays that the per-call overhead of numpy stays small.
+BLOCK_STUDIES = 1 << 17
+
 
 def fit_sorted(
     yi: np.ndarray,
@@ -170,10 +175,11 @@ def fit_sorted(
 
     ``counts[j]`` is the number of rows of group j (0 for a group without a row). The
     groups of each size are fitted together in the :class:`evsum.stats.tau2.Balanced`
-    layout (one vector operation per study position instead of a loop over groups), and
-    their statistics put back in group order; with more than ``MAX_SIZES`` sizes, every
-    group is fitted in one :class:`evsum.stats.tau2.Grouped` layout summing in the same
-    order. Either way each group's statistics are those :func:`evsum.pool` gives it.
+    layout (one vector operation per study position instead of a loop over groups), in
+    blocks of about ``BLOCK_STUDIES`` studies, and their statistics put back in group
+    order; with more than ``MAX_SIZES`` sizes, every group is fitted in one
+    :class:`evsum.stats.tau2.Grouped` layout summing in the same order. Either way each
+    group's statistics are those :func:`evsum.pool` gives it.
     """
     n = len(counts)
     sizes = np.unique(counts)
@@ -181,17 +187,28 @@ def fit_sorted(
         gid = np.repeat(np.arange(n, dtype=np.intp), counts)
         return fit_groups(Grouped(yi, vi, gid, n, in_order=True), method, test, alpha, pi)
     if len(sizes) <= 1:
-        return fit_groups(Balanced.from_rows(yi, vi, n), method, test, alpha, pi)
-    gid = np.repeat(counts, counts)  # each row's group size
+        parts = [(np.arange(n), yi, vi)]
+    else:
+        size_of_row = np.repeat(counts, counts)
+        parts = []
+        for size in sizes:
+            rows = size_of_row == size
+            parts.append((np.flatnonzero(counts == size), yi[rows], vi[rows]))
     out: dict[str, np.ndarray] = {}
-    for size in sizes:
-        groups = np.flatnonzero(counts == size)
-        rows = gid == size
-        part = fit_groups(
-            Balanced.from_rows(yi[rows], vi[rows], len(groups)), method, test, alpha, pi
-        )
-        if not out:
-            out = {name: np.empty(n, dtype=col.dtype) for name, col in part.items()}
-        for name, col in part.items():
-            out[name][groups] = col
+    for groups, y, v in parts:
+        size = len(y) // len(groups) if len(groups) else 0
+        step = max(1, BLOCK_STUDIES // max(size, 1))
+        for start in range(0, len(groups), step):
+            stop = min(start + step, len(groups))
+            block = Balanced.from_rows(
+                y[start * size : stop * size], v[start * size : stop * size], stop - start
+            )
+            part = fit_groups(block, method, test, alpha, pi)
+            if not out:
+                out = {name: np.empty(n, dtype=col.dtype) for name, col in part.items()}
+            at = groups[start:stop] if len(parts) > 1 else slice(start, stop)
+            for name, col in part.items():
+                out[name][at] = col
+    if not out:  # no group at all
+        return fit_groups(Balanced.from_rows(yi, vi, 0), method, test, alpha, pi)
     return out

@@ -350,8 +350,9 @@ def pool_groups(
     """
     method = check_method(method, test, pi)
     keys = [by] if isinstance(by, str) else list(by)
-    codes, key_columns = _factorize(frame, keys)
-    if (codes < 0).any():
+    codes, counts, key_columns = _factorize(frame, keys)
+    n = len(key_columns[keys[0]])
+    if codes is not None and (codes < 0).any():
         raise ValueError(f"group key {keys} is missing in {int((codes < 0).sum())} rows")
     y = frame[yi].to_numpy(dtype=float)
     v = frame[vi].to_numpy(dtype=float)
@@ -359,21 +360,22 @@ def pool_groups(
         missing = np.isnan(y) | np.isnan(v)  # what isna() finds in a float64 column
     else:
         missing = frame[yi].isna().to_numpy() | frame[vi].isna().to_numpy()
-    gid = codes
     any_missing = bool(missing.any())
-    if any_missing:
-        y, v, gid = y[~missing], v[~missing], gid[~missing]
+    n_excluded = np.zeros(n, dtype=np.intp)
+    if any_missing or codes is not None:
+        gid = codes if codes is not None else np.repeat(np.arange(n, dtype=np.intp), counts)
+        if any_missing:
+            n_excluded = np.bincount(gid[missing], minlength=n)
+            y, v, gid = y[~missing], v[~missing], gid[~missing]
+        if len(gid) > 1 and not (gid[1:] >= gid[:-1]).all():
+            order = np.argsort(gid, kind="stable")  # rows of a group together, in table order
+            y, v, gid = y[order], v[order], gid[order]
+        counts = np.bincount(gid, minlength=n)
     if not (v > 0).all() or not np.isfinite(y).all():
         raise ValueError(f"{vi} must be > 0 and {yi} finite in every row that has both")
-    n = len(key_columns[keys[0]])
-    if len(gid) > 1 and not (gid[1:] >= gid[:-1]).all():
-        order = np.argsort(gid, kind="stable")  # rows of a group together, in table order
-        y, v, gid = y[order], v[order], gid[order]
     with np.errstate(divide="ignore", invalid="ignore"):
-        fit = fit_sorted(y, v, np.bincount(gid, minlength=n), method, test, alpha, pi)
-    fit["n_excluded"] = (
-        np.bincount(codes[missing], minlength=n) if any_missing else np.zeros(n, dtype=np.intp)
-    )
+        fit = fit_sorted(y, v, counts, method, test, alpha, pi)
+    fit["n_excluded"] = n_excluded
     empty = fit["k"] == 0
     columns = dict(key_columns)
     for name in GROUP_COLUMNS:
@@ -381,16 +383,18 @@ def pool_groups(
         if col.dtype.kind == "f" and empty.any():
             col = np.where(empty, np.nan, col)
         columns[name] = col
-    return pd.DataFrame(columns)
+    # the columns are this call's own arrays: the frame takes them as they are
+    return pd.DataFrame(columns, copy=False)
 
 
 def _factorize(
     frame: pd.DataFrame, keys: list[str]
-) -> tuple[np.ndarray, dict[str, np.ndarray | pd.Index | pd.Series]]:
-    """Group codes of the rows (-1 where a key is missing) and the sorted key columns.
+) -> tuple[np.ndarray | None, np.ndarray, dict[str, np.ndarray | pd.Index | pd.Series]]:
+    """Group codes of the rows (-1 where a key is missing), rows per group, the sorted keys.
 
     As ``pandas.factorize(sort=True)``; a single numeric key already sorted in the table
-    (the usual layout, one group after another) is coded in one pass without hashing.
+    (the usual layout, one group after another) is read in one pass without hashing and
+    its codes are None (the rows per group say where each group is).
     """
     if len(keys) == 1:
         column = frame[keys[0]]
@@ -400,13 +404,13 @@ def _factorize(
             if (values[1:] >= values[:-1]).all() and values[0] == values[0]:
                 starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
                 counts = np.diff(starts, append=len(values))
-                codes = np.repeat(np.arange(len(starts), dtype=np.intp), counts)
-                return codes, {keys[0]: values[starts]}
+                return None, counts, {keys[0]: values[starts]}
         codes, uniques = pd.factorize(column, sort=True)
-        return codes.astype(np.intp, copy=False), {keys[0]: uniques}
+        return codes.astype(np.intp, copy=False), np.empty(0, np.intp), {keys[0]: uniques}
     codes, uniques = pd.MultiIndex.from_frame(frame[keys]).factorize(sort=True)
     key_frame = pd.DataFrame(list(uniques), columns=keys)
-    return codes.astype(np.intp, copy=False), {key: key_frame[key] for key in keys}
+    codes = codes.astype(np.intp, copy=False)
+    return codes, np.empty(0, np.intp), {key: key_frame[key] for key in keys}
 
 
 def unfitted_result(

@@ -88,8 +88,8 @@ class Grouped:
             self.in_order,
         )
 
-    def lead(self, w: np.ndarray) -> np.ndarray:
-        """Mask of one study per group: the first with the group's largest ``w``."""
+    def lead(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per group with studies, its first study with the largest ``w``: (rows, groups)."""
         if self._starts is not None:
             top = np.maximum.reduceat(w, self._starts)
         else:
@@ -101,9 +101,7 @@ class Grouped:
             first = np.concatenate(([True], groups[1:] != groups[:-1]))
         else:
             first = np.unique(groups, return_index=True)[1]
-        lead = np.zeros(len(w), dtype=bool)
-        lead[rows[first]] = True
-        return lead
+        return rows[first], groups[first]
 
     def median(self, x: np.ndarray) -> np.ndarray:
         """Per-group median of a per-study array."""
@@ -167,12 +165,11 @@ class Balanced:
         """Select the groups in the boolean mask ``groups``."""
         return Balanced(self.yi[:, groups], self.vi[:, groups])
 
-    def lead(self, w: np.ndarray) -> np.ndarray:
-        """Mask of one study per group: the first with the group's largest ``w``."""
-        lead = np.zeros(w.shape, dtype=bool)
-        if self._size:
-            lead[np.argmax(w, axis=0), np.arange(self.n)] = True
-        return lead
+    def lead(self, w: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray] | slice, slice]:
+        """Per group, its first study with the largest ``w``: (index into w, groups)."""
+        if not self._size:
+            return slice(0, 0), slice(None)
+        return (np.argmax(w, axis=0), np.arange(self.n)), slice(None)
 
     def median(self, x: np.ndarray) -> np.ndarray:
         """Per-group median of a per-study array."""
@@ -201,11 +198,18 @@ class WeightedFit:
     def __init__(self, g: Studies, tau2: np.ndarray | None) -> None:
         self._g = g
         self.tau2 = np.zeros(g.n) if tau2 is None else tau2
-        # vi + 0.0 is vi to the bit, so a common-effect fit skips the addition
-        self.vt = g.vi if tau2 is None else g.vi + g.spread(tau2)  # per study, vi + τ²
-        self.w = 1.0 / self.vt
+        self._given = tau2
+        # 1 / (vi + τ²) computed in place: one per-study array, not two
+        self.w = self.vt if tau2 is None else np.add(g.vi, g.spread(tau2))
+        self.w = np.reciprocal(self.w, out=None if tau2 is None else self.w)
         self.sw = g.sum(self.w)
         self.beta = g.sum(self.w * g.yi) / self.sw
+
+    @cached_property
+    def vt(self) -> np.ndarray:
+        """Per study, vi + τ² (vi itself at τ² = 0: vi + 0.0 is vi to the bit)."""
+        g = self._g
+        return g.vi if self._given is None else g.vi + g.spread(self._given)
 
     @cached_property
     def _w2(self) -> np.ndarray:
@@ -236,38 +240,46 @@ class WeightedFit:
         return self._g.sum(self._w2 * self._r2)
 
     @cached_property
-    def _others(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per study, the sums of w and of w² over the other studies of its group.
+    def _traces(self) -> tuple[np.ndarray, np.ndarray]:
+        r"""Per group, tr(P) and tr(PP), from P's entries.
 
+        With S = sum(w): :math:`P_{ii} = w_i (S - w_i)/S` and :math:`P_{ij} = -w_i w_j / S`,
+        so :math:`tr(P) = \sum_i w_i o_i / S` and
+        :math:`tr(PP) = \sum_i w_i^2 (o_i^2 + o2_i) / S^2`, where :math:`o_i` and
+        :math:`o2_i` are the sums of w and of w² over the other studies of i's group.
         ``S - w_i`` loses every digit when w_i dominates S (one study with a tiny variance),
         so for the study with the largest weight of each group the others are summed
         directly; for every other study ``S - w_i`` is at least that largest weight and
-        keeps its precision.
+        keeps its precision (the expanded form sw2 - 2 sw3/S + sw2²/S² of tr(PP) loses
+        every digit). Two per-study arrays are written in place throughout.
         """
-        g, w = self._g, self.w
-        lead = g.lead(w)  # one study per group, the first with the largest weight
-        rest, rest2 = np.where(lead, 0.0, w), np.where(lead, 0.0, self._w2)
-        others = np.where(lead, g.spread(g.sum(rest)), g.spread(self.sw) - w)
-        others2 = np.where(lead, g.spread(g.sum(rest2)), g.spread(self.sw2) - self._w2)
-        return others, others2
+        g, w, w2 = self._g, self.w, self._w2
+        lead, groups = g.lead(w)  # one study per group, the first with the largest weight
+        buf = w.copy()
+        buf[lead] = 0.0
+        rest = g.sum(buf)[groups]
+        np.copyto(buf, w2)
+        buf[lead] = 0.0
+        rest2 = g.sum(buf)[groups]
+        others = g.spread(self.sw) - w
+        others[lead] = rest
+        tr_p = g.sum(np.multiply(w, others, out=buf)) / self.sw
+        np.square(others, out=others)
+        others2 = np.subtract(g.spread(self.sw2), w2, out=buf)
+        others2[lead] = rest2
+        others2 += others
+        others2 *= w2
+        return tr_p, g.sum(others2) / self.sw**2
 
     @property
     def tr_p(self) -> np.ndarray:
-        """tr(P) for P = W - w w' / sum(w), from P's entries: sum w_i (S - w_i) / S."""
-        others, _ = self._others
-        return self._g.sum(self.w * others) / self.sw
+        """tr(P) for P = W - w w' / sum(w): sum w_i (S - w_i) / S (see ``_traces``)."""
+        return self._traces[0]
 
     @property
     def tr_pp(self) -> np.ndarray:
-        r"""tr(PP) = sum(P * P), from P's entries.
-
-        :math:`P_{ii} = w_i (S - w_i)/S` and :math:`P_{ij} = -w_i w_j / S`, so
-        :math:`tr(PP) = \sum_i w_i^2 ((S - w_i)^2 + \sum_{j \ne i} w_j^2) / S^2`, with
-        every sum over "the others" taken without subtraction (no cancellation when one
-        weight dominates; the expanded form sw2 - 2 sw3/S + sw2²/S² loses every digit).
-        """
-        others, others2 = self._others
-        return self._g.sum(self._w2 * (others**2 + others2)) / self.sw**2
+        """tr(PP) = sum(P * P) (see ``_traces``)."""
+        return self._traces[1]
 
 
 def weighted_fit(g: Studies, tau2: np.ndarray | None) -> WeightedFit:
