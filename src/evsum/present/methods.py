@@ -80,11 +80,13 @@ def information_sources_html(evidence: Evidence, flow: PrismaFlow | None = None)
         for s in flow.sources_of(kind)
     ]
     dated = "search_date" in evidence.search_log.columns
+    protocol = evidence.protocol
     return _render(
         "sources.html.j2",
         rows=rows,
         recorded=flow.recorded,
         dated=dated,
+        dates=protocol.kind.search.dates if protocol is not None else "",  # [search] dates
         absence=evidence.absence("search_log.csv") or "search_log.csv lists no candidates",
     )
 

@@ -6,6 +6,7 @@ provenance footer. It is written atomically: a failed render never touches the l
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from evsum.version import __version__
 
 if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
     from nbformat import NotebookNode
 
 TEMPLATE_NAME = "evsum_report"
@@ -256,6 +258,25 @@ def contents_html(body: str) -> str:
     return str(render("contents.html.j2", sections=sections))
 
 
+@functools.cache
+def _exporter(template_dir: str) -> HTMLExporter:
+    """The HTML exporter of a process, made once: it compiles its Jinja2 templates on first
+    use, which would otherwise cost every report of a worker that time again."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[template_dir],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        # no syntax-highlighting styles: a report shows no code (4.5 KB a page)
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
+    )
+
+
 def export_html(
     notebook: NotebookNode,
     *,
@@ -268,9 +289,6 @@ def export_html(
     becomes the page's ``<title>``. Every page links back to ``index.html`` and to the
     ``nav`` pages ((href, text) pairs); the first use of each glossary term, evsum's and the
     review's own (``glossary``: (term, meaning) pairs), links to the glossary page."""
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
     for cell in notebook.cells:  # papermill gives its injected cell a random id
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
@@ -281,16 +299,7 @@ def export_html(
         if c.get("outputs") or "hide-if-empty" not in c.get("metadata", {}).get("tags", [])
     ]
     template_dir = _resources.files("evsum") / "present" / "templates"
-    exporter = HTMLExporter(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(template_dir)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-        # no syntax-highlighting styles: a report shows no code (4.5 KB a page)
-        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
-    )
+    exporter = _exporter(str(template_dir))
     if title:
         notebook.metadata["title"] = title
     css = (template_dir / "report.css").read_text(encoding="utf-8")

@@ -15,11 +15,7 @@ from evsum.exceptions import RenderError
 from evsum.present.glossary import glossary_page
 from evsum.render.index import index_html
 from evsum.render.report import ReportJob, ReportResult, write_atomic
-
-STATE_FILE = ".evsum-state.json"
-
-
-LOCK_FILE = ".evsum-render.lock"
+from evsum.render.unchanged import LOCK_FILE, STATE_FILE
 
 
 def read_state(out_dir: Path) -> dict:

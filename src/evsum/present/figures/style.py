@@ -177,8 +177,14 @@ def page_png(fig: Figure) -> bytes:
 
     buffer = io.BytesIO()
     with figure_style():
+        # an uncompressed intermediate: the same pixels, without compressing them twice
         fig.savefig(
-            buffer, format="png", dpi=PAGE_DPI, bbox_inches="tight", metadata={"Software": None}
+            buffer,
+            format="png",
+            dpi=PAGE_DPI,
+            bbox_inches="tight",
+            metadata={"Software": None},
+            pil_kwargs={"compress_level": 0},
         )
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     small = io.BytesIO()
@@ -237,7 +243,7 @@ def describe_figure(fig: Figure) -> str:
     many points it plots.
 
     For figures evsum builds from an analysis the report blocks give a more specific one
-    (:func:`evsum.present.sections.forest_alt`); this is what a figure returned in a notebook
+    (:func:`evsum.present.forest_section.forest_alt`); this is what a figure returned in a notebook
     cell carries.
     """
     parts: list[str] = []
@@ -245,51 +251,61 @@ def describe_figure(fig: Figure) -> str:
     if title:
         parts.append(title.strip() + ".")
     for ax in fig.axes:
-        if ax.get_title():
-            parts.append(ax.get_title().strip() + ".")
-        labels = [
-            f"{axis} axis: {label}"
-            for axis, label in (("horizontal", ax.get_xlabel()), ("vertical", ax.get_ylabel()))
-            if label
-        ]
-        if labels:
-            parts.append("; ".join(labels) + ".")
-        # every text the axes print (its own, its tick labels), as rows in page order
-        rows: dict[int, list[tuple[float, str]]] = {}
-        ticks = [
-            t
-            for t in (*ax.get_yticklabels(), *ax.get_xticklabels())
-            if not _NUMBER.match(t.get_text().strip())
-        ]  # scales, not content
-        for t in [*ax.texts, *ticks]:
-            words = " ".join(t.get_text().split())
-            if not words or not t.get_visible():
-                continue
-            words = _SYMBOL_WORDS.get(words, words)
-            x, y = t.get_transform().transform(t.get_unitless_position())
-            rows.setdefault(round(float(y) / 3), []).append((float(x), words))
-        lines = [
-            ", ".join(w for _, w in sorted(cells))
-            for _, cells in sorted(rows.items(), key=lambda item: -item[0])
-        ]
-        if lines:
-            shown = lines[:DESCRIBED_ROWS]
-            more = len(lines) - len(shown)
-            parts.append(
-                "Rows: " + "; ".join(shown) + (f"; and {more} more rows." if more else ".")
-            )
-        points = sum(
-            len(np.asarray(c.get_offsets()))
-            for c in ax.collections
-            if hasattr(c, "get_offsets") and c.get_visible()
-        )
-        if points:
-            parts.append(f"{points} points plotted.")
+        parts += _axes_description(ax)
     for t in fig.texts:
         words = " ".join(t.get_text().split())
         if words and t.get_visible():
             parts.append(words + ("" if words.endswith(".") else "."))
     return " ".join(parts) or "A figure without text."
+
+
+def _axes_description(ax: Any) -> list[str]:
+    """What one axes shows: its title, axis labels, rows of text and points plotted."""
+    parts: list[str] = []
+    if ax.get_title():
+        parts.append(ax.get_title().strip() + ".")
+    labels = [
+        f"{axis} axis: {label}"
+        for axis, label in (("horizontal", ax.get_xlabel()), ("vertical", ax.get_ylabel()))
+        if label
+    ]
+    if labels:
+        parts.append("; ".join(labels) + ".")
+    lines = _text_rows(ax)
+    if lines:
+        shown = lines[:DESCRIBED_ROWS]
+        more = len(lines) - len(shown)
+        parts.append("Rows: " + "; ".join(shown) + (f"; and {more} more rows." if more else "."))
+    points = sum(
+        len(np.asarray(c.get_offsets()))
+        for c in ax.collections
+        if hasattr(c, "get_offsets") and c.get_visible()
+    )
+    if points:
+        parts.append(f"{points} points plotted.")
+    return parts
+
+
+def _text_rows(ax: Any) -> list[str]:
+    """Every text the axes print (its own, its tick labels but numbers: scales, not
+    content), as rows in page order, top first."""
+    rows: dict[int, list[tuple[float, str]]] = {}
+    ticks = [
+        t
+        for t in (*ax.get_yticklabels(), *ax.get_xticklabels())
+        if not _NUMBER.match(t.get_text().strip())
+    ]
+    for t in [*ax.texts, *ticks]:
+        words = " ".join(t.get_text().split())
+        if not words or not t.get_visible():
+            continue
+        words = _SYMBOL_WORDS.get(words, words)
+        x, y = t.get_transform().transform(t.get_unitless_position())
+        rows.setdefault(round(float(y) / 3), []).append((float(x), words))
+    return [
+        ", ".join(w for _, w in sorted(cells))
+        for _, cells in sorted(rows.items(), key=lambda item: -item[0])
+    ]
 
 
 class ReportFigure(Figure):
