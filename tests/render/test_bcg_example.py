@@ -212,7 +212,7 @@ def test_a_base_without_source_kinds_renders_them_as_not_recorded(tmp_path):
         warnings.simplefilter("ignore")
         overview = evsum.analyse_all(evidence)
     headline = str(headline_html(overview, grade=evidence.grade))
-    assert "<td>not recorded</td>" in headline
+    assert '<td data-label="Source">not recorded</td>' in headline
 
 
 def _plain(block) -> str:

@@ -67,14 +67,14 @@ def browser(site):
 
 
 @pytest.fixture(scope="module")
-def printed(site):
+def printed(site, browser):
     if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
         if os.environ.get("CI"):
             pytest.fail("poppler-utils (pdftotext, pdfinfo) must be installed in CI")
         pytest.skip("poppler-utils (pdftotext, pdfinfo) is not installed")
     out, _ = site
     found = {}
-    for pdf in write_pdfs([out / f"{name}.html" for name in PAGE_LIMITS]):
+    for pdf in write_pdfs([out / f"{name}.html" for name in PAGE_LIMITS], browser=browser):
         info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True)
         pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, flags=re.M).group(1))
         text = subprocess.run(
