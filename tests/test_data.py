@@ -181,7 +181,7 @@ def test_reported_effects_appear_in_their_quotes_as_printed(evidence):
 
 
 def test_outcome_table_shows_numbers_as_the_paper_printed_them(evidence):
-    from evsum.present.sections import outcome_rows_html
+    from evsum.present.studies import outcome_rows_html
 
     html = str(outcome_rows_html(evidence, "alcohol"))
     # Grabski 2022 abstract: "mean difference=10.1%, 95% CI=1.1, 19.0"

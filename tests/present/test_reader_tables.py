@@ -9,14 +9,11 @@ import pytest
 
 import evsum
 from evsum.present.basis import result_basis
-from evsum.present.sections import (
-    analyses_html,
-    forest_alt,
-    heterogeneity_html,
-    outcome_rows_html,
-    title_html,
-)
+from evsum.present.forest_section import analyses_html, forest_alt
+from evsum.present.heterogeneity import heterogeneity_html
+from evsum.present.studies import outcome_rows_html
 from evsum.present.text import certainty_symbols
+from evsum.present.titles import title_html
 
 from conftest import ROOT
 

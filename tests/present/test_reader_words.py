@@ -10,7 +10,12 @@ import pytest
 from few_bases import base_of, bcg_rows
 
 import evsum
-from evsum.present import methods, sections
+from evsum.present import methods
+from evsum.present.data_version import data_version_html
+from evsum.present.overview import prisma_html
+from evsum.present.sof_section import summary_of_findings_html
+from evsum.present.studies import outcome_rows_html, studies_html
+from evsum.present.titles import title_html
 
 SCORE = """[outcomes.score]
 label = "Symptom score"
@@ -31,7 +36,7 @@ def _sof(base) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         analyses = evsum.analyse_condition(evidence, "tuberculosis")
-    return _plain(sections.summary_of_findings_html(evidence, analyses))
+    return _plain(summary_of_findings_html(evidence, analyses))
 
 
 def test_an_smd_reads_in_standard_deviations_not_the_outcome_unit(tmp_path):
@@ -115,7 +120,7 @@ def test_header_only_companion_files_have_no_rows_and_are_not_missing(tmp_path):
         "references.json" in result.output
     )
     evidence = evsum.load_evidence(base=base)
-    version = _plain(sections.data_version_html(evidence))
+    version = _plain(data_version_html(evidence))
     assert "Optional files with no rows (header only): risk_of_bias.csv, grade.csv" in version
     assert "grade.csv" not in version.split("Missing optional files:")[1].split(".")[0]
     sof = _sof(base)
@@ -132,7 +137,7 @@ def test_header_only_companion_files_have_no_rows_and_are_not_missing(tmp_path):
 
 def test_an_empty_search_log_leaves_the_selection_not_recorded(tmp_path):
     evidence = evsum.load_evidence(base=_header_only_base(tmp_path / "base"))
-    text = _plain(sections.prisma_html(evidence))
+    text = _plain(prisma_html(evidence))
     assert "included not recorded" in text
     assert not re.search(r"\b0\b", text)
 
@@ -213,7 +218,7 @@ def _forms_base(folder):
 
 def test_other_forms_show_how_they_were_analysed(tmp_path):
     evidence = evsum.load_evidence(base=_forms_base(tmp_path))
-    rows = _plain(sections.outcome_rows_html(evidence, "tuberculosis"))
+    rows = _plain(outcome_rows_html(evidence, "tuberculosis"))
     assert "RR 0.40 (90% CI 0.15 to 1.05)" in rows
     # SE = (ln 1.05 - ln 0.15) / (2 × 1.644854) = ln 7 / 3.289707 = 1.945910 / 3.289707
     # = 0.591515 (Cochrane Handbook 6.3.1)
@@ -223,7 +228,7 @@ def test_other_forms_show_how_they_were_analysed(tmp_path):
     )
     # design effect 1 + (21 - 1) × 0.02 = 1.4 (Cochrane Handbook 23.1.4)
     assert "design effect 1 + (21 − 1) × 0.02 = 1.40" in rows
-    studies = _plain(sections.studies_html(evidence, "tuberculosis"))
+    studies = _plain(studies_html(evidence, "tuberculosis"))
     assert "Cohort study " in studies and "Cohort study;" not in studies
     assert "Randomised, clusters; blinding not reported" in studies
 
@@ -254,7 +259,7 @@ def _exposure_base(folder):
 
 def test_the_title_and_favours_labels_come_from_the_protocol(tmp_path):
     evidence = evsum.load_evidence(base=_exposure_base(tmp_path))
-    heading = _plain(sections.title_html("tuberculosis", "REML", protocol=evidence.protocol))
+    heading = _plain(title_html("tuberculosis", "REML", protocol=evidence.protocol))
     assert "BCG vaccine and Tuberculosis in the trial populations" in heading
     assert " for tuberculosis" not in heading
     with warnings.catch_warnings():
@@ -326,7 +331,7 @@ def test_medians_pool_only_when_the_protocol_allows_and_say_so(tmp_path):
     assert analysis.result.estimate == pytest.approx(-1.666667, abs=1e-6)
     assert analysis.result.se**2 == pytest.approx(0.710814, abs=1e-5)
     assert any("Wan et al. 2014" in note for note in analysis.notes)
-    rows = _plain(sections.outcome_rows_html(evidence, "tuberculosis"))
+    rows = _plain(outcome_rows_html(evidence, "tuberculosis"))
     assert "median 4 (IQR 2 to 7), n=50" in rows
     assert "Means and SDs estimated from the medians and their quartiles (Wan et al. 2014)" in rows
 

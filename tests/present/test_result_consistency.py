@@ -86,7 +86,7 @@ def test_single_study_analyses_show_the_papers_numbers(pages):
 def test_every_single_study_result_reads_the_same_in_its_report_and_the_overview(pages):
     """Also effects evsum computes from arm data: one text in the condition report (analysis
     and summary of findings) and in the overview's headline table."""
-    from evsum.present.sections import analysis_effect
+    from evsum.present.effect_words import analysis_effect
 
     evidence, text_of = pages
     with warnings.catch_warnings():

@@ -3,7 +3,7 @@
 import numpy as np
 
 from evsum.present import text
-from evsum.present.sections import heterogeneity_html
+from evsum.present.heterogeneity import heterogeneity_html
 from evsum.present.sensitivity import sensitivity_tables
 from evsum.review.analysis import analyse_outcomes
 from evsum.review.examples import example_evidence

@@ -13,7 +13,8 @@ from few_bases import base_of, bcg_rows
 
 import evsum
 from evsum.cli import main
-from evsum.present import sections
+from evsum.present.overview import headline_html
+from evsum.present.studies import outcome_rows_html
 
 from conftest import ROOT
 from page_text import machine_traces
@@ -194,7 +195,7 @@ def test_the_example_reports_hold_no_word_of_the_first_review(rendered):
 
 def test_the_example_rows_are_read_from_a_review(evidence):
     """Its rows are Colditz et al.'s data via metafor's dat.bcg: a review's (issue 24)."""
-    rows = _plain(sections.outcome_rows_html(evidence, "tuberculosis"))
+    rows = _plain(outcome_rows_html(evidence, "tuberculosis"))
     assert rows.count("review, secondary source : ") == 13
 
 
@@ -205,12 +206,12 @@ def test_a_base_without_source_kinds_renders_them_as_not_recorded(tmp_path):
     header = (base / "data" / "studies.csv").read_text(encoding="utf-8").split("\n", 1)[0]
     assert "source_kind" not in header
     evidence = evsum.load_evidence(base=base)
-    rows_text = _plain(sections.outcome_rows_html(evidence, "tuberculosis"))
+    rows_text = _plain(outcome_rows_html(evidence, "tuberculosis"))
     assert rows_text.count("source kind not recorded, secondary source : ") == 13
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         overview = evsum.analyse_all(evidence)
-    headline = str(sections.headline_html(overview, grade=evidence.grade))
+    headline = str(headline_html(overview, grade=evidence.grade))
     assert "<td>not recorded</td>" in headline
 
 

@@ -27,6 +27,6 @@ True
 from __future__ import annotations
 
 from evsum.blocks import audit, condition, curation, figures, methods, overview
-from evsum.present.sections import data_version_html as data_version
+from evsum.present.data_version import data_version_html as data_version
 
 __all__ = ["audit", "condition", "curation", "data_version", "figures", "methods", "overview"]

@@ -7,17 +7,17 @@ report's forest-plot section (:func:`analyses`).
 from __future__ import annotations
 
 from evsum.present.few_studies import few_studies_html as few_studies
+from evsum.present.forest_section import analyses_html as analyses
+from evsum.present.heterogeneity import heterogeneity_html as heterogeneity
+from evsum.present.limitations import limitations_html as limitations
 from evsum.present.plan import plan_html as plan
-from evsum.present.sections import analyses_html as analyses
-from evsum.present.sections import heterogeneity_html as heterogeneity
-from evsum.present.sections import limitations_html as limitations
-from evsum.present.sections import outcome_rows_html as outcome_rows
-from evsum.present.sections import pico_html as pico
-from evsum.present.sections import references_html as references
-from evsum.present.sections import risk_of_bias_html as risk_of_bias
-from evsum.present.sections import studies_html as studies
-from evsum.present.sections import summary_of_findings_html as summary_of_findings
-from evsum.present.sections import title_html as title
+from evsum.present.risk_of_bias import risk_of_bias_html as risk_of_bias
+from evsum.present.sof_section import summary_of_findings_html as summary_of_findings
+from evsum.present.studies import outcome_rows_html as outcome_rows
+from evsum.present.studies import pico_html as pico
+from evsum.present.studies import references_html as references
+from evsum.present.studies import studies_html as studies
+from evsum.present.titles import title_html as title
 
 __all__ = [
     "analyses",

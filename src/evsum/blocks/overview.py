@@ -5,9 +5,9 @@ The analyses come from :func:`evsum.analyse_all`.
 
 from __future__ import annotations
 
-from evsum.present.sections import evidence_map_html as evidence_map
-from evsum.present.sections import headline_html as headline
-from evsum.present.sections import overview_title_html as title
-from evsum.present.sections import prisma_html as study_selection
+from evsum.present.overview import evidence_map_html as evidence_map
+from evsum.present.overview import headline_html as headline
+from evsum.present.overview import prisma_html as study_selection
+from evsum.present.titles import overview_title_html as title
 
 __all__ = ["evidence_map", "headline", "study_selection", "title"]

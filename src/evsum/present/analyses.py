@@ -56,7 +56,7 @@ class Analysis(review.OutcomeAnalysis):
 
     def html(self) -> HtmlBlock:
         """The analysis as in the condition report: forest plot, sentence, rows not pooled."""
-        from evsum.present.sections import analyses_html
+        from evsum.present.forest_section import analyses_html
 
         return analyses_html((self,), grade=self.grade)
 
@@ -118,7 +118,7 @@ class ConditionAnalyses(tuple):
 
     def html(self) -> HtmlBlock:
         """Forest plot and summary of every analysis (:func:`evsum.blocks.condition.analyses`)."""
-        from evsum.present.sections import analyses_html
+        from evsum.present.forest_section import analyses_html
 
         return analyses_html(self, grade=self.evidence.grade)
 

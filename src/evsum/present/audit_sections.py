@@ -15,11 +15,11 @@ from evsum.ingest.claims import VERDICTS, ClaimTable
 from evsum.ingest.evidence import Evidence
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
+from evsum.present.anchors import row_anchor
 from evsum.present.html import HtmlBlock, page_link, render
 from evsum.present.review_kind import kind_line, source_text_html
-from evsum.present.sections import row_anchor
 from evsum.review.analysis import row_results
-from evsum.review.citations import CitationAudit
+from evsum.review.citations import CitationAudit, CitationCheck
 from evsum.review.claims import claim_gaps, claim_rows
 from evsum.review.participants import StudyParticipants, participants_of
 
@@ -111,45 +111,46 @@ def audit_title_html(
     )
 
 
-def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
-    """Plain-language summary derived from the verdict counts and the citation audit."""
-    data = claims.data
+def _verdict_points(claims: ClaimTable) -> list[str]:
+    """How many claims are supported, partly supported, overstated or not supported."""
     counts = claims.verdict_counts()
-    total = len(data)
-    story_claims = data[data["claim_type"] == "case story"]
-    stories = int(story_claims["section"].nunique())  # one story per section of the text
-    cited = data[data["cited_reference"] != ""]
-    points = []
     supported = counts["supported"]
-    points.append(
-        f"Of the {total} claims checked, "
+    return [
+        f"Of the {len(claims.data)} claims checked, "
         + ("none is" if supported == 0 else f"{supported} {'is' if supported == 1 else 'are'}")
         + " fully supported by the evidence the text cites or by the studies in this "
-        "evidence base."
-    )
-    points.append(
+        "evidence base.",
         f"{counts['partly supported']} are partly supported, {counts['overstated']} overstate "
-        f"what the studies show and {counts['not supported']} are not supported."
+        f"what the studies show and {counts['not supported']} are not supported.",
+    ]
+
+
+def _unassessable_point(claims: ClaimTable) -> str:
+    """How many claims cannot be checked, naming the patient stories among them."""
+    data = claims.data
+    unassessable = claims.verdict_counts()["not assessable from the cited evidence"]
+    story_claims = data[data["claim_type"] == "case story"]
+    stories = int(story_claims["section"].nunique())  # one story per section of the text
+    if not stories:
+        return f"{unassessable} cannot be checked against the cited evidence."
+    claims_from = (
+        f"{text.plural(len(story_claims), 'claim')} from " if len(story_claims) != stories else ""
     )
-    unassessable = counts["not assessable from the cited evidence"]
-    points.append(
-        f"{unassessable} cannot be checked against the cited evidence"
-        + (
-            ", including "
-            + (
-                f"{text.plural(len(story_claims), 'claim')} from "
-                if len(story_claims) != stories
-                else ""
-            )
-            + f"{text.plural(stories, 'patient story', 'patient stories')}, which are "
-            "anecdotes and not evidence."
-            if stories
-            else "."
-        )
+    return (
+        f"{unassessable} cannot be checked against the cited evidence, including "
+        + claims_from
+        + f"{text.plural(stories, 'patient story', 'patient stories')}, which are "
+        "anecdotes and not evidence."
     )
+
+
+def _cited_point(claims: ClaimTable) -> str:
+    """How many claims cite a reference, and how many of those it fully supports."""
+    data = claims.data
+    cited = data[data["cited_reference"] != ""]
     cited_good = int((cited["verdict"] == "supported").sum())
     cited_counts = cited["verdict"].value_counts()
-    points.append(
+    return (
         f"{text.plural(len(cited), 'claim')} cite a reference; "
         + (
             "none of them is"
@@ -160,6 +161,16 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
         + ", ".join(f"{cited_counts[v]} {v}" for v in VERDICTS if cited_counts.get(v, 0))
         + ")."
     )
+
+
+def _entry_name(check: CitationCheck) -> str:
+    entry = check.entry
+    return text.close_bidi(entry.key or f"entry {entry.index}")
+
+
+def _reference_point(audit: CitationAudit) -> str:
+    """How many entries of the reference list match the curated records, which match in
+    part and which are wrong (and how)."""
     clean = sum(check.ok and not check.notes for check in audit.checks)
     partial = [check for check in audit.checks if check.ok and check.notes]
     wrong = [check for check in audit.checks if not check.ok]
@@ -170,7 +181,7 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
     if partial:
         line += "; " + text.join_values(
             (
-                text.close_bidi(check.entry.key or f"entry {check.entry.index}")
+                _entry_name(check)
                 + " matches in what could be checked ("
                 + ", ".join(dict.fromkeys(n.kind for n in check.notes))
                 + ")"
@@ -180,16 +191,20 @@ def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
         )
     if wrong:
         line += "; the others are wrong: " + text.join_values(
-            (
-                text.close_bidi(check.entry.key or f"entry {check.entry.index}")
-                + " ("
-                + ", ".join(check.kinds)
-                + ")"
-                for check in wrong
-            ),
+            (_entry_name(check) + " (" + ", ".join(check.kinds) + ")" for check in wrong),
             "; ",
         )
-    points.append(line + ".")
+    return line + "."
+
+
+def audit_summary_html(claims: ClaimTable, audit: CitationAudit) -> HtmlBlock:
+    """Plain-language summary derived from the verdict counts and the citation audit."""
+    points = [
+        *_verdict_points(claims),
+        _unassessable_point(claims),
+        _cited_point(claims),
+        _reference_point(audit),
+    ]
     return render("bullets.html.j2", points=points)
 
 

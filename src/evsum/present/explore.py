@@ -12,7 +12,6 @@ tests and prediction-interval rules are those of :func:`evsum.pool` (``evsum.voc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from evsum import vocab
@@ -60,6 +59,38 @@ def _first(options: list[tuple[str, str]], wanted: str, name: str) -> str:
     if wanted not in values:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, values))}; got {wanted!r}")
     return wanted
+
+
+#: The controls narrowing the analyses down, in order, and the attribute each one matches.
+_CASCADE = (
+    ("outcome", "outcome"),
+    ("timepoint", "timepoint"),
+    ("comparator", "comparator_type"),
+    ("studies", "design_class"),
+)
+#: The model controls' values and labels.
+_MODEL_VALUES = {"method": EXPLORE_METHODS, "test": vocab.TESTS, "pi": vocab.PI_TYPES}
+_MODEL_LABELS: dict[str, dict[str, str]] = {
+    "method": vocab.METHOD_LABELS,
+    "test": {
+        "z": "z (normal)",
+        "knha": "Hartung-Knapp (knha)",
+        "adhoc": "Hartung-Knapp, ad hoc (adhoc)",
+    },
+    "pi": {"z": "z (metafor predict)", "t": "t, k - 2 df (Higgins 2009)"},
+}
+
+
+def _measure_options(found: list[Analysis]) -> list[tuple[str, str]]:
+    """The chosen analysis's own measure, then the others its arm data allow."""
+    if not found:
+        return []
+    own = found[0].measure
+    rows = found[0].rows
+    kinds = set(rows.loc[rows["data_level"] == "arm", "outcome_type"])
+    arm = ARM_MEASURES.get(next(iter(kinds)), ()) if len(kinds) == 1 else ()
+    others = [m for m in arm if m != own and (rows["data_level"] == "arm").all()]
+    return [(vocab.MEASURE_LABELS.get(m, m), m) for m in (own, *others)]
 
 
 class Explorer:
@@ -135,58 +166,43 @@ class Explorer:
 
     def options(self, name: str) -> list[tuple[str, str]]:
         """What control ``name`` offers given the choices before it: ``(label, value)``."""
-        c = self.choices
         if name == "condition":
-            protocol = self.evidence.protocol
-            conditions = self.evidence.studies.conditions
-            order = list(protocol.conditions) if protocol is not None else []
-            ordered = sorted(
-                conditions, key=lambda k: (order.index(k) if k in order else len(order), k)
-            )
-            return [
-                (protocol.condition_label(k) if protocol is not None else k, k) for k in ordered
-            ]
+            return self._condition_options()
         if name in ("subgroup", "moderator"):
             return self._plan_options(name)
-        if name in ("method", "test", "pi"):
-            values = {"method": EXPLORE_METHODS, "test": vocab.TESTS, "pi": vocab.PI_TYPES}[name]
-            labels = {
-                "method": vocab.METHOD_LABELS,
-                "test": {
-                    "z": "z (normal)",
-                    "knha": "Hartung-Knapp (knha)",
-                    "adhoc": "Hartung-Knapp, ad hoc (adhoc)",
-                },
-                "pi": {"z": "z (metafor predict)", "t": "t, k - 2 df (Higgins 2009)"},
-            }
-            return [(labels[name].get(v, v), v) for v in values]
-        found: Sequence[Analysis] = self.analyses(c["condition"])
-        if name == "outcome":
-            keys = sorted({a.outcome for a in found})
+        if name in _MODEL_LABELS:
+            return [(_MODEL_LABELS[name].get(v, v), v) for v in _MODEL_VALUES[name]]
+        found: list[Analysis] = list(self.analyses(self.choices["condition"]))
+        for control, attribute in _CASCADE:
+            if name == control:
+                return self._offered(control, found)
+            found = [a for a in found if getattr(a, attribute) == self.choices[control]]
+        return _measure_options(found)
+
+    def _condition_options(self) -> list[tuple[str, str]]:
+        """The conditions with data, in the protocol's order."""
+        protocol = self.evidence.protocol
+        conditions = self.evidence.studies.conditions
+        order = list(protocol.conditions) if protocol is not None else []
+        ordered = sorted(
+            conditions, key=lambda k: (order.index(k) if k in order else len(order), k)
+        )
+        return [(protocol.condition_label(k) if protocol is not None else k, k) for k in ordered]
+
+    def _offered(self, control: str, found: list[Analysis]) -> list[tuple[str, str]]:
+        """The values of ``control`` among the analyses ``found`` (those matching the
+        choices before it)."""
+        if control == "outcome":
             protocol = self.evidence.protocol
             return [
                 (protocol.outcome_label(k) if protocol is not None else text.outcome_words(k), k)
-                for k in keys
+                for k in sorted({a.outcome for a in found})
             ]
-        found = [a for a in found if a.outcome == c["outcome"]]
-        if name == "timepoint":
-            return [(k, k) for k in sorted({a.timepoint for a in found})]
-        found = [a for a in found if a.timepoint == c["timepoint"]]
-        if name == "comparator":
-            return [(k, k) for k in sorted({a.comparator_type for a in found})]
-        found = [a for a in found if a.comparator_type == c["comparator"]]
-        if name == "studies":
+        if control == "studies":
             classes = dict.fromkeys(a.design_class for a in found)
             return [(STUDIES.get(k, k), k) for k in classes]
-        found = [a for a in found if a.design_class == c["studies"]]
-        if not found:
-            return []
-        own = found[0].measure
-        rows = found[0].rows
-        kinds = set(rows.loc[rows["data_level"] == "arm", "outcome_type"])
-        arm = ARM_MEASURES.get(next(iter(kinds)), ()) if len(kinds) == 1 else ()
-        others = [m for m in arm if m != own and (rows["data_level"] == "arm").all()]
-        return [(vocab.MEASURE_LABELS.get(m, m), m) for m in (own, *others)]
+        attribute = dict(_CASCADE)[control]
+        return [(k, k) for k in sorted({getattr(a, attribute) for a in found})]
 
     def _plan_options(self, name: str) -> list[tuple[str, str]]:
         """Subgroup variables (design, blinding, categorical covariates) or numeric

@@ -18,6 +18,7 @@ import pandas as pd
 
 from evsum.ingest.protocol import Protocol
 from evsum.present import text
+from evsum.present.footnotes import footnote_mark
 from evsum.present.html import HtmlBlock, render
 from evsum.present.review_kind import outcome_measure, thresholds_words
 from evsum.review.overview import (
@@ -206,6 +207,60 @@ def _source_kind(row: pd.Series) -> str:
     return kind.strip() if isinstance(kind, str) else ""
 
 
+def _basis(entry: _Entry, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows a summary of findings row rests on: those pooled; without a result, the
+    primary sources' rows (else all)."""
+    excluded = (
+        rows["excluded_reason"] if "excluded_reason" in rows else pd.Series("", index=rows.index)
+    )
+    used = rows[excluded == ""]
+    primary = rows[rows["source_type"] != "secondary"]
+    return used if entry.result is not None and len(used) else (primary if len(primary) else rows)
+
+
+def _secondary_rows(entry: _Entry, rows: pd.DataFrame) -> tuple[list[pd.Series], list[pd.Series]]:
+    """The secondary rows with a reported effect (shown), and those the row's footnote
+    speaks of: the shown ones, or, for an outcome known only in words from a review or press
+    report, every secondary row (the curated summary says it)."""
+    secondary = [r for _, r in rows.iterrows() if r["source_type"] == "secondary"]
+    shown = [r for r in secondary if text.reported_effect(r)]
+    return shown, (secondary if entry.result is None and not shown else shown)
+
+
+def _basis_kinds(basis: pd.DataFrame, told: list[pd.Series]) -> dict[str, tuple[str, ...]]:
+    """What the row rests on: trials read only in their abstract; the kinds of secondary
+    sources (those spoken of, or all of the basis when no primary source is left)."""
+    abstract_only = (
+        _label(r)
+        for _, r in basis.iterrows()
+        if r["source_type"] != "secondary" and _source_kind(r) == "abstract"
+    )
+    resting = [r for _, r in basis.iterrows() if r["source_type"] == "secondary"]
+    return {
+        "abstract_only": tuple(dict.fromkeys(abstract_only)),
+        "secondary_kinds": tuple(dict.fromkeys(_source_kind(r) for r in [*told, *resting])),
+    }
+
+
+def _comment(entry: _Entry, grade: Mapping | None, comparison: str) -> str:
+    """GRADE's plain-language statement: the analysis's, or for very low certainty evidence
+    without an estimate, the very-low statement (it needs no estimate, Santesso et al. 2020;
+    it names the arms actually compared)."""
+    a = entry.analysis
+    protocol = getattr(a, "protocol", None)
+    if protocol is None:
+        return ""
+    if entry.result is not None:
+        return analysis_statement(a, grade)[2]
+    if grade is not None and result_obtained(grade) and grade_certainty(grade) == "very low":
+        first, second = text.comparison_arms(comparison, protocol.intervention)
+        return (
+            f"The evidence is very uncertain about the effect of "
+            f"{first} on {entry.outcome.replace('_', ' ')} when compared with {second}."
+        )
+    return ""
+
+
 def _analysis_columns(
     entry: _Entry, grade: Mapping | None, characteristics: pd.DataFrame | None
 ) -> dict[str, Any]:
@@ -227,12 +282,7 @@ def _analysis_columns(
     }
     if not isinstance(rows, pd.DataFrame) or rows.empty:
         return out
-    excluded = (
-        rows["excluded_reason"] if "excluded_reason" in rows else pd.Series("", index=rows.index)
-    )
-    used = rows[excluded == ""]
-    primary = rows[rows["source_type"] != "secondary"]
-    basis = used if entry.result is not None and len(used) else (primary if len(primary) else rows)
+    basis = _basis(entry, rows)
     out["design"] = design_count(basis)
     if protocol is not None:
         out["comparison"] = analysis_comparison(a, basis)
@@ -241,44 +291,10 @@ def _analysis_columns(
         out["participants"] = comparison_participants(basis, characteristics)
         # the curated short result in words (grade.csv summary), never a raw quote
         out["narrative"] = (result_summary(grade),)
-    shown_secondary = [
-        r
-        for _, r in rows.iterrows()
-        if r["source_type"] == "secondary" and text.reported_effect(r)
-    ]
-    out["secondary"] = tuple(f"{_label(r)}: {text.reported_effect(r)}" for r in shown_secondary)
-    if entry.result is None and not shown_secondary:
-        # an outcome known only in words from a review or press report: the curated summary
-        # says it; the footnote says what it rests on
-        shown_secondary = [r for _, r in rows.iterrows() if r["source_type"] == "secondary"]
-    # what the row rests on: trials read only in their abstract; secondary sources (those
-    # shown, or all of the basis when no primary source is left)
-    out["abstract_only"] = tuple(
-        dict.fromkeys(
-            _label(r)
-            for _, r in basis.iterrows()
-            if r["source_type"] != "secondary" and _source_kind(r) == "abstract"
-        )
-    )
-    resting = [r for _, r in basis.iterrows() if r["source_type"] == "secondary"]
-    out["secondary_kinds"] = tuple(
-        dict.fromkeys(_source_kind(r) for r in [*shown_secondary, *resting])
-    )
-    if entry.result is not None and protocol is not None:
-        out["comment"] = analysis_statement(a, grade)[2]
-    elif (
-        grade is not None
-        and result_obtained(grade)
-        and grade_certainty(grade) == "very low"
-        and protocol is not None
-    ):
-        # GRADE's very-low statement needs no estimate (Santesso et al. 2020); it names the
-        # arms actually compared
-        first, second = text.comparison_arms(out["comparison"], protocol.intervention)
-        out["comment"] = (
-            f"The evidence is very uncertain about the effect of "
-            f"{first} on {entry.outcome.replace('_', ' ')} when compared with {second}."
-        )
+    shown, told = _secondary_rows(entry, rows)
+    out["secondary"] = tuple(f"{_label(r)}: {text.reported_effect(r)}" for r in shown)
+    out.update(_basis_kinds(basis, told))
+    out["comment"] = _comment(entry, grade, out["comparison"])
     return out
 
 
@@ -339,6 +355,119 @@ def _difference_words(entry: _Entry, measure: str, est: float, lo: float, hi: fl
     ]
     head = f"{measure} {values[0][1]}{' ' + unit if unit else ''} {words[0].split(' ')[-1]}"
     return f"{head} ({words[1]} to {words[2]})"
+
+
+def _relative_effect(res: Any, measure: str) -> tuple[float, float, float, str]:
+    """The pooled estimate and CI on the display scale and the relative effect in words
+    (``"not pooled"`` without a result)."""
+    if res is None:
+        return math.nan, math.nan, math.nan, "not pooled"
+    scale = np.exp if res.is_ratio else (lambda v: v)
+    est, lo, hi = (float(scale(getattr(res, f))) for f in ("estimate", "ci_low", "ci_high"))
+    level = round(100 * (1 - float(res.alpha)))
+    return est, lo, hi, text.estimate_ci(measure, est, lo, hi, level=level)
+
+
+def _baseline_risk(
+    entry: _Entry, res: Any, grade: Mapping | None, measure: str
+) -> tuple[float, str]:
+    """The comparator risk per 1000 (``grade.csv``, else the included studies' comparator
+    arms, GRADEpro's default) and the footnote saying where it came from."""
+    baseline = _number(grade.get("baseline_risk_per_1000")) if grade else math.nan
+    if res is not None and not np.isfinite(baseline) and measure in _RISK_MEASURES:
+        return control_arm_risk(entry.analysis)
+    return baseline, ""
+
+
+def _absolute_effects(
+    baseline: float, values: tuple[float, float, float], measure: str
+) -> tuple[list[float], str, str]:
+    """Risks per 1000 with the intervention (estimate and limits), the absolute effect and
+    the risk difference in words; ``""`` without a comparator risk."""
+    risks = [_risk(baseline, v, measure) if np.isfinite(baseline) else math.nan for v in values]
+    if not np.isfinite(risks[0]):
+        return risks, "", ""
+    low, high = sorted(risks[1:])
+    absolute = f"{text.per_1000(risks[0])} ({text.count(round(low))} to {text.count(round(high))})"
+    diff_lo, diff_hi = sorted([risks[1] - baseline, risks[2] - baseline])
+    difference = (
+        f"{_difference(risks[0] - baseline)} per 1000 "
+        f"({_difference(diff_lo)} to {_difference(diff_hi)})"
+    )
+    return risks, absolute, difference
+
+
+def _certainty(entry: _Entry, res: Any, grade: Mapping | None) -> tuple[str, str, tuple[str, ...]]:
+    """Certainty, its symbols and the downgrade reasons; ValueError when ``grade.csv``'s
+    stated certainty is not start less the downgrades."""
+    if res is None and not result_obtained(grade):
+        return NOT_RATED, "", ()  # no result: nothing to rate
+    if grade is None:
+        return NOT_ASSESSED, "", ()
+    certainty = grade_certainty(grade)
+    stated = str(grade.get("certainty") or "").strip()
+    if stated and stated != certainty:
+        raise ValueError(
+            f"certainty of {entry.outcome!r} must equal start less the downgrades "
+            f"({certainty!r}); got {stated!r} in grade_df"
+        )
+    return certainty, text.certainty_symbols(certainty), tuple(downgrade_reasons(grade))
+
+
+def _sof_record(
+    entry: _Entry, grade: Mapping | None, characteristics: pd.DataFrame | None
+) -> dict[str, Any]:
+    """One outcome's row of :func:`summary_of_findings`."""
+    res = entry.result
+    measure = getattr(res, "measure", None) or ""
+    k = int(res.k) if res is not None else 0
+    est, lo, hi, relative = _relative_effect(res, measure)
+    baseline, baseline_note = _baseline_risk(entry, res, grade, measure)
+    risks, absolute, difference = _absolute_effects(baseline, (est, lo, hi), measure)
+    extra = _analysis_columns(entry, grade, characteristics)
+    if res is not None and measure not in RATIO_MEASURES and np.isfinite(est):
+        absolute = _difference_words(entry, measure, est, lo, hi)
+    words_only = res is None and extra["k"]
+    certainty, symbols, reasons = _certainty(entry, res, grade)
+    return {
+        "condition": entry.condition,
+        "outcome": entry.outcome,
+        "comparator_type": entry.comparator_type,
+        "timepoint": entry.timepoint,
+        "k": extra["k"] if words_only else k,
+        "participants": extra["participants"] if words_only else entry.participants,
+        "measure": measure or None,
+        "estimate": est,
+        "ci_low": lo,
+        "ci_high": hi,
+        "relative_effect": relative,
+        "baseline_risk_per_1000": baseline,
+        "risk_per_1000": risks[0],
+        "risk_ci_low_per_1000": min(risks[1:]),
+        "risk_ci_high_per_1000": max(risks[1:]),
+        "absolute_effect": absolute,
+        "risk_difference": difference,
+        "certainty": certainty,
+        "certainty_symbols": symbols,
+        "reasons": reasons,
+        "anchor": entry.anchor,
+        **{key: extra[key] for key in _ANALYSIS_KEYS},
+        "baseline_note": baseline_note,
+        "comparator_mean": comparator_mean(entry.analysis) if measure in ("MD", "SMD") else "",
+    }
+
+
+#: The columns :func:`_analysis_columns` gives a summary of findings row as they are.
+_ANALYSIS_KEYS = (
+    "design",
+    "importance",
+    "comment",
+    "narrative",
+    "secondary",
+    "comparison",
+    "abstract_only",
+    "secondary_kinds",
+)
 
 
 def summary_of_findings(
@@ -420,104 +549,10 @@ def summary_of_findings(
     :math:`OR\\,p_0 / (1 - p_0 + OR\\,p_0)` for odds ratios, applied to the estimate and to
     each confidence limit.
     """
-    records = []
-    for entry in _entries(outcome_results, participants, condition, comparator_type):
-        res = entry.result
-        grade = _grade_row(grade_df, entry)
-        measure = getattr(res, "measure", None) or ""
-        k = int(res.k) if res is not None else 0
-        if res is not None:
-            scale = np.exp if res.is_ratio else (lambda v: v)
-            est, lo, hi = (
-                float(scale(getattr(res, f))) for f in ("estimate", "ci_low", "ci_high")
-            )
-            relative = text.estimate_ci(
-                measure, est, lo, hi, level=round(100 * (1 - float(res.alpha)))
-            )
-        else:
-            est = lo = hi = math.nan
-            relative = "not pooled"
-        baseline = _number(grade.get("baseline_risk_per_1000")) if grade else math.nan
-        baseline_note = ""
-        if res is not None and not np.isfinite(baseline) and measure in _RISK_MEASURES:
-            # GRADEpro's default: the included studies' comparator-arm risk
-            baseline, baseline_note = control_arm_risk(entry.analysis)
-        risks = [
-            _risk(baseline, v, measure) if np.isfinite(baseline) else math.nan
-            for v in (est, lo, hi)
-        ]
-        if np.isfinite(risks[0]):
-            low, high = sorted(risks[1:])
-            absolute = (
-                f"{text.per_1000(risks[0])} "
-                f"({text.count(round(low))} to {text.count(round(high))})"
-            )
-            diff_lo, diff_hi = sorted([risks[1] - baseline, risks[2] - baseline])
-            difference = (
-                f"{_difference(risks[0] - baseline)} per 1000 "
-                f"({_difference(diff_lo)} to {_difference(diff_hi)})"
-            )
-        else:
-            absolute = difference = ""
-        extra = _analysis_columns(entry, grade, characteristics)
-        if res is not None and measure not in RATIO_MEASURES and np.isfinite(est):
-            absolute = _difference_words(entry, measure, est, lo, hi)
-        if res is None and extra["k"]:
-            k = extra["k"]
-        reasons: tuple[str, ...]
-        if res is None and not result_obtained(grade):
-            certainty, symbols, reasons = NOT_RATED, "", ()  # no result: nothing to rate
-        elif grade is None:
-            certainty, symbols, reasons = NOT_ASSESSED, "", ()
-        else:
-            certainty = grade_certainty(grade)
-            stated = str(grade.get("certainty") or "").strip()
-            if stated and stated != certainty:
-                raise ValueError(
-                    f"certainty of {entry.outcome!r} must equal start less the downgrades "
-                    f"({certainty!r}); got {stated!r} in grade_df"
-                )
-            symbols = text.certainty_symbols(certainty)
-            reasons = tuple(downgrade_reasons(grade))
-        records.append(
-            {
-                "condition": entry.condition,
-                "outcome": entry.outcome,
-                "comparator_type": entry.comparator_type,
-                "timepoint": entry.timepoint,
-                "k": k,
-                "participants": (
-                    extra["participants"] if res is None and extra["k"] else entry.participants
-                ),
-                "measure": measure or None,
-                "estimate": est,
-                "ci_low": lo,
-                "ci_high": hi,
-                "relative_effect": relative,
-                "baseline_risk_per_1000": baseline,
-                "risk_per_1000": risks[0],
-                "risk_ci_low_per_1000": min(risks[1:]),
-                "risk_ci_high_per_1000": max(risks[1:]),
-                "absolute_effect": absolute,
-                "risk_difference": difference,
-                "certainty": certainty,
-                "certainty_symbols": symbols,
-                "reasons": reasons,
-                "anchor": entry.anchor,
-                "design": extra["design"],
-                "importance": extra["importance"],
-                "comment": extra["comment"],
-                "narrative": extra["narrative"],
-                "secondary": extra["secondary"],
-                "comparison": extra["comparison"],
-                "abstract_only": extra["abstract_only"],
-                "secondary_kinds": extra["secondary_kinds"],
-                "baseline_note": baseline_note,
-                "comparator_mean": (
-                    comparator_mean(entry.analysis) if measure in ("MD", "SMD") else ""
-                ),
-            }
-        )
+    records = [
+        _sof_record(entry, _grade_row(grade_df, entry), characteristics)
+        for entry in _entries(outcome_results, participants, condition, comparator_type)
+    ]
     frame = pd.DataFrame.from_records(records, columns=list(SOF_COLUMNS))
     frame["participants"] = pd.array(frame["participants"], dtype="Int64")
     return frame
@@ -581,6 +616,126 @@ def _dash(value: Any) -> Any:
     return text.DASH if text.is_missing(value) or value == "" else value
 
 
+def _basis_marks(
+    row: Mapping[str, Any], footnotes: list[str], k: int, secondary_mark: str
+) -> list[str]:
+    """The marks next to the participants: trials read only in their abstract, and secondary
+    sources the row rests on but cannot show."""
+    abstract_only = tuple(row.get("abstract_only") or ())
+    marks = []
+    if abstract_only:
+        note = (
+            text.ABSTRACT_ONLY_NOTE
+            if len(abstract_only) >= k
+            else text.ABSTRACT_SOME_NOTE.format(studies=text.join_values(abstract_only))
+        )
+        marks.append(footnote_mark(footnotes, note))
+    if secondary_mark and not row.get("secondary"):
+        marks.append(secondary_mark)  # rests on secondary sources it cannot show
+    return marks
+
+
+def _outcome_cells(row: Mapping[str, Any], protocol: Protocol | None) -> dict[str, Any]:
+    """The outcome column: its label, what measured it, time point and comparison."""
+    return {
+        "importance": row.get("importance") or "",
+        "measured": (
+            outcome_measure(protocol, row.get("condition"), row["outcome"]) if protocol else ""
+        ),
+        "outcome": (
+            protocol.outcome_label(row["outcome"])
+            if protocol
+            else text.outcome_words(row["outcome"])
+        ),
+        "timepoint": row.get("timepoint") or "",
+        "comparator_type": text.versus(row.get("comparison") or row.get("comparator_type")),
+    }
+
+
+def _secondary_mark(
+    row: Mapping[str, Any], footnotes: list[str], protocol: Protocol | None
+) -> str:
+    """The mark of the secondary sources a row shows or rests on (a re-analysis pools its
+    source's secondary rows, and says so); ``""`` without any."""
+    secondary_kinds = tuple(row.get("secondary_kinds") or ())
+    if not (row.get("secondary") or secondary_kinds):
+        return ""
+    return footnote_mark(
+        footnotes, text.reanalysis_note(protocol) or text.secondary_note(secondary_kinds)
+    )
+
+
+def _effect_cells(row: Mapping[str, Any], pooled: bool) -> dict[str, Any]:
+    """The effect columns: relative effect, risk with the comparator and the intervention,
+    the difference, and the words or secondary results of a row without a pooled number."""
+    baseline = row.get("baseline_risk_per_1000")
+    secondary = tuple(row.get("secondary") or ())
+    narrative = tuple(row.get("narrative") or ())
+    return {
+        "comparator_mean": row.get("comparator_mean") or "",
+        "pooled": pooled,
+        "ratio": row.get("measure") in RATIO_MEASURES,
+        "relative_effect": _dash(row["relative_effect"]),
+        "baseline": (
+            "" if baseline is None or text.is_missing(baseline) else text.per_1000(float(baseline))
+        ),
+        "absolute_effect": row.get("absolute_effect") or "",
+        "risk_difference": row.get("risk_difference") or "",
+        "narrative": narrative or (() if pooled or secondary else (result_summary(None),)),
+        "secondary": secondary,
+    }
+
+
+def _certainty_cells(row: Mapping[str, Any], marks: list[str]) -> dict[str, Any]:
+    """The certainty column (symbols, level, the downgrades' marks) and the comment."""
+    level = str(row["certainty"])
+    return {
+        "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower()),
+        "symbols": row.get("certainty_symbols") or "",
+        "level": level.upper(),
+        "marks": marks,
+        "comment": row.get("comment") or "",
+    }
+
+
+def _studies_cell(row: Mapping[str, Any], k: int, link_analyses: bool) -> dict[str, Any]:
+    """The participants (studies) column and the anchor the relative effect links to."""
+    anchor = row.get("anchor") if k and link_analyses else None
+    design = row.get("design")
+    return {
+        "participants": text.participants(row.get("participants")),
+        "studies": (
+            design if isinstance(design, str) and design else text.plural(k, "study", "studies")
+        ),
+        "anchor": anchor if isinstance(anchor, str) and anchor else "",
+    }
+
+
+def _sof_row(
+    row: Mapping[str, Any],
+    footnotes: list[str],
+    protocol: Protocol | None,
+    link_analyses: bool,
+) -> dict[str, Any]:
+    """One outcome's cells of the summary of findings table, its footnotes marked (in the
+    order GRADEpro letters them: downgrades, secondary sources, basis, baseline risk)."""
+    marks = [footnote_mark(footnotes, reason) for reason in row.get("reasons") or ()]
+    k = int(row["k"])
+    pooled = not text.is_missing(row.get("measure")) and row.get("relative_effect") != "not pooled"
+    secondary_mark = _secondary_mark(row, footnotes, protocol)
+    basis_marks = _basis_marks(row, footnotes, k, secondary_mark)
+    baseline_note = row.get("baseline_note") or ""
+    return {
+        "baseline_mark": footnote_mark(footnotes, baseline_note) if baseline_note else "",
+        **_outcome_cells(row, protocol),
+        **_studies_cell(row, k, link_analyses),
+        **_effect_cells(row, pooled),
+        "secondary_mark": secondary_mark,
+        "basis_marks": basis_marks,
+        **_certainty_cells(row, marks),
+    }
+
+
 def sof_html(
     sof_df: pd.DataFrame,
     *,
@@ -625,94 +780,7 @@ def sof_html(
         sof-certainty-<level>`` (spaces as hyphens).
     """
     footnotes: list[str] = []
-
-    def mark(note: str) -> str:
-        if note not in footnotes:
-            footnotes.append(note)
-        return chr(ord("a") + footnotes.index(note))
-
-    rows = []
-    for row in sof_df.to_dict("records"):
-        marks = [mark(reason) for reason in row.get("reasons") or ()]
-        k = int(row["k"])
-        anchor = row.get("anchor") if k and link_analyses else None
-        level = str(row["certainty"])
-        baseline = row.get("baseline_risk_per_1000")
-        design = row.get("design")
-        design = (
-            design if isinstance(design, str) and design else text.plural(k, "study", "studies")
-        )
-        pooled = (
-            not text.is_missing(row.get("measure")) and row.get("relative_effect") != "not pooled"
-        )
-        secondary = tuple(row.get("secondary") or ())
-        secondary_kinds = tuple(row.get("secondary_kinds") or ())
-        secondary_mark = (
-            # a re-analysis pools its source's (secondary) rows, and says so
-            mark(text.reanalysis_note(protocol) or text.secondary_note(secondary_kinds))
-            if secondary or secondary_kinds
-            else ""
-        )
-        abstract_only = tuple(row.get("abstract_only") or ())
-        basis_marks = (
-            [
-                mark(
-                    text.ABSTRACT_ONLY_NOTE
-                    if len(abstract_only) >= k
-                    else text.ABSTRACT_SOME_NOTE.format(studies=text.join_values(abstract_only))
-                )
-            ]
-            if abstract_only
-            else []
-        )
-        if secondary_mark and not secondary:
-            basis_marks.append(secondary_mark)  # rests on secondary sources it cannot show
-        narrative = tuple(row.get("narrative") or ())
-        baseline_note = row.get("baseline_note") or ""
-        baseline_mark = mark(baseline_note) if baseline_note else ""
-        rows.append(
-            {
-                "baseline_mark": baseline_mark,
-                "comparator_mean": row.get("comparator_mean") or "",
-                "importance": row.get("importance") or "",
-                "measured": (
-                    outcome_measure(protocol, row.get("condition"), row["outcome"])
-                    if protocol
-                    else ""
-                ),
-                "outcome": (
-                    protocol.outcome_label(row["outcome"])
-                    if protocol
-                    else text.outcome_words(row["outcome"])
-                ),
-                "timepoint": row.get("timepoint") or "",
-                "comparator_type": text.versus(
-                    row.get("comparison") or row.get("comparator_type")
-                ),
-                "participants": text.participants(row.get("participants")),
-                "studies": design,
-                "anchor": anchor if isinstance(anchor, str) and anchor else "",
-                "pooled": pooled,
-                "ratio": row.get("measure") in RATIO_MEASURES,
-                "relative_effect": _dash(row["relative_effect"]),
-                "baseline": (
-                    ""
-                    if baseline is None or text.is_missing(baseline)
-                    else text.per_1000(float(baseline))
-                ),
-                "absolute_effect": row.get("absolute_effect") or "",
-                "risk_difference": row.get("risk_difference") or "",
-                "narrative": narrative or (() if pooled or secondary else (result_summary(None),)),
-                "secondary": secondary,
-                "secondary_mark": secondary_mark,
-                "basis_marks": basis_marks,
-                "css": "sof-certainty-" + re.sub(r"[^a-z0-9]+", "-", level.lower()),
-                "symbols": row.get("certainty_symbols") or "",
-                "level": level.upper(),
-                "marks": marks,
-                "comment": row.get("comment") or "",
-            }
-        )
+    rows = [_sof_row(row, footnotes, protocol, link_analyses) for row in sof_df.to_dict("records")]
     lines = [(k, v) for k, v in (header or {}).items() if isinstance(v, str) and v.strip()]
     return render(
         "sof.html.j2",

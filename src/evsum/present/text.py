@@ -353,74 +353,103 @@ def design_blinding(design: str, blinding: Any) -> str:
     return f"{design}; {blinding}"
 
 
-def conversion(row: pd.Series) -> str:
-    """How a reported contrast's standard error was obtained when the paper gives no 95%
-    interval, or how a design was allowed for, as the outcome-data table shows it: ``SE of
-    log OR 0.4214 from the 90% CI: (ln 4.0 − ln 1.0) / (2 × 1.645)`` (Cochrane Handbook 6.3,
-    23.1.4, 23.2.7); '' when there is nothing to derive."""
+def _se_words(row: pd.Series) -> tuple[str, str, bool]:
+    """``SE of log OR`` (what is derived), ``"ln "`` for a ratio on its own scale, and
+    whether it is one."""
     measure = row.get("effect_measure")
     ratio = measure in RATIO_MEASURES and row.get("scale") != "log"
     what = f"SE of {'log ' if ratio or row.get('scale') == 'log' else ''}{measure}"
-    ln = "ln " if ratio else ""
-    if row.get("data_level") == "contrast" and not is_missing(row.get("effect")):
-        if not is_missing(row.get("se")):
-            return ""
-        lo, hi, level = row.get("ci_low"), row.get("ci_high"), row.get("ci_level")
-        if not is_missing(lo) and not is_missing(hi):
-            if is_missing(level):
-                return ""
-            low, high = (float(lo), float(hi))
-            logs = (math.log(low), math.log(high)) if ratio else (low, high)
-            se = se_from_ci(*logs, float(level))
-            return (
-                f"{what} {number(se, 4)} from the {number(float(level), 0)}% CI: "
-                f"({ln}{reported(row, 'ci_high')} − {ln}{reported(row, 'ci_low')}) / "
-                f"(2 × {number(z_of_level(float(level)), 3)}) (Cochrane Handbook 6.3.1)"
-            )
-        p = row.get("p_value")
-        if not is_missing(p):
-            est = float(row["effect"])
-            yi = math.log(est) if ratio else est
-            z = z_of_level(100 * (1 - float(p)))
-            se = se_from_p(yi, float(p))
-            return (
-                f"{what} {number(se, 4)} from p = {reported(row, 'p_value')}: "
-                f"|{ln}{reported(row, 'effect')}| / {number(z, 3)}, the normal quantile of "
-                f"1 − p/2 (Cochrane Handbook 6.3.2)"
-            )
+    return what, "ln " if ratio else "", ratio
+
+
+def _contrast_conversion(row: pd.Series) -> str:
+    """How a reported contrast's SE was obtained: from its CI at a stated level, or from its
+    p-value; '' when the SE is given or there is nothing to derive it from."""
+    if not is_missing(row.get("se")):
         return ""
-    design = row.get("design")
-    if row.get("data_level") == "arm" and not is_missing(row.get("median_intervention")):
+    what, ln, ratio = _se_words(row)
+    lo, hi, level = row.get("ci_low"), row.get("ci_high"), row.get("ci_level")
+    if not is_missing(lo) and not is_missing(hi):
+        if is_missing(level):
+            return ""
+        low, high = (float(lo), float(hi))
+        logs = (math.log(low), math.log(high)) if ratio else (low, high)
+        se = se_from_ci(*logs, float(level))
+        return (
+            f"{what} {number(se, 4)} from the {number(float(level), 0)}% CI: "
+            f"({ln}{reported(row, 'ci_high')} − {ln}{reported(row, 'ci_low')}) / "
+            f"(2 × {number(z_of_level(float(level)), 3)}) (Cochrane Handbook 6.3.1)"
+        )
+    p = row.get("p_value")
+    if is_missing(p):
+        return ""
+    est = float(row["effect"])
+    yi = math.log(est) if ratio else est
+    z = z_of_level(100 * (1 - float(p)))
+    se = se_from_p(yi, float(p))
+    return (
+        f"{what} {number(se, 4)} from p = {reported(row, 'p_value')}: "
+        f"|{ln}{reported(row, 'effect')}| / {number(z, 3)}, the normal quantile of "
+        f"1 − p/2 (Cochrane Handbook 6.3.2)"
+    )
+
+
+def _cluster_conversion(row: pd.Series) -> str:
+    """How a cluster-randomised trial's arms were brought to their effective sample size."""
+    given, icc, size = row.get("design_effect"), row.get("icc"), row.get("cluster_size")
+    if not is_missing(given):
+        return (
+            f"Cluster-randomised: each arm's participants and events divided by the design "
+            f"effect {reported(row, 'design_effect')} (Cochrane Handbook 23.1.4)"
+        )
+    if not is_missing(icc) and not is_missing(size):
+        factor = design_effect(float(icc), float(size))
+        return (
+            f"Cluster-randomised: design effect 1 + ({reported(row, 'cluster_size')} − 1) "
+            f"× {reported(row, 'icc')} = {number(factor, 2)}; each arm's participants and "
+            "events divided by it (Cochrane Handbook 23.1.4)"
+        )
+    return "Cluster-randomised, no ICC or design effect given: not adjusted, not pooled"
+
+
+def _crossover_conversion(row: pd.Series) -> str:
+    """How a crossover trial was analysed: paired, or as if parallel groups."""
+    if row.get("effect_measure") == "MD" and not is_missing(row.get("correlation")):
+        return (
+            "Paired analysis: SE = √((SD₁² + SD₂² − 2 r SD₁ SD₂) / N) with "
+            f"r = {reported(row, 'correlation')} (Cochrane Handbook 23.2.7)"
+        )
+    return (
+        "Crossover trial analysed as if parallel groups (no within-participant correlation "
+        "given); its interval is too wide (Cochrane Handbook 23.2.6)"
+    )
+
+
+def _arm_conversion(row: pd.Series) -> str:
+    """How arm data were allowed for: means from medians, clustering, a crossover design."""
+    if not is_missing(row.get("median_intervention")):
         spread = "quartiles" if row.get("spread") == "iqr" else "range"
         return (
             f"Means and SDs estimated from the medians and their {spread} (Wan et al. 2014), "
             "an approximation that assumes roughly normal data"
         )
-    if row.get("data_level") == "arm" and design == "cluster_rct":
-        given, icc, size = row.get("design_effect"), row.get("icc"), row.get("cluster_size")
-        if not is_missing(given):
-            return (
-                f"Cluster-randomised: each arm's participants and events divided by the design "
-                f"effect {reported(row, 'design_effect')} (Cochrane Handbook 23.1.4)"
-            )
-        if not is_missing(icc) and not is_missing(size):
-            factor = design_effect(float(icc), float(size))
-            return (
-                f"Cluster-randomised: design effect 1 + ({reported(row, 'cluster_size')} − 1) "
-                f"× {reported(row, 'icc')} = {number(factor, 2)}; each arm's participants and "
-                "events divided by it (Cochrane Handbook 23.1.4)"
-            )
-        return "Cluster-randomised, no ICC or design effect given: not adjusted, not pooled"
-    if row.get("data_level") == "arm" and design == "crossover_rct":
-        if measure == "MD" and not is_missing(row.get("correlation")):
-            return (
-                "Paired analysis: SE = √((SD₁² + SD₂² − 2 r SD₁ SD₂) / N) with "
-                f"r = {reported(row, 'correlation')} (Cochrane Handbook 23.2.7)"
-            )
-        return (
-            "Crossover trial analysed as if parallel groups (no within-participant correlation "
-            "given); its interval is too wide (Cochrane Handbook 23.2.6)"
-        )
+    design = row.get("design")
+    if design == "cluster_rct":
+        return _cluster_conversion(row)
+    if design == "crossover_rct":
+        return _crossover_conversion(row)
+    return ""
+
+
+def conversion(row: pd.Series) -> str:
+    """How a reported contrast's standard error was obtained when the paper gives no 95%
+    interval, or how a design was allowed for, as the outcome-data table shows it: ``SE of
+    log OR 0.4214 from the 90% CI: (ln 4.0 − ln 1.0) / (2 × 1.645)`` (Cochrane Handbook 6.3,
+    23.1.4, 23.2.7); '' when there is nothing to derive."""
+    if row.get("data_level") == "contrast" and not is_missing(row.get("effect")):
+        return _contrast_conversion(row)
+    if row.get("data_level") == "arm":
+        return _arm_conversion(row)
     return ""
 
 
@@ -483,6 +512,24 @@ def study_participants(study: Any) -> str:
     comparison analysed``; ``20 (crossover)`` (every participant had both conditions);
     ``not reported`` when the data hold no count.
     """
+    head = _participant_head(study)
+    pairs = [
+        p for p in study.comparisons if p[0] is not None and (study.crossover or p[1] is not None)
+    ]
+    if study.crossover:
+        return _crossover_participants(study, head)
+    split = " and ".join(f"{a} / {b}" for a, b in pairs)
+    if study.arms > 2:
+        return _multiarm_participants(study, head, pairs, split)
+    if not pairs:
+        return f"{', '.join(head)} (per-arm n not reported)" if head else "not reported"
+    if len(pairs) == 1 and (not head or head == [f"{sum(pairs[0])} randomised"]):
+        return f"{sum(pairs[0])} ({split})"
+    return f"{', '.join(head)} ({split})" if head else split
+
+
+def _participant_head(study: Any) -> list[str]:
+    """``["90 randomised in 3 arms", "85 analysed"]``: the counts before the arms'."""
     head = []
     if study.randomised is not None:
         head.append(f"{study.randomised} randomised")
@@ -490,27 +537,22 @@ def study_participants(study: Any) -> str:
             head[-1] += f" in {study.arms} arms"
     if study.analysed is not None and study.analysed != study.randomised:
         head.append(f"{study.analysed} analysed")
-    pairs = [
-        p for p in study.comparisons if p[0] is not None and (study.crossover or p[1] is not None)
-    ]
-    if study.crossover:
-        n = study.total
-        if n is None:
-            return "not reported (crossover)"
-        return f"{', '.join(head)} (crossover)" if len(head) > 1 else f"{n} (crossover)"
-    split = " and ".join(f"{a} / {b}" for a, b in pairs)
-    if study.arms > 2:
-        if not head:
-            head.append(f"{study.arms} arms")
-        if not pairs:
-            return f"{', '.join(head)} (per-arm n not reported)"
-        many = "comparisons" if len(pairs) > 1 else "comparison"
-        return f"{', '.join(head)}; {split} in the {many} analysed"
+    return head
+
+
+def _crossover_participants(study: Any, head: list[str]) -> str:
+    n = study.total
+    if n is None:
+        return "not reported (crossover)"
+    return f"{', '.join(head)} (crossover)" if len(head) > 1 else f"{n} (crossover)"
+
+
+def _multiarm_participants(study: Any, head: list[str], pairs: list, split: str) -> str:
+    head = head or [f"{study.arms} arms"]
     if not pairs:
-        return f"{', '.join(head)} (per-arm n not reported)" if head else "not reported"
-    if len(pairs) == 1 and (not head or head == [f"{sum(pairs[0])} randomised"]):
-        return f"{sum(pairs[0])} ({split})"
-    return f"{', '.join(head)} ({split})" if head else split
+        return f"{', '.join(head)} (per-arm n not reported)"
+    many = "comparisons" if len(pairs) > 1 else "comparison"
+    return f"{', '.join(head)}; {split} in the {many} analysed"
 
 
 def _kind(value: Any) -> str:

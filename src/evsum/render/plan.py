@@ -256,7 +256,13 @@ def plan_reports(
             context,
             json.dumps(parameters, sort_keys=True).encode(),
             json.dumps(
-                [nav, protocol.title, protocol.data_date, reanalysis_note(protocol)]
+                [
+                    nav,
+                    protocol.title,
+                    protocol.data_date,
+                    reanalysis_note(protocol),
+                    sorted(protocol.glossary.items()),
+                ]
             ).encode(),
         )
         jobs.append(
@@ -277,6 +283,7 @@ def plan_reports(
                 reanalysis=reanalysis_note(protocol),
                 review_kind=protocol.kind.label,
                 data_date=protocol.data_date,
+                glossary=tuple(protocol.glossary.items()),
                 description=description,
                 reads={k: v for k, v in reads.items() if k in parameters},
                 cell_timeout=timeout,

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from rapidfuzz import fuzz
@@ -380,85 +381,118 @@ def check_reference(
                 ),
             ),
         )
-    found: list[Discrepancy] = []
-    notes: list[Discrepancy] = []
-    related: list[str] = []
-    first = entry.authors[0]
+    checked = _Comparison(entry, ref, references)
+    doi_verified = checked.doi(by_doi)
+    checked.year(how, by_key)
+    checked.title(how, similarity)
+    checked.journal()
+    checked.numbers()
+    checked.authors()
+    return CitationCheck(
+        entry,
+        ref["id"],
+        how,
+        similarity,
+        tuple(checked.found),
+        tuple(checked.notes),
+        tuple(dict.fromkeys(r for r in checked.related if r != ref["id"])),
+        doi_verified,
+    )
 
-    def also(field_name: str, value: str, test) -> str:
-        ids = _others_with(references, ref, first, test)
-        related.extend(ids)
+
+@dataclass
+class _Comparison:
+    """The fields of one entry compared with its matched curated record: the differences
+    found, the fields that could not be checked and the other curated papers named."""
+
+    entry: ParsedReference
+    ref: dict
+    references: tuple[dict, ...]
+    found: list[Discrepancy] = field(default_factory=list)
+    notes: list[Discrepancy] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+
+    def also(self, field_name: str, value: str, test: Any) -> str:
+        """Which other curated papers of the same first author have the cited value."""
+        ids = _others_with(self.references, self.ref, self.entry.authors[0], test)
+        self.related.extend(ids)
         return (
             f"; {value} is the {field_name} of {', '.join(ids)}"
             if ids
             else "; it matches no curated paper"
         )
 
-    # DOI
-    curated_doi = ref.get("DOI", "")
-    doi_verified = False
-    if entry.doi and curated_doi:
-        if entry.doi.lower() == curated_doi.lower():
-            doi_verified = True
-        elif by_doi is not None:
-            related.append(by_doi["id"])
-            found.append(
+    def doi(self, by_doi: dict | None) -> bool:
+        """Compare the DOIs; whether the entry's DOI is the curated one."""
+        entry, ref = self.entry, self.ref
+        curated_doi = ref.get("DOI", "")
+        if entry.doi and curated_doi:
+            if entry.doi.lower() == curated_doi.lower():
+                return True
+            if by_doi is not None:
+                self.related.append(by_doi["id"])
+                self.found.append(
+                    Discrepancy(
+                        "doi of another paper",
+                        "DOI",
+                        entry.doi,
+                        curated_doi,
+                        f"doi {entry.doi} is that of {_describe(by_doi)}; the entry's title is "
+                        f"that of {ref['id']} (doi {curated_doi})",
+                    )
+                )
+            else:
+                self.found.append(
+                    Discrepancy(
+                        "wrong doi",
+                        "DOI",
+                        entry.doi,
+                        curated_doi,
+                        f"doi {entry.doi} belongs to no curated paper; "
+                        f"{ref['id']} has doi {curated_doi}",
+                    )
+                )
+        elif curated_doi:
+            self.found.append(
                 Discrepancy(
-                    "doi of another paper",
+                    "missing doi",
                     "DOI",
-                    entry.doi,
+                    "",
                     curated_doi,
-                    f"doi {entry.doi} is that of {_describe(by_doi)}; the entry's title is that "
-                    f"of {ref['id']} (doi {curated_doi})",
+                    f"no DOI given; {ref['id']} has doi {curated_doi}",
                 )
             )
-        else:
-            found.append(
+        elif entry.doi:
+            self.notes.append(
                 Discrepancy(
-                    "wrong doi",
+                    "doi unverified",
                     "DOI",
                     entry.doi,
-                    curated_doi,
-                    f"doi {entry.doi} belongs to no curated paper; "
-                    f"{ref['id']} has doi {curated_doi}",
+                    "",
+                    f"{ref['id']} has no DOI in the curated record, so "
+                    f"doi {entry.doi} could not be checked",
                 )
             )
-    elif curated_doi:
-        found.append(
-            Discrepancy(
-                "missing doi",
-                "DOI",
-                "",
-                curated_doi,
-                f"no DOI given; {ref['id']} has doi {curated_doi}",
-            )
-        )
-    elif entry.doi:
-        notes.append(
-            Discrepancy(
-                "doi unverified",
-                "DOI",
-                entry.doi,
-                "",
-                f"{ref['id']} has no DOI in the curated record, so "
-                f"doi {entry.doi} could not be checked",
-            )
-        )
-    # year, and a title borrowed from another paper of the same group
-    year = _year(ref)
-    if entry.year is not None and year is not None and entry.year != year:
-        found.append(
+        return False
+
+    def year(self, how: str, by_key: dict | None) -> None:
+        """Compare the years; a title borrowed from another paper of the same group."""
+        entry, ref = self.entry, self.ref
+        year = _year(ref)
+        if entry.year is None or year is None or entry.year == year:
+            return
+        self.found.append(
             Discrepancy(
                 "wrong year",
                 "year",
                 str(entry.year),
                 str(year),
                 f"cited {entry.year}, {ref['id']} is {year}"
-                + also("year", str(entry.year), lambda r: _year(r) == entry.year),
+                + self.also("year", str(entry.year), lambda r: _year(r) == entry.year),
             )
         )
         if how == "title" and by_key is not None and by_key is not ref:
-            found.append(
+            self.found.append(
                 Discrepancy(
                     "title of another paper",
                     "title",
@@ -468,130 +502,123 @@ def check_reference(
                     f"its title is that of {_describe(ref)}",
                 )
             )
-    # title
-    if how != "title" and entry.title:
-        found.append(
-            Discrepancy(
-                "title differs",
-                "title",
-                entry.title,
-                ref.get("title", ""),
-                f"title similarity {similarity:.0f} of 100 with {ref['id']}, matched by {how}",
-            )
-        )
-    elif similarity < 100:
-        found.append(
-            Discrepancy(
-                "title differs",
-                "title",
-                entry.title,
-                ref.get("title", ""),
+
+    def title(self, how: str, similarity: float) -> None:
+        """Compare the titles (ignoring case and punctuation)."""
+        entry, ref = self.entry, self.ref
+        if how != "title" and entry.title:
+            detail = f"title similarity {similarity:.0f} of 100 with {ref['id']}, matched by {how}"
+        elif similarity < 100:
+            detail = (
                 f"title similarity {similarity:.0f} of 100 with {ref['id']} "
-                "(ignoring case and punctuation)",
+                "(ignoring case and punctuation)"
             )
+        else:
+            return
+        self.found.append(
+            Discrepancy("title differs", "title", entry.title, ref.get("title", ""), detail)
         )
-    # journal, volume, issue, pages
-    journal = ref.get("container-title", "")
-    if entry.journal and journal and not _journal_matches(entry.journal, journal):
-        found.append(
-            Discrepancy(
-                "wrong journal",
-                "journal",
-                entry.journal,
-                journal,
-                f"cited {entry.journal!r}, {ref['id']} is in {journal!r}",
-            )
-        )
-    for name, csl, cited in (
-        ("volume", "volume", entry.volume),
-        ("issue", "issue", entry.issue),
-        ("pages", "page", _expand_pages(entry.pages)),
-    ):
-        value = str(ref.get(csl, "") or "")
-        if not cited:
-            continue
-        if not value:
-            notes.append(
+
+    def journal(self) -> None:
+        entry, ref = self.entry, self.ref
+        journal = ref.get("container-title", "")
+        if entry.journal and journal and not _journal_matches(entry.journal, journal):
+            self.found.append(
                 Discrepancy(
-                    "field unverified",
-                    name,
-                    cited,
-                    "",
-                    f"{ref['id']} has no {name} in the curated record",
+                    "wrong journal",
+                    "journal",
+                    entry.journal,
+                    journal,
+                    f"cited {entry.journal!r}, {ref['id']} is in {journal!r}",
                 )
             )
-        elif normalise_pages(cited) != normalise_pages(value):
-            found.append(
-                Discrepancy(
-                    f"wrong {name}",
-                    name,
-                    cited,
-                    value,
-                    f"cited {cited}, {ref['id']} has {value}"
-                    + also(
+
+    def numbers(self) -> None:
+        """Compare volume, issue and pages; a field the curated record lacks is a note."""
+        entry, ref = self.entry, self.ref
+        for name, csl, cited in (
+            ("volume", "volume", entry.volume),
+            ("issue", "issue", entry.issue),
+            ("pages", "page", _expand_pages(entry.pages)),
+        ):
+            value = str(ref.get(csl, "") or "")
+            if not cited:
+                continue
+            if not value:
+                self.notes.append(
+                    Discrepancy(
+                        "field unverified",
                         name,
                         cited,
-                        lambda r, c=csl, v=cited: (
-                            normalise_pages(str(r.get(c, ""))) == normalise_pages(v)
+                        "",
+                        f"{ref['id']} has no {name} in the curated record",
+                    )
+                )
+            elif normalise_pages(cited) != normalise_pages(value):
+                self.found.append(
+                    Discrepancy(
+                        f"wrong {name}",
+                        name,
+                        cited,
+                        value,
+                        f"cited {cited}, {ref['id']} has {value}"
+                        + self.also(
+                            name,
+                            cited,
+                            lambda r, c=csl, v=cited: (
+                                normalise_pages(str(r.get(c, ""))) == normalise_pages(v)
+                            ),
                         ),
+                    )
+                )
+
+    def authors(self) -> None:
+        """Compare the names both author lists print, in order, and the last author."""
+        entry, ref = self.entry, self.ref
+        curated = _families(ref)
+        pairs = list(zip(entry.authors, curated, strict=False))
+        differ = [(a, b) for a, b in pairs if not _same_name(a, b)]
+        if differ:
+            self.found.append(
+                Discrepancy(
+                    "author list differs",
+                    "authors",
+                    "; ".join(entry.authors),
+                    "; ".join(curated),
+                    "position "
+                    + ", ".join(
+                        f"{i + 1}: cited {a}, {ref['id']} has {b}"
+                        for i, (a, b) in enumerate(pairs)
+                        if not _same_name(a, b)
                     ),
                 )
             )
-    # authors: compare the names both lists print, in order
-    curated = _families(ref)
-    pairs = list(zip(entry.authors, curated, strict=False))
-    differ = [(a, b) for a, b in pairs if not _same_name(a, b)]
-    if differ:
-        found.append(
-            Discrepancy(
-                "author list differs",
-                "authors",
-                "; ".join(entry.authors),
-                "; ".join(curated),
-                "position "
-                + ", ".join(
-                    f"{i + 1}: cited {a}, {ref['id']} has {b}"
-                    for i, (a, b) in enumerate(pairs)
-                    if not _same_name(a, b)
-                ),
+        elif len(entry.authors) < len(curated) and not entry.truncated:
+            self.found.append(
+                Discrepancy(
+                    "author list differs",
+                    "authors",
+                    "; ".join(entry.authors),
+                    "; ".join(curated),
+                    f"the entry lists {len(entry.authors)} of the {len(curated)} authors of "
+                    f"{ref['id']} without 'et al.'",
+                )
             )
-        )
-    elif len(entry.authors) < len(curated) and not entry.truncated:
-        found.append(
-            Discrepancy(
-                "author list differs",
-                "authors",
-                "; ".join(entry.authors),
-                "; ".join(curated),
-                f"the entry lists {len(entry.authors)} of the {len(curated)} authors of "
-                f"{ref['id']} without 'et al.'",
+        if (
+            entry.last_author
+            and curated
+            and len(curated) > len(entry.authors)
+            and not any(_same_name(entry.last_author, c) for c in curated[len(pairs) :])
+        ):
+            self.found.append(
+                Discrepancy(
+                    "author list differs",
+                    "authors",
+                    entry.last_author,
+                    "; ".join(curated),
+                    f"last author {entry.last_author} is not among the authors of {ref['id']}",
+                )
             )
-        )
-    if (
-        entry.last_author
-        and curated
-        and len(curated) > len(entry.authors)
-        and not any(_same_name(entry.last_author, c) for c in curated[len(pairs) :])
-    ):
-        found.append(
-            Discrepancy(
-                "author list differs",
-                "authors",
-                entry.last_author,
-                "; ".join(curated),
-                f"last author {entry.last_author} is not among the authors of {ref['id']}",
-            )
-        )
-    return CitationCheck(
-        entry,
-        ref["id"],
-        how,
-        similarity,
-        tuple(found),
-        tuple(notes),
-        tuple(dict.fromkeys(r for r in related if r != ref["id"])),
-        doi_verified,
-    )
 
 
 def audit_references(

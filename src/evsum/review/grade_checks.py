@@ -229,11 +229,7 @@ def grade_warnings(
     )
     analyses = analyse_all(evidence) if analyses is None else analyses
     numbered = grade.reset_index(drop=True).assign(_position=range(len(grade)))
-    by_position: dict[int, list[OutcomeAnalysis]] = {}
-    for analysis in analyses:
-        matched = analysis_grade(analysis, numbered)
-        if matched is not None:
-            by_position.setdefault(int(matched["_position"]), []).append(analysis)
+    by_position = _analyses_by_row(numbered, analyses)
     protocol = evidence.protocol
     comprehensive = bool(protocol and protocol.kind.comprehensive)
     kind = protocol.kind.type if protocol and protocol.kind.type else "not stated"
@@ -250,54 +246,87 @@ def grade_warnings(
         record = row.to_dict()
         record[LINE] = line
         rated = by_position.get(position, [])
-        judged = str(record.get("publication_bias", "") or "not serious").strip()
-        if not comprehensive and judged == "not serious":
-            out.append(
-                GradeWarning(
-                    source,
-                    line,
-                    "publication_bias",
-                    "publication-bias-search",
-                    "judged 'not serious' although the search was not comprehensive "
-                    f"([review] type: {kind}): studies that were not found cannot be ruled "
-                    "out; rate down, or make the search comprehensive",
-                )
-            )
+        if not comprehensive:
+            out += _publication_bias(source, record, kind)
         out += _imprecision(evidence, source, record, rated)
         out += _stopped(source, record, rated, early, labels)
-        summary = str(record.get("summary", "") or "").strip()
-        obtained = bool(summary) and not summary.lower().startswith("result not available")
-        if not any(a.result is not None for a in rated) and not obtained:
-            out.append(
-                GradeWarning(
-                    source,
-                    line,
-                    "certainty",
-                    "no-result",
-                    f"certainty {record.get('certainty')!r} rated, but no analysis of this row "
-                    "has a number and its summary is empty: give the result in words in "
-                    "'summary', or delete the row (the summary of findings then says "
-                    "'result not available')",
-                )
-            )
-        studies = {s for a in rated for s in a.rows["study_id"]}
-        rob_judged = str(record.get("risk_of_bias", "") or "not serious").strip()
-        if (
-            str(record.get("start", "")).strip() == "low"
-            and rob_judged != "not serious"
-            and studies & robins
-            and _CONFOUNDING.search(str(record.get("risk_of_bias_reason", "") or ""))
-        ):
-            out.append(
-                GradeWarning(
-                    source,
-                    line,
-                    "risk_of_bias",
-                    "nonrandomised-confounding",
-                    "non-randomised evidence started at 'low' and rated down again for risk of "
-                    "bias that names confounding, with ROBINS-I assessments: starting low "
-                    "already counts confounding (GRADE guidelines 18); rate down only for the "
-                    "other domains",
-                )
-            )
+        out += _no_result(source, record, rated)
+        out += _confounding(source, record, rated, robins)
     return out
+
+
+def _analyses_by_row(
+    numbered: pd.DataFrame, analyses: tuple[OutcomeAnalysis, ...]
+) -> dict[int, list[OutcomeAnalysis]]:
+    """The analyses each ``grade.csv`` row rates, by the row's position."""
+    by_position: dict[int, list[OutcomeAnalysis]] = {}
+    for analysis in analyses:
+        matched = analysis_grade(analysis, numbered)
+        if matched is not None:
+            by_position.setdefault(int(matched["_position"]), []).append(analysis)
+    return by_position
+
+
+def _publication_bias(source: str, record: dict, kind: str) -> list[GradeWarning]:
+    """Publication bias judged 'not serious' after a search that was not comprehensive."""
+    judged = str(record.get("publication_bias", "") or "not serious").strip()
+    if judged != "not serious":
+        return []
+    return [
+        GradeWarning(
+            source,
+            record[LINE],
+            "publication_bias",
+            "publication-bias-search",
+            "judged 'not serious' although the search was not comprehensive "
+            f"([review] type: {kind}): studies that were not found cannot be ruled "
+            "out; rate down, or make the search comprehensive",
+        )
+    ]
+
+
+def _no_result(source: str, record: dict, rated: list[OutcomeAnalysis]) -> list[GradeWarning]:
+    """A certainty rated for a row with no number and no result in words."""
+    summary = str(record.get("summary", "") or "").strip()
+    obtained = bool(summary) and not summary.lower().startswith("result not available")
+    if any(a.result is not None for a in rated) or obtained:
+        return []
+    return [
+        GradeWarning(
+            source,
+            record[LINE],
+            "certainty",
+            "no-result",
+            f"certainty {record.get('certainty')!r} rated, but no analysis of this row "
+            "has a number and its summary is empty: give the result in words in "
+            "'summary', or delete the row (the summary of findings then says "
+            "'result not available')",
+        )
+    ]
+
+
+def _confounding(
+    source: str, record: dict, rated: list[OutcomeAnalysis], robins: set
+) -> list[GradeWarning]:
+    """Non-randomised evidence started low and rated down again for confounding."""
+    studies = {s for a in rated for s in a.rows["study_id"]}
+    rob_judged = str(record.get("risk_of_bias", "") or "not serious").strip()
+    if not (
+        str(record.get("start", "")).strip() == "low"
+        and rob_judged != "not serious"
+        and studies & robins
+        and _CONFOUNDING.search(str(record.get("risk_of_bias_reason", "") or ""))
+    ):
+        return []
+    return [
+        GradeWarning(
+            source,
+            record[LINE],
+            "risk_of_bias",
+            "nonrandomised-confounding",
+            "non-randomised evidence started at 'low' and rated down again for risk of "
+            "bias that names confounding, with ROBINS-I assessments: starting low "
+            "already counts confounding (GRADE guidelines 18); rate down only for the "
+            "other domains",
+        )
+    ]

@@ -155,6 +155,53 @@ def _thresholds(
     return cuts
 
 
+def _checked_values(estimate: float, ci_low: float, ci_high: float) -> tuple[float, ...]:
+    """The estimate and its interval as finite floats, the interval containing the
+    estimate; ValueError otherwise."""
+    try:
+        values = tuple(float(v) for v in (estimate, ci_low, ci_high))
+    except (TypeError, ValueError):
+        values = ()
+    if len(values) != 3 or not all(math.isfinite(v) for v in values):
+        raise ValueError(
+            f"estimate and interval must be finite numbers; got {(estimate, ci_low, ci_high)!r}"
+        )
+    estimate, ci_low, ci_high = values
+    if not ci_low <= estimate <= ci_high:
+        raise ValueError(
+            f"the interval must contain the estimate; got {estimate!r} ({ci_low!r} to {ci_high!r})"
+        )
+    return values
+
+
+def _checked_null(measure: str, values: tuple[float, ...], null: float | None) -> float:
+    """The value of no effect (default 1 for ratios, 0 otherwise), finite, and with the
+    values > 0 for a ratio; ValueError otherwise."""
+    ratio = measure in RATIO_MEASURES
+    null = (1.0 if ratio else 0.0) if null is None else float(null)
+    if ratio and (min(values) <= 0 or null <= 0):
+        raise ValueError(
+            f"{measure} values and the null must be > 0; got {values!r}, null {null!r}"
+        )
+    if not math.isfinite(null):
+        raise ValueError(f"null must be a finite number; got {null!r}")
+    return null
+
+
+def _size(
+    distance: float, cut_mid: float, cut_moderate: float | None, cut_large: float | None
+) -> str:
+    """``trivial``, ``small``, ``moderate`` or ``large``: the effect's distance from the null
+    against the thresholds."""
+    if distance < cut_mid:
+        return "trivial"
+    if cut_large is not None and distance >= cut_large:
+        return "large"
+    if cut_moderate is None or distance >= cut_moderate:
+        return "moderate"
+    return "small"
+
+
 def grade_statement(
     estimate: float,
     ci_low: float,
@@ -228,38 +275,12 @@ def grade_statement(
     """
     if certainty not in GRADE_CERTAINTY:
         raise ValueError(f"certainty must be one of {list(GRADE_CERTAINTY)}; got {certainty!r}")
-    try:
-        values = tuple(float(v) for v in (estimate, ci_low, ci_high))
-    except (TypeError, ValueError):
-        values = ()
-    if len(values) != 3 or not all(math.isfinite(v) for v in values):
-        raise ValueError(
-            f"estimate and interval must be finite numbers; got {(estimate, ci_low, ci_high)!r}"
-        )
-    estimate, ci_low, ci_high = values
-    if not ci_low <= estimate <= ci_high:
-        raise ValueError(
-            f"the interval must contain the estimate; got {estimate!r} ({ci_low!r} to {ci_high!r})"
-        )
+    values = _checked_values(estimate, ci_low, ci_high)
     ratio = measure in RATIO_MEASURES
-    null = (1.0 if ratio else 0.0) if null is None else float(null)
-    if ratio and (min(values) <= 0 or null <= 0):
-        raise ValueError(
-            f"{measure} values and the null must be > 0; got {values!r}, null {null!r}"
-        )
-    if not math.isfinite(null):
-        raise ValueError(f"null must be a finite number; got {null!r}")
+    null = _checked_null(measure, values, null)
     cut_mid, cut_moderate, cut_large = _thresholds(measure, mid, moderate, large)
     point, low, high = ((math.log(v / null) if ratio else v - null) for v in values)
-    distance = abs(point)
-    if distance < cut_mid:
-        size = "trivial"
-    elif cut_large is not None and distance >= cut_large:
-        size = "large"
-    elif cut_moderate is None or distance >= cut_moderate:
-        size = "moderate"
-    else:
-        size = "small"
+    size = _size(abs(point), cut_mid, cut_moderate, cut_large)
     if size == "trivial":
         direction, benefit = "none", None
         crosses = low <= -cut_mid or high >= cut_mid

@@ -339,63 +339,108 @@ def _row_effect(
         return _contrast_effect(row, measure, z)
     if level != "arm":
         return np.nan, np.nan, f"unknown data_level {level!r}"
+    return _arm_effect(row, measure, medians)
+
+
+def _arm_kind(measure: object) -> str | None:
+    """``"binary"`` or ``"continuous"``: the arm data ``measure`` is computed from."""
     if measure in BINARY_MEASURES:
-        kind = "binary"
-    elif measure in CONTINUOUS_MEASURES:
-        kind = "continuous"
-    else:
-        return np.nan, np.nan, f"effect_measure {measure!r} cannot be computed from arm data"
+        return "binary"
+    if measure in CONTINUOUS_MEASURES:
+        return "continuous"
+    return None
+
+
+def _arm_row(row: pd.Series, kind: str, medians: str) -> pd.Series | None:
+    """The row as its arm data are read: means estimated from medians (``medians="wan2014"``,
+    else None when only medians are given) and a crossover trial's one group as both arms."""
     if kind == "continuous" and _missing(row.get("mean_intervention")):
         if not _missing(row.get("median_intervention")):
             if medians != "wan2014":
-                return np.nan, np.nan, MEDIANS_NOT_ALLOWED
+                return None
             row = _means_from_medians(row)
-    design = row.get("design")
-    if design == "crossover_rct" and _missing(row.get("n_comparator")):
+    if row.get("design") == "crossover_rct" and _missing(row.get("n_comparator")):
         row = row.copy()
         row["n_comparator"] = row.get("n_intervention")  # one group had both conditions
-    gaps = [c for c in _ARM_COLUMNS[kind] if pd.isna(row.get(c))]
-    if gaps:
-        return np.nan, np.nan, f"arm-level {measure} needs {', '.join(gaps)}"
-    r = {c: float(row[c]) for c in _ARM_COLUMNS[kind]}
-    if design == "cluster_rct":
-        factor = _cluster_design_effect(row)
-        if factor is None:
-            return np.nan, np.nan, CLUSTER_UNADJUSTED
-        for c in ("events_intervention", "n_intervention", "events_comparator", "n_comparator"):
-            if c in r:
-                r[c] = r[c] / factor
-        warnings.warn(CLUSTER_CAVEAT.format(factor=factor), EvsumWarning, stacklevel=2)
-    if design == "crossover_rct":
-        correlation = row.get("correlation")
-        if kind == "continuous" and measure == "MD" and not _missing(correlation):
-            return paired_mean_difference(
-                r["mean_intervention"],
-                r["sd_intervention"],
-                r["mean_comparator"],
-                r["sd_comparator"],
-                r["n_intervention"],
-                float(correlation),
-            ) + (None,)
-        warnings.warn(CROSSOVER_UNPAIRED, EvsumWarning, stacklevel=2)
+    return row
+
+
+def _cluster_adjusted(row: pd.Series, r: dict[str, float]) -> dict[str, float] | None:
+    """A cluster-randomised trial's participants and events divided by its design effect
+    (warned), or None without one."""
+    factor = _cluster_design_effect(row)
+    if factor is None:
+        return None
+    for c in ("events_intervention", "n_intervention", "events_comparator", "n_comparator"):
+        if c in r:
+            r[c] = r[c] / factor
+    # stacklevel: the caller of _row_effect (through _arm_effect)
+    warnings.warn(CLUSTER_CAVEAT.format(factor=factor), EvsumWarning, stacklevel=4)
+    return r
+
+
+def _crossover_effect(
+    row: pd.Series, r: dict[str, float], kind: str, measure: object
+) -> tuple[float, float, str | None] | None:
+    """A crossover trial's paired mean difference given its within-participant correlation;
+    otherwise None, warned that it is analysed as parallel groups."""
+    correlation = row.get("correlation")
+    if kind == "continuous" and measure == "MD" and not _missing(correlation):
+        return paired_mean_difference(
+            r["mean_intervention"],
+            r["sd_intervention"],
+            r["mean_comparator"],
+            r["sd_comparator"],
+            r["n_intervention"],
+            float(correlation),
+        ) + (None,)
+    warnings.warn(CROSSOVER_UNPAIRED, EvsumWarning, stacklevel=4)
+    return None
+
+
+def _arm_escalc(kind: str, measure: str, r: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     if kind == "binary":
-        yi, vi = effect_size(
+        return effect_size(
             measure,
             ai=r["events_intervention"],
             n1i=r["n_intervention"],
             ci=r["events_comparator"],
             n2i=r["n_comparator"],
         )
-    else:
-        yi, vi = effect_size(
-            measure,
-            m1i=r["mean_intervention"],
-            sd1i=r["sd_intervention"],
-            n1i=r["n_intervention"],
-            m2i=r["mean_comparator"],
-            sd2i=r["sd_comparator"],
-            n2i=r["n_comparator"],
-        )
+    return effect_size(
+        measure,
+        m1i=r["mean_intervention"],
+        sd1i=r["sd_intervention"],
+        n1i=r["n_intervention"],
+        m2i=r["mean_comparator"],
+        sd2i=r["sd_comparator"],
+        n2i=r["n_comparator"],
+    )
+
+
+def _arm_effect(row: pd.Series, measure: object, medians: str) -> tuple[float, float, str | None]:
+    """(yi, vi, excluded_reason) of an arm-level row."""
+    kind = _arm_kind(measure)
+    if kind is None:
+        return np.nan, np.nan, f"effect_measure {measure!r} cannot be computed from arm data"
+    arm_row = _arm_row(row, kind, medians)
+    if arm_row is None:
+        return np.nan, np.nan, MEDIANS_NOT_ALLOWED
+    gaps = [c for c in _ARM_COLUMNS[kind] if pd.isna(arm_row.get(c))]
+    if gaps:
+        return np.nan, np.nan, f"arm-level {measure} needs {', '.join(gaps)}"
+    r = {c: float(arm_row[c]) for c in _ARM_COLUMNS[kind]}
+    design = arm_row.get("design")
+    if design == "cluster_rct":
+        adjusted = _cluster_adjusted(arm_row, r)
+        if adjusted is None:
+            return np.nan, np.nan, CLUSTER_UNADJUSTED
+        r = adjusted
+    if design == "crossover_rct":
+        paired = _crossover_effect(arm_row, r, kind, measure)
+        if paired is not None:
+            return paired
+    yi, vi = _arm_escalc(kind, str(measure), r)
     if np.isnan(yi[0]):
         return np.nan, np.nan, f"{measure} is not defined for these arm data"
     return float(yi[0]), float(vi[0]), None

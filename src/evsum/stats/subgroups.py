@@ -84,6 +84,11 @@ def pool_subgroups(
 
     Notes
     -----
+    Kept in one piece (a statistical entry point): it follows the subgroup analysis of the
+    Cochrane Handbook and RevMan step by step (one fit per subgroup, the overall
+    fit, the test between subgroups under each τ² model), so each step can be read against
+    it; each fit is :func:`evsum.pool`.
+
     .. math:: Q_b = \sum_g (\hat\mu_g - \bar\mu)^2 / SE_g^2,\quad
               \bar\mu = \frac{\sum_g \hat\mu_g / SE_g^2}{\sum_g 1/SE_g^2}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -103,24 +104,10 @@ def evidence_map(
     """
     if colour is None:
         colour = "certainty" if "certainty" in summary_df.columns else "direction"
-    needed = {"condition", "outcome", "participants", colour}
-    missing = sorted(needed - set(summary_df.columns))
-    if missing:
-        raise ValueError(f"summary_df must have columns {sorted(needed)}; missing {missing}")
-    data = summary_df.reset_index(drop=True).copy()
-    blank = NOT_ASSESSED if colour == "certainty" else "not pooled"
-    data[colour] = (
-        data[colour].where(data[colour].notna() & (data[colour] != ""), blank).astype(str)
-    )
+    data = _map_data(summary_df, colour)
     participants = pd.to_numeric(data["participants"], errors="coerce").fillna(0.0)
-    known_conditions = list(protocol.conditions) if protocol else []
-    known_outcomes = list(protocol.outcomes) if protocol else []
-    conditions = [c for c in known_conditions if c in set(data["condition"])] + [
-        c for c in dict.fromkeys(data["condition"]) if c not in known_conditions
-    ]
-    outcomes = [o for o in known_outcomes if o in set(data["outcome"])] + [
-        o for o in dict.fromkeys(data["outcome"]) if o not in known_outcomes
-    ]
+    conditions = _in_order(data["condition"], list(protocol.conditions) if protocol else [])
+    outcomes = _in_order(data["outcome"], list(protocol.outcomes) if protocol else [])
     palette = _colour_map(data[colour], colour)
     counts = data.groupby(["condition", "outcome"]).size()
     per_cell = int(counts.max()) if len(counts) else 1
@@ -137,27 +124,15 @@ def evidence_map(
         (condition_names, outcome_names) if outcomes_down else (outcome_names, condition_names)
     )
     with figure_style():
-        renderer = FigureCanvasAgg(Figure()).get_renderer()
-        left = max([text_width(renderer, n) for n in y_names] + [0.5]) + 0.3
-        bottom = max([text_width(renderer, n) for n in x_names] + [0.3]) * 0.6 + 0.5
-        legend_w = max(text_width(renderer, t) for t in [*palette, "Participants", "not assessed"])
-        right = legend_w + 1.4
-        plot_w = cell_w * max(len(across), 1)
-        plot_h = (0.45 if outcomes_down else 0.8) * max(len(down), 1)
-        top = 0.5 if title else 0.2
-        fig_w, fig_h = left + plot_w + right, max(bottom + plot_h + top, 3.2)
-        fig = ReportFigure(figsize=(fig_w, fig_h))
-        FigureCanvasAgg(fig)
-        ax = fig.add_axes((left / fig_w, bottom / fig_h, plot_w / fig_w, plot_h / fig_h))
+        ax = _map_axes(
+            x_names, y_names, palette, cell_w, len(across), len(down), title, outcomes_down
+        )
+        fig = ax.figure
         if data.empty:
             ax.set_axis_off()
             ax.text(0.0, 0.5, "No outcomes to map.", transform=ax.transAxes, gid="no_outcomes")
-            return fig
-        xs, ys = np.zeros(len(data)), np.zeros(len(data))
-        for (cond, out), cell in data.groupby(["condition", "outcome"], sort=False):
-            offsets = (np.arange(len(cell)) - (len(cell) - 1) / 2) * _SPACING / cell_w
-            xs[cell.index] = across.index(cond if outcomes_down else out) + offsets
-            ys[cell.index] = down.index(out if outcomes_down else cond)
+            return fig  # type: ignore[return-value]
+        xs, ys = _positions(data, across, down, cell_w, outcomes_down)
         top = float(participants.max()) or 1.0
         sizes = np.maximum(_MAX_AREA * participants.to_numpy(float) / top, _MIN_AREA)
         ax.scatter(
@@ -171,59 +146,129 @@ def evidence_map(
             gid="evidence_bubbles",
             zorder=3,
         )
-        ax.set_xticks(range(len(across)), x_names, rotation=30, ha="right", rotation_mode="anchor")
-        ax.set_yticks(range(len(down)), y_names)
-        ax.set_xlim(-0.5, len(across) - 0.5)
-        ax.set_ylim(len(down) - 0.5, -0.5)
-        ax.grid(True, color="#E5E5E5", linewidth=0.6, zorder=0)
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        handles = [
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                markersize=9,
-                markerfacecolor=c,
-                markeredgecolor="#333333",
-                label=v,
-            )
-            for v, c in palette.items()
-        ]
-        legend = ax.legend(
-            handles=handles,
-            title=colour.replace("_", " ").capitalize(),
-            loc="upper left",
-            bbox_to_anchor=(1.02, 1.0),
-            frameon=False,
-        )
-        ax.add_artist(legend)
-        legend.set_clip_on(False)  # else a tight crop clips it to the axes and cuts it off
-        refs = sorted({int(round(top)), int(round(top / 4))} - {0})
-        size_handles = [
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                color="#BBBBBB",
-                markeredgecolor="#333333",
-                markersize=float(np.sqrt(max(_MAX_AREA * r / top, _MIN_AREA))),
-                label=f"{r}",
-            )
-            for r in refs
-        ]
-        ax.legend(
-            handles=size_handles,
-            title="Participants",
-            loc="lower left",
-            bbox_to_anchor=(1.02, 0.0),
-            frameon=False,
-            labelspacing=1.3,
-            fontsize=FONT_SIZE,
-        )
+        _grid(ax, x_names, y_names)
+        _legends(ax, palette, colour, top)
         if title:
             ax.set_title(title, loc="left", fontweight="bold")
-    return fig
+    return fig  # type: ignore[return-value]
+
+
+def _map_data(summary_df: pd.DataFrame, colour: str) -> pd.DataFrame:
+    """The rows to map, their ``colour`` column's blanks named ("not assessed", "not
+    pooled"); ValueError naming missing columns."""
+    needed = {"condition", "outcome", "participants", colour}
+    missing = sorted(needed - set(summary_df.columns))
+    if missing:
+        raise ValueError(f"summary_df must have columns {sorted(needed)}; missing {missing}")
+    data = summary_df.reset_index(drop=True).copy()
+    blank = NOT_ASSESSED if colour == "certainty" else "not pooled"
+    data[colour] = (
+        data[colour].where(data[colour].notna() & (data[colour] != ""), blank).astype(str)
+    )
+    return data
+
+
+def _in_order(values: pd.Series, known: list[str]) -> list[str]:
+    """The distinct ``values``: those ``known`` (the protocol's) in its order, then the
+    others as they first appear."""
+    return [v for v in known if v in set(values)] + [
+        v for v in dict.fromkeys(values) if v not in known
+    ]
+
+
+def _map_axes(
+    x_names: list[str],
+    y_names: list[str],
+    palette: dict[str, str],
+    cell_w: float,
+    n_across: int,
+    n_down: int,
+    title: str | None,
+    outcomes_down: bool,
+) -> Axes:
+    """The map's axes in a figure sized to its labels, cells and legends."""
+    renderer = FigureCanvasAgg(Figure()).get_renderer()
+    left = max([text_width(renderer, n) for n in y_names] + [0.5]) + 0.3
+    bottom = max([text_width(renderer, n) for n in x_names] + [0.3]) * 0.6 + 0.5
+    legend_w = max(text_width(renderer, t) for t in [*palette, "Participants", "not assessed"])
+    right = legend_w + 1.4
+    plot_w = cell_w * max(n_across, 1)
+    plot_h = (0.45 if outcomes_down else 0.8) * max(n_down, 1)
+    top = 0.5 if title else 0.2
+    fig_w, fig_h = left + plot_w + right, max(bottom + plot_h + top, 3.2)
+    fig = ReportFigure(figsize=(fig_w, fig_h))
+    FigureCanvasAgg(fig)
+    return fig.add_axes((left / fig_w, bottom / fig_h, plot_w / fig_w, plot_h / fig_h))
+
+
+def _positions(
+    data: pd.DataFrame, across: list[str], down: list[str], cell_w: float, outcomes_down: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each bubble's centre: its cell, several bubbles of one cell side by side."""
+    xs, ys = np.zeros(len(data)), np.zeros(len(data))
+    for (cond, out), cell in data.groupby(["condition", "outcome"], sort=False):
+        offsets = (np.arange(len(cell)) - (len(cell) - 1) / 2) * _SPACING / cell_w
+        xs[cell.index] = across.index(cond if outcomes_down else out) + offsets
+        ys[cell.index] = down.index(out if outcomes_down else cond)
+    return xs, ys
+
+
+def _grid(ax: Axes, x_names: list[str], y_names: list[str]) -> None:
+    """Cell labels and a light grid, no frame."""
+    ax.set_xticks(range(len(x_names)), x_names, rotation=30, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(len(y_names)), y_names)
+    ax.set_xlim(-0.5, len(x_names) - 0.5)
+    ax.set_ylim(len(y_names) - 0.5, -0.5)
+    ax.grid(True, color="#E5E5E5", linewidth=0.6, zorder=0)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def _legends(ax: Axes, palette: dict[str, str], colour: str, top: float) -> None:
+    """The colour legend and, under it, the bubble-size legend (participants)."""
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=9,
+            markerfacecolor=c,
+            markeredgecolor="#333333",
+            label=v,
+        )
+        for v, c in palette.items()
+    ]
+    legend = ax.legend(
+        handles=handles,
+        title=colour.replace("_", " ").capitalize(),
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        frameon=False,
+    )
+    ax.add_artist(legend)
+    legend.set_clip_on(False)  # else a tight crop clips it to the axes and cuts it off
+    refs = sorted({int(round(top)), int(round(top / 4))} - {0})
+    size_handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            color="#BBBBBB",
+            markeredgecolor="#333333",
+            markersize=float(np.sqrt(max(_MAX_AREA * r / top, _MIN_AREA))),
+            label=f"{r}",
+        )
+        for r in refs
+    ]
+    ax.legend(
+        handles=size_handles,
+        title="Participants",
+        loc="lower left",
+        bbox_to_anchor=(1.02, 0.0),
+        frameon=False,
+        labelspacing=1.3,
+        fontsize=FONT_SIZE,
+    )

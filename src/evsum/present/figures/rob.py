@@ -11,8 +11,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
 from evsum.present.figures.style import (
@@ -140,86 +142,12 @@ def rob_traffic_light(
         ax = fig.add_axes(
             (label_w / fig_w, (fig_h - top - grid_h) / fig_h, grid_w / fig_w, grid_h / fig_h)
         )
-        xs, ys, colours = [], [], []
-        for i, study in enumerate(studies):
-            for j, domain in enumerate(domains):
-                judgement = cell.get((study, domain))
-                colour, symbol = ROB_STYLE[judgement] if judgement else ROB_MISSING
-                xs.append(j)
-                ys.append(i)
-                colours.append(colour)
-                if symbol:
-                    ax.text(
-                        j,
-                        i,
-                        symbol,
-                        ha="center",
-                        va="center",
-                        fontsize=FONT_SIZE + 2,
-                        fontweight="bold",
-                        color="black",
-                        gid="rob_symbol",
-                    )
-        size = (min(_CELL, ROW_HEIGHT * 1.5) * 72 * 0.8) ** 2
-        ax.scatter(
-            xs,
-            ys,
-            s=size,
-            c=colours,
-            edgecolors="#333333",
-            linewidths=0.5,
-            gid="rob_cells",
-            zorder=2,
-        )
-        ax.set_xlim(-0.5, len(domains) - 0.5)
-        ax.set_ylim(len(studies) - 0.5, -0.5)
-        ax.set_xticks(range(len(domains)), [d if d != "overall" else "Overall" for d in domains])
-        ax.xaxis.tick_top()
-        ax.set_yticks(range(len(studies)), names, parse_math=False)  # names are data
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        for gridline in range(len(studies)):
-            ax.axhline(gridline + 0.5, color="#DDDDDD", linewidth=0.5, zorder=0)
-        ax.axvline(len(domains) - 1.5, color="#999999", linewidth=0.8, zorder=0)
+        _cells(ax, studies, domains, cell)
+        _grid(ax, studies, domains, names)
         if title:
             ax.set_title(title, loc="left", pad=22, fontweight="bold")
-        handles = [
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                markersize=11,
-                markerfacecolor=ROB_STYLE[j][0],
-                markeredgecolor="#333333",
-                label=f"{ROB_STYLE[j][1]}  {j}",
-            )
-            for j in used
-        ]
-        if missing:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="none",
-                    markersize=11,
-                    markerfacecolor=ROB_MISSING[0],
-                    markeredgecolor="#333333",
-                    label="not assessed",
-                )
-            )
         key_x = (label_w + grid_w + 0.3) / fig_w
-        legend = fig.legend(
-            handles=handles,
-            loc="upper left",
-            title="Judgement",
-            bbox_to_anchor=(key_x, 1 - top / fig_h),
-            frameon=False,
-            alignment="left",
-        )
-        legend.set_gid("rob_legend")
+        legend = _judgement_legend(fig, used, missing, (key_x, 1 - top / fig_h))
         # The domain key starts just under the drawn legend (an estimate from the number of
         # entries left a gap that grew with it).
         below = legend.get_window_extent(canvas.get_renderer()).y0 / fig.dpi
@@ -236,6 +164,90 @@ def rob_traffic_light(
             parse_math=False,
         )
     return fig
+
+
+def _cells(ax: Axes, studies: list, domains: list[str], cell: dict) -> None:
+    """One circle per study and domain, coloured by its judgement and marked with its
+    symbol (a grey circle where a judgement is missing)."""
+    xs, ys, colours = [], [], []
+    for i, study in enumerate(studies):
+        for j, domain in enumerate(domains):
+            judgement = cell.get((study, domain))
+            colour, symbol = ROB_STYLE[judgement] if judgement else ROB_MISSING
+            xs.append(j)
+            ys.append(i)
+            colours.append(colour)
+            if symbol:
+                ax.text(
+                    j,
+                    i,
+                    symbol,
+                    ha="center",
+                    va="center",
+                    fontsize=FONT_SIZE + 2,
+                    fontweight="bold",
+                    color="black",
+                    gid="rob_symbol",
+                )
+    size = (min(_CELL, ROW_HEIGHT * 1.5) * 72 * 0.8) ** 2
+    ax.scatter(
+        xs,
+        ys,
+        s=size,
+        c=colours,
+        edgecolors="#333333",
+        linewidths=0.5,
+        gid="rob_cells",
+        zorder=2,
+    )
+
+
+def _grid(ax: Axes, studies: list, domains: list[str], names: list[str]) -> None:
+    """Domains across the top, study names down the side, light lines between studies and
+    a darker one before the overall judgement."""
+    ax.set_xlim(-0.5, len(domains) - 0.5)
+    ax.set_ylim(len(studies) - 0.5, -0.5)
+    ax.set_xticks(range(len(domains)), [d if d != "overall" else "Overall" for d in domains])
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(studies)), names, parse_math=False)  # names are data
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    for gridline in range(len(studies)):
+        ax.axhline(gridline + 0.5, color="#DDDDDD", linewidth=0.5, zorder=0)
+    ax.axvline(len(domains) - 1.5, color="#999999", linewidth=0.8, zorder=0)
+
+
+def _judgement_legend(
+    fig: Figure, used: list[str], missing: bool, anchor: tuple[float, float]
+) -> Legend:
+    """The key to the judgements drawn (and to "not assessed" when a cell is missing)."""
+    styles = [(ROB_STYLE[j][0], f"{ROB_STYLE[j][1]}  {j}") for j in used]
+    if missing:
+        styles.append((ROB_MISSING[0], "not assessed"))
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=11,
+            markerfacecolor=face,
+            markeredgecolor="#333333",
+            label=label,
+        )
+        for face, label in styles
+    ]
+    legend = fig.legend(
+        handles=handles,
+        loc="upper left",
+        title="Judgement",
+        bbox_to_anchor=anchor,
+        frameon=False,
+        alignment="left",
+    )
+    legend.set_gid("rob_legend")
+    return legend
 
 
 def rob_summary(
