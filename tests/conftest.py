@@ -1,6 +1,7 @@
 """Shared fixtures: the small study table, a way to write altered copies of it, and the renders
 of the repository's review that the report tests share."""
 
+import concurrent.futures
 import csv
 import functools
 import os
@@ -105,7 +106,10 @@ def review_pdfs(review_site) -> list[Path]:
     from browser import need_browser
 
     need_browser("pypdf")
-    return write_pdfs([job.html_path for job in review_site.jobs])
+    # in a thread of its own: a module's browser (Playwright's sync API, an asyncio loop) may
+    # be open in this one when the first test asks for the PDFs
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(write_pdfs, [job.html_path for job in review_site.jobs]).result()
 
 
 #: Fixtures shared by the session: the modules that use one run on one xdist worker.
