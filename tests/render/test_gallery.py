@@ -1,10 +1,10 @@
-"""notebooks/gallery.ipynb: thin, parameterised, committed without outputs, and it runs."""
+"""notebooks/gallery.ipynb: thin, parameterised, committed without outputs (it runs: see
+test_notebooks.py)."""
 
 import re
 from pathlib import Path
 
 import nbformat
-import pytest
 
 GALLERY = Path(__file__).resolve().parents[2] / "notebooks" / "gallery.ipynb"
 
@@ -28,23 +28,6 @@ def test_only_evsum_calls_no_logic():
         assert set(imports) <= {"evsum"}, cell.source
 
 
-@pytest.mark.notebook
-def test_gallery_executes(tmp_path):
-    papermill = pytest.importorskip("papermill")
-    out = tmp_path / "gallery.ipynb"
-    papermill.execute_notebook(str(GALLERY), str(out), cwd=str(tmp_path), progress_bar=False)
-    html = [
-        o["data"]["text/html"]
-        for c in nbformat.read(out, as_version=4).cells
-        if c.cell_type == "code"
-        for o in c.outputs
-        if "text/html" in o.get("data", {})
-    ]
-    images = re.findall(
-        r'<img src="data:image/svg\+xml;base64,[^"]+" alt="([^"]*)"', "".join(html)
-    )
-    assert len(images) >= 12
-    # every figure carries a text alternative read from what it shows
-    assert all(alt.strip() and "No description" not in alt for alt in images)
-    forest = next(alt for alt in images if "Condition A: abstinence at 4 weeks" in alt)
-    assert "Study, Intervention events/n" in forest and "Weight" in forest
+# That it runs with its defaults, showing a dozen figures each with a text alternative: the
+# gallery's case of tests/render/test_notebooks.py::test_runs_top_to_bottom_with_its_defaults
+# (one execution of the gallery for both).

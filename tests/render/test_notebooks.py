@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 
 import nbformat
 import pytest
@@ -74,6 +75,28 @@ def test_runs_top_to_bottom_with_its_defaults(path):
         if o.output_type == "error"
     ]
     assert errors == []
+    if path.name == "gallery.ipynb":
+        _check_gallery_figures(executed)
+
+
+def _check_gallery_figures(executed) -> None:
+    """The gallery shows a dozen figures or more, each with a text alternative read from what
+    it shows."""
+    html = [
+        o["data"]["text/html"]
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "text/html" in o.get("data", {})
+    ]
+    images = re.findall(
+        r'<img src="data:image/svg\+xml;base64,[^"]+" alt="([^"]*)"', "".join(html)
+    )
+    assert len(images) >= 12
+    # every figure carries a text alternative read from what it shows
+    assert all(alt.strip() and "No description" not in alt for alt in images)
+    forest = next(alt for alt in images if "Condition A: abstinence at 4 weeks" in alt)
+    assert "Study, Intervention events/n" in forest and "Weight" in forest
 
 
 def test_the_exploration_notebook_is_not_a_report_unless_asked():

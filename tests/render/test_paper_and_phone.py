@@ -20,8 +20,7 @@ import unicodedata
 import pytest
 
 from evsum.present.figures.style import FONT_SIZE
-from evsum.render.batch import plan_reports, render_all
-from evsum.render.pdf import CHROMIUM, CHROMIUM_ARGS, write_pdfs
+from evsum.render.pdf import CHROMIUM, CHROMIUM_ARGS
 
 from browser import need_browser
 from conftest import ROOT
@@ -39,28 +38,23 @@ def _squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """The project's alcohol report (HTML) and its job."""
+def rendered(review_site):
+    """The project's alcohol report (HTML) and its job, from the session's render of every
+    report."""
     need_browser("axe_playwright_python")
-    root = tmp_path_factory.mktemp("paper-and-phone")
-    shutil.copytree(ROOT / "data", root / "data")
-    shutil.copy(ROOT / "evsum.toml", root / "evsum.toml")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    out = root / "reports"
-    jobs = plan_reports(root / "data" / "studies.csv", root / "notebooks", out, only=CONDITION)
-    summary = render_all(jobs, out, quiet=True, workers=1)
-    assert not summary.failed, [(r.job.name, r.error) for r in summary.failed]
-    return out / f"{CONDITION}.html", jobs[0]
+    job = review_site.job(CONDITION)
+    return job.html_path, job
 
 
 @pytest.fixture(scope="module")
-def printed(rendered):
+def printed(rendered, review_site, review_pdfs):
     if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
         if os.environ.get("CI"):
             pytest.fail("poppler-utils (pdftotext, pdfinfo) must be installed in CI")
         pytest.skip("poppler-utils (pdftotext, pdfinfo) is not installed")
     page, job = rendered
-    (pdf,) = write_pdfs([page])
+    pdf = review_pdfs[review_site.jobs.index(job)]
+    assert pdf.name == f"{CONDITION}.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, flags=re.M).group(1))
     text = subprocess.run(

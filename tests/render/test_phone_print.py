@@ -21,8 +21,7 @@ import unicodedata
 
 import pytest
 
-from evsum.render.batch import plan_reports, render_all
-from evsum.render.pdf import CHROMIUM, CHROMIUM_ARGS, write_pdfs
+from evsum.render.pdf import CHROMIUM, CHROMIUM_ARGS
 
 from browser import need_browser
 from conftest import ROOT
@@ -41,19 +40,10 @@ METHODS_LIMIT = 100_000
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(review_site):
+    """The repository's review rendered with every report notebook (once per session)."""
     need_browser()
-    out = tmp_path_factory.mktemp("phone-print") / "reports"
-    jobs = plan_reports(
-        ROOT / "data" / "studies.csv",
-        ROOT / "notebooks",
-        out,
-        base=ROOT,
-        build_dir=out.parent / "build",
-    )
-    summary = render_all(jobs, out, quiet=True, workers=2)
-    assert not summary.failed, [r.error for r in summary.failed]
-    return out, {job.name for job in jobs}
+    return review_site.out, {job.name for job in review_site.jobs}
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +57,14 @@ def browser(site):
 
 
 @pytest.fixture(scope="module")
-def printed(site, browser):
+def printed(site, review_pdfs):
     if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
         if os.environ.get("CI"):
             pytest.fail("poppler-utils (pdftotext, pdfinfo) must be installed in CI")
         pytest.skip("poppler-utils (pdftotext, pdfinfo) is not installed")
-    out, _ = site
+    pdfs = {pdf.stem: pdf for pdf in review_pdfs}  # one PDF per page, once per session
     found = {}
-    for pdf in write_pdfs([out / f"{name}.html" for name in PAGE_LIMITS], browser=browser):
+    for pdf in [pdfs[name] for name in PAGE_LIMITS]:
         info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True)
         pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, flags=re.M).group(1))
         text = subprocess.run(

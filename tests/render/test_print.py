@@ -16,7 +16,6 @@ import unicodedata
 
 import pytest
 
-from evsum.render.batch import plan_reports, render_all
 from evsum.render.pdf import CHROMIUM, CHROMIUM_ARGS, write_pdfs
 
 from browser import need_browser
@@ -29,19 +28,11 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """The project's data rendered with every notebook, and a PDF of each report."""
+def reports(review_site, review_pdfs):
+    """The project's data rendered with every notebook, and a PDF of each report (both once
+    per session)."""
     need_browser("axe_playwright_python", "pypdf")
-    root = tmp_path_factory.mktemp("print")
-    shutil.copytree(ROOT / "data", root / "data")
-    shutil.copy(ROOT / "evsum.toml", root / "evsum.toml")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    out = root / "reports"
-    jobs = plan_reports(root / "data" / "studies.csv", root / "notebooks", out)
-    summary = render_all(jobs, out, quiet=True, workers=2)
-    assert not summary.failed, [(r.job.name, r.error) for r in summary.failed]
-    pdfs = write_pdfs([job.html_path for job in jobs])
-    return out, jobs, pdfs
+    return review_site.out, review_site.jobs, review_pdfs
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import pytest
 from evsum import load_evidence
 from evsum.ingest.protocol import load_protocol
 from evsum.present.text import CERTAINTY_SYMBOLS
-from evsum.render.batch import plan_reports, render_all
 
 from conftest import ROOT
 from page_text import machine_traces
@@ -38,18 +37,9 @@ GALLERY_LIMIT = 1_000_000
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site") / "reports"
-    jobs = plan_reports(
-        ROOT / "data" / "studies.csv",
-        ROOT / "notebooks",
-        out,
-        base=ROOT,
-        build_dir=out.parent / "build",
-    )
-    summary = render_all(jobs, out, quiet=True, workers=2)
-    assert not summary.failed, [r.error for r in summary.failed]
-    return out, jobs
+def site(review_site):
+    """The repository's review rendered with every report notebook (once per session)."""
+    return review_site.out, review_site.jobs
 
 
 def _visible(page: str) -> str:
