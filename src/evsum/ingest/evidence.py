@@ -20,7 +20,13 @@ from evsum.ingest.context import (
     validate_risk_of_bias,
     validate_search_log,
 )
-from evsum.ingest.io import LINE, read_references, read_text, read_with_partial
+from evsum.ingest.io import (
+    LINE,
+    not_a_regular_file,
+    read_references,
+    read_text,
+    read_with_partial,
+)
 from evsum.ingest.plan import covariate_values, validate_plan_data
 from evsum.ingest.protocol import Protocol, load_protocol, resolve_base
 from evsum.ingest.studies import StudyTable, load_studies, validate_studies
@@ -205,6 +211,10 @@ def load_evidence(
     else:
         missing.append(ref_path.name)
     covariates = _plan_data(protocol, studies, folder, loaded, problems)
+    for name in ("claims.csv", "source_references.txt"):  # read later, by the claims audit
+        special = not_a_regular_file(folder / name)
+        if special is not None:
+            problems.append(special)
     if problems:
         sources = {p.source for p in problems}
         raise StudyDataError(sources.pop() if len(sources) == 1 else str(folder), problems)

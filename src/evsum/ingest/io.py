@@ -86,6 +86,18 @@ _FILE_KINDS = (
 )
 
 
+def not_a_regular_file(path: str | Path) -> Problem | None:
+    """The problem of a path that exists but is not a regular file (a link to one counts)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    what = next((words for test, words in _FILE_KINDS if test(mode)), "not a file")
+    return Problem(str(path), None, None, what, "a regular file")
+
+
 def regular_file_bytes(path: str | Path, source: str | None = None) -> bytes:
     """The bytes of ``path`` if it is a regular file (a link to one counts).
 
