@@ -302,6 +302,11 @@ def _write(path: Path, fields: list[str], rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+#: The only data URLs a page may hold: its figures, as PNG or SVG images (an SVG in an
+#: ``<img>`` runs no script).
+_IMAGE_DATA = ("data:image/png;base64,", "data:image/svg+xml;base64,")
+
+
 class _Markup(HTMLParser):
     """Collects what a browser would treat as active markup, and the visible text."""
 
@@ -323,7 +328,7 @@ class _Markup(HTMLParser):
                 url = re.sub(r"[\s\x00-\x1f]", "", value).lower()
                 if url.startswith(("javascript:", "vbscript:")):
                     self.issues.append(f"<{tag} {name}={value!r}> script URL")
-                if url.startswith("data:") and not url.startswith("data:image/png;base64,"):
+                if url.startswith("data:") and not url.startswith(_IMAGE_DATA):
                     self.issues.append(f"<{tag} {name}=data:...> non-image data URL")
             if name == "style" and re.search(r"url\(|expression\(", value, re.I):
                 self.issues.append(f"<{tag} style={value!r}>")

@@ -253,9 +253,9 @@ def test_prisma_counts_agree_with_the_sources_table(evidence):
     records = {s.source_id: s.records for s in flow.sources}
     listed = re.findall(r"NCT\d{8}", log.loc["SRC:registries", "reason"])
     assert len(set(listed)) == 15 == flow.records("register")
-    known = log.loc["SRC:brief_known_set", "reason"]
+    known = log.loc["SRC:known_set", "reason"]
     assert "12 studies" in known and "13 candidates" in known
-    assert records["brief_known_set"] == 13
+    assert records["known_set"] == 13
     # Zarate 2006 came from the audited text's reference list, not from the known set
     assert log.loc["zarate2006", "found_via"].startswith("source_text")
 

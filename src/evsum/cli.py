@@ -350,6 +350,17 @@ def render(
     (or another render is writing to it). --only a report the base does not have is a usage
     error (exit 2). With --pdf every report's HTML is also printed to NAME.pdf.
     """
+    from evsum.render import unchanged
+
+    # nothing changed since a render that ended well: say so before importing anything heavy
+    quick = unchanged.find_folders(base, data_path, notebooks_dir, out_dir, build_dir)
+    stamp = _fingerprint(quick, method=method, only=only, cell_timeout=cell_timeout)
+    if quick is not None and stamp and not (force or pdf):
+        names = unchanged.nothing_changed(quick["out_dir"], stamp)
+        if names is not None:
+            if not quiet:
+                click.echo(f"{quick['out_dir'] / 'index.html'}: {len(names)} reports, 0 failed")
+            return
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all
 
@@ -372,6 +383,7 @@ def render(
         cell_timeout=cell_timeout,
     )
     title = evidence.protocol.title if evidence.protocol is not None else None
+    unchanged.forget(Path(out_dir))
     with contextlib.ExitStack() as stack:
         executor = None  # a process pool of `workers`
         if scheduler:
@@ -388,6 +400,10 @@ def render(
             complete=only is None,
             title=title,
         )
+    used = {"base": folder, "data_path": data_path, "notebooks_dir": notebooks_dir}
+    used |= {"out_dir": out_dir, "build_dir": build_dir}
+    if stamp and not summary.failed and _same_folders(quick, used):
+        unchanged.record(Path(out_dir), stamp, [r.job.name for r in summary.results])
     if pdf:
         from evsum.render.pdf import write_pdfs
 
@@ -410,6 +426,26 @@ def render(
                 err=True,
             )
         _exit(3)
+
+
+def _fingerprint(folders: dict[str, Path] | None, **options: object) -> str:
+    """The fingerprint of a render (:func:`evsum.render.unchanged.fingerprint`), '' when a
+    file cannot be read or the folders are not known."""
+    from evsum.render import unchanged
+
+    if folders is None:
+        return ""
+    try:
+        return unchanged.fingerprint(**folders, options=options)
+    except OSError:
+        return ""
+
+
+def _same_folders(quick: dict[str, Path] | None, used: dict[str, Any]) -> bool:
+    """Whether the folders a render used are those the fingerprint was taken of."""
+    if quick is None or set(quick) != set(used):
+        return False
+    return all(Path(quick[k]).resolve() == Path(used[k]).resolve() for k in quick)
 
 
 @main.command()

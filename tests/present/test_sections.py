@@ -45,7 +45,7 @@ def test_large_analyses_get_a_funnel_plot(example):
     )
     html = str(evsum.blocks.condition.heterogeneity((analysis,)))
     assert html.count("<h4>Contour-enhanced funnel plot:") == 1
-    assert "data:image/png;base64," in html
+    assert "data:image/svg+xml;base64," in html
     # contour-enhanced at 90, 95 and 99% (Cochrane Handbook 13.3.5.3): three shaded bands,
     # each drawn on both sides of the null effect, and the caption and alt text say so
     from evsum.present.heterogeneity import funnel_alt, funnel_figure

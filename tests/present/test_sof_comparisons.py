@@ -44,7 +44,7 @@ def test_a_result_not_obtained_gets_no_certainty_and_says_why(evidence):
     # Yoon 2025's abstinence: only the outcome's name was read ("Co-primary: MADRS; complete
     # alcohol abstinence"), so grade.csv has no row for it and the table says why
     page = _page(evidence, "alcohol")
-    row = re.search(r"<tr><td>Abstinence \(4 weeks\).*?</tr>", page, flags=re.S).group(0)
+    row = re.search(r"<tr><td[^>]*>Abstinence \(4 weeks\).*?</tr>", page, flags=re.S).group(0)
     assert RESULT_NOT_AVAILABLE + ": the sources read give no number" in row
     assert "NOT RATED" in row and "⊕" not in row
 
@@ -53,7 +53,7 @@ def test_a_result_in_words_shows_its_curated_summary_and_certainty(evidence):
     # Krupitsky 2007 craving: "No differences between groups were found in ... craving for
     # heroin" (abstract); grade.csv's summary words it and the row keeps its certainty
     page = _page(evidence, "opioids")
-    row = re.search(r"<tr><td>Craving \(12 months\).*?</tr>", page, flags=re.S).group(0)
+    row = re.search(r"<tr><td[^>]*>Craving \(12 months\).*?</tr>", page, flags=re.S).group(0)
     assert "No difference in craving between three sessions and one (abstract)." in row
     assert "NOT RATED" not in row and "⊕" in row
 
@@ -69,7 +69,7 @@ def test_a_narrative_row_shows_its_curated_summary(evidence):
     assert chosen.sum() == 1
     grade.loc[chosen, "summary"] = "More days abstinent with ketamine (in words only)."
     page = _page(dataclasses.replace(evidence, grade=grade), "alcohol")
-    row = re.search(r"<tr><td>Abstinence \(21 days\).*?</tr>", page, re.S)
+    row = re.search(r"<tr><td[^>]*>Abstinence \(21 days\).*?</tr>", page, re.S)
     assert "More days abstinent with ketamine (in words only)." in row.group(0)
     assert "NOT RATED" not in row.group(0)
     assert result_summary({"summary": "Result not available: registry lists the name only."})

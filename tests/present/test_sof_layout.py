@@ -58,7 +58,7 @@ def test_at_most_seven_outcomes_per_table_critical_first(pages):
     for condition, page in pages.items():
         for table in _tables(page):
             body = table.split("<tbody>")[1]
-            rows = re.findall(r"<tr><td>(.*?)(?: \(|<br>)", body)
+            rows = re.findall(r"<tr><td[^>]*>(.*?)(?: \(|<br>)", body)
             assert 0 < len(rows) <= MAX_SOF_OUTCOMES, condition
             ranks = [
                 IMPORTANCE.index(protocol.outcome_importance(labels[html.unescape(r)]))
@@ -140,7 +140,9 @@ def _participant_marks(page: str, participants: str) -> list[str]:
     # each table with the footnotes printed under it, up to the next table
     for block in page.split('<table class="evsum-sof">')[1:]:
         notes = _footnotes(block) if "evsum-sof-footnotes" in block else {}
-        for marks in re.findall(rf"<td>{re.escape(participants)}<sup>([a-z,]+)</sup></td>", block):
+        for marks in re.findall(
+            rf"<td[^>]*>{re.escape(participants)}<sup>([a-z,]+)</sup></td>", block
+        ):
             found.append([notes[m] for m in marks.split(",")])
     return found
 

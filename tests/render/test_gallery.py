@@ -40,7 +40,9 @@ def test_gallery_executes(tmp_path):
         for o in c.outputs
         if "text/html" in o.get("data", {})
     ]
-    images = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', "".join(html))
+    images = re.findall(
+        r'<img src="data:image/svg\+xml;base64,[^"]+" alt="([^"]*)"', "".join(html)
+    )
     assert len(images) >= 12
     # every figure carries a text alternative read from what it shows
     assert all(alt.strip() and "No description" not in alt for alt in images)

@@ -19,7 +19,7 @@ import unicodedata
 
 import pytest
 
-from evsum.present.figures.style import FONT_SIZE, PAGE_DPI
+from evsum.present.figures.style import FONT_SIZE
 from evsum.render.batch import plan_reports, render_all
 from evsum.render.pdf import CHROMIUM, CHROMIUM_ARGS, write_pdfs
 
@@ -156,9 +156,9 @@ def test_no_sideways_page_scroll_cards_on_a_phone_and_no_serious_violation(
         # one card per row, each value after its column's name, none wider than the screen
         assert layout["rows"] == "block" and layout["label"] == '"Study: "', layout
         assert layout["wideCards"] == 0, layout
-        # every figure's text (FONT_SIZE points drawn at PAGE_DPI) is shown at 9 CSS px or
-        # more, the figure scrolling sideways inside itself
-        text_px = [FONT_SIZE / 72 * PAGE_DPI * scale for scale in layout["figures"]]
+        # every figure's text (FONT_SIZE points of an SVG, 96 CSS px to the inch at full
+        # size) is shown at 9 CSS px or more, the figure scrolling sideways inside itself
+        text_px = [FONT_SIZE / 72 * 96 * scale for scale in layout["figures"]]
         assert min(text_px) >= 9, text_px
     else:
         assert layout["rows"] == "table-cell", layout

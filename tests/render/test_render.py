@@ -60,7 +60,7 @@ def test_report_shows_the_studies_and_a_plot(rendered):
     page = (rendered[0] / "alcohol.html").read_text()
     assert "Alpha 2001" in page and "Beta 2005" in page
     assert "Gamma 2010" not in page  # a cocaine study
-    assert re.search(r'<img alt="Forest plot[^"]*" src="data:image/png;base64,', page)
+    assert re.search(r'<img alt="Forest plot[^"]*" src="data:image/svg\+xml;base64,', page)
     assert re.search(
         r'alt="Forest plot of \d+ stud(y|ies) \(Abstinent at the time point, 3 weeks', page
     )

@@ -170,7 +170,7 @@ def test_project_search_log_counts_by_hand():
     flow = prisma_flow(evsum.load_evidence(ROOT / "data" / "studies.csv"))
     records = {s.source_id: s.records for s in flow.sources}
     # Counted by hand in data/search_log.csv, column found_via:
-    # brief_known_set: krupitsky1997, krupitsky2002, krupitsky2007, jovaisa2006, dakwar2014,
+    # known_set: krupitsky1997, krupitsky2002, krupitsky2007, jovaisa2006, dakwar2014,
     #   dakwar2017, dakwar2019, dakwar2020, grabski2022, das2019, yoon2019, gent2024, yoon2025
     #   (13: the set's 12 studies, its 'Yoon et al.' matching two reports); jones2018:
     #   dakwar2014, dakwar2017 (2); review_PMC11527458: dakwar2014, dakwar2017, dakwar2019 (3);
@@ -181,7 +181,7 @@ def test_project_search_log_counts_by_hand():
     #   no listed source: dakwar2014b, pizon2018, wong2015, tobacco_pilot, almog2025,
     #   ajp_editorial2019 (6).
     assert records == {
-        "brief_known_set": 13,
+        "known_set": 13,
         "jones2018": 2,
         "review_PMC11527458": 3,
         "walsh2022": 0,

@@ -16,15 +16,21 @@ from evsum.present.methods import risk_of_bias_tools_html as risk_of_bias_tools
 from evsum.present.methods import synthesis_html as synthesis
 from evsum.present.prisma_checklist import prisma_checklist_html as checklist
 from evsum.present.prisma_checklist import structured_abstract_html as structured_abstract
+from evsum.present.reporting import analysis_methods_html as analysis_methods
+from evsum.present.reporting import discussion_html as discussion
+from evsum.present.reporting import other_information_html as other_information
 from evsum.present.review_kind import review_kind_html as kind
 
 __all__ = [
+    "analysis_methods",
     "certainty",
     "checklist",
+    "discussion",
     "eligibility",
     "extraction",
     "information_sources",
     "kind",
+    "other_information",
     "prisma",
     "risk_of_bias_tools",
     "structured_abstract",

@@ -527,6 +527,8 @@ SEARCH_LOG = FileSchema(
             values=Values(SEARCH_DECISIONS, one_of(SEARCH_DECISIONS), when="always"),
         ),
         Column("reason"),
+        # the curators' working notes, shown on the curation log only (optional column)
+        Column("curation_note", optional=True),
     ),
     id_column=None,
 )

@@ -66,6 +66,8 @@ DEFAULT_CLAIM_TYPES: dict[str, str] = {
 }
 #: Condition and outcome keys (they name files, anchors and CSV values).
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\Z")
+#: A ``[glossary]`` term: words as a page writes them, on one line, no space at either end.
+GLOSSARY_TERM = re.compile(r"^\S(?:[^\n\r]*\S)?\Z")
 #: ``<number> <unit>`` time points, as ``studies.csv`` writes them.
 TIMEPOINT_PATTERN = re.compile(r"^\d+(\.\d+)?\s(h|day|days|week|weeks|month|months|year|years)\Z")
 
@@ -120,6 +122,9 @@ class Protocol:
         The inclusion criteria, one sentence each.
     claim_types : mapping
         Kinds of claim of a claims audit (name -> meaning).
+    glossary : mapping
+        The review's own terms and abbreviations as its reports write them (term ->
+        meaning), added to evsum's glossary of generic terms (``present/glossary.py``).
     plan : AnalysisPlan
         The analysis plan (``[synthesis]``, ``[covariates]``, ``[analyses]``;
         :mod:`evsum.ingest.plan`), :data:`~evsum.ingest.plan.DEFAULT_PLAN` when absent.
@@ -146,6 +151,7 @@ class Protocol:
     timepoints: Mapping[str, str] = field(default_factory=lambda: dict(BUILTIN_TIMEPOINTS))
     eligibility: tuple[str, ...] = ()
     claim_types: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CLAIM_TYPES))
+    glossary: Mapping[str, str] = field(default_factory=dict)
     reports: tuple[str, ...] = ()
     data_date: str = ""
     cell_timeout: float | None = None
@@ -420,6 +426,12 @@ SECTIONS: tuple[Section, ...] = (
         builtin=BUILTIN_TIMEPOINTS,
     ),
     TextMapping("claim_types", "what that kind of claim is (text)", default=DEFAULT_CLAIM_TYPES),
+    TextMapping(
+        "glossary",
+        "what the term means, as the glossary explains it (text)",
+        key_rule=lambda term: bool(GLOSSARY_TERM.match(term)),
+        key_expected="a term as the reports write it, on one line, without spaces around it",
+    ),
     *review_kind.SECTIONS,
     RENDER,
     # the analysis plan: read together by evsum.ingest.plan.parse_plan (its sections refer to

@@ -125,6 +125,8 @@ class Reporting:
     funding: str = ""
     competing_interests: str = ""
     data_availability: str = ""
+    interpretation: str = ""
+    implications: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,10 @@ class SourceText:
 
     title: str = ""
     publisher: str = ""
+    published: str = ""
     address: str = ""
     date_read: str = ""
+    note: str = ""
 
     @property
     def stated(self) -> bool:
@@ -259,7 +263,7 @@ SEARCH_KEYS: tuple[Key, ...] = (
     ),
     Key("not_done", "text list"),
 )
-#: Keys of ``[reporting]`` (PRISMA 2020 items 3, 24, 25, 26, 27).
+#: Keys of ``[reporting]`` (PRISMA 2020 items 3, 23a, 23d, 24, 25, 26, 27).
 REPORTING_KEYS: tuple[Key, ...] = tuple(
     Key(name)
     for name in (
@@ -270,14 +274,18 @@ REPORTING_KEYS: tuple[Key, ...] = tuple(
         "funding",
         "competing_interests",
         "data_availability",
+        "interpretation",
+        "implications",
     )
 )
 #: Keys of ``[source_text]``.
 SOURCE_TEXT_KEYS: tuple[Key, ...] = (
     Key("title"),
     Key("publisher"),
+    Key("published"),
     Key("address"),
     Key("date_read", "date", expected="a date, YYYY-MM-DD such as 2026-12-01"),
+    Key("note"),
 )
 _RATIO = "a number without quotes, a ratio > 1 (1.25 also means 0.8)"
 _DIFFERENCE = "a number without quotes, a difference > 0"

@@ -15,7 +15,26 @@ from evsum.present.html import HtmlBlock, render
 from evsum.present.review_kind import kind_line
 from evsum.present.wording import protocol_of
 
-__all__ = ["curation_log_html"]
+__all__ = ["curation_log_html", "search_log_notes"]
+
+
+def search_log_notes(evidence: Evidence) -> list[dict[str, object]]:
+    """The curators' notes on the search log (``search_log.csv`` column ``curation_note``),
+    each with the candidate it is about and its line in the file; the reports show the
+    candidates' decisions and reasons, never these notes."""
+    log = evidence.search_log
+    if not len(log) or "curation_note" not in log.columns:
+        return []
+    return [
+        {
+            "candidate": str(row["candidate_id"]),
+            "title": str(row["title"]) if isinstance(row["title"], str) else "",
+            "line": int(row["line"]) if "line" in log.columns else None,
+            "note": row["curation_note"],
+        }
+        for _, row in log.iterrows()
+        if isinstance(row["curation_note"], str) and row["curation_note"].strip()
+    ]
 
 
 def curation_log_html(evidence: Evidence) -> HtmlBlock:
@@ -51,6 +70,7 @@ def curation_log_html(evidence: Evidence) -> HtmlBlock:
     return render(
         "curation_log.html.j2",
         conditions=conditions,
+        search_notes=search_log_notes(evidence),
         source=evidence.studies.source.rsplit("/", 1)[-1],
         rows=len(data),
         reanalysis=text.reanalysis_note(evidence.protocol),

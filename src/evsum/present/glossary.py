@@ -1,11 +1,17 @@
 """The glossary every report links to: the statistical terms, the measures and the data
 vocabulary the reports use, each explained once on ``glossary.html`` and linked from its
 first use on each page (an ``<abbr>`` whose title is the explanation, around a link to it).
+
+A review adds its own terms and abbreviations (a scale, a route of administration, a
+condition's short name) in its protocol's ``[glossary]`` (:func:`review_terms`); evsum's own
+terms (:data:`TERMS`) never name a drug, a condition or a review.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from evsum.present.html import render
@@ -169,9 +175,56 @@ _SKIP = {
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*?(/?)>|<!--.*?-->", re.S)
 
 
-def glossary_page(title: str) -> str:
-    """The glossary page (``glossary.html``), every term under its own anchor."""
-    return str(render("glossary.html.j2", title=title, terms=TERMS))
+def review_terms(glossary: Mapping[str, str]) -> tuple[Term, ...]:
+    """A protocol's ``[glossary]`` (term -> meaning) as glossary entries, in its order; each
+    anchor is the term in lower case, letters and digits joined by ``-``, unique among the
+    entries and the :data:`TERMS` they do not replace (:func:`glossary_terms`).
+
+    Examples
+    --------
+    >>> [(t.words, t.id) for t in review_terms({"IV": "Intravenous.", "MD": "Doctor."})]
+    [(('IV',), 'iv'), (('MD',), 'md')]
+    >>> [t.id for t in review_terms({"RR": "Respiratory rate.", "R.R.": "Rest."})]
+    ['rr', 'r-r']
+    """
+    taken = {term.id for term in TERMS if not set(glossary) & set(term.words)}
+    out = []
+    for words, meaning in glossary.items():
+        stem = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-") or "term"
+        ident, n = stem, 1
+        while ident in taken:
+            n += 1
+            ident = f"{stem}-{n}"
+        taken.add(ident)
+        out.append(Term((words,), ident, meaning))
+    return tuple(out)
+
+
+def glossary_terms(glossary: Mapping[str, str] | None = None) -> tuple[Term, ...]:
+    """Every term a page links: evsum's :data:`TERMS`, then the review's own
+    (:func:`review_terms`); a review term written as one of evsum's replaces it, since the
+    review knows what its pages mean by it.
+
+    Examples
+    --------
+    >>> terms = glossary_terms({"MD": "Doctor of medicine."})
+    >>> [t.meaning for t in terms if "MD" in t.words]
+    ['Doctor of medicine.']
+    >>> len(glossary_terms()) == len(TERMS)
+    True
+    """
+    own = review_terms(glossary or {})
+    written = {words for term in own for words in term.words}
+    return tuple(t for t in TERMS if not written & set(t.words)) + own
+
+
+def glossary_page(title: str, glossary: Mapping[str, str] | None = None) -> str:
+    """The glossary page (``glossary.html``), every term under its own anchor: evsum's
+    terms, then those of the review's protocol (``glossary``, its ``[glossary]``)."""
+    own = review_terms(glossary or {})
+    written = {words for term in own for words in term.words}
+    generic = tuple(t for t in TERMS if not written & set(t.words))
+    return str(render("glossary.html.j2", title=title, terms=generic, review=own))
 
 
 def _pattern(term: Term) -> re.Pattern:
@@ -179,13 +232,18 @@ def _pattern(term: Term) -> re.Pattern:
     return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
 
 
-_PATTERNS = tuple((term, _pattern(term)) for term in TERMS)
+@functools.cache
+def _patterns(terms: tuple[Term, ...]) -> tuple[tuple[Term, re.Pattern], ...]:
+    return tuple((term, _pattern(term)) for term in terms)
 
 
-def link_first_uses(page: str, href: str = "glossary.html") -> str:
+def link_first_uses(
+    page: str, href: str = "glossary.html", terms: tuple[Term, ...] = TERMS
+) -> str:
     """``page`` (HTML) with the first use of each glossary term in its ``<body>`` text (not in
     a link, heading, table header, caption, code or a source's quote) marked as an
     ``<abbr>`` whose title explains it, around a link to the term on the glossary page.
+    ``terms`` are the glossary's (:func:`glossary_terms` with a review's own).
 
     Examples
     --------
@@ -196,13 +254,14 @@ def link_first_uses(page: str, href: str = "glossary.html") -> str:
     if start < 0:
         return page
     done: set[str] = set()
+    patterns = _patterns(tuple(terms))
     out = [page[:start]]
     open_: list[tuple[str, bool]] = []  # the enclosing elements that matter, and if skipped
     position = start
     for match in _TAG.finditer(page, start):
         text = page[position : match.start()]
         skip = any(flag for _, flag in open_)
-        out.append(text if skip else _mark(text, done, href))
+        out.append(text if skip else _mark(text, done, href, patterns))
         tag = match.group(0)
         name = (match.group(2) or "").lower()
         if (name in _SKIP or name == "span") and not match.group(3):
@@ -216,11 +275,13 @@ def link_first_uses(page: str, href: str = "glossary.html") -> str:
     return "".join(out)
 
 
-def _mark(text: str, done: set[str], href: str) -> str:
+def _mark(
+    text: str, done: set[str], href: str, patterns: tuple[tuple[Term, re.Pattern], ...]
+) -> str:
     """``text`` (between two tags) with the first use of each term not yet ``done`` linked."""
-    if not text.strip() or len(done) == len(TERMS):
+    if not text.strip() or len(done) == len(patterns):
         return text
-    for term, pattern in _PATTERNS:
+    for term, pattern in patterns:
         if term.id in done:
             continue
         found = pattern.search(text)
@@ -228,6 +289,6 @@ def _mark(text: str, done: set[str], href: str) -> str:
             continue
         done.add(term.id)
         link = str(render("glossary_link.html.j2", term=term, href=href, words=found.group(1)))
-        before = _mark(text[: found.start()], done, href)
-        return before + link + _mark(text[found.end() :], done, href)
+        before = _mark(text[: found.start()], done, href, patterns)
+        return before + link + _mark(text[found.end() :], done, href, patterns)
     return text

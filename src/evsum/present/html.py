@@ -100,6 +100,19 @@ def png_data_uri(fig: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
+def svg_data_uri(fig: Any) -> str:
+    """A matplotlib figure as an SVG ``data:`` URI (:func:`evsum.present.figures.style.page_svg`:
+    vector, its words as text); the figure is closed. Base64, so the URI holds no character
+    an HTML attribute or a URL would read otherwise."""
+    import matplotlib.pyplot as plt
+
+    from evsum.present.figures.style import page_svg
+
+    data = page_svg(fig)
+    plt.close(fig)
+    return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
+
+
 def css_class(value: Any) -> str:
     """A value as a CSS class suffix: ``not supported`` -> ``not-supported``."""
     return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
@@ -147,8 +160,9 @@ def styled(markup: Any) -> str:
 def figure_html(
     fig: Any, alt: str, caption: str = "", *, description: Any = (), description_id: str = ""
 ) -> HtmlBlock:
-    """Embed a matplotlib figure as a PNG data URI (``<img>`` with escaped alt text); with a
-    ``caption``, inside ``<figure>`` with it as the ``<figcaption>``.
+    """Embed a matplotlib figure as an SVG data URI (:func:`svg_data_uri`; ``<img>`` with
+    escaped alt text); with a ``caption``, inside ``<figure>`` with it as the
+    ``<figcaption>``.
 
     ``description`` (sentences, one list item each) is a long description for screen
     readers: visually hidden, in an element with id ``description_id`` that the image names
@@ -159,7 +173,7 @@ def figure_html(
         raise ValueError("a figure's description needs a description_id")
     return render(
         "figure.html.j2",
-        src=png_data_uri(fig),
+        src=svg_data_uri(fig),
         alt=alt,
         caption=caption,
         description=description,

@@ -8,15 +8,12 @@ escapes every value and closes each value's bidi overrides.
 
 from __future__ import annotations
 
-import base64
-import io
 from pathlib import PurePath
 
 from evsum.ingest.evidence import Evidence
 from evsum.present import text
 from evsum.present.figures.prisma import prisma_diagram
-from evsum.present.figures.style import figure_style
-from evsum.present.html import HtmlBlock, render
+from evsum.present.html import HtmlBlock, render, svg_data_uri
 from evsum.present.review_kind import kind_line, studies_checked_flow_html
 from evsum.review.selection import RECORD_SOURCES, PrismaFlow, prisma_flow
 from evsum.vocab import (
@@ -28,8 +25,6 @@ from evsum.vocab import (
     METHOD_LABELS,
     ROB_DOMAIN_LABELS,
 )
-
-_DPI = 120  # the 7-inch diagram at 840 px: sharp on screen and in print, about 150 KB
 
 #: How a source kind is named on the methods page.
 SOURCE_KIND_LABELS: dict[str, str] = {
@@ -85,11 +80,13 @@ def information_sources_html(evidence: Evidence, flow: PrismaFlow | None = None)
         for s in flow.sources_of(kind)
     ]
     dated = "search_date" in evidence.search_log.columns
+    protocol = evidence.protocol
     return _render(
         "sources.html.j2",
         rows=rows,
         recorded=flow.recorded,
         dated=dated,
+        dates=protocol.kind.search.dates if protocol is not None else "",  # [search] dates
         absence=evidence.absence("search_log.csv") or "search_log.csv lists no candidates",
     )
 
@@ -119,12 +116,8 @@ def prisma_figure_html(evidence: Evidence, flow: PrismaFlow | None = None) -> Ht
     flow = flow or prisma_flow(evidence)
     if evidence.protocol is not None and not evidence.protocol.kind.prisma:
         return studies_checked_flow_html(evidence, flow)  # no database search: no PRISMA boxes
-    fig = prisma_diagram(flow)
-    buffer = io.BytesIO()
-    with figure_style():
-        fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return _render("prisma.html.j2", data=data, alt=prisma_alt_text(flow), recorded=flow.recorded)
+    src = svg_data_uri(prisma_diagram(flow))  # vector, its words as text
+    return _render("prisma.html.j2", src=src, alt=prisma_alt_text(flow), recorded=flow.recorded)
 
 
 def extraction_html(evidence: Evidence) -> HtmlBlock:

@@ -17,13 +17,22 @@ from dataclasses import dataclass
 
 from evsum.ingest.evidence import Evidence
 from evsum.present import text
-from evsum.present.html import HtmlBlock, render
+from evsum.present.html import HtmlBlock, page_link, render
+from evsum.present.reporting import (
+    OTHER_INFORMATION,
+    analyses_of,
+    analysis_methods,
+    pooled_count,
+)
 from evsum.present.review_kind import kind_line
 from evsum.review.analysis import OutcomeAnalysis
 from evsum.review.overview import headline_frame
+from evsum.review.sensitivity import SENSITIVITY_MIN_K
 
 __all__ = [
     "CHECKLIST",
+    "NOT_APPLICABLE",
+    "STATUSES",
     "ChecklistItem",
     "prisma_checklist",
     "prisma_checklist_html",
@@ -33,10 +42,39 @@ __all__ = [
 ]
 
 REPORTED, PARTLY, NOT_REPORTED = "reported", "partly reported", "not reported"
+#: An item that does not apply, with where the pages say why (e.g. no analysis pools two or
+#: more studies, so there are no investigations of heterogeneity to report).
+NOT_APPLICABLE = "not applicable"
+STATUSES = (REPORTED, PARTLY, NOT_APPLICABLE, NOT_REPORTED)
 METHODS = "Methods page"
 REPORTS = "Condition reports"
 OVERVIEW = "Overview"
-THIS_PAGE = "This page"
+#: The report names of the pages the checklist links to (the notebooks' names).
+METHODS_PAGE, OVERVIEW_PAGE = "methods", "overview"
+#: Section anchors of the report notebooks evsum ships (nbconvert makes an ``id`` of each
+#: markdown heading, its words joined by ``-``); the blocks of :mod:`evsum.present.reporting`
+#: and the kind of review carry their own ``id``.
+METHODS_ANCHORS: dict[str, str] = {
+    "abstract": "Structured-abstract",
+    "kind": "kind-of-review",
+    "eligibility": "Question-and-eligibility-criteria",
+    "sources": "Information-sources",
+    "selection": "Study-selection",
+    "extraction": "Data-extraction-and-provenance",
+    "risk_of_bias": "Risk-of-bias",
+    "synthesis": "Effect-measures-and-synthesis",
+    "certainty": "Certainty-of-the-evidence",
+}
+CONDITION_ANCHORS: dict[str, str] = {
+    "studies": "Included-studies",
+    "rows": "Outcome-data",
+    "forest": "Forest-plots",
+    "heterogeneity": "Heterogeneity-and-sensitivity",
+    "risk_of_bias": "Risk-of-bias",
+    "sof": "Summary-of-findings-(GRADE)",
+    "limitations": "Limitations",
+}
+OVERVIEW_ANCHORS: dict[str, str] = {"selection": "Study-selection"}
 
 #: The PRISMA 2020 items: (item, section, topic, what it asks, in short).
 CHECKLIST: tuple[tuple[str, str, str, str], ...] = (
@@ -100,6 +138,8 @@ class ChecklistItem:
     asks: str
     status: str
     where: str
+    #: ``(href, label)`` of each place in the reports the item points to
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def _protocol_text(evidence: Evidence, key: str) -> str:
@@ -107,160 +147,293 @@ def _protocol_text(evidence: Evidence, key: str) -> str:
     return getattr(protocol.kind.reporting, key, "") if protocol else ""
 
 
-def _status(evidence: Evidence) -> dict[str, tuple[str, str]]:
-    """Item -> (status, where) from what the evidence base holds (see the module notes)."""
+Links = tuple[tuple[str, str], ...]
+Found = tuple[str, str, Links]
+
+
+class _Places:
+    """Links to the places in the reports where an item is addressed."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        protocol = evidence.protocol
+        data = evidence.studies.data
+        present = set(data["condition"]) if len(data) else set()
+        order = list(protocol.conditions) if protocol else []
+        keys = sorted(present, key=lambda c: (order.index(c) if c in order else len(order), c))
+        self.conditions = [(k, protocol.condition_label(k) if protocol else k) for k in keys]
+        # the protocol's ``reports`` (notebook stems), when it lists them, say which pages exist
+        listed = protocol.reports if protocol else ()
+        self.has_overview = not listed or OVERVIEW_PAGE in listed
+        self.has_conditions = not listed or "condition_report" in listed
+
+    def methods(self, anchor: str, label: str = METHODS) -> Links:
+        return ((page_link(METHODS_PAGE, METHODS_ANCHORS.get(anchor, anchor)), label),)
+
+    def overview(self, anchor: str) -> Links:
+        if not self.has_overview:
+            return ()
+        return ((page_link(OVERVIEW_PAGE, OVERVIEW_ANCHORS[anchor]), OVERVIEW),)
+
+    def reports(self, anchor: str) -> Links:
+        if not self.has_conditions:
+            return ()
+        return tuple(
+            (page_link(key, CONDITION_ANCHORS[anchor]), label) for key, label in self.conditions
+        )
+
+
+def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[str, Found]:
+    """Item -> (status, where, links) from what the evidence base holds (see the module
+    notes)."""
     protocol = evidence.protocol
     kind = protocol.kind if protocol else None
     search = kind.search if kind else None
+    plan = protocol.plan if protocol else None
     recorded = evidence.recorded
-    out: dict[str, tuple[str, str]] = {}
+    at = _Places(evidence)
+    out: dict[str, Found] = {}
+    none: Found = (NOT_REPORTED, "", ())
 
-    def said(item: str, value: str, where: str, partly: bool = False) -> None:
+    def said(item: str, key: str, anchor: str, heading: str) -> None:
+        value = _protocol_text(evidence, key)
         out[item] = (
-            (PARTLY if partly else REPORTED, f"{where}: {value}") if value else (NOT_REPORTED, "")
+            (REPORTED, f"{METHODS}: {heading}: {value}", at.methods(anchor)) if value else none
         )
 
-    label = kind_line(protocol)
     out["1"] = (
-        (REPORTED, f"Title line of every page: {label}")
+        (REPORTED, f"Title line of every page: {kind_line(protocol)}", at.methods(""))
         if kind and kind.type
-        else (NOT_REPORTED, "")
+        else none
     )
-    out["2"] = (REPORTED, f"{THIS_PAGE}: Structured abstract")
-    said("3", _protocol_text(evidence, "rationale"), "Structured abstract (Background)")
+    out["2"] = (REPORTED, f"{METHODS}: Structured abstract", at.methods("abstract"))
+    rationale = _protocol_text(evidence, "rationale")
+    out["3"] = (
+        (REPORTED, f"{METHODS}: Structured abstract (Background)", at.methods("abstract"))
+        if rationale
+        else none
+    )
+    eligibility = at.methods("eligibility")
     out["4"] = (
-        (REPORTED, f"{METHODS}: Question and eligibility criteria")
+        (REPORTED, f"{METHODS}: Question and eligibility criteria", eligibility)
         if protocol and protocol.question
-        else (NOT_REPORTED, "")
+        else none
     )
-    eligibility = bool(protocol and protocol.eligibility)
     out["5"] = (
-        (REPORTED if eligibility else PARTLY, f"{METHODS}: Question and eligibility criteria")
+        (
+            REPORTED if protocol.eligibility else PARTLY,
+            f"{METHODS}: Question and eligibility criteria",
+            eligibility,
+        )
         if protocol
-        else (NOT_REPORTED, "")
+        else none
     )
     sources = bool((search and search.sources) or recorded("search_log.csv"))
     out["6"] = (
-        (REPORTED if search and search.dates else PARTLY, f"{METHODS}: Information sources")
+        (
+            REPORTED if search and search.dates else PARTLY,
+            f"{METHODS}: Information sources; Kind of review and search (dates)"
+            + ("" if search and search.dates else ": search dates not recorded"),
+            at.methods("sources") + at.methods("kind", "Kind of review and search"),
+        )
         if sources
-        else (NOT_REPORTED, "")
+        else none
     )
     out["7"] = (
-        (REPORTED, f"{METHODS}: Kind of review and search (search strategies)")
+        (REPORTED, f"{METHODS}: Kind of review and search (search strategies)", at.methods("kind"))
         if search and search.strategies
-        else (NOT_REPORTED, "no search strategy is recorded")
+        else (NOT_REPORTED, "no search strategy is recorded", ())
     )
+    people = bool(search and search.people)
     for item, value in (
         ("8", search.selection if search else ""),
         ("9", search.extraction if search else ""),
     ):
-        said(
-            item,
-            value and "Kind of review and search",
-            METHODS,
-            partly=not (search and search.people),
+        out[item] = (
+            (
+                REPORTED if people else PARTLY,
+                f"{METHODS}: Kind of review and search"
+                + ("" if people else ": the number of people is not recorded"),
+                at.methods("kind"),
+            )
+            if value
+            else none
         )
-    out["10a"] = (REPORTED, f"{METHODS}: Question and eligibility criteria (outcomes)")
+    out["10a"] = (
+        REPORTED,
+        f"{METHODS}: Question and eligibility criteria (outcomes)",
+        eligibility,
+    )
     out["10b"] = (
-        (REPORTED, f"{REPORTS}: Included studies")
+        (REPORTED, f"{REPORTS}: Included studies", at.reports("studies"))
         if recorded("study_characteristics.csv")
-        else (NOT_REPORTED, "")
+        else none
     )
     out["11"] = (
-        (PARTLY if not (search and search.people) else REPORTED, f"{METHODS}: Risk of bias")
+        (
+            REPORTED if people else PARTLY,
+            f"{METHODS}: Risk of bias"
+            + ("" if people else ": the number of assessors is not recorded"),
+            at.methods("risk_of_bias"),
+        )
         if recorded("risk_of_bias.csv")
-        else (NOT_REPORTED, "")
+        else none
     )
-    synthesis = f"{METHODS}: Effect measures and synthesis"
-    out["12"] = (REPORTED, synthesis)
-    out["13a"] = (REPORTED, synthesis + " (what is pooled, what never is)")
-    out["13b"] = (REPORTED, f"{METHODS}: Data extraction and provenance (derivations)")
-    out["13c"] = (REPORTED, f"{REPORTS}: forest plots, data rows, summary of findings")
-    out["13d"] = (REPORTED, synthesis + " (model, τ² method)")
-    out["13e"] = (NOT_REPORTED, "")
-    out["13f"] = (NOT_REPORTED, "")
+    synthesis = at.methods("synthesis")
+    out["12"] = (REPORTED, f"{METHODS}: Effect measures and synthesis", synthesis)
+    out["13a"] = (
+        REPORTED,
+        f"{METHODS}: Effect measures and synthesis (what is pooled)",
+        synthesis,
+    )
+    out["13b"] = (
+        REPORTED,
+        f"{METHODS}: Data extraction and provenance (derivations)",
+        at.methods("extraction"),
+    )
+    out["13c"] = (
+        REPORTED,
+        f"{REPORTS}: forest plots, data rows, summary of findings",
+        at.reports("forest"),
+    )
+    out["13d"] = (
+        REPORTED,
+        f"{METHODS}: Effect measures and synthesis (model, τ² method)",
+        synthesis,
+    )
+    methods = {s.id: s for s in analysis_methods(evidence, analyses)}
+    out["13e"] = (
+        REPORTED,
+        f"{METHODS}: Exploring causes of heterogeneity",
+        at.methods("reporting-heterogeneity-methods"),
+    )
+    out["13f"] = (
+        REPORTED,
+        f"{METHODS}: Sensitivity analyses",
+        at.methods("reporting-sensitivity-methods"),
+    )
+    grade = recorded("grade.csv")
     out["14"] = (
-        (PARTLY, f"{METHODS}: Certainty of the evidence (publication bias domain)")
-        if recorded("grade.csv")
-        else (NOT_REPORTED, "")
+        REPORTED if grade else PARTLY,
+        f"{METHODS}: Risk of bias due to missing results",
+        at.methods("reporting-bias-methods"),
     )
     out["15"] = (
-        (REPORTED, f"{METHODS}: Certainty of the evidence")
-        if recorded("grade.csv")
-        else (NOT_REPORTED, "")
+        (REPORTED, f"{METHODS}: Certainty of the evidence", at.methods("certainty"))
+        if grade
+        else none
     )
+    selection = recorded("search_log.csv")
     out["16a"] = (
-        (REPORTED, f"{METHODS}: Study selection")
-        if recorded("search_log.csv")
-        else (NOT_REPORTED, "")
+        (REPORTED, f"{METHODS}: Study selection", at.methods("selection")) if selection else none
     )
     out["16b"] = (
-        (REPORTED, f"{OVERVIEW}: Study selection (excluded studies with reasons)")
-        if recorded("search_log.csv")
-        else (NOT_REPORTED, "")
+        (
+            REPORTED,
+            f"{OVERVIEW}: Study selection (excluded studies with reasons)",
+            at.overview("selection"),
+        )
+        if selection
+        else none
     )
-    out["17"] = (REPORTED, f"{REPORTS}: Included studies")
+    out["17"] = (REPORTED, f"{REPORTS}: Included studies", at.reports("studies"))
     out["18"] = (
-        (REPORTED, f"{REPORTS}: Risk of bias")
+        (REPORTED, f"{REPORTS}: Risk of bias", at.reports("risk_of_bias"))
         if recorded("risk_of_bias.csv")
-        else (NOT_REPORTED, "")
+        else none
     )
-    out["19"] = (REPORTED, f"{REPORTS}: data rows and forest plots")
-    out["20a"] = (REPORTED, f"{REPORTS}: summary of findings and evidence profile")
-    out["20b"] = (REPORTED, f"{REPORTS}: forest plots and heterogeneity")
-    out["20c"] = (NOT_REPORTED, "")
-    out["20d"] = (PARTLY, f"{REPORTS}: leave-one-out analyses where studies were pooled")
+    out["19"] = (REPORTED, f"{REPORTS}: data rows and forest plots", at.reports("rows"))
+    out["20a"] = (
+        REPORTED,
+        f"{REPORTS}: summary of findings and evidence profile",
+        at.reports("sof"),
+    )
+    out["20b"] = (REPORTED, f"{REPORTS}: forest plots and heterogeneity", at.reports("forest"))
+    two, three = pooled_count(analyses, 2), pooled_count(analyses, SENSITIVITY_MIN_K)
+    explored = bool(plan and any(a.subgroup or a.moderators for a in plan.analyses.values()))
+    out["20c"] = (
+        (REPORTED, f"{REPORTS}: Forest plots (declared analyses)", at.reports("forest"))
+        if explored and two
+        else (
+            NOT_APPLICABLE,
+            f"{METHODS}: Exploring causes of heterogeneity: "
+            + methods["reporting-heterogeneity-methods"].sentences[-1 if not two else 0],
+            at.methods("reporting-heterogeneity-methods"),
+        )
+    )
+    out["20d"] = (
+        (
+            REPORTED,
+            f"{REPORTS}: Heterogeneity and sensitivity",
+            at.reports("heterogeneity"),
+        )
+        if three
+        else (
+            NOT_APPLICABLE,
+            f"{METHODS}: Sensitivity analyses: "
+            + methods["reporting-sensitivity-methods"].sentences[-1],
+            at.methods("reporting-sensitivity-methods"),
+        )
+    )
     out["21"] = (
-        (PARTLY, f"{REPORTS}: evidence profile (publication bias domain)")
-        if recorded("grade.csv")
-        else (NOT_REPORTED, "")
+        (
+            REPORTED,
+            f"{REPORTS}: evidence profile (publication bias, with its reason)",
+            at.reports("sof"),
+        )
+        if grade
+        else none
     )
-    out["22"] = (
-        (REPORTED, f"{REPORTS}: summary of findings")
-        if recorded("grade.csv")
-        else (NOT_REPORTED, "")
-    )
-    out["23a"] = (NOT_REPORTED, "")
-    out["23b"] = (REPORTED, f"{REPORTS}: Limitations")
+    out["22"] = (REPORTED, f"{REPORTS}: summary of findings", at.reports("sof")) if grade else none
+    said("23a", "interpretation", "reporting-interpretation", "Discussion")
+    out["23b"] = (REPORTED, f"{REPORTS}: Limitations", at.reports("limitations"))
     out["23c"] = (
-        (REPORTED, f"{METHODS}: Kind of review and search (limitations of the review process)")
+        (
+            REPORTED,
+            f"{METHODS}: Kind of review and search (limitations of the review process)",
+            at.methods("kind"),
+        )
         if kind
-        else (NOT_REPORTED, "")
+        else none
     )
-    out["23d"] = (NOT_REPORTED, "")
-    said("24a", _protocol_text(evidence, "registration"), "Protocol ([reporting] registration)")
-    said("24b", _protocol_text(evidence, "protocol"), "Protocol ([reporting] protocol)")
-    said("24c", _protocol_text(evidence, "amendments"), "Protocol ([reporting] amendments)")
-    said("25", _protocol_text(evidence, "funding"), "Protocol ([reporting] funding)")
-    said(
-        "26",
-        _protocol_text(evidence, "competing_interests"),
-        "Protocol ([reporting] competing interests)",
-    )
-    said(
-        "27",
-        _protocol_text(evidence, "data_availability"),
-        "Protocol ([reporting] data availability)",
-    )
+    said("23d", "implications", "reporting-implications", "Discussion")
+    for item, key in (
+        ("24a", "registration"),
+        ("24b", "protocol"),
+        ("24c", "amendments"),
+        ("25", "funding"),
+        ("26", "competing_interests"),
+        ("27", "data_availability"),
+    ):
+        anchor, heading = OTHER_INFORMATION[key]
+        said(item, key, anchor, heading)
     return out
 
 
-def prisma_checklist(evidence: Evidence) -> tuple[ChecklistItem, ...]:
+def prisma_checklist(
+    evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...] | None = None
+) -> tuple[ChecklistItem, ...]:
     """The 42 PRISMA 2020 items (27 with sub-items) of an evidence base, each with its status
-    (``reported``, ``partly reported``, ``not reported``) and where it is addressed."""
-    found = _status(evidence)
+    (``reported``, ``partly reported``, ``not applicable``, ``not reported``), where it is
+    addressed and the links to that place in the reports.
+
+    ``analyses`` (default: every analysis of the evidence) tell whether any analysis pools
+    enough studies for investigations of heterogeneity and sensitivity analyses to apply.
+    """
+    found = _status(evidence, analyses_of(evidence, analyses))
     return tuple(
-        ChecklistItem(item, section, topic, asks, *found.get(item, (NOT_REPORTED, "")))
+        ChecklistItem(item, section, topic, asks, *found.get(item, (NOT_REPORTED, "", ())))
         for item, section, topic, asks in CHECKLIST
     )
 
 
-def prisma_checklist_title_html(evidence: Evidence) -> HtmlBlock:
+def prisma_checklist_title_html(
+    evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...] | None = None
+) -> HtmlBlock:
     """The checklist page's heading, with the kind of review on its title line."""
     protocol = evidence.protocol
     title = protocol.title if protocol else "Evidence summary"
-    items = prisma_checklist(evidence)
-    counts = {s: sum(i.status == s for i in items) for s in (REPORTED, PARTLY, NOT_REPORTED)}
+    items = prisma_checklist(evidence, analyses)
+    counts = {s: sum(i.status == s for i in items) for s in STATUSES}
     return render(
         "title.html.j2",
         heading=f"{title}: PRISMA 2020 checklist",
@@ -268,14 +441,19 @@ def prisma_checklist_title_html(evidence: Evidence) -> HtmlBlock:
         subtitle=(
             f"{len(items)} items of the PRISMA 2020 checklist (27 with their sub-items): "
             f"{counts[REPORTED]} reported, {counts[PARTLY]} partly reported, "
-            f"{counts[NOT_REPORTED]} not reported."
+            f"{counts[NOT_APPLICABLE]} not applicable, {counts[NOT_REPORTED]} not reported."
         ),
     )
 
 
-def prisma_checklist_html(evidence: Evidence) -> HtmlBlock:
-    """The checklist as a table: item, topic, what it asks, status and where."""
-    return render("prisma_checklist.html.j2", items=prisma_checklist(evidence))
+def prisma_checklist_html(
+    evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...] | None = None
+) -> HtmlBlock:
+    """The checklist as a table: item, topic, what it asks, status and where (with links),
+    after a line counting the items of each status."""
+    items = prisma_checklist(evidence, analyses)
+    counts = [(s, sum(i.status == s for i in items)) for s in STATUSES]
+    return render("prisma_checklist.html.j2", items=items, counts=counts)
 
 
 def _statements(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> list[str]:
@@ -315,7 +493,7 @@ def structured_abstract(
             "Information sources",
             (sources or "The sources of the search log.")
             + (
-                f" Searched: {kind.search.dates}."
+                f" Searched: {kind.search.dates.rstrip('.')}."
                 if kind and kind.search.dates
                 else " Search dates not recorded."
             ),

@@ -196,7 +196,13 @@ class _Planner:
             self.context,
             json.dumps(parameters, sort_keys=True).encode(),
             json.dumps(
-                [self.nav, protocol.title, protocol.data_date, reanalysis_note(protocol)]
+                [
+                    self.nav,
+                    protocol.title,
+                    protocol.data_date,
+                    reanalysis_note(protocol),
+                    sorted(protocol.glossary.items()),
+                ]
             ).encode(),
         )
         self.jobs.append(
@@ -217,6 +223,7 @@ class _Planner:
                 reanalysis=reanalysis_note(protocol),
                 review_kind=protocol.kind.label,
                 data_date=protocol.data_date,
+                glossary=tuple(protocol.glossary.items()),
                 description=description,
                 reads={k: v for k, v in self.reads.items() if k in parameters},
                 cell_timeout=self.timeout,

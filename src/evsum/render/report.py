@@ -6,6 +6,7 @@ provenance footer. It is written atomically: a failed render never touches the l
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from evsum.version import __version__
 
 if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
     from nbformat import NotebookNode
 
 TEMPLATE_NAME = "evsum_report"
@@ -56,6 +58,9 @@ class ReportJob:
     review_kind: str = ""
     #: When the data were last curated (the protocol's ``data_date``), shown in the footer.
     data_date: str = ""
+    #: The review's own terms (the protocol's ``[glossary]``: (term, meaning) pairs), linked
+    #: from their first use on the page and explained on the glossary page.
+    glossary: tuple[tuple[str, str], ...] = ()
     #: One line about the report for the index (notebook metadata ``evsum.description``).
     description: str = ""
     #: Parameters as the notebook is run with them, over ``parameters``: the run's copy of
@@ -253,14 +258,37 @@ def contents_html(body: str) -> str:
     return str(render("contents.html.j2", sections=sections))
 
 
+@functools.cache
+def _exporter(template_dir: str) -> HTMLExporter:
+    """The HTML exporter of a process, made once: it compiles its Jinja2 templates on first
+    use, which would otherwise cost every report of a worker that time again."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[template_dir],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        # no syntax-highlighting styles: a report shows no code (4.5 KB a page)
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
+    )
+
+
 def export_html(
-    notebook: NotebookNode, *, footer: str, title: str = "", nav: tuple[tuple[str, str], ...] = ()
+    notebook: NotebookNode,
+    *,
+    footer: str,
+    title: str = "",
+    nav: tuple[tuple[str, str], ...] = (),
+    glossary: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """Convert an executed notebook to offline HTML without inputs or prompts; ``title``
     becomes the page's ``<title>``. Every page links back to ``index.html`` and to the
-    ``nav`` pages ((href, text) pairs)."""
-    from nbconvert import HTMLExporter
-
+    ``nav`` pages ((href, text) pairs); the first use of each glossary term, evsum's and the
+    review's own (``glossary``: (term, meaning) pairs), links to the glossary page."""
     for cell in notebook.cells:  # papermill gives its injected cell a random id
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
@@ -271,14 +299,7 @@ def export_html(
         if c.get("outputs") or "hide-if-empty" not in c.get("metadata", {}).get("tags", [])
     ]
     template_dir = _resources.files("evsum") / "present" / "templates"
-    exporter = HTMLExporter(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(template_dir)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
+    exporter = _exporter(str(template_dir))
     if title:
         notebook.metadata["title"] = title
     css = (template_dir / "report.css").read_text(encoding="utf-8")
@@ -292,9 +313,12 @@ def export_html(
             "evsum_nav": list(nav),
         },
     )
-    from evsum.present.glossary import link_first_uses
+    from evsum.present.glossary import glossary_terms, link_first_uses
+    from evsum.render.styles import drop_repeated_styles
 
-    return inert_page(link_first_uses(place_contents(body, contents_html(body))))
+    terms = glossary_terms(dict(glossary))
+    page = link_first_uses(place_contents(body, contents_html(body)), terms=terms)
+    return inert_page(drop_repeated_styles(page))
 
 
 #: Markup a notebook's output may carry that would take the reader elsewhere: a refresh to
@@ -428,6 +452,7 @@ def render_report(job: ReportJob) -> ReportResult:
             footer=provenance_footer(job),
             title=page_title(job),
             nav=tuple(link for link in job.nav if link[0] != job.html_path.name),
+            glossary=job.glossary,
         )
         write_atomic(job.html_path, page)
     except BaseException as err:

@@ -15,11 +15,7 @@ from evsum.exceptions import RenderError
 from evsum.present.glossary import glossary_page
 from evsum.render.index import index_html
 from evsum.render.report import ReportJob, ReportResult, write_atomic
-
-STATE_FILE = ".evsum-state.json"
-
-
-LOCK_FILE = ".evsum-render.lock"
+from evsum.render.unchanged import LOCK_FILE, STATE_FILE
 
 
 def read_state(out_dir: Path) -> dict:
@@ -71,7 +67,10 @@ def write_state(
             index_html(state, out_dir, title=title, about=jobs[0] if jobs else None),
         )
         about = getattr(jobs[0], "review_title", "") if jobs else ""
-        write_atomic(out_dir / "glossary.html", glossary_page(about or title or "the reports"))
+        own = dict(getattr(jobs[0], "glossary", ())) if jobs else {}
+        write_atomic(
+            out_dir / "glossary.html", glossary_page(about or title or "the reports", own)
+        )
     except OSError as err:
         raise RenderError(unwritable(out_dir, err)) from None
     return ordered

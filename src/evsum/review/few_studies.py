@@ -11,6 +11,7 @@ interval on t(k - 2) df, a Bayesian fit with a weakly informative half-normal(0.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,6 +92,51 @@ class FewStudies:
         return self.reml is not None and bool(np.isfinite(self.reml.pi_low))
 
 
+@functools.lru_cache(maxsize=256)
+def _bayes(
+    yi: bytes, vi: bytes, tau_prior: tuple, measure: str | None, labels: tuple | None, alpha: float
+) -> BayesResult:
+    """:func:`evsum.pool_bayes` of the effects and variances (float64 bytes), warnings
+    silenced, remembered: a pure function of its inputs that the condition, overview and
+    methods reports of one kernel would otherwise compute again for the same rows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pool_bayes(
+            np.frombuffer(yi),
+            np.frombuffer(vi),
+            tau_prior=tau_prior,
+            measure=measure,
+            labels=None if labels is None else list(labels),
+            alpha=alpha,
+        )
+
+
+def _bayes_fit(
+    yi: np.ndarray,
+    vi: np.ndarray,
+    tau_prior: tuple,
+    measure: str | None,
+    labels: list[str] | None,
+    alpha: float,
+) -> BayesResult:
+    """:func:`_bayes`, or :func:`evsum.pool_bayes` itself for a prior that cannot be a key."""
+    key_labels = None if labels is None else tuple(labels)
+    try:
+        hash((tau_prior, measure, key_labels, alpha))
+    except TypeError:
+        return pool_bayes(yi, vi, tau_prior=tau_prior, measure=measure, labels=labels, alpha=alpha)
+    y = np.ascontiguousarray(yi, dtype=float).tobytes()
+    v = np.ascontiguousarray(vi, dtype=float).tobytes()
+    return _bayes(y, v, tau_prior, measure, key_labels, alpha)
+
+
+@functools.lru_cache(maxsize=64)
+def _checked_prior(spec: tuple) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pool_bayes([0.0], [1.0], tau_prior=spec)
+
+
 def check_tau_prior(tau_prior: Sequence) -> tuple:
     """``tau_prior`` as a tuple, checked by :func:`evsum.pool_bayes` before any analysis runs.
 
@@ -107,9 +153,12 @@ def check_tau_prior(tau_prior: Sequence) -> tuple:
     """
     spec = (tau_prior,) if isinstance(tau_prior, str) else tuple(tau_prior)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pool_bayes([0.0], [1.0], tau_prior=spec)
+        try:
+            hash(spec)
+        except TypeError:  # not a key of the remembered checks: checked each time
+            _checked_prior.__wrapped__(spec)
+        else:
+            _checked_prior(spec)
     except (TypeError, ValueError) as err:
         raise ValueError(f"bayes_tau_prior: {err}") from None
     return spec
@@ -189,9 +238,7 @@ def few_studies(
                 "model, Bayesian or not, and a prediction interval need two or more studies."
             )
         elif measure in SCALE_FREE or tuple(tau_prior) != tuple(DEFAULT_TAU_PRIOR):
-            bayes = pool_bayes(
-                yi, vi, tau_prior=tuple(tau_prior), measure=measure, labels=labels, alpha=alpha
-            )
+            bayes = _bayes_fit(yi, vi, tuple(tau_prior), measure, labels, alpha)
         else:
             notes.append(
                 "No Bayesian result: the default prior for τ (half-normal, scale "

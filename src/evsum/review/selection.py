@@ -202,7 +202,7 @@ def selection_flow(search_log: pd.DataFrame) -> PrismaFlow:
                 label="other searches",
                 kind="other",
                 records=unlisted,
-                note="candidates whose found_via names no listed source",
+                note="candidates found otherwise (the search log names no listed source for them)",
             )
         )
     decisions = candidates["decision"]

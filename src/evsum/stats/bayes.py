@@ -7,6 +7,7 @@ shrinkage estimates) is a mixture of normals over the posterior of τ. No MCMC i
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -257,6 +258,23 @@ class _TauPrior:
     tail: float  # np.inf for tails lighter than any power
 
 
+_NORM_LOG_C = np.log(np.sqrt(2 * np.pi))
+
+
+def _halfnormal_logpdf(t: Any, scale: float) -> Any:
+    """log density of the half-normal with ``scale`` at ``t`` >= 0: ``log 2`` plus
+    ``scipy.stats.norm.logpdf(t, scale=scale)``, computed in the same operations (the same
+    bits) without its argument checks, which cost the quadrature most of its time.
+
+    Examples
+    --------
+    >>> bool(_halfnormal_logpdf(0.3, 0.5) == np.log(2) + stats.norm.logpdf(0.3, scale=0.5))
+    True
+    """
+    z = np.asarray(t, dtype=float) / scale
+    return np.log(2) + ((-(z**2) / 2.0 - _NORM_LOG_C) - np.log(scale))
+
+
 def _tau_prior(spec: Sequence[Any]) -> _TauPrior:
     """Parse ``tau_prior``: (name, parameters...)."""
     if isinstance(spec, str) or not len(spec):
@@ -288,7 +306,7 @@ def _tau_prior(spec: Sequence[Any]) -> _TauPrior:
         _positive("halfnormal scale", s)
         return _TauPrior(
             f"half-normal(scale {s:g})",
-            lambda t: np.log(2) + stats.norm.logpdf(t, scale=s),
+            functools.partial(_halfnormal_logpdf, scale=s),
             s * stats.norm.ppf(0.75),
             np.inf,
         )

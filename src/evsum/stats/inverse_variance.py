@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special, stats
 
-from evsum.stats.tau2 import Grouped, estimate_tau2
+from evsum.stats.tau2 import Balanced, Grouped, Studies, estimate_tau2
 from evsum.vocab import METHOD_ALIASES, METHODS, PI_TYPES, TESTS
 
 #: The statistics of one fit that the leave-one-out and cumulative analyses report per
@@ -71,7 +71,7 @@ def check_method(method: str, test: str, pi: str = "z") -> str:
 
 
 def fit_groups(
-    g: Grouped, method: str, test: str, alpha: float, pi: str = "z", *, weights: bool = False
+    g: Studies, method: str, test: str, alpha: float, pi: str = "z", *, weights: bool = False
 ) -> dict[str, np.ndarray]:
     """Fit every group; returns per-group arrays named as in ``GROUP_COLUMNS`` plus extras.
 
@@ -161,8 +161,53 @@ def fit_groups(
         ):
             out[name] = np.where(bad, np.nan, out[name])
     if weights:
-        out["_weights"] = np.where(bad[g.gid], np.nan, 100 * fit.w / fit.sw[g.gid])
+        share = 100 * fit.w / g.spread(fit.sw)
+        out["_weights"] = g.rows(np.where(g.spread(bad), np.nan, share))
     out["_raw_tau2"] = t2.raw
     out["_ll0_reset"] = t2.ll0_reset
     out["_knha"] = knha
+    return out
+
+
+#: Above this many sizes of group, ``fit_sorted`` fits all groups in one flat layout.
+MAX_SIZES = 64
+
+
+def fit_sorted(
+    yi: np.ndarray,
+    vi: np.ndarray,
+    counts: np.ndarray,
+    method: str,
+    test: str,
+    alpha: float,
+    pi: str = "z",
+) -> dict[str, np.ndarray]:
+    """``fit_groups`` of groups whose rows come one group after another.
+
+    ``counts[j]`` is the number of rows of group j (0 for a group without a row). The
+    groups of each size are fitted together in the :class:`evsum.stats.tau2.Balanced`
+    layout (one vector operation per study position instead of a loop over groups), and
+    their statistics put back in group order; with more than ``MAX_SIZES`` sizes, every
+    group is fitted in one :class:`evsum.stats.tau2.Grouped` layout summing in the same
+    order. Either way each group's statistics are those :func:`evsum.pool` gives it.
+    """
+    n = len(counts)
+    sizes = np.unique(counts)
+    if len(sizes) > MAX_SIZES:
+        gid = np.repeat(np.arange(n, dtype=np.intp), counts)
+        return fit_groups(Grouped(yi, vi, gid, n, in_order=True), method, test, alpha, pi)
+    if len(sizes) <= 1:
+        return fit_groups(Balanced.from_rows(yi, vi, n), method, test, alpha, pi)
+    gid = np.repeat(counts, counts)  # each row's group size
+    out: dict[str, np.ndarray] = {}
+    for size in sizes:
+        groups = np.flatnonzero(counts == size)
+        rows = gid == size
+        part = fit_groups(
+            Balanced.from_rows(yi[rows], vi[rows], len(groups)), method, test, alpha, pi
+        )
+        if not out:
+            out = {name: np.empty(n, dtype=col.dtype) for name, col in part.items()}
+        for name, col in part.items():
+            out[name][groups] = col
     return out

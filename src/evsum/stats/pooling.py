@@ -16,9 +16,9 @@ import pandas as pd
 
 from evsum.exceptions import EvsumError, EvsumWarning, SmallKWarning
 from evsum.stats.diagnostics import egger_test, leave_one_out
-from evsum.stats.inverse_variance import GROUP_COLUMNS, check_method, fit_groups
+from evsum.stats.inverse_variance import GROUP_COLUMNS, check_method, fit_groups, fit_sorted
 from evsum.stats.results import PoolResult
-from evsum.stats.tau2 import VI_RATIO_WARN, Grouped, interior_peak
+from evsum.stats.tau2 import VI_RATIO_WARN, Balanced, interior_peak
 from evsum.vocab import REPORTED_MEASURES
 
 __all__ = ["egger_test", "leave_one_out", "pool", "pool_groups"]
@@ -244,8 +244,10 @@ def pool(
     if k == 0:
         raise ValueError("no study with both yi and vi to pool")
 
-    g = Grouped(yi=y, vi=v, gid=np.zeros(k, dtype=np.intp), n=1)
-    fit = fit_groups(g, method, test, alpha, pi, weights=True)
+    # the layout pool_groups fits a group in, so both give a group the same numbers
+    fit = fit_groups(
+        Balanced(y[:, np.newaxis], v[:, np.newaxis]), method, test, alpha, pi, weights=True
+    )
     if not fit["converged"][0]:
         raise EvsumError(
             f"{method} estimation of τ² did not converge in 100 Fisher scoring steps (metafor "
@@ -367,9 +369,8 @@ def pool_groups(
     if len(gid) > 1 and not (gid[1:] >= gid[:-1]).all():
         order = np.argsort(gid, kind="stable")  # rows of a group together, in table order
         y, v, gid = y[order], v[order], gid[order]
-    g = Grouped(yi=y, vi=v, gid=gid, n=n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        fit = fit_groups(g, method, test, alpha, pi)
+        fit = fit_sorted(y, v, np.bincount(gid, minlength=n), method, test, alpha, pi)
     fit["n_excluded"] = (
         np.bincount(codes[missing], minlength=n) if any_missing else np.zeros(n, dtype=np.intp)
     )

@@ -38,6 +38,9 @@ class Grouped:
     vi: np.ndarray
     gid: np.ndarray
     n: int
+    #: add each group's studies in order (as :class:`Balanced` does) rather than with the
+    #: faster ``np.add.reduceat``, whose sums can differ in the last bits
+    in_order: bool = False
     # set by __post_init__: studies per group, and where each group starts (sorted rows)
     _counts: np.ndarray = field(init=False, repr=False, compare=False)
     _starts: np.ndarray | None = field(init=False, repr=False, compare=False)
@@ -49,7 +52,7 @@ class Grouped:
         object.__setattr__(self, "_counts", counts)
         sorted_rows = len(self.gid) > 0 and bool((self.gid[1:] >= self.gid[:-1]).all())
         starts = None
-        if sorted_rows and (counts > 0).all():
+        if sorted_rows and (counts > 0).all() and not self.in_order:
             starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
         object.__setattr__(self, "_starts", starts)
 
@@ -77,7 +80,114 @@ class Grouped:
         """
         rows = groups[self.gid]
         renumber = np.cumsum(groups) - 1
-        return Grouped(self.yi[rows], self.vi[rows], renumber[self.gid[rows]], int(groups.sum()))
+        return Grouped(
+            self.yi[rows],
+            self.vi[rows],
+            renumber[self.gid[rows]],
+            int(groups.sum()),
+            self.in_order,
+        )
+
+    def lead(self, w: np.ndarray) -> np.ndarray:
+        """Mask of one study per group: the first with the group's largest ``w``."""
+        if self._starts is not None:
+            top = np.maximum.reduceat(w, self._starts)
+        else:
+            top = np.full(self.n, -np.inf)
+            np.maximum.at(top, self.gid, w)
+        rows = np.flatnonzero(w == self.spread(top))
+        groups = self.gid[rows]
+        if self._starts is not None:  # rows sorted by group: the first of a run of its group
+            first = np.concatenate(([True], groups[1:] != groups[:-1]))
+        else:
+            first = np.unique(groups, return_index=True)[1]
+        lead = np.zeros(len(w), dtype=bool)
+        lead[rows[first]] = True
+        return lead
+
+    def median(self, x: np.ndarray) -> np.ndarray:
+        """Per-group median of a per-study array."""
+        order = np.lexsort((x, self.gid))
+        xs = x[order]
+        k = self.k
+        start = np.concatenate(([0], np.cumsum(k)[:-1]))
+        lo = np.minimum(start + (k - 1) // 2, len(x) - 1)
+        hi = np.minimum(start + k // 2, len(x) - 1)
+        return np.where(k > 0, (xs[lo] + xs[hi]) / 2, np.nan)
+
+    def rows(self, x: np.ndarray) -> np.ndarray:
+        """A per-study array as one value per row, in the order of ``yi``."""
+        return x
+
+
+class Balanced:
+    """Studies of ``n`` meta-analyses of ``k`` studies each, as ``(k, n)`` arrays.
+
+    Column j holds group j's studies in their order. Per-group sums add the k rows one
+    after another, the same additions in the same order as :class:`Grouped`'s sums over
+    a group's rows, so both layouts give the same values; here each addition runs over
+    all groups at once (no per-group loop) and a per-group value is spread to the
+    studies by broadcasting, without a copy. ``pool_groups`` fits each size of group
+    in this layout.
+    """
+
+    def __init__(self, yi: np.ndarray, vi: np.ndarray) -> None:
+        # row-major, so that a sum over the studies adds whole rows (numpy would add the
+        # studies of a column-major array pairwise, in another order)
+        self.yi, self.vi = np.ascontiguousarray(yi), np.ascontiguousarray(vi)
+        self.n = yi.shape[1]
+        self._size = yi.shape[0]
+
+    @classmethod
+    def from_rows(cls, yi: np.ndarray, vi: np.ndarray, n: int) -> Balanced:
+        """From flat arrays holding ``n`` groups of as many rows each, one after another."""
+        return cls(yi.reshape(n, -1 if n else 0).T, vi.reshape(n, -1 if n else 0).T)
+
+    @cached_property
+    def k(self) -> np.ndarray:
+        """Number of studies per group."""
+        return np.full(self.n, self._size, dtype=np.intp)
+
+    @cached_property
+    def gid(self) -> np.ndarray:
+        """Group of each study, in the order of :meth:`rows`."""
+        return np.repeat(np.arange(self.n, dtype=np.intp), self._size)
+
+    def sum(self, x: np.ndarray) -> np.ndarray:
+        """Per-group sums of a per-study array, adding the studies in order."""
+        if self.n == 1:  # numpy sums a single column pairwise: bincount adds in order
+            return np.bincount(np.zeros(self._size, np.intp), weights=x[:, 0], minlength=1)
+        return x.sum(axis=0)  # across the rows: in order
+
+    def spread(self, x: np.ndarray) -> np.ndarray:
+        """Per-study view of a per-group array (broadcast)."""
+        return x[np.newaxis, :]
+
+    def subset(self, groups: np.ndarray) -> Balanced:
+        """Select the groups in the boolean mask ``groups``."""
+        return Balanced(self.yi[:, groups], self.vi[:, groups])
+
+    def lead(self, w: np.ndarray) -> np.ndarray:
+        """Mask of one study per group: the first with the group's largest ``w``."""
+        lead = np.zeros(w.shape, dtype=bool)
+        if self._size:
+            lead[np.argmax(w, axis=0), np.arange(self.n)] = True
+        return lead
+
+    def median(self, x: np.ndarray) -> np.ndarray:
+        """Per-group median of a per-study array."""
+        if self._size == 0:
+            return np.full(self.n, np.nan)
+        xs = np.sort(x, axis=0)
+        return (xs[(self._size - 1) // 2] + xs[self._size // 2]) / 2
+
+    def rows(self, x: np.ndarray) -> np.ndarray:
+        """A per-study array as one value per row, groups one after another."""
+        return np.broadcast_to(x, self.yi.shape).T.ravel()
+
+
+#: Either layout of the studies of many meta-analyses.
+Studies = Grouped | Balanced
 
 
 class WeightedFit:
@@ -88,7 +198,7 @@ class WeightedFit:
     (the values are the same whichever is read first).
     """
 
-    def __init__(self, g: Grouped, tau2: np.ndarray | None) -> None:
+    def __init__(self, g: Studies, tau2: np.ndarray | None) -> None:
         self._g = g
         self.tau2 = np.zeros(g.n) if tau2 is None else tau2
         # vi + 0.0 is vi to the bit, so a common-effect fit skips the addition
@@ -135,19 +245,7 @@ class WeightedFit:
         keeps its precision.
         """
         g, w = self._g, self.w
-        if g._starts is not None:
-            top = np.maximum.reduceat(w, g._starts)
-        else:
-            top = np.full(g.n, -np.inf)
-            np.maximum.at(top, g.gid, w)
-        rows = np.flatnonzero(w == g.spread(top))
-        groups = g.gid[rows]
-        if g._starts is not None:  # rows sorted by group: the first of a run of its group
-            first = np.concatenate(([True], groups[1:] != groups[:-1]))
-        else:
-            first = np.unique(groups, return_index=True)[1]
-        lead = np.zeros(len(w), dtype=bool)
-        lead[rows[first]] = True  # one study per group, the first with the largest weight
+        lead = g.lead(w)  # one study per group, the first with the largest weight
         rest, rest2 = np.where(lead, 0.0, w), np.where(lead, 0.0, self._w2)
         others = np.where(lead, g.spread(g.sum(rest)), g.spread(self.sw) - w)
         others2 = np.where(lead, g.spread(g.sum(rest2)), g.spread(self.sw2) - self._w2)
@@ -172,7 +270,7 @@ class WeightedFit:
         return self._g.sum(self._w2 * (others**2 + others2)) / self.sw**2
 
 
-def weighted_fit(g: Grouped, tau2: np.ndarray | None) -> WeightedFit:
+def weighted_fit(g: Studies, tau2: np.ndarray | None) -> WeightedFit:
     """Weighted means and the sums of the P matrix at per-group ``tau2`` (None: τ² = 0)."""
     return WeightedFit(g, tau2)
 
@@ -190,7 +288,7 @@ class Tau2Fit:
     fit: WeightedFit  # the fit at τ² (0 where τ² is NaN): the pooled estimate
 
 
-def estimate_tau2(g: Grouped, method: str) -> Tau2Fit:
+def estimate_tau2(g: Studies, method: str) -> Tau2Fit:
     """Estimate τ² for every group with ``method`` in FE, DL, REML, ML, PM.
 
     Groups with a single study get τ² = 0 and NaN standard error (metafor's ``k = 1`` rule).
@@ -236,7 +334,7 @@ def estimate_tau2(g: Grouped, method: str) -> Tau2Fit:
     )
 
 
-def _dl(g: Grouped, fe: WeightedFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _dl(g: Studies, fe: WeightedFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """DerSimonian-Laird τ², its SE and the untruncated estimate, from the common-effect fit."""
     k = g.k
     raw = (fe.rss - (k - 1)) / fe.tr_p
@@ -245,7 +343,7 @@ def _dl(g: Grouped, fe: WeightedFit) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return tau2, se, raw
 
 
-def _he(g: Grouped) -> np.ndarray:
+def _he(g: Studies) -> np.ndarray:
     """Hedges' (HE) estimator, metafor's starting value for REML and ML (untruncated)."""
     k = g.k
     ybar = g.sum(g.yi) / k
@@ -255,7 +353,7 @@ def _he(g: Grouped) -> np.ndarray:
 
 
 def _fisher_scoring(
-    g: Grouped, method: str, fe: WeightedFit
+    g: Studies, method: str, fe: WeightedFit
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, WeightedFit]:
     """REML/ML Fisher scoring and ll0check: τ², HE start, converged, reset, the fit at τ²."""
     raw = _he(g)
@@ -296,7 +394,7 @@ def _fisher_scoring(
     return tau2, raw, converged, ll0_reset, at_tau2
 
 
-def _loglik(g: Grouped, fit: WeightedFit, method: str) -> np.ndarray:
+def _loglik(g: Studies, fit: WeightedFit, method: str) -> np.ndarray:
     """Log-likelihood at the fit's τ², up to the constant shared by τ² = 0 and τ² > 0."""
     ll = -0.5 * g.sum(np.log(fit.vt)) - 0.5 * fit.rss
     if method == "REML":
@@ -304,14 +402,14 @@ def _loglik(g: Grouped, fit: WeightedFit, method: str) -> np.ndarray:
     return ll
 
 
-def _ll0check(g: Grouped, fe: WeightedFit, fit: WeightedFit, method: str) -> np.ndarray:
+def _ll0check(g: Studies, fe: WeightedFit, fit: WeightedFit, method: str) -> np.ndarray:
     """Apply metafor's check that Fisher scoring did not stop at a local maximum above 0."""
     ll0 = _loglik(g, fe, method)
     ll = _loglik(g, fit, method)
     return (ll0 - ll > TOL) & (fit.tau2 > THRESHOLD)
 
 
-def _paule_mandel(g: Grouped, fe: WeightedFit) -> tuple[np.ndarray, np.ndarray]:
+def _paule_mandel(g: Studies, fe: WeightedFit) -> tuple[np.ndarray, np.ndarray]:
     """Paule-Mandel τ² (NaN where no root was found) and the converged mask."""
     k = g.k
     target = (k - 1).astype(float)
@@ -320,7 +418,7 @@ def _paule_mandel(g: Grouped, fe: WeightedFit) -> tuple[np.ndarray, np.ndarray]:
         return weighted_fit(g, t).rss - target
 
     lower = np.zeros(g.n)
-    mad = 1.4826 * _group_median(g, np.abs(g.yi - g.spread(_group_median(g, g.yi))))
+    mad = 1.4826 * g.median(np.abs(g.yi - g.spread(g.median(g.yi))))
     upper = np.maximum(TAU2_MAX, 10 * mad**2)
     f_lower, f_upper = fe.rss - target, f(upper)
     at_zero = f_lower < 0
@@ -329,17 +427,6 @@ def _paule_mandel(g: Grouped, fe: WeightedFit) -> tuple[np.ndarray, np.ndarray]:
     tau2 = np.where(at_zero, 0.0, np.where(search & found, np.maximum(root, 0.0), np.nan))
     converged = at_zero | (search & found)
     return tau2, converged
-
-
-def _group_median(g: Grouped, x: np.ndarray) -> np.ndarray:
-    """Per-group median of a per-study array."""
-    order = np.lexsort((x, g.gid))
-    xs = x[order]
-    k = g.k
-    start = np.concatenate(([0], np.cumsum(k)[:-1]))
-    lo = np.minimum(start + (k - 1) // 2, len(x) - 1)
-    hi = np.minimum(start + k // 2, len(x) - 1)
-    return np.where(k > 0, (xs[lo] + xs[hi]) / 2, np.nan)
 
 
 def zeroin(

@@ -21,12 +21,12 @@ from evsum.present import text as words
 from evsum.present.figures.forest_draw import draw, text_measure
 from evsum.present.figures.forest_layout import layout
 from evsum.present.figures.forest_measure import (
-    _field,
-    _is_ratio,
     build_lines,
     header_line,
+    is_ratio,
     method_label,
     plot_columns,
+    result_field,
 )
 from evsum.present.figures.style import figure_style
 
@@ -113,12 +113,12 @@ def forest_plot(
     the prediction interval are read from ``result``. A single study is drawn without a
     diamond and with the note "Single study: no pooling".
     """
-    log = _is_ratio(result) if exp is None else bool(exp)
+    log = is_ratio(result) if exp is None else bool(exp)
     scale = np.exp if log else (lambda v: v)
     with figure_style():
         columns = plot_columns(rows, show_design)
         lines = build_lines(rows, result, subgroups, scale, columns)
-        measure = str(_field(result, "measure", "") or "Effect")
+        measure = str(result_field(result, "measure", "") or "Effect")
         lines.insert(0, header_line(rows, result, measure, intervention, comparator))
         box = layout(
             lines,

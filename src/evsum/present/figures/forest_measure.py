@@ -49,12 +49,14 @@ class ForestLine:
     slots: int = 1
 
 
-def _field(obj: Any, name: str, default: Any = math.nan) -> Any:
+def result_field(obj: Any, name: str, default: Any = math.nan) -> Any:
+    """``obj.name``, or ``default`` where the result has no such field or it is None."""
     value = getattr(obj, name, default)
     return default if value is None else value
 
 
-def _is_ratio(result: Any) -> bool:
+def is_ratio(result: Any) -> bool:
+    """Whether ``result`` is on a ratio scale (shown exponentiated on a log axis)."""
     flag = getattr(result, "is_ratio", None)
     return bool(flag) if flag is not None else False
 
@@ -111,7 +113,7 @@ def _pooled_rows(rows: pd.DataFrame | None, result: Any) -> tuple[pd.DataFrame, 
     """Split ``rows`` into the rows behind ``result`` (in order) and the rows left out."""
     k = int(result.k)
     if rows is None:
-        labels = list(_field(result, "labels", ()) or ())
+        labels = list(result_field(result, "labels", ()) or ())
         if len(labels) != k:
             labels = [f"Study {i + 1}" for i in range(k)]
         return pd.DataFrame({"label": labels, "data_level": "contrast"}), pd.DataFrame()
@@ -137,7 +139,7 @@ def _pooled_rows(rows: pd.DataFrame | None, result: Any) -> tuple[pd.DataFrame, 
     both = np.isfinite(ryi) & np.isfinite(pyi) if "yi" in pooled.columns else ryi == ryi
     if (
         "yi" in pooled.columns
-        and str(_field(result, "method", "")) != "PETO"
+        and str(result_field(result, "method", "")) != "PETO"
         and not np.allclose(pyi[both], ryi[both])
     ):
         raise ValueError(
@@ -184,21 +186,21 @@ def _subgroup_results(subgroups: Any) -> dict[str, Any]:
 
 def _heterogeneity_text(result: Any) -> str:
     parts = []
-    if str(_field(result, "method", "")) not in ("FE", "EE"):
-        parts.append(f"\u03c4\u00b2 = {words.number(float(_field(result, 'tau2')), 3)}")
-    parts.append(f"I\u00b2 = {words.percentage(float(_field(result, 'i2')), 0)}")
-    q_df = _field(result, "q_df", None)
+    if str(result_field(result, "method", "")) not in ("FE", "EE"):
+        parts.append(f"\u03c4\u00b2 = {words.number(float(result_field(result, 'tau2')), 3)}")
+    parts.append(f"I\u00b2 = {words.percentage(float(result_field(result, 'i2')), 0)}")
+    q_df = result_field(result, "q_df", None)
     df_text = DASH if q_df is None else str(int(q_df))
     parts.append(
-        f"Q = {words.number(float(_field(result, 'q')), 2)}, df = {df_text} "
-        f"({words.p_value(float(_field(result, 'q_pval')))})"
+        f"Q = {words.number(float(result_field(result, 'q')), 2)}, df = {df_text} "
+        f"({words.p_value(float(result_field(result, 'q_pval')))})"
     )
     return "Heterogeneity: " + "; ".join(parts)
 
 
 def _test_text(result: Any) -> str:
-    test = str(_field(result, "test", "z"))
-    stat = float(_field(result, "zval"))
+    test = str(result_field(result, "test", "z"))
+    stat = float(result_field(result, "zval"))
     if test == "z":
         name = "z"
     else:
@@ -221,13 +223,13 @@ _TAU2_MODELS = {
 
 def _subgroup_test_texts(subgroups: Any) -> list[str]:
     """The tests for subgroup differences, each labelled with its model of τ²."""
-    differences = tuple(_field(subgroups, "differences", ()) or ())
+    differences = tuple(result_field(subgroups, "differences", ()) or ())
     if not differences:
         return [
             "Test for subgroup differences: "
-            f"Q = {words.number(float(_field(subgroups, 'q_between')), 2)}, "
-            f"df = {int(_field(subgroups, 'q_between_df', 0))} "
-            f"({words.p_value(float(_field(subgroups, 'q_between_pval')))})"
+            f"Q = {words.number(float(result_field(subgroups, 'q_between')), 2)}, "
+            f"df = {int(result_field(subgroups, 'q_between_df', 0))} "
+            f"({words.p_value(float(result_field(subgroups, 'q_between_pval')))})"
         ]
     texts = []
     for d in differences:
@@ -262,10 +264,10 @@ def _totals(rows: pd.DataFrame, yi: np.ndarray) -> dict[str, str] | None:
 def method_label(result: Any) -> str:
     """RevMan's label of the statistical method and model: ``"M-H, Fixed, 95% CI"``,
     ``"IV, Random, 95% CI"``, ``"Peto, Fixed, 95% CI"``."""
-    method = str(_field(result, "method", ""))
+    method = str(result_field(result, "method", ""))
     name = {"MH": "M-H", "PETO": "Peto"}.get(method, "IV")
     model = "Fixed" if method in ("FE", "EE", "MH", "PETO") else "Random"
-    level = 100 * (1 - float(_field(result, "alpha", 0.05)))
+    level = 100 * (1 - float(result_field(result, "alpha", 0.05)))
     return f"{name}, {model}, {words.number(level, 0)}% CI"
 
 
@@ -320,7 +322,7 @@ def _studies(rows: pd.DataFrame | None, result: Any, scale: Any, columns: list[s
     pooled_rows, left_out = _pooled_rows(rows, result)
     labels = _study_labels(pooled_rows)
     yi, lo, hi = _study_intervals(result)
-    weights = np.asarray(_field(result, "weights", ()) or (), float)
+    weights = np.asarray(result_field(result, "weights", ()) or (), float)
     if weights.size != int(result.k):
         weights = np.full(int(result.k), np.nan)
     return _Studies(result, pooled_rows, left_out, labels, yi, lo, hi, weights, scale, columns)
@@ -346,8 +348,8 @@ def _study_line(s: _Studies, i: int) -> ForestLine:
 
 def _prediction_lines(s: _Studies, res: Any) -> list[ForestLine]:
     """The prediction interval of a random-effects result of 3 or more studies, if any."""
-    pi_low, pi_high = float(_field(res, "pi_low")), float(_field(res, "pi_high"))
-    method = str(_field(res, "method", ""))
+    pi_low, pi_high = float(result_field(res, "pi_low")), float(result_field(res, "pi_high"))
+    method = str(result_field(res, "method", ""))
     if int(res.k) < 3 or method in ("FE", "EE"):
         return []
     if not (np.isfinite(pi_low) and np.isfinite(pi_high)):
@@ -424,7 +426,7 @@ def _notes(s: _Studies) -> list[str]:
             for lab, why in zip(s.labels, s.rows["caveat"], strict=True)
             if isinstance(why, str) and why
         ]
-    notes += [f"Note: {n}" for n in (_field(s.result, "notes", ()) or ())]
+    notes += [f"Note: {n}" for n in (result_field(s.result, "notes", ()) or ())]
     return notes
 
 
@@ -434,7 +436,7 @@ def build_lines(
     """The rows of the plot under its header: studies (per subgroup), pooled rows, tests and
     notes, with every number in words (``scale`` back-transforms ratio measures)."""
     s = _studies(rows, result, scale, columns)
-    level = words.number(100 * (1 - float(_field(result, "alpha", 0.05))), 0)
+    level = words.number(100 * (1 - float(result_field(result, "alpha", 0.05))), 0)
     total, subtotal = TOTAL.format(level=level), SUBTOTAL.format(level=level)
     lines = _study_blocks(s, subgroups, subtotal)
     lines += _pooled_block(s, result, total, "pooled", float(np.nansum(s.weights)))
