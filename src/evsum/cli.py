@@ -355,12 +355,8 @@ def render(
     # nothing changed since a render that ended well: say so before importing anything heavy
     quick = unchanged.find_folders(base, data_path, notebooks_dir, out_dir, build_dir)
     stamp = _fingerprint(quick, method=method, only=only, cell_timeout=cell_timeout)
-    if quick is not None and stamp and not (force or pdf):
-        names = unchanged.nothing_changed(quick["out_dir"], stamp)
-        if names is not None:
-            if not quiet:
-                click.echo(f"{quick['out_dir'] / 'index.html'}: {len(names)} reports, 0 failed")
-            return
+    if not (force or pdf) and _nothing_changed(quick, stamp, quiet):
+        return
     from evsum.ingest.claims import validate_data
     from evsum.render.batch import plan_reports, render_all
 
@@ -405,12 +401,7 @@ def render(
     if stamp and not summary.failed and _same_folders(quick, used):
         unchanged.record(Path(out_dir), stamp, [r.job.name for r in summary.results])
     if pdf:
-        from evsum.render.pdf import write_pdfs
-
-        pages = [r.job.html_path for r in summary.results if r.job.html_path.exists()]
-        for path in write_pdfs(pages):
-            if not quiet:
-                click.echo(f"     pdf  {path}", err=True)
+        _print_pdfs(summary, quiet)
     if not quiet:
         click.echo(
             f"{Path(out_dir) / 'index.html'}: {len(summary.results)} reports, "
@@ -426,6 +417,31 @@ def render(
                 err=True,
             )
         _exit(3)
+
+
+def _nothing_changed(quick: dict[str, Path] | None, stamp: str, quiet: bool) -> bool:
+    """Whether nothing changed since a render that ended well (said, unless ``quiet``),
+    found before anything heavy is imported."""
+    from evsum.render import unchanged
+
+    if quick is None or not stamp:
+        return False
+    names = unchanged.nothing_changed(quick["out_dir"], stamp)
+    if names is None:
+        return False
+    if not quiet:
+        click.echo(f"{quick['out_dir'] / 'index.html'}: {len(names)} reports, 0 failed")
+    return True
+
+
+def _print_pdfs(summary: Any, quiet: bool) -> None:
+    """Print every rendered report to NAME.pdf, each named as it is written."""
+    from evsum.render.pdf import write_pdfs
+
+    pages = [r.job.html_path for r in summary.results if r.job.html_path.exists()]
+    for path in write_pdfs(pages):
+        if not quiet:
+            click.echo(f"     pdf  {path}", err=True)
 
 
 def _fingerprint(folders: dict[str, Path] | None, **options: object) -> str:

@@ -25,6 +25,7 @@ import pandas as pd
 from evsum import vocab
 from evsum.exceptions import Problem
 from evsum.ingest.io import LINE
+from evsum.ingest.toml_schema import TomlChecker, locate_inline
 from evsum.stats.multiarm import MULTI_ARM_RULES
 
 #: Analysis models: a random-effects model or a common (fixed) effect.
@@ -238,75 +239,15 @@ DEFAULT_PLAN = AnalysisPlan()
 
 # --- locating keys --------------------------------------------------------------------------
 
-_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
 
+class _Check(TomlChecker):
+    """Problems of the plan sections, each at the line of its key (or of the key of an
+    inline table in its parent)."""
 
-def _unquote(part: str) -> str:
-    part = part.strip()
-    return part[1:-1] if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'" else part
+    readme_section = "The analysis plan"
 
-
-def _dotted(name: str) -> tuple[str, ...]:
-    return tuple(_unquote(p) for p in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', name))
-
-
-def _line(text: str, table: tuple[str, ...], key: str | None) -> int | None:
-    """Line of ``key`` in ``[table]`` (or of a key of an inline table ``key = {...}`` in the
-    parent table, or of the table's header), else ``None``."""
-    current: tuple[str, ...] = ()
-    header = parent = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _TABLE.match(line)
-        if match:
-            current = _dotted(match.group(1))
-            if current == table:
-                header = number
-            continue
-        found = _KEY.match(line)
-        if not found:
-            continue
-        name = _unquote(found.group(1))
-        if current == table and key is not None and name == key:
-            return number
-        if table and current == table[:-1] and name == table[-1]:
-            parent = number
-    return header or parent
-
-
-class _Check:
-    """Problems of the plan sections, each at the line of its key."""
-
-    def __init__(self, text: str, source: str):
-        self.toml, self.source = text, source
-        self.problems: list[Problem] = []
-
-    def add(self, table: tuple[str, ...], key: str | None, value: object, expected: str) -> None:
-        shown = None if value is None else (value if isinstance(value, str) else repr(value))
-        name = ".".join((*table, key) if key else table)
-        self.problems.append(
-            Problem(self.source, _line(self.toml, table, key), name, shown, expected)
-        )
-
-    def table(self, table: tuple[str, ...], value: object) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            self.add(table[:-1], table[-1], value, f"a table [{'.'.join(table)}]")
-            return {}
-        return value
-
-    def unknown(
-        self, table: tuple[str, ...], data: Mapping[str, Any], allowed: tuple[str, ...]
-    ) -> None:
-        for key in data:
-            if key not in allowed:
-                self.add(
-                    table,
-                    key,
-                    key,
-                    "one of the keys "
-                    + ", ".join(allowed)
-                    + " (misspelled key? see data/README.md, 'The analysis plan')",
-                )
+    def line_of(self, table: tuple[str, ...], key: str | None) -> int | None:
+        return locate_inline(self.text, table, key)
 
     def choice(
         self,
@@ -322,7 +263,7 @@ class _Check:
             return default
         return value
 
-    def text(
+    def text_key(
         self, table: tuple[str, ...], data: Mapping[str, Any], key: str, *, required: bool = False
     ) -> str:
         if key not in data:
@@ -353,7 +294,7 @@ class _Check:
 
 
 def _zero_cells(check: _Check, table: tuple[str, ...], raw: object, base: ZeroCells) -> ZeroCells:
-    data = check.table(table, raw)
+    data = check.table_value(table, raw)
     check.unknown(table, data, ZERO_CELL_KEYS)
     add = data.get("correction", base.correction)
     if isinstance(add, bool) or not isinstance(add, (int, float)) or not math.isfinite(add):
@@ -428,7 +369,7 @@ def parse_plan(
     check = _Check(text, source)
     if not any(k in data for k in PLAN_SECTIONS):
         return DEFAULT_PLAN, []
-    raw = check.table(("synthesis",), data.get("synthesis", {}))
+    raw = check.table_value(("synthesis",), data.get("synthesis", {}))
     table: tuple[str, ...] = ("synthesis",)
     check.unknown(table, raw, SYNTHESIS_KEYS)
     model, method = _model_and_method(check, table, raw, "random", "IV")
@@ -447,9 +388,9 @@ def parse_plan(
         check.add(table, "test", synthesis.test, 'test = "z" for a fixed model')
 
     covariates: dict[str, CovariateSpec] = {}
-    for key, spec in check.table(("covariates",), data.get("covariates", {})).items():
+    for key, spec in check.table_value(("covariates",), data.get("covariates", {})).items():
         table = ("covariates", key)
-        spec = check.table(table, spec)
+        spec = check.table_value(table, spec)
         if not spec:
             continue
         check.unknown(table, spec, COVARIATE_KEYS)
@@ -457,16 +398,16 @@ def parse_plan(
             check.add(table, None, key, "a key of lower-case letters, digits and _ (a column)")
         covariates[key] = CovariateSpec(
             key=key,
-            label=check.text(table, spec, "label", required=True),
+            label=check.text_key(table, spec, "label", required=True),
             type=check.choice(table, spec, "type", COVARIATE_TYPES, "numeric"),
-            unit=check.text(table, spec, "unit"),
+            unit=check.text_key(table, spec, "unit"),
             file=check.choice(table, spec, "file", COVARIATE_FILES, "covariates.csv"),
         )
 
     analyses: dict[str, AnalysisSpec] = {}
-    for key, spec in check.table(("analyses",), data.get("analyses", {})).items():
+    for key, spec in check.table_value(("analyses",), data.get("analyses", {})).items():
         table = ("analyses", key)
-        spec = check.table(table, spec)
+        spec = check.table_value(table, spec)
         if not spec:
             continue
         analyses[key] = _analysis(check, table, key, spec, synthesis, covariates, outcomes)
@@ -496,13 +437,13 @@ def _analysis(
     outcomes: Mapping[str, Any],
 ) -> AnalysisSpec:
     check.unknown(table, spec, ANALYSIS_KEYS)
-    outcome = check.text(table, spec, "outcome", required=True)
+    outcome = check.text_key(table, spec, "outcome", required=True)
     if outcome and outcome not in outcomes:
         check.add(table, "outcome", outcome, "an outcome of [outcomes]: " + ", ".join(outcomes))
     model, method = _model_and_method(check, table, spec, synthesis.model, synthesis.method)
     kind = getattr(outcomes.get(outcome), "type", "")
     measure = _analysis_measure(check, table, spec, method, kind, outcome)
-    comparator = check.text(table, spec, "comparator_type")
+    comparator = check.text_key(table, spec, "comparator_type")
     if comparator and comparator not in vocab.COMPARATOR_TYPES:
         check.add(table, "comparator_type", comparator, ", ".join(vocab.COMPARATOR_TYPES))
     subgroup, moderators = _analysis_covariates(check, table, spec, covariates)
@@ -516,10 +457,10 @@ def _analysis(
     return AnalysisSpec(
         key=key,
         outcome=outcome,
-        label=check.text(table, spec, "label"),
-        condition=check.text(table, spec, "condition"),
+        label=check.text_key(table, spec, "label"),
+        condition=check.text_key(table, spec, "condition"),
         comparator_type=comparator,
-        timepoint=check.text(table, spec, "timepoint"),
+        timepoint=check.text_key(table, spec, "timepoint"),
         measure=measure,
         subgroup=subgroup,
         moderators=moderators,
@@ -543,7 +484,7 @@ def _analysis_measure(
     outcome: str,
 ) -> str:
     """The analysis's measure, checked against the outcome's type and the method."""
-    measure = check.text(table, spec, "measure")
+    measure = check.text_key(table, spec, "measure")
     fitting = ARM_MEASURES.get(kind, vocab.REPORTED_MEASURES)
     if measure and measure not in fitting:
         check.add(
@@ -571,7 +512,7 @@ def _analysis_covariates(
 ) -> tuple[str, tuple[str, ...]]:
     """The analysis's subgroup variable and moderators, each a declared covariate (a
     categorical one for subgroups) or a study column."""
-    subgroup = check.text(table, spec, "subgroup")
+    subgroup = check.text_key(table, spec, "subgroup")
     if subgroup and subgroup not in STUDY_SUBGROUPS and subgroup not in covariates:
         check.add(
             table,

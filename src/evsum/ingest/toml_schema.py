@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,22 +52,47 @@ def _split_dotted(name: str) -> tuple[str, ...]:
     return tuple(_unquote(p) for p in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', name))
 
 
-def locate(text: str, table: tuple[str, ...], key: str | None = None) -> int | None:
-    """Line (1-based) of ``key`` in ``[table]`` (or of the table's header), else ``None``."""
+def _keyed_lines(text: str) -> Iterator[tuple[int, tuple[str, ...], str | None]]:
+    """Each table header and key line of a TOML text: its number (1-based), the table it
+    is in (a header's own) and its key (``None`` for a header)."""
     current: tuple[str, ...] = ()
-    header_line = None
     for number, line in enumerate(text.splitlines(), start=1):
         match = _TABLE.match(line)
         if match:
             current = _split_dotted(match.group(1))
-            if current == table:
-                header_line = number
+            yield number, current, None
             continue
-        if key is not None and current == table:
-            found = _KEY.match(line)
-            if found and _unquote(found.group(1)) == key:
-                return number
+        found = _KEY.match(line)
+        if found:
+            yield number, current, _unquote(found.group(1))
+
+
+def locate(text: str, table: tuple[str, ...], key: str | None = None) -> int | None:
+    """Line (1-based) of ``key`` in ``[table]`` (or of the table's header), else ``None``."""
+    header_line = None
+    for number, current, name in _keyed_lines(text):
+        if current != table:
+            continue
+        if name is None:
+            header_line = number
+        elif key is not None and name == key:
+            return number
     return header_line
+
+
+def locate_inline(text: str, table: tuple[str, ...], key: str | None) -> int | None:
+    """Line of ``key`` in ``[table]``, else of the key of an inline table ``name = {...}``
+    in the parent table, else of the table's header; else ``None``."""
+    header = parent = None
+    for number, current, name in _keyed_lines(text):
+        if name is None:
+            if current == table:
+                header = number
+        elif current == table and key is not None and name == key:
+            return number
+        elif table and current == table[:-1] and name == table[-1]:
+            parent = number
+    return header or parent
 
 
 class TomlChecker:
@@ -78,14 +103,22 @@ class TomlChecker:
         self.source = source
         self.problems: list[Problem] = []
 
-    def add(self, table: tuple[str, ...], key: str | None, value: Any, expected: str) -> None:
-        """A problem with ``key`` of ``[table]`` (``None``: with the table itself)."""
-        name = ".".join((*table, key) if key else table) or None
-        shown = None if value is None else (value if isinstance(value, str) else repr(value))
+    #: The section of ``data/README.md`` that lists the keys (named in misspelled-key hints).
+    readme_section = "The protocol"
+
+    def line_of(self, table: tuple[str, ...], key: str | None) -> int | None:
+        """The line a problem with ``key`` of ``[table]`` is shown at."""
         line = locate(self.text, table, key)
         if key and (line is None or line == locate(self.text, table)):
             # a table of its own ([review2]), not a key of this one: the line of its header
             line = locate(self.text, (*table, key)) or line
+        return line
+
+    def add(self, table: tuple[str, ...], key: str | None, value: Any, expected: str) -> None:
+        """A problem with ``key`` of ``[table]`` (``None``: with the table itself)."""
+        name = ".".join((*table, key) if key else table) or None
+        shown = None if value is None else (value if isinstance(value, str) else repr(value))
+        line = self.line_of(table, key)
         self.problems.append(Problem(self.source, line, name, shown, expected))
 
     def text_value(
@@ -116,16 +149,19 @@ class TomlChecker:
                     key,
                     "one of the keys "
                     + ", ".join(allowed)
-                    + " (misspelled key? see data/README.md, 'The protocol')",
+                    + f" (misspelled key? see data/README.md, '{self.readme_section}')",
                 )
 
     def table(
         self, table: tuple[str, ...], data: Mapping[str, Any], key: str
     ) -> Mapping[str, Any]:
         """The table ``key`` of ``data`` (empty when absent or not a table)."""
-        value = data.get(key, {})
+        return self.table_value((*table, key), data.get(key, {}))
+
+    def table_value(self, table: tuple[str, ...], value: object) -> Mapping[str, Any]:
+        """``value`` as the table ``[table]`` (empty when it is not a table)."""
         if not isinstance(value, Mapping):
-            self.add(table, key, value, f"a table [{'.'.join((*table, key))}]")
+            self.add(table[:-1], table[-1], value, f"a table [{'.'.join(table)}]")
             return {}
         return value
 

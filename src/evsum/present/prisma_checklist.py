@@ -14,6 +14,7 @@ Table 2) with the protocol's words and the analyses' GRADE statements.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from evsum.ingest.evidence import Evidence
 from evsum.present import text
@@ -182,31 +183,69 @@ class _Places:
         )
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the checklist items are read from: the protocol's kind of review and search,
+    the plan, which data files are recorded, where things are in the reports."""
+
+    evidence: Evidence
+    analyses: tuple[OutcomeAnalysis, ...]
+    at: _Places
+
+    @property
+    def protocol(self) -> Any:
+        return self.evidence.protocol
+
+    @property
+    def kind(self) -> Any:
+        return self.protocol.kind if self.protocol else None
+
+    @property
+    def search(self) -> Any:
+        return self.kind.search if self.kind else None
+
+    @property
+    def people(self) -> bool:
+        return bool(self.search and self.search.people)
+
+    def recorded(self, name: str) -> bool:
+        return bool(self.evidence.recorded(name))
+
+    def said(self, key: str, anchor: str, heading: str) -> Found:
+        """A protocol text reported on the methods page under ``heading``, if there is one."""
+        value = _protocol_text(self.evidence, key)
+        return (
+            (REPORTED, f"{METHODS}: {heading}: {value}", self.at.methods(anchor))
+            if value
+            else _NONE
+        )
+
+
+#: An item the evidence base does not report.
+_NONE: Found = (NOT_REPORTED, "", ())
+
+
 def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[str, Found]:
     """Item -> (status, where, links) from what the evidence base holds (see the module
     notes)."""
-    protocol = evidence.protocol
-    kind = protocol.kind if protocol else None
-    search = kind.search if kind else None
-    plan = protocol.plan if protocol else None
-    recorded = evidence.recorded
-    at = _Places(evidence)
+    facts = _Facts(evidence, analyses, _Places(evidence))
     out: dict[str, Found] = {}
-    none: Found = (NOT_REPORTED, "", ())
+    for items in (_intro_items, _search_items, _synthesis_items, _results_items, _other_items):
+        out.update(items(facts))
+    return out
 
-    def said(item: str, key: str, anchor: str, heading: str) -> None:
-        value = _protocol_text(evidence, key)
-        out[item] = (
-            (REPORTED, f"{METHODS}: {heading}: {value}", at.methods(anchor)) if value else none
-        )
 
+def _intro_items(f: _Facts) -> dict[str, Found]:
+    """Title, abstract, rationale, objectives and eligibility (items 1 to 5)."""
+    protocol, kind, at, none = f.protocol, f.kind, f.at, _NONE
+    out: dict[str, Found] = {}
     out["1"] = (
         (REPORTED, f"Title line of every page: {kind_line(protocol)}", at.methods(""))
         if kind and kind.type
         else none
     )
     out["2"] = (REPORTED, f"{METHODS}: Structured abstract", at.methods("abstract"))
-    rationale = _protocol_text(evidence, "rationale")
+    rationale = _protocol_text(f.evidence, "rationale")
     out["3"] = (
         (REPORTED, f"{METHODS}: Structured abstract (Background)", at.methods("abstract"))
         if rationale
@@ -227,6 +266,16 @@ def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[s
         if protocol
         else none
     )
+    return out
+
+
+def _search_items(f: _Facts) -> dict[str, Found]:
+    """Information sources, search, selection, data collection and risk of bias (items 6
+    to 11)."""
+    search, people, at, none = f.search, f.people, f.at, _NONE
+    recorded = f.recorded
+    eligibility = at.methods("eligibility")
+    out: dict[str, Found] = {}
     sources = bool((search and search.sources) or recorded("search_log.csv"))
     out["6"] = (
         (
@@ -243,7 +292,6 @@ def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[s
         if search and search.strategies
         else (NOT_REPORTED, "no search strategy is recorded", ())
     )
-    people = bool(search and search.people)
     for item, value in (
         ("8", search.selection if search else ""),
         ("9", search.extraction if search else ""),
@@ -278,6 +326,14 @@ def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[s
         if recorded("risk_of_bias.csv")
         else none
     )
+    return out
+
+
+def _synthesis_items(f: _Facts) -> dict[str, Found]:
+    """Effect measures, synthesis, reporting bias, certainty and study selection (items 12
+    to 16b)."""
+    at, none, recorded = f.at, _NONE, f.recorded
+    out: dict[str, Found] = {}
     synthesis = at.methods("synthesis")
     out["12"] = (REPORTED, f"{METHODS}: Effect measures and synthesis", synthesis)
     out["13a"] = (
@@ -300,7 +356,6 @@ def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[s
         f"{METHODS}: Effect measures and synthesis (model, τ² method)",
         synthesis,
     )
-    methods = {s.id: s for s in analysis_methods(evidence, analyses)}
     out["13e"] = (
         REPORTED,
         f"{METHODS}: Exploring causes of heterogeneity",
@@ -335,6 +390,16 @@ def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[s
         if selection
         else none
     )
+    return out
+
+
+def _results_items(f: _Facts) -> dict[str, Found]:
+    """Study characteristics, risk of bias, results and certainty (items 17 to 22)."""
+    at, none, recorded, analyses = f.at, _NONE, f.recorded, f.analyses
+    plan = f.protocol.plan if f.protocol else None
+    grade = recorded("grade.csv")
+    methods = {s.id: s for s in analysis_methods(f.evidence, analyses)}
+    out: dict[str, Found] = {}
     out["17"] = (REPORTED, f"{REPORTS}: Included studies", at.reports("studies"))
     out["18"] = (
         (REPORTED, f"{REPORTS}: Risk of bias", at.reports("risk_of_bias"))
@@ -384,7 +449,14 @@ def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[s
         else none
     )
     out["22"] = (REPORTED, f"{REPORTS}: summary of findings", at.reports("sof")) if grade else none
-    said("23a", "interpretation", "reporting-interpretation", "Discussion")
+    return out
+
+
+def _other_items(f: _Facts) -> dict[str, Found]:
+    """Discussion and other information (items 23a to 27)."""
+    at, none, kind = f.at, _NONE, f.kind
+    out: dict[str, Found] = {}
+    out["23a"] = f.said("interpretation", "reporting-interpretation", "Discussion")
     out["23b"] = (REPORTED, f"{REPORTS}: Limitations", at.reports("limitations"))
     out["23c"] = (
         (
@@ -395,7 +467,7 @@ def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[s
         if kind
         else none
     )
-    said("23d", "implications", "reporting-implications", "Discussion")
+    out["23d"] = f.said("implications", "reporting-implications", "Discussion")
     for item, key in (
         ("24a", "registration"),
         ("24b", "protocol"),
@@ -405,7 +477,7 @@ def _status(evidence: Evidence, analyses: tuple[OutcomeAnalysis, ...]) -> dict[s
         ("27", "data_availability"),
     ):
         anchor, heading = OTHER_INFORMATION[key]
-        said(item, key, anchor, heading)
+        out[item] = f.said(key, anchor, heading)
     return out
 
 

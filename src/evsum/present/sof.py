@@ -458,16 +458,9 @@ def _sof_record(
 
 
 #: The columns :func:`_analysis_columns` gives a summary of findings row as they are.
-_ANALYSIS_KEYS = (
-    "design",
-    "importance",
-    "comment",
-    "narrative",
-    "secondary",
-    "comparison",
-    "abstract_only",
-    "secondary_kinds",
-)
+_ANALYSIS_KEYS = SOF_COLUMNS[
+    SOF_COLUMNS.index("design") : SOF_COLUMNS.index("secondary_kinds") + 1
+]
 
 
 def summary_of_findings(

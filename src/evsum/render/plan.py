@@ -12,7 +12,9 @@ import hashlib
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evsum.exceptions import EvsumError, StudyDataError, UsageError
 from evsum.present.text import reanalysis_note
@@ -139,6 +141,97 @@ def _condition_rows(data: bytes) -> dict[str, bytes]:
     return {c: "\n".join(["\x1f".join(header), *r]).encode() for c, r in rows.items()}
 
 
+def _context_hash(snapshot: Any) -> bytes:
+    """The hashes of the context files the snapshot holds, in :data:`CONTEXT_FILES` order."""
+    return b"".join(
+        _hash(snapshot.read(f"data/{name}") or b"").encode()
+        for name in CONTEXT_FILES
+        if snapshot.read(f"data/{name}") is not None
+    )
+
+
+@dataclass
+class _Planner:
+    """What every report job of a run shares, and the jobs planned so far."""
+
+    protocol: Any
+    only: str | None
+    code: bytes
+    context: bytes
+    nav: Any
+    data_sha: str
+    reads: dict[str, str]
+    kernel_name: str | None
+    notebooks_dir: Path
+    out_dir: str
+    build_dir: str | None
+    timeout: float
+    snapshot: tuple[Any, str]
+    jobs: list[ReportJob] = field(default_factory=list)
+
+    def add(
+        self,
+        name: str,
+        title: str,
+        notebook: Path,
+        parameters: dict,
+        data_part: bytes,
+        description: str = "",
+    ) -> None:
+        """Plan the report ``name`` (unless ``--only`` names another), its inputs hashed."""
+        if self.only is not None and self.only not in (name, parameters.get("condition")):
+            return
+        declared = _declared(notebook)
+        unknown = [] if declared is None else sorted(set(parameters) - set(declared))
+        if unknown:  # papermill would only warn
+            raise EvsumError(
+                f"{notebook}: parameter(s) {', '.join(unknown)} not in the "
+                f"notebook's parameters cell (it declares {', '.join(declared or ())})"
+            )
+        protocol = self.protocol
+        hashed = _hash(
+            notebook.read_bytes(),
+            self.code,
+            data_part,
+            self.context,
+            json.dumps(parameters, sort_keys=True).encode(),
+            json.dumps(
+                [
+                    self.nav,
+                    protocol.title,
+                    protocol.data_date,
+                    reanalysis_note(protocol),
+                    sorted(protocol.glossary.items()),
+                ]
+            ).encode(),
+        )
+        self.jobs.append(
+            ReportJob(
+                name=name,
+                title=title,
+                notebook=str(notebook),
+                parameters=parameters,
+                out_dir=self.out_dir,
+                data_sha256=self.data_sha,
+                inputs_hash=hashed,
+                kernel_name=self.kernel_name,
+                cwd=str(self.notebooks_dir),
+                build_dir=self.build_dir,
+                nav=self.nav,
+                review_title=protocol.title,
+                review_question=protocol.question,
+                reanalysis=reanalysis_note(protocol),
+                review_kind=protocol.kind.label,
+                data_date=protocol.data_date,
+                glossary=tuple(protocol.glossary.items()),
+                description=description,
+                reads={k: v for k, v in self.reads.items() if k in parameters},
+                cell_timeout=self.timeout,
+                snapshot=self.snapshot,
+            )
+        )
+
+
 def plan_reports(
     data_path: str | Path,
     notebooks_dir: str | Path,
@@ -203,141 +296,105 @@ def plan_reports(
     # stamped with even when the base is edited during the run
     snapshot = take_snapshot(base_dir, data_path, CONTEXT_FILES)
     data = snapshot.read(snapshot.table) or b""
-    data_sha = hashlib.sha256(data).hexdigest()
-    context = b"".join(
-        _hash(snapshot.read(f"data/{name}") or b"").encode()
-        for name in CONTEXT_FILES
-        if snapshot.read(f"data/{name}") is not None
-    )
     build = Path(build_dir).resolve() if build_dir is not None else Path(out_dir) / ".build"
     snapshot_base = snapshot.folder(build)  # written by render_all, under the lock
-    reads = {
-        "base": str(snapshot_base),
-        "data": str(snapshot_base / snapshot.table),
-        "data_path": str(snapshot_base / snapshot.table),
-    }
-    code = _code_hash() + __version__.encode()
     by_condition = _condition_rows(data)
-    jobs: list[ReportJob] = []
-    # every report links to the methods page and the curation log when there are those
     # every report links to the overview, the methods, the claims audit and each condition's
     # report, when there are those, and last to the curation log
-    usable = [
-        path.name
-        for path in report_notebooks(notebooks_dir, protocol.reports)
-        if all((data_path.parent / f).exists() for f in _notebook_meta(path).get("requires", []))
-    ]
+    available = _available_notebooks(notebooks_dir, protocol, data_path)
     order = {key: i for i, key in enumerate(protocol.conditions)}
     conditions = sorted(by_condition, key=lambda c: (order.get(c, len(order)), c))
-    siblings = [(f"{c}.html", protocol.condition_label(c)) for c in conditions]
-    nav = site_nav(usable, siblings if CONDITION_NOTEBOOK in usable else [])
-
-    def add(
-        name: str,
-        title: str,
-        notebook: Path,
-        parameters: dict,
-        data_part: bytes,
-        description: str = "",
-    ) -> None:
-        if only is not None and only != name and only != parameters.get("condition"):
-            return
-        declared = _declared(notebook)
-        unknown = [] if declared is None else sorted(set(parameters) - set(declared))
-        if unknown:  # papermill would only warn
-            raise EvsumError(
-                f"{notebook}: parameter(s) {', '.join(unknown)} not in the "
-                f"notebook's parameters cell (it declares {', '.join(declared or ())})"
-            )
-        hashed = _hash(
-            notebook.read_bytes(),
-            code,
-            data_part,
-            context,
-            json.dumps(parameters, sort_keys=True).encode(),
-            json.dumps(
-                [
-                    nav,
-                    protocol.title,
-                    protocol.data_date,
-                    reanalysis_note(protocol),
-                    sorted(protocol.glossary.items()),
-                ]
-            ).encode(),
-        )
-        jobs.append(
-            ReportJob(
-                name=name,
-                title=title,
-                notebook=str(notebook),
-                parameters=parameters,
-                out_dir=str(out_dir),
-                data_sha256=data_sha,
-                inputs_hash=hashed,
-                kernel_name=kernel_name,
-                cwd=str(notebooks_dir),
-                build_dir=None if build_dir is None else str(Path(build_dir).resolve()),
-                nav=nav,
-                review_title=protocol.title,
-                review_question=protocol.question,
-                reanalysis=reanalysis_note(protocol),
-                review_kind=protocol.kind.label,
-                data_date=protocol.data_date,
-                glossary=tuple(protocol.glossary.items()),
-                description=description,
-                reads={k: v for k, v in reads.items() if k in parameters},
-                cell_timeout=timeout,
-                snapshot=(snapshot, str(build)),
-            )
-        )
-
+    planner = _Planner(
+        protocol=protocol,
+        only=only,
+        code=_code_hash() + __version__.encode(),
+        context=_context_hash(snapshot),
+        nav=_nav(protocol, [path.name for path, _ in available], conditions),
+        data_sha=hashlib.sha256(data).hexdigest(),
+        reads={
+            "base": str(snapshot_base),
+            "data": str(snapshot_base / snapshot.table),
+            "data_path": str(snapshot_base / snapshot.table),
+        },
+        kernel_name=kernel_name,
+        notebooks_dir=notebooks_dir,
+        out_dir=str(out_dir),
+        build_dir=None if build_dir is None else str(Path(build_dir).resolve()),
+        timeout=timeout,
+        snapshot=(snapshot, str(build)),
+    )
+    # an empty method is the protocol's [synthesis] (REML without one), named in each
+    # report's parameters and footer
+    wanted = {
+        "base": str(base_dir),
+        "data": str(data_path),
+        "data_path": str(data_path),
+        "method": method or protocol.plan.synthesis.pooling_method,
+    }
     known: list[str] = []
-    for path in report_notebooks(notebooks_dir, protocol.reports):
-        meta = _notebook_meta(path)
-        if any(not (data_path.parent / f).exists() for f in meta.get("requires", [])):
-            continue
+    for path, meta in available:
         declared = _declared(path) or ("condition",)  # unreadable: fails when rendered
-        # an empty method is the protocol's [synthesis] (REML without one), named in each
-        # report's parameters and footer
-        chosen = method or protocol.plan.synthesis.pooling_method
-        wanted = {
-            "base": str(base_dir),
-            "data": str(data_path),
-            "data_path": str(data_path),
-            "method": chosen,
-        }
-        if declared is not None:
-            _check_reads_data(path, declared, data_path, base_dir)
+        _check_reads_data(path, declared, data_path, base_dir)
+        given = {k: v for k, v in wanted.items() if k in declared}
         if path.name == CONDITION_NOTEBOOK:
-            for condition in conditions:
-                known.append(condition)
-                params = {
-                    "condition": condition,
-                    **{k: v for k, v in wanted.items() if k in declared},
-                }
-                label = protocol.condition_label(condition)
-                add(
-                    condition,
-                    label,
-                    path,
-                    params,
-                    by_condition[condition],
-                    str(meta.get("description", "")).replace("{condition}", label.lower()),
-                )
+            known += conditions
+            _plan_conditions(planner, path, meta, given, conditions, by_condition)
             continue
         name = notebook_report_name(path)
         known.append(name)
-        add(
+        planner.add(
             name,
             str(meta.get("title") or path.stem.replace("_", " ").capitalize()),
             path,
-            {k: v for k, v in wanted.items() if k in declared},
+            given,
             data,
             str(meta.get("description", "")),
         )
+    jobs = planner.jobs
     if only is not None and not jobs:
         raise UsageError(f"--only {only!r}: no such report; expected one of {', '.join(known)}")
     return jobs
+
+
+def _nav(protocol: Any, usable: list[str], conditions: list[str]) -> Any:
+    """The site navigation every report carries: the extra reports and, with the condition
+    notebook, each condition's report."""
+    siblings = [(f"{c}.html", protocol.condition_label(c)) for c in conditions]
+    return site_nav(usable, siblings if CONDITION_NOTEBOOK in usable else [])
+
+
+def _available_notebooks(
+    notebooks_dir: Path, protocol: Any, data_path: Path
+) -> list[tuple[Path, dict]]:
+    """The base's report notebooks and their metadata, but those requiring a data file that
+    is absent (``claims.csv`` for the claims audit)."""
+    available = []
+    for path in report_notebooks(notebooks_dir, protocol.reports):
+        meta = _notebook_meta(path)
+        if all((data_path.parent / f).exists() for f in meta.get("requires", [])):
+            available.append((path, meta))
+    return available
+
+
+def _plan_conditions(
+    planner: _Planner,
+    path: Path,
+    meta: dict,
+    given: dict[str, str],
+    conditions: list[str],
+    by_condition: dict[str, bytes],
+) -> None:
+    """One condition report per condition, each hashed with its own rows."""
+    for condition in conditions:
+        label = planner.protocol.condition_label(condition)
+        planner.add(
+            condition,
+            label,
+            path,
+            {"condition": condition, **given},
+            by_condition[condition],
+            str(meta.get("description", "")).replace("{condition}", label.lower()),
+        )
 
 
 def _check_reads_data(

@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +89,48 @@ def write_snapshots(jobs: list[ReportJob]) -> tuple[list[ReportJob], list[Path]]
     return bare, list(folders)
 
 
+def _split_current(
+    jobs: list[ReportJob], state: dict, force: bool
+) -> tuple[list[ReportJob], dict[str, ReportResult]]:
+    """The jobs to render, and a "current" result for each job whose inputs have not
+    changed since its last good render (all are rendered with ``force``)."""
+    todo, results = [], {}
+    for job in jobs:
+        previous = state.get(job.name, {})
+        if (
+            not force
+            and previous.get("inputs_hash") == job.inputs_hash
+            and previous.get("status") != "failed"
+            and job.html_path.exists()
+        ):
+            results[job.name] = ReportResult(job, "current")
+            # a traceback left by a render that was stopped is not about this page
+            job.error_path.unlink(missing_ok=True)
+        else:
+            todo.append(job)
+    return todo, results
+
+
+def _finished(futures: dict[cf.Future, ReportJob]) -> Iterator[ReportResult]:
+    """Each job's result as it finishes; a failed one when the worker itself died (e.g. out
+    of memory)."""
+    for future in cf.as_completed(futures):
+        try:
+            yield future.result()
+        except Exception as err:
+            yield ReportResult(futures[future], "failed", error=f"{type(err).__name__}: {err}")
+
+
+def _forget_unfinished(
+    todo: list[ReportJob], results: dict[str, ReportResult], state: dict
+) -> None:
+    """After a stop: the unfinished jobs keep their last good page and state, without a
+    traceback of the stopped render."""
+    for job in todo:
+        if job.name not in results and state.get(job.name, {}).get("status") != "failed":
+            job.error_path.unlink(missing_ok=True)
+
+
 def render_all(
     jobs: list[ReportJob],
     out_dir: str | Path,
@@ -120,20 +163,7 @@ def render_all(
     out_dir = Path(out_dir)
     with render_lock(out_dir):
         state = read_state(out_dir)
-        todo, results = [], {}
-        for job in jobs:
-            previous = state.get(job.name, {})
-            if (
-                not force
-                and previous.get("inputs_hash") == job.inputs_hash
-                and previous.get("status") != "failed"
-                and job.html_path.exists()
-            ):
-                results[job.name] = ReportResult(job, "current")
-                # a traceback left by a render that was stopped is not about this page
-                job.error_path.unlink(missing_ok=True)
-            else:
-                todo.append(job)
+        todo, results = _split_current(jobs, state, force)
         current = len(results)
         if todo and not quiet:
             log.info(
@@ -161,13 +191,7 @@ def render_all(
                 with stop_on_sigterm():
                     for job in sorted(todo, key=expected_cost, reverse=True):
                         futures[pool.submit(render_report, job)] = job
-                    for future in cf.as_completed(futures):
-                        try:
-                            result = future.result()
-                        except Exception as err:  # the worker itself died, e.g. out of memory
-                            result = ReportResult(
-                                futures[future], "failed", error=f"{type(err).__name__}: {err}"
-                            )
+                    for result in _finished(futures):
                         results[result.job.name] = result
                         if bar is not None:
                             bar.update()
@@ -178,12 +202,7 @@ def render_all(
                 with ignoring_interrupts():
                     stop_pool(pool, futures, own)
                     own = False
-                    for job in todo:  # unfinished: keep the last good page and state
-                        if (
-                            job.name not in results
-                            and state.get(job.name, {}).get("status") != "failed"
-                        ):
-                            job.error_path.unlink(missing_ok=True)
+                    _forget_unfinished(todo, results, state)
             finally:
                 if own:
                     pool.shutdown()

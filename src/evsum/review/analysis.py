@@ -401,6 +401,49 @@ def _few(used: pd.DataFrame, measure: str, tau_prior) -> FewStudies | None:
     return few_studies(used, measure if measure != "—" else None, tau_prior=tau_prior)
 
 
+def _outcome_rows(evidence: Evidence, condition: str, outcomes: str | list) -> pd.DataFrame:
+    """The condition's rows of the outcomes asked for; ValueError naming an unknown
+    condition or outcome."""
+    rows = evidence.studies.for_condition(condition)
+    if rows.empty:
+        raise ValueError(
+            f"condition must be one of {evidence.studies.conditions}; got {condition!r}"
+        )
+    if outcomes == "all":
+        return rows
+    wanted = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+    protocol = evidence.protocol
+    known = (
+        list(protocol.outcomes)
+        if protocol is not None
+        else sorted(evidence.studies.data["outcome"].unique())
+    )
+    unknown = [o for o in wanted if o not in known]
+    if unknown:
+        raise ValueError(
+            f"outcomes must be 'all' or outcomes of the evidence base "
+            f"({', '.join(known)}); got {', '.join(map(repr, unknown))}"
+        )
+    return rows[rows["outcome"].isin(wanted)]
+
+
+def _condition_effects(evidence: Evidence, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows' effects (each caveat a note, in words), with design class and label."""
+    effects = compute_effects(
+        rows,
+        warn=False,
+        pool_secondary=reanalysis(evidence.protocol),
+        medians=evidence.protocol.wording.medians if evidence.protocol is not None else "",
+    )
+    effects["design_class"] = np.where(
+        effects["randomised"].astype(bool), RANDOMISED, NON_RANDOMISED
+    )
+    effects["label"] = study_label(effects)
+    effects["excluded_reason"] = effects["excluded_reason"].fillna("").astype(str)
+    effects["effect_measure"] = effects["effect_measure"].replace("", "—")
+    return effects
+
+
 def analyse_outcomes(
     evidence: Evidence,
     condition: str,
@@ -467,38 +510,7 @@ def analyse_outcomes(
     if multi_arm not in MULTI_ARM_RULES:
         raise ValueError(f"multi_arm must be one of {list(MULTI_ARM_RULES)}; got {multi_arm!r}")
     bayes_tau_prior = check_tau_prior(bayes_tau_prior)
-    rows = evidence.studies.for_condition(condition)
-    if rows.empty:
-        raise ValueError(
-            f"condition must be one of {evidence.studies.conditions}; got {condition!r}"
-        )
-    if outcomes != "all":
-        wanted = [outcomes] if isinstance(outcomes, str) else list(outcomes)
-        protocol = evidence.protocol
-        known = (
-            list(protocol.outcomes)
-            if protocol is not None
-            else sorted(evidence.studies.data["outcome"].unique())
-        )
-        unknown = [o for o in wanted if o not in known]
-        if unknown:
-            raise ValueError(
-                f"outcomes must be 'all' or outcomes of the evidence base "
-                f"({', '.join(known)}); got {', '.join(map(repr, unknown))}"
-            )
-        rows = rows[rows["outcome"].isin(wanted)]
-    effects = compute_effects(  # each caveat becomes a note, in words
-        rows,
-        warn=False,
-        pool_secondary=reanalysis(evidence.protocol),
-        medians=evidence.protocol.wording.medians if evidence.protocol is not None else "",
-    )
-    effects["design_class"] = np.where(
-        effects["randomised"].astype(bool), RANDOMISED, NON_RANDOMISED
-    )
-    effects["label"] = study_label(effects)
-    effects["excluded_reason"] = effects["excluded_reason"].fillna("").astype(str)
-    effects["effect_measure"] = effects["effect_measure"].replace("", "—")
+    effects = _condition_effects(evidence, _outcome_rows(evidence, condition, outcomes))
     declared = _declared(plan, condition, set(effects["outcome"]))
     if plan is not None and plan.declared and len(evidence.covariates.columns) > 1:
         effects = effects.merge(evidence.covariates, on="study_id", how="left")

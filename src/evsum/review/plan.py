@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from evsum.ingest.plan import DEFAULT_ZERO_CELLS, SENSITIVITY, ZeroCells
-from evsum.stats.effects import effect_size
+from evsum.stats.effects import ARM_COLUMNS, arm_effect_size
 from evsum.stats.inverse_variance import check_method
 from evsum.stats.mh import MH_MEASURES, pool_mh, pool_peto
 from evsum.stats.results import PoolResult
@@ -36,7 +36,7 @@ LEFT_OUT: dict[str, str] = {
 }
 #: Reason of a table without events (or with only events) in both arms.
 NOT_ESTIMABLE = "no events in either arm: not estimable, left out"
-_ARM = ("events_intervention", "n_intervention", "events_comparator", "n_comparator")
+_ARM = ARM_COLUMNS["binary"]
 
 
 def method_code(method: str) -> str:
@@ -184,43 +184,13 @@ def remeasure(
 
 
 def _arm_effect(row: pd.Series, measure: str, kind: str, zero_cells: ZeroCells):
-    cols = (
-        _ARM
-        if kind == "binary"
-        else (
-            "mean_intervention",
-            "sd_intervention",
-            "n_intervention",
-            "mean_comparator",
-            "sd_comparator",
-            "n_comparator",
-        )
-    )
+    cols = ARM_COLUMNS[kind]
     if any(pd.isna(row.get(c)) for c in cols):
         return np.nan, np.nan, f"arm-level {measure} needs the {kind} arm data", ""
     r = {c: float(row[c]) for c in cols}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if kind == "binary":
-            yi, vi = effect_size(
-                measure,
-                ai=r["events_intervention"],
-                n1i=r["n_intervention"],
-                ci=r["events_comparator"],
-                n2i=r["n_comparator"],
-                add=zero_cells.correction,
-                to=zero_cells.to,
-            )
-        else:
-            yi, vi = effect_size(
-                measure,
-                m1i=r["mean_intervention"],
-                sd1i=r["sd_intervention"],
-                n1i=r["n_intervention"],
-                m2i=r["mean_comparator"],
-                sd2i=r["sd_comparator"],
-                n2i=r["n_comparator"],
-            )
+        yi, vi = arm_effect_size(kind, measure, r, add=zero_cells.correction, to=zero_cells.to)
     caveat = (
         f"continuity correction: {zero_cells.correction:g} added to every cell of its 2×2 "
         "table (a cell was zero)"

@@ -8,24 +8,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from evsum.stats.inverse_variance import check_method, fit_groups
+from evsum.stats.inverse_variance import STEP_STATISTICS, check_method, fit_groups
 from evsum.stats.results import PoolResult
 from evsum.stats.tau2 import Grouped
 
 #: Per-step statistics of :class:`CumulativeResult`, in column order.
-CUMULATIVE_COLUMNS: tuple[str, ...] = (
-    "estimate",
-    "se",
-    "zval",
-    "pval",
-    "ci_low",
-    "ci_high",
-    "q",
-    "q_pval",
-    "tau2",
-    "i2",
-    "h2",
-)
+CUMULATIVE_COLUMNS: tuple[str, ...] = STEP_STATISTICS
 
 
 @dataclass(frozen=True)

@@ -9,27 +9,13 @@ import numpy as np
 import pandas as pd
 
 from evsum.exceptions import EvsumWarning, SmallKWarning
-from evsum.stats.inverse_variance import check_method, fit_groups
+from evsum.stats.inverse_variance import STEP_STATISTICS, check_method, fit_groups
 from evsum.stats.results import EggerResult, PoolResult
 from evsum.stats.scipy_modules import stats
 from evsum.stats.tau2 import Grouped
 
 #: Columns of ``leave_one_out``.
-LEAVE_ONE_OUT_COLUMNS: tuple[str, ...] = (
-    "label",
-    "estimate",
-    "se",
-    "zval",
-    "pval",
-    "ci_low",
-    "ci_high",
-    "q",
-    "q_pval",
-    "tau2",
-    "i2",
-    "h2",
-    "converged",
-)
+LEAVE_ONE_OUT_COLUMNS: tuple[str, ...] = ("label", *STEP_STATISTICS, "converged")
 
 
 def _clean(

@@ -313,7 +313,8 @@ def usable_confidence_interval(
         return (lo <= est) & (est <= hi) & (lo < hi)
 
 
-_ARM_COLUMNS = {
+#: The arm columns an effect of each kind of outcome is computed from.
+ARM_COLUMNS = {
     "binary": ("events_intervention", "n_intervention", "events_comparator", "n_comparator"),
     "continuous": (
         "mean_intervention",
@@ -398,23 +399,37 @@ def _crossover_effect(
     return None
 
 
-def _arm_escalc(kind: str, measure: str, r: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+def arm_effect_size(
+    kind: str, measure: str, arms: dict[str, float], *, add: float = 0.5, to: str = "only0"
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`effect_size` of one row's arm data (:data:`ARM_COLUMNS` of ``kind``,
+    ``"binary"`` or ``"continuous"``); ``add`` and ``to`` are the zero-cell correction.
+
+    Examples
+    --------
+    >>> yi, vi = arm_effect_size("binary", "RR", {"events_intervention": 10,
+    ...     "n_intervention": 20, "events_comparator": 5, "n_comparator": 20})
+    >>> round(float(yi[0]), 4)  # ln(0.5 / 0.25)
+    0.6931
+    """
     if kind == "binary":
         return effect_size(
             measure,
-            ai=r["events_intervention"],
-            n1i=r["n_intervention"],
-            ci=r["events_comparator"],
-            n2i=r["n_comparator"],
+            ai=arms["events_intervention"],
+            n1i=arms["n_intervention"],
+            ci=arms["events_comparator"],
+            n2i=arms["n_comparator"],
+            add=add,
+            to=to,
         )
     return effect_size(
         measure,
-        m1i=r["mean_intervention"],
-        sd1i=r["sd_intervention"],
-        n1i=r["n_intervention"],
-        m2i=r["mean_comparator"],
-        sd2i=r["sd_comparator"],
-        n2i=r["n_comparator"],
+        m1i=arms["mean_intervention"],
+        sd1i=arms["sd_intervention"],
+        n1i=arms["n_intervention"],
+        m2i=arms["mean_comparator"],
+        sd2i=arms["sd_comparator"],
+        n2i=arms["n_comparator"],
     )
 
 
@@ -426,10 +441,10 @@ def _arm_effect(row: pd.Series, measure: object, medians: str) -> tuple[float, f
     arm_row = _arm_row(row, kind, medians)
     if arm_row is None:
         return np.nan, np.nan, MEDIANS_NOT_ALLOWED
-    gaps = [c for c in _ARM_COLUMNS[kind] if pd.isna(arm_row.get(c))]
+    gaps = [c for c in ARM_COLUMNS[kind] if pd.isna(arm_row.get(c))]
     if gaps:
         return np.nan, np.nan, f"arm-level {measure} needs {', '.join(gaps)}"
-    r = {c: float(arm_row[c]) for c in _ARM_COLUMNS[kind]}
+    r = {c: float(arm_row[c]) for c in ARM_COLUMNS[kind]}
     design = arm_row.get("design")
     if design == "cluster_rct":
         adjusted = _cluster_adjusted(arm_row, r)
@@ -440,7 +455,7 @@ def _arm_effect(row: pd.Series, measure: object, medians: str) -> tuple[float, f
         paired = _crossover_effect(arm_row, r, kind, measure)
         if paired is not None:
             return paired
-    yi, vi = _arm_escalc(kind, str(measure), r)
+    yi, vi = arm_effect_size(kind, str(measure), r)
     if np.isnan(yi[0]):
         return np.nan, np.nan, f"{measure} is not defined for these arm data"
     return float(yi[0]), float(vi[0]), None

@@ -13,6 +13,22 @@ from evsum.stats.scipy_modules import special, stats
 from evsum.stats.tau2 import Balanced, Grouped, Studies, estimate_tau2
 from evsum.vocab import METHOD_ALIASES, METHODS, PI_TYPES, TESTS
 
+#: The statistics of one fit that the leave-one-out and cumulative analyses report per
+#: step, in metafor's column order (``leave1out``, ``cumul``).
+STEP_STATISTICS: tuple[str, ...] = (
+    "estimate",
+    "se",
+    "zval",
+    "pval",
+    "ci_low",
+    "ci_high",
+    "q",
+    "q_pval",
+    "tau2",
+    "i2",
+    "h2",
+)
+
 #: Columns of ``pool_groups`` after the group key(s), in order.
 GROUP_COLUMNS: tuple[str, ...] = (
     "k",
