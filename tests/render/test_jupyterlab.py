@@ -190,11 +190,24 @@ def _run_notebook(page, lab: Lab, path: str) -> None:
         )
         return True
 
+    def started(wait: int) -> bool:
+        """Some cell is running or has run (a Run All sent while the kernel was still
+        connecting can be dropped: then nothing starts and it is sent again)."""
+        try:
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                      .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""",
+                timeout=wait,
+            )
+        except PlaywrightTimeout:
+            return False
+        return True
+
     kernel_asked(1_000)
-    for _ in range(3):
+    for _ in range(4):
         page.click(".lm-MenuBar-item:has-text('Run')")
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        if not kernel_asked(3_000):
+        if not kernel_asked(3_000) and started(30_000):
             break
     page.wait_for_function(
         """() => {

@@ -29,7 +29,7 @@ class _OnFirstUse:
         return getattr(module, attr)
 
     def __repr__(self) -> str:
-        return f"<{self._name}, imported on first use>"
+        return f"{self._name} (imported on first use)"
 
 
 #: ``scipy.stats``.
