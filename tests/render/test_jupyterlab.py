@@ -203,8 +203,8 @@ def _run_notebook(page, lab: Lab, path: str) -> None:
             return False
         return True
 
-    kernel_asked(1_000)
     for _ in range(4):
+        kernel_asked(1_000)  # the question may come late, over the menu
         page.click(".lm-MenuBar-item:has-text('Run')")
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         if not kernel_asked(3_000) and started(30_000):
