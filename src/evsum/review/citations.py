@@ -579,29 +579,26 @@ class _Comparison:
         pairs = list(zip(entry.authors, curated, strict=False))
         differ = [(a, b) for a, b in pairs if not _same_name(a, b)]
         if differ:
-            self.found.append(
-                Discrepancy(
-                    "author list differs",
-                    "authors",
-                    "; ".join(entry.authors),
-                    "; ".join(curated),
-                    "position "
-                    + ", ".join(
-                        f"{i + 1}: cited {a}, {ref['id']} has {b}"
-                        for i, (a, b) in enumerate(pairs)
-                        if not _same_name(a, b)
-                    ),
-                )
+            detail = "position " + ", ".join(
+                f"{i + 1}: cited {a}, {ref['id']} has {b}"
+                for i, (a, b) in enumerate(pairs)
+                if not _same_name(a, b)
             )
         elif len(entry.authors) < len(curated) and not entry.truncated:
+            detail = (
+                f"the entry lists {len(entry.authors)} of the {len(curated)} authors of "
+                f"{ref['id']} without 'et al.'"
+            )
+        else:
+            detail = ""
+        if detail:
             self.found.append(
                 Discrepancy(
                     "author list differs",
                     "authors",
                     "; ".join(entry.authors),
                     "; ".join(curated),
-                    f"the entry lists {len(entry.authors)} of the {len(curated)} authors of "
-                    f"{ref['id']} without 'et al.'",
+                    detail,
                 )
             )
         if (
