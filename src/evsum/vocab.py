@@ -6,6 +6,29 @@ defined here once and imported elsewhere.
 
 from __future__ import annotations
 
+#: A median and its spread (IQR or range), per arm: a continuous outcome reported without means.
+MEDIAN_COLUMNS: tuple[str, ...] = (
+    "median_intervention",
+    "median_comparator",
+    "spread",
+    "spread_low_intervention",
+    "spread_high_intervention",
+    "spread_low_comparator",
+    "spread_high_comparator",
+)
+#: The forms in which papers report effects and designs besides counts, means and ratios with
+#: their interval (data/README.md, studies.csv).
+REPORTED_FORM_COLUMNS: tuple[str, ...] = (
+    "ci_level",
+    "se",
+    "p_value",
+    "scale",
+    "icc",
+    "cluster_size",
+    "design_effect",
+    "correlation",
+    *MEDIAN_COLUMNS,
+)
 #: Columns of ``data/studies.csv``, in file order (the curation contract).
 STUDY_COLUMNS: tuple[str, ...] = (
     "study_id",
@@ -35,21 +58,7 @@ STUDY_COLUMNS: tuple[str, ...] = (
     "effect",
     "ci_low",
     "ci_high",
-    "ci_level",
-    "se",
-    "p_value",
-    "scale",
-    "icc",
-    "cluster_size",
-    "design_effect",
-    "correlation",
-    "median_intervention",
-    "median_comparator",
-    "spread",
-    "spread_low_intervention",
-    "spread_high_intervention",
-    "spread_low_comparator",
-    "spread_high_comparator",
+    *REPORTED_FORM_COLUMNS,
     "data_level",
     "source_type",
     "source_kind",
@@ -61,22 +70,7 @@ STUDY_COLUMNS: tuple[str, ...] = (
 #: Columns a study table may leave out (an evidence base curated before they existed): read
 #: as empty cells.
 OPTIONAL_STUDY_COLUMNS: tuple[str, ...] = (
-    # the forms in which papers report effects and designs (data/README.md, studies.csv)
-    "ci_level",
-    "se",
-    "p_value",
-    "scale",
-    "icc",
-    "cluster_size",
-    "design_effect",
-    "correlation",
-    "median_intervention",
-    "median_comparator",
-    "spread",
-    "spread_low_intervention",
-    "spread_high_intervention",
-    "spread_low_comparator",
-    "spread_high_comparator",
+    *REPORTED_FORM_COLUMNS,
     "source_kind",
 )
 

@@ -185,16 +185,7 @@ def _check_medians(
         "median_intervention",
         "an empty cell when the means are given (one or the other)",
     )
-    needed = (
-        "median_intervention",
-        "median_comparator",
-        "spread",
-        "spread_low_intervention",
-        "spread_high_intervention",
-        "spread_low_comparator",
-        "spread_high_comparator",
-    )
-    for column in needed:
+    for column in vocab.MEDIAN_COLUMNS:
         check.add(
             given & blank[column],
             column,
